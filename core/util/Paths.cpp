@@ -1,0 +1,54 @@
+#include "core/util/Paths.h"
+
+#include "core/util/Error.h"
+
+#include <cstdlib>
+#include <mutex>
+
+namespace teft {
+namespace fs = std::filesystem;
+
+namespace {
+std::mutex g_mutex;
+fs::path g_dataDir;
+
+fs::path ensure(const fs::path& p)
+{
+    std::error_code ec;
+    fs::create_directories(p, ec);
+    if (ec)
+        throw Error("Cannot create directory " + p.string() + ": " + ec.message());
+    return p;
+}
+} // namespace
+
+fs::path defaultDataDir()
+{
+    if (const char* d = std::getenv("TEFT_DATA_DIR"); d && *d)
+        return fs::path(d);
+    if (const char* x = std::getenv("XDG_DATA_HOME"); x && *x)
+        return fs::path(x) / "teft-studio";
+    if (const char* h = std::getenv("HOME"); h && *h)
+        return fs::path(h) / ".local" / "share" / "teft-studio";
+    return fs::current_path() / ".teft-studio";
+}
+
+fs::path dataDir()
+{
+    std::lock_guard<std::mutex> lock(g_mutex);
+    if (g_dataDir.empty())
+        g_dataDir = defaultDataDir();
+    return ensure(g_dataDir);
+}
+
+void setDataDir(const fs::path& dir)
+{
+    std::lock_guard<std::mutex> lock(g_mutex);
+    g_dataDir = fs::absolute(dir);
+}
+
+fs::path cacheDir() { return ensure(dataDir() / "cache"); }
+fs::path logDir() { return ensure(dataDir() / "logs"); }
+fs::path modelsDir() { return ensure(dataDir() / "models"); }
+
+} // namespace teft

@@ -1,0 +1,87 @@
+#include "core/util/Runtime.h"
+
+#include "core/util/Error.h"
+
+#include <fstream>
+#include <thread>
+#include <torch/torch.h>
+
+#ifdef TEFT_HAVE_CUDA
+#include <c10/cuda/CUDACachingAllocator.h>
+#include <cuda_runtime_api.h>
+#endif
+
+namespace teft {
+
+void configureThreads(int threads)
+{
+    if (threads <= 0)
+        threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    torch::set_num_threads(threads);
+}
+
+int intraOpThreads() { return torch::get_num_threads(); }
+
+bool cudaAvailable() { return torch::cuda::is_available(); }
+
+std::string resolveDevice(const std::string& requested)
+{
+    if (requested.empty() || requested == "auto")
+        return cudaAvailable() ? "cuda:0" : "cpu";
+    if (requested == "cpu")
+        return "cpu";
+    if (requested.rfind("cuda", 0) == 0) {
+        if (!cudaAvailable())
+            throw Error("Device '" + requested +
+                        "' was requested but no CUDA GPU is available (this build " +
+#ifdef TEFT_HAVE_CUDA
+                        std::string("has CUDA support; no GPU was found)")
+#else
+                        std::string("uses a CPU-only LibTorch)")
+#endif
+            );
+        const auto idx = requested.size() > 5 ? std::stoi(requested.substr(5)) : 0;
+        if (idx < 0 || idx >= static_cast<int>(torch::cuda::device_count()))
+            throw Error("Device '" + requested + "' does not exist: " +
+                        std::to_string(torch::cuda::device_count()) + " GPU(s) present");
+        return "cuda:" + std::to_string(idx);
+    }
+    throw Error("Unknown device '" + requested + "' (use auto, cpu or cuda[:N])");
+}
+
+DeviceInfo describeDevice(const std::string& device)
+{
+    DeviceInfo info;
+    info.name = resolveDevice(device);
+    if (info.name == "cpu") {
+        info.description = "CPU, " + std::to_string(intraOpThreads()) + " threads";
+        std::ifstream meminfo("/proc/meminfo");
+        std::string key;
+        std::int64_t kb = 0;
+        std::string unit;
+        while (meminfo >> key >> kb >> unit) {
+            if (key == "MemTotal:")
+                info.memoryTotal = kb * 1024;
+            else if (key == "MemAvailable:")
+                info.memoryFree = kb * 1024;
+        }
+        return info;
+    }
+    info.isCuda = true;
+#ifdef TEFT_HAVE_CUDA
+    const int idx = std::stoi(info.name.substr(5));
+    cudaDeviceProp prop{};
+    cudaGetDeviceProperties(&prop, idx);
+    info.description = prop.name;
+    size_t freeB = 0, totalB = 0;
+    cudaSetDevice(idx);
+    cudaMemGetInfo(&freeB, &totalB);
+    info.memoryTotal = static_cast<std::int64_t>(totalB);
+    info.memoryFree = static_cast<std::int64_t>(freeB);
+#else
+    info.description = "CUDA device";
+#endif
+    return info;
+}
+
+} // namespace teft

@@ -1,0 +1,47 @@
+#include "support/TestSupport.h"
+
+#include <QProcess>
+#include <QProcessEnvironment>
+#include <QStringList>
+
+namespace teft::test {
+namespace fs = std::filesystem;
+
+fs::path freshDir(const std::string& name)
+{
+    const fs::path dir = fs::path(TEFT_TEST_WORK_DIR) / name;
+    std::error_code ec;
+    fs::remove_all(dir, ec);
+    fs::create_directories(dir);
+    return dir;
+}
+
+fs::path sourceDir() { return fs::path(TEFT_SOURCE_DIR); }
+
+ProcessResult runProcess(const std::string& program, const std::vector<std::string>& args, int timeoutMs,
+                         const std::vector<std::pair<std::string, std::string>>& env)
+{
+    QProcess p;
+    QStringList list;
+    for (const auto& a : args)
+        list << QString::fromStdString(a);
+    auto e = QProcessEnvironment::systemEnvironment();
+    for (const auto& [k, v] : env)
+        e.insert(QString::fromStdString(k), QString::fromStdString(v));
+    p.setProcessEnvironment(e);
+    p.start(QString::fromStdString(program), list);
+    ProcessResult r;
+    if (!p.waitForStarted(30000))
+        return r;
+    if (!p.waitForFinished(timeoutMs)) {
+        p.kill();
+        p.waitForFinished();
+        return r;
+    }
+    r.out = p.readAllStandardOutput().toStdString();
+    r.err = p.readAllStandardError().toStdString();
+    r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
+    return r;
+}
+
+} // namespace teft::test

@@ -1,0 +1,28 @@
+#pragma once
+
+// Helpers shared by the test executables.
+
+#include <QString>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace teft::test {
+
+// A fresh, empty directory for this test (under the build tree), removed at the next run.
+std::filesystem::path freshDir(const std::string& name);
+
+// The source tree (for fixtures).
+std::filesystem::path sourceDir();
+
+// Runs a program, capturing stdout and stderr; returns its exit code (-1 if it could not start
+// or timed out).
+struct ProcessResult {
+    int exitCode = -1;
+    std::string out;
+    std::string err;
+};
+ProcessResult runProcess(const std::string& program, const std::vector<std::string>& args,
+                         int timeoutMs = 600000, const std::vector<std::pair<std::string, std::string>>& env = {});
+
+} // namespace teft::test
