@@ -47,8 +47,9 @@ class DatasetReader {
 public:
     explicit DatasetReader(DatasetSpec spec);
     ~DatasetReader();
-    DatasetReader(DatasetReader&&) noexcept;
-    DatasetReader& operator=(DatasetReader&&) noexcept;
+    // The per-file sources point into the reader: it stays where it was made.
+    DatasetReader(const DatasetReader&) = delete;
+    DatasetReader& operator=(const DatasetReader&) = delete;
 
     // The next good record; false at the end of the last file.
     bool next(TextRecord& out);
