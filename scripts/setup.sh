@@ -11,10 +11,11 @@ PACKAGES=(
   libgl-dev libxkbcommon-dev
   libsqlite3-dev libspdlog-dev libfmt-dev nlohmann-json3-dev libpcre2-dev libsodium-dev
   fonts-dejavu-core dpkg-dev file
+  python3-torch python3-numpy
 
 )
-# The PyTorch baseline used by bench/ only.
-if [[ "${TEFT_WITH_BENCH:-0}" == 1 ]]; then PACKAGES+=(python3-torch python3-numpy); fi
+# python3-torch is the independent reference: cross-check tests and the bench/ baselines.
+# npm (for the Qwen3 tokenizer test fixture) comes with the machine's Node.js.
 
 SUDO=""
 if [[ $(id -u) -ne 0 ]]; then SUDO="sudo"; fi
