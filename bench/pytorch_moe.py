@@ -7,7 +7,7 @@ the transformers modeling code's semantics (eager attention, per-expert dispatch
 transformers itself (Debian's python3-torch only).
 
 Modes:
-  forward DIR --input-ids IDS.json --out OUT.safetensors [--dtype fp32|bf16]
+  forward DIR --input-ids IDS.json --out OUT.safetensors [--dtype fp32|bf16] [--router-probs]
       Writes `logits` [B,T,V] F32 and, per MoE layer l, `routing.l.ids` [B,T,k] I64 and
       `routing.l.weights` [B,T,k] F32 (the top-k weights after renormalisation, before the cast
       to the compute dtype) -- the same tensors `teft model forward` writes.
@@ -398,22 +398,26 @@ def run_forward(args):
     b, t = len(rows), max(len(r) for r in rows)
     k = model.c.top_k
     logits = torch.zeros(b, t, model.c.vocab_size)
-    routing = {}
+    routing, router_probs = {}, {}
     # Rows are run one by one so that ragged inputs need no padding semantics; positions past a
     # row's end stay 0 (logits, weights) and -1 (ids).
     with torch.no_grad():
         for i, row in enumerate(rows):
             out, r = model(torch.tensor([row], dtype=torch.int64))
             logits[i, :len(row)] = out[0].float()
-            for layer, (_, weights, ids) in r.items():
+            for layer, (router_logits, weights, ids) in r.items():
                 if layer not in routing:
                     routing[layer] = (torch.full((b, t, k), -1, dtype=torch.int64), torch.zeros(b, t, k))
+                    router_probs[layer] = torch.zeros(b, t, model.c.num_experts)
                 routing[layer][0][i, :len(row)] = ids.reshape(len(row), k)
                 routing[layer][1][i, :len(row)] = weights.reshape(len(row), k).float()
+                router_probs[layer][i, :len(row)] = F.softmax(router_logits.float(), dim=-1)
     tensors = {"logits": logits}
     for layer, (ids, weights) in sorted(routing.items()):
         tensors[f"routing.{layer}.ids"] = ids
         tensors[f"routing.{layer}.weights"] = weights
+        if args.router_probs:
+            tensors[f"router.{layer}.probs"] = router_probs[layer]
     save_safetensors(args.out, tensors, {"producer": "bench/pytorch_moe.py"})
 
 
@@ -551,6 +555,8 @@ def main():
     f.add_argument("--input-ids", required=True)
     f.add_argument("--out", required=True)
     f.add_argument("--dtype", default="fp32")
+    f.add_argument("--router-probs", action="store_true",
+                   help="also write router.l.probs [B,T,E] (softmax over all experts) to spot near-ties")
     f.add_argument("--threads", type=int, default=0)
     bn = sub.add_parser("bench")
     bn.add_argument("model")
