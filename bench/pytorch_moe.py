@@ -384,7 +384,7 @@ def peak_rss_bytes():
 
 
 def parse_dtype(name):
-    return {"fp32": torch.float32, "float32": torch.float32, "bf16": torch.bfloat16,
+    return {"fp32": torch.float32, "f32": torch.float32, "float32": torch.float32, "bf16": torch.bfloat16,
             "bfloat16": torch.bfloat16}[name]
 
 
