@@ -4,13 +4,16 @@
 //
 //   bench_model --model DIR --experts SEL.json [--batch 4] [--seq 256] [--steps 3] [--warmup 1]
 //               [--threads 0] [--dtype bf16|fp32] [--mode full|masked] [--aux-loss 1]
-//               [--device cpu] [--matmul 1]
+//               [--device cpu] [--matmul 1] [--profile TRACE.json]
+// --profile writes a Chrome trace (LibTorch's legacy autograd profiler) of one extra training
+// step after the timed ones.
 #include "core/model/MoeModel.h"
 #include "core/util/AtomicFile.h"
 #include "core/util/Error.h"
 #include "core/util/Runtime.h"
 
 #include <nlohmann/json.hpp>
+#include <torch/csrc/autograd/profiler_legacy.h>
 #include <torch/torch.h>
 
 #include <chrono>
@@ -78,7 +81,7 @@ FlopModel forwardFlops(const ModelConfig& c, std::int64_t seq)
 }
 
 struct Args {
-    std::string model, experts, dtype = "bf16", mode = "full", device = "cpu";
+    std::string model, experts, dtype = "bf16", mode = "full", device = "cpu", profile;
     int batch = 4, seq = 256, steps = 3, warmup = 1, threads = 0, aux = 1, matmul = 1;
     double lr = 1e-4;
 };
@@ -104,6 +107,7 @@ Args parseArgs(int argc, char** argv)
         else if (k == "--aux-loss") a.aux = std::stoi(v);
         else if (k == "--matmul") a.matmul = std::stoi(v);
         else if (k == "--lr") a.lr = std::stod(v);
+        else if (k == "--profile") a.profile = v;
         else throw UsageError("unknown option " + k);
     }
     if (a.model.empty() || a.experts.empty())
@@ -188,6 +192,10 @@ int run(const Args& a)
         step();
     sync(device);
     const double trainS = seconds(t0, Clock::now()) / a.steps;
+    if (!a.profile.empty()) {
+        torch::autograd::profiler::RecordProfile guard(a.profile);
+        step();
+    }
 
     const double tokens = static_cast<double>(a.batch) * a.seq;
     const FlopModel fm = forwardFlops(cfg, a.seq);
