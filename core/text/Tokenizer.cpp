@@ -1,6 +1,7 @@
 #include "core/text/Tokenizer.h"
 
 #include "core/text/AddedVocabulary.h"
+#include "core/text/BatchWorkers.h"
 #include "core/text/BpeModel.h"
 #include "core/text/Decoder.h"
 #include "core/text/JsonFields.h"
@@ -317,12 +318,7 @@ std::vector<std::vector<int32_t>> Tokenizer::encodeBatch(const std::vector<std::
             next = texts.size();
         }
     };
-    std::vector<std::thread> pool;
-    for (int t = 1; t < n; ++t)
-        pool.emplace_back(work);
-    work();
-    for (auto& t : pool)
-        t.join();
+    text::runOnWorkers(n, work);
     if (failure)
         std::rethrow_exception(failure);
     return out;

@@ -14,10 +14,22 @@ inline uint64_t mix(uint64_t a, uint64_t b)
 
 WordCache::WordCache(std::size_t maxEntries) : m_maxEntries(maxEntries)
 {
-    std::size_t capacity = 16;
-    while (capacity < maxEntries * 2)
-        capacity <<= 1;
-    m_slots.resize(capacity);
+    m_slots.resize(4096); // grows with use, up to twice maxEntries
+}
+
+void WordCache::grow()
+{
+    std::vector<Slot> old(m_slots.size() * 2);
+    old.swap(m_slots);
+    const std::size_t mask = m_slots.size() - 1;
+    for (const Slot& s : old) {
+        if (s.hash == 0)
+            continue;
+        std::size_t i = s.hash & mask;
+        while (m_slots[i].hash != 0)
+            i = (i + 1) & mask;
+        m_slots[i] = s;
+    }
 }
 
 uint64_t WordCache::hash(std::string_view word)
@@ -60,6 +72,8 @@ void WordCache::insert(std::string_view word, uint64_t h, const int32_t* ids, st
 {
     if (m_count >= m_maxEntries)
         clear();
+    else if (m_count * 2 >= m_slots.size())
+        grow();
     const std::size_t mask = m_slots.size() - 1;
     std::size_t i = h & mask;
     while (m_slots[i].hash != 0)

@@ -23,6 +23,7 @@ public:
     std::size_t size() const { return m_count; }
 
 private:
+    void grow();
     struct Slot {
         uint64_t hash = 0; // 0: empty
         uint32_t keyOffset = 0, keyLength = 0;
