@@ -9,6 +9,7 @@
 #include "core/text/Tokenizer.h"
 #include "core/util/Error.h"
 #include "core/util/Runtime.h"
+#include "support/ByteTokenizerJson.h"
 #include "support/TestSupport.h"
 
 #include <QtTest>
@@ -112,61 +113,6 @@ template <typename F> std::string errorOf(F&& f)
     return {};
 }
 
-
-// The GPT-2 byte-to-unicode map: printable Latin-1 bytes map to themselves, the others to
-// U+0100 upwards, in byte order.
-std::string byteToken(int b)
-{
-    const bool printable = (b >= '!' && b <= '~') || (b >= 0xA1 && b <= 0xAC) || (b >= 0xAE && b <= 0xFF);
-    int cp = b;
-    if (!printable) {
-        int n = 0;
-        for (int k = 0; k < b; ++k)
-            n += !((k >= '!' && k <= '~') || (k >= 0xA1 && k <= 0xAC) || (k >= 0xAE && k <= 0xFF));
-        cp = 256 + n;
-    }
-    std::string out;
-    if (cp < 0x80)
-        out += static_cast<char>(cp);
-    else {
-        out += static_cast<char>(0xC0 | (cp >> 6));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    }
-    return out;
-}
-
-// A byte-level tokenizer.json in the Qwen2 layout: 256 byte tokens (id = byte value), no
-// merges, and added special tokens from id 256.
-std::string byteTokenizerJson(const std::vector<std::string>& specials)
-{
-    nlohmann::json vocab = nlohmann::json::object();
-    for (int b = 0; b < 256; ++b)
-        vocab[byteToken(b)] = b;
-    nlohmann::json added = nlohmann::json::array();
-    for (std::size_t i = 0; i < specials.size(); ++i)
-        added.push_back({{"id", 256 + static_cast<int>(i)}, {"content", specials[i]}, {"single_word", false},
-                         {"lstrip", false}, {"rstrip", false}, {"normalized", false}, {"special", true}});
-    const std::string regex = "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}| "
-                              "?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
-    nlohmann::json j = {
-        {"version", "1.0"},
-        {"truncation", nullptr},
-        {"padding", nullptr},
-        {"added_tokens", added},
-        {"normalizer", {{"type", "NFC"}}},
-        {"pre_tokenizer",
-         {{"type", "Sequence"},
-          {"pretokenizers",
-           {{{"type", "Split"}, {"pattern", {{"Regex", regex}}}, {"behavior", "Isolated"}, {"invert", false}},
-            {{"type", "ByteLevel"}, {"add_prefix_space", false}, {"trim_offsets", false}, {"use_regex", false}}}}}},
-        {"post_processor", nullptr},
-        {"decoder", {{"type", "ByteLevel"}, {"add_prefix_space", false}, {"trim_offsets", false}, {"use_regex", false}}},
-        {"model",
-         {{"type", "BPE"}, {"dropout", nullptr}, {"unk_token", nullptr}, {"continuing_subword_prefix", ""},
-          {"end_of_word_suffix", ""}, {"fuse_unk", false}, {"byte_fallback", false}, {"ignore_merges", false},
-          {"vocab", vocab}, {"merges", nlohmann::json::array()}}}};
-    return j.dump();
-}
 
 PackingOptions options(const fs::path& cache, std::int64_t seqLen = 16, double heldOut = 0.0)
 {
@@ -489,7 +435,7 @@ private Q_SLOTS:
                  "\n";
         writeBytes(dir / "chat.jsonl", s);
         const std::vector<std::string> specials{"<|endoftext|>", "<|im_start|>", "<|im_end|>"};
-        const Tokenizer tok = Tokenizer::fromJson(byteTokenizerJson(specials));
+        const Tokenizer tok = Tokenizer::fromJson(test::byteTokenizerJson(specials));
         JobControl control;
         const auto ds = TokenDataset::build(specOf(dir / "chat.jsonl"), tok, options(dir / "cache", 32), control);
         QCOMPARE(ds.eosId(), 256); // no tokenizer_config.json: <|endoftext|> separates documents
@@ -521,16 +467,16 @@ private Q_SLOTS:
         // Another tokenizer (other added tokens: another fingerprint) is not served the cache;
         // without <|endoftext|>, the EOS declared in tokenizer_config.json separates documents.
         const std::vector<std::string> llamaLike{"<s>", "</s>", "<|im_start|>", "<|im_end|>"};
-        const Tokenizer tok2 = Tokenizer::fromJson(byteTokenizerJson(llamaLike), R"({"eos_token": "</s>"})");
+        const Tokenizer tok2 = Tokenizer::fromJson(test::byteTokenizerJson(llamaLike), R"({"eos_token": "</s>"})");
         QVERIFY(tok2.fingerprint() != tok.fingerprint());
         const auto ds2 = TokenDataset::build(specOf(dir / "chat.jsonl"), tok2, options(dir / "cache", 32), control);
         QVERIFY(!ds2.stats().fromCache);
         QCOMPARE(ds2.eosId(), 257);
         auto more = specials;
         more.push_back("<|pad|>");
-        const Tokenizer tok3 = Tokenizer::fromJson(byteTokenizerJson(more), R"({"eos_token": "<|im_end|>"})");
+        const Tokenizer tok3 = Tokenizer::fromJson(test::byteTokenizerJson(more), R"({"eos_token": "<|im_end|>"})");
         QCOMPARE(TextEncoder::from(tok3).eosId, 256); // <|endoftext|> preferred to a chat-turn EOS
-        const Tokenizer tok4 = Tokenizer::fromJson(byteTokenizerJson({"<|im_start|>", "<|im_end|>"}));
+        const Tokenizer tok4 = Tokenizer::fromJson(test::byteTokenizerJson({"<|im_start|>", "<|im_end|>"}));
         const std::string err = errorOf([&] { TextEncoder::from(tok4); });
         QVERIFY2(err.find("no end-of-sequence token") != std::string::npos, err.c_str());
         const auto firstEnd = static_cast<std::size_t>(std::find(expected.begin(), expected.end(), 256) - expected.begin());
