@@ -8,6 +8,8 @@ find_package(SQLite3 REQUIRED)
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(PCRE2 REQUIRED IMPORTED_TARGET libpcre2-8)
 pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium)
+# Unicode normalization (NFC/NFKC) and character properties for the tokenizer.
+pkg_check_modules(ICU REQUIRED IMPORTED_TARGET icu-uc)
 
 # Torch's exported flags include -D_GLIBCXX_USE_CXX11_ABI; keep them, but not as a global
 # variable on every target: they are attached to the core library and flow from there.

@@ -1,0 +1,185 @@
+#include "core/data/DatasetReader.h"
+
+#include "core/data/RecordSource.h"
+#include "core/data/Utf8.h"
+#include "core/util/Error.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cstdio>
+#include <fstream>
+
+namespace teft {
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string lowerExtension(const fs::path& p)
+{
+    std::string ext = p.extension().string();
+    std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
+    return ext;
+}
+
+// Auto format from the extension alone; Auto when it says nothing.
+DataFormat formatFromExtension(const fs::path& p)
+{
+    const std::string ext = lowerExtension(p);
+    if (ext == ".jsonl" || ext == ".ndjson" || ext == ".json")
+        return DataFormat::Jsonl;
+    if (ext == ".txt" || ext == ".text" || ext == ".md" || ext == ".markdown" || ext == ".rst")
+        return DataFormat::Text;
+    if (ext == ".csv")
+        return DataFormat::Csv;
+    if (ext == ".tsv" || ext == ".tab")
+        return DataFormat::Tsv;
+    return DataFormat::Auto;
+}
+
+bool hidden(const fs::path& p)
+{
+    const std::string name = p.filename().string();
+    return !name.empty() && name[0] == '.';
+}
+
+std::int64_t fileSize(const fs::path& p)
+{
+    std::error_code ec;
+    const auto size = fs::file_size(p, ec);
+    if (ec)
+        throw Error("Cannot read the size of " + p.string() + ": " + ec.message());
+    return static_cast<std::int64_t>(size);
+}
+
+} // namespace
+
+std::string describeInvalidUtf8(std::string_view text)
+{
+    const std::size_t at = findInvalidUtf8(text);
+    if (at == std::string_view::npos)
+        return "valid UTF-8";
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "byte 0x%02x at offset %zu is not UTF-8", static_cast<unsigned char>(text[at]),
+                  at);
+    return buf;
+}
+
+void RecordSource::reject(BadDataKind kind, const std::string& file, std::int64_t line, const std::string& detail)
+{
+    BadRecord r{kind, file, line, detail};
+    if (m_spec.strict && kind != BadDataKind::Empty)
+        throw FormatError(r.where() + ": " + toString(kind) + ": " + detail);
+    m_report.add(r);
+}
+
+DataFormat detectFormat(const fs::path& file)
+{
+    if (auto f = formatFromExtension(file); f != DataFormat::Auto)
+        return f;
+    std::ifstream in(file, std::ios::binary);
+    if (!in)
+        throw Error("Cannot open " + file.string());
+    char buf[4096];
+    in.read(buf, sizeof buf);
+    const std::string_view head(buf, static_cast<std::size_t>(in.gcount()));
+    const auto first = head.find_first_not_of(" \t\r\n\xEF\xBB\xBF");
+    if (first != std::string_view::npos && head[first] == '{')
+        return DataFormat::Jsonl;
+    return DataFormat::Text;
+}
+
+std::vector<DatasetFile> resolveDatasetFiles(const DatasetSpec& spec)
+{
+    if (spec.paths.empty())
+        throw UsageError("no dataset paths given");
+    std::vector<DatasetFile> files;
+    auto add = [&](const fs::path& p, DataFormat detected) {
+        const DataFormat f = spec.format == DataFormat::Auto ? detected : spec.format;
+        files.push_back({p, f, fileSize(p)});
+    };
+    for (const auto& root : spec.paths) {
+        std::error_code ec;
+        const auto status = fs::status(root, ec);
+        if (ec || !fs::exists(status))
+            throw Error("Dataset path " + root.string() + " does not exist");
+        if (fs::is_directory(status)) {
+            std::vector<fs::path> found;
+            fs::recursive_directory_iterator it(root, fs::directory_options::follow_directory_symlink, ec), end;
+            if (ec)
+                throw Error("Cannot list " + root.string() + ": " + ec.message());
+            for (; it != end; it.increment(ec)) {
+                if (ec)
+                    throw Error("Cannot list " + root.string() + ": " + ec.message());
+                if (hidden(it->path())) {
+                    if (it->is_directory())
+                        it.disable_recursion_pending();
+                    continue;
+                }
+                // Inside folders only files whose extension names a format: a folder may hold
+                // README files, images or archives that are not meant as data.
+                if (it->is_regular_file() &&
+                    (spec.format != DataFormat::Auto || formatFromExtension(it->path()) != DataFormat::Auto))
+                    found.push_back(it->path());
+            }
+            std::sort(found.begin(), found.end());
+            if (found.empty())
+                throw Error("Dataset folder " + root.string() +
+                            " has no .jsonl, .json, .txt, .md, .csv or .tsv files");
+            for (const auto& p : found)
+                add(p, formatFromExtension(p) != DataFormat::Auto ? formatFromExtension(p) : DataFormat::Text);
+        } else {
+            add(root, spec.format == DataFormat::Auto ? detectFormat(root) : spec.format);
+        }
+    }
+    return files;
+}
+
+DatasetReader::DatasetReader(DatasetSpec spec) : m_spec(std::move(spec)), m_files(resolveDatasetFiles(m_spec))
+{
+    for (const auto& f : m_files)
+        m_totalBytes += f.size;
+}
+
+DatasetReader::~DatasetReader() = default;
+
+bool DatasetReader::next(TextRecord& out)
+{
+    for (;;) {
+        if (!m_source) {
+            if (m_nextFile >= m_files.size())
+                return false;
+            const DatasetFile& f = m_files[m_nextFile++];
+            switch (f.format) {
+            case DataFormat::Jsonl: m_source = makeJsonlSource(f, m_spec, m_report); break;
+            case DataFormat::Csv:
+            case DataFormat::Tsv: m_source = makeDelimitedSource(f, m_spec, m_report); break;
+            default: m_source = makeTextSource(f, m_spec, m_report); break;
+            }
+        }
+        if (m_source->next(out)) {
+            ++m_records;
+            return true;
+        }
+        m_doneBytes += m_files[m_nextFile - 1].size;
+        m_source.reset();
+    }
+}
+
+std::int64_t DatasetReader::bytesRead() const
+{
+    return m_doneBytes + (m_source ? m_source->bytesRead() : 0);
+}
+
+std::vector<TextRecord> previewDataset(const DatasetSpec& spec, std::size_t n, DataQualityReport* report)
+{
+    DatasetReader reader(spec);
+    std::vector<TextRecord> out;
+    TextRecord r;
+    while (out.size() < n && reader.next(r))
+        out.push_back(std::move(r));
+    if (report)
+        *report = reader.report();
+    return out;
+}
+
+} // namespace teft

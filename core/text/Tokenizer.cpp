@@ -1,0 +1,391 @@
+#include "core/text/Tokenizer.h"
+
+#include "core/text/AddedVocabulary.h"
+#include "core/text/BpeModel.h"
+#include "core/text/Decoder.h"
+#include "core/text/JsonFields.h"
+#include "core/text/Normalizer.h"
+#include "core/text/PostProcessor.h"
+#include "core/text/PreTokenizer.h"
+#include "core/text/Unicode.h"
+#include "core/util/Error.h"
+#include "core/util/Hash.h"
+
+#include <algorithm>
+#include <atomic>
+#include <fstream>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+#include <sstream>
+#include <thread>
+#include <unordered_map>
+
+namespace teft {
+
+using text::PreToken;
+using text::TextSegment;
+
+struct TokenizerImpl {
+    std::unique_ptr<text::Normalizer> normalizer;
+    std::unique_ptr<text::PreTokenizer> preTokenizer;
+    std::unique_ptr<text::BpeModel> model;
+    std::unique_ptr<text::Decoder> decoder;
+    std::unique_ptr<text::PostProcessor> postProcessor;
+    text::AddedVocabulary added;
+    std::optional<int32_t> bos, eos, pad;
+    std::string chatTemplate;
+    std::string fingerprint;
+    int32_t vocabSize = 0;
+    uint64_t uid = 0; // tells the per-thread word caches of different tokenizers apart
+
+    void encodeInto(std::string_view text, std::vector<int32_t>& out) const;
+    void encodeSegment(std::string normalized, bool atStart, std::vector<int32_t>& out) const;
+    void encodeWord(const std::string& word, std::vector<int32_t>& out) const;
+};
+
+namespace {
+
+std::atomic<uint64_t> g_nextUid{1};
+
+// Per-thread cache of pre-token -> ids, for the tokenizer used last on this thread.
+struct WordCache {
+    uint64_t owner = 0;
+    std::unordered_map<std::string, std::vector<int32_t>> map;
+};
+constexpr std::size_t kMaxCachedWordBytes = 256;
+constexpr std::size_t kMaxCacheEntries = 1 << 18;
+
+WordCache& threadWordCache(uint64_t owner)
+{
+    thread_local WordCache cache;
+    if (cache.owner != owner) {
+        cache.map.clear();
+        cache.owner = owner;
+    }
+    return cache;
+}
+
+std::string readFile(const std::filesystem::path& p)
+{
+    std::ifstream in(p, std::ios::binary);
+    if (!in)
+        throw Error("cannot open " + p.string());
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+// A special token named in tokenizer_config.json: a string, or {"content": ...}.
+std::optional<std::string> configToken(const nlohmann::json& config, const char* key)
+{
+    auto it = config.find(key);
+    if (it == config.end() || it->is_null())
+        return std::nullopt;
+    if (it->is_string())
+        return it->get<std::string>();
+    if (it->is_object() && it->contains("content") && (*it)["content"].is_string())
+        return (*it)["content"].get<std::string>();
+    throw FormatError("tokenizer_config.json: '" + std::string(key) + "' must be a string or {\"content\": ...}");
+}
+
+std::optional<int32_t> lookup(const TokenizerImpl& impl, std::string_view token)
+{
+    if (const auto* t = impl.added.byContent(token))
+        return t->id;
+    return impl.model->tokenToId(token);
+}
+
+std::optional<int32_t> firstPresent(const TokenizerImpl& impl, std::initializer_list<const char*> names)
+{
+    for (const char* n : names)
+        if (auto id = lookup(impl, n))
+            return id;
+    return std::nullopt;
+}
+
+} // namespace
+
+void TokenizerImpl::encodeWord(const std::string& word, std::vector<int32_t>& out) const
+{
+    if (word.size() > kMaxCachedWordBytes) {
+        model->encodeWord(word, out);
+        return;
+    }
+    WordCache& cache = threadWordCache(uid);
+    auto it = cache.map.find(word);
+    if (it != cache.map.end()) {
+        out.insert(out.end(), it->second.begin(), it->second.end());
+        return;
+    }
+    const std::size_t mark = out.size();
+    model->encodeWord(word, out);
+    if (cache.map.size() >= kMaxCacheEntries)
+        cache.map.clear();
+    cache.map.emplace(word, std::vector<int32_t>(out.begin() + static_cast<std::ptrdiff_t>(mark), out.end()));
+}
+
+void TokenizerImpl::encodeSegment(std::string normalized, bool atStart, std::vector<int32_t>& out) const
+{
+    if (normalized.empty())
+        return;
+    thread_local std::vector<PreToken> pieces;
+    pieces.clear();
+    pieces.push_back({std::move(normalized), atStart});
+    if (preTokenizer)
+        preTokenizer->split(pieces);
+    for (const auto& p : pieces)
+        encodeWord(p.text, out);
+}
+
+void TokenizerImpl::encodeInto(std::string_view input, std::vector<int32_t>& out) const
+{
+    std::string repaired;
+    if (!text::isValidUtf8(input)) {
+        repaired = text::repairUtf8(input);
+        input = repaired;
+    }
+    std::vector<TextSegment> raw;
+    added.split(input, false, raw);
+    std::vector<TextSegment> inner;
+    for (const auto& seg : raw) {
+        if (seg.id >= 0) {
+            out.push_back(seg.id);
+            continue;
+        }
+        std::string s(input.substr(seg.begin, seg.end - seg.begin));
+        if (normalizer)
+            normalizer->normalize(s);
+        const bool atStart = seg.begin == 0;
+        if (!added.hasNormalizedTokens()) {
+            encodeSegment(std::move(s), atStart, out);
+            continue;
+        }
+        inner.clear();
+        added.split(s, true, inner);
+        for (const auto& in : inner) {
+            if (in.id >= 0)
+                out.push_back(in.id);
+            else
+                encodeSegment(s.substr(in.begin, in.end - in.begin), atStart && in.begin == 0, out);
+        }
+    }
+}
+
+namespace {
+
+std::shared_ptr<TokenizerImpl> buildTokenizer(const std::string& tokenizerJson, const std::string& tokenizerConfigJson,
+                                              const std::string& fallbackChatTemplate)
+{
+    nlohmann::json j;
+    try {
+        j = nlohmann::json::parse(tokenizerJson);
+    } catch (const nlohmann::json::exception& e) {
+        throw FormatError(std::string("tokenizer.json is not valid JSON: ") + e.what());
+    }
+    if (!j.is_object())
+        throw FormatError("tokenizer.json must hold a JSON object");
+    nlohmann::json config = nlohmann::json::object();
+    if (!tokenizerConfigJson.empty()) {
+        try {
+            config = nlohmann::json::parse(tokenizerConfigJson);
+        } catch (const nlohmann::json::exception& e) {
+            throw FormatError(std::string("tokenizer_config.json is not valid JSON: ") + e.what());
+        }
+        if (!config.is_object())
+            throw FormatError("tokenizer_config.json must hold a JSON object");
+    }
+
+    auto impl = std::make_shared<TokenizerImpl>();
+    auto field = [&](const char* key) -> const nlohmann::json& {
+        static const nlohmann::json null;
+        auto it = j.find(key);
+        return it == j.end() ? null : *it;
+    };
+    if (!j.contains("model"))
+        throw FormatError("tokenizer.json: missing 'model'");
+    impl->normalizer = text::Normalizer::fromJson(field("normalizer"));
+    impl->preTokenizer = text::PreTokenizer::fromJson(field("pre_tokenizer"));
+    impl->model = std::make_unique<text::BpeModel>(j["model"]);
+    impl->decoder = text::Decoder::fromJson(field("decoder"));
+    impl->postProcessor = text::PostProcessor::fromJson(field("post_processor"));
+    impl->added = text::AddedVocabulary(field("added_tokens"), impl->normalizer.get());
+    impl->uid = g_nextUid.fetch_add(1);
+
+    int32_t limit = impl->model->idLimit();
+    for (const auto& t : impl->added.tokens())
+        limit = std::max(limit, t.id + 1);
+    impl->vocabSize = limit;
+
+    if (!tokenizerConfigJson.empty()) {
+        auto resolve = [&](const char* key) -> std::optional<int32_t> {
+            const auto name = configToken(config, key);
+            if (!name)
+                return std::nullopt;
+            auto id = lookup(*impl, *name);
+            if (!id)
+                spdlog::warn("tokenizer_config.json: {} '{}' is not in the vocabulary", key, *name);
+            return id;
+        };
+        impl->bos = resolve("bos_token");
+        impl->eos = resolve("eos_token");
+        impl->pad = resolve("pad_token");
+        if (auto it = config.find("chat_template"); it != config.end()) {
+            if (it->is_string()) {
+                impl->chatTemplate = it->get<std::string>();
+            } else if (it->is_array()) { // [{name, template}]: the one named "default", else the first
+                for (const auto& t : *it)
+                    if (t.is_object() && t.value("name", "") == "default" && t.contains("template"))
+                        impl->chatTemplate = t["template"].get<std::string>();
+                if (impl->chatTemplate.empty() && !it->empty() && (*it)[0].contains("template"))
+                    impl->chatTemplate = (*it)[0]["template"].get<std::string>();
+            }
+        }
+    } else {
+        // No config: the usual names of the special tokens.
+        impl->bos = firstPresent(*impl, {"<s>", "<|begin_of_text|>", "<bos>", "<|startoftext|>"});
+        impl->eos = firstPresent(*impl, {"</s>", "<|endoftext|>", "<|end_of_text|>", "<eos>"});
+        impl->pad = firstPresent(*impl, {"<pad>", "<|pad|>"});
+    }
+
+    Sha256 h;
+    h.update(tokenizerJson);
+    if (!tokenizerConfigJson.empty())
+        h.update(tokenizerConfigJson);
+    impl->fingerprint = h.hex();
+    if (impl->chatTemplate.empty())
+        impl->chatTemplate = fallbackChatTemplate;
+    return impl;
+}
+
+} // namespace
+
+Tokenizer Tokenizer::fromJson(const std::string& tokenizerJson, const std::string& tokenizerConfigJson)
+{
+    return Tokenizer(buildTokenizer(tokenizerJson, tokenizerConfigJson, {}));
+}
+
+Tokenizer Tokenizer::fromFile(const std::filesystem::path& pathOrDir)
+{
+    namespace fs = std::filesystem;
+    fs::path json = pathOrDir;
+    std::error_code ec;
+    if (fs::is_directory(pathOrDir, ec))
+        json = pathOrDir / "tokenizer.json";
+    if (!fs::is_regular_file(json, ec))
+        throw Error("no tokenizer.json at " + json.string());
+    const fs::path configPath = json.parent_path() / "tokenizer_config.json";
+    std::string config;
+    if (fs::is_regular_file(configPath, ec))
+        config = readFile(configPath);
+    std::string jinja; // newer model folders keep the template in its own file
+    if (fs::is_regular_file(json.parent_path() / "chat_template.jinja", ec))
+        jinja = readFile(json.parent_path() / "chat_template.jinja");
+    try {
+        return Tokenizer(buildTokenizer(readFile(json), config, jinja));
+    } catch (const FormatError& e) {
+        throw FormatError(json.string() + ": " + e.what());
+    }
+}
+
+std::vector<int32_t> Tokenizer::encode(std::string_view text, bool addSpecialTokens) const
+{
+    std::vector<int32_t> ids;
+    ids.reserve(text.size() / 3 + 4);
+    m_impl->encodeInto(text, ids);
+    if (m_impl->postProcessor)
+        m_impl->postProcessor->process(ids, addSpecialTokens);
+    return ids;
+}
+
+std::vector<std::vector<int32_t>> Tokenizer::encodeBatch(const std::vector<std::string>& texts, int threads,
+                                                         bool addSpecialTokens) const
+{
+    std::vector<std::vector<int32_t>> out(texts.size());
+    int n = threads > 0 ? threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    n = static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(n), texts.size()));
+    if (n <= 1) {
+        for (std::size_t i = 0; i < texts.size(); ++i)
+            out[i] = encode(texts[i], addSpecialTokens);
+        return out;
+    }
+    std::atomic<std::size_t> next{0};
+    std::exception_ptr failure;
+    std::mutex failureMutex;
+    auto work = [&] {
+        try {
+            for (std::size_t i; (i = next.fetch_add(1)) < texts.size();)
+                out[i] = encode(texts[i], addSpecialTokens);
+        } catch (...) {
+            std::lock_guard<std::mutex> lock(failureMutex);
+            if (!failure)
+                failure = std::current_exception();
+            next = texts.size();
+        }
+    };
+    std::vector<std::thread> pool;
+    for (int t = 1; t < n; ++t)
+        pool.emplace_back(work);
+    work();
+    for (auto& t : pool)
+        t.join();
+    if (failure)
+        std::rethrow_exception(failure);
+    return out;
+}
+
+std::string Tokenizer::decode(const std::vector<int32_t>& ids, bool skipSpecialTokens) const
+{
+    std::vector<std::string> pieces;
+    pieces.reserve(ids.size());
+    for (int32_t id : ids) {
+        if (const auto* t = m_impl->added.byId(id)) {
+            if (!(skipSpecialTokens && t->special))
+                pieces.push_back(t->content);
+        } else if (const std::string* tok = m_impl->model->idToToken(id)) {
+            pieces.push_back(*tok);
+        }
+        // Ids outside the vocabulary (e.g. embedding padding rows) are skipped, as HF does.
+    }
+    if (!m_impl->decoder) {
+        std::string joined;
+        for (std::size_t i = 0; i < pieces.size(); ++i)
+            joined += (i ? " " : "") + pieces[i];
+        return joined;
+    }
+    m_impl->decoder->decodeChain(pieces);
+    std::string out;
+    for (const auto& p : pieces)
+        out += p;
+    return out;
+}
+
+int32_t Tokenizer::vocabSize() const { return m_impl->vocabSize; }
+
+std::optional<int32_t> Tokenizer::tokenToId(std::string_view token) const { return lookup(*m_impl, token); }
+
+std::string Tokenizer::idToToken(int32_t id) const
+{
+    if (const auto* t = m_impl->added.byId(id))
+        return t->content;
+    if (const std::string* tok = m_impl->model->idToToken(id))
+        return *tok;
+    return {};
+}
+
+std::vector<std::string> Tokenizer::tokens(const std::vector<int32_t>& ids) const
+{
+    std::vector<std::string> out;
+    out.reserve(ids.size());
+    for (int32_t id : ids)
+        out.push_back(idToToken(id));
+    return out;
+}
+
+std::optional<int32_t> Tokenizer::bosId() const { return m_impl->bos; }
+std::optional<int32_t> Tokenizer::eosId() const { return m_impl->eos; }
+std::optional<int32_t> Tokenizer::padId() const { return m_impl->pad; }
+std::string Tokenizer::chatTemplate() const { return m_impl->chatTemplate; }
+std::string Tokenizer::fingerprint() const { return m_impl->fingerprint; }
+
+} // namespace teft
