@@ -16,6 +16,7 @@
 #include <cmath>
 
 using namespace teft;
+using namespace teft::ui;
 
 namespace {
 

@@ -27,6 +27,7 @@
 #include <numeric>
 
 using namespace teft;
+using namespace teft::ui;
 
 namespace {
 

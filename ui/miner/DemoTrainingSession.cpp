@@ -6,7 +6,7 @@
 #include <cmath>
 #include <random>
 
-namespace teft {
+namespace teft::ui {
 
 DemoTrainingSession::DemoTrainingSession(QObject* parent) : TrainingSession(parent) {}
 
@@ -116,4 +116,4 @@ void DemoTrainingSession::run(TrainingSettings settings)
     }
 }
 
-} // namespace teft
+} // namespace teft::ui

@@ -7,7 +7,7 @@
 #include <memory>
 #include <thread>
 
-namespace teft {
+namespace teft::ui {
 
 // A simulated training run on a worker thread (loss falling towards a floor with noise, a
 // learning-rate warm-up and cosine decay, validation every few steps), for the demo project,
@@ -40,4 +40,4 @@ private:
     QString m_failMessage;
 };
 
-} // namespace teft
+} // namespace teft::ui

@@ -7,7 +7,7 @@
 #include <cmath>
 #include <limits>
 
-namespace teft {
+namespace teft::ui {
 
 LiveChart::LiveChart(const QString& title, const QString& yTitle, QWidget* parent) : QChartView(parent)
 {
@@ -95,4 +95,4 @@ void LiveChart::updateAxes()
     m_y->setRange(yMin - pad, yMax + pad);
 }
 
-} // namespace teft
+} // namespace teft::ui

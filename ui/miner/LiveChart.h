@@ -7,7 +7,7 @@
 class QLineSeries;
 class QValueAxis;
 
-namespace teft {
+namespace teft::ui {
 
 // A line chart of one or more series over a step axis, for metrics arriving while a job runs.
 // Points are appended in batches (the caller coalesces); axes follow the data.
@@ -32,4 +32,4 @@ private:
     QValueAxis* m_y;
 };
 
-} // namespace teft
+} // namespace teft::ui

@@ -23,7 +23,7 @@
 #include <QVBoxLayout>
 #include <cmath>
 
-namespace teft {
+namespace teft::ui {
 
 namespace {
 QString formatDuration(double seconds)
@@ -363,4 +363,4 @@ void MinerDashboard::updateButtons()
         w->setEnabled(!active);
 }
 
-} // namespace teft
+} // namespace teft::ui

@@ -19,7 +19,7 @@ class QSlider;
 class QSpinBox;
 class QTimer;
 
-namespace teft {
+namespace teft::ui {
 
 class LiveChart;
 
@@ -111,4 +111,4 @@ private:
     QList<QWidget*> m_formWidgets;
 };
 
-} // namespace teft
+} // namespace teft::ui

@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <limits>
 
-namespace teft {
+namespace teft::ui {
 
 // One inner step as reported by a training session.
 struct TrainingMetrics {
@@ -26,7 +26,7 @@ struct TrainingResult {
     double finalLoss = 0.0;
 };
 
-} // namespace teft
+} // namespace teft::ui
 
-Q_DECLARE_METATYPE(teft::TrainingMetrics)
-Q_DECLARE_METATYPE(teft::TrainingResult)
+Q_DECLARE_METATYPE(teft::ui::TrainingMetrics)
+Q_DECLARE_METATYPE(teft::ui::TrainingResult)

@@ -5,7 +5,7 @@
 
 #include <QObject>
 
-namespace teft {
+namespace teft::ui {
 
 // The dashboard's view of a local training run. The work happens off the GUI thread; signals
 // arrive queued in the GUI thread. The engine's MinerJob is adapted to this interface; the
@@ -26,10 +26,10 @@ public:
     virtual void cancel() = 0;
 
 Q_SIGNALS:
-    void step(const teft::TrainingMetrics& metrics);
-    void finished(const teft::TrainingResult& result);
+    void step(const teft::ui::TrainingMetrics& metrics);
+    void finished(const teft::ui::TrainingResult& result);
     void failed(const QString& message);
-    void stateChanged(teft::TrainingSession::State state);
+    void stateChanged(teft::ui::TrainingSession::State state);
 
 protected:
     void setState(State state)
@@ -44,4 +44,4 @@ private:
     State m_state = State::Idle;
 };
 
-} // namespace teft
+} // namespace teft::ui

@@ -3,7 +3,7 @@
 #include <QMetaType>
 #include <QString>
 
-namespace teft {
+namespace teft::ui {
 
 // What the miner dashboard's form configures: local sparse training of the selected experts.
 struct TrainingSettings {
@@ -18,6 +18,6 @@ struct TrainingSettings {
     int validationInterval = 10;       // inner steps between validation losses
 };
 
-} // namespace teft
+} // namespace teft::ui
 
-Q_DECLARE_METATYPE(teft::TrainingSettings)
+Q_DECLARE_METATYPE(teft::ui::TrainingSettings)

@@ -27,7 +27,7 @@
 #include <QVBoxLayout>
 #include <algorithm>
 
-namespace teft {
+namespace teft::ui {
 
 RoutingPage::RoutingPage(QWidget* parent) : QWidget(parent)
 {
@@ -330,4 +330,4 @@ void RoutingPage::exportSelection()
     }
 }
 
-} // namespace teft
+} // namespace teft::ui
