@@ -1,6 +1,7 @@
 #include "ui/PageFactory.h"
 
 #include "ui/jobs/JobsPage.h"
+#include "ui/merge/MergePage.h"
 #include "ui/miner/MinerDashboard.h"
 #include "ui/routing/RoutingPage.h"
 #include "ui/shell/AppContext.h"
@@ -29,6 +30,10 @@ void installPages(MainWindow& window)
     auto* validator = new ValidatorPage(&window);
     validator->loadDemo();
     window.addPage("validator", MainWindow::tr("Validate"), validator);
+
+    auto* merge = new MergePage(&window);
+    merge->loadDemo();
+    window.addPage("merge", MainWindow::tr("Merge"), merge);
 
     auto* jobs = new JobsPage(window.context(), &window);
     window.addPage("jobs", MainWindow::tr("Jobs"), jobs);
