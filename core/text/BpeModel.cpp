@@ -21,7 +21,7 @@ inline std::size_t mixHash(uint64_t k)
     return static_cast<std::size_t>(k);
 }
 // Below this many symbols the quadratic scan beats the heap.
-constexpr std::size_t kHeapThreshold = 48;
+constexpr std::size_t kHeapThreshold = 64;
 } // namespace
 
 BpeModel::BpeModel(const nlohmann::json& model, const std::string& where)
@@ -222,22 +222,45 @@ void BpeModel::initialSymbols(std::string_view word, std::vector<int32_t>& symbo
 
 void BpeModel::mergeShort(std::vector<int32_t>& s) const
 {
-    while (s.size() > 1) {
-        int32_t bestRank = INT32_MAX, bestMerged = -1;
-        std::size_t bestPos = 0;
-        for (std::size_t i = 0; i + 1 < s.size(); ++i) {
-            const PairEntry* e = findPair(s[i], s[i + 1]);
-            if (e && e->rank < bestRank) {
-                bestRank = e->rank;
-                bestMerged = e->merged;
-                bestPos = i;
+    // rank[i] / merged[i]: the merge of s[i] and s[i + 1] (INT32_MAX: none). Each step merges the
+    // lowest rank, leftmost first, and looks up only the two pairs it changed.
+    thread_local std::vector<int32_t> rank, merged;
+    const std::size_t n = s.size();
+    if (n < 2)
+        return;
+    rank.resize(n);
+    merged.resize(n);
+    auto lookup = [&](std::size_t i) {
+        const PairEntry* e = findPair(s[i], s[i + 1]);
+        rank[i] = e ? e->rank : INT32_MAX;
+        merged[i] = e ? e->merged : -1;
+    };
+    for (std::size_t i = 0; i + 1 < n; ++i)
+        lookup(i);
+    std::size_t size = n;
+    for (;;) {
+        int32_t best = INT32_MAX;
+        std::size_t pos = 0;
+        for (std::size_t i = 0; i + 1 < size; ++i)
+            if (rank[i] < best) {
+                best = rank[i];
+                pos = i;
             }
-        }
-        if (bestMerged < 0)
+        if (best == INT32_MAX)
             break;
-        s[bestPos] = bestMerged;
-        s.erase(s.begin() + static_cast<std::ptrdiff_t>(bestPos) + 1);
+        s[pos] = merged[pos];
+        for (std::size_t i = pos + 1; i + 1 < size; ++i) {
+            s[i] = s[i + 1];
+            rank[i] = rank[i + 1];
+            merged[i] = merged[i + 1];
+        }
+        --size;
+        if (pos > 0)
+            lookup(pos - 1);
+        if (pos + 1 < size)
+            lookup(pos);
     }
+    s.resize(size);
 }
 
 void BpeModel::mergeLong(std::vector<int32_t>& s) const

@@ -1,6 +1,7 @@
 #include "core/text/Tokenizer.h"
 
 #include "core/text/AddedVocabulary.h"
+#include "core/text/BatchWorkers.h"
 #include "core/text/BpeModel.h"
 #include "core/text/Decoder.h"
 #include "core/text/JsonFields.h"
@@ -8,6 +9,7 @@
 #include "core/text/PostProcessor.h"
 #include "core/text/PreTokenizer.h"
 #include "core/text/Unicode.h"
+#include "core/text/WordCache.h"
 #include "core/util/Error.h"
 #include "core/util/Hash.h"
 
@@ -48,20 +50,17 @@ namespace {
 
 std::atomic<uint64_t> g_nextUid{1};
 
-// Per-thread cache of pre-token -> ids, for the tokenizer used last on this thread.
-struct WordCache {
-    uint64_t owner = 0;
-    std::unordered_map<std::string, std::vector<int32_t>> map;
-};
+// Per-thread cache of pre-token -> ids, for the tokenizer used last on this thread. Words longer
+// than this are rare and not worth keeping.
 constexpr std::size_t kMaxCachedWordBytes = 256;
-constexpr std::size_t kMaxCacheEntries = 1 << 18;
 
-WordCache& threadWordCache(uint64_t owner)
+text::WordCache& threadWordCache(uint64_t owner)
 {
-    thread_local WordCache cache;
-    if (cache.owner != owner) {
-        cache.map.clear();
-        cache.owner = owner;
+    thread_local text::WordCache cache;
+    thread_local uint64_t cacheOwner = 0;
+    if (cacheOwner != owner) {
+        cache.clear();
+        cacheOwner = owner;
     }
     return cache;
 }
@@ -112,17 +111,13 @@ void TokenizerImpl::encodeWord(const std::string& word, std::vector<int32_t>& ou
         model->encodeWord(word, out);
         return;
     }
-    WordCache& cache = threadWordCache(uid);
-    auto it = cache.map.find(word);
-    if (it != cache.map.end()) {
-        out.insert(out.end(), it->second.begin(), it->second.end());
+    text::WordCache& cache = threadWordCache(uid);
+    const uint64_t h = text::WordCache::hash(word);
+    if (cache.find(word, h, out))
         return;
-    }
     const std::size_t mark = out.size();
     model->encodeWord(word, out);
-    if (cache.map.size() >= kMaxCacheEntries)
-        cache.map.clear();
-    cache.map.emplace(word, std::vector<int32_t>(out.begin() + static_cast<std::ptrdiff_t>(mark), out.end()));
+    cache.insert(word, h, out.data() + mark, out.size() - mark);
 }
 
 void TokenizerImpl::encodeSegment(std::string normalized, bool atStart, std::vector<int32_t>& out) const
@@ -323,12 +318,7 @@ std::vector<std::vector<int32_t>> Tokenizer::encodeBatch(const std::vector<std::
             next = texts.size();
         }
     };
-    std::vector<std::thread> pool;
-    for (int t = 1; t < n; ++t)
-        pool.emplace_back(work);
-    work();
-    for (auto& t : pool)
-        t.join();
+    text::runOnWorkers(n, work);
     if (failure)
         std::rethrow_exception(failure);
     return out;

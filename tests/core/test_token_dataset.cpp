@@ -6,8 +6,10 @@
 // computable independently of the code under test.
 #include "core/data/DatasetReader.h"
 #include "core/data/TokenDataset.h"
+#include "core/text/Tokenizer.h"
 #include "core/util/Error.h"
 #include "core/util/Runtime.h"
+#include "support/ByteTokenizerJson.h"
 #include "support/TestSupport.h"
 
 #include <QtTest>
@@ -110,6 +112,7 @@ template <typename F> std::string errorOf(F&& f)
     }
     return {};
 }
+
 
 PackingOptions options(const fs::path& cache, std::int64_t seqLen = 16, double heldOut = 0.0)
 {
@@ -417,6 +420,68 @@ private Q_SLOTS:
         err = errorOf(
             [&] { TokenDataset::build(specOf(dir / "tiny.jsonl"), enc.encoder(), options(dir / "cache", 64), control); });
         QVERIFY2(err.find("fewer than one sequence of 64") != std::string::npos, err.c_str());
+    }
+
+    void realTokenizerPacksAndInvalidates()
+    {
+        const auto dir = test::freshDir("real");
+        // Chat records: the ChatML markers are added tokens of this tokenizer.
+        std::string s;
+        for (int i = 0; i < 60; ++i)
+            s += nlohmann::json{{"messages",
+                                 {{{"role", "user"}, {"content", "q" + std::to_string(i) + " \u00e9t\u00e9?"}},
+                                  {{"role", "assistant"}, {"content", "a" + std::to_string(i)}}}}}
+                     .dump() +
+                 "\n";
+        writeBytes(dir / "chat.jsonl", s);
+        const std::vector<std::string> specials{"<|endoftext|>", "<|im_start|>", "<|im_end|>"};
+        const Tokenizer tok = Tokenizer::fromJson(test::byteTokenizerJson(specials));
+        JobControl control;
+        const auto ds = TokenDataset::build(specOf(dir / "chat.jsonl"), tok, options(dir / "cache", 32), control);
+        QCOMPARE(ds.eosId(), 256); // no tokenizer_config.json: <|endoftext|> separates documents
+
+        // Independent expectation: ChatML text, markers as single ids, other bytes as their value.
+        std::vector<std::int32_t> expected;
+        for (int i = 0; i < 60; ++i) {
+            auto bytes = [&](const std::string& t) {
+                for (unsigned char c : t)
+                    expected.push_back(c);
+            };
+            for (const auto& [role, content] :
+                 {std::pair<std::string, std::string>{"user", "q" + std::to_string(i) + " \xC3\xA9t\xC3\xA9?"},
+                  {"assistant", "a" + std::to_string(i)}}) {
+                expected.push_back(257);
+                bytes(role + "\n" + content);
+                expected.push_back(258);
+                bytes("\n");
+            }
+            expected.push_back(256);
+        }
+        const auto got = stream(ds, false);
+        QCOMPARE(ds.numTrain(), static_cast<std::int64_t>(expected.size()) / 32);
+        QVERIFY(std::equal(got.begin(), got.end(), expected.begin()));
+        QVERIFY(TokenDataset::build(specOf(dir / "chat.jsonl"), tok, options(dir / "cache", 32), control)
+                    .stats()
+                    .fromCache);
+
+        // Another tokenizer (other added tokens: another fingerprint) is not served the cache;
+        // without <|endoftext|>, the EOS declared in tokenizer_config.json separates documents.
+        const std::vector<std::string> llamaLike{"<s>", "</s>", "<|im_start|>", "<|im_end|>"};
+        const Tokenizer tok2 = Tokenizer::fromJson(test::byteTokenizerJson(llamaLike), R"({"eos_token": "</s>"})");
+        QVERIFY(tok2.fingerprint() != tok.fingerprint());
+        const auto ds2 = TokenDataset::build(specOf(dir / "chat.jsonl"), tok2, options(dir / "cache", 32), control);
+        QVERIFY(!ds2.stats().fromCache);
+        QCOMPARE(ds2.eosId(), 257);
+        auto more = specials;
+        more.push_back("<|pad|>");
+        const Tokenizer tok3 = Tokenizer::fromJson(test::byteTokenizerJson(more), R"({"eos_token": "<|im_end|>"})");
+        QCOMPARE(TextEncoder::from(tok3).eosId, 256); // <|endoftext|> preferred to a chat-turn EOS
+        const Tokenizer tok4 = Tokenizer::fromJson(test::byteTokenizerJson({"<|im_start|>", "<|im_end|>"}));
+        const std::string err = errorOf([&] { TextEncoder::from(tok4); });
+        QVERIFY2(err.find("no end-of-sequence token") != std::string::npos, err.c_str());
+        const auto firstEnd = static_cast<std::size_t>(std::find(expected.begin(), expected.end(), 256) - expected.begin());
+        QCOMPARE(stream(ds2, false)[firstEnd], 257);
+        QCOMPARE(stream(ds2, false)[firstEnd - 2], 259); // <|im_end|>, "\n", then the EOS
     }
 
     void badOptionsRefused()

@@ -1,0 +1,333 @@
+#include "ui/routing/RoutingPage.h"
+
+#include "core/util/Error.h"
+#include "ui/demo/DemoRouting.h"
+#include "ui/routing/HeatmapLegend.h"
+#include "ui/routing/PolicyPanel.h"
+#include "ui/routing/RoutingHeatmap.h"
+#include "ui/routing/RoutingHeatmapModel.h"
+#include "ui/routing/SelectionDocument.h"
+#include "ui/routing/SelectionSummaryModel.h"
+
+#include <QAction>
+#include <QComboBox>
+#include <QFileDialog>
+#include <QFormLayout>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLocale>
+#include <QMessageBox>
+#include <QSplitter>
+#include <QStandardItemModel>
+#include <QTableView>
+#include <QToolBar>
+#include <QUndoStack>
+#include <QVBoxLayout>
+#include <algorithm>
+
+namespace teft::ui {
+
+RoutingPage::RoutingPage(QWidget* parent) : QWidget(parent)
+{
+    m_document = new SelectionDocument(this);
+    m_model = new RoutingHeatmapModel(this);
+    m_model->setSelectionDocument(m_document);
+    m_summaryModel = new SelectionSummaryModel(m_document, this);
+
+    m_title = new QLabel;
+    QFont titleFont = m_title->font();
+    titleFont.setBold(true);
+    m_title->setFont(titleFont);
+
+    m_metric = new QComboBox;
+    for (RoutingMetric m : {RoutingMetric::TokenShare, RoutingMetric::GateScore, RoutingMetric::ContrastDifference,
+                            RoutingMetric::ContrastLogRatio})
+        m_metric->addItem(RoutingHeatmapModel::metricName(m), static_cast<int>(m));
+    m_metric->setToolTip(tr("What the colours show. The contrast metrics compare the target data with a "
+                            "reference dataset: experts hot on the target only stand out."));
+
+    m_heatmap = new RoutingHeatmap;
+    m_heatmap->setModel(m_model);
+    m_legend = new HeatmapLegend(m_model);
+    m_policy = new PolicyPanel(m_model, m_document);
+
+    auto* toolbar = new QToolBar;
+    toolbar->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    QAction* openStats = toolbar->addAction(tr("Open statistics…"), this, &RoutingPage::openStatistics);
+    openStats->setToolTip(tr("Open routing statistics written by expert identification"));
+    toolbar->addAction(tr("Open reference…"), this, &RoutingPage::openReference)
+        ->setToolTip(tr("Routing statistics of general text, for the contrast metrics"));
+    toolbar->addSeparator();
+    toolbar->addWidget(new QLabel(tr("Metric:") + QLatin1Char(' ')));
+    toolbar->addWidget(m_metric);
+    toolbar->addSeparator();
+    QAction* zoomOut = toolbar->addAction(tr("Zoom out"), m_heatmap, &RoutingHeatmap::zoomOut);
+    zoomOut->setShortcut(QKeySequence::ZoomOut);
+    QAction* zoomIn = toolbar->addAction(tr("Zoom in"), m_heatmap, &RoutingHeatmap::zoomIn);
+    zoomIn->setShortcut(QKeySequence::ZoomIn);
+    toolbar->addAction(tr("Fit"), m_heatmap, &RoutingHeatmap::zoomToFit)->setToolTip(tr("Fit all cells in the view"));
+    toolbar->addSeparator();
+    // Fixed labels (the stack's own actions put the whole command text on the button); the
+    // command text goes into the tooltip.
+    QUndoStack* stack = m_document->undoStack();
+    m_undo = new QAction(tr("Undo"), this);
+    m_undo->setShortcut(QKeySequence::Undo);
+    m_undo->setEnabled(false);
+    connect(m_undo, &QAction::triggered, stack, &QUndoStack::undo);
+    connect(stack, &QUndoStack::canUndoChanged, m_undo, &QAction::setEnabled);
+    connect(stack, &QUndoStack::undoTextChanged, m_undo,
+            [this](const QString& text) { m_undo->setToolTip(tr("Undo: %1").arg(text)); });
+    m_redo = new QAction(tr("Redo"), this);
+    m_redo->setShortcut(QKeySequence::Redo);
+    m_redo->setEnabled(false);
+    connect(m_redo, &QAction::triggered, stack, &QUndoStack::redo);
+    connect(stack, &QUndoStack::canRedoChanged, m_redo, &QAction::setEnabled);
+    connect(stack, &QUndoStack::redoTextChanged, m_redo,
+            [this](const QString& text) { m_redo->setToolTip(tr("Redo: %1").arg(text)); });
+    toolbar->addAction(m_undo);
+    toolbar->addAction(m_redo);
+    toolbar->addAction(tr("Clear"), m_document, &SelectionDocument::clear)->setToolTip(tr("Deselect every expert"));
+    toolbar->addSeparator();
+    toolbar->addAction(tr("Import…"), this, &RoutingPage::importSelection)
+        ->setToolTip(tr("Read a selection file (TEFT, Connito expert assignment or ESFT expert config)"));
+    toolbar->addAction(tr("Export…"), this, &RoutingPage::exportSelection)
+        ->setToolTip(tr("Write the selection as a TEFT, Connito or ESFT file"));
+    // Undo/redo keyboard shortcuts work anywhere on the page.
+    addAction(m_undo);
+    addAction(m_redo);
+    addAction(zoomIn);
+    addAction(zoomOut);
+
+    m_hover = new QLabel;
+    m_hover->setTextFormat(Qt::PlainText);
+
+    auto* left = new QWidget;
+    auto* leftLayout = new QVBoxLayout(left);
+    leftLayout->setContentsMargins(0, 0, 0, 0);
+    leftLayout->addWidget(m_heatmap, 1);
+    leftLayout->addWidget(m_legend);
+    leftLayout->addWidget(m_hover);
+
+    auto* policyBox = new QGroupBox(tr("Automatic selection"));
+    auto* policyLayout = new QVBoxLayout(policyBox);
+    policyLayout->addWidget(m_policy);
+
+    auto* summaryBox = new QGroupBox(tr("Selection"));
+    auto* summaryForm = new QFormLayout;
+    m_totalExperts = new QLabel;
+    m_totalParams = new QLabel;
+    m_totalBytes = new QLabel;
+    m_share = new QLabel;
+    summaryForm->addRow(tr("Experts selected:"), m_totalExperts);
+    summaryForm->addRow(tr("Trainable parameters:"), m_totalParams);
+    summaryForm->addRow(tr("Bytes per submission:"), m_totalBytes);
+    summaryForm->addRow(tr("Share of the model:"), m_share);
+    m_summaryView = new QTableView;
+    m_summaryView->setModel(m_summaryModel);
+    m_summaryView->verticalHeader()->hide();
+    m_summaryView->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    m_summaryView->horizontalHeader()->setStretchLastSection(true);
+    m_summaryView->verticalHeader()->setDefaultSectionSize(m_summaryView->fontMetrics().height() + 4);
+    m_summaryView->setSelectionMode(QAbstractItemView::NoSelection);
+    auto* summaryLayout = new QVBoxLayout(summaryBox);
+    summaryLayout->addLayout(summaryForm);
+    summaryLayout->addWidget(m_summaryView, 1);
+
+    auto* right = new QWidget;
+    auto* rightLayout = new QVBoxLayout(right);
+    rightLayout->setContentsMargins(0, 0, 0, 0);
+    rightLayout->addWidget(policyBox);
+    rightLayout->addWidget(summaryBox, 1);
+
+    auto* splitter = new QSplitter;
+    splitter->addWidget(left);
+    splitter->addWidget(right);
+    splitter->setStretchFactor(0, 3);
+    splitter->setStretchFactor(1, 1);
+    splitter->setSizes({900, 400});
+    right->setMinimumWidth(360);
+
+    auto* layout = new QVBoxLayout(this);
+    layout->addWidget(m_title);
+    layout->addWidget(toolbar);
+    layout->addWidget(splitter, 1);
+
+    connect(m_metric, qOverload<int>(&QComboBox::currentIndexChanged), this, [this](int i) {
+        const auto metric = static_cast<RoutingMetric>(m_metric->itemData(i).toInt());
+        try {
+            m_model->setMetric(metric);
+        } catch (const Error& e) {
+            showError(tr("Metric not available"), QString::fromStdString(e.what()));
+        }
+        updateMetricChoices();
+    });
+    connect(m_document, &SelectionDocument::changed, this, &RoutingPage::updateSummary);
+    connect(m_heatmap, &RoutingHeatmap::hoveredCellChanged, this, [this](int row, int expert) {
+        if (row < 0) {
+            m_hover->clear();
+            return;
+        }
+        m_hover->setText(tr("Layer %1, expert %2: %3 = %4")
+                             .arg(m_model->headerData(row, Qt::Vertical).toString())
+                             .arg(expert)
+                             .arg(RoutingHeatmapModel::metricName(m_model->metric()))
+                             .arg(QLocale().toString(m_model->value(row, expert), 'g', 6)));
+    });
+    updateMetricChoices();
+    updateSummary();
+}
+
+void RoutingPage::setRouting(const MoeLayout& layout, const RoutingStats& target, const RoutingStats* reference,
+                             std::int64_t paramsPerExpert, std::int64_t bytesPerExpert, std::int64_t modelTotalBytes)
+{
+    m_paramsPerExpert = paramsPerExpert;
+    m_bytesPerExpert = bytesPerExpert;
+    m_modelTotalBytes = modelTotalBytes;
+    m_document->setLayout(layout);
+    m_document->setCostModel(paramsPerExpert, bytesPerExpert, modelTotalBytes);
+    m_policy->setBytesPerExpert(bytesPerExpert);
+    m_model->setStats(target);
+    if (reference)
+        m_model->setReference(*reference);
+    else
+        m_model->clearReference();
+    m_title->setText(tr("Routing of %1 MoE layers × %2 experts (top-%3) over “%4”, %5 tokens")
+                         .arg(target.rows())
+                         .arg(target.numExperts())
+                         .arg(target.topK())
+                         .arg(QString::fromStdString(target.dataset))
+                         .arg(QLocale().toString(static_cast<qlonglong>(target.tokens()))));
+    updateMetricChoices();
+    m_heatmap->zoomToFit();
+    updateSummary();
+}
+
+void RoutingPage::loadDemo()
+{
+    const DemoRouting demo = makeDemoRouting();
+    setRouting(demo.layout, demo.target, &demo.reference, demo.paramsPerExpert, demo.bytesPerExpert,
+               demo.modelTotalBytes);
+}
+
+void RoutingPage::updateMetricChoices()
+{
+    auto* items = qobject_cast<QStandardItemModel*>(m_metric->model());
+    for (int i = 0; i < m_metric->count(); ++i) {
+        const auto metric = static_cast<RoutingMetric>(m_metric->itemData(i).toInt());
+        if (items)
+            items->item(i)->setEnabled(!needsReference(metric) || m_model->hasReference());
+        if (metric == m_model->metric() && m_metric->currentIndex() != i) {
+            const QSignalBlocker block(m_metric);
+            m_metric->setCurrentIndex(i);
+        }
+    }
+}
+
+void RoutingPage::updateSummary()
+{
+    const SelectionCost cost = m_document->cost();
+    m_totalExperts->setText(tr("%1 (%2 of %3 layers)")
+                                .arg(cost.experts)
+                                .arg(cost.expertsPerLayer.size())
+                                .arg(m_document->rows()));
+    if (m_paramsPerExpert > 0) {
+        m_totalParams->setText(QLocale().toString(static_cast<qlonglong>(cost.trainableParameters)));
+        m_totalBytes->setText(QLocale().formattedDataSize(cost.submissionBytes));
+    } else {
+        m_totalParams->setText(tr("unknown (no model)"));
+        m_totalBytes->setText(tr("unknown (no model)"));
+    }
+    m_share->setText(m_modelTotalBytes > 0 ? QLocale().toString(cost.shareOfModel * 100.0, 'f', 2) + QLatin1String(" %")
+                                           : tr("unknown (no model)"));
+}
+
+void RoutingPage::showError(const QString& title, const QString& message)
+{
+    QMessageBox::warning(this, title, message);
+}
+
+void RoutingPage::openStatistics()
+{
+    const QString path = QFileDialog::getOpenFileName(this, tr("Open routing statistics"), {},
+                                                      tr("Routing statistics (*.json);;All files (*)"));
+    if (path.isEmpty())
+        return;
+    try {
+        const RoutingStats stats = RoutingStats::load(path.toStdString());
+        MoeLayout layout;
+        layout.moeLayers = stats.moeLayers();
+        layout.numLayers = layout.moeLayers.empty() ? 0 : layout.moeLayers.back() + 1;
+        layout.numExperts = stats.numExperts();
+        layout.topK = stats.topK();
+        layout.fingerprint = stats.modelFingerprint;
+        // Keep the sizes only when the statistics are of the same model.
+        const bool sameModel = layout.fingerprint == m_document->layout().fingerprint;
+        setRouting(layout, stats, nullptr, sameModel ? m_paramsPerExpert : 0, sameModel ? m_bytesPerExpert : 0,
+                   sameModel ? m_modelTotalBytes : 0);
+    } catch (const Error& e) {
+        showError(tr("Cannot open routing statistics"),
+                  tr("%1\n\nChoose a file written by expert identification (teft identify).")
+                      .arg(QString::fromStdString(e.what())));
+    }
+}
+
+void RoutingPage::openReference()
+{
+    const QString path = QFileDialog::getOpenFileName(this, tr("Open reference statistics"), {},
+                                                      tr("Routing statistics (*.json);;All files (*)"));
+    if (path.isEmpty())
+        return;
+    try {
+        m_model->setReference(RoutingStats::load(path.toStdString()));
+        updateMetricChoices();
+    } catch (const Error& e) {
+        showError(tr("Cannot use these reference statistics"),
+                  tr("%1\n\nThe reference must be identified with the same model on general text.")
+                      .arg(QString::fromStdString(e.what())));
+    }
+}
+
+void RoutingPage::importSelection()
+{
+    const QString path = QFileDialog::getOpenFileName(
+        this, tr("Import expert selection"), {},
+        tr("Selection files (*.json);;All files (*)"));
+    if (path.isEmpty())
+        return;
+    try {
+        m_document->importFile(path);
+    } catch (const Error& e) {
+        showError(tr("Cannot import the selection"), QString::fromStdString(e.what()));
+    }
+}
+
+void RoutingPage::exportSelection()
+{
+    const QString teftFilter = tr("TEFT selection (*.json)");
+    const QString connitoFilter = tr("Connito expert assignment (*.json)");
+    const QString esftFilter = tr("ESFT expert config (*.json)");
+    QString chosen;
+    QString path = QFileDialog::getSaveFileName(this, tr("Export expert selection"), tr("selection.json"),
+                                                teftFilter + QLatin1String(";;") + connitoFilter +
+                                                    QLatin1String(";;") + esftFilter,
+                                                &chosen);
+    if (path.isEmpty())
+        return;
+    if (!path.endsWith(QLatin1String(".json"), Qt::CaseInsensitive))
+        path += QLatin1String(".json");
+    const auto format = chosen == connitoFilter ? SelectionDocument::FileFormat::Connito
+                        : chosen == esftFilter  ? SelectionDocument::FileFormat::Esft
+                                                : SelectionDocument::FileFormat::Teft;
+    try {
+        m_document->exportFile(path, format);
+    } catch (const Error& e) {
+        showError(tr("Cannot export the selection"),
+                  tr("%1\n\nChoose a folder you can write to.").arg(QString::fromStdString(e.what())));
+    } catch (const std::exception& e) {
+        showError(tr("Cannot export the selection"), QString::fromStdString(e.what()));
+    }
+}
+
+} // namespace teft::ui

@@ -1,0 +1,42 @@
+#pragma once
+
+#include <QObject>
+#include <QTimer>
+#include <cstdint>
+#include <memory>
+#include <optional>
+
+namespace teft {
+class JobStore;
+}
+
+namespace teft::ui {
+
+// What the pages share: the job store (opened on the GUI thread; workers open their own), the
+// current project, and a change signal. storeChanged() fires when anything — this process or a
+// `teft` command running elsewhere — wrote to the store (PRAGMA data_version is polled).
+class AppContext : public QObject {
+    Q_OBJECT
+public:
+    explicit AppContext(std::unique_ptr<JobStore> store, QObject* parent = nullptr);
+    ~AppContext() override;
+
+    JobStore* store() const { return m_store.get(); }
+    std::optional<std::int64_t> currentProject() const { return m_project; }
+    void setCurrentProject(std::optional<std::int64_t> id);
+
+public Q_SLOTS:
+    void pollStore();
+
+Q_SIGNALS:
+    void storeChanged();
+    void currentProjectChanged();
+
+private:
+    std::unique_ptr<JobStore> m_store;
+    std::optional<std::int64_t> m_project;
+    QTimer m_poll;
+    std::int64_t m_lastVersion = -1;
+};
+
+} // namespace teft::ui

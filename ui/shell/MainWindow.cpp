@@ -1,0 +1,153 @@
+#include "ui/shell/MainWindow.h"
+
+#include "core/store/JobStore.h"
+#include "core/util/Paths.h"
+#include "core/util/Runtime.h"
+#include "ui/shell/AboutDialog.h"
+#include "ui/shell/AppContext.h"
+#include "ui/shell/AppSettings.h"
+#include "ui/shell/LogDock.h"
+#include "ui/shell/SettingsDialog.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QHBoxLayout>
+#include <QKeySequence>
+#include <QLabel>
+#include <QListWidget>
+#include <QMenuBar>
+#include <QSplitter>
+#include <QStackedWidget>
+#include <QStatusBar>
+
+namespace teft::ui {
+
+MainWindow::MainWindow(AppContext* context, QWidget* parent) : QMainWindow(parent), m_context(context)
+{
+    setObjectName("mainWindow");
+    setWindowTitle(tr("TEFT Studio"));
+    setWindowIcon(QIcon(":/icons/teft-studio.svg"));
+    resize(1280, 800);
+
+    auto* splitter = new QSplitter(this);
+    m_nav = new QListWidget(splitter);
+    m_nav->setObjectName("navigation");
+    m_nav->setMaximumWidth(220);
+    m_nav->setMinimumWidth(150);
+    m_stack = new QStackedWidget(splitter);
+    splitter->addWidget(m_nav);
+    splitter->addWidget(m_stack);
+    splitter->setStretchFactor(1, 1);
+    setCentralWidget(splitter);
+    connect(m_nav, &QListWidget::currentRowChanged, m_stack, &QStackedWidget::setCurrentIndex);
+
+    m_logDock = new LogDock(this);
+    addDockWidget(Qt::BottomDockWidgetArea, m_logDock);
+
+    m_deviceLabel = new QLabel(statusBar());
+    m_dataLabel = new QLabel(statusBar());
+    statusBar()->addPermanentWidget(m_deviceLabel);
+    statusBar()->addPermanentWidget(m_dataLabel);
+    refreshStatus();
+
+    buildMenus();
+    if (!restoreGeometry(AppSettings::windowGeometry()) | !restoreState(AppSettings::windowState()))
+        resizeDocks({m_logDock}, {160}, Qt::Vertical);
+}
+
+void MainWindow::buildMenus()
+{
+    QMenu* file = menuBar()->addMenu(tr("&File"));
+    QAction* newProject = file->addAction(tr("&New Project…"), this, &MainWindow::newProject);
+    newProject->setShortcut(QKeySequence::New);
+    file->addSeparator();
+    QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
+    quit->setShortcut(QKeySequence::Quit);
+
+    QMenu* view = menuBar()->addMenu(tr("&View"));
+    view->setObjectName("viewMenu");
+    view->addAction(m_logDock->toggleViewAction());
+    m_logDock->toggleViewAction()->setShortcut(QKeySequence(tr("Ctrl+L")));
+
+    QMenu* tools = menuBar()->addMenu(tr("&Tools"));
+    QAction* settings = tools->addAction(tr("&Settings…"), this, &MainWindow::openSettings);
+    settings->setShortcut(QKeySequence::Preferences);
+
+    QMenu* help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&About TEFT Studio"), this, &MainWindow::openAbout);
+    help->addAction(tr("About &Qt"), qApp, &QApplication::aboutQt);
+}
+
+void MainWindow::addPage(const QString& id, const QString& title, QWidget* widget)
+{
+    widget->setObjectName(id);
+    m_pages.push_back({id, title, widget});
+    m_stack->addWidget(widget);
+    m_nav->addItem(title);
+    const int index = static_cast<int>(m_pages.size());
+    if (index <= 9) {
+        // Alt+1..9 jumps to a page.
+        auto* jump = new QAction(this);
+        jump->setShortcut(QKeySequence(Qt::ALT | Qt::Key(Qt::Key_0 + index)));
+        connect(jump, &QAction::triggered, this, [this, id] { showPage(id); });
+        addAction(jump);
+    }
+    if (m_nav->currentRow() < 0)
+        m_nav->setCurrentRow(0);
+}
+
+bool MainWindow::showPage(const QString& id)
+{
+    for (std::size_t i = 0; i < m_pages.size(); ++i)
+        if (m_pages[i].id == id) {
+            m_nav->setCurrentRow(static_cast<int>(i));
+            return true;
+        }
+    return false;
+}
+
+QString MainWindow::currentPageId() const
+{
+    const int row = m_nav->currentRow();
+    return row >= 0 && row < static_cast<int>(m_pages.size()) ? m_pages[static_cast<std::size_t>(row)].id : QString();
+}
+
+void MainWindow::openSettings()
+{
+    SettingsDialog dialog(this);
+    if (dialog.exec() == QDialog::Accepted) {
+        AppSettings::applyToEngine();
+        refreshStatus();
+    }
+}
+
+void MainWindow::openAbout()
+{
+    AboutDialog dialog(this);
+    dialog.exec();
+}
+
+void MainWindow::newProject() { Q_EMIT newProjectRequested(); }
+
+void MainWindow::refreshStatus()
+{
+    QString device;
+    try {
+        const auto info = teft::describeDevice(AppSettings::device().toStdString());
+        device = tr("Device: %1 (%2)").arg(QString::fromStdString(info.name), QString::fromStdString(info.description));
+    } catch (const std::exception& e) {
+        device = tr("Device: %1").arg(QString::fromUtf8(e.what()));
+    }
+    m_deviceLabel->setText(device);
+    m_dataLabel->setText(tr("Data: %1").arg(QString::fromStdString(teft::dataDir().string())));
+}
+
+void MainWindow::closeEvent(QCloseEvent* event)
+{
+    AppSettings::setWindowGeometry(saveGeometry());
+    AppSettings::setWindowState(saveState());
+    QMainWindow::closeEvent(event);
+}
+
+} // namespace teft::ui

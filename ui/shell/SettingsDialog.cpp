@@ -1,0 +1,95 @@
+#include "ui/shell/SettingsDialog.h"
+
+#include "core/util/Paths.h"
+#include "core/util/Runtime.h"
+#include "ui/shell/AppSettings.h"
+
+#include <QComboBox>
+#include <QDialogButtonBox>
+#include <QFileDialog>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMessageBox>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QThread>
+#include <torch/cuda.h>
+
+namespace teft::ui {
+
+SettingsDialog::SettingsDialog(QWidget* parent) : QDialog(parent)
+{
+    setObjectName("settingsDialog");
+    setWindowTitle(tr("Settings"));
+    auto* form = new QFormLayout();
+
+    m_device = new QComboBox(this);
+    m_device->addItem(tr("Automatic (GPU when available)"), "auto");
+    m_device->addItem(tr("CPU"), "cpu");
+    if (teft::cudaAvailable())
+        for (int i = 0; i < static_cast<int>(torch::cuda::device_count()); ++i) {
+            const QString name = QStringLiteral("cuda:%1").arg(i);
+            const auto info = teft::describeDevice(name.toStdString());
+            m_device->addItem(QStringLiteral("%1 — %2").arg(name, QString::fromStdString(info.description)), name);
+        }
+    m_device->setCurrentIndex(std::max(0, m_device->findData(AppSettings::device())));
+    form->addRow(tr("Compute device:"), m_device);
+
+    m_threads = new QSpinBox(this);
+    m_threads->setRange(0, 1024);
+    m_threads->setSpecialValueText(tr("All cores (%1)").arg(QThread::idealThreadCount()));
+    m_threads->setValue(AppSettings::threads());
+    form->addRow(tr("CPU threads:"), m_threads);
+
+    auto* dirRow = new QHBoxLayout();
+    m_dataDir = new QLineEdit(AppSettings::dataDir(), this);
+    m_dataDir->setPlaceholderText(QString::fromStdString(teft::defaultDataDir().string()));
+    auto* browse = new QPushButton(tr("Browse…"), this);
+    dirRow->addWidget(m_dataDir);
+    dirRow->addWidget(browse);
+    form->addRow(tr("Data directory:"), dirRow);
+    connect(browse, &QPushButton::clicked, this, [this] {
+        const QString dir = QFileDialog::getExistingDirectory(this, tr("Choose the data directory"), m_dataDir->text());
+        if (!dir.isEmpty())
+            m_dataDir->setText(dir);
+    });
+
+    m_language = new QComboBox(this);
+    m_language->addItem(tr("System language"), "");
+    m_language->addItem(QStringLiteral("English"), "en");
+    m_language->addItem(QStringLiteral("Deutsch"), "de");
+    m_language->addItem(QStringLiteral("简体中文"), "zh_CN");
+    m_language->setCurrentIndex(std::max(0, m_language->findData(AppSettings::language())));
+    form->addRow(tr("Language:"), m_language);
+    auto* note = new QLabel(tr("A new data directory or language takes effect after a restart."), this);
+    note->setWordWrap(true);
+    form->addRow(note);
+
+    auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
+    connect(buttons, &QDialogButtonBox::accepted, this, &SettingsDialog::accept);
+    connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+    auto* layout = new QVBoxLayout(this);
+    layout->addLayout(form);
+    layout->addWidget(buttons);
+}
+
+void SettingsDialog::accept()
+{
+    const QString dir = m_dataDir->text().trimmed();
+    if (!dir.isEmpty()) {
+        QFileInfo info(dir);
+        if (info.exists() && !info.isDir()) {
+            QMessageBox::warning(this, tr("Settings"), tr("%1 is a file, not a directory.").arg(dir));
+            return;
+        }
+    }
+    AppSettings::setDevice(m_device->currentData().toString());
+    AppSettings::setThreads(m_threads->value());
+    AppSettings::setDataDir(dir);
+    AppSettings::setLanguage(m_language->currentData().toString());
+    QDialog::accept();
+}
+
+} // namespace teft::ui
