@@ -4,7 +4,6 @@
 #include "core/util/Error.h"
 #include "core/util/Progress.h"
 
-#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cmath>
@@ -18,12 +17,9 @@ using Clock = std::chrono::steady_clock;
 
 nlohmann::json CandidateLoss::toJson() const
 {
-    nlohmann::json j{{"id", id},         {"ok", ok},
-                     {"timed_out", timedOut}, {"error", error},
-                     {"seconds", seconds}, {"batches_used", batchesUsed},
-                     {"batches_dropped", batchesDropped}};
+    nlohmann::json j{{"id", id}, {"ok", ok}, {"timed_out", timedOut}, {"error", error},
+                     {"seconds", seconds}};
     j["loss"] = std::isfinite(loss) ? nlohmann::json(loss) : nlohmann::json(nullptr);
-    j["baseline_loss"] = std::isfinite(baselineLoss) ? nlohmann::json(baselineLoss) : nlohmann::json(nullptr);
     return j;
 }
 
@@ -89,24 +85,24 @@ private:
 };
 } // namespace
 
-std::vector<double> ProofOfLossScorer::baseline(JobControl& control)
+double ProofOfLossScorer::baseline(JobControl& control)
 {
     control.checkpoint();
-    std::vector<double> losses;
+    double loss = 0.0;
     try {
-        losses = m_lossFn(nullptr, control);
+        loss = m_lossFn(nullptr, control);
     } catch (const Cancelled&) {
         throw;
     } catch (const std::exception& e) {
         throw Error(std::string("Cannot evaluate the baseline loss: ") + e.what());
     }
-    if (std::none_of(losses.begin(), losses.end(), [](double l) { return std::isfinite(l); }))
-        throw Error("The baseline loss is not finite on any held-out batch; no submission can be scored");
-    return losses;
+    if (!std::isfinite(loss))
+        throw Error("The baseline loss is not finite; no submission can be scored");
+    return loss;
 }
 
 CandidateLoss ProofOfLossScorer::evaluate(const std::string& id, const std::function<TensorMap()>& load,
-                                          const std::vector<double>& baselineBatches, JobControl& control)
+                                          JobControl& control)
 {
     control.checkpoint();
     CandidateLoss c;
@@ -121,24 +117,7 @@ CandidateLoss ProofOfLossScorer::evaluate(const std::string& id, const std::func
         try {
             const TensorMap delta = load();
             child.checkpoint();
-            const std::vector<double> batches = m_lossFn(&delta, child);
-            if (batches.size() != baselineBatches.size())
-                throw Error("the evaluation gave " + std::to_string(batches.size()) +
-                            " batch losses, the baseline " + std::to_string(baselineBatches.size()));
-            double sum = 0.0, baseSum = 0.0;
-            for (std::size_t b = 0; b < batches.size(); ++b) {
-                if (std::isfinite(batches[b]) && std::isfinite(baselineBatches[b])) {
-                    sum += batches[b];
-                    baseSum += baselineBatches[b];
-                    ++c.batchesUsed;
-                } else {
-                    ++c.batchesDropped;
-                }
-            }
-            if (c.batchesUsed > 0) {
-                c.loss = sum / c.batchesUsed;
-                c.baselineLoss = baseSum / c.batchesUsed;
-            }
+            c.loss = m_lossFn(&delta, child);
             c.ok = true;
         } catch (const Cancelled&) {
             if (!dog.timedOut())
@@ -159,7 +138,7 @@ CandidateLoss ProofOfLossScorer::evaluate(const std::string& id, const std::func
         c.error = "evaluation ran past the time-out of " + std::to_string(m_settings.timeoutSeconds) + " s";
     }
     if (c.ok && !std::isfinite(c.loss))
-        c.error = "the loss with this update is not finite on any held-out batch";
+        c.error = "the loss with this update is not finite";
     return c;
 }
 
@@ -168,23 +147,16 @@ ProofOfLossScorer::Result ProofOfLossScorer::scoreAll(const std::vector<std::str
 {
     Result r;
     control.report(0, static_cast<std::int64_t>(ids.size()) + 1, "scoring", "baseline");
-    r.baselineBatches = baseline(control);
-    double sum = 0.0;
-    int n = 0;
-    for (double l : r.baselineBatches)
-        if (std::isfinite(l)) {
-            sum += l;
-            ++n;
-        }
-    r.baselineLoss = sum / n;
+    r.baselineLoss = baseline(control);
+    std::vector<double> losses;
     for (std::size_t i = 0; i < ids.size(); ++i) {
         control.report(static_cast<std::int64_t>(i) + 1, static_cast<std::int64_t>(ids.size()) + 1,
                        "scoring", ids[i]);
-        CandidateLoss c = evaluate(ids[i], [&] { return load(i); }, r.baselineBatches, control);
-        const double loss = c.ok ? c.loss : std::numeric_limits<double>::quiet_NaN();
-        r.scores.push_back(proofOfLossScores(c.baselineLoss, {loss}).front());
+        CandidateLoss c = evaluate(ids[i], [&] { return load(i); }, control);
+        losses.push_back(c.ok ? c.loss : std::numeric_limits<double>::quiet_NaN());
         r.candidates.push_back(std::move(c));
     }
+    r.scores = proofOfLossScores(r.baselineLoss, losses);
     return r;
 }
 

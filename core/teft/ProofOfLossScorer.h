@@ -13,23 +13,19 @@ namespace teft {
 
 class JobControl;
 
-// Evaluates the held-out loss of Φ(t) with an update applied, Φ(t) − Δ, per batch; delta ==
-// nullptr means the baseline Φ(t). The model side implements it: apply Δ in place, evaluate
-// the same seeded held-out batches every time (same count and order), restore Φ(t) — also
-// when it throws. It should call control.checkpoint() between batches: that is how a time-out
-// or a cancel stops it. A non-finite batch loss is returned as is; the scorer leaves that batch
-// out of both the candidate's and the baseline's mean.
-using LossWithUpdateFn = std::function<std::vector<double>(const TensorMap* delta, JobControl& control)>;
+// Evaluates the held-out loss of Φ(t) with an update applied, Φ(t) − Δ; delta == nullptr
+// means the baseline Φ(t). The model side implements it: apply Δ in place, evaluate on the same
+// seeded held-out batches every time (leaving out a batch that is non-finite for either side),
+// restore Φ(t) — also when it throws. It should call control.checkpoint() between batches:
+// that is how a time-out or a cancel stops it.
+using LossWithUpdateFn = std::function<double(const TensorMap* delta, JobControl& control)>;
 
 // Loads submission i's Δ (lazily, so only one is in memory at a time).
 using UpdateLoader = std::function<TensorMap(std::size_t index)>;
 
 struct CandidateLoss {
     std::string id;
-    double loss = std::numeric_limits<double>::quiet_NaN();         // mean over the batches used
-    double baselineLoss = std::numeric_limits<double>::quiet_NaN(); // baseline over the same batches
-    int batchesUsed = 0;
-    int batchesDropped = 0; // non-finite for the candidate or the baseline
+    double loss = std::numeric_limits<double>::quiet_NaN();
     bool ok = false;        // evaluated to the end (the loss may still be non-finite)
     bool timedOut = false;
     std::string error;      // why it was not evaluated
@@ -49,17 +45,15 @@ public:
     explicit ProofOfLossScorer(LossWithUpdateFn lossFn);
     ProofOfLossScorer(LossWithUpdateFn lossFn, Settings settings);
 
-    // Per-batch baseline losses. Throws Error when they cannot be evaluated or none is finite
-    // (no round without a baseline).
-    std::vector<double> baseline(JobControl& control);
+    // Throws Error when the baseline cannot be evaluated or is not finite (no round without it).
+    double baseline(JobControl& control);
     CandidateLoss evaluate(const std::string& id, const std::function<TensorMap()>& load,
-                           const std::vector<double>& baselineBatches, JobControl& control);
+                           JobControl& control);
 
     struct Result {
-        double baselineLoss = 0.0;  // mean of the finite baseline batches
-        std::vector<double> baselineBatches;
+        double baselineLoss = 0.0;
         std::vector<CandidateLoss> candidates;
-        std::vector<double> scores; // s_i = ReLU(L_base,i − L_i) on matched batches, 0 for failed candidates
+        std::vector<double> scores; // s_i = ReLU(L_base − L_i), 0 for failed candidates
     };
     Result scoreAll(const std::vector<std::string>& ids, const UpdateLoader& load, JobControl& control);
 
