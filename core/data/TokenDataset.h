@@ -19,9 +19,10 @@
 //      mode, chat template, strict, max document size), seqLen, heldOutFraction and seed.
 //      A later build with the same key memory-maps the files and does not tokenize at all;
 //      any change of data or tokenizer gives a new key and a fresh tokenization.
-//      Hashing reads the data once more (SHA-256 runs at several hundred MB/s, tokenizing at
-//      ~10 MB/s), which is the price of never serving stale tokens for an edited file whose
-//      size and mtime happen to match.
+//      Per-file digests are remembered (<cacheDir>/datasets/file-hashes.json) while a file's
+//      device, inode, size, mtime and ctime are unchanged, so a cache hit on many GB does not
+//      re-read them; an edit that keeps size and mtime still moves ctime (details and the
+//      "racy" guard in DatasetFingerprint.h; PackingOptions::rehashData hashes every byte).
 //
 // Rows are next-token-prediction inputs: a model computes its loss on row[t+1] given row[..t]
 // (labels = the row shifted inside the loss), there is no padding and no attention mask.
@@ -57,6 +58,8 @@ struct PackingOptions {
     int threads = 0;                  // tokenizer threads, 0 = all cores
     std::filesystem::path cacheDir;   // empty = teft::cacheDir() / "datasets"
     bool useCache = true;             // false: always tokenize, write nothing
+    bool rehashData = false;          // true: hash every byte even when the file's stamps are
+                                      // unchanged (see DatasetFingerprint.h)
 };
 
 // What packing needs from a tokenizer. TextEncoder::from(tokenizer) wraps a teft::Tokenizer;
