@@ -202,6 +202,17 @@ private Q_SLOTS:
         const std::vector<std::string> expected{"from a", "from b/1", "from b/2", "from c/deep/x"};
         QVERIFY(texts == expected);
 
+        // Linked folders are followed once; a link cycle does not loop.
+        fs::create_directory_symlink(dir / "b", dir / "c" / "link-to-b");
+        fs::create_directory_symlink(dir, dir / "b" / "link-to-root");
+        texts.clear();
+        for (const auto& r : readAll(spec))
+            texts.push_back(r.text);
+        const std::vector<std::string> withLink{"from a", "from b/1", "from b/2", "from c/deep/x"};
+        QVERIFY(texts == withLink);
+        fs::remove(dir / "b" / "link-to-root");
+        fs::remove(dir / "c" / "link-to-b");
+
         // A file named explicitly is sniffed when its extension says nothing.
         writeBytes(dir / "noext", "  {\"text\": \"sniffed json\"}\n");
         writeBytes(dir / "noext2", "just words\n");
