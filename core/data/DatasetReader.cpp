@@ -106,14 +106,20 @@ void RecordSource::reject(BadDataKind kind, const std::string& file, std::int64_
 
 DataFormat detectFormat(const fs::path& file)
 {
-    if (auto f = formatFromExtension(file); f != DataFormat::Auto)
-        return f;
     std::ifstream in(file, std::ios::binary);
     if (!in)
         throw Error("Cannot open " + file.string());
     char buf[4096];
     in.read(buf, sizeof buf);
     const std::string_view head(buf, static_cast<std::size_t>(in.gcount()));
+    // Compressed input would otherwise be read as (invalid UTF-8) text.
+    for (const std::string_view magic : {std::string_view("\x1f\x8b", 2), std::string_view("\x28\xb5\x2f\xfd", 4),
+                                         std::string_view("BZh", 3), std::string_view("\xfd" "7zXZ", 5),
+                                         std::string_view("PK\x03\x04", 4)})
+        if (head.substr(0, magic.size()) == magic)
+            throw Error(file.string() + " is compressed or an archive; decompress it first (gzip -d, zstd -d, ...)");
+    if (auto f = formatFromExtension(file); f != DataFormat::Auto)
+        return f;
     const auto first = head.find_first_not_of(" \t\r\n\xEF\xBB\xBF");
     if (first != std::string_view::npos && head[first] == '{')
         return DataFormat::Jsonl;
@@ -144,7 +150,8 @@ std::vector<DatasetFile> resolveDatasetFiles(const DatasetSpec& spec)
             for (const auto& p : found)
                 add(p, formatFromExtension(p) != DataFormat::Auto ? formatFromExtension(p) : DataFormat::Text);
         } else {
-            add(root, spec.format == DataFormat::Auto ? detectFormat(root) : spec.format);
+            const DataFormat detected = detectFormat(root); // also refuses compressed files
+            add(root, spec.format == DataFormat::Auto ? detected : spec.format);
         }
     }
     return files;

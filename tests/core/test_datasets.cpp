@@ -53,6 +53,8 @@ template <typename F> std::string errorOf(F&& f)
         f();
     } catch (const teft::Error& e) {
         return e.what();
+    } catch (const std::exception& e) {
+        return std::string("unexpected exception: ") + e.what();
     }
     return {};
 }
@@ -218,8 +220,18 @@ private Q_SLOTS:
         writeBytes(dir / "noext2", "just words\n");
         QCOMPARE_STR(toString(detectFormat(dir / "noext")), toString(DataFormat::Jsonl));
         QCOMPARE_STR(toString(detectFormat(dir / "noext2")), toString(DataFormat::Text));
+        writeBytes(dir / "x.TSV", "text\n");
         QCOMPARE_STR(toString(detectFormat(dir / "x.TSV")), toString(DataFormat::Tsv));
         QCOMPARE_STR(readAll(specOf({dir / "noext"}))[0].text, "sniffed json");
+        std::string err0;
+
+        // Compressed files and JSON arrays are refused with a hint, not read as garbage.
+        writeBytes(dir / "z.jsonl", std::string("\x1f\x8b\x08\x00rest", 8));
+        err0 = errorOf([&] { readAll(specOf({dir / "z.jsonl"})); });
+        QVERIFY2(err0.find("z.jsonl is compressed") != std::string::npos, err0.c_str());
+        writeBytes(dir / "arr.json", "[\n  {\"text\": \"a\"},\n  {\"text\": \"b\"}\n]\n");
+        err0 = errorOf([&] { readAll(specOf({dir / "arr.json"})); });
+        QVERIFY2(err0.find("arr.json holds one JSON array, not JSON Lines") != std::string::npos, err0.c_str());
 
         // Missing paths and empty folders are refused, naming them.
         std::string err = errorOf([&] { readAll(specOf({dir / "nope.jsonl"})); });
