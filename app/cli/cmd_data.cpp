@@ -101,6 +101,7 @@ int runPack(Invocation& inv)
     opt.heldOutFraction = inv.getDouble("held-out");
     opt.seed = static_cast<std::uint64_t>(inv.getInt("seed"));
     opt.useCache = !inv.flag("no-cache");
+    opt.rehashData = inv.flag("rehash");
     opt.threads = static_cast<int>(inv.getInt("threads"));
     const TokenDataset ds = TokenDataset::build(spec, tokenizer, opt, inv.control);
     const DatasetStats& st = ds.stats();
@@ -168,7 +169,8 @@ TEFT_COMMAND({"data pack", "Tokenize and pack a dataset into fixed-length rows (
                            {"seq-len", "N", "Tokens per row", "", true},
                            {"held-out", "F", "Fraction of documents held out for evaluation", "0.05"},
                            {"seed", "S", "Salt of the held-out split (shared by all peers of a job)", "0"},
-                           {"no-cache", "", "Tokenize without reading or writing the cache"}}),
+                           {"no-cache", "", "Tokenize without reading or writing the cache"},
+                           {"rehash", "", "Hash every byte of the data even if no file's stamps changed"}}),
               runPack});
 
 TEFT_COMMAND({"data demo-corpus", "Write the built-in synthetic demo corpus",
