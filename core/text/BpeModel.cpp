@@ -94,7 +94,7 @@ BpeModel::BpeModel(const nlohmann::json& model, const std::string& where)
     if (!merges.is_array())
         throw FormatError(where + ": 'merges' must be an array");
     std::size_t capacity = 16;
-    while (capacity < merges.size() * 2 + 16)
+    while (capacity < merges.size() + merges.size() / 2 + 16) // load <= 2/3: a smaller table misses cache less
         capacity <<= 1;
     m_pairs.assign(capacity, PairEntry{});
     m_pairMask = capacity - 1;
