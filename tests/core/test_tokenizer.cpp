@@ -517,6 +517,10 @@ private slots:
         QCOMPARE(decodeWith({{"type", "Metaspace"}, {"replacement", kSp}, {"prepend_scheme", "always"}},
                             {kSp + "a", kSp + "b"}),
                  std::string("a b"));
+        // In the first token every ▁ goes (the pre-tokenizer prepended one there).
+        QCOMPARE(decodeWith({{"type", "Metaspace"}, {"replacement", kSp}, {"prepend_scheme", "first"}},
+                            {kSp + kSp + "a", kSp + "b"}),
+                 std::string("a b"));
         QCOMPARE(decodeWith({{"type", "Metaspace"}, {"replacement", kSp}, {"prepend_scheme", "never"}},
                             {kSp + "a", kSp + "b"}),
                  std::string(" a b"));
