@@ -286,7 +286,7 @@ Tokenizer Tokenizer::fromFile(const std::filesystem::path& pathOrDir)
 std::vector<int32_t> Tokenizer::encode(std::string_view text, bool addSpecialTokens) const
 {
     std::vector<int32_t> ids;
-    ids.reserve(text.size() / 3 + 4);
+    ids.reserve(text.size() / 2 + 4);
     m_impl->encodeInto(text, ids);
     if (m_impl->postProcessor)
         m_impl->postProcessor->process(ids, addSpecialTokens);
