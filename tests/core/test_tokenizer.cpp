@@ -356,6 +356,29 @@ private slots:
         QVERIFY(legacy.fingerprint() != pairs.fingerprint());
     }
 
+    void wordCachesAreKeptApart()
+    {
+        // Two tokenizers that encode the same word differently, used in turn on one thread and
+        // then from worker threads: each must see its own cached words.
+        json j = byteLevelTokenizer(true);
+        j["model"]["vocab"]["the"] = 262;
+        j["model"]["merges"].push_back(json::array({"t", "he"}));
+        std::vector<teft::Tokenizer> tokenizers;
+        tokenizers.push_back(load(byteLevelTokenizer(true)));
+        tokenizers.push_back(load(j));
+        for (int round = 0; round < 3; ++round) {
+            QCOMPARE(tokenizers[0].encode("the"), (Ids{'t', 257}));
+            QCOMPARE(tokenizers[1].encode("the"), (Ids{262}));
+            for (int k = 0; k < 6; ++k) { // more tokenizers than a thread keeps caches for
+                tokenizers.push_back(load(byteLevelTokenizer(k % 2 == 0)));
+                QCOMPARE(tokenizers.back().encode("the the"), (Ids{'t', 257, 258}));
+            }
+            QCOMPARE(tokenizers[1].encodeBatch(std::vector<std::string>(40, "the"), 3), std::vector<Ids>(40, Ids{262}));
+            QCOMPARE(tokenizers[0].encodeBatch(std::vector<std::string>(40, "the"), 3),
+                     std::vector<Ids>(40, Ids{'t', 257}));
+        }
+    }
+
     void byteLevelPrefixSpaceAndNoRegex()
     {
         json j = byteLevelTokenizer(true);
