@@ -429,6 +429,19 @@ private slots:
         QCOMPARE(t.encode("OK ok"), (Ids{301, ' ', 'o', 'k'}));
     }
 
+    void spaceRunsAsAddedTokens()
+    {
+        // GPT-NeoX / OLMoE style: runs of spaces are normalized, non-special added tokens.
+        json j = byteLevelTokenizer(true);
+        j["added_tokens"] = json::array({addedToken(300, "  ", false, true), addedToken(301, "   ", false, true),
+                                         addedToken(302, "<|endoftext|>", true, false)});
+        const auto t = load(j);
+        // Four spaces: the longest run token at the leftmost place ("   "), then " b" as Ġ b.
+        QCOMPARE(t.encode("a    b"), (Ids{'a', 301, ' ', 'b'}));
+        QCOMPARE(t.encode("a  b<|endoftext|>"), (Ids{'a', 300, 'b', 302}));
+        QCOMPARE(t.decode({'a', 301, ' ', 'b'}), std::string("a    b"));
+    }
+
     // ---- SentencePiece-style BPE -------------------------------------------------------------
     void sentencePieceStyle()
     {
