@@ -22,7 +22,6 @@
 #include <spdlog/spdlog.h>
 #include <sstream>
 #include <thread>
-#include <unordered_map>
 
 namespace teft {
 
@@ -51,8 +50,7 @@ namespace {
 
 std::atomic<uint64_t> g_nextUid{1};
 
-// Per-thread cache of pre-token -> ids, for the tokenizer used last on this thread. Words longer
-// than this are rare and not worth keeping.
+// Pre-tokens longer than this are rare and not worth caching.
 constexpr std::size_t kMaxCachedWordBytes = 256;
 
 // Each thread keeps the caches of the few tokenizers it used last, so that alternating between
