@@ -123,6 +123,8 @@ void SafetensorsFile::parseHeader()
     const std::uint64_t bufferSize = dataSize();
     for (const auto& [name, entry] : header.items()) {
         if (name == "__metadata__") {
+            if (entry.is_null())
+                continue; // an absent map, as huggingface/safetensors accepts
             if (!entry.is_object())
                 fail("__metadata__ is not an object of strings");
             for (const auto& [key, value] : entry.items()) {

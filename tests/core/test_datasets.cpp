@@ -389,6 +389,31 @@ private Q_SLOTS:
         QCOMPARE(back.examples().size(), r.examples().size());
     }
 
+    void specRoundTripsThroughJson()
+    {
+        DatasetSpec spec;
+        spec.paths = {"a.jsonl", "dir"};
+        spec.format = DataFormat::Csv;
+        spec.column = "body";
+        spec.docSplit = DocSplit::Line;
+        spec.strict = true;
+        spec.chatTemplate = "plain";
+        const auto back = datasetSpecFromJson(toJson(spec));
+        QCOMPARE(back.paths.size(), std::size_t(2));
+        QCOMPARE_STR(back.paths[1].string(), "dir");
+        QCOMPARE_STR(toString(back.format), "csv");
+        QCOMPARE_STR(back.column, "body");
+        QCOMPARE_STR(toString(back.docSplit), "line");
+        QVERIFY(back.strict);
+        QCOMPARE_STR(back.chatTemplate, "plain");
+        std::string err = errorOf([] { datasetSpecFromJson({{"paths", {"x"}}, {"format", "xml"}}); });
+        QVERIFY2(err.find("unknown data format 'xml'") != std::string::npos, err.c_str());
+        err = errorOf([] { datasetSpecFromJson({{"paths", {"x"}}, {"strict", "yes"}}); });
+        QVERIFY2(err.find("dataset.strict has the wrong type") != std::string::npos, err.c_str());
+        err = errorOf([] { datasetSpecFromJson({{"format", "csv"}}); });
+        QVERIFY2(err.find("dataset.paths is missing") != std::string::npos, err.c_str());
+    }
+
     void previewReturnsFirstRecords()
     {
         const auto dir = test::freshDir("preview");

@@ -284,6 +284,8 @@ private slots:
         // Empty header object, trailing spaces, zero-size tensors sharing an offset.
         writeRaw(dir / "empty.safetensors", "{}      ", "");
         QCOMPARE(SafetensorsFile::open(dir / "empty.safetensors")->tensors().size(), 0u);
+        writeRaw(dir / "nullmeta.safetensors", R"({"__metadata__":null})", "");
+        QVERIFY(SafetensorsFile::open(dir / "nullmeta.safetensors")->metadata().empty());
         writeRaw(dir / "zeros.safetensors",
                  R"({"z1":{"dtype":"F32","shape":[0],"data_offsets":[0,0]},"a":{"dtype":"I32","shape":[],"data_offsets":[0,4]},"z2":{"dtype":"BF16","shape":[3,0],"data_offsets":[4,4]}})",
                  std::string("\x07\x00\x00\x00", 4));

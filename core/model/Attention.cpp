@@ -1,0 +1,119 @@
+// Causal self-attention: standard grouped-query attention (qwen, olmoe, mixtral) and DeepSeek's
+// multi-head latent attention, over one shared masked-softmax kernel.
+#include "core/model/Blocks.h"
+
+#include <torch/torch.h>
+
+#include <cmath>
+#include <limits>
+
+namespace teft {
+
+torch::Tensor attentionBias(const torch::Tensor& attentionMask, std::int64_t seqLen, std::int64_t window,
+                            const torch::Device& device)
+{
+    const auto opts = torch::TensorOptions().dtype(torch::kInt64).device(device);
+    const auto i = torch::arange(seqLen, opts).view({seqLen, 1});
+    const auto j = torch::arange(seqLen, opts).view({1, seqLen});
+    auto allowed = j.le(i);
+    if (window > 0)
+        allowed = allowed.logical_and((i - j).lt(window));
+    allowed = allowed.unsqueeze(0); // [1, T, T]
+    if (attentionMask.defined())
+        allowed = allowed.logical_and(attentionMask.to(device).to(torch::kBool).unsqueeze(1)); // [B, T, T]
+    const auto bias = torch::zeros(allowed.sizes(), torch::TensorOptions().dtype(torch::kFloat).device(device))
+                          .masked_fill(allowed.logical_not(), std::numeric_limits<float>::lowest());
+    return bias.unsqueeze(1).unsqueeze(1); // [B|1, 1, 1, T, T]
+}
+
+torch::Tensor groupedAttention(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
+                               const torch::Tensor& bias, double scale)
+{
+    const auto B = q.size(0), heads = q.size(1), T = q.size(2), d = q.size(3);
+    const auto kvHeads = k.size(1), dv = v.size(3);
+    const auto rep = heads / kvHeads;
+    // Query heads of one kv group are stacked along the rows, so k and v are never repeated.
+    const auto q4 = q.reshape({B, kvHeads, rep * T, d});
+    const auto scores = torch::matmul(q4, k.transpose(-1, -2)).to(torch::kFloat).mul_(scale);
+    const auto probs = torch::softmax(scores.view({B, kvHeads, rep, T, T}) + bias, -1).to(q.scalar_type());
+    const auto out = torch::matmul(probs.view({B, kvHeads, rep * T, T}), v); // [B, kv, rep*T, dv]
+    return out.view({B, heads, T, dv}).transpose(1, 2).reshape({B, T, heads * dv});
+}
+
+double mlaSoftmaxScale(const ModelConfig& cfg)
+{
+    double scale = 1.0 / std::sqrt(static_cast<double>(cfg.qkHeadDim()));
+    if (cfg.rope.type == "yarn" && cfg.rope.mscaleAllDim != 0.0 && cfg.rope.factor > 1.0) {
+        const double m = 0.1 * cfg.rope.mscaleAllDim * std::log(cfg.rope.factor) + 1.0;
+        scale *= m * m;
+    }
+    return scale;
+}
+
+namespace {
+
+torch::Tensor standardAttention(const ModelConfig& cfg, const AttentionWeights& w, const torch::Tensor& x,
+                                const RopeTables& rope, const torch::Tensor& bias)
+{
+    const auto B = x.size(0), T = x.size(1);
+    const auto hd = cfg.headDim;
+    auto q = project(x, w.q, w.qBias);
+    auto k = project(x, w.k, w.kBias);
+    auto v = project(x, w.v, w.vBias);
+    if (cfg.qkFullNorm) {
+        q = rmsNorm(q, w.qNorm, cfg.rmsNormEps);
+        k = rmsNorm(k, w.kNorm, cfg.rmsNormEps);
+    }
+    if (cfg.clipQkv > 0) {
+        q = q.clamp(-cfg.clipQkv, cfg.clipQkv);
+        k = k.clamp(-cfg.clipQkv, cfg.clipQkv);
+        v = v.clamp(-cfg.clipQkv, cfg.clipQkv);
+    }
+    q = q.view({B, T, cfg.numHeads, hd});
+    k = k.view({B, T, cfg.numKvHeads, hd});
+    v = v.view({B, T, cfg.numKvHeads, hd});
+    if (cfg.qkHeadNorm) {
+        q = rmsNorm(q, w.qNorm, cfg.rmsNormEps);
+        k = rmsNorm(k, w.kNorm, cfg.rmsNormEps);
+    }
+    q = applyRope(q.transpose(1, 2), rope, false);
+    k = applyRope(k.transpose(1, 2), rope, false);
+    const auto out = groupedAttention(q, k, v.transpose(1, 2), bias, 1.0 / std::sqrt(static_cast<double>(hd)));
+    return project(out, w.o, w.oBias);
+}
+
+torch::Tensor latentAttention(const ModelConfig& cfg, const AttentionWeights& w, const torch::Tensor& x,
+                              const RopeTables& rope, const torch::Tensor& bias)
+{
+    const auto B = x.size(0), T = x.size(1), h = cfg.numHeads;
+    const auto nope = cfg.qkNopeHeadDim, rd = cfg.qkRopeHeadDim, vd = cfg.vHeadDim;
+    torch::Tensor q = cfg.qLoraRank > 0 ? project(rmsNorm(project(x, w.qA, w.qABias), w.qANorm, 1e-6), w.qB)
+                                        : project(x, w.q);
+    q = q.view({B, T, h, nope + rd}).transpose(1, 2);
+    const auto qPass = q.narrow(-1, 0, nope);
+    auto qRot = q.narrow(-1, nope, rd);
+
+    const auto compressed = project(x, w.kvA, w.kvABias);
+    const auto kPassLatent = compressed.narrow(-1, 0, cfg.kvLoraRank);
+    auto kRot = compressed.narrow(-1, cfg.kvLoraRank, rd).reshape({B, 1, T, rd});
+    const auto kv = project(rmsNorm(kPassLatent, w.kvANorm, 1e-6), w.kvB).view({B, T, h, nope + vd}).transpose(1, 2);
+    const auto kPass = kv.narrow(-1, 0, nope);
+    const auto value = kv.narrow(-1, nope, vd);
+
+    qRot = applyRope(qRot, rope, cfg.ropeInterleave);
+    kRot = applyRope(kRot, rope, cfg.ropeInterleave).expand({B, h, T, rd});
+    const auto query = torch::cat({qPass, qRot}, -1);
+    const auto key = torch::cat({kPass, kRot}, -1);
+    const auto out = groupedAttention(query, key, value, bias, mlaSoftmaxScale(cfg));
+    return project(out, w.o, w.oBias);
+}
+
+} // namespace
+
+torch::Tensor selfAttention(const ModelConfig& cfg, const AttentionWeights& w, const torch::Tensor& x,
+                            const RopeTables& rope, const torch::Tensor& bias)
+{
+    return cfg.mla ? latentAttention(cfg, w, x, rope, bias) : standardAttention(cfg, w, x, rope, bias);
+}
+
+} // namespace teft

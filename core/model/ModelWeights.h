@@ -1,0 +1,49 @@
+#pragma once
+
+// The tensors of a loaded model, grouped as the decoder uses them. Frozen tensors are stored in
+// the compute dtype on the model's device; trainable expert tensors are fp32 leaves that
+// require grad (cast to the compute dtype inside the forward pass).
+
+#include <torch/types.h>
+
+#include <vector>
+
+namespace teft {
+
+struct AttentionWeights {
+    // Standard attention (Linear weights are [out, in]; biases may be undefined).
+    torch::Tensor q, k, v, o, qBias, kBias, vBias, oBias;
+    torch::Tensor qNorm, kNorm; // qwen3_moe: [head_dim]; olmoe: [H*hd] / [kv*hd]
+    // Multi-head latent attention.
+    torch::Tensor qA, qABias, qANorm, qB; // q_a_proj, q_a_layernorm, q_b_proj (q = plain q when no q_lora_rank)
+    torch::Tensor kvA, kvABias, kvANorm, kvB;
+};
+
+// A SwiGLU MLP: down(silu(gate x) * up x). Frozen MLPs keep gate and up fused in one
+// [2I, H] tensor (one matmul); `gate` and `up` are then views into it.
+struct GatedMlpWeights {
+    torch::Tensor gateUp; // [2I, H] (frozen) or undefined (trainable)
+    torch::Tensor gate, up, down;
+    bool trainable = false;
+    bool present() const { return down.defined(); }
+};
+
+struct MoeWeights {
+    torch::Tensor router;       // [E, H]
+    torch::Tensor scoreBias;    // [E] fp32, deepseek_v3 e_score_correction_bias
+    std::vector<GatedMlpWeights> experts; // E entries; absent ones (masked mode) are empty
+    torch::Tensor allowed;      // [E] bool on device: router may pick it (undefined: all)
+    torch::Tensor presentMask;  // [E] bool on device (undefined: all present)
+    GatedMlpWeights shared;     // optional
+    torch::Tensor sharedGate;   // [1, H] (qwen2_moe)
+};
+
+struct LayerWeights {
+    torch::Tensor inputNorm, postNorm;
+    AttentionWeights attn;
+    bool isMoe = false;
+    GatedMlpWeights mlp; // dense layers
+    MoeWeights moe;
+};
+
+} // namespace teft

@@ -1,0 +1,601 @@
+#include "core/model/MoeModel.h"
+
+#include "core/io/CheckpointFiles.h"
+#include "core/model/Blocks.h"
+#include "core/model/LmLoss.h"
+#include "core/model/MoeLayer.h"
+#include "core/model/Router.h"
+#include "core/util/Error.h"
+#include "core/util/Progress.h"
+#include "core/util/Runtime.h"
+
+#include <torch/torch.h>
+
+#include <optional>
+#include <set>
+#include <sstream>
+
+#ifdef TEFT_HAVE_CUDA
+#include <c10/cuda/CUDACachingAllocator.h>
+#endif
+
+namespace teft {
+
+ExpertMode parseExpertMode(const std::string& name)
+{
+    if (name == "full")
+        return ExpertMode::Full;
+    if (name == "masked")
+        return ExpertMode::Masked;
+    throw Error("Unknown expert mode '" + name + "' (use full or masked)");
+}
+
+std::string expertModeName(ExpertMode mode) { return mode == ExpertMode::Full ? "full" : "masked"; }
+
+namespace {
+
+std::string shapeText(at::IntArrayRef s)
+{
+    std::ostringstream o;
+    o << "[";
+    for (std::size_t i = 0; i < s.size(); ++i)
+        o << (i ? ", " : "") << s[i];
+    o << "]";
+    return o.str();
+}
+
+// Reads checkpoint tensors, checking presence, dtype, shape and finiteness, and converts them
+// to owned tensors on the device.
+class WeightReader {
+public:
+    WeightReader(const CheckpointFiles& files, const ModelConfig& cfg, const MoeModelOptions& opt, torch::Device device)
+        : m_files(files), m_cfg(cfg), m_opt(opt), m_device(device)
+    {
+    }
+
+    bool has(const std::string& name) const { return m_files.contains(name); }
+
+    // The checkpoint tensor as stored (zero-copy), validated.
+    torch::Tensor raw(const std::string& name, std::vector<std::int64_t> shape) const
+    {
+        if (!m_files.contains(name))
+            throw FormatError("Model folder " + m_files.dir().string() + ": tensor '" + name +
+                              "' is missing (model_type '" + m_cfg.modelType + "' needs it)");
+        const auto t = m_files.tensor(name);
+        const auto st = t.scalar_type();
+        if (st != torch::kFloat && st != torch::kHalf && st != torch::kBFloat16)
+            throw FormatError("Model folder " + m_files.dir().string() + ": tensor '" + name + "' has dtype " +
+                              m_files.info(name).dtype + " (supported: F32, F16, BF16)");
+        if (t.sizes() != at::IntArrayRef(shape))
+            throw FormatError("Model folder " + m_files.dir().string() + ": tensor '" + name + "' has shape " +
+                              shapeText(t.sizes()) + ", expected " + shapeText(shape) + " from config.json");
+        if (m_opt.checkFinite && !torch::isfinite(t).all().item<bool>())
+            throw FormatError("Model folder " + m_files.dir().string() + ": tensor '" + name +
+                              "' holds NaN or Inf values");
+        return t;
+    }
+
+    torch::Tensor frozen(const std::string& name, std::vector<std::int64_t> shape) const
+    {
+        return own(raw(name, std::move(shape)), m_opt.computeDtype);
+    }
+    torch::Tensor frozenIfPresent(const std::string& name, std::vector<std::int64_t> shape) const
+    {
+        return has(name) ? frozen(name, std::move(shape)) : torch::Tensor();
+    }
+    torch::Tensor own(const torch::Tensor& t, torch::ScalarType dtype) const
+    {
+        return t.to(torch::TensorOptions().device(m_device).dtype(dtype), false, /*copy=*/true);
+    }
+    torch::Tensor master(const torch::Tensor& t) const { return own(t, torch::kFloat).set_requires_grad(true); }
+
+    GatedMlpWeights frozenMlp(const std::string& prefix, std::int64_t inter) const
+    {
+        const auto H = m_cfg.hiddenSize;
+        GatedMlpWeights w;
+        const auto gate = raw(prefix + "gate_proj.weight", {inter, H});
+        const auto up = raw(prefix + "up_proj.weight", {inter, H});
+        fuse(w, gate, up);
+        w.down = frozen(prefix + "down_proj.weight", {H, inter});
+        return w;
+    }
+
+    void fuse(GatedMlpWeights& w, const torch::Tensor& gate, const torch::Tensor& up) const
+    {
+        w.gateUp = torch::cat({own(gate, m_opt.computeDtype), own(up, m_opt.computeDtype)}, 0);
+        const auto inter = gate.size(0);
+        w.gate = w.gateUp.narrow(0, 0, inter);
+        w.up = w.gateUp.narrow(0, inter, inter);
+    }
+
+private:
+    const CheckpointFiles& m_files;
+    const ModelConfig& m_cfg;
+    const MoeModelOptions& m_opt;
+    torch::Device m_device;
+};
+
+AttentionWeights loadAttention(const WeightReader& r, const ModelConfig& c, int layer)
+{
+    const std::string p = "model.layers." + std::to_string(layer) + ".self_attn.";
+    const auto H = c.hiddenSize;
+    AttentionWeights a;
+    if (c.mla) {
+        const auto qk = c.qkHeadDim();
+        if (c.qLoraRank > 0) {
+            a.qA = r.frozen(p + "q_a_proj.weight", {c.qLoraRank, H});
+            a.qANorm = r.frozen(p + "q_a_layernorm.weight", {c.qLoraRank});
+            a.qB = r.frozen(p + "q_b_proj.weight", {c.numHeads * qk, c.qLoraRank});
+            if (c.mlaAttentionBias)
+                a.qABias = r.frozen(p + "q_a_proj.bias", {c.qLoraRank});
+        } else {
+            a.q = r.frozen(p + "q_proj.weight", {c.numHeads * qk, H});
+        }
+        a.kvA = r.frozen(p + "kv_a_proj_with_mqa.weight", {c.kvLoraRank + c.qkRopeHeadDim, H});
+        a.kvANorm = r.frozen(p + "kv_a_layernorm.weight", {c.kvLoraRank});
+        a.kvB = r.frozen(p + "kv_b_proj.weight", {c.numHeads * (c.qkNopeHeadDim + c.vHeadDim), c.kvLoraRank});
+        a.o = r.frozen(p + "o_proj.weight", {H, c.numHeads * c.vHeadDim});
+        if (c.mlaAttentionBias) {
+            a.kvABias = r.frozen(p + "kv_a_proj_with_mqa.bias", {c.kvLoraRank + c.qkRopeHeadDim});
+            a.oBias = r.frozen(p + "o_proj.bias", {H});
+        }
+        return a;
+    }
+    const auto q = c.numHeads * c.headDim, kv = c.numKvHeads * c.headDim;
+    a.q = r.frozen(p + "q_proj.weight", {q, H});
+    a.k = r.frozen(p + "k_proj.weight", {kv, H});
+    a.v = r.frozen(p + "v_proj.weight", {kv, H});
+    a.o = r.frozen(p + "o_proj.weight", {H, q});
+    if (c.attentionBias) {
+        a.qBias = r.frozen(p + "q_proj.bias", {q});
+        a.kBias = r.frozen(p + "k_proj.bias", {kv});
+        a.vBias = r.frozen(p + "v_proj.bias", {kv});
+        if (c.family != ModelFamily::Qwen2Moe)
+            a.oBias = r.frozen(p + "o_proj.bias", {H});
+    }
+    if (c.qkHeadNorm) {
+        a.qNorm = r.frozen(p + "q_norm.weight", {c.headDim});
+        a.kNorm = r.frozen(p + "k_norm.weight", {c.headDim});
+    }
+    if (c.qkFullNorm) {
+        a.qNorm = r.frozen(p + "q_norm.weight", {q});
+        a.kNorm = r.frozen(p + "k_norm.weight", {kv});
+    }
+    return a;
+}
+
+} // namespace
+
+MoeModel::~MoeModel() = default;
+
+std::unique_ptr<MoeModel> MoeModel::load(const std::filesystem::path& dir, const MoeModelOptions& options,
+                                         JobControl* control)
+{
+    std::unique_ptr<MoeModel> m(new MoeModel());
+    m->m_dir = dir;
+    m->m_config = ModelConfig::load(dir);
+    m->m_options = options;
+    const ModelConfig& c = m->m_config;
+    if (options.computeDtype != torch::kBFloat16 && options.computeDtype != torch::kFloat)
+        throw Error("Compute dtype " + dtypeName(options.computeDtype) + " is not supported (use bf16 or f32)");
+    m->m_device = torch::Device(resolveDevice(options.device));
+
+    // The selection: MoE layers only, experts in range, sorted, no duplicates, empty lists dropped.
+    std::map<int, std::vector<int>> selection;
+    for (const auto& [layer, experts] : options.selection) {
+        if (!c.isMoeLayer(layer))
+            throw Error("Expert selection names layer " + std::to_string(layer) + ", which is not a MoE layer of " +
+                        dir.string());
+        std::set<int> unique;
+        for (int e : experts) {
+            if (e < 0 || e >= c.numExperts)
+                throw Error("Expert selection names expert " + std::to_string(e) + " of layer " +
+                            std::to_string(layer) + ", but the model has " + std::to_string(c.numExperts) +
+                            " experts per layer");
+            unique.insert(e);
+        }
+        if (!unique.empty())
+            selection[layer] = std::vector<int>(unique.begin(), unique.end());
+    }
+    m->m_options.selection = selection;
+
+    m->m_checkpoint = std::make_shared<CheckpointFiles>(CheckpointFiles::open(dir));
+    const CheckpointFiles& files = *m->m_checkpoint;
+    WeightReader r(files, c, m->m_options, m->m_device);
+    const auto H = c.hiddenSize;
+    const auto I = c.expertIntermediate;
+    const auto E = c.numExperts;
+    const int firstMoe = c.firstMoeLayer();
+    m->m_fusedExperts = firstMoe >= 0 && files.contains(c.expertPrefix(firstMoe) + "gate_up_proj");
+
+    m->m_embed = r.frozen("model.embed_tokens.weight", {c.vocabSize, H});
+    m->m_finalNorm = r.frozen("model.norm.weight", {H});
+    m->m_lmHead = c.tieWordEmbeddings ? m->m_embed : r.frozen("lm_head.weight", {c.vocabSize, H});
+
+    m->m_layers.resize(static_cast<std::size_t>(c.numLayers));
+    m->m_modified.assign(static_cast<std::size_t>(c.numLayers), std::vector<bool>(static_cast<std::size_t>(E), false));
+    const auto boolOpts = torch::TensorOptions().dtype(torch::kBool).device(m->m_device);
+    for (int l = 0; l < c.numLayers; ++l) {
+        if (control) {
+            control->checkpoint();
+            control->report(l, c.numLayers, "loading");
+        }
+        LayerWeights& L = m->m_layers[static_cast<std::size_t>(l)];
+        const std::string p = "model.layers." + std::to_string(l) + ".";
+        L.inputNorm = r.frozen(p + "input_layernorm.weight", {H});
+        L.postNorm = r.frozen(p + "post_attention_layernorm.weight", {H});
+        L.attn = loadAttention(r, c, l);
+        L.isMoe = c.isMoeLayer(l);
+        if (!L.isMoe) {
+            L.mlp = r.frozenMlp(p + "mlp.", c.intermediateSize);
+            continue;
+        }
+        MoeWeights& moe = L.moe;
+        const std::string mp = c.moePrefix(l);
+        moe.router = r.frozen(c.routerWeightName(l), {E, H});
+        if (c.routing == RoutingKind::DeepseekSigmoid)
+            moe.scoreBias = r.own(r.raw(mp + "gate.e_score_correction_bias", {E}), torch::kFloat);
+        if (c.family == ModelFamily::Qwen2Moe && c.sharedIntermediate > 0) {
+            moe.shared = r.frozenMlp(mp + "shared_expert.", c.sharedIntermediate);
+            moe.sharedGate = r.frozen(mp + "shared_expert_gate.weight", {1, H});
+        } else if (c.sharedIntermediate > 0) {
+            moe.shared = r.frozenMlp(mp + "shared_experts.", c.sharedIntermediate);
+        }
+
+        const auto sel = selection.find(l);
+        std::vector<bool> present(static_cast<std::size_t>(E), true), trainable(static_cast<std::size_t>(E), false);
+        if (sel != selection.end()) {
+            if (options.mode == ExpertMode::Masked)
+                present.assign(static_cast<std::size_t>(E), false);
+            for (int e : sel->second) {
+                present[static_cast<std::size_t>(e)] = true;
+                trainable[static_cast<std::size_t>(e)] = true;
+            }
+            if (m->m_firstTrainableLayer < 0)
+                m->m_firstTrainableLayer = l;
+            if (options.mode == ExpertMode::Masked) {
+                auto mask = torch::zeros({E}, torch::kBool);
+                for (int e : sel->second)
+                    mask[e] = true;
+                moe.allowed = mask.to(boolOpts.device());
+                moe.presentMask = moe.allowed;
+            }
+        }
+        torch::Tensor fusedGateUp, fusedDown;
+        if (m->m_fusedExperts) {
+            fusedGateUp = r.raw(c.expertPrefix(l) + "gate_up_proj", {E, 2 * I, H});
+            fusedDown = r.raw(c.expertPrefix(l) + "down_proj", {E, H, I});
+        }
+        moe.experts.resize(static_cast<std::size_t>(E));
+        for (int e = 0; e < E; ++e) {
+            if (!present[static_cast<std::size_t>(e)])
+                continue;
+            GatedMlpWeights& w = moe.experts[static_cast<std::size_t>(e)];
+            torch::Tensor gate, up, down;
+            if (m->m_fusedExperts) {
+                gate = fusedGateUp[e].narrow(0, 0, I);
+                up = fusedGateUp[e].narrow(0, I, I);
+                down = fusedDown[e];
+            } else {
+                const auto names = c.expertTensorNames(l, e);
+                gate = r.raw(names[0], {I, H});
+                up = r.raw(names[1], {I, H});
+                down = r.raw(names[2], {H, I});
+            }
+            if (trainable[static_cast<std::size_t>(e)]) {
+                w.trainable = true;
+                w.gate = r.master(gate);
+                w.up = r.master(up);
+                w.down = r.master(down);
+                m->m_modified[static_cast<std::size_t>(l)][static_cast<std::size_t>(e)] = true;
+            } else {
+                r.fuse(w, gate, up);
+                w.down = r.own(down, options.computeDtype);
+            }
+        }
+    }
+    if (control)
+        control->report(c.numLayers, c.numLayers, "loading");
+    return m;
+}
+
+torch::Tensor MoeModel::runLayers(const torch::Tensor& inputIds, const torch::Tensor& mask, int lastLayer,
+                                  std::vector<LayerRouting>* routing, AuxLossAccumulator* aux,
+                                  const torch::Tensor& validRows)
+{
+    const auto B = inputIds.size(0), T = inputIds.size(1), H = m_config.hiddenSize;
+    torch::Tensor x;
+    {
+        torch::NoGradGuard noGrad;
+        x = m_embed.index_select(0, inputIds.reshape(-1)).view({B, T, H});
+    }
+    const auto bias = attentionBias(mask, T, m_config.slidingWindow, m_device);
+    const auto rope = ropeTables(m_config, T, m_device);
+    for (int l = 0; l <= lastLayer; ++l) {
+        std::optional<torch::NoGradGuard> noGrad;
+        if (m_firstTrainableLayer < 0 || l < m_firstTrainableLayer)
+            noGrad.emplace();
+        const LayerWeights& L = m_layers[static_cast<std::size_t>(l)];
+        x = x + selfAttention(m_config, L.attn, rmsNorm(x, L.inputNorm, m_config.rmsNormEps), rope, bias);
+        const auto h = rmsNorm(x, L.postNorm, m_config.rmsNormEps);
+        if (!L.isMoe) {
+            x = x + gatedMlp(h, L.mlp);
+            continue;
+        }
+        const auto out = moeForward(m_config, L.moe, h.reshape({B * T, H}));
+        x = x + out.y.view({B, T, H});
+        if (aux)
+            aux->add(out.routing.logits, validRows);
+        if (routing) {
+            torch::NoGradGuard g;
+            const auto k = out.routing.ids.size(1);
+            LayerRouting lr;
+            lr.layer = l;
+            lr.ids = out.routing.ids.view({B, T, k});
+            lr.weights = out.routing.weights.detach().to(torch::kFloat).view({B, T, k});
+            if (mask.defined()) {
+                const auto pad = mask.to(torch::kBool).logical_not().unsqueeze(-1);
+                lr.ids = lr.ids.masked_fill(pad, -1);
+                lr.weights = lr.weights.masked_fill(pad, 0.0);
+            }
+            routing->push_back(std::move(lr));
+        }
+    }
+    return x;
+}
+
+namespace {
+
+struct PreparedBatch {
+    torch::Tensor ids, mask, labels, validRows;
+};
+
+PreparedBatch prepare(const ModelBatch& b, const ModelConfig& c, const torch::Device& device)
+{
+    if (!b.inputIds.defined() || b.inputIds.dim() != 2 || b.inputIds.size(0) == 0 || b.inputIds.size(1) == 0)
+        throw Error("Model input: input ids must be a non-empty [batch, tokens] tensor");
+    PreparedBatch p;
+    p.ids = b.inputIds.to(device, torch::kLong);
+    const auto lo = p.ids.min().item<std::int64_t>(), hi = p.ids.max().item<std::int64_t>();
+    if (lo < 0 || hi >= c.vocabSize)
+        throw Error("Model input: token id " + std::to_string(lo < 0 ? lo : hi) + " is outside the vocabulary (0.." +
+                    std::to_string(c.vocabSize - 1) + ")");
+    if (b.attentionMask.defined()) {
+        if (b.attentionMask.sizes() != b.inputIds.sizes())
+            throw Error("Model input: the attention mask must have the shape of the input ids");
+        p.mask = b.attentionMask.to(device, torch::kLong);
+        p.validRows = p.mask.reshape(-1).nonzero().squeeze(1);
+    }
+    if (b.labels.defined()) {
+        if (b.labels.sizes() != b.inputIds.sizes())
+            throw Error("Model input: labels must have the shape of the input ids");
+        p.labels = b.labels.to(device, torch::kLong);
+    } else {
+        p.labels = p.mask.defined() ? p.ids.masked_fill(p.mask.eq(0), -100) : p.ids;
+    }
+    return p;
+}
+
+} // namespace
+
+ForwardResult MoeModel::forward(const ModelBatch& batch, const ForwardOptions& options)
+{
+    const auto p = prepare(batch, m_config, m_device);
+    const auto B = p.ids.size(0), T = p.ids.size(1), H = m_config.hiddenSize;
+    ForwardResult result;
+    std::optional<AuxLossAccumulator> aux;
+    if (options.auxLoss)
+        aux.emplace(m_config.numExperts, m_config.topK);
+    auto h = runLayers(p.ids, p.mask, static_cast<int>(m_config.numLayers) - 1, options.routing ? &result.routing : nullptr,
+                       aux ? &*aux : nullptr, p.validRows);
+    {
+        std::optional<torch::NoGradGuard> noGrad;
+        if (m_firstTrainableLayer < 0)
+            noGrad.emplace();
+        h = rmsNorm(h, m_finalNorm, m_config.rmsNormEps);
+    }
+    if (options.logits) {
+        torch::NoGradGuard g;
+        result.logits = fullLogits(h.detach(), m_lmHead);
+    }
+    if (options.loss) {
+        const auto targets = p.labels.narrow(1, 1, T - 1).reshape(-1);
+        const auto rows = targets.ne(-100).nonzero().squeeze(1);
+        const auto picked = targets.index_select(0, rows);
+        if (picked.numel() > 0) {
+            const auto lo = picked.min().item<std::int64_t>(), hi = picked.max().item<std::int64_t>();
+            if (lo < 0 || hi >= m_config.vocabSize)
+                throw Error("Model input: label " + std::to_string(lo < 0 ? lo : hi) +
+                            " is outside the vocabulary (use -100 to ignore a position)");
+        }
+        const auto hidden = h.narrow(1, 0, T - 1).reshape({B * (T - 1), H}).index_select(0, rows);
+        result.loss = chunkedCrossEntropy(hidden, m_lmHead, picked, options.lossChunkRows);
+        result.targetTokens = rows.numel();
+    }
+    if (aux)
+        result.auxLoss = aux->value().to(m_device);
+    return result;
+}
+
+std::vector<LayerRouting> MoeModel::captureRouting(const ModelBatch& batch)
+{
+    torch::NoGradGuard noGrad;
+    const auto p = prepare(batch, m_config, m_device);
+    std::vector<LayerRouting> routing;
+    const int last = m_config.lastMoeLayer();
+    if (last >= 0)
+        runLayers(p.ids, p.mask, last, &routing, nullptr, {});
+    return routing;
+}
+
+std::vector<std::pair<std::string, torch::Tensor>> MoeModel::trainableParameters() const
+{
+    std::vector<std::pair<std::string, torch::Tensor>> out;
+    for (int l = 0; l < m_config.numLayers; ++l) {
+        const auto& L = m_layers[static_cast<std::size_t>(l)];
+        if (!L.isMoe)
+            continue;
+        for (int e = 0; e < static_cast<int>(L.moe.experts.size()); ++e) {
+            const auto& w = L.moe.experts[static_cast<std::size_t>(e)];
+            if (!w.trainable)
+                continue;
+            const auto names = m_config.expertTensorNames(l, e);
+            out.emplace_back(names[0], w.gate);
+            out.emplace_back(names[1], w.up);
+            out.emplace_back(names[2], w.down);
+        }
+    }
+    return out;
+}
+
+bool MoeModel::isPresent(int layer, int expert) const
+{
+    if (!m_config.isMoeLayer(layer) || expert < 0 || expert >= m_config.numExperts)
+        return false;
+    return m_layers[static_cast<std::size_t>(layer)].moe.experts[static_cast<std::size_t>(expert)].present();
+}
+
+bool MoeModel::isTrainable(int layer, int expert) const
+{
+    return isPresent(layer, expert) &&
+           m_layers[static_cast<std::size_t>(layer)].moe.experts[static_cast<std::size_t>(expert)].trainable;
+}
+
+torch::Tensor* MoeModel::findExpertTensor(const std::string& name, int& layer, int& expert, int& part)
+{
+    if (!m_config.parseExpertTensorName(name, layer, expert, part))
+        throw Error("'" + name + "' is not an expert tensor name of this " + m_config.modelType + " model");
+    auto& w = m_layers[static_cast<std::size_t>(layer)].moe.experts[static_cast<std::size_t>(expert)];
+    if (!w.present())
+        throw Error("Expert " + std::to_string(expert) + " of layer " + std::to_string(layer) +
+                    " is not loaded (masked mode holds only the selected experts); cannot access '" + name + "'");
+    return part == 0 ? &w.gate : part == 1 ? &w.up : &w.down;
+}
+
+const torch::Tensor* MoeModel::findExpertTensor(const std::string& name) const
+{
+    int layer = 0, expert = 0, part = 0;
+    return const_cast<MoeModel*>(this)->findExpertTensor(name, layer, expert, part);
+}
+
+bool MoeModel::hasTensor(const std::string& name) const
+{
+    int layer = 0, expert = 0, part = 0;
+    return m_config.parseExpertTensorName(name, layer, expert, part) && isPresent(layer, expert);
+}
+
+torch::Tensor MoeModel::tensor(const std::string& name) const
+{
+    const torch::Tensor* t = findExpertTensor(name);
+    return t->detach().to(torch::TensorOptions().device(torch::kCPU), false, /*copy=*/true);
+}
+
+void MoeModel::setTensor(const std::string& name, const torch::Tensor& value)
+{
+    int layer = 0, expert = 0, part = 0;
+    torch::Tensor* t = findExpertTensor(name, layer, expert, part);
+    if (!value.defined() || value.sizes() != t->sizes())
+        throw Error("Tensor '" + name + "' must have shape " + shapeText(t->sizes()) + ", got " +
+                    (value.defined() ? shapeText(value.sizes()) : std::string("nothing")));
+    if (!value.is_floating_point())
+        throw Error("Tensor '" + name + "' must be a floating-point tensor");
+    if (!torch::isfinite(value).all().item<bool>())
+        throw Error("Tensor '" + name + "' holds NaN or Inf values; refused");
+    torch::NoGradGuard noGrad;
+    t->copy_(value);
+    m_modified[static_cast<std::size_t>(layer)][static_cast<std::size_t>(expert)] = true;
+}
+
+std::vector<std::pair<std::string, torch::Tensor>> MoeModel::exportState() const
+{
+    torch::NoGradGuard noGrad;
+    const auto& c = m_config;
+    std::vector<std::pair<std::string, torch::Tensor>> out;
+    out.reserve(m_checkpoint->names().size());
+    for (const auto& name : m_checkpoint->names()) {
+        torch::Tensor t = m_checkpoint->tensor(name);
+        int layer = 0, expert = 0, part = 0;
+        if (c.parseExpertTensorName(name, layer, expert, part)) {
+            if (m_modified[static_cast<std::size_t>(layer)][static_cast<std::size_t>(expert)])
+                t = findExpertTensor(name)->detach().to(torch::TensorOptions().device(torch::kCPU).dtype(t.scalar_type()),
+                                                        false, true);
+        } else if (m_fusedExperts) {
+            for (int l : c.moeLayers()) {
+                const bool gu = name == c.expertPrefix(l) + "gate_up_proj";
+                const bool dn = name == c.expertPrefix(l) + "down_proj";
+                if (!gu && !dn)
+                    continue;
+                bool cloned = false;
+                for (int e = 0; e < c.numExperts; ++e) {
+                    if (!m_modified[static_cast<std::size_t>(l)][static_cast<std::size_t>(e)])
+                        continue;
+                    if (!cloned) {
+                        t = t.clone();
+                        cloned = true;
+                    }
+                    const auto& w = m_layers[static_cast<std::size_t>(l)].moe.experts[static_cast<std::size_t>(e)];
+                    const auto I = c.expertIntermediate;
+                    if (gu) {
+                        t[e].narrow(0, 0, I).copy_(w.gate.detach().to(torch::kCPU));
+                        t[e].narrow(0, I, I).copy_(w.up.detach().to(torch::kCPU));
+                    } else {
+                        t[e].copy_(w.down.detach().to(torch::kCPU));
+                    }
+                }
+            }
+        }
+        out.emplace_back(name, t);
+    }
+    return out;
+}
+
+ModelMemory MoeModel::memory() const
+{
+    ModelMemory mem;
+    auto addFrozen = [&](const torch::Tensor& t) {
+        if (t.defined())
+            mem.weightBytes += static_cast<std::int64_t>(t.nbytes());
+    };
+    auto addMlp = [&](const GatedMlpWeights& w) {
+        if (!w.present())
+            return;
+        if (w.trainable) {
+            mem.trainableBytes += static_cast<std::int64_t>(w.gate.nbytes() + w.up.nbytes() + w.down.nbytes());
+            return;
+        }
+        addFrozen(w.gateUp);
+        addFrozen(w.down);
+    };
+    addFrozen(m_embed);
+    if (!m_config.tieWordEmbeddings)
+        addFrozen(m_lmHead);
+    addFrozen(m_finalNorm);
+    for (const auto& L : m_layers) {
+        for (const auto* t : {&L.inputNorm, &L.postNorm, &L.attn.q, &L.attn.k, &L.attn.v, &L.attn.o, &L.attn.qBias,
+                              &L.attn.kBias, &L.attn.vBias, &L.attn.oBias, &L.attn.qNorm, &L.attn.kNorm, &L.attn.qA,
+                              &L.attn.qABias, &L.attn.qANorm, &L.attn.qB, &L.attn.kvA, &L.attn.kvABias,
+                              &L.attn.kvANorm, &L.attn.kvB})
+            addFrozen(*t);
+        addMlp(L.mlp);
+        addFrozen(L.moe.router);
+        addFrozen(L.moe.scoreBias);
+        addFrozen(L.moe.sharedGate);
+        addMlp(L.moe.shared);
+        for (const auto& e : L.moe.experts)
+            addMlp(e);
+    }
+    mem.isCuda = m_device.is_cuda();
+#ifdef TEFT_HAVE_CUDA
+    if (mem.isCuda) {
+        const auto stats = c10::cuda::CUDACachingAllocator::getDeviceStats(m_device.index());
+        mem.deviceAllocated =
+            stats.allocated_bytes[static_cast<std::size_t>(c10::cuda::CUDACachingAllocator::StatType::AGGREGATE)].current;
+        const auto info = describeDevice(m_device.str());
+        mem.deviceFree = info.memoryFree;
+        mem.deviceTotal = info.memoryTotal;
+    }
+#endif
+    return mem;
+}
+
+} // namespace teft

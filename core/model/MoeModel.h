@@ -1,0 +1,171 @@
+#pragma once
+
+// The model engine's public API: a Mixture-of-Experts decoder loaded from a Hugging Face folder
+// (config.json + safetensors, single file or sharded), in its own tensor names and layout.
+//
+//   MoeModelOptions opt;
+//   opt.device = "cpu";                          // or "cuda:0", "auto" (resolveDevice)
+//   opt.computeDtype = torch::kBFloat16;         // or torch::kFloat
+//   opt.mode = ExpertMode::Masked;               // or Full
+//   opt.selection = {{1, {0, 5}}, {2, {3}}};     // MoE layer -> expert ids (trainable)
+//   auto model = MoeModel::load(dir, opt);
+//   ModelBatch b{inputIds /*[B,T] int64*/, attentionMask /*[B,T] 1 real, 0 padding*/};
+//   auto r = model->forward(b, {/*loss*/ true, /*logits*/ false, /*aux*/ true});
+//   (r.loss + cfg.routerAuxLossCoef * r.auxLoss).backward();  // grads on trainableParameters()
+//
+// Expert subsets:
+// - Full: every expert is present; routing is the base model's. Selected experts are trainable.
+// - Masked: in every MoE layer listed in `selection` only the listed experts are present (memory
+//   scales with the selection) and the router's logits of the others are masked to -inf before
+//   the top-k (deepseek_v3: their bias-corrected choice score), so tokens only reach present
+//   experts. MoE layers not listed keep all their experts, frozen, routing unchanged.
+// Only selected experts are trainable: fp32 master copies with requires_grad, cast to the
+// compute dtype in the forward pass. Everything else is frozen in the compute dtype without
+// grad; layers before the first layer holding a trainable expert run under NoGradGuard.
+//
+// Tensor names are the checkpoint's. Expert tensors are addressed per expert even when the
+// checkpoint stores them fused (transformers v5 `mlp.experts.gate_up_proj` [E,2I,H] +
+// `mlp.experts.down_proj` [E,H,I]): ModelConfig::expertTensorNames(layer, expert).
+//
+// Not thread-safe: one caller at a time.
+
+#include "core/model/ModelConfig.h"
+#include "core/model/ModelWeights.h"
+
+#include <torch/types.h>
+
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+namespace teft {
+
+class JobControl;
+class CheckpointFiles;
+class AuxLossAccumulator;
+
+enum class ExpertMode { Full, Masked };
+ExpertMode parseExpertMode(const std::string& name); // "full" | "masked"; Error otherwise
+std::string expertModeName(ExpertMode mode);
+
+struct MoeModelOptions {
+    std::string device = "cpu";
+    torch::ScalarType computeDtype = torch::kBFloat16; // kBFloat16 or kFloat
+    ExpertMode mode = ExpertMode::Full;
+    std::map<int, std::vector<int>> selection;          // MoE layer -> experts (trainable)
+    bool checkFinite = true; // refuse NaN / Inf weights at load (one pass over the weights)
+};
+
+struct ModelBatch {
+    torch::Tensor inputIds;      // [B, T] int64
+    torch::Tensor attentionMask; // [B, T] (1 real token, 0 padding); undefined: all real
+    // [B, T] int64, -100 = ignored; undefined: inputIds with padding set to -100. Position t
+    // predicts labels[t + 1] (next-token shift done inside, as transformers).
+    torch::Tensor labels;
+};
+
+struct ForwardOptions {
+    bool loss = true;     // mean next-token cross-entropy over the target tokens (chunked)
+    bool logits = false;  // full [B, T, V] fp32 logits (inspection / small inputs only)
+    bool auxLoss = false; // load-balancing loss over all MoE layers (padding excluded)
+    bool routing = false; // also return each MoE layer's choices
+    std::int64_t lossChunkRows = 0; // 0: automatic (~64 MiB of fp32 logits per chunk)
+};
+
+struct LayerRouting {
+    int layer = 0;
+    torch::Tensor ids;     // [B, T, k] int64, -1 at padding positions
+    torch::Tensor weights; // [B, T, k] fp32, 0 at padding positions
+};
+
+struct ForwardResult {
+    torch::Tensor loss;     // fp32 scalar (defined when requested); differentiable
+    torch::Tensor auxLoss;  // fp32 scalar (defined when requested); not yet multiplied by the coefficient
+    torch::Tensor logits;   // [B, T, V] fp32 (when requested)
+    std::int64_t targetTokens = 0; // tokens the loss averages over
+    std::vector<LayerRouting> routing; // one per MoE layer, in layer order (when requested)
+};
+
+struct ModelMemory {
+    std::int64_t weightBytes = 0;     // frozen weights held on the device
+    std::int64_t trainableBytes = 0;  // fp32 masters
+    bool isCuda = false;
+    std::int64_t deviceAllocated = 0; // CUDA: bytes allocated by torch on the device
+    std::int64_t deviceFree = 0;      // CUDA: free device memory
+    std::int64_t deviceTotal = 0;
+};
+
+class MoeModel {
+public:
+    // Loads config.json and the weights of `dir`. Throws teft::FormatError for a malformed
+    // config, a missing tensor, a wrong shape or non-finite weights (naming the tensor), and
+    // teft::Error for a bad selection (layer that is not MoE, expert out of range) or device.
+    // control (optional): progress per layer, cancellation.
+    static std::unique_ptr<MoeModel> load(const std::filesystem::path& dir, const MoeModelOptions& options,
+                                          JobControl* control = nullptr);
+    ~MoeModel();
+
+    const ModelConfig& config() const { return m_config; }
+    const MoeModelOptions& options() const { return m_options; }
+    torch::Device device() const { return m_device; }
+    const std::filesystem::path& dir() const { return m_dir; }
+
+    ForwardResult forward(const ModelBatch& batch, const ForwardOptions& options = {});
+    // Routing capture: each MoE layer's top-k ids and weights for the real tokens; runs without
+    // autograd and stops after the last MoE layer (no lm_head).
+    std::vector<LayerRouting> captureRouting(const ModelBatch& batch);
+
+    // The trainable tensors (selected experts' gate/up/down), by checkpoint name, in layer and
+    // expert order: fp32 leaves with requires_grad, on the device. Hand these to the optimizer.
+    std::vector<std::pair<std::string, torch::Tensor>> trainableParameters() const;
+    bool isPresent(int layer, int expert) const;
+    bool isTrainable(int layer, int expert) const;
+
+    // Expert tensors by checkpoint name (per-expert names). tensor(): a detached copy of the
+    // current value in the tensor's storage dtype (fp32 for trainable, compute dtype otherwise)
+    // on the CPU. setTensor(): copies `value` (any float dtype, any device) in place, checking
+    // the shape; trainable tensors keep their identity (optimizer state stays valid).
+    // Error for an unknown name or an expert absent in masked mode.
+    bool hasTensor(const std::string& name) const;
+    torch::Tensor tensor(const std::string& name) const;
+    void setTensor(const std::string& name, const torch::Tensor& value);
+
+    // The full state in the base checkpoint's names, dtypes and layout (per-expert or fused),
+    // CPU tensors: experts held by the model carry their current values, everything else is
+    // the checkpoint's own data. Ready for writeCheckpoint().
+    std::vector<std::pair<std::string, torch::Tensor>> exportState() const;
+
+    ModelMemory memory() const;
+
+    // Internal layout, for tests and benchmarks.
+    const std::vector<LayerWeights>& layers() const { return m_layers; }
+    const torch::Tensor& embedding() const { return m_embed; }
+    const torch::Tensor& lmHead() const { return m_lmHead; }
+    const torch::Tensor& finalNorm() const { return m_finalNorm; }
+    int firstTrainableLayer() const { return m_firstTrainableLayer; }
+
+private:
+    MoeModel() = default;
+    torch::Tensor* findExpertTensor(const std::string& name, int& layer, int& expert, int& part);
+    const torch::Tensor* findExpertTensor(const std::string& name) const;
+    torch::Tensor runLayers(const torch::Tensor& inputIds, const torch::Tensor& mask, int lastLayer,
+                            std::vector<LayerRouting>* routing, AuxLossAccumulator* aux,
+                            const torch::Tensor& validRows);
+
+    ModelConfig m_config;
+    MoeModelOptions m_options;
+    torch::Device m_device{torch::kCPU};
+    std::filesystem::path m_dir;
+    std::shared_ptr<CheckpointFiles> m_checkpoint;
+    bool m_fusedExperts = false; // checkpoint stores experts as gate_up_proj / down_proj
+    torch::Tensor m_embed, m_lmHead, m_finalNorm;
+    std::vector<LayerWeights> m_layers;
+    int m_firstTrainableLayer = -1;
+    std::vector<std::vector<bool>> m_modified; // [layer][expert]: trainable or changed by setTensor
+};
+
+} // namespace teft

@@ -1,0 +1,48 @@
+#pragma once
+
+// Routing: router logits -> each token's top-k expert ids and weights, exactly as each family
+// does it, plus the load-balancing auxiliary loss.
+
+#include "core/model/ModelConfig.h"
+#include "core/model/ModelWeights.h"
+
+#include <torch/types.h>
+
+namespace teft {
+
+struct RoutingResult {
+    torch::Tensor ids;     // [N, k] int64
+    torch::Tensor weights; // [N, k] fp32
+    torch::Tensor logits;  // [N, E] fp32, raw router logits (unmasked)
+};
+
+// [N, E] fp32. qwen/olmoe/mixtral: the gate Linear in the compute dtype, then fp32;
+// deepseek: in fp32.
+torch::Tensor routerLogits(const ModelConfig& cfg, const MoeWeights& w, const torch::Tensor& x);
+
+// logits [N, E] fp32. scoreBias: deepseek_v3 e_score_correction_bias (else undefined).
+// allowed: [E] bool, experts the router may choose (masked mode), undefined = all. Choices of
+// experts that are not allowed get weight 0 (only when fewer than k are allowed).
+RoutingResult routeTokens(const ModelConfig& cfg, const torch::Tensor& logits, const torch::Tensor& scoreBias,
+                          const torch::Tensor& allowed);
+
+// Switch-Transformer load-balancing loss over all MoE layers of a forward pass, as transformers'
+// load_balancing_loss_func: p = softmax(logits); f = mean over tokens of one_hot(top-k(p)) [k, E];
+// P = mean over tokens of p [E]; aux = E * sum(f * P). Padding tokens are left out. Uniform
+// routing gives k.
+class AuxLossAccumulator {
+public:
+    AuxLossAccumulator(std::int64_t numExperts, std::int64_t topK) : m_experts(numExperts), m_topK(topK) {}
+    // logits [N, E] fp32 raw; validRows: indices of the real tokens (undefined: all).
+    void add(const torch::Tensor& logits, const torch::Tensor& validRows);
+    torch::Tensor value() const; // fp32 scalar (0 when nothing was added)
+
+private:
+    std::int64_t m_experts;
+    std::int64_t m_topK;
+    torch::Tensor m_counts; // [k, E]
+    torch::Tensor m_probs;  // [E]
+    std::int64_t m_tokens = 0;
+};
+
+} // namespace teft

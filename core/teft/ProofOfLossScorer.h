@@ -1,0 +1,71 @@
+#pragma once
+
+#include "core/teft/TensorMap.h"
+
+#include <cstddef>
+#include <functional>
+#include <limits>
+#include <nlohmann/json_fwd.hpp>
+#include <string>
+#include <vector>
+
+namespace teft {
+
+class JobControl;
+
+// Evaluates the held-out loss of Φ(t) with an update applied, Φ(t) − Δ, per batch; delta ==
+// nullptr means the baseline Φ(t). The model side implements it: apply Δ in place, evaluate
+// the same seeded held-out batches every time (same count and order), restore Φ(t) — also
+// when it throws. It should call control.checkpoint() between batches: that is how a time-out
+// or a cancel stops it. A non-finite batch loss is returned as is; the scorer leaves that batch
+// out of both the candidate's and the baseline's mean.
+using LossWithUpdateFn = std::function<std::vector<double>(const TensorMap* delta, JobControl& control)>;
+
+// Loads submission i's Δ (lazily, so only one is in memory at a time).
+using UpdateLoader = std::function<TensorMap(std::size_t index)>;
+
+struct CandidateLoss {
+    std::string id;
+    double loss = std::numeric_limits<double>::quiet_NaN();         // mean over the batches used
+    double baselineLoss = std::numeric_limits<double>::quiet_NaN(); // baseline over the same batches
+    int batchesUsed = 0;
+    int batchesDropped = 0; // non-finite for the candidate or the baseline
+    bool ok = false;        // evaluated to the end (the loss may still be non-finite)
+    bool timedOut = false;
+    std::string error;      // why it was not evaluated
+    double seconds = 0.0;
+    nlohmann::json toJson() const;
+};
+
+// Proof of loss: the baseline loss, then each candidate's loss under a per-candidate time-out.
+// A candidate that throws, times out or gives a non-finite loss scores 0; it never stops the
+// round. Cancellation of the parent control does stop it (Cancelled is rethrown).
+class ProofOfLossScorer {
+public:
+    struct Settings {
+        double timeoutSeconds = 300.0; // per candidate, paused time not counted; 0 = none
+    };
+
+    explicit ProofOfLossScorer(LossWithUpdateFn lossFn);
+    ProofOfLossScorer(LossWithUpdateFn lossFn, Settings settings);
+
+    // Per-batch baseline losses. Throws Error when they cannot be evaluated or none is finite
+    // (no round without a baseline).
+    std::vector<double> baseline(JobControl& control);
+    CandidateLoss evaluate(const std::string& id, const std::function<TensorMap()>& load,
+                           const std::vector<double>& baselineBatches, JobControl& control);
+
+    struct Result {
+        double baselineLoss = 0.0;  // mean of the finite baseline batches
+        std::vector<double> baselineBatches;
+        std::vector<CandidateLoss> candidates;
+        std::vector<double> scores; // s_i = ReLU(L_base,i − L_i) on matched batches, 0 for failed candidates
+    };
+    Result scoreAll(const std::vector<std::string>& ids, const UpdateLoader& load, JobControl& control);
+
+private:
+    LossWithUpdateFn m_lossFn;
+    Settings m_settings;
+};
+
+} // namespace teft
