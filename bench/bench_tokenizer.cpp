@@ -10,6 +10,7 @@
 #include <ctime>
 #include <cstdio>
 #include <cstdlib>
+#include <algorithm>
 #include <random>
 #include <thread>
 
@@ -20,7 +21,7 @@ std::string pick(std::mt19937_64& rng, const std::vector<std::string>& v)
     return v[rng() % v.size()];
 }
 
-std::string randomWord(std::mt19937_64& rng)
+std::string syllableWord(std::mt19937_64& rng)
 {
     static const char* syllables[] = {"ka", "lo", "ter", "mi", "sun", "dra", "vel", "qui", "on", "est",
                                       "ran", "bo", "ph", "str", "ing", "ment", "ex", "ul", "ze", "nor"};
@@ -29,6 +30,29 @@ std::string randomWord(std::mt19937_64& rng)
     for (int i = 0; i < n; ++i)
         w += syllables[rng() % 20];
     return w;
+}
+
+// A word from a made-up lexicon of 50,000 words with Zipf-distributed frequencies (as in real
+// text: a few words are very common, most are rare).
+std::string randomWord(std::mt19937_64& rng)
+{
+    static const std::vector<std::string> lexicon = [] {
+        std::mt19937_64 r(7);
+        std::vector<std::string> words;
+        for (int i = 0; i < 50000; ++i)
+            words.push_back(syllableWord(r));
+        return words;
+    }();
+    static const std::vector<double> cumulative = [] {
+        std::vector<double> c;
+        double sum = 0;
+        for (int i = 0; i < 50000; ++i)
+            c.push_back(sum += 1.0 / (i + 1));
+        return c;
+    }();
+    const double u = std::uniform_real_distribution<double>(0, cumulative.back())(rng);
+    const auto it = std::lower_bound(cumulative.begin(), cumulative.end(), u);
+    return lexicon[static_cast<std::size_t>(it - cumulative.begin())];
 }
 
 // One document of a few KB in one of several styles.
@@ -46,7 +70,7 @@ std::string document(std::mt19937_64& rng)
     const int style = static_cast<int>(rng() % 6);
     while (s.size() < 2000 + rng() % 4000) {
         switch (style) {
-        case 0: // English-like prose, some rare words
+        case 0: // English-like prose
         case 1:
             s += (rng() % 5 == 0 ? randomWord(rng) : pick(rng, common));
             s += rng() % 12 == 0 ? ". " : rng() % 25 == 0 ? ",\n" : " ";
@@ -63,9 +87,9 @@ std::string document(std::mt19937_64& rng)
                 teft::text::appendUtf8(s, 0x4E00 + static_cast<char32_t>(rng() % 3000));
             s += "，";
             break;
-        default: // Cyrillic, accents and emoji
-            for (int i = 0; i < 6; ++i)
-                teft::text::appendUtf8(s, 0x430 + static_cast<char32_t>(rng() % 32));
+        default: // Cyrillic words (the lexicon transliterated), accents and emoji
+            for (char ch : randomWord(rng))
+                teft::text::appendUtf8(s, 0x430 + static_cast<char32_t>(ch - 'a'));
             s += rng() % 3 == 0 ? " café " : " ";
             if (rng() % 8 == 0)
                 teft::text::appendUtf8(s, 0x1F600 + static_cast<char32_t>(rng() % 64));

@@ -14,6 +14,7 @@
 #include "core/util/Hash.h"
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <fstream>
 #include <mutex>
@@ -21,7 +22,6 @@
 #include <spdlog/spdlog.h>
 #include <sstream>
 #include <thread>
-#include <unordered_map>
 
 namespace teft {
 
@@ -42,27 +42,45 @@ struct TokenizerImpl {
     uint64_t uid = 0; // tells the per-thread word caches of different tokenizers apart
 
     void encodeInto(std::string_view text, std::vector<int32_t>& out) const;
-    void encodeSegment(std::string normalized, bool atStart, std::vector<int32_t>& out) const;
-    void encodeWord(const std::string& word, std::vector<int32_t>& out) const;
+    void encodeSegment(std::string normalized, bool atStart, text::WordCache& cache, std::vector<int32_t>& out) const;
+    void encodeWord(const std::string& word, text::WordCache& cache, std::vector<int32_t>& out) const;
 };
 
 namespace {
 
 std::atomic<uint64_t> g_nextUid{1};
 
-// Per-thread cache of pre-token -> ids, for the tokenizer used last on this thread. Words longer
-// than this are rare and not worth keeping.
+// Pre-tokens longer than this are rare and not worth caching.
 constexpr std::size_t kMaxCachedWordBytes = 256;
 
+// Each thread keeps the caches of the few tokenizers it used last, so that alternating between
+// two tokenizers does not throw a cache away on every call.
 text::WordCache& threadWordCache(uint64_t owner)
 {
-    thread_local text::WordCache cache;
-    thread_local uint64_t cacheOwner = 0;
-    if (cacheOwner != owner) {
-        cache.clear();
-        cacheOwner = owner;
+    struct Entry {
+        uint64_t owner = 0;
+        uint64_t lastUse = 0;
+        std::unique_ptr<text::WordCache> cache;
+    };
+    thread_local std::array<Entry, 4> caches;
+    thread_local uint64_t clock = 0;
+    ++clock;
+    Entry* victim = &caches[0];
+    for (Entry& e : caches) {
+        if (e.owner == owner) {
+            e.lastUse = clock;
+            return *e.cache;
+        }
+        if (e.lastUse < victim->lastUse)
+            victim = &e;
     }
-    return cache;
+    if (!victim->cache)
+        victim->cache = std::make_unique<text::WordCache>();
+    else
+        victim->cache->clear();
+    victim->owner = owner;
+    victim->lastUse = clock;
+    return *victim->cache;
 }
 
 std::string readFile(const std::filesystem::path& p)
@@ -105,13 +123,12 @@ std::optional<int32_t> firstPresent(const TokenizerImpl& impl, std::initializer_
 
 } // namespace
 
-void TokenizerImpl::encodeWord(const std::string& word, std::vector<int32_t>& out) const
+void TokenizerImpl::encodeWord(const std::string& word, text::WordCache& cache, std::vector<int32_t>& out) const
 {
     if (word.size() > kMaxCachedWordBytes) {
         model->encodeWord(word, out);
         return;
     }
-    text::WordCache& cache = threadWordCache(uid);
     const uint64_t h = text::WordCache::hash(word);
     if (cache.find(word, h, out))
         return;
@@ -120,7 +137,8 @@ void TokenizerImpl::encodeWord(const std::string& word, std::vector<int32_t>& ou
     cache.insert(word, h, out.data() + mark, out.size() - mark);
 }
 
-void TokenizerImpl::encodeSegment(std::string normalized, bool atStart, std::vector<int32_t>& out) const
+void TokenizerImpl::encodeSegment(std::string normalized, bool atStart, text::WordCache& cache,
+                                  std::vector<int32_t>& out) const
 {
     if (normalized.empty())
         return;
@@ -130,7 +148,7 @@ void TokenizerImpl::encodeSegment(std::string normalized, bool atStart, std::vec
     if (preTokenizer)
         preTokenizer->split(pieces);
     for (const auto& p : pieces)
-        encodeWord(p.text, out);
+        encodeWord(p.text, cache, out);
 }
 
 void TokenizerImpl::encodeInto(std::string_view input, std::vector<int32_t>& out) const
@@ -140,6 +158,7 @@ void TokenizerImpl::encodeInto(std::string_view input, std::vector<int32_t>& out
         repaired = text::repairUtf8(input);
         input = repaired;
     }
+    text::WordCache& cache = threadWordCache(uid);
     std::vector<TextSegment> raw;
     added.split(input, false, raw);
     std::vector<TextSegment> inner;
@@ -153,7 +172,7 @@ void TokenizerImpl::encodeInto(std::string_view input, std::vector<int32_t>& out
             normalizer->normalize(s);
         const bool atStart = seg.begin == 0;
         if (!added.hasNormalizedTokens()) {
-            encodeSegment(std::move(s), atStart, out);
+            encodeSegment(std::move(s), atStart, cache, out);
             continue;
         }
         inner.clear();
@@ -162,7 +181,7 @@ void TokenizerImpl::encodeInto(std::string_view input, std::vector<int32_t>& out
             if (in.id >= 0)
                 out.push_back(in.id);
             else
-                encodeSegment(s.substr(in.begin, in.end - in.begin), atStart && in.begin == 0, out);
+                encodeSegment(s.substr(in.begin, in.end - in.begin), atStart && in.begin == 0, cache, out);
         }
     }
 }
@@ -286,7 +305,7 @@ Tokenizer Tokenizer::fromFile(const std::filesystem::path& pathOrDir)
 std::vector<int32_t> Tokenizer::encode(std::string_view text, bool addSpecialTokens) const
 {
     std::vector<int32_t> ids;
-    ids.reserve(text.size() / 3 + 4);
+    ids.reserve(text.size() / 2 + 4);
     m_impl->encodeInto(text, ids);
     if (m_impl->postProcessor)
         m_impl->postProcessor->process(ids, addSpecialTokens);

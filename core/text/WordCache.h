@@ -13,7 +13,7 @@ namespace teft::text {
 
 class WordCache {
 public:
-    explicit WordCache(std::size_t maxEntries = std::size_t(1) << 18);
+    explicit WordCache(std::size_t maxEntries = std::size_t(1) << 17);
 
     static uint64_t hash(std::string_view word);
     // Appends the cached ids of `word` to `out`; false when absent.

@@ -356,6 +356,29 @@ private slots:
         QVERIFY(legacy.fingerprint() != pairs.fingerprint());
     }
 
+    void wordCachesAreKeptApart()
+    {
+        // Two tokenizers that encode the same word differently, used in turn on one thread and
+        // then from worker threads: each must see its own cached words.
+        json j = byteLevelTokenizer(true);
+        j["model"]["vocab"]["the"] = 262;
+        j["model"]["merges"].push_back(json::array({"t", "he"}));
+        std::vector<teft::Tokenizer> tokenizers;
+        tokenizers.push_back(load(byteLevelTokenizer(true)));
+        tokenizers.push_back(load(j));
+        for (int round = 0; round < 3; ++round) {
+            QCOMPARE(tokenizers[0].encode("the"), (Ids{'t', 257}));
+            QCOMPARE(tokenizers[1].encode("the"), (Ids{262}));
+            for (int k = 0; k < 6; ++k) { // more tokenizers than a thread keeps caches for
+                tokenizers.push_back(load(byteLevelTokenizer(k % 2 == 0)));
+                QCOMPARE(tokenizers.back().encode("the the"), (Ids{'t', 257, 258}));
+            }
+            QCOMPARE(tokenizers[1].encodeBatch(std::vector<std::string>(40, "the"), 3), std::vector<Ids>(40, Ids{262}));
+            QCOMPARE(tokenizers[0].encodeBatch(std::vector<std::string>(40, "the"), 3),
+                     std::vector<Ids>(40, Ids{'t', 257}));
+        }
+    }
+
     void byteLevelPrefixSpaceAndNoRegex()
     {
         json j = byteLevelTokenizer(true);
@@ -404,6 +427,19 @@ private slots:
         QCOMPARE(t.encode("Hi hI"), (Ids{300, ' ', 300}));
         // normalized=false: matched in the raw text only.
         QCOMPARE(t.encode("OK ok"), (Ids{301, ' ', 'o', 'k'}));
+    }
+
+    void spaceRunsAsAddedTokens()
+    {
+        // GPT-NeoX / OLMoE style: runs of spaces are normalized, non-special added tokens.
+        json j = byteLevelTokenizer(true);
+        j["added_tokens"] = json::array({addedToken(300, "  ", false, true), addedToken(301, "   ", false, true),
+                                         addedToken(302, "<|endoftext|>", true, false)});
+        const auto t = load(j);
+        // Four spaces: the longest run token at the leftmost place ("   "), then " b" as Ġ b.
+        QCOMPARE(t.encode("a    b"), (Ids{'a', 301, ' ', 'b'}));
+        QCOMPARE(t.encode("a  b<|endoftext|>"), (Ids{'a', 300, 'b', 302}));
+        QCOMPARE(t.decode({'a', 301, ' ', 'b'}), std::string("a    b"));
     }
 
     // ---- SentencePiece-style BPE -------------------------------------------------------------
@@ -516,6 +552,10 @@ private slots:
                  std::string(" a b"));
         QCOMPARE(decodeWith({{"type", "Metaspace"}, {"replacement", kSp}, {"prepend_scheme", "always"}},
                             {kSp + "a", kSp + "b"}),
+                 std::string("a b"));
+        // In the first token every ▁ goes (the pre-tokenizer prepended one there).
+        QCOMPARE(decodeWith({{"type", "Metaspace"}, {"replacement", kSp}, {"prepend_scheme", "first"}},
+                            {kSp + kSp + "a", kSp + "b"}),
                  std::string("a b"));
         QCOMPARE(decodeWith({{"type", "Metaspace"}, {"replacement", kSp}, {"prepend_scheme", "never"}},
                             {kSp + "a", kSp + "b"}),
