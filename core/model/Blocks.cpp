@@ -25,10 +25,11 @@ torch::Tensor gatedMlp(const torch::Tensor& x, const GatedMlpWeights& w)
 {
     torch::Tensor gate, up;
     if (w.gateUp.defined()) {
-        const auto h = project(x, w.gateUp);
-        const auto inter = h.size(-1) / 2;
-        gate = h.narrow(-1, 0, inter);
-        up = h.narrow(-1, inter, inter);
+        // chunk, not narrow: its backward concatenates the two gradients in one pass, where two
+        // narrows would each scatter into a zero-filled copy and add them.
+        const auto parts = project(x, w.gateUp).chunk(2, -1);
+        gate = parts[0];
+        up = parts[1];
     } else {
         gate = project(x, w.gate);
         up = project(x, w.up);

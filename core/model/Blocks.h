@@ -31,15 +31,16 @@ std::pair<torch::Tensor, double> ropeInverseFrequencies(const ModelConfig& cfg);
 // first gathered into halves (deepseek), as transformers does.
 torch::Tensor applyRope(const torch::Tensor& x, const RopeTables& rope, bool interleaved);
 
-// Additive attention bias [B, 1, 1, T, T] (fp32): 0 where query i may attend key j (j <= i, key
-// not padding, inside the sliding window when window > 0), a large negative value elsewhere.
+// Blocked positions [B|1, 1, 1, T, T] (bool): false where query i may attend key j (j <= i, key
+// not padding, inside the sliding window when window > 0), true elsewhere.
 torch::Tensor attentionBias(const torch::Tensor& attentionMask, std::int64_t seqLen, std::int64_t window,
                             const torch::Device& device);
 
 // Scaled dot-product attention with grouped kv heads. q [B, h, T, d], k [B, hkv, T, d],
-// v [B, hkv, T, dv], bias from attentionBias(). Returns [B, T, h*dv]. Softmax in fp32.
+// v [B, hkv, T, dv], blocked from attentionBias(). Returns [B, T, h*dv]. A query whose keys are
+// all blocked (padding) attends uniformly.
 torch::Tensor groupedAttention(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
-                               const torch::Tensor& bias, double scale);
+                               const torch::Tensor& blocked, double scale);
 
 // Self-attention of one layer (standard or MLA per cfg). x [B, T, H] -> [B, T, H].
 torch::Tensor selfAttention(const ModelConfig& cfg, const AttentionWeights& w, const torch::Tensor& x,

@@ -298,6 +298,35 @@ private slots:
         }
     }
 
+    // Long sequences go through query blocks; the result must equal one full masked softmax.
+    void blockedAttentionEqualsFull()
+    {
+        const std::int64_t B = 2, h = 4, hkv = 1, T = 150, d = 8;
+        const auto q = randn({B, h, T, d}), k = randn({B, hkv, T, d}), v = randn({B, hkv, T, d});
+        for (const bool pad : {false, true})
+            for (const std::int64_t window : {0, 40}) {
+                torch::Tensor mask;
+                if (pad) {
+                    mask = torch::ones({B, T}, torch::kLong);
+                    mask[1].narrow(0, 120, 30).fill_(0);
+                }
+                const auto got = groupedAttention(q, k, v, attentionBias(mask, T, window, torch::kCPU), 0.25);
+                // Plain full computation in double.
+                const auto i = torch::arange(T).view({T, 1}), j = torch::arange(T).view({1, T});
+                auto allowed = j.le(i);
+                if (window)
+                    allowed = allowed.logical_and((i - j).lt(window));
+                auto allowedB = allowed.unsqueeze(0).expand({B, T, T});
+                if (pad)
+                    allowedB = allowedB.logical_and(mask.to(torch::kBool).unsqueeze(1));
+                const auto kk = k.to(torch::kDouble).expand({B, h, T, d}), vv = v.to(torch::kDouble).expand({B, h, T, d});
+                auto s = torch::matmul(q.to(torch::kDouble), kk.transpose(-1, -2)) * 0.25;
+                s = s.masked_fill(allowedB.unsqueeze(1).logical_not(), -INFINITY);
+                const auto want = torch::matmul(torch::softmax(s, -1), vv).transpose(1, 2).reshape({B, T, h * d});
+                expectClose(got, values(want), 1e-5, pad ? "blocked attention (padding)" : "blocked attention");
+            }
+    }
+
     // Full standard attention layer (qwen3 per-head norms, olmoe full norms, qwen2 biases)
     // against projections + loops built from the same pieces checked above.
     void selfAttentionLayer()
