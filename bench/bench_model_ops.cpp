@@ -92,6 +92,10 @@ int main(int argc, char** argv)
         for (int e = 0; e < 32; ++e)
             torch::silu(h.narrow(1, 0, 256)) * h.narrow(1, 256, 256);
     }));
+    std::printf("  swiglu x32   %.2f ms\n", timeIt([&] {
+        for (int e = 0; e < 32; ++e)
+            swiglu(h.narrow(1, 0, 256), h.narrow(1, 256, 256));
+    }));
     std::printf("  mm x32       %.2f ms\n", timeIt([&] {
         for (int e = 0; e < 32; ++e)
             torch::mm(xs.narrow(0, e * 256, 256), L.moe.experts[e].gateUp.t());

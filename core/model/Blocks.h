@@ -16,6 +16,9 @@ torch::Tensor rmsNorm(const torch::Tensor& x, const torch::Tensor& weight, doubl
 // x @ w.T (+ b), w cast to x's dtype when it is a trainable fp32 master.
 torch::Tensor project(const torch::Tensor& x, const torch::Tensor& w, const torch::Tensor& b = {});
 
+// silu(gate) * up, evaluated in fp32 and rounded once to the inputs' dtype.
+torch::Tensor swiglu(const torch::Tensor& gate, const torch::Tensor& up);
+
 // down(silu(gate x) * up x) for x [N, H].
 torch::Tensor gatedMlp(const torch::Tensor& x, const GatedMlpWeights& w);
 

@@ -194,6 +194,15 @@ private slots:
                 want[r * 16 + i] = wv[i] * xv[r * 16 + i] / std::sqrt(ms + eps);
         }
         expectClose(rmsNorm(x, w, eps), want, 1e-5, "rmsnorm");
+
+        // Its hand-written backward against autograd through the plain formula (double).
+        const auto xa = x.to(torch::kDouble).requires_grad_(true), wa = w.to(torch::kDouble).requires_grad_(true);
+        const auto xb = x.clone().requires_grad_(true), wb = w.clone().requires_grad_(true);
+        const auto g = randn({3, 5, 16});
+        (wa * xa * torch::rsqrt(xa.pow(2).mean(-1, true) + eps)).backward(g.to(torch::kDouble));
+        rmsNorm(xb, wb, eps).backward(g);
+        expectClose(xb.grad(), values(xa.grad()), 1e-5, "rmsnorm grad x");
+        expectClose(wb.grad(), values(wa.grad()), 1e-5, "rmsnorm grad w");
     }
 
     void ropeHalfAndInterleaved()
@@ -510,6 +519,14 @@ private slots:
             }
             expectClose(gatedMlp(x, w), want, 1e-5, fused ? "fused mlp" : "mlp");
         }
+        // swiglu's hand-written backward against autograd through silu(g) * u in double.
+        const auto g = randn({6, 9}, 2.0), u = randn({6, 9}), grad = randn({6, 9});
+        const auto ga = g.to(torch::kDouble).requires_grad_(true), ua = u.to(torch::kDouble).requires_grad_(true);
+        (torch::silu(ga) * ua).backward(grad.to(torch::kDouble));
+        const auto gb = g.clone().requires_grad_(true), ub = u.clone().requires_grad_(true);
+        swiglu(gb, ub).backward(grad);
+        expectClose(gb.grad(), values(ga.grad()), 1e-5, "swiglu grad gate");
+        expectClose(ub.grad(), values(ua.grad()), 1e-5, "swiglu grad up");
     }
 
     void moeLayerMatchesPerTokenLoop()
