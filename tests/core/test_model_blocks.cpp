@@ -194,6 +194,15 @@ private slots:
                 want[r * 16 + i] = wv[i] * xv[r * 16 + i] / std::sqrt(ms + eps);
         }
         expectClose(rmsNorm(x, w, eps), want, 1e-5, "rmsnorm");
+
+        // Its hand-written backward against autograd through the plain formula (double).
+        const auto xa = x.to(torch::kDouble).requires_grad_(true), wa = w.to(torch::kDouble).requires_grad_(true);
+        const auto xb = x.clone().requires_grad_(true), wb = w.clone().requires_grad_(true);
+        const auto g = randn({3, 5, 16});
+        (wa * xa * torch::rsqrt(xa.pow(2).mean(-1, true) + eps)).backward(g.to(torch::kDouble));
+        rmsNorm(xb, wb, eps).backward(g);
+        expectClose(xb.grad(), values(xa.grad()), 1e-5, "rmsnorm grad x");
+        expectClose(wb.grad(), values(wa.grad()), 1e-5, "rmsnorm grad w");
     }
 
     void ropeHalfAndInterleaved()
@@ -296,6 +305,35 @@ private slots:
             // Padding queries (row 1, positions 3-4) still see earlier real keys: compare all.
             expectClose(out, want, 1e-5, window ? "attention (window)" : "attention");
         }
+    }
+
+    // Long sequences go through query blocks; the result must equal one full masked softmax.
+    void blockedAttentionEqualsFull()
+    {
+        const std::int64_t B = 2, h = 4, hkv = 1, T = 150, d = 8;
+        const auto q = randn({B, h, T, d}), k = randn({B, hkv, T, d}), v = randn({B, hkv, T, d});
+        for (const bool pad : {false, true})
+            for (const std::int64_t window : {0, 40}) {
+                torch::Tensor mask;
+                if (pad) {
+                    mask = torch::ones({B, T}, torch::kLong);
+                    mask[1].narrow(0, 120, 30).fill_(0);
+                }
+                const auto got = groupedAttention(q, k, v, attentionBias(mask, T, window, torch::kCPU), 0.25);
+                // Plain full computation in double.
+                const auto i = torch::arange(T).view({T, 1}), j = torch::arange(T).view({1, T});
+                auto allowed = j.le(i);
+                if (window)
+                    allowed = allowed.logical_and((i - j).lt(window));
+                auto allowedB = allowed.unsqueeze(0).expand({B, T, T});
+                if (pad)
+                    allowedB = allowedB.logical_and(mask.to(torch::kBool).unsqueeze(1));
+                const auto kk = k.to(torch::kDouble).expand({B, h, T, d}), vv = v.to(torch::kDouble).expand({B, h, T, d});
+                auto s = torch::matmul(q.to(torch::kDouble), kk.transpose(-1, -2)) * 0.25;
+                s = s.masked_fill(allowedB.unsqueeze(1).logical_not(), -INFINITY);
+                const auto want = torch::matmul(torch::softmax(s, -1), vv).transpose(1, 2).reshape({B, T, h * d});
+                expectClose(got, values(want), 1e-5, pad ? "blocked attention (padding)" : "blocked attention");
+            }
     }
 
     // Full standard attention layer (qwen3 per-head norms, olmoe full norms, qwen2 biases)
@@ -481,6 +519,14 @@ private slots:
             }
             expectClose(gatedMlp(x, w), want, 1e-5, fused ? "fused mlp" : "mlp");
         }
+        // swiglu's hand-written backward against autograd through silu(g) * u in double.
+        const auto g = randn({6, 9}, 2.0), u = randn({6, 9}), grad = randn({6, 9});
+        const auto ga = g.to(torch::kDouble).requires_grad_(true), ua = u.to(torch::kDouble).requires_grad_(true);
+        (torch::silu(ga) * ua).backward(grad.to(torch::kDouble));
+        const auto gb = g.clone().requires_grad_(true), ub = u.clone().requires_grad_(true);
+        swiglu(gb, ub).backward(grad);
+        expectClose(gb.grad(), values(ga.grad()), 1e-5, "swiglu grad gate");
+        expectClose(ub.grad(), values(ua.grad()), 1e-5, "swiglu grad up");
     }
 
     void moeLayerMatchesPerTokenLoop()

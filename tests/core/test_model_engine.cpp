@@ -157,7 +157,10 @@ private slots:
         }
     }
 
-    // bf16 compute agrees with fp32 within 3% relative RMS on the logits (same bf16 weights).
+    // bf16 compute agrees with fp32 within 3% relative RMS on the logits (same bf16 weights), at
+    // every position before the first one whose expert choice differs between the two runs (a
+    // near-tie that rounding flips changes that token's path; causal attention keeps earlier
+    // positions unaffected). Most positions must be compared.
     void bf16AgreesWithFp32()
     {
         for (const auto& arch : kFamilies) {
@@ -165,10 +168,28 @@ private slots:
             auto f32 = load(dir, torch::kFloat);
             auto b16 = load(dir, torch::kBFloat16);
             const auto b = batch(f32->config().vocabSize);
-            const auto a = run(*f32, b), c = run(*b16, b);
-            const auto mask = b.attentionMask.to(torch::kBool).unsqueeze(-1);
-            const auto diff = (a.logits - c.logits).masked_select(mask);
-            const auto ref = a.logits.masked_select(mask);
+            const auto a = run(*f32, b, true), c = run(*b16, b, true);
+            const auto real = b.attentionMask.sum(1);
+            std::vector<torch::Tensor> diffs, refs;
+            std::int64_t compared = 0;
+            for (std::int64_t row = 0; row < 3; ++row) {
+                std::int64_t upTo = real[row].item<std::int64_t>();
+                for (std::size_t l = 0; l < a.routing.size(); ++l) {
+                    const auto ia = std::get<0>(a.routing[l].ids[row].sort(-1));
+                    const auto ic = std::get<0>(c.routing[l].ids[row].sort(-1));
+                    const auto differs = ia.ne(ic).any(-1).nonzero();
+                    if (differs.numel() > 0)
+                        upTo = std::min(upTo, differs[0][0].item<std::int64_t>());
+                }
+                compared += upTo;
+                if (upTo == 0)
+                    continue;
+                diffs.push_back((a.logits[row] - c.logits[row]).narrow(0, 0, upTo).reshape(-1));
+                refs.push_back(a.logits[row].narrow(0, 0, upTo).reshape(-1));
+            }
+            QVERIFY2(compared * 2 >= real.sum().item<std::int64_t>(),
+                     (arch + ": routing differs too early, compared " + std::to_string(compared)).c_str());
+            const auto diff = torch::cat(diffs), ref = torch::cat(refs);
             const double rel = (diff.pow(2).mean().sqrt() / ref.pow(2).mean().sqrt()).item<double>();
             QVERIFY2(rel < 0.03, (arch + ": relative RMS " + std::to_string(rel)).c_str());
             QVERIFY(std::abs(a.loss.item<double>() - c.loss.item<double>()) < 0.05 * a.loss.item<double>());
