@@ -149,7 +149,7 @@ MinerResult runMiner(const MinerSettings& s, const TokenDataset& data, JobContro
     std::optional<MinerKey> key;
     if (s.sign)
         key = MinerKey::loadOrCreate(s.keyDir.empty() ? MinerKey::defaultKeyDir() : s.keyDir, s.minerId);
-    const auto written = writeSubmission(s.outDir / "submission", m, delta, key ? &*key : nullptr, &control);
+    const auto written = writeSubmission(s.submissionDir.empty() ? s.outDir / "submission" : s.submissionDir, m, delta, key ? &*key : nullptr, &control);
     result.submissionDir = written.dir;
     result.packageSha256 = written.packageSha256;
     result.submissionBytes = written.tensorBytes;

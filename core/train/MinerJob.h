@@ -35,6 +35,7 @@ struct MinerSettings {
     std::int64_t round = 0;
     std::string minerId;                 // empty: the key's
     std::filesystem::path outDir;        // checkpoint/ and submission/ inside
+    std::filesystem::path submissionDir; // empty: <outDir>/submission
     std::filesystem::path keyDir;        // empty: MinerKey::defaultKeyDir()
     bool sign = true;
     std::string dataLabel;               // recorded in the manifest
