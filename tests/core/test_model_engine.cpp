@@ -411,6 +411,12 @@ private slots:
                     v[0][0] = NAN;
         });
         expectRefusal([&] { load(nan); }, {expertName, "NaN"});
+        const auto inf16 = editedCopy(generated("qwen3_moe", 1, torch::kBFloat16), "inf16", [&](auto& t) {
+            for (auto& [n, v] : t)
+                if (n == "model.layers.0.self_attn.k_norm.weight")
+                    v[3] = -INFINITY;
+        });
+        expectRefusal([&] { load(inf16); }, {"model.layers.0.self_attn.k_norm.weight", "Inf"});
         const auto ints = editedCopy(src, "ints", [&](auto& t) {
             for (auto& [n, v] : t)
                 if (n == "model.norm.weight")
