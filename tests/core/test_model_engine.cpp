@@ -390,6 +390,34 @@ private slots:
         QVERIFY(std::isfinite(run(*g, bt).loss.item<double>()));
     }
 
+    // tie_word_embeddings: no lm_head.weight on disk, the embedding is the output projection.
+    void tiedEmbeddings()
+    {
+        const auto src = generated("qwen2_moe");
+        const auto sameHead = editedCopy(src, "untied-same", [](auto& t) {
+            at::Tensor embed;
+            for (auto& [n, v] : t)
+                if (n == "model.embed_tokens.weight")
+                    embed = v;
+            for (auto& [n, v] : t)
+                if (n == "lm_head.weight")
+                    v = embed.clone();
+        });
+        const auto tied = editedCopy(src, "tied", [](auto& t) {
+            t.erase(std::remove_if(t.begin(), t.end(), [](const auto& p) { return p.first == "lm_head.weight"; }), t.end());
+        });
+        auto doc = nlohmann::json::parse(std::ifstream(src / "config.json"));
+        doc["tie_word_embeddings"] = true;
+        writeFileAtomically(tied / "config.json", doc.dump());
+        auto a = load(sameHead), b = load(tied);
+        QVERIFY(b->config().tieWordEmbeddings);
+        QCOMPARE(b->config().paramsTotal(), a->config().paramsTotal() - a->config().vocabSize * a->config().hiddenSize);
+        const auto bt = batch(a->config().vocabSize);
+        QVERIFY(torch::equal(run(*a, bt).logits, run(*b, bt).logits));
+        for (const auto& [n, t] : b->exportState())
+            QVERIFY(n != "lm_head.weight");
+    }
+
     void brokenCheckpointsAreRefused()
     {
         const auto src = generated("qwen3_moe");
