@@ -196,6 +196,20 @@ private slots:
         }
     }
 
+    // Weights stored as F16, BF16 or F32 (same random draws) give the same model up to the
+    // storage rounding.
+    void diskDtypes()
+    {
+        auto f32 = load(generated("olmoe", 1, torch::kFloat));
+        const auto b = batch(f32->config().vocabSize);
+        const double ref = run(*f32, b).loss.item<double>();
+        for (const auto dtype : {torch::kHalf, torch::kBFloat16}) {
+            auto m = load(generated("olmoe", 1, dtype));
+            QVERIFY(m->config().storageDtype() == dtype);
+            QVERIFY(std::abs(run(*m, b).loss.item<double>() - ref) < 0.01 * ref);
+        }
+    }
+
     // Routing capture returns the forward's choices, stops early, and marks padding.
     void routingCaptureEqualsForward()
     {
