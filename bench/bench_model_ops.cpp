@@ -75,6 +75,11 @@ int main(int argc, char** argv)
         const auto xr = x.reshape({N, H}).detach().requires_grad_(true);
         const auto gr = torch::randn({N, H}).to(dtype);
         std::printf("rmsnorm f+b    %.2f ms\n", timeIt([&] { rmsNorm(xr, L.inputNorm, 1e-6).backward(gr); }));
+        const auto xh = torch::randn({8, 256, 8, 32}).to(dtype).requires_grad_(true);
+        const auto gh = torch::randn({8, 256, 8, 32}).to(dtype);
+        const auto wh = torch::ones({32}).to(dtype);
+        std::printf("head rms f     %.2f ms\n", timeIt([&] { rmsNorm(xh.detach(), wh, 1e-6); }));
+        std::printf("head rms f+b   %.2f ms\n", timeIt([&] { rmsNorm(xh, wh, 1e-6).backward(gh); }));
         std::printf("plain rms f+b  %.2f ms\n", timeIt([&] {
             const auto xf = xr.to(torch::kFloat);
             (L.inputNorm * (xf * torch::rsqrt(xf.pow(2).mean(-1, true) + 1e-6)).to(xr.scalar_type())).backward(gr);

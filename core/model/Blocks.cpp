@@ -29,21 +29,29 @@ struct RmsNormFn : public torch::autograd::Function<RmsNormFn> {
         const auto& x = saved[0];
         const auto& weight = saved[1];
         const auto& rstd = saved[2];
-        const auto g = grads[0].to(torch::kFloat);
-        const auto normed = x.to(torch::kFloat) * rstd;
+        // fp32 buffers of our own, updated in place (fewer large temporaries).
+        auto owned = [](const torch::Tensor& t) {
+            return t.scalar_type() == torch::kFloat ? t.clone() : t.to(torch::kFloat);
+        };
+        auto normed = owned(x).mul_(rstd);
         torch::Tensor gx, gw;
-        if (ctx->needs_input_grad(0)) {
-            const auto gn = g * weight.to(torch::kFloat);
-            gx = ((gn - normed * (gn * normed).mean(-1, true)) * rstd).to(x.scalar_type());
-        }
         if (ctx->needs_input_grad(1))
-            gw = (g * normed.to(x.scalar_type()).to(torch::kFloat)).reshape({-1, weight.numel()}).sum(0).to(weight.scalar_type());
+            gw = (grads[0].to(torch::kFloat) * normed.to(x.scalar_type()).to(torch::kFloat))
+                     .reshape({-1, weight.numel()})
+                     .sum(0)
+                     .to(weight.scalar_type());
+        if (ctx->needs_input_grad(0)) {
+            auto gn = owned(grads[0]).mul_(weight.to(torch::kFloat));
+            const auto dot = (gn * normed).mean(-1, true);
+            gx = gn.sub_(normed.mul_(dot)).mul_(rstd).to(x.scalar_type());
+        }
         return {gx, gw, torch::Tensor()};
     }
 };
 
 // silu(gate) * up computed in fp32 (LibTorch's bf16 elementwise kernels on CPU are several times
-// slower than fp32 ones), rounded once to the compute dtype, with a hand-written backward.
+// slower than fp32 ones), rounded once to the compute dtype. gatedMlp() uses it when no gradient
+// is needed; its backward (fp32 temporaries) is slower than the bf16 autograd path.
 struct SwiGluFn : public torch::autograd::Function<SwiGluFn> {
     static torch::Tensor forward(AutogradContext* ctx, const torch::Tensor& gate, const torch::Tensor& up)
     {
