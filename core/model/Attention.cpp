@@ -31,12 +31,12 @@ torch::Tensor groupedAttention(const torch::Tensor& q, const torch::Tensor& k, c
     const auto kvHeads = k.size(1), dv = v.size(3);
     const auto rep = heads / kvHeads;
     // Query heads of one kv group are stacked along the rows, so k and v are never repeated.
-    // The scale goes on q (T x d) rather than on the scores (T x T). Softmax runs in the compute
+    // The scale is the matmul's alpha (applied to the fp32 accumulator). Softmax runs in the compute
     // dtype: LibTorch's CPU kernel accumulates bf16 in fp32 and rounds once, which is what
     // transformers' softmax(dtype=float32).to(bf16) gives, in one pass instead of three.
     // Queries go in blocks that only look at the keys up to their last position (causal), which
     // skips most of the masked upper triangle and bounds the size of one score block.
-    const auto qs = (q * scale).view({B, kvHeads, rep, T, d});
+    const auto qs = q.view({B, kvHeads, rep, T, d});
     const std::int64_t block = T <= 64 ? T : (T <= 1024 ? 64 : 128);
     const auto maskBatch = blocked.size(0);
     std::vector<torch::Tensor> outs;
@@ -53,7 +53,7 @@ torch::Tensor groupedAttention(const torch::Tensor& q, const torch::Tensor& k, c
         bias = maskBatch == 1
                    ? bias.view({1, 1, rows, keys}).expand({1, rep, rows, keys}).reshape({1, rep * rows, keys})
                    : bias.expand({maskBatch, kvHeads, rep, rows, keys}).reshape({maskBatch * kvHeads, rep * rows, keys});
-        const auto scores = torch::baddbmm(bias, qb, kb.transpose(1, 2));
+        const auto scores = torch::baddbmm(bias, qb, kb.transpose(1, 2), /*beta=*/1.0, /*alpha=*/scale);
         const auto probs = torch::softmax(scores, -1);
         outs.push_back(torch::bmm(probs, vb).view({B, heads, rows, dv}));
     }
