@@ -50,7 +50,7 @@ ValidatorPage::ValidatorPage(QWidget* parent) : QWidget(parent)
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_table->verticalHeader()->hide();
     m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
-    m_table->horizontalHeader()->setStretchLastSection(true);
+    m_table->horizontalHeader()->setSectionResizeMode(SubmissionTableModel::VerificationColumn, QHeaderView::Stretch);
 
     m_rule = new QComboBox;
     m_rule->addItem(tr("Top-k, equal weights"), static_cast<int>(AggregationPreview::Rule::TopK));
@@ -281,7 +281,7 @@ void ValidatorPage::loadDemo()
     std::mt19937 rng(static_cast<unsigned>(round * 7919));
     std::normal_distribution<double> noise(0.0, 1.0);
     const double base = m_history.back().second;
-    const char* names[] = {"miner-aurora", "miner-basalt", "miner-cirrus", "miner-delta", "miner-ember", "miner-fjord", "miner-gale"};
+    const char* names[] = {"aurora", "basalt", "cirrus", "delta", "ember", "fjord", "gale"};
     std::vector<SubmissionReview> rows;
     for (int i = 0; i < 7; ++i) {
         SubmissionReview r;
@@ -296,7 +296,7 @@ void ValidatorPage::loadDemo()
     }
     rows[4].verified = false;
     rows[4].reasonCode = QStringLiteral("bad_signature");
-    rows[4].reasonMessage = tr("The signature of miner-ember does not verify with its registered key.");
+    rows[4].reasonMessage = tr("The signature of ember does not verify with its registered key.");
     rows[4].newLoss = std::numeric_limits<double>::quiet_NaN();
     rows[4].score = 0.0;
     rows[6].verified = false;
