@@ -18,7 +18,7 @@ LiveChart::LiveChart(const QString& title, const QString& yTitle, QWidget* paren
     chart->setAnimationOptions(QChart::NoAnimation);
     m_x = new QValueAxis;
     m_x->setTitleText(tr("Step"));
-    m_x->setLabelFormat(QStringLiteral("%d"));
+    m_x->setLabelFormat(QStringLiteral("%g"));
     m_x->setRange(0, 1);
     m_y = new QValueAxis;
     m_y->setTitleText(yTitle);
@@ -92,6 +92,7 @@ void LiveChart::updateAxes()
     if (pad <= 0.0)
         pad = std::max(std::abs(yMax) * 0.05, 1e-12);
     m_x->setRange(0, xMax);
+    m_x->applyNiceNumbers();
     m_y->setRange(yMin - pad, yMax + pad);
 }
 

@@ -280,7 +280,8 @@ void RoutingHeatmap::paintLabels(QPainter& p, int r0, int r1, int c0, int c1)
     }
     p.restore();
     p.save();
-    p.setClipRect(QRect(0, area.top(), m_labelWidth, area.height()));
+    // Half a line above the cells too, so that the first row's label is not cut at small zoom.
+    p.setClipRect(QRect(0, area.top() - fm.height() / 2, m_labelWidth, area.height() + fm.height() / 2));
     for (int r = (r0 / stepR) * stepR; r < r1; r += stepR) {
         const int y = area.top() + r * m_cellSize - sy;
         const QRect box(0, y + m_cellSize / 2 - fm.height() / 2, m_labelWidth - 6, fm.height());
