@@ -353,6 +353,7 @@ private Q_SLOTS:
         RoutingHeatmap* map = page->heatmap();
         map->grab();
         const int rebuilds = map->imageRebuilds();
+        const int scaled = map->scaledRebuilds();
         const int size = map->cellSize();
         QWheelEvent wheel(QPointF(200, 200), map->viewport()->mapToGlobal(QPointF(200, 200)), QPoint(), QPoint(0, 120),
                           Qt::NoButton, Qt::ControlModifier, Qt::NoScrollPhase, false);
@@ -363,9 +364,13 @@ private Q_SLOTS:
         QVERIFY(map->cellSize() < size);
         map->grab();
         QCOMPARE(map->imageRebuilds(), rebuilds); // zooming rescales, it does not recolour
+        QVERIFY(map->scaledRebuilds() > scaled);
+        const int scaledAfterZoom = map->scaledRebuilds();
         page->document()->toggle(0, 0);
         map->grab();
+        map->grab();
         QCOMPARE(map->imageRebuilds(), rebuilds); // nor does a selection change
+        QCOMPARE(map->scaledRebuilds(), scaledAfterZoom); // and repaints reuse the zoomed image
         page->metricBox()->setCurrentIndex(1);    // gate score
         QVERIFY(page->model()->metric() == RoutingMetric::GateScore);
         map->grab();
