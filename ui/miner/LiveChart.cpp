@@ -41,6 +41,7 @@ int LiveChart::addSeries(const QString& name, const QColor& colour, qreal width)
     s->attachAxis(m_x);
     s->attachAxis(m_y);
     m_series.push_back(s);
+    m_points.push_back({});
     return static_cast<int>(m_series.size()) - 1;
 }
 
@@ -48,12 +49,16 @@ void LiveChart::appendPoints(int series, const QList<QPointF>& points)
 {
     if (points.isEmpty())
         return;
-    m_series.at(series)->append(points);
+    // QXYSeries::append(list) relayouts the whole line once per appended point (quadratic);
+    // replace() does it once.
+    m_points[series].append(points);
+    m_series.at(series)->replace(m_points[series]);
     updateAxes();
 }
 
 void LiveChart::replacePoints(int series, const QList<QPointF>& points)
 {
+    m_points[series] = points;
     m_series.at(series)->replace(points);
     updateAxes();
 }
@@ -62,6 +67,8 @@ void LiveChart::clearAll()
 {
     for (QLineSeries* s : m_series)
         s->clear();
+    for (auto& p : m_points)
+        p.clear();
     m_x->setRange(0, 1);
     m_y->setRange(0, 1);
 }
@@ -76,8 +83,7 @@ void LiveChart::updateAxes()
     double xMax = 1.0;
     double yMin = std::numeric_limits<double>::infinity();
     double yMax = -std::numeric_limits<double>::infinity();
-    for (QLineSeries* s : m_series) {
-        const QList<QPointF> pts = s->points();
+    for (const QList<QPointF>& pts : std::as_const(m_points)) {
         for (const QPointF& p : pts) {
             if (!std::isfinite(p.y()))
                 continue;
