@@ -1,0 +1,105 @@
+// `teft validate`: a validator round (TEFT step 3).
+#include "app/cli/Cli.h"
+#include "app/cli/TrainCliSupport.h"
+
+#include "core/teft/ExpertSelection.h"
+#include "core/train/ValidatorJob.h"
+
+#include <sstream>
+
+namespace teft::cli {
+namespace {
+
+int runValidate(Invocation& inv)
+{
+    ValidatorSettings s;
+    s.modelDir = inv.arg(0);
+    s.selection = loadSelection(inv.require("selection"));
+    s.device = inv.get("device");
+    s.computeDtype = parseComputeDtype(inv.get("compute-dtype"));
+    s.stateDir = inv.require("state");
+    s.submissionsDir = inv.require("submissions");
+    if (inv.has("round"))
+        s.round = inv.getInt("round");
+    s.eval.batches = static_cast<int>(inv.getInt("eval-batches"));
+    s.eval.batchSize = static_cast<int>(inv.getInt("eval-batch-size"));
+    s.eval.seed = static_cast<std::uint64_t>(inv.getInt("eval-seed"));
+    s.timeoutSeconds = inv.getDouble("timeout");
+    s.aggregation.policy = aggregationPolicyFromString(inv.get("policy"));
+    s.aggregation.topK = static_cast<int>(inv.getInt("top-k"));
+    s.aggregation.alpha = inv.getDouble("alpha");
+    s.aggregation.check();
+    s.outer.lr = inv.getDouble("outer-lr");
+    s.outer.momentum = inv.getDouble("momentum");
+    s.outer.nesterov = !inv.flag("no-nesterov");
+    s.outer.check();
+    s.allowUnsigned = inv.flag("allow-unsigned");
+    s.allowUnknownKeys = inv.flag("allow-unknown-keys");
+    if (inv.has("known-miners"))
+        s.knownMinersFile = inv.get("known-miners");
+    s.maxUpdateNorm = inv.getDouble("max-norm");
+    const auto data = loadDataset(inv, inv.all("data"), s.modelDir);
+    const auto r = runValidator(s, data, inv.control);
+    if (inv.json()) {
+        inv.printJson(r.report);
+        return 0;
+    }
+    std::ostringstream o;
+    char buf[512];
+    std::snprintf(buf, sizeof buf, "Round %lld: loss %.4f -> %.4f%s\n", static_cast<long long>(r.round), r.baselineLoss,
+                  r.newLoss, r.updated ? "" : " (no submission improved the loss: Φ unchanged)");
+    o << buf;
+    o << "  SUBMISSION            VERDICT          SCORE      RANK  WEIGHT  FATE\n";
+    for (const auto& j : r.report["submissions"]) {
+        std::snprintf(buf, sizeof buf, "  %-20s  %-15s  %9.5f  %4s  %6.3f  %s\n", j.value("name", "").c_str(),
+                      j.value("verdict", "").c_str(), j.value("score", 0.0),
+                      j.contains("rank") ? std::to_string(j["rank"].get<int>()).c_str() : "-", j.value("weight", 0.0),
+                      j.value("fate", "").c_str());
+        o << buf;
+    }
+    o << "Φ(t+1): " << r.phiFile.string() << "\n";
+    inv.printText(o.str());
+    return 0;
+}
+
+std::vector<Option> validateOptions()
+{
+    auto o = dataOptions(true);
+    const std::vector<Option> more = {
+        {"selection", "FILE", "expert selection", "", true},
+        {"submissions", "DIR", "folder of submission folders", "", true},
+        {"state", "DIR", "validator state folder (Φ(t), outer momentum, round reports)", "", true},
+        {"round", "R", "round number (default: the state's next round)", ""},
+        {"policy", "NAME", "top_k, proportional or power", "top_k"},
+        {"top-k", "K", "submissions kept by top_k", "1"},
+        {"alpha", "A", "exponent of the power policy", "1.2"},
+        {"outer-lr", "LR", "outer SGD learning rate", "0.7"},
+        {"momentum", "M", "outer momentum", "0.9"},
+        {"no-nesterov", "", "plain momentum instead of Nesterov"},
+        {"eval-batches", "N", "held-out batches", "8"},
+        {"eval-batch-size", "N", "rows per held-out batch", "8"},
+        {"eval-seed", "S", "seed choosing the held-out batches", "1234"},
+        {"timeout", "SECONDS", "per-submission evaluation time-out (0 = none)", "300"},
+        {"known-miners", "FILE", "accepted miner keys", ""},
+        {"allow-unsigned", "", "accept unsigned submissions"},
+        {"allow-unknown-keys", "", "accept valid signatures by keys not in --known-miners"},
+        {"max-norm", "N", "refuse updates with a larger L2 norm (0 = no bound)", "0"},
+        {"device", "DEV", "cpu, cuda:0 or auto", "cpu"},
+        {"compute-dtype", "DTYPE", "bf16 or f32", "f32"}};
+    o.insert(o.end(), more.begin(), more.end());
+    return o;
+}
+
+} // namespace
+
+TEFT_COMMAND({"validate",
+              "Verify, score, aggregate and step a folder of submissions (TEFT step 3)",
+              "Each submission is verified (signature, hash, base fingerprint, selection, names, shapes, dtypes, "
+              "finite values, norm, duplicates) and scored by proof of loss on the same seeded held-out batches: "
+              "s_i = ReLU(L(Φ) − L(Φ − Δ_i)). Scores are aggregated by policy and Φ takes an outer Nesterov step "
+              "whose momentum is kept in the state folder. Writes round-<n>/phi.safetensors and report.json.",
+              {"MODEL"},
+              validateOptions(),
+              runValidate});
+
+} // namespace teft::cli

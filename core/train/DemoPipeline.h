@@ -1,0 +1,55 @@
+#pragma once
+
+// The end-to-end TEFT demo (`teft demo`): demo corpus and foundation model (cached), expert
+// identification for one target domain (contrast against the other domains), miners on
+// disjoint shards (one bad on purpose: a wild learning rate), validator rounds with
+// proof-of-loss aggregation and the outer Nesterov step, merge into a full checkpoint, and a
+// full fine-tuning baseline of all parameters on the same data and number of steps. Reports
+// in-domain and out-of-domain held-out losses of the base, the TEFT-merged and the fully
+// fine-tuned model, bytes per submission against the whole model, and each submission's fate.
+//
+// Everything lives in a work folder; a rerun with the same settings resumes (finished rounds
+// are skipped, a miner continues from its checkpoint). Every job is in the job store.
+
+#include "core/teft/Aggregation.h"
+#include "core/teft/OuterOptimizer.h"
+#include "core/train/DemoModel.h"
+#include "core/train/LossEvaluator.h"
+
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <string>
+
+namespace teft {
+
+struct DemoSettings {
+    DemoModelSettings model;
+    std::string target = "code";
+    int miners = 3;
+    int badMiner = 2;         // -1: none
+    int rounds = 2;
+    std::int64_t innerSteps = 20;
+    int batchSize = 8;
+    double lr = 2e-3;
+    double badLr = 30.0;
+    int expertsPerLayer = 2;
+    EvalSettings eval{6, 8, 1234};
+    AggregationSettings aggregation;
+    OuterOptimizer::Settings outer;
+    bool fullFineTune = true;
+    std::filesystem::path workDir; // empty: <dataDir>/demo/run-<hash>
+    bool fresh = false;            // wipe the work folder first
+
+    DemoSettings();
+    nlohmann::json toJson() const;
+};
+
+struct DemoReport {
+    nlohmann::json json;
+    std::string table;
+};
+
+DemoReport runDemo(const DemoSettings& settings, JobControl& control);
+
+} // namespace teft

@@ -1,0 +1,165 @@
+#include "core/train/MinerJob.h"
+
+#include "core/data/TokenDataset.h"
+#include "core/store/JobRecord.h"
+#include "core/teft/MinerKey.h"
+#include "core/teft/Submission.h"
+#include "core/train/ModelIdentity.h"
+#include "core/util/Error.h"
+#include "core/util/Hash.h"
+#include "core/util/Progress.h"
+
+#include <spdlog/spdlog.h>
+#include <torch/torch.h>
+
+#include <chrono>
+#include <set>
+
+namespace teft {
+
+nlohmann::json MinerSettings::toJson() const
+{
+    return {{"model", modelDir.string()},
+            {"phi", phiFile.string()},
+            {"selection_hash", selection.hash()},
+            {"experts", selection.count()},
+            {"mode", expertModeName(mode)},
+            {"device", device},
+            {"compute_dtype", dtypeName(computeDtype)},
+            {"shard", std::to_string(shardIndex) + "/" + std::to_string(shardCount)},
+            {"train", train.toJson()},
+            {"aux_loss_coef", auxLossCoef},
+            {"round", round},
+            {"miner_id", minerId},
+            {"out", outDir.string()},
+            {"data", dataLabel}};
+}
+
+nlohmann::json MinerResult::toJson() const
+{
+    return {{"submission", submissionDir.string()},
+            {"package_sha256", packageSha256},
+            {"submission_bytes", submissionBytes},
+            {"steps", training.steps},
+            {"skipped_steps", training.skippedSteps},
+            {"tokens_seen", training.tokensSeen},
+            {"resumed_from_step", training.resumedFromStep},
+            {"first_loss", training.firstLoss},
+            {"last_loss", training.lastLoss},
+            {"seconds", seconds},
+            {"job_id", jobId}};
+}
+
+TensorMap currentExperts(const MoeModel& model, const std::vector<std::string>& names)
+{
+    TensorMap out;
+    for (const auto& n : names)
+        out[n] = model.tensor(n).to(torch::kFloat, false, true);
+    return out;
+}
+
+void applyExperts(MoeModel& model, const TensorMap& phi, const std::string& source)
+{
+    for (const auto& [name, t] : phi) {
+        if (!model.hasTensor(name))
+            throw FormatError(source + ": tensor '" + name + "' is not an expert tensor held by the model");
+        model.setTensor(name, t);
+    }
+}
+
+MinerResult runMiner(const MinerSettings& s, const TokenDataset& data, JobControl& control)
+{
+    const auto started = std::chrono::steady_clock::now();
+    JobRecord rec("train", s.toJson().dump(), s.outDir.string());
+    MinerResult result;
+    result.jobId = rec.id();
+    if (s.selection.empty())
+        throw UsageError("The expert selection is empty: nothing to train");
+
+    MoeModelOptions opt;
+    opt.device = s.device;
+    opt.computeDtype = s.computeDtype;
+    opt.mode = s.mode;
+    opt.selection = s.selection.layers();
+    auto model = MoeModel::load(s.modelDir, opt, &control);
+    const auto names = selectedTensorNames(model->config(), s.selection);
+    if (!s.phiFile.empty()) {
+        const auto phi = loadTensorFile(s.phiFile);
+        const std::set<std::string> expected(names.begin(), names.end());
+        for (const auto& [name, t] : phi)
+            if (!expected.count(name))
+                throw FormatError("Φ file " + s.phiFile.string() + " holds '" + name +
+                                  "', which is not a selected expert tensor");
+        if (phi.size() != expected.size())
+            throw FormatError("Φ file " + s.phiFile.string() + " holds " + std::to_string(phi.size()) +
+                              " tensors, the selection has " + std::to_string(expected.size()));
+        applyExperts(*model, phi, s.phiFile.string());
+    }
+    const TensorMap phi0 = currentExperts(*model, names);
+    const auto configId = configIdentity(s.modelDir);
+    const auto baseFp = baseFingerprint(phi0, configId);
+
+    auto train = s.train;
+    train.tokensPerRow = data.seqLen() - 1;
+    const auto identity = sha256Hex(baseFp + "\n" + s.selection.hash() + "\n" + train.toJson().dump() + "\n" +
+                                    std::to_string(s.shardIndex) + "/" + std::to_string(s.shardCount) + "\n" +
+                                    expertModeName(s.mode) + dtypeName(s.computeDtype) + std::to_string(s.auxLossCoef));
+    InnerTrainer trainer(model->trainableParameters(), data.shard(s.shardIndex, s.shardCount), train,
+                         s.outDir / "checkpoint", identity);
+    const double auxCoef = s.auxLossCoef;
+    auto lossFn = [&](const std::vector<std::int64_t>& rows) {
+        ModelBatch b;
+        b.inputIds = data.trainBatch(rows);
+        ForwardOptions fo;
+        fo.auxLoss = auxCoef > 0;
+        auto r = model->forward(b, fo);
+        return auxCoef > 0 ? r.loss + auxCoef * r.auxLoss : r.loss;
+    };
+    try {
+        result.training = trainer.run(lossFn, control, [&](const StepReport& r) {
+            rec.metric(r.step, "loss", r.loss);
+            rec.metric(r.step, "lr", r.lr);
+            rec.metric(r.step, "grad_norm", r.gradNorm);
+            rec.progress(static_cast<double>(r.step) / static_cast<double>(train.innerSteps), "training");
+        });
+    } catch (const Cancelled&) {
+        rec.cancelled();
+        throw;
+    } catch (const std::exception& e) {
+        rec.fail(e.what());
+        throw;
+    }
+    TensorMap delta;
+    {
+        torch::NoGradGuard g;
+        for (const auto& [name, p] : model->trainableParameters())
+            delta[name] = (phi0.at(name) - p.detach().to(torch::kCPU)).contiguous();
+    }
+    SubmissionManifest m;
+    m.baseFingerprint = baseFp;
+    m.selectionHash = s.selection.hash();
+    m.round = s.round;
+    m.minerId = s.minerId;
+    m.innerSteps = result.training.steps;
+    m.tokensSeen = result.training.tokensSeen;
+    m.dataShard = (s.dataLabel.empty() ? std::string("data") : s.dataLabel) + " shard " +
+                  std::to_string(s.shardIndex) + "/" + std::to_string(s.shardCount);
+    m.training = s.toJson();
+    m.training["skipped_steps"] = result.training.skippedSteps;
+    std::optional<MinerKey> key;
+    if (s.sign)
+        key = MinerKey::loadOrCreate(s.keyDir.empty() ? MinerKey::defaultKeyDir() : s.keyDir, s.minerId);
+    const auto written = writeSubmission(s.submissionDir.empty() ? s.outDir / "submission" : s.submissionDir, m, delta, key ? &*key : nullptr, &control);
+    result.submissionDir = written.dir;
+    result.packageSha256 = written.packageSha256;
+    result.submissionBytes = written.tensorBytes;
+    result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    rec.metric(result.training.steps, "submission_bytes", static_cast<double>(result.submissionBytes));
+    rec.succeed();
+    spdlog::info("miner {}: {} steps ({} skipped), loss {:.4f} -> {:.4f}, submission {} ({} bytes)", s.minerId,
+                 result.training.steps, result.training.skippedSteps, result.training.firstLoss,
+                 result.training.lastLoss, written.dir.string(), written.tensorBytes);
+    return result;
+}
+
+} // namespace teft

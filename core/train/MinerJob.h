@@ -1,0 +1,63 @@
+#pragma once
+
+// TEFT step 2, a miner: train only the selected experts of a model (masked or full mode) on one
+// shard of a dataset for H inner steps from Φ(t), then package Δ = Φ(t) − Φ_i(t,H) as a signed
+// submission (core/teft/Submission.h). Resumable: the run's checkpoint lives in
+// <outDir>/checkpoint and a rerun with the same settings continues from it; cancelling leaves
+// one. Recorded in the job store as a "train" job with per-step metrics.
+
+#include "core/model/MoeModel.h"
+#include "core/teft/ExpertSelection.h"
+#include "core/train/InnerTrainer.h"
+
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <string>
+
+namespace teft {
+
+class TokenDataset;
+class JobControl;
+class MinerKey;
+
+struct MinerSettings {
+    std::filesystem::path modelDir;
+    std::filesystem::path phiFile;       // Φ(t) of the selected experts; empty: the base model's
+    ExpertSelection selection;
+    ExpertMode mode = ExpertMode::Full;
+    std::string device = "cpu";
+    torch::ScalarType computeDtype = torch::kBFloat16;
+    int shardIndex = 0;
+    int shardCount = 1;
+    InnerTrainerSettings train;
+    double auxLossCoef = 0.0;            // × the load-balancing loss; 0: none
+    std::int64_t round = 0;
+    std::string minerId;                 // empty: the key's
+    std::filesystem::path outDir;        // checkpoint/ and submission/ inside
+    std::filesystem::path submissionDir; // empty: <outDir>/submission
+    std::filesystem::path keyDir;        // empty: MinerKey::defaultKeyDir()
+    bool sign = true;
+    std::string dataLabel;               // recorded in the manifest
+
+    nlohmann::json toJson() const;
+};
+
+struct MinerResult {
+    std::filesystem::path submissionDir;
+    std::string packageSha256;
+    std::uint64_t submissionBytes = 0; // tensor data of Δ
+    InnerTrainerResult training;
+    double seconds = 0;
+    std::int64_t jobId = 0;
+    nlohmann::json toJson() const;
+};
+
+MinerResult runMiner(const MinerSettings& settings, const TokenDataset& data, JobControl& control);
+
+// Φ of a model's selected experts as fp32 CPU tensors (detached copies).
+TensorMap currentExperts(const MoeModel& model, const std::vector<std::string>& names);
+// Sets Φ into a loaded model (names must exist in the model); FormatError naming a bad one.
+void applyExperts(MoeModel& model, const TensorMap& phi, const std::string& source);
+
+} // namespace teft

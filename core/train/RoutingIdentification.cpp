@@ -1,0 +1,47 @@
+#include "core/train/RoutingIdentification.h"
+
+#include "core/data/TokenDataset.h"
+#include "core/model/MoeModel.h"
+#include "core/util/Error.h"
+#include "core/util/Progress.h"
+
+#include <torch/torch.h>
+
+#include <algorithm>
+
+namespace teft {
+
+RoutingStats collectRoutingStats(MoeModel& model, const TokenDataset& data, const IdentifySettings& s,
+                                 JobControl& control)
+{
+    const auto& c = model.config();
+    RoutingStats stats(c.moeLayers(), static_cast<int>(c.numExperts), static_cast<int>(c.topK));
+    const std::int64_t rows = s.heldOut ? data.numHeldOut() : data.numTrain();
+    if (rows == 0)
+        throw Error(std::string("The dataset has no ") + (s.heldOut ? "held-out" : "training") + " rows to analyse");
+    const std::int64_t total = std::min<std::int64_t>(rows, static_cast<std::int64_t>(s.batches) * s.batchSize);
+    for (std::int64_t start = 0; start < total; start += s.batchSize) {
+        control.checkpoint();
+        control.report(start, total, "routing");
+        std::vector<std::int64_t> idx;
+        for (std::int64_t r = start; r < std::min(total, start + s.batchSize); ++r)
+            idx.push_back(r);
+        ModelBatch b;
+        b.inputIds = s.heldOut ? data.heldOutBatch(idx) : data.trainBatch(idx);
+        const auto routing = model.captureRouting(b);
+        for (const auto& lr : routing) {
+            const int row = stats.rowOfLayer(lr.layer);
+            const auto k = lr.ids.size(-1);
+            auto ids = lr.ids.reshape({-1, k});
+            auto w = lr.weights.reshape({-1, k});
+            const auto real = ids.select(1, 0).ge(0).nonzero().squeeze(1); // padding has id -1
+            ids = ids.index_select(0, real);
+            w = w.index_select(0, real);
+            stats.accumulate(row, ids, w); // counts the tokens as well
+        }
+    }
+    control.report(total, total, "routing");
+    return stats;
+}
+
+} // namespace teft

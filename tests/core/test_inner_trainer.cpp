@@ -1,0 +1,235 @@
+// The model-independent training loop: learning-rate schedule and AdamW against hand
+// computations, exact resume after a cancel, non-finite steps skipped and the stop after N in a
+// row, refusing a checkpoint of another run.
+#include "core/train/AdamW.h"
+#include "core/train/BatchOrder.h"
+#include "core/train/InnerTrainer.h"
+#include "core/train/LrSchedule.h"
+#include "core/util/Error.h"
+#include "core/util/Progress.h"
+#include "core/util/Runtime.h"
+#include "support/TestSupport.h"
+
+#include <QtTest/QtTest>
+#include <cmath>
+#include <set>
+#include <torch/torch.h>
+
+using namespace teft;
+
+namespace {
+
+// A least-squares problem: row r has input x_r [3] and target y_r [2]; the loss of some rows is
+// mean((x W − y)²).
+struct Toy {
+    torch::Tensor x, y;
+    Toy()
+    {
+        auto g = at::detail::createCPUGenerator(7);
+        x = at::randn({40, 3}, g, torch::kFloat);
+        y = at::randn({40, 2}, g, torch::kFloat);
+    }
+    InnerTrainer::LossFn loss(const torch::Tensor& w) const
+    {
+        return [this, w](const std::vector<std::int64_t>& rows) {
+            const auto idx = torch::tensor(rows, torch::kLong);
+            const auto pred = x.index_select(0, idx).matmul(w);
+            return (pred - y.index_select(0, idx)).pow(2).mean();
+        };
+    }
+};
+
+torch::Tensor initialWeights()
+{
+    auto g = at::detail::createCPUGenerator(3);
+    return at::randn({3, 2}, g, torch::kFloat).set_requires_grad(true);
+}
+
+std::vector<std::int64_t> allRows()
+{
+    std::vector<std::int64_t> r;
+    for (int i = 0; i < 40; ++i)
+        r.push_back(i);
+    return r;
+}
+
+InnerTrainerSettings settings()
+{
+    InnerTrainerSettings s;
+    s.innerSteps = 10;
+    s.batchSize = 4;
+    s.gradAccum = 2;
+    s.lr = 0.05;
+    s.warmupSteps = 2;
+    s.seed = 11;
+    s.clipNorm = 1.0;
+    s.checkpointEvery = 3;
+    s.tokensPerRow = 5;
+    return s;
+}
+
+} // namespace
+
+class TestInnerTrainer : public QObject {
+    Q_OBJECT
+private slots:
+    void initTestCase() { configureThreads(1); }
+
+    void scheduleMatchesFormula()
+    {
+        LrSchedule s{1.0, 4, 24, 0.1};
+        for (int i = 0; i < 4; ++i)
+            QCOMPARE(s.lrAt(i), (i + 1) / 5.0);
+        QCOMPARE(s.lrAt(4), 1.0);
+        const double mid = 0.1 + 0.9 * 0.5 * (1 + std::cos(M_PI * 10.0 / 20.0));
+        QVERIFY(std::abs(s.lrAt(14) - mid) < 1e-12);
+        QVERIFY(std::abs(s.lrAt(24) - 0.1) < 1e-12);
+        QVERIFY(std::abs(s.lrAt(100) - 0.1) < 1e-12);
+        LrSchedule bad{1.0, -1, 10, 0.1};
+        QVERIFY_THROWS_EXCEPTION(UsageError, bad.check());
+    }
+
+    void adamwMatchesHandComputation()
+    {
+        auto p = torch::tensor({1.0f, -2.0f}).set_requires_grad(true);
+        AdamWSettings st;
+        st.weightDecay = 0.1;
+        AdamW opt({{"p", p}}, st);
+        const double lr = 0.01;
+        double m[2] = {0, 0}, v[2] = {0, 0}, w[2] = {1.0, -2.0};
+        const double grads[2][2] = {{0.5, -1.5}, {0.25, 2.0}};
+        for (int t = 1; t <= 2; ++t) {
+            p.mutable_grad() = torch::tensor({float(grads[t - 1][0]), float(grads[t - 1][1])});
+            opt.step(lr);
+            for (int i = 0; i < 2; ++i) {
+                const double g = grads[t - 1][i];
+                w[i] *= 1 - lr * 0.1;
+                m[i] = 0.9 * m[i] + 0.1 * g;
+                v[i] = 0.95 * v[i] + 0.05 * g * g;
+                const double mh = m[i] / (1 - std::pow(0.9, t)), vh = v[i] / (1 - std::pow(0.95, t));
+                w[i] -= lr * mh / (std::sqrt(vh) + 1e-8);
+            }
+        }
+        QVERIFY(std::abs(p[0].item<double>() - w[0]) < 1e-6);
+        QVERIFY(std::abs(p[1].item<double>() - w[1]) < 1e-6);
+        QCOMPARE(opt.steps(), std::int64_t(2));
+    }
+
+    void batchOrderIsAPermutationPerEpoch()
+    {
+        BatchOrder order(allRows(), 5);
+        const auto first = order.take(0, 40);
+        QCOMPARE(std::set<std::int64_t>(first.begin(), first.end()).size(), std::size_t(40));
+        QVERIFY(first != allRows());
+        const auto again = order.take(37, 6); // crosses into epoch 1
+        QCOMPARE(again[0], first[37]);
+        BatchOrder other(allRows(), 5);
+        QCOMPARE(other.take(40, 40), order.take(40, 40));
+        QVERIFY_THROWS_EXCEPTION(Error, BatchOrder({}, 1));
+    }
+
+    void trainingLowersTheLoss()
+    {
+        Toy toy;
+        auto w = initialWeights();
+        JobControl control;
+        auto s = settings();
+        s.innerSteps = 30;
+        InnerTrainer t({{"w", w}}, allRows(), s);
+        const auto r = t.run(toy.loss(w), control);
+        QCOMPARE(r.steps, std::int64_t(30));
+        QVERIFY(r.lastLoss < r.firstLoss);
+        QCOMPARE(r.tokensSeen, std::int64_t(30 * 8 * 5));
+    }
+
+    void resumeAfterCancelIsBitwiseEqual()
+    {
+        Toy toy;
+        JobControl control;
+        // Uninterrupted.
+        auto wA = initialWeights();
+        InnerTrainer a({{"w", wA}}, allRows(), settings(), teft::test::freshDir("resume-a"), "run");
+        a.run(toy.loss(wA), control);
+
+        // Cancelled after step 5, then resumed by a new trainer from the initial weights.
+        const auto dir = teft::test::freshDir("resume-b");
+        auto wB = initialWeights();
+        JobControl cancelling;
+        InnerTrainer b1({{"w", wB}}, allRows(), settings(), dir, "run");
+        bool cancelled = false;
+        try {
+            b1.run(toy.loss(wB), cancelling, [&](const StepReport& r) {
+                if (r.step == 5)
+                    cancelling.requestCancel();
+            });
+        } catch (const Cancelled&) {
+            cancelled = true;
+        }
+        QVERIFY(cancelled);
+        QVERIFY(hasTrainCheckpoint(dir));
+        auto wC = initialWeights();
+        InnerTrainer b2({{"w", wC}}, allRows(), settings(), dir, "run");
+        const auto r = b2.run(toy.loss(wC), control);
+        QCOMPARE(r.resumedFromStep, std::int64_t(5));
+        QCOMPARE(r.steps, std::int64_t(10));
+        QVERIFY(torch::equal(wA, wC));
+        QVERIFY(!torch::equal(wC, initialWeights()));
+
+        // A checkpoint of another run is refused.
+        auto wD = initialWeights();
+        InnerTrainer other({{"w", wD}}, allRows(), settings(), dir, "another-run");
+        QVERIFY_THROWS_EXCEPTION(Error, other.run(toy.loss(wD), control));
+    }
+
+    void nonFiniteStepsAreSkippedThenStop()
+    {
+        Toy toy;
+        JobControl control;
+        auto w = initialWeights();
+        auto s = settings();
+        s.gradAccum = 1;
+        s.checkpointEvery = 0;
+        // Rows below 8 poison the loss: those steps are skipped, the others train.
+        auto base = toy.loss(w);
+        int calls = 0;
+        InnerTrainer t({{"w", w}}, allRows(), s);
+        const auto r = t.run(
+            [&](const std::vector<std::int64_t>& rows) {
+                ++calls;
+                auto l = base(rows);
+                for (auto row : rows)
+                    if (row < 8)
+                        return l * std::numeric_limits<float>::quiet_NaN();
+                return l;
+            },
+            control);
+        QVERIFY(r.skippedSteps > 0);
+        QVERIFY(r.skippedSteps < 10);
+        QVERIFY(torch::isfinite(w).all().item<bool>());
+
+        auto w2 = initialWeights();
+        const auto before = w2.clone();
+        s.maxNonFiniteInARow = 3;
+        InnerTrainer bad({{"w", w2}}, allRows(), s);
+        try {
+            bad.run([&](const std::vector<std::int64_t>& rows) { return base(rows) * INFINITY; }, control);
+            QFAIL("expected an error");
+        } catch (const Error& e) {
+            QVERIFY(std::string(e.what()).find("3 steps in a row") != std::string::npos);
+        }
+        QVERIFY(torch::equal(w2, before));
+        QCOMPARE(bad.state().skippedSteps, std::int64_t(3));
+    }
+
+    void badSettingsAreRefused()
+    {
+        auto w = initialWeights();
+        auto s = settings();
+        s.gradAccum = 0;
+        QVERIFY_THROWS_EXCEPTION(UsageError, InnerTrainer({{"w", w}}, allRows(), s));
+        QVERIFY_THROWS_EXCEPTION(Error, InnerTrainer({}, allRows(), settings()));
+    }
+};
+
+QTEST_APPLESS_MAIN(TestInnerTrainer)
+#include "test_inner_trainer.moc"

@@ -1,0 +1,354 @@
+// The miner and the validator on a tiny generated qwen3_moe: only the selected experts change,
+// bit for bit, in full and masked mode; a miner cancelled half-way and resumed ends exactly
+// where an uninterrupted run with the same seed does; the submission holds Δ = Φ(t) − Φ_i
+// under the selected tensor names; a validator round scores a good and a bad submission
+// against an independently computed baseline and steps Φ.
+#include "core/data/DemoCorpus.h"
+#include "core/data/TokenDataset.h"
+#include "core/model/CheckpointGenerator.h"
+#include "core/model/MoeModel.h"
+#include "core/teft/ExpertSelection.h"
+#include "core/teft/Submission.h"
+#include "core/text/Tokenizer.h"
+#include "core/train/InnerTrainer.h"
+#include "core/train/LossEvaluator.h"
+#include "core/train/MinerJob.h"
+#include "core/train/ModelIdentity.h"
+#include "core/train/ValidatorJob.h"
+#include "core/util/AtomicFile.h"
+#include "core/util/Error.h"
+#include "core/util/Paths.h"
+#include "core/util/Progress.h"
+#include "core/util/Runtime.h"
+#include "support/TestSupport.h"
+
+#include <QtTest/QtTest>
+#include <torch/torch.h>
+
+using namespace teft;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Fixture {
+    fs::path modelDir;
+    TokenDataset data;
+    ExpertSelection selection;
+};
+
+Fixture& fixture()
+{
+    static Fixture f = [] {
+        Fixture f;
+        const auto root = teft::test::freshDir("miner-fixture");
+        setDataDir(root / "data");
+        f.modelDir = root / "model";
+        GenerateOptions go;
+        go.arch = "qwen3_moe";
+        go.preset = "tiny";
+        go.seed = 5;
+        generateCheckpoint(f.modelDir, go);
+        JobControl control;
+        DemoCorpusOptions co;
+        co.mbPerDomain = 0.03;
+        co.domains = {"code"};
+        const auto files = writeDemoCorpus(root / "corpus", co, control);
+        DatasetSpec spec;
+        spec.paths = {files.front().path};
+        PackingOptions po;
+        po.seqLen = 24;
+        po.heldOutFraction = 0.1;
+        po.useCache = false;
+        f.data = TokenDataset::build(spec, Tokenizer::fromFile(f.modelDir), po, control);
+        f.selection.setLayer(0, {1, 4});
+        f.selection.setLayer(2, {6});
+        return f;
+    }();
+    return f;
+}
+
+// Every tensor the model holds, by a readable key (frozen ones in their storage dtype).
+std::vector<std::pair<std::string, torch::Tensor>> snapshot(const MoeModel& m)
+{
+    std::vector<std::pair<std::string, torch::Tensor>> out;
+    auto add = [&](const std::string& k, const torch::Tensor& t) {
+        if (t.defined())
+            out.emplace_back(k, t.detach().clone());
+    };
+    add("embed", m.embedding());
+    add("lm_head", m.lmHead());
+    add("norm", m.finalNorm());
+    for (std::size_t l = 0; l < m.layers().size(); ++l) {
+        const auto& L = m.layers()[l];
+        const auto p = std::to_string(l) + ".";
+        add(p + "in", L.inputNorm);
+        add(p + "post", L.postNorm);
+        add(p + "q", L.attn.q);
+        add(p + "k", L.attn.k);
+        add(p + "v", L.attn.v);
+        add(p + "o", L.attn.o);
+        add(p + "qn", L.attn.qNorm);
+        add(p + "kn", L.attn.kNorm);
+        add(p + "router", L.moe.router);
+        for (std::size_t e = 0; e < L.moe.experts.size(); ++e) {
+            const auto& w = L.moe.experts[e];
+            const auto q = p + "e" + std::to_string(e) + ".";
+            add(q + "gateUp", w.gateUp);
+            add(q + "gate", w.gate);
+            add(q + "up", w.up);
+            add(q + "down", w.down);
+        }
+    }
+    return out;
+}
+
+MinerSettings minerSettings(const fs::path& out)
+{
+    MinerSettings s;
+    s.modelDir = fixture().modelDir;
+    s.selection = fixture().selection;
+    s.computeDtype = torch::kFloat;
+    s.train.innerSteps = 6;
+    s.train.batchSize = 2;
+    s.train.gradAccum = 2;
+    s.train.lr = 5e-3;
+    s.train.warmupSteps = 1;
+    s.train.checkpointEvery = 2;
+    s.train.seed = 3;
+    s.sign = false;
+    s.minerId = "m";
+    s.outDir = out;
+    return s;
+}
+
+TensorMap deltas(const fs::path& submissionDir)
+{
+    const auto sub = Submission::open(submissionDir);
+    TensorMap d;
+    for (const auto& n : sub->tensorNames())
+        d[n] = sub->delta(n).clone();
+    return d;
+}
+
+} // namespace
+
+class TestMiner : public QObject {
+    Q_OBJECT
+private slots:
+    void initTestCase()
+    {
+        configureThreads(1);
+        fixture();
+    }
+
+    void onlySelectedExpertsChange_data()
+    {
+        QTest::addColumn<int>("mode");
+        QTest::newRow("full") << int(ExpertMode::Full);
+        QTest::newRow("masked") << int(ExpertMode::Masked);
+    }
+
+    void onlySelectedExpertsChange()
+    {
+        QFETCH(int, mode);
+        auto& f = fixture();
+        MoeModelOptions opt;
+        opt.computeDtype = torch::kFloat;
+        opt.mode = static_cast<ExpertMode>(mode);
+        opt.selection = f.selection.layers();
+        auto model = MoeModel::load(f.modelDir, opt);
+        const auto before = snapshot(*model);
+        const auto trainable = model->trainableParameters();
+        QCOMPARE(trainable.size(), std::size_t(3 * 3));
+        std::map<std::string, torch::Tensor> initial;
+        for (const auto& [n, t] : trainable)
+            initial[n] = t.detach().clone();
+        InnerTrainerSettings ts;
+        ts.innerSteps = 3;
+        ts.batchSize = 2;
+        ts.lr = 1e-2;
+        InnerTrainer trainer(trainable, f.data.shard(0, 1), ts);
+        JobControl control;
+        trainer.run(
+            [&](const std::vector<std::int64_t>& rows) {
+                ModelBatch b;
+                b.inputIds = f.data.trainBatch(rows);
+                return model->forward(b).loss;
+            },
+            control);
+        const auto after = snapshot(*model);
+        QCOMPARE(after.size(), before.size());
+        int changed = 0;
+        for (std::size_t i = 0; i < before.size(); ++i) {
+            const bool same = torch::equal(before[i].second, after[i].second);
+            // Trainable experts live in gate/up/down (no fused gateUp); frozen ones must be untouched.
+            const auto& key = before[i].first;
+            const bool isTrainableExpert =
+                (key.rfind("0.e1.", 0) == 0 || key.rfind("0.e4.", 0) == 0 || key.rfind("2.e6.", 0) == 0) &&
+                key.find("gateUp") == std::string::npos;
+            if (isTrainableExpert) {
+                QVERIFY2(!same, key.c_str());
+                ++changed;
+            } else {
+                QVERIFY2(same, key.c_str());
+            }
+        }
+        QCOMPARE(changed, 9);
+        for (const auto& [n, t] : model->trainableParameters())
+            QVERIFY2(!torch::equal(t.detach(), initial[n]), n.c_str());
+    }
+
+    void submissionHoldsTheDisplacementOfTheSelectedExperts()
+    {
+        auto& f = fixture();
+        const auto dir = teft::test::freshDir("miner-sub");
+        JobControl control;
+        const auto r = runMiner(minerSettings(dir), f.data, control);
+        QCOMPARE(r.training.steps, std::int64_t(6));
+        const auto d = deltas(r.submissionDir);
+        const auto config = ModelConfig::load(f.modelDir);
+        const auto names = selectedTensorNames(config, f.selection);
+        QCOMPARE(d.size(), names.size());
+        // Φ_i = Φ(t) − Δ reproduces the trained weights: compare with a second, identical run's
+        // checkpointed parameters (the final checkpoint holds nothing; resume the run instead).
+        MoeModelOptions opt;
+        opt.computeDtype = torch::kFloat;
+        opt.selection = f.selection.layers();
+        auto base = MoeModel::load(f.modelDir, opt);
+        for (const auto& n : names) {
+            QVERIFY2(d.count(n), n.c_str());
+            QCOMPARE(d.at(n).scalar_type(), torch::kFloat);
+            QVERIFY(d.at(n).abs().max().item<float>() > 0);
+            QCOMPARE(d.at(n).sizes(), base->tensor(n).sizes());
+        }
+        const auto sub = Submission::open(r.submissionDir);
+        QCOMPARE(sub->manifest().selectionHash, f.selection.hash());
+        QCOMPARE(sub->manifest().baseFingerprint,
+                 baseFingerprint(currentExperts(*base, names), configIdentity(f.modelDir)));
+        QCOMPARE(sub->manifest().innerSteps, std::int64_t(6));
+        QCOMPARE(sub->manifest().tokensSeen, std::int64_t(6 * 4 * 23));
+    }
+
+    void resumeAfterCancelEqualsUninterruptedRun()
+    {
+        auto& f = fixture();
+        JobControl control;
+        const auto a = runMiner(minerSettings(teft::test::freshDir("miner-a")), f.data, control);
+
+        const auto dirB = teft::test::freshDir("miner-b");
+        JobControl cancelling;
+        bool cancelled = false;
+        JobControl* ctl = &cancelling;
+        cancelling.setProgressCallback([&, ctl](const JobControl::Progress& p) {
+            if (p.stage == "training" && p.done == 3)
+                ctl->requestCancel();
+        });
+        try {
+            runMiner(minerSettings(dirB), f.data, cancelling);
+        } catch (const Cancelled&) {
+            cancelled = true;
+        }
+        QVERIFY(cancelled);
+        QVERIFY(hasTrainCheckpoint(dirB / "checkpoint"));
+        QVERIFY(!fs::exists(dirB / "submission"));
+        const auto b = runMiner(minerSettings(dirB), f.data, control);
+        QCOMPARE(b.training.resumedFromStep, std::int64_t(4));
+        const auto da = deltas(a.submissionDir), db = deltas(b.submissionDir);
+        QCOMPARE(da.size(), db.size());
+        for (const auto& [n, t] : da)
+            QVERIFY2(torch::equal(t, db.at(n)), n.c_str());
+
+        // Other settings in the same folder: refused, naming the checkpoint.
+        auto other = minerSettings(dirB);
+        other.train.lr = 1e-3;
+        fs::remove_all(dirB / "submission");
+        try {
+            runMiner(other, f.data, control);
+            QFAIL("expected a refusal");
+        } catch (const Error& e) {
+            QVERIFY(std::string(e.what()).find("another run") != std::string::npos);
+        }
+    }
+
+    void emptySelectionIsRefused()
+    {
+        auto s = minerSettings(teft::test::freshDir("miner-empty"));
+        s.selection = ExpertSelection();
+        JobControl control;
+        QVERIFY_THROWS_EXCEPTION(UsageError, runMiner(s, fixture().data, control));
+    }
+
+    void validatorScoresAndSteps()
+    {
+        auto& f = fixture();
+        const auto root = teft::test::freshDir("validator");
+        JobControl control;
+        auto good = minerSettings(root / "good");
+        good.submissionDir = root / "subs" / "a-good";
+        runMiner(good, f.data, control);
+        // A bad submission: the good update reversed and amplified (same base, same selection).
+        {
+            const auto goodSub = Submission::open(good.submissionDir);
+            TensorMap anti;
+            for (const auto& n : goodSub->tensorNames())
+                anti[n] = goodSub->delta(n) * -20.0f;
+            auto m = goodSub->manifest();
+            m.minerId = "bad";
+            m.deltaSha256.clear();
+            m.createdAt.clear();
+            writeSubmission(root / "subs" / "b-bad", m, anti, nullptr);
+        }
+
+        ValidatorSettings v;
+        v.modelDir = f.modelDir;
+        v.selection = f.selection;
+        v.stateDir = root / "state";
+        v.submissionsDir = root / "subs";
+        v.eval = {3, 2, 9};
+        v.allowUnsigned = true;
+        v.aggregation.policy = AggregationSettings::Policy::TopK;
+        v.aggregation.topK = 1;
+        v.outer.lr = 1.0;
+        v.outer.momentum = 0.0;
+        const auto r = runValidator(v, f.data, control);
+
+        // Baseline: the base model's loss on the same batches, computed independently.
+        MoeModelOptions opt;
+        opt.computeDtype = torch::kFloat;
+        auto base = MoeModel::load(f.modelDir, opt);
+        const auto baseEval = evaluateLoss(*base, f.data, v.eval, control);
+        QVERIFY(std::abs(r.baselineLoss - baseEval.loss) < 1e-6);
+
+        const auto& subs = r.report["submissions"];
+        QCOMPARE(int(subs.size()), 2);
+        QCOMPARE(subs[0]["name"].get<std::string>(), std::string("a-good"));
+        QVERIFY(subs[0]["score"].get<double>() > 0);
+        QCOMPARE(subs[0]["fate"].get<std::string>(), std::string("merged"));
+        QCOMPARE(subs[1]["weight"].get<double>(), 0.0);
+        QCOMPARE(subs[1]["score"].get<double>(), 0.0);
+        QVERIFY(subs[1]["loss"].get<double>() > r.baselineLoss);
+        // lr 1, momentum 0, top-1: Φ(t+1) = Φ(t) − Δ_good exactly, and its loss is the good one's.
+        const auto phi = loadTensorFile(r.phiFile);
+        const auto d = deltas(good.submissionDir);
+        const auto names = selectedTensorNames(base->config(), f.selection);
+        MoeModelOptions sel = opt;
+        sel.selection = f.selection.layers();
+        auto selModel = MoeModel::load(f.modelDir, sel);
+        for (const auto& n : names)
+            QVERIFY(torch::allclose(phi.at(n), selModel->tensor(n) - d.at(n), 1e-6, 1e-7));
+        QVERIFY(std::abs(r.newLoss - subs[0]["loss"].get<double>()) < 1e-5);
+        QVERIFY(r.newLoss < r.baselineLoss);
+        const auto state = ValidatorState::load(v.stateDir);
+        QCOMPARE(state.round, std::int64_t(1));
+        QCOMPARE(state.phi, r.phiFile);
+
+        // The next round refuses submissions made for round 0.
+        const auto r1 = runValidator(v, f.data, control);
+        QCOMPARE(r1.round, std::int64_t(1));
+        QCOMPARE(r1.report["submissions"][0]["verdict"].get<std::string>(), std::string("wrong_base"));
+        QVERIFY(!r1.updated);
+    }
+};
+
+QTEST_APPLESS_MAIN(TestMiner)
+#include "test_miner.moc"
