@@ -388,6 +388,17 @@ private Q_SLOTS:
         QVERIFY(page->grab().save(QString::fromStdString((dir / "routing.png").string())));
         page->metricBox()->setCurrentIndex(2);
         QVERIFY(page->grab().save(QString::fromStdString((dir / "routing_contrast.png").string())));
+        // A dark palette: the heatmap's background, grid and labels follow it.
+        QPalette dark;
+        dark.setColor(QPalette::Window, QColor(45, 45, 48));
+        dark.setColor(QPalette::WindowText, QColor(230, 230, 230));
+        dark.setColor(QPalette::Base, QColor(30, 30, 30));
+        dark.setColor(QPalette::Text, QColor(230, 230, 230));
+        dark.setColor(QPalette::Button, QColor(60, 60, 64));
+        dark.setColor(QPalette::ButtonText, QColor(230, 230, 230));
+        page->setPalette(dark);
+        page->metricBox()->setCurrentIndex(0);
+        QVERIFY(page->grab().save(QString::fromStdString((dir / "routing_dark.png").string())));
     }
 };
 

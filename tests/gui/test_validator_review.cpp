@@ -185,13 +185,15 @@ private Q_SLOTS:
     {
         ValidatorPage page;
         page.loadDemo();
-        QCOMPARE(page.round(), 1);
-        QCOMPARE(page.roundSeries()->count(), 1);
-        const double before = page.roundSeries()->at(0).y();
+        const int round = page.round();
+        const int points = page.roundSeries()->count();
+        QVERIFY(points >= 1);
+        QCOMPARE(round, int(page.roundSeries()->at(points - 1).x()) + 1);
+        const double before = page.roundSeries()->at(points - 1).y();
         page.runOuterStep();
-        QCOMPARE(page.round(), 2);
-        QCOMPARE(page.roundSeries()->count(), 2);
-        QVERIFY(page.roundSeries()->at(1).y() < before);
+        QCOMPARE(page.round(), round + 1);
+        QCOMPARE(page.roundSeries()->count(), points + 1);
+        QVERIFY(page.roundSeries()->at(points).y() < before);
         // Refused demo submissions are flagged with a reason.
         int refused = 0;
         for (const auto& r : page.model()->submissions())
