@@ -3,6 +3,7 @@
 #include "ui/jobs/JobsPage.h"
 #include "ui/merge/MergePage.h"
 #include "ui/miner/MinerDashboard.h"
+#include "ui/routing/PolicyPanel.h"
 #include "ui/routing/RoutingPage.h"
 #include "ui/shell/AppContext.h"
 #include "ui/shell/MainWindow.h"
@@ -22,9 +23,11 @@ void installPages(MainWindow& window)
     // Until a project with identified routing is opened, the routing view shows the demo model.
     auto* routing = new RoutingPage(&window);
     routing->loadDemo();
+    routing->policyPanel()->apply(); // the demo opens with a top-k selection to edit
     window.addPage("routing", MainWindow::tr("Experts"), routing);
 
     auto* miner = new MinerDashboard(&window);
+    miner->loadDemo();
     window.addPage("miner", MainWindow::tr("Train"), miner);
 
     auto* validator = new ValidatorPage(&window);

@@ -8,6 +8,7 @@
 
 #include <QApplication>
 #include <QElapsedTimer>
+#include <QEventLoop>
 #include <QTimer>
 #include <algorithm>
 #include <cstdio>
@@ -54,9 +55,14 @@ int main(int argc, char** argv)
         dash.start();
         QElapsedTimer wall;
         wall.start();
-        while (session->state() == TrainingSession::State::Running)
-            QApplication::processEvents(QEventLoop::WaitForMoreEvents, 50);
-        QApplication::processEvents();
+        // A real event loop, as in the application (processEvents() loops treat timers differently).
+        QEventLoop loop;
+        QObject::connect(session, &TrainingSession::stateChanged, &loop, [&](TrainingSession::State st) {
+            if (st != TrainingSession::State::Running)
+                loop.quit();
+        });
+        if (session->state() == TrainingSession::State::Running)
+            loop.exec();
         tick.stop();
         std::sort(gaps.begin(), gaps.end());
         const double worst = gaps.empty() ? 0 : gaps.back();

@@ -125,11 +125,11 @@ private Q_SLOTS:
         const auto project = store->project(wizard.createdProject());
         QVERIFY(project);
         QCOMPARE(QString::fromStdString(project->modelPath), modelDir);
-        QCOMPARE(project->name, std::string("My TEFT project"));
+        QCOMPARE(QString::fromStdString(project->name), QStringLiteral("My TEFT project"));
         const auto datasets = store->datasets(wizard.createdProject());
         QCOMPARE(datasets.size(), std::size_t(1));
         const auto spec = nlohmann::json::parse(datasets[0].spec);
-        QCOMPARE(spec.at("field").get<std::string>(), std::string("body"));
+        QCOMPARE(QString::fromStdString(spec.at("field").get<std::string>()), QStringLiteral("body"));
         QCOMPARE(spec.at("paths").size(), std::size_t(1));
     }
 };

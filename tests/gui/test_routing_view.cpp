@@ -353,6 +353,7 @@ private Q_SLOTS:
         RoutingHeatmap* map = page->heatmap();
         map->grab();
         const int rebuilds = map->imageRebuilds();
+        const int scaled = map->scaledRebuilds();
         const int size = map->cellSize();
         QWheelEvent wheel(QPointF(200, 200), map->viewport()->mapToGlobal(QPointF(200, 200)), QPoint(), QPoint(0, 120),
                           Qt::NoButton, Qt::ControlModifier, Qt::NoScrollPhase, false);
@@ -363,9 +364,13 @@ private Q_SLOTS:
         QVERIFY(map->cellSize() < size);
         map->grab();
         QCOMPARE(map->imageRebuilds(), rebuilds); // zooming rescales, it does not recolour
+        QVERIFY(map->scaledRebuilds() > scaled);
+        const int scaledAfterZoom = map->scaledRebuilds();
         page->document()->toggle(0, 0);
         map->grab();
+        map->grab();
         QCOMPARE(map->imageRebuilds(), rebuilds); // nor does a selection change
+        QCOMPARE(map->scaledRebuilds(), scaledAfterZoom); // and repaints reuse the zoomed image
         page->metricBox()->setCurrentIndex(1);    // gate score
         QVERIFY(page->model()->metric() == RoutingMetric::GateScore);
         map->grab();
@@ -383,6 +388,17 @@ private Q_SLOTS:
         QVERIFY(page->grab().save(QString::fromStdString((dir / "routing.png").string())));
         page->metricBox()->setCurrentIndex(2);
         QVERIFY(page->grab().save(QString::fromStdString((dir / "routing_contrast.png").string())));
+        // A dark palette: the heatmap's background, grid and labels follow it.
+        QPalette dark;
+        dark.setColor(QPalette::Window, QColor(45, 45, 48));
+        dark.setColor(QPalette::WindowText, QColor(230, 230, 230));
+        dark.setColor(QPalette::Base, QColor(30, 30, 30));
+        dark.setColor(QPalette::Text, QColor(230, 230, 230));
+        dark.setColor(QPalette::Button, QColor(60, 60, 64));
+        dark.setColor(QPalette::ButtonText, QColor(230, 230, 230));
+        page->setPalette(dark);
+        page->metricBox()->setCurrentIndex(0);
+        QVERIFY(page->grab().save(QString::fromStdString((dir / "routing_dark.png").string())));
     }
 };
 

@@ -110,7 +110,7 @@ private Q_SLOTS:
         QVERIFY(model.flags(bAccepted) & Qt::ItemIsUserCheckable);
         QVERIFY(model.setData(bAccepted, Qt::Unchecked, Qt::CheckStateRole));
         QVERIFY(!rows[1].accepted);
-        QCOMPARE(rows[1].override, SubmissionReview::Override::Reject);
+        QVERIFY(rows[1].override == SubmissionReview::Override::Reject);
         QVERIFY(std::abs(rows[0].weight - 0.10 / 0.15) < 1e-12);
         QVERIFY(std::abs(rows[3].weight - 0.05 / 0.15) < 1e-12);
         QCOMPARE(model.data(bAccepted).toString(), QStringLiteral("no (override)"));
@@ -185,13 +185,15 @@ private Q_SLOTS:
     {
         ValidatorPage page;
         page.loadDemo();
-        QCOMPARE(page.round(), 1);
-        QCOMPARE(page.roundSeries()->count(), 1);
-        const double before = page.roundSeries()->at(0).y();
+        const int round = page.round();
+        const int points = page.roundSeries()->count();
+        QVERIFY(points >= 1);
+        QCOMPARE(round, int(page.roundSeries()->at(points - 1).x()) + 1);
+        const double before = page.roundSeries()->at(points - 1).y();
         page.runOuterStep();
-        QCOMPARE(page.round(), 2);
-        QCOMPARE(page.roundSeries()->count(), 2);
-        QVERIFY(page.roundSeries()->at(1).y() < before);
+        QCOMPARE(page.round(), round + 1);
+        QCOMPARE(page.roundSeries()->count(), points + 1);
+        QVERIFY(page.roundSeries()->at(points).y() < before);
         // Refused demo submissions are flagged with a reason.
         int refused = 0;
         for (const auto& r : page.model()->submissions())

@@ -39,7 +39,7 @@ MergePage::MergePage(QWidget* parent) : QWidget(parent)
     m_table->setModel(m_model);
     m_table->verticalHeader()->hide();
     m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
-    m_table->horizontalHeader()->setStretchLastSection(true);
+    m_table->horizontalHeader()->setSectionResizeMode(MergeComparisonModel::DatasetColumn, QHeaderView::Stretch);
 
     auto* outRow = new QHBoxLayout;
     outRow->addWidget(m_output, 1);

@@ -80,6 +80,7 @@ void DemoTrainingSession::run(TrainingSettings settings)
             if (m_failStep > 0 && s == m_failStep) {
                 const QString message = m_failMessage;
                 QMetaObject::invokeMethod(this, [this, message] {
+                    deliverSteps();
                     setState(State::Failed);
                     Q_EMIT failed(message);
                 }, Qt::QueuedConnection);
@@ -99,7 +100,7 @@ void DemoTrainingSession::run(TrainingSettings settings)
                 std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
             m.tokensPerSecond = seconds > 0 ? tokensPerStep / seconds : 0.0;
             m.elapsedSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-            QMetaObject::invokeMethod(this, [this, m] { Q_EMIT step(m); }, Qt::QueuedConnection);
+            postStep(m);
         }
         TrainingResult result;
         result.steps = total;
@@ -108,11 +109,15 @@ void DemoTrainingSession::run(TrainingSettings settings)
         // 2 selected experts of the demo model per layer × 16 layers, bf16.
         result.submissionBytes = 32LL * 3 * 2048 * 1024 * 2;
         QMetaObject::invokeMethod(this, [this, result] {
+            deliverSteps();
             setState(State::Finished);
             Q_EMIT finished(result);
         }, Qt::QueuedConnection);
     } catch (const Cancelled&) {
-        QMetaObject::invokeMethod(this, [this] { setState(State::Cancelled); }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(this, [this] {
+            deliverSteps();
+            setState(State::Cancelled);
+        }, Qt::QueuedConnection);
     }
 }
 

@@ -18,7 +18,7 @@ LiveChart::LiveChart(const QString& title, const QString& yTitle, QWidget* paren
     chart->setAnimationOptions(QChart::NoAnimation);
     m_x = new QValueAxis;
     m_x->setTitleText(tr("Step"));
-    m_x->setLabelFormat(QStringLiteral("%d"));
+    m_x->setLabelFormat(QStringLiteral("%g"));
     m_x->setRange(0, 1);
     m_y = new QValueAxis;
     m_y->setTitleText(yTitle);
@@ -41,6 +41,7 @@ int LiveChart::addSeries(const QString& name, const QColor& colour, qreal width)
     s->attachAxis(m_x);
     s->attachAxis(m_y);
     m_series.push_back(s);
+    m_points.push_back({});
     return static_cast<int>(m_series.size()) - 1;
 }
 
@@ -48,12 +49,16 @@ void LiveChart::appendPoints(int series, const QList<QPointF>& points)
 {
     if (points.isEmpty())
         return;
-    m_series.at(series)->append(points);
+    // QXYSeries::append(list) relayouts the whole line once per appended point (quadratic);
+    // replace() does it once.
+    m_points[series].append(points);
+    m_series.at(series)->replace(m_points[series]);
     updateAxes();
 }
 
 void LiveChart::replacePoints(int series, const QList<QPointF>& points)
 {
+    m_points[series] = points;
     m_series.at(series)->replace(points);
     updateAxes();
 }
@@ -62,6 +67,8 @@ void LiveChart::clearAll()
 {
     for (QLineSeries* s : m_series)
         s->clear();
+    for (auto& p : m_points)
+        p.clear();
     m_x->setRange(0, 1);
     m_y->setRange(0, 1);
 }
@@ -76,8 +83,7 @@ void LiveChart::updateAxes()
     double xMax = 1.0;
     double yMin = std::numeric_limits<double>::infinity();
     double yMax = -std::numeric_limits<double>::infinity();
-    for (QLineSeries* s : m_series) {
-        const QList<QPointF> pts = s->points();
+    for (const QList<QPointF>& pts : std::as_const(m_points)) {
         for (const QPointF& p : pts) {
             if (!std::isfinite(p.y()))
                 continue;
@@ -92,6 +98,7 @@ void LiveChart::updateAxes()
     if (pad <= 0.0)
         pad = std::max(std::abs(yMax) * 0.05, 1e-12);
     m_x->setRange(0, xMax);
+    m_x->applyNiceNumbers();
     m_y->setRange(yMin - pad, yMax + pad);
 }
 

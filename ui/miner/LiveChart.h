@@ -28,6 +28,7 @@ private:
     void updateAxes();
 
     QList<QLineSeries*> m_series;
+    QList<QList<QPointF>> m_points; // what each series shows (replace() redraws once)
     QValueAxis* m_x;
     QValueAxis* m_y;
 };

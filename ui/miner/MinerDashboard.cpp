@@ -163,7 +163,42 @@ MinerDashboard::MinerDashboard(QWidget* parent) : QWidget(parent)
     m_smoothingValue->setText(QLocale().toString(smoothing(), 'f', 2));
 
     setSettings(TrainingSettings());
+    connect(m_innerSteps, qOverload<int>(&QSpinBox::valueChanged), this, [this](int steps) {
+        if (!m_session || (m_session->state() != TrainingSession::State::Running &&
+                           m_session->state() != TrainingSession::State::Paused)) {
+            m_progress->setRange(0, steps);
+            m_progress->setValue(0);
+        }
+    });
+    m_progress->setRange(0, m_innerSteps->value());
     updateButtons();
+}
+
+void MinerDashboard::loadDemo()
+{
+    TrainingSettings s;
+    s.innerSteps = 200;
+    setSettings(s);
+    m_rawLoss.clear();
+    m_emaStarted = false;
+    for (LiveChart* c : {m_lossChart, m_validationChart, m_lrChart, m_throughputChart})
+        c->clearAll();
+    double loss = 3.2;
+    for (int i = 1; i <= 120; ++i) {
+        TrainingMetrics m;
+        m.step = i;
+        m.totalSteps = s.innerSteps;
+        loss = 1.9 + (loss - 1.9) * 0.97;
+        m.loss = loss + 0.06 * std::sin(i * 1.7) + 0.03 * std::cos(i * 0.37);
+        m.learningRate = i <= 20 ? s.learningRate * i / 20.0 : s.learningRate * 0.5 * (1.0 + std::cos(M_PI * (i - 20) / 180.0));
+        m.tokensPerSecond = 2000 + 150 * std::sin(i * 0.2);
+        m.elapsedSeconds = 1.3 * i;
+        if (i % 10 == 0)
+            m.validationLoss = loss + 0.05;
+        m_pending.push_back(m);
+    }
+    flush();
+    m_status->setText(tr("Demo: a simulated run, paused at step 120 (no model is loaded). Press Start to train."));
 }
 
 double MinerDashboard::smoothing() const { return m_smoothing->value() / 100.0; }

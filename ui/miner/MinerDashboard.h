@@ -63,6 +63,9 @@ public:
     // loss, missing device...).
     static QString adviceFor(const QString& message);
 
+    // Shows a simulated past run (the demo project, screenshots) without starting anything.
+    void loadDemo();
+
 public Q_SLOTS:
     void start();
     void flush(); // draws the buffered metrics now

@@ -4,12 +4,21 @@
 #include "ui/miner/TrainingSettings.h"
 
 #include <QObject>
+#include <atomic>
+#include <chrono>
+#include <mutex>
+#include <vector>
 
 namespace teft::ui {
 
-// The dashboard's view of a local training run. The work happens off the GUI thread; signals
-// arrive queued in the GUI thread. The engine's MinerJob is adapted to this interface; the
-// demo session simulates one.
+// The dashboard's view of a local training run. The work happens off the GUI thread; all
+// signals are emitted in the session's (GUI) thread. The engine's MinerJob is adapted to this
+// interface; the demo session simulates one.
+//
+// Workers report steps with postStep() from their own thread. Steps are queued and handed to
+// the GUI thread in batches, at most one posted event per MinDeliveryIntervalMs: a trainer
+// doing a thousand steps a second must not flood the GUI event queue (queued events would
+// starve the GUI's timers and repaints).
 class TrainingSession : public QObject {
     Q_OBJECT
 public:
@@ -25,6 +34,8 @@ public:
     virtual void resume() = 0;
     virtual void cancel() = 0;
 
+    static constexpr int MinDeliveryIntervalMs = 20;
+
 Q_SIGNALS:
     void step(const teft::ui::TrainingMetrics& metrics);
     void finished(const teft::ui::TrainingResult& result);
@@ -32,6 +43,11 @@ Q_SIGNALS:
     void stateChanged(teft::ui::TrainingSession::State state);
 
 protected:
+    // Any thread: queue one step for delivery as step() in the session's thread.
+    void postStep(const TrainingMetrics& metrics);
+    // Session thread: emit every queued step now (before finished / failed / cancelled).
+    void deliverSteps();
+
     void setState(State state)
     {
         if (state == m_state)
@@ -42,6 +58,10 @@ protected:
 
 private:
     State m_state = State::Idle;
+    std::mutex m_queueMutex;
+    std::vector<TrainingMetrics> m_queue;
+    std::atomic<bool> m_deliveryPosted{false};
+    std::chrono::steady_clock::time_point m_lastPost{};
 };
 
 } // namespace teft::ui

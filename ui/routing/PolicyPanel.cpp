@@ -42,11 +42,11 @@ PolicyPanel::PolicyPanel(RoutingHeatmapModel* model, SelectionDocument* document
     m_kind->setToolTip(tr("How experts are picked from the metric shown in the heatmap"));
 
     m_kSlider = new QSlider(Qt::Horizontal);
-    m_kSlider->setRange(1, 8);
-    m_kSlider->setValue(2);
+    m_kSlider->setRange(1, 1024);
+    m_kSlider->setValue(4);
     m_kSpin = new QSpinBox;
-    m_kSpin->setRange(1, 8);
-    m_kSpin->setValue(2);
+    m_kSpin->setRange(1, 1024);
+    m_kSpin->setValue(4);
     m_kSlider->setToolTip(tr("Experts kept in every MoE layer"));
 
     m_pSlider = new QSlider(Qt::Horizontal);
@@ -152,7 +152,9 @@ PolicyPanel::PolicyPanel(RoutingHeatmapModel* model, SelectionDocument* document
 
 void PolicyPanel::updateRanges()
 {
-    const int experts = m_model ? std::max(1, m_model->columnCount()) : 1;
+    if (!m_model || m_model->columnCount() == 0)
+        return; // keep the chosen k until there is something to select from
+    const int experts = m_model->columnCount();
     const QSignalBlocker b1(m_kSlider);
     const QSignalBlocker b2(m_kSpin);
     m_kSlider->setRange(1, experts);

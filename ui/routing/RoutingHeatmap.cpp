@@ -13,6 +13,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
+#include <vector>
 
 namespace teft::ui {
 
@@ -141,11 +143,14 @@ void RoutingHeatmap::changeEvent(QEvent* event)
         m_headerHeight = fm.height() + 6;
         updateScrollBars();
     }
+    if (event->type() == QEvent::PaletteChange)
+        m_scaledCell = 0; // the grid lines follow the palette
 }
 
 void RoutingHeatmap::invalidateImage()
 {
     m_imageValid = false;
+    m_scaledCell = 0;
     if (m_dragging)
         finishDrag(false);
     m_hovered = {-1, -1};
@@ -163,6 +168,7 @@ void RoutingHeatmap::rebuildImage()
         m_image = QImage();
         return;
     }
+    m_scaledCell = 0;
     m_scale = HeatmapColourScale(m_model->minimum(), m_model->maximum(), m_model->isSigned());
     m_image = QImage(ne, nr, QImage::Format_RGB32);
     const std::vector<double>& values = m_model->values();
@@ -172,6 +178,51 @@ void RoutingHeatmap::rebuildImage()
         for (int e = 0; e < ne; ++e)
             line[e] = m_scale.colour(v[e]);
     }
+}
+
+bool RoutingHeatmap::ensureScaledImage()
+{
+    if (m_image.isNull())
+        return false;
+    if (m_scaledCell == m_cellSize)
+        return true;
+    const qint64 pixels = qint64(m_image.width()) * m_cellSize * qint64(m_image.height()) * m_cellSize;
+    if (pixels > MaxScaledPixels) {
+        m_scaled = QImage();
+        return false;
+    }
+    ++m_scaledRebuilds;
+    // Integer zoom: widen each row once, then copy it cell-size times (QImage::scaled is a
+    // general resampler and far slower here). Grid lines, one pixel on the top and left edge of
+    // every cell blended towards the Base colour, are drawn in the same pass.
+    const int s = m_cellSize;
+    const bool grid = s >= 6;
+    const QColor base = palette().color(QPalette::Base);
+    const int alpha = s >= 12 ? 160 : 90;
+    auto blend = [&](QRgb c) {
+        return qRgb((qRed(c) * (255 - alpha) + base.red() * alpha) / 255,
+                    (qGreen(c) * (255 - alpha) + base.green() * alpha) / 255,
+                    (qBlue(c) * (255 - alpha) + base.blue() * alpha) / 255);
+    };
+    m_scaled = QImage(m_image.width() * s, m_image.height() * s, QImage::Format_RGB32);
+    const std::size_t width = static_cast<std::size_t>(m_scaled.width());
+    std::vector<QRgb> line(width), topLine(width);
+    for (int r = 0; r < m_image.height(); ++r) {
+        const auto* src = reinterpret_cast<const QRgb*>(m_image.constScanLine(r));
+        for (int c = 0; c < m_image.width(); ++c) {
+            QRgb* out = line.data() + static_cast<std::size_t>(c) * s;
+            std::fill_n(out, s, src[c]);
+            if (grid) {
+                const QRgb g = blend(src[c]);
+                out[0] = g;
+                std::fill_n(topLine.data() + static_cast<std::size_t>(c) * s, s, g);
+            }
+        }
+        for (int k = 0; k < s; ++k)
+            std::memcpy(m_scaled.scanLine(r * s + k), (grid && k == 0 ? topLine : line).data(), width * sizeof(QRgb));
+    }
+    m_scaledCell = m_cellSize;
+    return true;
 }
 
 void RoutingHeatmap::paintEvent(QPaintEvent*)
@@ -201,9 +252,15 @@ void RoutingHeatmap::paintEvent(QPaintEvent*)
     // Only the visible cells: a source rectangle of the one-pixel-per-cell image, scaled.
     const QRect target(area.left() + c0 * m_cellSize - sx, area.top() + r0 * m_cellSize - sy,
                        (c1 - c0) * m_cellSize, (r1 - r0) * m_cellSize);
-    p.drawImage(target, m_image, QRect(c0, r0, c1 - c0, r1 - r0));
+    if (ensureScaledImage()) {
+        // An unscaled copy of the visible part of the zoomed image.
+        p.drawImage(target.topLeft(), m_scaled,
+                    QRect(c0 * m_cellSize, r0 * m_cellSize, target.width(), target.height()));
+    } else {
+        p.drawImage(target, m_image, QRect(c0, r0, c1 - c0, r1 - r0));
+    }
 
-    if (m_cellSize >= 6) {
+    if (m_cellSize >= 6 && m_scaledCell != m_cellSize) {
         QColor grid = pal.color(QPalette::Base);
         grid.setAlpha(m_cellSize >= 12 ? 160 : 90);
         p.setPen(QPen(grid, 0));
@@ -230,11 +287,16 @@ void RoutingHeatmap::paintEvent(QPaintEvent*)
             const QRect cell(target.left() + (c - c0) * m_cellSize, target.top() + (r - r0) * m_cellSize, m_cellSize,
                              m_cellSize);
             if (bigCells) {
-                p.setPen(QPen(outline, 1));
-                p.setBrush(Qt::NoBrush);
-                p.drawRect(cell.adjusted(0, 0, -1, -1));
-                p.setPen(QPen(selectedColour, 2));
-                p.drawRect(cell.adjusted(2, 2, -2, -2));
+                // Outlines as filled rectangles: much cheaper than stroking with a pen.
+                const int x = cell.x(), y = cell.y(), s = m_cellSize;
+                p.fillRect(QRect(x, y, s, 1), outline);
+                p.fillRect(QRect(x, y + s - 1, s, 1), outline);
+                p.fillRect(QRect(x, y, 1, s), outline);
+                p.fillRect(QRect(x + s - 1, y, 1, s), outline);
+                p.fillRect(QRect(x + 1, y + 1, s - 2, 2), selectedColour);
+                p.fillRect(QRect(x + 1, y + s - 3, s - 2, 2), selectedColour);
+                p.fillRect(QRect(x + 1, y + 1, 2, s - 2), selectedColour);
+                p.fillRect(QRect(x + s - 3, y + 1, 2, s - 2), selectedColour);
             } else {
                 p.fillRect(cell, selectedColour);
             }
@@ -280,7 +342,8 @@ void RoutingHeatmap::paintLabels(QPainter& p, int r0, int r1, int c0, int c1)
     }
     p.restore();
     p.save();
-    p.setClipRect(QRect(0, area.top(), m_labelWidth, area.height()));
+    // Half a line above the cells too, so that the first row's label is not cut at small zoom.
+    p.setClipRect(QRect(0, area.top() - fm.height() / 2, m_labelWidth, area.height() + fm.height() / 2));
     for (int r = (r0 / stepR) * stepR; r < r1; r += stepR) {
         const int y = area.top() + r * m_cellSize - sy;
         const QRect box(0, y + m_cellSize / 2 - fm.height() / 2, m_labelWidth - 6, fm.height());

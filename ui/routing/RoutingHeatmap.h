@@ -12,9 +12,11 @@ namespace teft::ui {
 class RoutingHeatmapModel;
 
 // Layers × experts heatmap painted from a RoutingHeatmapModel. The colours live in a QImage of
-// one pixel per cell, rebuilt only when the values or the metric change; painting scales the
-// visible part of that image, so the cost depends on the viewport, not on 61 × 256 cells.
-// Grid lines and the selection overlay are drawn for visible cells only.
+// one pixel per cell, rebuilt only when the values or the metric change; from it a second image
+// at the current zoom, grid lines included, is made when the zoom changes (up to
+// MaxScaledPixels; beyond that the visible part of the small image is scaled while painting).
+// A repaint copies the visible part of the zoomed image and draws the selection overlay for
+// visible cells only, so its cost depends on the viewport, not on 61 × 256 cells.
 // Click toggles an expert; press and drag paints the state opposite to the first cell's along
 // the path; release commits one undoable command to the model's SelectionDocument.
 // Ctrl+wheel zooms around the pointer; hovering shows the exact numbers.
@@ -23,6 +25,7 @@ class RoutingHeatmap : public QAbstractScrollArea {
 public:
     static constexpr int MinCellSize = 2;
     static constexpr int MaxCellSize = 64;
+    static constexpr qint64 MaxScaledPixels = 24LL * 1024 * 1024; // 96 MiB of RGB32
 
     explicit RoutingHeatmap(QWidget* parent = nullptr);
 
@@ -39,6 +42,7 @@ public:
     QPoint cellAt(const QPoint& viewportPos) const;
     // Rebuilds of the cached colour image so far (the benchmark and tests read it).
     int imageRebuilds() const { return m_imageRebuilds; }
+    int scaledRebuilds() const { return m_scaledRebuilds; }
 
     QSize sizeHint() const override;
     QSize minimumSizeHint() const override;
@@ -72,6 +76,7 @@ private:
     void setCellSizeAround(int size, const QPoint& anchor);
     void updateScrollBars();
     void rebuildImage();
+    bool ensureScaledImage(); // false when the zoomed image would be too large
     void invalidateImage();
     void addDragCell(const QPoint& cell);
     void finishDrag(bool commit);
@@ -83,6 +88,9 @@ private:
     QImage m_image;
     bool m_imageValid = false;
     int m_imageRebuilds = 0;
+    QImage m_scaled;          // m_image at m_scaledCell pixels per cell, with grid lines
+    int m_scaledCell = 0;     // 0: m_scaled is stale
+    int m_scaledRebuilds = 0;
     int m_cellSize = 12;
     int m_labelWidth = 40;
     int m_headerHeight = 20;

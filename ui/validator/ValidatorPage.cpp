@@ -50,7 +50,7 @@ ValidatorPage::ValidatorPage(QWidget* parent) : QWidget(parent)
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_table->verticalHeader()->hide();
     m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
-    m_table->horizontalHeader()->setStretchLastSection(true);
+    m_table->horizontalHeader()->setSectionResizeMode(SubmissionTableModel::VerificationColumn, QHeaderView::Stretch);
 
     m_rule = new QComboBox;
     m_rule->addItem(tr("Top-k, equal weights"), static_cast<int>(AggregationPreview::Rule::TopK));
@@ -275,13 +275,14 @@ void ValidatorPage::runOuterStep()
 
 void ValidatorPage::loadDemo()
 {
-    const int round = m_history.empty() ? 1 : m_history.back().first + 1;
+    // The demo opens after two earlier outer steps, so the per-round chart has a history.
     if (m_history.empty())
-        setRoundHistory({{0, 2.4}});
+        setRoundHistory({{0, 2.412}, {1, 2.381}, {2, 2.362}});
+    const int round = m_history.back().first + 1;
     std::mt19937 rng(static_cast<unsigned>(round * 7919));
     std::normal_distribution<double> noise(0.0, 1.0);
     const double base = m_history.back().second;
-    const char* names[] = {"miner-aurora", "miner-basalt", "miner-cirrus", "miner-delta", "miner-ember", "miner-fjord", "miner-gale"};
+    const char* names[] = {"aurora", "basalt", "cirrus", "delta", "ember", "fjord", "gale"};
     std::vector<SubmissionReview> rows;
     for (int i = 0; i < 7; ++i) {
         SubmissionReview r;
@@ -290,13 +291,13 @@ void ValidatorPage::loadDemo()
         r.verified = true;
         r.reasonCode = QStringLiteral("accepted");
         r.baseLoss = base;
-        r.newLoss = base - 0.02 * (1.0 + noise(rng));
+        r.newLoss = base - 0.012 - 0.008 * noise(rng); // most miners help a little, some do not
         r.score = std::max(0.0, r.baseLoss - r.newLoss);
         rows.push_back(r);
     }
     rows[4].verified = false;
     rows[4].reasonCode = QStringLiteral("bad_signature");
-    rows[4].reasonMessage = tr("The signature of miner-ember does not verify with its registered key.");
+    rows[4].reasonMessage = tr("The signature of ember does not verify with its registered key.");
     rows[4].newLoss = std::numeric_limits<double>::quiet_NaN();
     rows[4].score = 0.0;
     rows[6].verified = false;

@@ -65,8 +65,10 @@ ModelPage::ModelPage(QWidget* parent) : QWizardPage(parent)
     layout->addWidget(infoBox);
     layout->addStretch(1);
 
-    registerField(QStringLiteral("projectName*"), m_name);
+    // Not a mandatory field ("*"): QWizard treats a field still at its initial value as empty.
+    registerField(QStringLiteral("projectName"), m_name);
     registerField(QStringLiteral("modelPath*"), m_path);
+    connect(m_name, &QLineEdit::textChanged, this, &QWizardPage::completeChanged);
     connect(m_path, &QLineEdit::editingFinished, this, &ModelPage::validateModel);
     connect(m_path, &QLineEdit::textChanged, this, [this] {
         if (m_valid) {
@@ -78,7 +80,10 @@ ModelPage::ModelPage(QWidget* parent) : QWizardPage(parent)
     connect(demo, &QPushButton::clicked, this, &ModelPage::useDemoModel);
 }
 
-bool ModelPage::isComplete() const { return m_valid && QWizardPage::isComplete(); }
+bool ModelPage::isComplete() const
+{
+    return m_valid && !m_name->text().trimmed().isEmpty() && QWizardPage::isComplete();
+}
 
 QString ModelPage::info(const QString& key) const
 {
