@@ -2,12 +2,17 @@
 #include "app/cli/Cli.h"
 
 #include "core/train/DemoPipeline.h"
+#include "core/util/Runtime.h"
 
 namespace teft::cli {
 namespace {
 
 int runDemoCmd(Invocation& inv)
 {
+    // The demo model's operations are tiny: one intra-op thread is as fast as two and does not
+    // collapse when the cores are shared (OpenMP spin-waits). --threads overrides.
+    if (!inv.has("threads"))
+        configureThreads(1);
     DemoSettings s;
     s.target = inv.get("target");
     s.rounds = static_cast<int>(inv.getInt("rounds"));
