@@ -212,9 +212,19 @@ DemoReport runDemo(const DemoSettings& s, JobControl& control)
                 m.submissionDir = roundDir / "submissions" / m.minerId;
                 m.dataLabel = s.target;
                 fs::remove_all(m.submissionDir);
-                auto res = runMiner(m, target, control);
-                submissionBytes = res.submissionBytes;
-                auto j = res.toJson();
+                nlohmann::json j;
+                try {
+                    const auto res = runMiner(m, target, control);
+                    submissionBytes = res.submissionBytes;
+                    j = res.toJson();
+                } catch (const Cancelled&) {
+                    throw;
+                } catch (const std::exception& e) {
+                    // A miner that fails (e.g. stopped after too many non-finite steps) sends
+                    // nothing; the round goes on without it.
+                    spdlog::warn("demo: {} failed: {}", m.minerId, e.what());
+                    j = {{"error", e.what()}};
+                }
                 j["miner"] = m.minerId;
                 j["lr"] = m.train.lr;
                 j["bad"] = i == s.badMiner;
@@ -288,7 +298,10 @@ DemoReport runDemo(const DemoSettings& s, JobControl& control)
                 InnerTrainer trainer(model->parameters(), rows, ts, work / "full-ft-checkpoint",
                                      sha256Hex(cfg.dump()));
                 trainer.run([&](const std::vector<std::int64_t>& idx) { return model->loss(target.trainBatch(idx)); },
-                            control, [&](const StepReport& rep) { rec.metric(rep.step, "loss", rep.loss); });
+                            control, [&](const StepReport& rep) {
+                                if (!rep.skipped)
+                                    rec.metric(rep.step, "loss", rep.loss);
+                            });
                 fs::create_directories(fullDir);
                 writeCheckpoint(fullDir, model->exportState(config.storageDtype()), 1ULL << 40);
                 for (const char* f : {"config.json", "tokenizer.json", "tokenizer_config.json", "generation_config.json"})
@@ -330,7 +343,8 @@ DemoReport runDemo(const DemoSettings& s, JobControl& control)
         t << "Selected " << cost.experts << " of " << config.numExperts * static_cast<std::int64_t>(config.moeLayers().size())
           << " experts; a submission carries " << submissionBytes << " bytes (fp32 deltas) vs " << modelBytes
           << " bytes for the whole model (" << fmt("%.1f%%", 100.0 * static_cast<double>(submissionBytes) / static_cast<double>(modelBytes))
-          << ")\n\n";
+          << "); the selected experts are " << cost.submissionBytes << " bytes in the model's own dtype ("
+          << fmt("%.1f%%", 100.0 * cost.shareOfModel) << " of the model)\n\n";
         for (const auto& rj : rounds) {
             t << "Round " << rj.value("round", 0) << ": held-out loss " << fmt("%.4f", rj.value("baseline_loss", 0.0))
               << " -> " << fmt("%.4f", rj.value("new_loss", 0.0)) << "\n";
@@ -348,6 +362,11 @@ DemoReport runDemo(const DemoSettings& s, JobControl& control)
                               sj.value("weight", 0.0), sj.value("fate", "").c_str());
                 t << b;
             }
+            if (rj.contains("miners"))
+                for (const auto& mj : rj["miners"])
+                    if (mj.contains("error"))
+                        t << "  " << mj.value("miner", "") << "     " << mj.value("lr", 0.0)
+                          << "  no submission: " << mj.value("error", "") << "\n";
         }
         t << "\nHeld-out loss        base      TEFT (merged)         full fine-tuning\n";
         for (const auto& row : losses) {
