@@ -231,12 +231,26 @@ class Mlp(nn.Module):
         return self.down_proj(F.silu(self.gate_proj(x)) * self.up_proj(x))
 
 
+class MixtralExpert(nn.Module):
+    """Mixtral's expert: w1 = gate, w3 = up, w2 = down."""
+
+    def __init__(self, hidden, inner, device=None):
+        super().__init__()
+        self.w1 = nn.Linear(hidden, inner, bias=False, device=device)
+        self.w3 = nn.Linear(hidden, inner, bias=False, device=device)
+        self.w2 = nn.Linear(inner, hidden, bias=False, device=device)
+
+    def forward(self, x):
+        return self.w2(F.silu(self.w1(x)) * self.w3(x))
+
+
 class SparseMoe(nn.Module):
     def __init__(self, c, device=None):
         super().__init__()
         self.c = c
         self.gate = nn.Linear(c.hidden_size, c.num_experts, bias=False, device=device)
-        self.experts = nn.ModuleList(Mlp(c.hidden_size, c.expert_size, device) for _ in range(c.num_experts))
+        expert = MixtralExpert if c.model_type == "mixtral" else Mlp
+        self.experts = nn.ModuleList(expert(c.hidden_size, c.expert_size, device) for _ in range(c.num_experts))
         if c.shared_expert_size:
             self.shared_expert = Mlp(c.hidden_size, c.shared_expert_size, device)
             self.shared_expert_gate = nn.Linear(c.hidden_size, 1, bias=False, device=device)

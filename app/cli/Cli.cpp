@@ -295,7 +295,11 @@ int parseAndRun(int argc, char** argv)
     JobControl control;
     Invocation inv(*cmd, control);
     for (std::size_t i = consumed; i < args.size(); ++i) {
-        const std::string& a = args[i];
+        std::string a = args[i];
+        // A one-letter option may also be spelled with a single dash: "-n 5".
+        if (a.size() == 2 && a[0] == '-' && std::isalpha(static_cast<unsigned char>(a[1])) &&
+            findOption(*cmd, a.substr(1)))
+            a = "-" + a;
         if (a == "-h")
             inv.values["help"].push_back("");
         else if (a.rfind("--", 0) == 0 && a.size() > 2) {

@@ -8,6 +8,7 @@
 #include <cctype>
 #include <cstdio>
 #include <fstream>
+#include <set>
 
 namespace teft {
 namespace fs = std::filesystem;
@@ -51,6 +52,37 @@ std::int64_t fileSize(const fs::path& p)
     return static_cast<std::int64_t>(size);
 }
 
+
+// Depth first, entries sorted by name at each level, so the order does not depend on the file
+// system. Symbolic links to folders are followed (datasets are often linked in), each real
+// folder once, so a link cycle cannot loop. Hidden entries are skipped.
+void collectFolder(const fs::path& dir, const DatasetSpec& spec, std::set<fs::path>& visited,
+                   std::vector<fs::path>& found)
+{
+    std::error_code ec;
+    const fs::path real = fs::canonical(dir, ec);
+    if (ec || !visited.insert(real).second)
+        return;
+    std::vector<fs::directory_entry> entries;
+    for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec))
+        entries.push_back(*it);
+    if (ec)
+        throw Error("Cannot list " + dir.string() + ": " + ec.message());
+    std::sort(entries.begin(), entries.end(),
+              [](const auto& a, const auto& b) { return a.path().filename() < b.path().filename(); });
+    for (const auto& e : entries) {
+        if (hidden(e.path()))
+            continue;
+        if (e.is_directory(ec))
+            collectFolder(e.path(), spec, visited, found);
+        // Inside folders only files whose extension names a format: a folder may hold README
+        // files, images or archives that are not meant as data.
+        else if (e.is_regular_file(ec) &&
+                 (spec.format != DataFormat::Auto || formatFromExtension(e.path()) != DataFormat::Auto))
+            found.push_back(e.path());
+    }
+}
+
 } // namespace
 
 std::string describeInvalidUtf8(std::string_view text)
@@ -74,14 +106,20 @@ void RecordSource::reject(BadDataKind kind, const std::string& file, std::int64_
 
 DataFormat detectFormat(const fs::path& file)
 {
-    if (auto f = formatFromExtension(file); f != DataFormat::Auto)
-        return f;
     std::ifstream in(file, std::ios::binary);
     if (!in)
         throw Error("Cannot open " + file.string());
     char buf[4096];
     in.read(buf, sizeof buf);
     const std::string_view head(buf, static_cast<std::size_t>(in.gcount()));
+    // Compressed input would otherwise be read as (invalid UTF-8) text.
+    for (const std::string_view magic : {std::string_view("\x1f\x8b", 2), std::string_view("\x28\xb5\x2f\xfd", 4),
+                                         std::string_view("BZh", 3), std::string_view("\xfd" "7zXZ", 5),
+                                         std::string_view("PK\x03\x04", 4)})
+        if (head.substr(0, magic.size()) == magic)
+            throw Error(file.string() + " is compressed or an archive; decompress it first (gzip -d, zstd -d, ...)");
+    if (auto f = formatFromExtension(file); f != DataFormat::Auto)
+        return f;
     const auto first = head.find_first_not_of(" \t\r\n\xEF\xBB\xBF");
     if (first != std::string_view::npos && head[first] == '{')
         return DataFormat::Jsonl;
@@ -104,31 +142,16 @@ std::vector<DatasetFile> resolveDatasetFiles(const DatasetSpec& spec)
             throw Error("Dataset path " + root.string() + " does not exist");
         if (fs::is_directory(status)) {
             std::vector<fs::path> found;
-            fs::recursive_directory_iterator it(root, fs::directory_options::follow_directory_symlink, ec), end;
-            if (ec)
-                throw Error("Cannot list " + root.string() + ": " + ec.message());
-            for (; it != end; it.increment(ec)) {
-                if (ec)
-                    throw Error("Cannot list " + root.string() + ": " + ec.message());
-                if (hidden(it->path())) {
-                    if (it->is_directory())
-                        it.disable_recursion_pending();
-                    continue;
-                }
-                // Inside folders only files whose extension names a format: a folder may hold
-                // README files, images or archives that are not meant as data.
-                if (it->is_regular_file() &&
-                    (spec.format != DataFormat::Auto || formatFromExtension(it->path()) != DataFormat::Auto))
-                    found.push_back(it->path());
-            }
-            std::sort(found.begin(), found.end());
+            std::set<fs::path> visited;
+            collectFolder(root, spec, visited, found);
             if (found.empty())
                 throw Error("Dataset folder " + root.string() +
                             " has no .jsonl, .json, .txt, .md, .csv or .tsv files");
             for (const auto& p : found)
                 add(p, formatFromExtension(p) != DataFormat::Auto ? formatFromExtension(p) : DataFormat::Text);
         } else {
-            add(root, spec.format == DataFormat::Auto ? detectFormat(root) : spec.format);
+            const DataFormat detected = detectFormat(root); // also refuses compressed files
+            add(root, spec.format == DataFormat::Auto ? detected : spec.format);
         }
     }
     return files;

@@ -33,7 +33,8 @@ struct DatasetFile {
     std::int64_t size = 0;
 };
 
-// Expands folders (recursive, sorted by path, hidden entries and files of unknown extension
+// Expands folders (recursive, depth first with names sorted at each level, linked folders
+// followed once, hidden entries and files of unknown extension
 // skipped) and resolves the format of each file. Throws teft::Error for a missing path or a
 // folder with no readable files, and teft::UsageError for an empty path list.
 std::vector<DatasetFile> resolveDatasetFiles(const DatasetSpec& spec);

@@ -3,6 +3,8 @@
 // What a user points the engine at: files or folders of text, and how to read them. Plain data,
 // no I/O; readers live in DatasetReader.h.
 
+#include <nlohmann/json_fwd.hpp>
+
 #include <cstdint>
 #include <filesystem>
 #include <string>
@@ -53,5 +55,12 @@ struct DatasetSpec {
     // malformed multi-GB file without newlines cannot exhaust memory.
     std::int64_t maxDocumentBytes = 64LL << 20;
 };
+
+// For job files: {"paths": [...], "format": "jsonl", "field": "", "column": "", "doc_split":
+// "blank-line", "strict": false, "chat_template": "chatml", "max_document_bytes": N}.
+// Missing keys take the defaults above; a wrong type or an unknown value throws
+// teft::FormatError naming the key.
+nlohmann::json toJson(const DatasetSpec& spec);
+DatasetSpec datasetSpecFromJson(const nlohmann::json& j);
 
 } // namespace teft

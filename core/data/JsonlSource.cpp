@@ -3,6 +3,7 @@
 #include "core/data/LineReader.h"
 #include "core/data/RecordSource.h"
 #include "core/data/Utf8.h"
+#include "core/util/Error.h"
 
 #include <nlohmann/json.hpp>
 
@@ -45,6 +46,11 @@ public:
                 continue;
             }
             nlohmann::json doc = nlohmann::json::parse(line, nullptr, false);
+            const bool first = !m_sawRecord;
+            m_sawRecord = true;
+            if (doc.is_discarded() && first && line[line.find_first_not_of(" \t")] == '[')
+                throw FormatError(m_file + " holds one JSON array, not JSON Lines (one object per line); "
+                                           "convert it, e.g. jq -c '.[]' IN.json > OUT.jsonl");
             if (doc.is_discarded()) {
                 reject(BadDataKind::InvalidJson, m_file, n, "line is not valid JSON");
                 continue;
@@ -118,6 +124,7 @@ private:
     LineReader m_lines;
     std::vector<std::string> m_path;
     std::vector<ChatMessage> m_messages;
+    bool m_sawRecord = false;
 };
 
 } // namespace

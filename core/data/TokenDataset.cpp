@@ -21,7 +21,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr int kCacheVersion = 1;
+constexpr int kCacheVersion = 2;
 
 // Collects one token stream, in memory or straight into an atomic cache file.
 class TokenSink {
@@ -177,7 +177,8 @@ TokenDataset TokenDataset::build(const DatasetSpec& spec, const TextEncoder& enc
         fs::create_directories(dir, ec);
         if (ec)
             throw Error("Cannot create the dataset cache folder " + dir.string() + ": " + ec.message());
-        key = cacheKey(datasetContentHash(files, control), spec, encoder, options);
+        const fs::path memo = options.rehashData ? fs::path() : dir / "file-hashes.json";
+        key = cacheKey(datasetContentHash(files, control, memo), spec, encoder, options);
     }
     const fs::path meta = dir / (key + ".json");
     const fs::path trainPath = dir / (key + ".train.bin");

@@ -2,13 +2,22 @@
 
 // A tokenized, packed, split dataset: what training (miners) and evaluation (validators) read.
 //
+//   DatasetSpec spec;  spec.paths = {"data/"};                 // JSONL/text/CSV files or folders
+//   PackingOptions opt; opt.seqLen = 1024; opt.heldOutFraction = 0.05; opt.seed = jobSeed;
+//   TokenDataset ds = TokenDataset::build(spec, tokenizer, opt, control);
+//   for (int64_t row : ds.shard(minerIndex, minerCount))        // miner: its own rows
+//       ... ds.trainBatch({row, ...})                            // int64 [B, seqLen], CPU
+//   for (auto& b : ds.evalBatches(roundSeed, 51, 8))             // validator: same batches for all
+//       ... ds.heldOutBatch(b)
+//
 // How it is made (TokenDataset::build):
 //   1. DatasetReader streams the documents of a DatasetSpec (bad records skipped and counted).
 //   2. Each document goes to the held-out set or the training set by a hash of its text (and
-//      the seed): u = fnv1a64(text, seed) / 2^64 < heldOutFraction. The decision is per
+//      the seed): u = mix(fnv1a64(text) ^ mix(seed)) / 2^64 < heldOutFraction. The decision is per
 //      document, before packing, so no document is split across the two sets, identical
 //      documents land on the same side, and the split is the same on every machine and run.
-//   3. Documents are tokenized (without BOS/EOS), each followed by the tokenizer's EOS, and the
+//   3. Documents are tokenized (without BOS/EOS), each followed by the EOS (<|endoftext|> when
+//      the vocabulary has it, else the declared EOS: TextEncoder::from), and the
 //      two token streams are cut into fixed rows of seqLen tokens (a row may span documents;
 //      the last partial row of each stream is dropped and counted in stats().droppedTokens).
 //   4. The streams are cached under <cacheDir>/datasets/<key>.{train,heldout}.bin (int32, host
@@ -19,9 +28,10 @@
 //      mode, chat template, strict, max document size), seqLen, heldOutFraction and seed.
 //      A later build with the same key memory-maps the files and does not tokenize at all;
 //      any change of data or tokenizer gives a new key and a fresh tokenization.
-//      Hashing reads the data once more (SHA-256 runs at several hundred MB/s, tokenizing at
-//      ~10 MB/s), which is the price of never serving stale tokens for an edited file whose
-//      size and mtime happen to match.
+//      Per-file digests are remembered (<cacheDir>/datasets/file-hashes.json) while a file's
+//      device, inode, size, mtime and ctime are unchanged, so a cache hit on many GB does not
+//      re-read them; an edit that keeps size and mtime still moves ctime (details and the
+//      "racy" guard in DatasetFingerprint.h; PackingOptions::rehashData hashes every byte).
 //
 // Rows are next-token-prediction inputs: a model computes its loss on row[t+1] given row[..t]
 // (labels = the row shifted inside the loss), there is no padding and no attention mask.
@@ -57,6 +67,8 @@ struct PackingOptions {
     int threads = 0;                  // tokenizer threads, 0 = all cores
     std::filesystem::path cacheDir;   // empty = teft::cacheDir() / "datasets"
     bool useCache = true;             // false: always tokenize, write nothing
+    bool rehashData = false;          // true: hash every byte even when the file's stamps are
+                                      // unchanged (see DatasetFingerprint.h)
 };
 
 // What packing needs from a tokenizer. TextEncoder::from(tokenizer) wraps a teft::Tokenizer;

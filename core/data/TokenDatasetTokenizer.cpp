@@ -9,10 +9,14 @@ namespace teft {
 TextEncoder TextEncoder::from(const Tokenizer& tokenizer)
 {
     TextEncoder e;
-    // Without tokenizer_config.json there is no declared EOS; the end-of-text tokens of the
-    // supported families are the conventional document separators.
-    std::optional<std::int32_t> eos = tokenizer.eosId();
-    for (const char* name : {"<|endoftext|>", "</s>", "<|end_of_text|>"})
+    // The document separator: <|endoftext|> where the vocabulary has it (Qwen, OLMoE/GPT-NeoX
+    // pretrain on documents separated by it, while instruct configs declare the end of a chat
+    // turn, <|im_end|>, as EOS), else the declared EOS (</s> for Llama/Mixtral, DeepSeek's
+    // end-of-sentence token), else a conventional name.
+    std::optional<std::int32_t> eos = tokenizer.tokenToId("<|endoftext|>");
+    if (!eos)
+        eos = tokenizer.eosId();
+    for (const char* name : {"</s>", "<|end_of_text|>"})
         if (!eos)
             eos = tokenizer.tokenToId(name);
     if (!eos)

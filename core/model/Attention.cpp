@@ -21,23 +21,42 @@ torch::Tensor attentionBias(const torch::Tensor& attentionMask, std::int64_t seq
     allowed = allowed.unsqueeze(0); // [1, T, T]
     if (attentionMask.defined())
         allowed = allowed.logical_and(attentionMask.to(device).to(torch::kBool).unsqueeze(1)); // [B, T, T]
-    const auto bias = torch::zeros(allowed.sizes(), torch::TensorOptions().dtype(torch::kFloat).device(device))
-                          .masked_fill(allowed.logical_not(), std::numeric_limits<float>::lowest());
-    return bias.unsqueeze(1).unsqueeze(1); // [B|1, 1, 1, T, T]
+    return allowed.logical_not().unsqueeze(1).unsqueeze(1); // [B|1, 1, 1, T, T]
 }
 
 torch::Tensor groupedAttention(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
-                               const torch::Tensor& bias, double scale)
+                               const torch::Tensor& blocked, double scale)
 {
     const auto B = q.size(0), heads = q.size(1), T = q.size(2), d = q.size(3);
     const auto kvHeads = k.size(1), dv = v.size(3);
     const auto rep = heads / kvHeads;
     // Query heads of one kv group are stacked along the rows, so k and v are never repeated.
-    const auto q4 = q.reshape({B, kvHeads, rep * T, d});
-    const auto scores = torch::matmul(q4, k.transpose(-1, -2)).to(torch::kFloat).mul_(scale);
-    const auto probs = torch::softmax(scores.view({B, kvHeads, rep, T, T}) + bias, -1).to(q.scalar_type());
-    const auto out = torch::matmul(probs.view({B, kvHeads, rep * T, T}), v); // [B, kv, rep*T, dv]
-    return out.view({B, heads, T, dv}).transpose(1, 2).reshape({B, T, heads * dv});
+    // The scale goes on q (T x d) rather than on the scores (T x T). Softmax runs in the compute
+    // dtype: LibTorch's CPU kernel accumulates bf16 in fp32 and rounds once, which is what
+    // transformers' softmax(dtype=float32).to(bf16) gives, in one pass instead of three.
+    // Queries go in blocks that only look at the keys up to their last position (causal), which
+    // skips most of the masked upper triangle and bounds the size of one score block.
+    const auto qs = (q * scale).view({B, kvHeads, rep, T, d});
+    const std::int64_t block = T <= 64 ? T : (T <= 1024 ? 64 : 128);
+    // Without padding, keys before a query block are all visible (causal), unless a sliding
+    // window hides some: then only the block's diagonal square needs masking.
+    const bool perBatch = blocked.size(0) > 1;
+    std::vector<torch::Tensor> outs;
+    for (std::int64_t i0 = 0; i0 < T; i0 += block) {
+        const auto rows = std::min(block, T - i0), keys = i0 + rows;
+        const auto qb = qs.narrow(3, i0, rows).reshape({B, kvHeads, rep * rows, d});
+        auto scores = torch::matmul(qb, k.narrow(2, 0, keys).transpose(-1, -2)).view({B, kvHeads, rep, rows, keys});
+        // -1e30 is finite in bf16: a fully blocked (padding) row stays uniform instead of NaN.
+        const auto rowMask = blocked.narrow(3, i0, rows);
+        if (!perBatch && i0 > 0 && !rowMask.narrow(4, 0, i0).any().item<bool>())
+            scores.narrow(-1, i0, rows).masked_fill_(rowMask.narrow(4, i0, rows), -1e30);
+        else
+            scores.masked_fill_(rowMask.narrow(4, 0, keys), -1e30);
+        const auto probs = torch::softmax(scores, -1).view({B, kvHeads, rep * rows, keys});
+        outs.push_back(torch::matmul(probs, v.narrow(2, 0, keys)).view({B, heads, rows, dv}));
+    }
+    const auto out = outs.size() == 1 ? outs[0] : torch::cat(outs, 2); // [B, h, T, dv]
+    return out.transpose(1, 2).reshape({B, T, heads * dv});
 }
 
 double mlaSoftmaxScale(const ModelConfig& cfg)

@@ -5,12 +5,78 @@
 
 namespace teft {
 
+namespace {
+
+using torch::autograd::AutogradContext;
+using torch::autograd::variable_list;
+
+// RMSNorm with a hand-written backward: keeps only x (compute dtype) and 1/rms (fp32, one value
+// per row) for the backward pass instead of every fp32 intermediate, and computes the input
+// gradient in a few fused passes.
+struct RmsNormFn : public torch::autograd::Function<RmsNormFn> {
+    static torch::Tensor forward(AutogradContext* ctx, const torch::Tensor& x, const torch::Tensor& weight, double eps)
+    {
+        const auto xf = x.to(torch::kFloat);
+        const auto rstd = torch::rsqrt(xf.pow(2).mean(-1, /*keepdim=*/true) + eps);
+        const auto w = weight.scalar_type() == x.scalar_type() ? weight : weight.to(x.scalar_type());
+        ctx->save_for_backward({x, weight, rstd});
+        return w * (xf * rstd).to(x.scalar_type());
+    }
+
+    static variable_list backward(AutogradContext* ctx, variable_list grads)
+    {
+        const auto saved = ctx->get_saved_variables();
+        const auto& x = saved[0];
+        const auto& weight = saved[1];
+        const auto& rstd = saved[2];
+        const auto g = grads[0].to(torch::kFloat);
+        const auto normed = x.to(torch::kFloat) * rstd;
+        torch::Tensor gx, gw;
+        if (ctx->needs_input_grad(0)) {
+            const auto gn = g * weight.to(torch::kFloat);
+            gx = ((gn - normed * (gn * normed).mean(-1, true)) * rstd).to(x.scalar_type());
+        }
+        if (ctx->needs_input_grad(1))
+            gw = (g * normed.to(x.scalar_type()).to(torch::kFloat)).reshape({-1, weight.numel()}).sum(0).to(weight.scalar_type());
+        return {gx, gw, torch::Tensor()};
+    }
+};
+
+// silu(gate) * up computed in fp32 (LibTorch's bf16 elementwise kernels on CPU are several times
+// slower than fp32 ones), rounded once to the compute dtype, with a hand-written backward.
+struct SwiGluFn : public torch::autograd::Function<SwiGluFn> {
+    static torch::Tensor forward(AutogradContext* ctx, const torch::Tensor& gate, const torch::Tensor& up)
+    {
+        ctx->save_for_backward({gate, up});
+        const auto g = gate.to(torch::kFloat);
+        return torch::sigmoid(g).mul_(g).mul_(up.to(torch::kFloat)).to(gate.scalar_type());
+    }
+
+    static variable_list backward(AutogradContext* ctx, variable_list grads)
+    {
+        const auto saved = ctx->get_saved_variables();
+        const auto g = saved[0].to(torch::kFloat);
+        const auto ga = grads[0].to(torch::kFloat);
+        const auto s = torch::sigmoid(g);
+        torch::Tensor dg, du;
+        if (ctx->needs_input_grad(1))
+            du = (ga * g * s).to(saved[1].scalar_type());
+        if (ctx->needs_input_grad(0)) {
+            // d silu / dg = s * (1 + g * (1 - s))
+            const auto dsilu = (1.0 - s).mul_(g).add_(1.0).mul_(s);
+            dg = (ga * saved[1].to(torch::kFloat)).mul_(dsilu).to(saved[0].scalar_type());
+        }
+        return {dg, du};
+    }
+};
+
+} // namespace
+
+torch::Tensor swiglu(const torch::Tensor& gate, const torch::Tensor& up) { return SwiGluFn::apply(gate, up); }
+
 torch::Tensor rmsNorm(const torch::Tensor& x, const torch::Tensor& weight, double eps)
 {
-    const auto xf = x.to(torch::kFloat);
-    const auto variance = xf.pow(2).mean(-1, /*keepdim=*/true);
-    const auto normed = (xf * torch::rsqrt(variance + eps)).to(x.scalar_type());
-    return weight.scalar_type() == x.scalar_type() ? weight * normed : weight.to(x.scalar_type()) * normed;
+    return RmsNormFn::apply(x, weight, eps);
 }
 
 torch::Tensor project(const torch::Tensor& x, const torch::Tensor& w, const torch::Tensor& b)
@@ -25,15 +91,16 @@ torch::Tensor gatedMlp(const torch::Tensor& x, const GatedMlpWeights& w)
 {
     torch::Tensor gate, up;
     if (w.gateUp.defined()) {
-        const auto h = project(x, w.gateUp);
-        const auto inter = h.size(-1) / 2;
-        gate = h.narrow(-1, 0, inter);
-        up = h.narrow(-1, inter, inter);
+        // chunk, not narrow: its backward concatenates the two gradients in one pass, where two
+        // narrows would each scatter into a zero-filled copy and add them.
+        const auto parts = project(x, w.gateUp).chunk(2, -1);
+        gate = parts[0];
+        up = parts[1];
     } else {
         gate = project(x, w.gate);
         up = project(x, w.up);
     }
-    return project(torch::silu(gate) * up, w.down);
+    return project(swiglu(gate, up), w.down);
 }
 
 } // namespace teft

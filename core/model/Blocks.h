@@ -16,6 +16,9 @@ torch::Tensor rmsNorm(const torch::Tensor& x, const torch::Tensor& weight, doubl
 // x @ w.T (+ b), w cast to x's dtype when it is a trainable fp32 master.
 torch::Tensor project(const torch::Tensor& x, const torch::Tensor& w, const torch::Tensor& b = {});
 
+// silu(gate) * up, evaluated in fp32 and rounded once to the inputs' dtype.
+torch::Tensor swiglu(const torch::Tensor& gate, const torch::Tensor& up);
+
 // down(silu(gate x) * up x) for x [N, H].
 torch::Tensor gatedMlp(const torch::Tensor& x, const GatedMlpWeights& w);
 
@@ -31,15 +34,16 @@ std::pair<torch::Tensor, double> ropeInverseFrequencies(const ModelConfig& cfg);
 // first gathered into halves (deepseek), as transformers does.
 torch::Tensor applyRope(const torch::Tensor& x, const RopeTables& rope, bool interleaved);
 
-// Additive attention bias [B, 1, 1, T, T] (fp32): 0 where query i may attend key j (j <= i, key
-// not padding, inside the sliding window when window > 0), a large negative value elsewhere.
+// Blocked positions [B|1, 1, 1, T, T] (bool): false where query i may attend key j (j <= i, key
+// not padding, inside the sliding window when window > 0), true elsewhere.
 torch::Tensor attentionBias(const torch::Tensor& attentionMask, std::int64_t seqLen, std::int64_t window,
                             const torch::Device& device);
 
 // Scaled dot-product attention with grouped kv heads. q [B, h, T, d], k [B, hkv, T, d],
-// v [B, hkv, T, dv], bias from attentionBias(). Returns [B, T, h*dv]. Softmax in fp32.
+// v [B, hkv, T, dv], blocked from attentionBias(). Returns [B, T, h*dv]. A query whose keys are
+// all blocked (padding) attends uniformly.
 torch::Tensor groupedAttention(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
-                               const torch::Tensor& bias, double scale);
+                               const torch::Tensor& blocked, double scale);
 
 // Self-attention of one layer (standard or MLA per cfg). x [B, T, H] -> [B, T, H].
 torch::Tensor selfAttention(const ModelConfig& cfg, const AttentionWeights& w, const torch::Tensor& x,

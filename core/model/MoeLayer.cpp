@@ -30,15 +30,13 @@ torch::Tensor dispatchExperts(const torch::Tensor& x, const torch::Tensor& ids, 
     const auto tokenIdx = slotOf.index_select(0, order).div(k, "floor");
     const auto counts = torch::bincount(flatIds, {}, E).to(torch::kCPU);
     const auto* c = counts.data_ptr<std::int64_t>();
-    const auto gathered = x.index_select(0, tokenIdx);
+    // split, not narrow: its backward is one concatenation instead of a zero-filled copy of the
+    // whole block per expert.
+    const auto pieces = x.index_select(0, tokenIdx).split_with_sizes(at::IntArrayRef(c, static_cast<std::size_t>(E)));
     std::vector<torch::Tensor> outputs;
-    std::int64_t offset = 0;
-    for (std::int64_t e = 0; e < E; ++e) {
-        if (c[e] == 0)
-            continue;
-        outputs.push_back(gatedMlp(gathered.narrow(0, offset, c[e]), w.experts[static_cast<std::size_t>(e)]));
-        offset += c[e];
-    }
+    for (std::int64_t e = 0; e < E; ++e)
+        if (c[e] > 0)
+            outputs.push_back(gatedMlp(pieces[static_cast<std::size_t>(e)], w.experts[static_cast<std::size_t>(e)]));
     const auto y = (outputs.size() == 1 ? outputs[0] : torch::cat(outputs, 0)) *
                    flatWeights.index_select(0, order).unsqueeze(1);
     out.index_add_(0, tokenIdx, y);

@@ -309,7 +309,9 @@ torch::Tensor MoeModel::runLayers(const torch::Tensor& inputIds, const torch::Te
         torch::NoGradGuard noGrad;
         x = m_embed.index_select(0, inputIds.reshape(-1)).view({B, T, H});
     }
-    const auto bias = attentionBias(mask, T, m_config.slidingWindow, m_device);
+    // An all-ones mask is no mask: the attention then needs no per-row padding masking.
+    const bool padded = mask.defined() && !mask.all().item<bool>();
+    const auto bias = attentionBias(padded ? mask : torch::Tensor(), T, m_config.slidingWindow, m_device);
     const auto rope = ropeTables(m_config, T, m_device);
     for (int l = 0; l <= lastLayer; ++l) {
         std::optional<torch::NoGradGuard> noGrad;
@@ -324,8 +326,10 @@ torch::Tensor MoeModel::runLayers(const torch::Tensor& inputIds, const torch::Te
         }
         const auto out = moeForward(m_config, L.moe, h.reshape({B * T, H}));
         x = x + out.y.view({B, T, H});
-        if (aux)
-            aux->add(out.routing.logits, validRows);
+        if (aux) {
+            const bool sameChoice = m_config.routing == RoutingKind::SoftmaxTopK && !L.moe.allowed.defined();
+            aux->add(out.routing.logits, validRows, sameChoice ? out.routing.ids : torch::Tensor());
+        }
         if (routing) {
             torch::NoGradGuard g;
             const auto k = out.routing.ids.size(1);

@@ -78,8 +78,8 @@ torch::Tensor applyRope(const torch::Tensor& x, const RopeTables& rope, bool int
     }
     const auto cos = rope.cos.to(x.scalar_type());
     const auto sin = rope.sin.to(x.scalar_type());
-    const auto half = d / 2;
-    const auto rotated = torch::cat({-v.narrow(-1, half, half), v.narrow(-1, 0, half)}, -1);
+    const auto halves = v.chunk(2, -1);
+    const auto rotated = torch::cat({-halves[1], halves[0]}, -1);
     return v * cos + rotated * sin;
 }
 

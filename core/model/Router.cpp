@@ -81,14 +81,19 @@ RoutingResult routeTokens(const ModelConfig& cfg, const torch::Tensor& logits, c
     return r;
 }
 
-void AuxLossAccumulator::add(const torch::Tensor& logits, const torch::Tensor& validRows)
+void AuxLossAccumulator::add(const torch::Tensor& logits, const torch::Tensor& validRows, const torch::Tensor& topIds)
 {
     auto probs = torch::softmax(logits, -1);
-    if (validRows.defined())
+    auto top = topIds;
+    if (validRows.defined()) {
         probs = probs.index_select(0, validRows);
+        if (top.defined())
+            top = top.index_select(0, validRows);
+    }
     if (probs.size(0) == 0)
         return;
-    const auto top = std::get<1>(probs.topk(m_topK, -1));
+    if (!top.defined())
+        top = std::get<1>(probs.topk(m_topK, -1));
     const auto counts = torch::one_hot(top, m_experts).to(torch::kFloat).sum(0); // [k, E]
     const auto probSum = probs.sum(0);
     m_counts = m_counts.defined() ? m_counts + counts : counts;

@@ -34,7 +34,9 @@ class AuxLossAccumulator {
 public:
     AuxLossAccumulator(std::int64_t numExperts, std::int64_t topK) : m_experts(numExperts), m_topK(topK) {}
     // logits [N, E] fp32 raw; validRows: indices of the real tokens (undefined: all).
-    void add(const torch::Tensor& logits, const torch::Tensor& validRows);
+    // topIds [N, k]: the top-k of softmax(logits) when the caller already has it (the routing
+    // of the softmax families without masking), else undefined.
+    void add(const torch::Tensor& logits, const torch::Tensor& validRows, const torch::Tensor& topIds = {});
     torch::Tensor value() const; // fp32 scalar (0 when nothing was added)
 
 private:

@@ -5,6 +5,7 @@
 #include "core/util/Hash.h"
 
 #include <algorithm>
+#include <limits>
 #include <nlohmann/json.hpp>
 
 namespace teft {

@@ -43,9 +43,11 @@ public:
 
     // Adds one batch of routing decisions of MoE row `layerRow`: ids [n, k] int64 expert ids,
     // weights [n, k] floating routing weights (the ones that multiply the expert outputs).
+    // Counts the n tokens too (N += n): do NOT call addTokens() for them as well.
     // Any device/dtype is accepted; rows must be real tokens (padding already removed).
     void accumulate(int layerRow, const at::Tensor& ids, const at::Tensor& weights);
-    // Adds one token-choice by hand (tests, importers).
+    // Building statistics by hand (tests, importers): add() records one token-choice and does
+    // not count a token; addTokens() counts tokens (each token makes k choices).
     void add(int layerRow, int expert, double weight);
     void addTokens(int layerRow, std::int64_t tokens);
 

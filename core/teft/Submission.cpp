@@ -9,6 +9,7 @@
 #include "core/util/Hash.h"
 #include "core/util/Progress.h"
 
+#include <algorithm>
 #include <chrono>
 #include <ctime>
 #include <fstream>

@@ -94,6 +94,14 @@ Verdict SubmissionVerifier::check(const fs::path& dir) const
     v.minerId = m.minerId;
 
     try {
+        if (m.tensorCount != static_cast<std::int64_t>(s.tensors().tensors().size()))
+            return refuse(RefusalReason::Malformed,
+                          "Submission " + who + ": the manifest lists " + std::to_string(m.tensorCount) +
+                              " tensors, experts.safetensors holds " +
+                              std::to_string(s.tensors().tensors().size()));
+        if (m.innerSteps < 0 || m.tokensSeen < 0 || m.round < 0)
+            return refuse(RefusalReason::Malformed,
+                          "Submission " + who + ": round, inner_steps and tokens_seen cannot be negative");
         // Integrity: the files are what was hashed (and signed).
         const std::string packageSha = s.packageSha256();
         v.deltaSha256 = s.deltaSha256();

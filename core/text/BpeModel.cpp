@@ -5,7 +5,7 @@
 
 #include <algorithm>
 #include <nlohmann/json.hpp>
-#include <queue>
+#include <functional>
 
 namespace teft::text {
 namespace {
@@ -20,8 +20,8 @@ inline std::size_t mixHash(uint64_t k)
     k ^= k >> 33;
     return static_cast<std::size_t>(k);
 }
-// Below this many symbols the quadratic scan beats the heap.
-constexpr std::size_t kHeapThreshold = 48;
+// Below this many symbols the quadratic scan of ranks beats the heap.
+constexpr std::size_t kHeapThreshold = 24;
 } // namespace
 
 BpeModel::BpeModel(const nlohmann::json& model, const std::string& where)
@@ -94,7 +94,7 @@ BpeModel::BpeModel(const nlohmann::json& model, const std::string& where)
     if (!merges.is_array())
         throw FormatError(where + ": 'merges' must be an array");
     std::size_t capacity = 16;
-    while (capacity < merges.size() * 2 + 16)
+    while (capacity < merges.size() + merges.size() / 2 + 16) // load <= 2/3: a smaller table misses cache less
         capacity <<= 1;
     m_pairs.assign(capacity, PairEntry{});
     m_pairMask = capacity - 1;
@@ -222,67 +222,96 @@ void BpeModel::initialSymbols(std::string_view word, std::vector<int32_t>& symbo
 
 void BpeModel::mergeShort(std::vector<int32_t>& s) const
 {
-    while (s.size() > 1) {
-        int32_t bestRank = INT32_MAX, bestMerged = -1;
-        std::size_t bestPos = 0;
-        for (std::size_t i = 0; i + 1 < s.size(); ++i) {
-            const PairEntry* e = findPair(s[i], s[i + 1]);
-            if (e && e->rank < bestRank) {
-                bestRank = e->rank;
-                bestMerged = e->merged;
-                bestPos = i;
+    // rank[i] / merged[i]: the merge of s[i] and s[i + 1] (INT32_MAX: none). Each step merges the
+    // lowest rank, leftmost first, and looks up only the two pairs it changed.
+    thread_local std::vector<int32_t> rank, merged;
+    const std::size_t n = s.size();
+    if (n < 2)
+        return;
+    rank.resize(n);
+    merged.resize(n);
+    auto lookup = [&](std::size_t i) {
+        const PairEntry* e = findPair(s[i], s[i + 1]);
+        rank[i] = e ? e->rank : INT32_MAX;
+        merged[i] = e ? e->merged : -1;
+    };
+    for (std::size_t i = 0; i + 1 < n; ++i)
+        lookup(i);
+    std::size_t size = n;
+    for (;;) {
+        int32_t best = INT32_MAX;
+        std::size_t pos = 0;
+        for (std::size_t i = 0; i + 1 < size; ++i)
+            if (rank[i] < best) {
+                best = rank[i];
+                pos = i;
             }
-        }
-        if (bestMerged < 0)
+        if (best == INT32_MAX)
             break;
-        s[bestPos] = bestMerged;
-        s.erase(s.begin() + static_cast<std::ptrdiff_t>(bestPos) + 1);
+        s[pos] = merged[pos];
+        for (std::size_t i = pos + 1; i + 1 < size; ++i) {
+            s[i] = s[i + 1];
+            rank[i] = rank[i + 1];
+            merged[i] = merged[i + 1];
+        }
+        --size;
+        if (pos > 0)
+            lookup(pos - 1);
+        if (pos + 1 < size)
+            lookup(pos);
     }
+    s.resize(size);
 }
 
 void BpeModel::mergeLong(std::vector<int32_t>& s) const
 {
-    const int n = static_cast<int>(s.size());
-    std::vector<int> prev(n), next(n);
-    std::vector<bool> alive(n, true);
-    for (int i = 0; i < n; ++i) {
+    // Symbols in a linked list; candidate merges in a min-heap on (rank, position). A candidate
+    // is stale once either side has changed, which comparing the two ids it was made from tells
+    // without another table lookup.
+    struct Candidate {
+        int32_t rank;
+        int32_t pos;
+        int32_t left, right, merged;
+        bool operator>(const Candidate& o) const { return rank != o.rank ? rank > o.rank : pos > o.pos; }
+    };
+    thread_local std::vector<int32_t> prev, next;
+    thread_local std::vector<Candidate> heap;
+    const int32_t n = static_cast<int32_t>(s.size());
+    prev.resize(n);
+    next.resize(n);
+    heap.clear();
+    for (int32_t i = 0; i < n; ++i) {
         prev[i] = i - 1;
         next[i] = i + 1 < n ? i + 1 : -1;
     }
-    struct Candidate {
-        int32_t rank;
-        int pos;
-        int32_t merged;
-        bool operator>(const Candidate& o) const { return rank != o.rank ? rank > o.rank : pos > o.pos; }
-    };
-    std::priority_queue<Candidate, std::vector<Candidate>, std::greater<Candidate>> heap;
-    auto push = [&](int pos) {
+    const std::greater<Candidate> later;
+    auto push = [&](int32_t pos) {
         if (pos < 0 || next[pos] < 0)
             return;
-        if (const PairEntry* e = findPair(s[pos], s[next[pos]]))
-            heap.push({e->rank, pos, e->merged});
+        if (const PairEntry* e = findPair(s[pos], s[next[pos]])) {
+            heap.push_back({e->rank, pos, s[pos], s[next[pos]], e->merged});
+            std::push_heap(heap.begin(), heap.end(), later);
+        }
     };
-    for (int i = 0; i + 1 < n; ++i)
+    for (int32_t i = 0; i + 1 < n; ++i)
         push(i);
     while (!heap.empty()) {
-        const Candidate top = heap.top();
-        heap.pop();
-        if (!alive[top.pos] || next[top.pos] < 0)
+        std::pop_heap(heap.begin(), heap.end(), later);
+        const Candidate top = heap.back();
+        heap.pop_back();
+        const int32_t right = next[top.pos];
+        if (s[top.pos] != top.left || right < 0 || s[right] != top.right || s[top.pos] < 0)
             continue;
-        const PairEntry* e = findPair(s[top.pos], s[next[top.pos]]);
-        if (!e || e->rank != top.rank || e->merged != top.merged)
-            continue; // stale: one side was merged since
-        const int gone = next[top.pos];
         s[top.pos] = top.merged;
-        alive[gone] = false;
-        next[top.pos] = next[gone];
-        if (next[gone] >= 0)
-            prev[next[gone]] = top.pos;
+        s[right] = -1; // gone
+        next[top.pos] = next[right];
+        if (next[right] >= 0)
+            prev[next[right]] = top.pos;
         push(prev[top.pos]);
         push(top.pos);
     }
     std::size_t w = 0;
-    for (int i = 0; i >= 0 && i < n; i = next[i])
+    for (int32_t i = 0; i >= 0; i = next[i])
         s[w++] = s[i];
     s.resize(w);
 }

@@ -4,6 +4,7 @@
 #include "core/text/Regex.h"
 #include "core/text/Unicode.h"
 
+#include <cctype>
 #include <nlohmann/json.hpp>
 
 namespace teft::text {
@@ -42,9 +43,12 @@ public:
         : m_replacement(std::move(replacement)), m_stripFirstSpace(stripFirstSpace)
     {
     }
+    // Each replacement becomes a space, except in the first token where (unless the scheme is
+    // "never") they are dropped: that is where the pre-tokenizer prepended one.
     void decodeChain(std::vector<std::string>& tokens) const override
     {
         for (std::size_t i = 0; i < tokens.size(); ++i) {
+            const bool drop = i == 0 && m_stripFirstSpace;
             std::string out;
             const std::string& t = tokens[i];
             std::size_t pos = 0;
@@ -53,11 +57,10 @@ public:
                 out.append(t, pos, f == std::string::npos ? std::string::npos : f - pos);
                 if (f == std::string::npos)
                     break;
-                out.push_back(' ');
+                if (!drop)
+                    out.push_back(' ');
                 pos = f + m_replacement.size();
             }
-            if (i == 0 && m_stripFirstSpace && !out.empty() && out[0] == ' ')
-                out.erase(0, 1);
             tokens[i] = std::move(out);
         }
     }
@@ -81,22 +84,16 @@ public:
             if (isValidUtf8(pending)) {
                 out.push_back(pending);
             } else {
-                std::string r;
                 for (std::size_t k = 0; k < pending.size(); ++k)
-                    appendUtf8(r, kReplacementChar);
-                out.push_back(r);
+                    out.push_back(utf8(kReplacementChar));
             }
             pending.clear();
         };
         for (auto& t : tokens) {
             int byte = -1;
-            if (t.size() == 6 && t.compare(0, 3, "<0x") == 0 && t[5] == '>') {
-                char* end = nullptr;
-                const std::string hex = t.substr(3, 2);
-                const long v = std::strtol(hex.c_str(), &end, 16);
-                if (end == hex.c_str() + 2)
-                    byte = static_cast<int>(v);
-            }
+            if (t.size() == 6 && t.compare(0, 3, "<0x") == 0 && t[5] == '>' && std::isxdigit(static_cast<unsigned char>(t[3])) &&
+                std::isxdigit(static_cast<unsigned char>(t[4])))
+                byte = static_cast<int>(std::stoi(t.substr(3, 2), nullptr, 16));
             if (byte >= 0) {
                 pending.push_back(static_cast<char>(byte));
             } else {

@@ -15,8 +15,7 @@ public:
     explicit FormNormalizer(NormalForm f) : m_form(f) {}
     void normalize(std::string& text) const override
     {
-        if (!isAscii(text))
-            text = text::normalize(text, m_form);
+        normalizeInPlace(text, m_form);
     }
 
 private:

@@ -65,24 +65,6 @@ Regex::Regex(const std::string& pattern, const std::string& where) : m_pattern(p
     m_code = std::move(code);
 }
 
-Regex Regex::literal(const std::string& literal, const std::string& where)
-{
-    // \Q...\E quotes everything but a literal "\E", which is spliced in escaped.
-    std::string p = "\\Q";
-    std::size_t pos = 0;
-    for (;;) {
-        const std::size_t e = literal.find("\\E", pos);
-        if (e == std::string::npos) {
-            p += literal.substr(pos);
-            break;
-        }
-        p += literal.substr(pos, e - pos) + "\\E\\\\E\\Q";
-        pos = e + 2;
-    }
-    p += "\\E";
-    return Regex(p, where);
-}
-
 void Regex::findAll(std::string_view subject, std::vector<std::pair<std::size_t, std::size_t>>& out) const
 {
     ThreadMatchState& st = threadState();

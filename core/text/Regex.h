@@ -19,9 +19,6 @@ class Regex {
 public:
     // Throws teft::FormatError naming `where` and the pattern when it does not compile.
     Regex(const std::string& pattern, const std::string& where);
-    // A pattern matching `literal` exactly.
-    static Regex literal(const std::string& literal, const std::string& where);
-
     // All non-overlapping matches, left to right, as [begin, end) byte ranges. The subject must
     // be valid UTF-8. After an empty match the search resumes one character further on.
     void findAll(std::string_view subject, std::vector<std::pair<std::size_t, std::size_t>>& out) const;

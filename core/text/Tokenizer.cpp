@@ -1,6 +1,7 @@
 #include "core/text/Tokenizer.h"
 
 #include "core/text/AddedVocabulary.h"
+#include "core/text/BatchWorkers.h"
 #include "core/text/BpeModel.h"
 #include "core/text/Decoder.h"
 #include "core/text/JsonFields.h"
@@ -8,10 +9,12 @@
 #include "core/text/PostProcessor.h"
 #include "core/text/PreTokenizer.h"
 #include "core/text/Unicode.h"
+#include "core/text/WordCache.h"
 #include "core/util/Error.h"
 #include "core/util/Hash.h"
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <fstream>
 #include <mutex>
@@ -19,7 +22,6 @@
 #include <spdlog/spdlog.h>
 #include <sstream>
 #include <thread>
-#include <unordered_map>
 
 namespace teft {
 
@@ -40,30 +42,45 @@ struct TokenizerImpl {
     uint64_t uid = 0; // tells the per-thread word caches of different tokenizers apart
 
     void encodeInto(std::string_view text, std::vector<int32_t>& out) const;
-    void encodeSegment(std::string normalized, bool atStart, std::vector<int32_t>& out) const;
-    void encodeWord(const std::string& word, std::vector<int32_t>& out) const;
+    void encodeSegment(std::string normalized, bool atStart, text::WordCache& cache, std::vector<int32_t>& out) const;
+    void encodeWord(const std::string& word, text::WordCache& cache, std::vector<int32_t>& out) const;
 };
 
 namespace {
 
 std::atomic<uint64_t> g_nextUid{1};
 
-// Per-thread cache of pre-token -> ids, for the tokenizer used last on this thread.
-struct WordCache {
-    uint64_t owner = 0;
-    std::unordered_map<std::string, std::vector<int32_t>> map;
-};
+// Pre-tokens longer than this are rare and not worth caching.
 constexpr std::size_t kMaxCachedWordBytes = 256;
-constexpr std::size_t kMaxCacheEntries = 1 << 18;
 
-WordCache& threadWordCache(uint64_t owner)
+// Each thread keeps the caches of the few tokenizers it used last, so that alternating between
+// two tokenizers does not throw a cache away on every call.
+text::WordCache& threadWordCache(uint64_t owner)
 {
-    thread_local WordCache cache;
-    if (cache.owner != owner) {
-        cache.map.clear();
-        cache.owner = owner;
+    struct Entry {
+        uint64_t owner = 0;
+        uint64_t lastUse = 0;
+        std::unique_ptr<text::WordCache> cache;
+    };
+    thread_local std::array<Entry, 4> caches;
+    thread_local uint64_t clock = 0;
+    ++clock;
+    Entry* victim = &caches[0];
+    for (Entry& e : caches) {
+        if (e.owner == owner) {
+            e.lastUse = clock;
+            return *e.cache;
+        }
+        if (e.lastUse < victim->lastUse)
+            victim = &e;
     }
-    return cache;
+    if (!victim->cache)
+        victim->cache = std::make_unique<text::WordCache>();
+    else
+        victim->cache->clear();
+    victim->owner = owner;
+    victim->lastUse = clock;
+    return *victim->cache;
 }
 
 std::string readFile(const std::filesystem::path& p)
@@ -106,26 +123,22 @@ std::optional<int32_t> firstPresent(const TokenizerImpl& impl, std::initializer_
 
 } // namespace
 
-void TokenizerImpl::encodeWord(const std::string& word, std::vector<int32_t>& out) const
+void TokenizerImpl::encodeWord(const std::string& word, text::WordCache& cache, std::vector<int32_t>& out) const
 {
     if (word.size() > kMaxCachedWordBytes) {
         model->encodeWord(word, out);
         return;
     }
-    WordCache& cache = threadWordCache(uid);
-    auto it = cache.map.find(word);
-    if (it != cache.map.end()) {
-        out.insert(out.end(), it->second.begin(), it->second.end());
+    const uint64_t h = text::WordCache::hash(word);
+    if (cache.find(word, h, out))
         return;
-    }
     const std::size_t mark = out.size();
     model->encodeWord(word, out);
-    if (cache.map.size() >= kMaxCacheEntries)
-        cache.map.clear();
-    cache.map.emplace(word, std::vector<int32_t>(out.begin() + static_cast<std::ptrdiff_t>(mark), out.end()));
+    cache.insert(word, h, out.data() + mark, out.size() - mark);
 }
 
-void TokenizerImpl::encodeSegment(std::string normalized, bool atStart, std::vector<int32_t>& out) const
+void TokenizerImpl::encodeSegment(std::string normalized, bool atStart, text::WordCache& cache,
+                                  std::vector<int32_t>& out) const
 {
     if (normalized.empty())
         return;
@@ -135,7 +148,7 @@ void TokenizerImpl::encodeSegment(std::string normalized, bool atStart, std::vec
     if (preTokenizer)
         preTokenizer->split(pieces);
     for (const auto& p : pieces)
-        encodeWord(p.text, out);
+        encodeWord(p.text, cache, out);
 }
 
 void TokenizerImpl::encodeInto(std::string_view input, std::vector<int32_t>& out) const
@@ -145,6 +158,7 @@ void TokenizerImpl::encodeInto(std::string_view input, std::vector<int32_t>& out
         repaired = text::repairUtf8(input);
         input = repaired;
     }
+    text::WordCache& cache = threadWordCache(uid);
     std::vector<TextSegment> raw;
     added.split(input, false, raw);
     std::vector<TextSegment> inner;
@@ -158,7 +172,7 @@ void TokenizerImpl::encodeInto(std::string_view input, std::vector<int32_t>& out
             normalizer->normalize(s);
         const bool atStart = seg.begin == 0;
         if (!added.hasNormalizedTokens()) {
-            encodeSegment(std::move(s), atStart, out);
+            encodeSegment(std::move(s), atStart, cache, out);
             continue;
         }
         inner.clear();
@@ -167,7 +181,7 @@ void TokenizerImpl::encodeInto(std::string_view input, std::vector<int32_t>& out
             if (in.id >= 0)
                 out.push_back(in.id);
             else
-                encodeSegment(s.substr(in.begin, in.end - in.begin), atStart && in.begin == 0, out);
+                encodeSegment(s.substr(in.begin, in.end - in.begin), atStart && in.begin == 0, cache, out);
         }
     }
 }
@@ -291,7 +305,7 @@ Tokenizer Tokenizer::fromFile(const std::filesystem::path& pathOrDir)
 std::vector<int32_t> Tokenizer::encode(std::string_view text, bool addSpecialTokens) const
 {
     std::vector<int32_t> ids;
-    ids.reserve(text.size() / 3 + 4);
+    ids.reserve(text.size() / 2 + 4);
     m_impl->encodeInto(text, ids);
     if (m_impl->postProcessor)
         m_impl->postProcessor->process(ids, addSpecialTokens);
@@ -323,12 +337,7 @@ std::vector<std::vector<int32_t>> Tokenizer::encodeBatch(const std::vector<std::
             next = texts.size();
         }
     };
-    std::vector<std::thread> pool;
-    for (int t = 1; t < n; ++t)
-        pool.emplace_back(work);
-    work();
-    for (auto& t : pool)
-        t.join();
+    text::runOnWorkers(n, work);
     if (failure)
         std::rethrow_exception(failure);
     return out;

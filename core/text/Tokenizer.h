@@ -6,7 +6,16 @@
 // support are refused with a teft::FormatError naming them.
 //
 // Copies are cheap (shared immutable state); all const methods are safe to call from several
-// threads at once.
+// threads at once. Each thread caches pre-token -> ids for the last few tokenizers it used
+// (bounded, about 10 MB at most per tokenizer); encodeBatch runs on long-lived worker threads so
+// their caches stay warm from one batch to the next.
+//
+// Semantics follow Hugging Face tokenizers: added tokens are matched before normalization and
+// pre-tokenization; invalid UTF-8 in the input is encoded as U+FFFD (per maximal invalid
+// subpart); decode skips ids that are in no vocabulary. bos/eos/pad come from
+// tokenizer_config.json; without one, the usual token names (<s>, </s>, <|endoftext|>, ...) are
+// looked up. add_bos_token / add_eos_token of the config are not applied: special tokens come
+// from the tokenizer.json post-processor (TemplateProcessing) only.
 
 #include <cstdint>
 #include <filesystem>
@@ -32,7 +41,7 @@ public:
                                                   bool addSpecialTokens = false) const;
     std::string decode(const std::vector<int32_t>& ids, bool skipSpecialTokens = false) const;
 
-    int32_t vocabSize() const; // including added tokens
+    int32_t vocabSize() const; // including added tokens: the largest id + 1
     std::optional<int32_t> tokenToId(std::string_view token) const;
     std::string idToToken(int32_t id) const;
     std::vector<std::string> tokens(const std::vector<int32_t>& ids) const;

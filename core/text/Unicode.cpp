@@ -167,6 +167,8 @@ std::string normalize(std::string_view s, NormalForm form)
 {
     if (isAscii(s))
         return std::string(s); // ASCII is invariant under all four forms
+    if (s.size() > static_cast<std::size_t>(INT32_MAX))
+        throw Error("text of " + std::to_string(s.size()) + " bytes is too long to normalize in one piece");
     const icu::Normalizer2& n = normalizer(form);
     UErrorCode status = U_ZERO_ERROR;
     const icu::StringPiece piece(s.data(), static_cast<int32_t>(s.size()));
@@ -180,6 +182,20 @@ std::string normalize(std::string_view s, NormalForm form)
     if (U_FAILURE(status))
         throw Error(std::string("Unicode normalization failed: ") + u_errorName(status));
     return out;
+}
+
+void normalizeInPlace(std::string& s, NormalForm form)
+{
+    if (isAscii(s))
+        return;
+    if (s.size() > static_cast<std::size_t>(INT32_MAX))
+        throw Error("text of " + std::to_string(s.size()) + " bytes is too long to normalize in one piece");
+    const icu::Normalizer2& n = normalizer(form);
+    UErrorCode status = U_ZERO_ERROR;
+    const icu::StringPiece piece(s.data(), static_cast<int32_t>(s.size()));
+    if (n.isNormalizedUTF8(piece, status) && U_SUCCESS(status))
+        return;
+    s = normalize(s, form);
 }
 
 std::string lowercase(std::string_view s)

@@ -31,6 +31,8 @@ std::string repairUtf8(std::string_view s);
 // Normalization forms (ICU). Input must be valid UTF-8.
 enum class NormalForm { NFC, NFD, NFKC, NFKD };
 std::string normalize(std::string_view s, NormalForm form);
+// Normalizes `s` in place; copies nothing when it is already normalized (the common case).
+void normalizeInPlace(std::string& s, NormalForm form);
 // Full Unicode lowercase mapping (root locale).
 std::string lowercase(std::string_view s);
 

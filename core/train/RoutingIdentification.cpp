@@ -37,8 +37,7 @@ RoutingStats collectRoutingStats(MoeModel& model, const TokenDataset& data, cons
             const auto real = ids.select(1, 0).ge(0).nonzero().squeeze(1); // padding has id -1
             ids = ids.index_select(0, real);
             w = w.index_select(0, real);
-            stats.accumulate(row, ids, w);
-            stats.addTokens(row, ids.size(0));
+            stats.accumulate(row, ids, w); // counts the tokens as well
         }
     }
     control.report(total, total, "routing");

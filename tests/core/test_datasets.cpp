@@ -53,6 +53,8 @@ template <typename F> std::string errorOf(F&& f)
         f();
     } catch (const teft::Error& e) {
         return e.what();
+    } catch (const std::exception& e) {
+        return std::string("unexpected exception: ") + e.what();
     }
     return {};
 }
@@ -202,13 +204,34 @@ private Q_SLOTS:
         const std::vector<std::string> expected{"from a", "from b/1", "from b/2", "from c/deep/x"};
         QVERIFY(texts == expected);
 
+        // Linked folders are followed once; a link cycle does not loop.
+        fs::create_directory_symlink(dir / "b", dir / "c" / "link-to-b");
+        fs::create_directory_symlink(dir, dir / "b" / "link-to-root");
+        texts.clear();
+        for (const auto& r : readAll(spec))
+            texts.push_back(r.text);
+        const std::vector<std::string> withLink{"from a", "from b/1", "from b/2", "from c/deep/x"};
+        QVERIFY(texts == withLink);
+        fs::remove(dir / "b" / "link-to-root");
+        fs::remove(dir / "c" / "link-to-b");
+
         // A file named explicitly is sniffed when its extension says nothing.
         writeBytes(dir / "noext", "  {\"text\": \"sniffed json\"}\n");
         writeBytes(dir / "noext2", "just words\n");
         QCOMPARE_STR(toString(detectFormat(dir / "noext")), toString(DataFormat::Jsonl));
         QCOMPARE_STR(toString(detectFormat(dir / "noext2")), toString(DataFormat::Text));
+        writeBytes(dir / "x.TSV", "text\n");
         QCOMPARE_STR(toString(detectFormat(dir / "x.TSV")), toString(DataFormat::Tsv));
         QCOMPARE_STR(readAll(specOf({dir / "noext"}))[0].text, "sniffed json");
+        std::string err0;
+
+        // Compressed files and JSON arrays are refused with a hint, not read as garbage.
+        writeBytes(dir / "z.jsonl", std::string("\x1f\x8b\x08\x00rest", 8));
+        err0 = errorOf([&] { readAll(specOf({dir / "z.jsonl"})); });
+        QVERIFY2(err0.find("z.jsonl is compressed") != std::string::npos, err0.c_str());
+        writeBytes(dir / "arr.json", "[\n  {\"text\": \"a\"},\n  {\"text\": \"b\"}\n]\n");
+        err0 = errorOf([&] { readAll(specOf({dir / "arr.json"})); });
+        QVERIFY2(err0.find("arr.json holds one JSON array, not JSON Lines") != std::string::npos, err0.c_str());
 
         // Missing paths and empty folders are refused, naming them.
         std::string err = errorOf([&] { readAll(specOf({dir / "nope.jsonl"})); });
@@ -387,6 +410,31 @@ private Q_SLOTS:
         const auto back = DataQualityReport::fromJson(r.toJson());
         QCOMPARE(back.count(BadDataKind::MissingField), std::int64_t(120));
         QCOMPARE(back.examples().size(), r.examples().size());
+    }
+
+    void specRoundTripsThroughJson()
+    {
+        DatasetSpec spec;
+        spec.paths = {"a.jsonl", "dir"};
+        spec.format = DataFormat::Csv;
+        spec.column = "body";
+        spec.docSplit = DocSplit::Line;
+        spec.strict = true;
+        spec.chatTemplate = "plain";
+        const auto back = datasetSpecFromJson(toJson(spec));
+        QCOMPARE(back.paths.size(), std::size_t(2));
+        QCOMPARE_STR(back.paths[1].string(), "dir");
+        QCOMPARE_STR(toString(back.format), "csv");
+        QCOMPARE_STR(back.column, "body");
+        QCOMPARE_STR(toString(back.docSplit), "line");
+        QVERIFY(back.strict);
+        QCOMPARE_STR(back.chatTemplate, "plain");
+        std::string err = errorOf([] { datasetSpecFromJson({{"paths", {"x"}}, {"format", "xml"}}); });
+        QVERIFY2(err.find("unknown data format 'xml'") != std::string::npos, err.c_str());
+        err = errorOf([] { datasetSpecFromJson({{"paths", {"x"}}, {"strict", "yes"}}); });
+        QVERIFY2(err.find("dataset.strict has the wrong type") != std::string::npos, err.c_str());
+        err = errorOf([] { datasetSpecFromJson({{"format", "csv"}}); });
+        QVERIFY2(err.find("dataset.paths is missing") != std::string::npos, err.c_str());
     }
 
     void previewReturnsFirstRecords()

@@ -333,6 +333,11 @@ private slots:
         const fs::path garbage = write("garbage", m_delta, &m_alice, manifest());
         writeFileAtomically(garbage / "experts.safetensors", "not a safetensors file");
         expectRefused(garbage, RefusalReason::Malformed, "experts.safetensors");
+        const fs::path count = write("count", m_delta, &m_alice, manifest());
+        nlohmann::json cj = nlohmann::json::parse(readFile(count / "manifest.json"));
+        cj["tensor_count"] = 5;
+        writeFileAtomically(count / "manifest.json", cj.dump(1) + "\n");
+        expectRefused(count, RefusalReason::Malformed, "lists 5 tensors");
         const fs::path pickle = write("pickle", m_delta, &m_alice, manifest());
         writeFileAtomically(pickle / "manifest.json", "\x80\x04\x95");
         expectRefused(pickle, RefusalReason::Malformed, "not valid JSON");

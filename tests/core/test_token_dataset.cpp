@@ -4,10 +4,15 @@
 //
 // A byte-level encoder written here (id = byte value, EOS = 256) makes every expected stream
 // computable independently of the code under test.
+#include "core/data/DatasetFingerprint.h"
 #include "core/data/DatasetReader.h"
 #include "core/data/TokenDataset.h"
+#include "core/text/Tokenizer.h"
+#include "core/util/AtomicFile.h"
 #include "core/util/Error.h"
+#include "core/util/Hash.h"
 #include "core/util/Runtime.h"
+#include "support/ByteTokenizerJson.h"
 #include "support/TestSupport.h"
 
 #include <QtTest>
@@ -110,6 +115,7 @@ template <typename F> std::string errorOf(F&& f)
     }
     return {};
 }
+
 
 PackingOptions options(const fs::path& cache, std::int64_t seqLen = 16, double heldOut = 0.0)
 {
@@ -369,6 +375,44 @@ private Q_SLOTS:
         QVERIFY(stream(rebuilt, false) == stream(edited, false));
     }
 
+    void fileDigestsRememberedOnlyWhileStampsHold()
+    {
+        const auto dir = test::freshDir("memo");
+        const auto memo = dir / "memo.json";
+        writeJsonl(dir / "old.jsonl", makeDocs(50, "old"));
+        // Let the file age past the racy window: a digest of a file changed within 1 s of
+        // hashing is not remembered.
+        QThread::msleep(1100);
+        writeJsonl(dir / "new.jsonl", makeDocs(50, "new"));
+        DatasetSpec spec;
+        spec.paths = {dir / "old.jsonl", dir / "new.jsonl"};
+        const auto files = resolveDatasetFiles(spec);
+        JobControl control;
+        const std::string full = datasetContentHash(files, control);
+        QCOMPARE(datasetContentHash(files, control, memo), full);
+        auto j = nlohmann::json::parse(readFile(memo));
+        const std::string oldKey = fs::absolute(dir / "old.jsonl").lexically_normal().string();
+        const std::string newKey = fs::absolute(dir / "new.jsonl").lexically_normal().string();
+        QCOMPARE(QString::fromStdString(j["files"][oldKey]["sha256"].get<std::string>()),
+                 QString::fromStdString(sha256File(dir / "old.jsonl")));
+        QVERIFY(!j["files"].contains(newKey)); // racy: not remembered
+
+        // The remembered digest is used while the stamps hold (shown by planting a wrong one)...
+        j["files"][oldKey]["sha256"] = std::string(64, '0');
+        writeFileAtomically(memo, j.dump());
+        QVERIFY(datasetContentHash(files, control, memo) != full);
+        // ...and ignored once the file is edited, even with the same size and mtime restored.
+        auto docs = makeDocs(50, "old");
+        docs[7][0] = 'O';
+        const auto mtime = fs::last_write_time(dir / "old.jsonl");
+        writeJsonl(dir / "old.jsonl", docs);
+        fs::last_write_time(dir / "old.jsonl", mtime);
+        QCOMPARE(static_cast<std::int64_t>(fs::file_size(dir / "old.jsonl")), files[0].size);
+        const std::string edited = datasetContentHash(files, control);
+        QVERIFY(edited != full);
+        QCOMPARE(datasetContentHash(files, control, memo), edited);
+    }
+
     void cancelledBuildLeavesNothingBehind()
     {
         const auto dir = test::freshDir("cancel");
@@ -389,7 +433,8 @@ private Q_SLOTS:
         QVERIFY(cancelled);
         std::size_t files = 0;
         for (const auto& e : fs::directory_iterator(dir / "cache"))
-            ++files, qWarning("left: %s", e.path().c_str());
+            if (e.path().filename() != "file-hashes.json")
+                ++files, qWarning("left: %s", e.path().c_str());
         QCOMPARE(files, std::size_t(0));
     }
 
@@ -417,6 +462,68 @@ private Q_SLOTS:
         err = errorOf(
             [&] { TokenDataset::build(specOf(dir / "tiny.jsonl"), enc.encoder(), options(dir / "cache", 64), control); });
         QVERIFY2(err.find("fewer than one sequence of 64") != std::string::npos, err.c_str());
+    }
+
+    void realTokenizerPacksAndInvalidates()
+    {
+        const auto dir = test::freshDir("real");
+        // Chat records: the ChatML markers are added tokens of this tokenizer.
+        std::string s;
+        for (int i = 0; i < 60; ++i)
+            s += nlohmann::json{{"messages",
+                                 {{{"role", "user"}, {"content", "q" + std::to_string(i) + " \u00e9t\u00e9?"}},
+                                  {{"role", "assistant"}, {"content", "a" + std::to_string(i)}}}}}
+                     .dump() +
+                 "\n";
+        writeBytes(dir / "chat.jsonl", s);
+        const std::vector<std::string> specials{"<|endoftext|>", "<|im_start|>", "<|im_end|>"};
+        const Tokenizer tok = Tokenizer::fromJson(test::byteTokenizerJson(specials));
+        JobControl control;
+        const auto ds = TokenDataset::build(specOf(dir / "chat.jsonl"), tok, options(dir / "cache", 32), control);
+        QCOMPARE(ds.eosId(), 256); // no tokenizer_config.json: <|endoftext|> separates documents
+
+        // Independent expectation: ChatML text, markers as single ids, other bytes as their value.
+        std::vector<std::int32_t> expected;
+        for (int i = 0; i < 60; ++i) {
+            auto bytes = [&](const std::string& t) {
+                for (unsigned char c : t)
+                    expected.push_back(c);
+            };
+            for (const auto& [role, content] :
+                 {std::pair<std::string, std::string>{"user", "q" + std::to_string(i) + " \xC3\xA9t\xC3\xA9?"},
+                  {"assistant", "a" + std::to_string(i)}}) {
+                expected.push_back(257);
+                bytes(role + "\n" + content);
+                expected.push_back(258);
+                bytes("\n");
+            }
+            expected.push_back(256);
+        }
+        const auto got = stream(ds, false);
+        QCOMPARE(ds.numTrain(), static_cast<std::int64_t>(expected.size()) / 32);
+        QVERIFY(std::equal(got.begin(), got.end(), expected.begin()));
+        QVERIFY(TokenDataset::build(specOf(dir / "chat.jsonl"), tok, options(dir / "cache", 32), control)
+                    .stats()
+                    .fromCache);
+
+        // Another tokenizer (other added tokens: another fingerprint) is not served the cache;
+        // without <|endoftext|>, the EOS declared in tokenizer_config.json separates documents.
+        const std::vector<std::string> llamaLike{"<s>", "</s>", "<|im_start|>", "<|im_end|>"};
+        const Tokenizer tok2 = Tokenizer::fromJson(test::byteTokenizerJson(llamaLike), R"({"eos_token": "</s>"})");
+        QVERIFY(tok2.fingerprint() != tok.fingerprint());
+        const auto ds2 = TokenDataset::build(specOf(dir / "chat.jsonl"), tok2, options(dir / "cache", 32), control);
+        QVERIFY(!ds2.stats().fromCache);
+        QCOMPARE(ds2.eosId(), 257);
+        auto more = specials;
+        more.push_back("<|pad|>");
+        const Tokenizer tok3 = Tokenizer::fromJson(test::byteTokenizerJson(more), R"({"eos_token": "<|im_end|>"})");
+        QCOMPARE(TextEncoder::from(tok3).eosId, 256); // <|endoftext|> preferred to a chat-turn EOS
+        const Tokenizer tok4 = Tokenizer::fromJson(test::byteTokenizerJson({"<|im_start|>", "<|im_end|>"}));
+        const std::string err = errorOf([&] { TextEncoder::from(tok4); });
+        QVERIFY2(err.find("no end-of-sequence token") != std::string::npos, err.c_str());
+        const auto firstEnd = static_cast<std::size_t>(std::find(expected.begin(), expected.end(), 256) - expected.begin());
+        QCOMPARE(stream(ds2, false)[firstEnd], 257);
+        QCOMPARE(stream(ds2, false)[firstEnd - 2], 259); // <|im_end|>, "\n", then the EOS
     }
 
     void badOptionsRefused()

@@ -6,7 +6,7 @@
 #include <random>
 #include <vector>
 
-namespace teft {
+namespace teft::ui {
 
 namespace {
 
@@ -86,4 +86,4 @@ DemoRouting makeDemoRouting(int moeLayers, int experts, int topK, int tokens, un
     return demo;
 }
 
-} // namespace teft
+} // namespace teft::ui

@@ -5,7 +5,7 @@
 
 #include <cstdint>
 
-namespace teft {
+namespace teft::ui {
 
 // Synthetic routing statistics with the shape and sizes of a real model, for the demo project,
 // the screenshots, tests and the heatmap benchmark. Every layer prefers a few experts
@@ -25,4 +25,4 @@ struct DemoRouting {
 DemoRouting makeDemoRouting(int moeLayers = 16, int experts = 64, int topK = 8, int tokens = 2000,
                             unsigned seed = 7);
 
-} // namespace teft
+} // namespace teft::ui

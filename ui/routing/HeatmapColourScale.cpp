@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
-namespace teft {
+namespace teft::ui {
 
 namespace {
 
@@ -80,4 +80,4 @@ QRgb HeatmapColourScale::colour(double value) const
     return colourAt(span > 0.0 ? (value - m_min) / span : (m_diverging ? 0.5 : 0.0));
 }
 
-} // namespace teft
+} // namespace teft::ui

@@ -3,7 +3,7 @@
 #include <QColor>
 #include <array>
 
-namespace teft {
+namespace teft::ui {
 
 // Maps a value to a colour: a perceptually ordered sequential scale (dark blue → yellow, close
 // to viridis) for non-negative metrics, a diverging blue–white–red scale centred on zero for
@@ -27,4 +27,4 @@ private:
     bool m_diverging = false;
 };
 
-} // namespace teft
+} // namespace teft::ui

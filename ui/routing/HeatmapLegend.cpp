@@ -7,7 +7,7 @@
 #include <QLocale>
 #include <QPainter>
 
-namespace teft {
+namespace teft::ui {
 
 HeatmapLegend::HeatmapLegend(RoutingHeatmapModel* model, QWidget* parent) : QWidget(parent), m_model(model)
 {
@@ -66,4 +66,4 @@ void HeatmapLegend::paintEvent(QPaintEvent*)
     }
 }
 
-} // namespace teft
+} // namespace teft::ui

@@ -3,7 +3,7 @@
 #include <QPointer>
 #include <QWidget>
 
-namespace teft {
+namespace teft::ui {
 
 class RoutingHeatmapModel;
 
@@ -22,4 +22,4 @@ private:
     QPointer<RoutingHeatmapModel> m_model;
 };
 
-} // namespace teft
+} // namespace teft::ui

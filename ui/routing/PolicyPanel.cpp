@@ -18,7 +18,7 @@
 #include <QVBoxLayout>
 #include <cmath>
 
-namespace teft {
+namespace teft::ui {
 
 namespace {
 QWidget* sliderWithBox(QSlider* slider, QWidget* box)
@@ -203,4 +203,4 @@ void PolicyPanel::apply()
     }
 }
 
-} // namespace teft
+} // namespace teft::ui

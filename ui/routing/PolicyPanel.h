@@ -14,7 +14,7 @@ class QSlider;
 class QSpinBox;
 class QStackedWidget;
 
-namespace teft {
+namespace teft::ui {
 
 class RoutingHeatmapModel;
 class SelectionDocument;
@@ -63,4 +63,4 @@ private:
     QLabel* m_message;
 };
 
-} // namespace teft
+} // namespace teft::ui

@@ -2,7 +2,7 @@
 
 #include "ui/routing/SelectionDocument.h"
 
-namespace teft {
+namespace teft::ui {
 
 namespace {
 constexpr int MergeIdBase = 0x7e170000;
@@ -33,4 +33,4 @@ bool ReplaceSelectionCommand::mergeWith(const QUndoCommand* other)
     return true;
 }
 
-} // namespace teft
+} // namespace teft::ui

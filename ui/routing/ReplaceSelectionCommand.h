@@ -4,7 +4,7 @@
 
 #include <QUndoCommand>
 
-namespace teft {
+namespace teft::ui {
 
 class SelectionDocument;
 
@@ -26,4 +26,4 @@ private:
     int m_mergeKey;
 };
 
-} // namespace teft
+} // namespace teft::ui

@@ -14,7 +14,7 @@
 #include <cmath>
 #include <cstdlib>
 
-namespace teft {
+namespace teft::ui {
 
 RoutingHeatmap::RoutingHeatmap(QWidget* parent) : QAbstractScrollArea(parent)
 {
@@ -434,4 +434,4 @@ bool RoutingHeatmap::viewportEvent(QEvent* event)
     return QAbstractScrollArea::viewportEvent(event);
 }
 
-} // namespace teft
+} // namespace teft::ui

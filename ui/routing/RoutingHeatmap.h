@@ -7,7 +7,7 @@
 #include <QPointer>
 #include <QVector>
 
-namespace teft {
+namespace teft::ui {
 
 class RoutingHeatmapModel;
 
@@ -95,4 +95,4 @@ private:
     QPoint m_hovered{-1, -1};     // (expert, row)
 };
 
-} // namespace teft
+} // namespace teft::ui

@@ -7,7 +7,7 @@
 #include <algorithm>
 #include <cmath>
 
-namespace teft {
+namespace teft::ui {
 
 RoutingHeatmapModel::RoutingHeatmapModel(QObject* parent) : QAbstractTableModel(parent) {}
 
@@ -196,4 +196,4 @@ QHash<int, QByteArray> RoutingHeatmapModel::roleNames() const
     return names;
 }
 
-} // namespace teft
+} // namespace teft::ui

@@ -8,7 +8,7 @@
 #include <optional>
 #include <vector>
 
-namespace teft {
+namespace teft::ui {
 
 
 // Routing statistics as a table: rows = MoE layers, columns = experts. The value shown is one
@@ -76,4 +76,4 @@ private:
     QPointer<SelectionDocument> m_document;
 };
 
-} // namespace teft
+} // namespace teft::ui

@@ -27,7 +27,7 @@
 #include <QVBoxLayout>
 #include <algorithm>
 
-namespace teft {
+namespace teft::ui {
 
 RoutingPage::RoutingPage(QWidget* parent) : QWidget(parent)
 {
@@ -69,10 +69,23 @@ RoutingPage::RoutingPage(QWidget* parent) : QWidget(parent)
     zoomIn->setShortcut(QKeySequence::ZoomIn);
     toolbar->addAction(tr("Fit"), m_heatmap, &RoutingHeatmap::zoomToFit)->setToolTip(tr("Fit all cells in the view"));
     toolbar->addSeparator();
-    m_undo = m_document->undoStack()->createUndoAction(this, tr("Undo"));
+    // Fixed labels (the stack's own actions put the whole command text on the button); the
+    // command text goes into the tooltip.
+    QUndoStack* stack = m_document->undoStack();
+    m_undo = new QAction(tr("Undo"), this);
     m_undo->setShortcut(QKeySequence::Undo);
-    m_redo = m_document->undoStack()->createRedoAction(this, tr("Redo"));
+    m_undo->setEnabled(false);
+    connect(m_undo, &QAction::triggered, stack, &QUndoStack::undo);
+    connect(stack, &QUndoStack::canUndoChanged, m_undo, &QAction::setEnabled);
+    connect(stack, &QUndoStack::undoTextChanged, m_undo,
+            [this](const QString& text) { m_undo->setToolTip(tr("Undo: %1").arg(text)); });
+    m_redo = new QAction(tr("Redo"), this);
     m_redo->setShortcut(QKeySequence::Redo);
+    m_redo->setEnabled(false);
+    connect(m_redo, &QAction::triggered, stack, &QUndoStack::redo);
+    connect(stack, &QUndoStack::canRedoChanged, m_redo, &QAction::setEnabled);
+    connect(stack, &QUndoStack::redoTextChanged, m_redo,
+            [this](const QString& text) { m_redo->setToolTip(tr("Redo: %1").arg(text)); });
     toolbar->addAction(m_undo);
     toolbar->addAction(m_redo);
     toolbar->addAction(tr("Clear"), m_document, &SelectionDocument::clear)->setToolTip(tr("Deselect every expert"));
@@ -133,6 +146,8 @@ RoutingPage::RoutingPage(QWidget* parent) : QWidget(parent)
     splitter->addWidget(right);
     splitter->setStretchFactor(0, 3);
     splitter->setStretchFactor(1, 1);
+    splitter->setSizes({900, 400});
+    right->setMinimumWidth(360);
 
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(m_title);
@@ -213,7 +228,7 @@ void RoutingPage::updateMetricChoices()
 void RoutingPage::updateSummary()
 {
     const SelectionCost cost = m_document->cost();
-    m_totalExperts->setText(tr("%1 in %2 of %3 layers")
+    m_totalExperts->setText(tr("%1 (%2 of %3 layers)")
                                 .arg(cost.experts)
                                 .arg(cost.expertsPerLayer.size())
                                 .arg(m_document->rows()));
@@ -315,4 +330,4 @@ void RoutingPage::exportSelection()
     }
 }
 
-} // namespace teft
+} // namespace teft::ui

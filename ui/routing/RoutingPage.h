@@ -10,7 +10,7 @@ class QComboBox;
 class QLabel;
 class QTableView;
 
-namespace teft {
+namespace teft::ui {
 
 class HeatmapLegend;
 class PolicyPanel;
@@ -72,4 +72,4 @@ private:
     std::int64_t m_modelTotalBytes = 0;
 };
 
-} // namespace teft
+} // namespace teft::ui

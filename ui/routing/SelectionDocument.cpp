@@ -9,7 +9,7 @@
 #include <QUndoStack>
 #include <nlohmann/json.hpp>
 
-namespace teft {
+namespace teft::ui {
 
 SelectionDocument::SelectionDocument(QObject* parent) : QObject(parent), m_undoStack(new QUndoStack(this)) {}
 
@@ -163,4 +163,4 @@ void SelectionDocument::rebuildMask()
     }
 }
 
-} // namespace teft
+} // namespace teft::ui

@@ -10,7 +10,7 @@
 
 class QUndoStack;
 
-namespace teft {
+namespace teft::ui {
 
 // The expert selection being edited (Tiled's document pattern): it owns the ExpertSelection and
 // a QUndoStack; every edit is a QUndoCommand pushed on that stack, and every change, including
@@ -81,4 +81,4 @@ private:
     std::int64_t m_modelTotalBytes = 0;
 };
 
-} // namespace teft
+} // namespace teft::ui

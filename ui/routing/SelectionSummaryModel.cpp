@@ -4,7 +4,7 @@
 
 #include <QLocale>
 
-namespace teft {
+namespace teft::ui {
 
 SelectionSummaryModel::SelectionSummaryModel(SelectionDocument* document, QObject* parent)
     : QAbstractTableModel(parent), m_document(document), m_rows(document ? document->rows() : 0)
@@ -62,4 +62,4 @@ QVariant SelectionSummaryModel::headerData(int section, Qt::Orientation orientat
     }
 }
 
-} // namespace teft
+} // namespace teft::ui

@@ -3,7 +3,7 @@
 #include <QAbstractTableModel>
 #include <QPointer>
 
-namespace teft {
+namespace teft::ui {
 
 class SelectionDocument;
 
@@ -26,4 +26,4 @@ private:
     int m_rows = 0;
 };
 
-} // namespace teft
+} // namespace teft::ui

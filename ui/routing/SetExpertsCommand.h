@@ -4,7 +4,7 @@
 #include <QUndoCommand>
 #include <QVector>
 
-namespace teft {
+namespace teft::ui {
 
 class SelectionDocument;
 
@@ -23,4 +23,4 @@ private:
     bool m_selected;
 };
 
-} // namespace teft
+} // namespace teft::ui

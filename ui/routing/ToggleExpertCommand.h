@@ -2,7 +2,7 @@
 
 #include <QUndoCommand>
 
-namespace teft {
+namespace teft::ui {
 
 class SelectionDocument;
 
@@ -20,4 +20,4 @@ private:
     bool m_before;
 };
 
-} // namespace teft
+} // namespace teft::ui

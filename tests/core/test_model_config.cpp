@@ -1,0 +1,225 @@
+// config.json parsing of the six MoE families, the helpers the TEFT engine uses, and the
+// refusals of malformed configs.
+#include "core/model/CheckpointGenerator.h"
+#include "core/model/ModelConfig.h"
+#include "core/util/Error.h"
+
+#include <QtTest>
+#include <nlohmann/json.hpp>
+#include <torch/torch.h>
+
+using namespace teft;
+using nlohmann::json;
+
+namespace {
+
+json preset(const std::string& arch, const std::string& size = "tiny")
+{
+    GenerateOptions o;
+    o.arch = arch;
+    o.preset = size;
+    return generatedConfigJson(o);
+}
+
+// Expects fromJson to throw a FormatError whose message contains every fragment.
+void expectRefused(const json& doc, const std::vector<std::string>& fragments)
+{
+    try {
+        ModelConfig::fromJson(doc, "test/config.json");
+    } catch (const FormatError& e) {
+        const std::string msg = e.what();
+        for (const auto& f : fragments)
+            QVERIFY2(msg.find(f) != std::string::npos, ("message '" + msg + "' lacks '" + f + "'").c_str());
+        return;
+    }
+    QFAIL(("config was accepted, expected refusal mentioning " + fragments.front()).c_str());
+}
+
+} // namespace
+
+class TestModelConfig : public QObject {
+    Q_OBJECT
+
+private slots:
+    void everyFamilyParses()
+    {
+        for (const auto& arch : ModelConfig::supportedModelTypes()) {
+            for (const std::string size : {"tiny", "small"}) {
+                const auto cfg = ModelConfig::fromJson(preset(arch, size));
+                QCOMPARE(cfg.modelType, arch);
+                QVERIFY(cfg.numExperts > 0);
+                QVERIFY(cfg.topK > 0 && cfg.topK <= cfg.numExperts);
+                QVERIFY(!cfg.moeLayers().empty());
+            }
+        }
+    }
+
+    void qwenSparseLayers()
+    {
+        auto doc = preset("qwen3_moe");
+        doc["num_hidden_layers"] = 6;
+        doc["decoder_sparse_step"] = 2;
+        doc["mlp_only_layers"] = {3};
+        const auto cfg = ModelConfig::fromJson(doc);
+        // (l + 1) % 2 == 0 and l not in mlp_only_layers: 1, 5
+        QCOMPARE(cfg.moeLayers(), (std::vector<int>{1, 5}));
+        QCOMPARE(cfg.firstMoeLayer(), 1);
+        QCOMPARE(cfg.lastMoeLayer(), 5);
+    }
+
+    void deepseekDenseFirstLayers()
+    {
+        auto doc = preset("deepseek_v2");
+        doc["num_hidden_layers"] = 5;
+        doc["first_k_dense_replace"] = 1;
+        doc["moe_layer_freq"] = 2;
+        QCOMPARE(ModelConfig::fromJson(doc).moeLayers(), (std::vector<int>{2, 4}));
+        auto v3 = preset("deepseek_v3");
+        v3["num_hidden_layers"] = 4;
+        v3["first_k_dense_replace"] = 2;
+        const auto c3 = ModelConfig::fromJson(v3);
+        QCOMPARE(c3.moeLayers(), (std::vector<int>{2, 3}));
+        QVERIFY(c3.routing == RoutingKind::DeepseekSigmoid);
+        QVERIFY(c3.mla);
+        QCOMPARE(c3.sharedIntermediate, c3.expertIntermediate * 1);
+    }
+
+    void expertNamesPerFamily()
+    {
+        const auto mix = ModelConfig::fromJson(preset("mixtral"));
+        QCOMPARE(mix.expertTensorNames(1, 3),
+                 (std::vector<std::string>{"model.layers.1.block_sparse_moe.experts.3.w1.weight",
+                                           "model.layers.1.block_sparse_moe.experts.3.w3.weight",
+                                           "model.layers.1.block_sparse_moe.experts.3.w2.weight"}));
+        QCOMPARE(mix.routerWeightName(0), std::string("model.layers.0.block_sparse_moe.gate.weight"));
+        const auto q = ModelConfig::fromJson(preset("qwen2_moe"));
+        QCOMPARE(q.expertTensorNames(2, 7)[2], std::string("model.layers.2.mlp.experts.7.down_proj.weight"));
+        for (const auto* cfg : {&mix, &q}) {
+            for (int l : cfg->moeLayers())
+                for (int e = 0; e < cfg->numExperts; ++e)
+                    for (int p = 0; p < 3; ++p) {
+                        int L = -1, E = -1, P = -1;
+                        QVERIFY(cfg->parseExpertTensorName(cfg->expertTensorNames(l, e)[p], L, E, P));
+                        QCOMPARE(L, l);
+                        QCOMPARE(E, e);
+                        QCOMPARE(P, p);
+                    }
+        }
+        int L, E, P;
+        QVERIFY(!q.parseExpertTensorName("model.layers.0.mlp.gate.weight", L, E, P));
+        QVERIFY(!q.parseExpertTensorName("model.layers.0.mlp.experts.99.up_proj.weight", L, E, P));
+        QVERIFY(!q.parseExpertTensorName("model.layers.0.mlp.experts.1.w1.weight", L, E, P));
+    }
+
+    // Parameter counts and bytes per expert against the tensors a generated checkpoint holds.
+    void sizesMatchGeneratedTensors()
+    {
+        for (const auto& arch : ModelConfig::supportedModelTypes()) {
+            const auto cfg = ModelConfig::fromJson(preset(arch));
+            const auto weights = randomWeights(cfg, 1, torch::kBFloat16);
+            std::int64_t total = 0, expert = 0;
+            for (const auto& [name, t] : weights) {
+                total += t.numel();
+                if (name.rfind(cfg.expertPrefix(cfg.firstMoeLayer()) + "0.", 0) == 0)
+                    expert += t.numel();
+            }
+            QCOMPARE(cfg.paramsTotal(), total);
+            QCOMPARE(cfg.paramsPerExpert(), expert);
+            QCOMPARE(cfg.bytesPerExpert(), expert * 2);
+            const auto moe = static_cast<std::int64_t>(cfg.moeLayers().size());
+            QCOMPARE(cfg.paramsActive(), total - moe * (cfg.numExperts - cfg.topK) * expert);
+        }
+    }
+
+    void ropeBothSpellings()
+    {
+        auto old = preset("qwen3_moe");
+        old["rope_theta"] = 5000.0;
+        QCOMPARE(ModelConfig::fromJson(old).rope.theta, 5000.0);
+        auto v5 = preset("qwen3_moe");
+        v5.erase("rope_theta");
+        v5.erase("rope_scaling");
+        v5["rope_parameters"] = {{"rope_type", "default"}, {"rope_theta", 7000.0}};
+        const auto c5 = ModelConfig::fromJson(v5);
+        QCOMPARE(c5.rope.theta, 7000.0);
+        QCOMPARE(c5.rope.type, std::string("default"));
+        auto yarn = preset("deepseek_v3");
+        yarn.erase("rope_scaling");
+        yarn["rope_parameters"] = {{"rope_type", "yarn"}, {"rope_theta", 10000.0}, {"factor", 8.0},
+                                   {"original_max_position_embeddings", 2048}, {"mscale_all_dim", 1.0}};
+        const auto cy = ModelConfig::fromJson(yarn);
+        QCOMPARE(cy.rope.type, std::string("yarn"));
+        QCOMPARE(cy.rope.factor, 8.0);
+        QCOMPARE(cy.rope.originalMaxPositions, std::int64_t(2048));
+        QCOMPARE(cy.rope.mscaleAllDim, 1.0);
+        // dtype from the newer key
+        auto d = preset("olmoe");
+        d.erase("torch_dtype");
+        d["dtype"] = "float32";
+        QVERIFY(ModelConfig::fromJson(d).storageDtype() == torch::kFloat);
+    }
+
+    void refusals()
+    {
+        auto unknown = preset("qwen3_moe");
+        unknown["model_type"] = "llama4_text";
+        expectRefused(unknown, {"unknown model_type 'llama4_text'", "qwen3_moe", "deepseek_v3"});
+
+        auto missing = preset("qwen2_moe");
+        missing.erase("moe_intermediate_size");
+        expectRefused(missing, {"missing key 'moe_intermediate_size'", "qwen2_moe", "test/config.json"});
+
+        auto missingExperts = preset("mixtral");
+        missingExperts.erase("num_local_experts");
+        expectRefused(missingExperts, {"num_local_experts"});
+
+        auto act = preset("olmoe");
+        act["hidden_act"] = "gelu";
+        expectRefused(act, {"hidden_act", "gelu"});
+
+        auto rope = preset("qwen3_moe");
+        rope["rope_scaling"] = {{"rope_type", "longrope"}, {"factor", 2.0}};
+        expectRefused(rope, {"rope type", "longrope"});
+
+        auto scoring = preset("deepseek_v2");
+        scoring["scoring_func"] = "sigmoid";
+        expectRefused(scoring, {"scoring_func", "sigmoid"});
+
+        auto method = preset("deepseek_v2");
+        method["topk_method"] = "noaux_tc";
+        expectRefused(method, {"topk_method", "noaux_tc"});
+
+        auto groups = preset("deepseek_v3");
+        groups["n_group"] = 3;
+        expectRefused(groups, {"n_group"});
+
+        auto topk = preset("qwen3_moe");
+        topk["num_experts_per_tok"] = 99;
+        expectRefused(topk, {"num_experts_per_tok"});
+
+        auto type = preset("qwen3_moe");
+        type["hidden_size"] = "64";
+        expectRefused(type, {"hidden_size", "integer"});
+
+        auto heads = preset("qwen3_moe");
+        heads["num_key_value_heads"] = 3;
+        expectRefused(heads, {"num_key_value_heads"});
+
+        auto window = preset("qwen2_moe");
+        window["use_sliding_window"] = true;
+        expectRefused(window, {"use_sliding_window"});
+
+        auto dtype = preset("qwen3_moe");
+        dtype["torch_dtype"] = "float8_e4m3fn";
+        expectRefused(dtype, {"torch_dtype", "float8_e4m3fn"});
+
+        auto layers = preset("qwen3_moe");
+        layers["mlp_only_layers"] = {7};
+        expectRefused(layers, {"mlp_only_layers"});
+
+        expectRefused(json::array(), {"not a JSON object"});
+    }
+};
+
+QTEST_APPLESS_MAIN(TestModelConfig)
+#include "test_model_config.moc"

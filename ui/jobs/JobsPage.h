@@ -1,0 +1,47 @@
+#pragma once
+
+#include <QWidget>
+#include <cstdint>
+
+class QPushButton;
+class QTableView;
+
+namespace teft::ui {
+
+class AppContext;
+class JobsTableModel;
+
+// Every job in the job store — including those started by `teft` on the command line —
+// refreshed whenever the store changes: state, progress, output folder; resume an interrupted
+// job, clone a job's settings.
+class JobsPage : public QWidget {
+    Q_OBJECT
+public:
+    explicit JobsPage(AppContext* context, QWidget* parent = nullptr);
+
+    JobsTableModel* model() const { return m_model; }
+    QTableView* table() const { return m_table; }
+    QPushButton* resumeButton() const { return m_resume; }
+    QPushButton* cloneButton() const { return m_clone; }
+    QPushButton* openButton() const { return m_open; }
+
+public Q_SLOTS:
+    void reload();
+
+Q_SIGNALS:
+    void resumeRequested(std::int64_t jobId);
+    void cloneRequested(const QString& kind, const QString& configJson);
+
+private:
+    void updateButtons();
+    int currentRow() const;
+
+    AppContext* m_context;
+    JobsTableModel* m_model;
+    QTableView* m_table;
+    QPushButton* m_open;
+    QPushButton* m_resume;
+    QPushButton* m_clone;
+};
+
+} // namespace teft::ui

@@ -1,0 +1,43 @@
+#pragma once
+
+#include "core/util/Progress.h"
+#include "ui/miner/TrainingSession.h"
+
+#include <QString>
+#include <memory>
+#include <thread>
+
+namespace teft::ui {
+
+// A simulated training run on a worker thread (loss falling towards a floor with noise, a
+// learning-rate warm-up and cosine decay, validation every few steps), for the demo project,
+// the screenshots and tests, until the engine's miner job is plugged in. Pause, resume and
+// cancel go through a JobControl exactly like a real engine job.
+class DemoTrainingSession : public TrainingSession {
+    Q_OBJECT
+public:
+    explicit DemoTrainingSession(QObject* parent = nullptr);
+    ~DemoTrainingSession() override;
+
+    // Milliseconds each simulated step takes.
+    void setStepDuration(int ms) { m_stepMs = ms; }
+    // Makes the run fail at this step with this message (tests, the error dialog).
+    void failAtStep(std::int64_t step, const QString& message);
+
+    void start(const TrainingSettings& settings) override;
+    void pause() override;
+    void resume() override;
+    void cancel() override;
+
+private:
+    void run(TrainingSettings settings);
+    void join();
+
+    std::thread m_thread;
+    std::unique_ptr<JobControl> m_control;
+    int m_stepMs = 30;
+    std::int64_t m_failStep = 0;
+    QString m_failMessage;
+};
+
+} // namespace teft::ui

@@ -1,0 +1,98 @@
+#include "ui/miner/LiveChart.h"
+
+#include <QChart>
+#include <QLineSeries>
+#include <QValueAxis>
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace teft::ui {
+
+LiveChart::LiveChart(const QString& title, const QString& yTitle, QWidget* parent) : QChartView(parent)
+{
+    auto* chart = new QChart;
+    chart->setTitle(title);
+    chart->legend()->setAlignment(Qt::AlignBottom);
+    chart->setMargins(QMargins(4, 4, 4, 4));
+    chart->setAnimationOptions(QChart::NoAnimation);
+    m_x = new QValueAxis;
+    m_x->setTitleText(tr("Step"));
+    m_x->setLabelFormat(QStringLiteral("%d"));
+    m_x->setRange(0, 1);
+    m_y = new QValueAxis;
+    m_y->setTitleText(yTitle);
+    m_y->setRange(0, 1);
+    chart->addAxis(m_x, Qt::AlignBottom);
+    chart->addAxis(m_y, Qt::AlignLeft);
+    setChart(chart);
+    setRenderHint(QPainter::Antialiasing);
+    setMinimumSize(260, 180);
+}
+
+int LiveChart::addSeries(const QString& name, const QColor& colour, qreal width)
+{
+    auto* s = new QLineSeries;
+    s->setName(name);
+    QPen pen(colour);
+    pen.setWidthF(width);
+    s->setPen(pen);
+    chart()->addSeries(s);
+    s->attachAxis(m_x);
+    s->attachAxis(m_y);
+    m_series.push_back(s);
+    return static_cast<int>(m_series.size()) - 1;
+}
+
+void LiveChart::appendPoints(int series, const QList<QPointF>& points)
+{
+    if (points.isEmpty())
+        return;
+    m_series.at(series)->append(points);
+    updateAxes();
+}
+
+void LiveChart::replacePoints(int series, const QList<QPointF>& points)
+{
+    m_series.at(series)->replace(points);
+    updateAxes();
+}
+
+void LiveChart::clearAll()
+{
+    for (QLineSeries* s : m_series)
+        s->clear();
+    m_x->setRange(0, 1);
+    m_y->setRange(0, 1);
+}
+
+void LiveChart::setLogScaleHint(bool scientific)
+{
+    m_y->setLabelFormat(scientific ? QStringLiteral("%.1e") : QStringLiteral("%.3g"));
+}
+
+void LiveChart::updateAxes()
+{
+    double xMax = 1.0;
+    double yMin = std::numeric_limits<double>::infinity();
+    double yMax = -std::numeric_limits<double>::infinity();
+    for (QLineSeries* s : m_series) {
+        const QList<QPointF> pts = s->points();
+        for (const QPointF& p : pts) {
+            if (!std::isfinite(p.y()))
+                continue;
+            xMax = std::max(xMax, p.x());
+            yMin = std::min(yMin, p.y());
+            yMax = std::max(yMax, p.y());
+        }
+    }
+    if (!std::isfinite(yMin))
+        return;
+    double pad = (yMax - yMin) * 0.05;
+    if (pad <= 0.0)
+        pad = std::max(std::abs(yMax) * 0.05, 1e-12);
+    m_x->setRange(0, xMax);
+    m_y->setRange(yMin - pad, yMax + pad);
+}
+
+} // namespace teft::ui

@@ -1,0 +1,35 @@
+#pragma once
+
+#include <QChartView>
+#include <QList>
+#include <QPointF>
+
+class QLineSeries;
+class QValueAxis;
+
+namespace teft::ui {
+
+// A line chart of one or more series over a step axis, for metrics arriving while a job runs.
+// Points are appended in batches (the caller coalesces); axes follow the data.
+class LiveChart : public QChartView {
+    Q_OBJECT
+public:
+    LiveChart(const QString& title, const QString& yTitle, QWidget* parent = nullptr);
+
+    int addSeries(const QString& name, const QColor& colour, qreal width = 1.5);
+    void appendPoints(int series, const QList<QPointF>& points);
+    void replacePoints(int series, const QList<QPointF>& points);
+    void clearAll();
+    QLineSeries* series(int i) const { return m_series.at(i); }
+    int seriesCount() const { return static_cast<int>(m_series.size()); }
+    void setLogScaleHint(bool scientific); // y labels in scientific notation (learning rate)
+
+private:
+    void updateAxes();
+
+    QList<QLineSeries*> m_series;
+    QValueAxis* m_x;
+    QValueAxis* m_y;
+};
+
+} // namespace teft::ui

@@ -1,0 +1,366 @@
+#include "ui/miner/MinerDashboard.h"
+
+#include "core/util/Runtime.h"
+#include "ui/miner/DemoTrainingSession.h"
+#include "ui/miner/LiveChart.h"
+
+#include <QComboBox>
+#include <QDoubleValidator>
+#include <QFormLayout>
+#include <QGridLayout>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QLineSeries>
+#include <QLocale>
+#include <QMessageBox>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSlider>
+#include <QSpinBox>
+#include <QTimer>
+#include <QVBoxLayout>
+#include <cmath>
+
+namespace teft::ui {
+
+namespace {
+QString formatDuration(double seconds)
+{
+    const qint64 s = static_cast<qint64>(std::llround(std::max(0.0, seconds)));
+    if (s >= 3600)
+        return QStringLiteral("%1:%2:%3").arg(s / 3600).arg((s / 60) % 60, 2, 10, QLatin1Char('0')).arg(s % 60, 2, 10, QLatin1Char('0'));
+    return QStringLiteral("%1:%2").arg(s / 60).arg(s % 60, 2, 10, QLatin1Char('0'));
+}
+} // namespace
+
+MinerDashboard::MinerDashboard(QWidget* parent) : QWidget(parent)
+{
+    qRegisterMetaType<TrainingMetrics>();
+    qRegisterMetaType<TrainingResult>();
+    m_factory = [](QObject* parent) { return new DemoTrainingSession(parent); };
+
+    m_device = new QComboBox;
+    m_device->addItem(tr("CPU"), QStringLiteral("cpu"));
+    if (cudaAvailable())
+        m_device->addItem(tr("GPU (cuda:0)"), QStringLiteral("cuda:0"));
+    m_innerSteps = new QSpinBox;
+    m_innerSteps->setRange(1, 1000000);
+    m_innerSteps->setToolTip(tr("Inner steps H before the submission (DiLoCo uses 500)"));
+    m_learningRate = new QLineEdit;
+    auto* lrValidator = new QDoubleValidator(1e-9, 1.0, 10, m_learningRate);
+    lrValidator->setNotation(QDoubleValidator::ScientificNotation);
+    lrValidator->setLocale(QLocale::c());
+    m_learningRate->setValidator(lrValidator);
+    m_learningRate->setToolTip(tr("Inner AdamW learning rate, e.g. 1e-5 (Connito, ESFT) to 4e-4"));
+    m_batch = new QSpinBox;
+    m_batch->setRange(1, 4096);
+    m_sequence = new QSpinBox;
+    m_sequence->setRange(16, 131072);
+    m_sequence->setSingleStep(128);
+    m_precision = new QComboBox;
+    m_precision->addItem(tr("bf16 mixed precision"), QStringLiteral("bf16"));
+    m_precision->addItem(tr("fp16 mixed precision"), QStringLiteral("fp16"));
+    m_precision->addItem(tr("fp32"), QStringLiteral("fp32"));
+    m_checkpoint = new QSpinBox;
+    m_checkpoint->setRange(0, 1000000);
+    m_checkpoint->setSpecialValueText(tr("never"));
+    m_checkpoint->setSuffix(tr(" steps"));
+    m_routing = new QComboBox;
+    m_routing->addItem(tr("Masked (only selected experts, less memory)"), true);
+    m_routing->addItem(tr("Full (base routing, all experts computed)"), false);
+
+    auto* formBox = new QGroupBox(tr("Training"));
+    auto* form = new QFormLayout(formBox);
+    form->addRow(tr("Device:"), m_device);
+    form->addRow(tr("Inner steps (H):"), m_innerSteps);
+    form->addRow(tr("Learning rate:"), m_learningRate);
+    form->addRow(tr("Batch size:"), m_batch);
+    form->addRow(tr("Sequence length:"), m_sequence);
+    form->addRow(tr("Precision:"), m_precision);
+    form->addRow(tr("Checkpoint every:"), m_checkpoint);
+    form->addRow(tr("Routing:"), m_routing);
+    m_formWidgets = {m_device, m_innerSteps, m_learningRate, m_batch, m_sequence, m_precision, m_checkpoint, m_routing};
+
+    m_start = new QPushButton(tr("&Start"));
+    m_pause = new QPushButton(tr("&Pause"));
+    m_resume = new QPushButton(tr("&Resume"));
+    m_cancel = new QPushButton(tr("&Cancel"));
+    auto* buttons = new QHBoxLayout;
+    buttons->addWidget(m_start);
+    buttons->addWidget(m_pause);
+    buttons->addWidget(m_resume);
+    buttons->addWidget(m_cancel);
+
+    m_progress = new QProgressBar;
+    m_progress->setRange(0, 1);
+    m_progress->setValue(0);
+    m_progress->setFormat(tr("%v / %m steps"));
+    m_eta = new QLabel;
+    m_status = new QLabel(tr("Ready."));
+    m_status->setWordWrap(true);
+    m_result = new QLabel;
+    m_result->setWordWrap(true);
+    m_result->setTextInteractionFlags(Qt::TextSelectableByMouse);
+
+    auto* left = new QVBoxLayout;
+    left->addWidget(formBox);
+    left->addLayout(buttons);
+    left->addWidget(m_progress);
+    left->addWidget(m_eta);
+    left->addWidget(m_status);
+    left->addWidget(m_result);
+    left->addStretch(1);
+
+    m_lossChart = new LiveChart(tr("Training loss"), tr("Loss"));
+    m_lossChart->addSeries(tr("Loss"), QColor(160, 190, 230), 1.0);
+    m_lossChart->addSeries(tr("Smoothed"), QColor(31, 100, 180), 2.0);
+    m_validationChart = new LiveChart(tr("Validation loss"), tr("Loss"));
+    m_validationChart->addSeries(tr("Held-out loss"), QColor(200, 80, 40), 2.0);
+    m_lrChart = new LiveChart(tr("Learning rate"), tr("Learning rate"));
+    m_lrChart->addSeries(tr("Learning rate"), QColor(90, 150, 60), 2.0);
+    m_lrChart->setLogScaleHint(true);
+    m_throughputChart = new LiveChart(tr("Throughput"), tr("Tokens/s"));
+    m_throughputChart->addSeries(tr("Tokens per second"), QColor(130, 80, 170), 1.5);
+
+    m_smoothing = new QSlider(Qt::Horizontal);
+    m_smoothing->setRange(0, 99);
+    m_smoothing->setValue(80);
+    m_smoothing->setToolTip(tr("Exponential moving average of the training loss"));
+    m_smoothingValue = new QLabel;
+    auto* smoothingRow = new QHBoxLayout;
+    smoothingRow->addWidget(new QLabel(tr("Smoothing:")));
+    smoothingRow->addWidget(m_smoothing, 1);
+    smoothingRow->addWidget(m_smoothingValue);
+
+    auto* charts = new QGridLayout;
+    charts->addWidget(m_lossChart, 0, 0);
+    charts->addWidget(m_validationChart, 0, 1);
+    charts->addWidget(m_lrChart, 1, 0);
+    charts->addWidget(m_throughputChart, 1, 1);
+    auto* right = new QVBoxLayout;
+    right->addLayout(smoothingRow);
+    right->addLayout(charts, 1);
+
+    auto* layout = new QHBoxLayout(this);
+    layout->addLayout(left, 0);
+    layout->addLayout(right, 1);
+
+    m_flushTimer = new QTimer(this);
+    m_flushTimer->setSingleShot(true);
+    m_flushTimer->setInterval(RepaintIntervalMs);
+    connect(m_flushTimer, &QTimer::timeout, this, &MinerDashboard::flush);
+
+    connect(m_start, &QPushButton::clicked, this, &MinerDashboard::start);
+    connect(m_pause, &QPushButton::clicked, this, [this] { if (m_session) m_session->pause(); });
+    connect(m_resume, &QPushButton::clicked, this, [this] { if (m_session) m_session->resume(); });
+    connect(m_cancel, &QPushButton::clicked, this, [this] { if (m_session) m_session->cancel(); });
+    connect(m_smoothing, &QSlider::valueChanged, this, [this] {
+        m_smoothingValue->setText(QLocale().toString(smoothing(), 'f', 2));
+        recomputeEma();
+    });
+    m_smoothingValue->setText(QLocale().toString(smoothing(), 'f', 2));
+
+    setSettings(TrainingSettings());
+    updateButtons();
+}
+
+double MinerDashboard::smoothing() const { return m_smoothing->value() / 100.0; }
+
+TrainingSettings MinerDashboard::settings() const
+{
+    TrainingSettings s;
+    s.device = m_device->currentData().toString();
+    s.innerSteps = m_innerSteps->value();
+    s.learningRate = QLocale::c().toDouble(m_learningRate->text());
+    s.batchSize = m_batch->value();
+    s.sequenceLength = m_sequence->value();
+    s.precision = m_precision->currentData().toString();
+    s.checkpointInterval = m_checkpoint->value();
+    s.maskedRouting = m_routing->currentData().toBool();
+    return s;
+}
+
+void MinerDashboard::setSettings(const TrainingSettings& s)
+{
+    const int device = m_device->findData(s.device);
+    m_device->setCurrentIndex(device >= 0 ? device : 0);
+    m_innerSteps->setValue(s.innerSteps);
+    m_learningRate->setText(QString::number(s.learningRate, 'g', 6));
+    m_batch->setValue(s.batchSize);
+    m_sequence->setValue(s.sequenceLength);
+    const int precision = m_precision->findData(s.precision);
+    m_precision->setCurrentIndex(precision >= 0 ? precision : 0);
+    m_checkpoint->setValue(s.checkpointInterval);
+    m_routing->setCurrentIndex(s.maskedRouting ? 0 : 1);
+}
+
+void MinerDashboard::attach(TrainingSession* session)
+{
+    if (m_session)
+        m_session->deleteLater();
+    m_session = session;
+    connect(session, &TrainingSession::step, this, &MinerDashboard::onStep);
+    connect(session, &TrainingSession::finished, this, &MinerDashboard::onFinished);
+    connect(session, &TrainingSession::failed, this, &MinerDashboard::onFailed);
+    connect(session, &TrainingSession::stateChanged, this, &MinerDashboard::onStateChanged);
+}
+
+void MinerDashboard::start()
+{
+    if (m_session && (m_session->state() == TrainingSession::State::Running ||
+                      m_session->state() == TrainingSession::State::Paused))
+        return;
+    const TrainingSettings s = settings();
+    if (!(s.learningRate > 0.0)) {
+        onFailed(tr("The learning rate “%1” is not a positive number.").arg(m_learningRate->text()));
+        return;
+    }
+    m_pending.clear();
+    m_rawLoss.clear();
+    m_emaStarted = false;
+    m_last = TrainingMetrics();
+    for (LiveChart* c : {m_lossChart, m_validationChart, m_lrChart, m_throughputChart})
+        c->clearAll();
+    m_progress->setRange(0, s.innerSteps);
+    m_progress->setValue(0);
+    m_eta->clear();
+    m_result->clear();
+    m_status->setText(tr("Starting…"));
+    attach(m_factory(this));
+    m_session->start(s);
+    updateButtons();
+}
+
+void MinerDashboard::onStep(const TrainingMetrics& metrics)
+{
+    m_pending.push_back(metrics);
+    if (!m_flushTimer->isActive())
+        m_flushTimer->start();
+}
+
+void MinerDashboard::flush()
+{
+    m_flushTimer->stop();
+    if (m_pending.isEmpty())
+        return;
+    QList<QPointF> loss, smooth, validation, lr, tps;
+    const double w = smoothing();
+    for (const TrainingMetrics& m : std::as_const(m_pending)) {
+        const double x = static_cast<double>(m.step);
+        loss.push_back({x, m.loss});
+        m_rawLoss.push_back({x, m.loss});
+        m_ema = m_emaStarted ? w * m_ema + (1.0 - w) * m.loss : m.loss;
+        m_emaStarted = true;
+        smooth.push_back({x, m_ema});
+        if (std::isfinite(m.validationLoss))
+            validation.push_back({x, m.validationLoss});
+        lr.push_back({x, m.learningRate});
+        tps.push_back({x, m.tokensPerSecond});
+    }
+    m_last = m_pending.back();
+    m_pending.clear();
+    m_lossChart->appendPoints(0, loss);
+    m_lossChart->appendPoints(1, smooth);
+    m_validationChart->appendPoints(0, validation);
+    m_lrChart->appendPoints(0, lr);
+    m_throughputChart->appendPoints(0, tps);
+    ++m_chartUpdates;
+
+    m_progress->setRange(0, static_cast<int>(m_last.totalSteps));
+    m_progress->setValue(static_cast<int>(m_last.step));
+    const double perStep = m_last.step > 0 ? m_last.elapsedSeconds / double(m_last.step) : 0.0;
+    m_eta->setText(tr("Elapsed %1, about %2 left")
+                       .arg(formatDuration(m_last.elapsedSeconds))
+                       .arg(formatDuration(perStep * double(m_last.totalSteps - m_last.step))));
+    m_status->setText(tr("Step %1 of %2: loss %3, %4 tokens/s")
+                          .arg(m_last.step)
+                          .arg(m_last.totalSteps)
+                          .arg(QLocale().toString(m_last.loss, 'f', 4))
+                          .arg(QLocale().toString(m_last.tokensPerSecond, 'f', 0)));
+}
+
+void MinerDashboard::recomputeEma()
+{
+    QList<QPointF> smooth;
+    smooth.reserve(m_rawLoss.size());
+    const double w = smoothing();
+    bool started = false;
+    double ema = 0.0;
+    for (const QPointF& p : std::as_const(m_rawLoss)) {
+        ema = started ? w * ema + (1.0 - w) * p.y() : p.y();
+        started = true;
+        smooth.push_back({p.x(), ema});
+    }
+    m_ema = ema;
+    m_emaStarted = started;
+    m_lossChart->replacePoints(1, smooth);
+}
+
+void MinerDashboard::onFinished(const TrainingResult& result)
+{
+    flush();
+    m_status->setText(tr("Finished after %1 steps, final loss %2.")
+                          .arg(result.steps)
+                          .arg(QLocale().toString(result.finalLoss, 'f', 4)));
+    m_result->setText(tr("Submission: %1 (%2)")
+                          .arg(result.submissionPath, QLocale().formattedDataSize(result.submissionBytes)));
+    updateButtons();
+}
+
+QString MinerDashboard::adviceFor(const QString& message)
+{
+    const QString m = message.toLower();
+    if (m.contains(QLatin1String("out of memory")) || m.contains(QLatin1String("oom")) ||
+        m.contains(QLatin1String("bad_alloc")))
+        return tr("Lower the batch size or the sequence length, choose masked routing so that only the "
+                  "selected experts are held, select fewer experts, or use bf16.");
+    if (m.contains(QLatin1String("nan")) || m.contains(QLatin1String("non-finite")) ||
+        m.contains(QLatin1String("inf")))
+        return tr("Lower the learning rate (1e-5 is a safe start) or switch from fp16 to bf16.");
+    if (m.contains(QLatin1String("cuda")) || m.contains(QLatin1String("device")))
+        return tr("Choose the CPU as device, or check the GPU driver.");
+    if (m.contains(QLatin1String("learning rate")))
+        return tr("Enter a positive number such as 1e-5.");
+    return tr("Check the settings and the log for details, then start again; the last checkpoint is kept.");
+}
+
+void MinerDashboard::onFailed(const QString& message)
+{
+    flush();
+    m_status->setText(tr("Failed: %1").arg(message));
+    auto* box = new QMessageBox(QMessageBox::Warning, tr("Training failed"), message, QMessageBox::Ok, this);
+    box->setInformativeText(adviceFor(message));
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->setObjectName(QStringLiteral("trainingFailedBox"));
+    box->open();
+    updateButtons();
+}
+
+void MinerDashboard::onStateChanged(TrainingSession::State state)
+{
+    switch (state) {
+    case TrainingSession::State::Paused: m_status->setText(tr("Paused.")); break;
+    case TrainingSession::State::Cancelled:
+        flush();
+        m_status->setText(tr("Cancelled at step %1.").arg(m_last.step));
+        break;
+    default: break;
+    }
+    updateButtons();
+}
+
+void MinerDashboard::updateButtons()
+{
+    const auto state = m_session ? m_session->state() : TrainingSession::State::Idle;
+    const bool active = state == TrainingSession::State::Running || state == TrainingSession::State::Paused;
+    m_start->setEnabled(!active);
+    m_pause->setEnabled(state == TrainingSession::State::Running);
+    m_resume->setEnabled(state == TrainingSession::State::Paused);
+    m_cancel->setEnabled(active);
+    for (QWidget* w : std::as_const(m_formWidgets))
+        w->setEnabled(!active);
+}
+
+} // namespace teft::ui

@@ -1,0 +1,114 @@
+#pragma once
+
+#include "ui/miner/TrainingMetrics.h"
+#include "ui/miner/TrainingSession.h"
+#include "ui/miner/TrainingSettings.h"
+
+#include <QElapsedTimer>
+#include <QPointer>
+#include <QVector>
+#include <QWidget>
+#include <functional>
+
+class QComboBox;
+class QLabel;
+class QLineEdit;
+class QProgressBar;
+class QPushButton;
+class QSlider;
+class QSpinBox;
+class QTimer;
+
+namespace teft::ui {
+
+class LiveChart;
+
+// Configure and watch local training: a settings form, live charts (training loss with EMA
+// smoothing, validation loss, learning rate, tokens/s), progress with ETA, start / pause /
+// resume / cancel. Metrics from the session are buffered and drawn at most every 100 ms, so a
+// fast trainer never floods the GUI thread.
+class MinerDashboard : public QWidget {
+    Q_OBJECT
+public:
+    using SessionFactory = std::function<TrainingSession*(QObject* parent)>;
+    static constexpr int RepaintIntervalMs = 100;
+
+    explicit MinerDashboard(QWidget* parent = nullptr);
+
+    // Who makes a session when Start is pressed (default: the simulated demo session).
+    void setSessionFactory(SessionFactory factory) { m_factory = std::move(factory); }
+    TrainingSession* session() const { return m_session; }
+
+    TrainingSettings settings() const;
+    void setSettings(const TrainingSettings& settings);
+    // Smoothing weight in [0, 0.99]: ema = w · ema + (1 − w) · loss.
+    double smoothing() const;
+
+    // Chart redraws so far (each one drew everything buffered since the previous one).
+    int chartUpdates() const { return m_chartUpdates; }
+    LiveChart* lossChart() const { return m_lossChart; }
+    LiveChart* validationChart() const { return m_validationChart; }
+    LiveChart* learningRateChart() const { return m_lrChart; }
+    LiveChart* throughputChart() const { return m_throughputChart; }
+    QSlider* smoothingSlider() const { return m_smoothing; }
+    QPushButton* startButton() const { return m_start; }
+    QPushButton* pauseButton() const { return m_pause; }
+    QPushButton* resumeButton() const { return m_resume; }
+    QPushButton* cancelButton() const { return m_cancel; }
+    QProgressBar* progressBar() const { return m_progress; }
+    QLabel* statusLabel() const { return m_status; }
+    QLabel* resultLabel() const { return m_result; }
+
+    // What to change after a failure, from the engine's message (out of memory, non-finite
+    // loss, missing device...).
+    static QString adviceFor(const QString& message);
+
+public Q_SLOTS:
+    void start();
+    void flush(); // draws the buffered metrics now
+
+private:
+    void attach(TrainingSession* session);
+    void onStep(const TrainingMetrics& metrics);
+    void onFinished(const TrainingResult& result);
+    void onFailed(const QString& message);
+    void onStateChanged(TrainingSession::State state);
+    void recomputeEma();
+    void updateButtons();
+
+    SessionFactory m_factory;
+    QPointer<TrainingSession> m_session;
+    QVector<TrainingMetrics> m_pending;
+    QVector<QPointF> m_rawLoss; // all raw losses, for re-smoothing
+    double m_ema = 0.0;
+    bool m_emaStarted = false;
+    int m_chartUpdates = 0;
+    QTimer* m_flushTimer;
+    TrainingMetrics m_last;
+
+    QComboBox* m_device;
+    QSpinBox* m_innerSteps;
+    QLineEdit* m_learningRate;
+    QSpinBox* m_batch;
+    QSpinBox* m_sequence;
+    QComboBox* m_precision;
+    QSpinBox* m_checkpoint;
+    QComboBox* m_routing;
+    QSlider* m_smoothing;
+    QLabel* m_smoothingValue;
+    LiveChart* m_lossChart;
+    LiveChart* m_validationChart;
+    LiveChart* m_lrChart;
+    LiveChart* m_throughputChart;
+    QProgressBar* m_progress;
+    QLabel* m_eta;
+    QLabel* m_status;
+    QLabel* m_result;
+    QPushButton* m_start;
+    QPushButton* m_pause;
+    QPushButton* m_resume;
+    QPushButton* m_cancel;
+    QList<QWidget*> m_formWidgets;
+};
+
+} // namespace teft::ui

@@ -1,0 +1,23 @@
+#pragma once
+
+#include <QMetaType>
+#include <QString>
+
+namespace teft::ui {
+
+// What the miner dashboard's form configures: local sparse training of the selected experts.
+struct TrainingSettings {
+    QString device = QStringLiteral("cpu");
+    int innerSteps = 100;              // H
+    double learningRate = 1e-5;
+    int batchSize = 4;
+    int sequenceLength = 512;
+    QString precision = QStringLiteral("bf16"); // "fp32", "bf16", "fp16"
+    int checkpointInterval = 20;       // inner steps, 0 = never
+    bool maskedRouting = true;         // masked (Connito) or full (ESFT) routing
+    int validationInterval = 10;       // inner steps between validation losses
+};
+
+} // namespace teft::ui
+
+Q_DECLARE_METATYPE(teft::ui::TrainingSettings)

@@ -1,0 +1,310 @@
+#include "ui/validator/ValidatorPage.h"
+
+#include "ui/validator/SubmissionTableModel.h"
+
+#include <QBarCategoryAxis>
+#include <QBarSet>
+#include <QChart>
+#include <QChartView>
+#include <QComboBox>
+#include <QFormLayout>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QItemSelectionModel>
+#include <QLabel>
+#include <QLineSeries>
+#include <QLocale>
+#include <QMetaMethod>
+#include <QPushButton>
+#include <QScatterSeries>
+#include <QSortFilterProxyModel>
+#include <QSpinBox>
+#include <QSplitter>
+#include <QStackedBarSeries>
+#include <QTableView>
+#include <QValueAxis>
+#include <QVBoxLayout>
+#include <algorithm>
+#include <cmath>
+#include <random>
+
+namespace teft::ui {
+
+ValidatorPage::ValidatorPage(QWidget* parent) : QWidget(parent)
+{
+    m_model = new SubmissionTableModel(this);
+    m_proxy = new QSortFilterProxyModel(this);
+    m_proxy->setSourceModel(m_model);
+    m_proxy->setSortRole(SubmissionTableModel::SortRole);
+
+    m_title = new QLabel;
+    QFont bold = m_title->font();
+    bold.setBold(true);
+    m_title->setFont(bold);
+
+    m_table = new QTableView;
+    m_table->setModel(m_proxy);
+    m_table->setSortingEnabled(true);
+    m_table->sortByColumn(SubmissionTableModel::RankColumn, Qt::AscendingOrder);
+    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_table->verticalHeader()->hide();
+    m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    m_table->horizontalHeader()->setStretchLastSection(true);
+
+    m_rule = new QComboBox;
+    m_rule->addItem(tr("Top-k, equal weights"), static_cast<int>(AggregationPreview::Rule::TopK));
+    m_rule->addItem(tr("Proportional to s_i"), static_cast<int>(AggregationPreview::Rule::Proportional));
+    m_k = new QSpinBox;
+    m_k->setRange(1, 1000);
+    m_k->setValue(2);
+    m_k->setToolTip(tr("How many of the best-scoring submissions are averaged"));
+
+    auto* accept = new QPushButton(tr("&Accept selected"));
+    auto* reject = new QPushButton(tr("&Reject selected"));
+    auto* clear = new QPushButton(tr("Clear overrides"));
+    m_outerStep = new QPushButton(tr("Run &outer step"));
+    m_outerStep->setToolTip(tr("Apply the weighted average of the accepted updates to Φ (SGD with Nesterov momentum)"));
+    m_summary = new QLabel;
+    m_summary->setWordWrap(true);
+
+    auto* controls = new QHBoxLayout;
+    controls->addWidget(new QLabel(tr("Aggregation:")));
+    controls->addWidget(m_rule);
+    controls->addWidget(new QLabel(tr("k:")));
+    controls->addWidget(m_k);
+    controls->addSpacing(12);
+    controls->addWidget(accept);
+    controls->addWidget(reject);
+    controls->addWidget(clear);
+    controls->addStretch(1);
+    controls->addWidget(m_outerStep);
+
+    m_scoreChart = new QChart;
+    m_scoreChart->setTitle(tr("Score s_i per miner"));
+    m_scoreChart->setAnimationOptions(QChart::NoAnimation);
+    m_scoreChart->legend()->setAlignment(Qt::AlignBottom);
+    m_scoreView = new QChartView(m_scoreChart);
+    m_scoreView->setRenderHint(QPainter::Antialiasing);
+    m_scoreView->setMinimumHeight(200);
+
+    m_roundChart = new QChart;
+    m_roundChart->setTitle(tr("Validation loss per round"));
+    m_roundChart->setAnimationOptions(QChart::NoAnimation);
+    m_roundChart->legend()->hide();
+    m_roundSeries = new QLineSeries;
+    m_roundSeries->setPointsVisible(true);
+    m_roundChart->addSeries(m_roundSeries);
+    m_roundX = new QValueAxis;
+    m_roundX->setTitleText(tr("Round"));
+    m_roundX->setLabelFormat(QStringLiteral("%d"));
+    m_roundY = new QValueAxis;
+    m_roundY->setTitleText(tr("Loss"));
+    m_roundChart->addAxis(m_roundX, Qt::AlignBottom);
+    m_roundChart->addAxis(m_roundY, Qt::AlignLeft);
+    m_roundSeries->attachAxis(m_roundX);
+    m_roundSeries->attachAxis(m_roundY);
+    auto* roundView = new QChartView(m_roundChart);
+    roundView->setRenderHint(QPainter::Antialiasing);
+    roundView->setMinimumHeight(200);
+
+    auto* charts = new QHBoxLayout;
+    charts->addWidget(m_scoreView, 3);
+    charts->addWidget(roundView, 2);
+    auto* chartsWidget = new QWidget;
+    chartsWidget->setLayout(charts);
+    charts->setContentsMargins(0, 0, 0, 0);
+
+    auto* splitter = new QSplitter(Qt::Vertical);
+    splitter->addWidget(m_table);
+    splitter->addWidget(chartsWidget);
+    splitter->setStretchFactor(0, 1);
+    splitter->setStretchFactor(1, 1);
+
+    auto* layout = new QVBoxLayout(this);
+    layout->addWidget(m_title);
+    layout->addLayout(controls);
+    layout->addWidget(m_summary);
+    layout->addWidget(splitter, 1);
+
+    connect(m_rule, qOverload<int>(&QComboBox::currentIndexChanged), this, &ValidatorPage::updateAggregation);
+    connect(m_k, qOverload<int>(&QSpinBox::valueChanged), this, &ValidatorPage::updateAggregation);
+    connect(accept, &QPushButton::clicked, this, &ValidatorPage::acceptSelected);
+    connect(reject, &QPushButton::clicked, this, &ValidatorPage::rejectSelected);
+    connect(clear, &QPushButton::clicked, this, &ValidatorPage::clearOverrides);
+    connect(m_outerStep, &QPushButton::clicked, this, &ValidatorPage::runOuterStep);
+    connect(m_model, &SubmissionTableModel::aggregationChanged, this, [this] {
+        updateScoreChart();
+        updateSummary();
+    });
+    updateAggregation();
+    setRoundHistory({});
+}
+
+void ValidatorPage::setRound(int round, std::vector<SubmissionReview> submissions)
+{
+    m_round = round;
+    m_title->setText(tr("Round %1: %n submission(s)", nullptr, static_cast<int>(submissions.size())).arg(round));
+    m_model->setSubmissions(std::move(submissions));
+}
+
+void ValidatorPage::setRoundHistory(const std::vector<std::pair<int, double>>& history)
+{
+    m_history = history;
+    QList<QPointF> points;
+    double lo = 1e300, hi = -1e300;
+    int maxRound = 1;
+    for (const auto& [r, loss] : history) {
+        points.push_back({double(r), loss});
+        lo = std::min(lo, loss);
+        hi = std::max(hi, loss);
+        maxRound = std::max(maxRound, r);
+    }
+    m_roundSeries->replace(points);
+    m_roundX->setRange(0, maxRound);
+    m_roundX->setTickCount(std::min(maxRound, 10) + 1);
+    if (points.isEmpty()) {
+        m_roundY->setRange(0, 1);
+    } else {
+        const double pad = std::max((hi - lo) * 0.1, 1e-3);
+        m_roundY->setRange(lo - pad, hi + pad);
+    }
+}
+
+void ValidatorPage::updateAggregation()
+{
+    AggregationPreview a;
+    a.rule = static_cast<AggregationPreview::Rule>(m_rule->currentData().toInt());
+    a.k = m_k->value();
+    m_k->setEnabled(a.rule == AggregationPreview::Rule::TopK);
+    m_model->setAggregation(a);
+}
+
+void ValidatorPage::updateScoreChart()
+{
+    m_scoreChart->removeAllSeries();
+    for (QAbstractAxis* axis : m_scoreChart->axes())
+        m_scoreChart->removeAxis(axis);
+    auto* acceptedSet = new QBarSet(tr("Accepted"));
+    acceptedSet->setColor(QColor(46, 139, 87));
+    auto* otherSet = new QBarSet(tr("Not accepted"));
+    otherSet->setColor(QColor(170, 170, 170));
+    QStringList categories;
+    double maxScore = 0.0;
+    for (const SubmissionReview& r : m_model->submissions()) {
+        categories << r.miner;
+        *acceptedSet << (r.accepted ? r.score : 0.0);
+        *otherSet << (r.accepted ? 0.0 : r.score);
+        maxScore = std::max(maxScore, r.score);
+    }
+    auto* series = new QStackedBarSeries;
+    series->append(acceptedSet);
+    series->append(otherSet);
+    m_scoreChart->addSeries(series);
+    auto* x = new QBarCategoryAxis;
+    x->append(categories);
+    auto* y = new QValueAxis;
+    y->setRange(0.0, maxScore > 0 ? maxScore * 1.1 : 1.0);
+    y->setTitleText(tr("s_i"));
+    m_scoreChart->addAxis(x, Qt::AlignBottom);
+    m_scoreChart->addAxis(y, Qt::AlignLeft);
+    series->attachAxis(x);
+    series->attachAxis(y);
+}
+
+void ValidatorPage::updateSummary()
+{
+    int accepted = 0, refused = 0;
+    for (const SubmissionReview& r : m_model->submissions()) {
+        accepted += r.accepted ? 1 : 0;
+        refused += r.verified ? 0 : 1;
+    }
+    m_summary->setText(tr("%1 accepted for aggregation, %2 refused by verification.").arg(accepted).arg(refused));
+    m_outerStep->setEnabled(accepted > 0);
+}
+
+std::vector<int> ValidatorPage::selectedSourceRows() const
+{
+    std::vector<int> rows;
+    const QModelIndexList selected = m_table->selectionModel()->selectedRows();
+    for (const QModelIndex& i : selected)
+        rows.push_back(m_proxy->mapToSource(i).row());
+    return rows;
+}
+
+void ValidatorPage::acceptSelected()
+{
+    for (int row : selectedSourceRows())
+        m_model->setOverride(row, SubmissionReview::Override::Accept);
+}
+
+void ValidatorPage::rejectSelected()
+{
+    for (int row : selectedSourceRows())
+        m_model->setOverride(row, SubmissionReview::Override::Reject);
+}
+
+void ValidatorPage::clearOverrides()
+{
+    for (int row = 0; row < m_model->rowCount(); ++row)
+        m_model->setOverride(row, SubmissionReview::Override::None);
+}
+
+void ValidatorPage::runOuterStep()
+{
+    std::vector<std::pair<QString, double>> weights;
+    double expectedGain = 0.0;
+    for (const SubmissionReview& r : m_model->submissions()) {
+        if (!r.accepted)
+            continue;
+        weights.emplace_back(r.miner, r.weight);
+        expectedGain += r.weight * r.score;
+    }
+    if (weights.empty())
+        return;
+    Q_EMIT outerStepRequested(m_round, weights);
+    if (isSignalConnected(QMetaMethod::fromSignal(&ValidatorPage::outerStepRequested)))
+        return; // the engine answers with setRound / setRoundHistory
+    // Demo: no engine attached. Φ improves by about the weighted scores; a new round starts.
+    const double last = m_history.empty() ? 2.4 : m_history.back().second;
+    auto history = m_history;
+    history.emplace_back(m_round, last - expectedGain);
+    setRoundHistory(history);
+    loadDemo();
+}
+
+void ValidatorPage::loadDemo()
+{
+    const int round = m_history.empty() ? 1 : m_history.back().first + 1;
+    if (m_history.empty())
+        setRoundHistory({{0, 2.4}});
+    std::mt19937 rng(static_cast<unsigned>(round * 7919));
+    std::normal_distribution<double> noise(0.0, 1.0);
+    const double base = m_history.back().second;
+    const char* names[] = {"miner-aurora", "miner-basalt", "miner-cirrus", "miner-delta", "miner-ember", "miner-fjord", "miner-gale"};
+    std::vector<SubmissionReview> rows;
+    for (int i = 0; i < 7; ++i) {
+        SubmissionReview r;
+        r.miner = QString::fromLatin1(names[i]);
+        r.path = QStringLiteral("round-%1/%2").arg(round).arg(r.miner);
+        r.verified = true;
+        r.reasonCode = QStringLiteral("accepted");
+        r.baseLoss = base;
+        r.newLoss = base - 0.02 * (1.0 + noise(rng));
+        r.score = std::max(0.0, r.baseLoss - r.newLoss);
+        rows.push_back(r);
+    }
+    rows[4].verified = false;
+    rows[4].reasonCode = QStringLiteral("bad_signature");
+    rows[4].reasonMessage = tr("The signature of miner-ember does not verify with its registered key.");
+    rows[4].newLoss = std::numeric_limits<double>::quiet_NaN();
+    rows[4].score = 0.0;
+    rows[6].verified = false;
+    rows[6].reasonCode = QStringLiteral("non_finite");
+    rows[6].reasonMessage = tr("delta.safetensors holds NaN values in layers.3.experts.12.down_proj.");
+    rows[6].newLoss = std::numeric_limits<double>::quiet_NaN();
+    rows[6].score = 0.0;
+    setRound(round, std::move(rows));
+}
+
+} // namespace teft::ui

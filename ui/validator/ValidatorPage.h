@@ -1,0 +1,81 @@
+#pragma once
+
+#include "ui/validator/SubmissionReview.h"
+
+#include <QWidget>
+#include <vector>
+
+class QBarCategoryAxis;
+class QChart;
+class QChartView;
+class QComboBox;
+class QLabel;
+class QLineSeries;
+class QPushButton;
+class QSortFilterProxyModel;
+class QSpinBox;
+class QTableView;
+class QValueAxis;
+
+namespace teft::ui {
+
+class SubmissionTableModel;
+
+// Validator review of one round: the sortable submissions table, a bar chart of s_i (accepted
+// and refused in two colours), the aggregation rule, accept/reject overrides, the outer step
+// and the validation loss per round.
+class ValidatorPage : public QWidget {
+    Q_OBJECT
+public:
+    explicit ValidatorPage(QWidget* parent = nullptr);
+
+    void setRound(int round, std::vector<SubmissionReview> submissions);
+    // Validation loss of Φ after each outer step so far (round → loss).
+    void setRoundHistory(const std::vector<std::pair<int, double>>& history);
+    void loadDemo();
+
+    SubmissionTableModel* model() const { return m_model; }
+    QSortFilterProxyModel* proxy() const { return m_proxy; }
+    QTableView* table() const { return m_table; }
+    QChart* scoreChart() const { return m_scoreChart; }
+    QLineSeries* roundSeries() const { return m_roundSeries; }
+    QPushButton* outerStepButton() const { return m_outerStep; }
+    QComboBox* ruleBox() const { return m_rule; }
+    QSpinBox* kBox() const { return m_k; }
+    int round() const { return m_round; }
+
+public Q_SLOTS:
+    void acceptSelected();
+    void rejectSelected();
+    void clearOverrides();
+    void runOuterStep();
+
+Q_SIGNALS:
+    // The user asked for the outer step with these aggregation weights (miner → weight).
+    void outerStepRequested(int round, const std::vector<std::pair<QString, double>>& weights);
+
+private:
+    void updateAggregation();
+    void updateScoreChart();
+    void updateSummary();
+    std::vector<int> selectedSourceRows() const;
+
+    SubmissionTableModel* m_model;
+    QSortFilterProxyModel* m_proxy;
+    QTableView* m_table;
+    QComboBox* m_rule;
+    QSpinBox* m_k;
+    QLabel* m_title;
+    QLabel* m_summary;
+    QPushButton* m_outerStep;
+    QChart* m_scoreChart;
+    QChartView* m_scoreView;
+    QChart* m_roundChart;
+    QLineSeries* m_roundSeries;
+    QValueAxis* m_roundX;
+    QValueAxis* m_roundY;
+    int m_round = 0;
+    std::vector<std::pair<int, double>> m_history;
+};
+
+} // namespace teft::ui

@@ -1,0 +1,57 @@
+#include "ui/wizard/ProjectWizard.h"
+
+#include "core/store/JobStore.h"
+#include "ui/wizard/DatasetPage.h"
+#include "ui/wizard/DevicePage.h"
+#include "ui/wizard/ModelPage.h"
+
+#include <QMessageBox>
+#include <nlohmann/json.hpp>
+
+namespace teft::ui {
+
+ProjectWizard::ProjectWizard(JobStore* store, QWidget* parent) : QWizard(parent), m_store(store)
+{
+    setWindowTitle(tr("New TEFT project"));
+    setWizardStyle(QWizard::ModernStyle);
+    setOption(QWizard::NoBackButtonOnStartPage);
+    m_model = new ModelPage;
+    m_dataset = new DatasetPage;
+    m_device = new DevicePage;
+    addPage(m_model);
+    addPage(m_dataset);
+    addPage(m_device);
+    resize(900, 680);
+}
+
+void ProjectWizard::accept()
+{
+    if (m_store) {
+        try {
+            const DatasetSpec spec = m_dataset->spec();
+            nlohmann::json settings;
+            settings["device"] = m_device->device().toStdString();
+            settings["held_out_fraction"] = field(QStringLiteral("heldOut")).toDouble();
+            nlohmann::json data;
+            data["paths"] = nlohmann::json::array();
+            for (const auto& p : spec.paths)
+                data["paths"].push_back(p.string());
+            data["format"] = toString(spec.format);
+            data["field"] = spec.field;
+            data["column"] = spec.column;
+            data["held_out_fraction"] = settings["held_out_fraction"];
+            m_created = m_store->createProject(field(QStringLiteral("projectName")).toString().toStdString(),
+                                               field(QStringLiteral("modelPath")).toString().toStdString(),
+                                               settings.dump());
+            m_store->addDataset(m_created, "target", data.dump());
+        } catch (const std::exception& e) {
+            QMessageBox::warning(this, tr("Cannot save the project"),
+                                 tr("%1\n\nCheck the data directory in the settings.").arg(QString::fromUtf8(e.what())));
+            return;
+        }
+        Q_EMIT projectCreated(m_created);
+    }
+    QWizard::accept();
+}
+
+} // namespace teft::ui
