@@ -181,6 +181,35 @@ private slots:
         QVERIFY_THROWS_EXCEPTION(Error, other.run(toy.loss(wD), control));
     }
 
+    void resumeAfterCrashUsesThePeriodicCheckpoint()
+    {
+        Toy toy;
+        JobControl control;
+        auto wA = initialWeights();
+        InnerTrainer a({{"w", wA}}, allRows(), settings());
+        a.run(toy.loss(wA), control);
+
+        // A crash (any exception but Cancelled) during step 8 writes nothing: the run resumes
+        // from the checkpoint of step 6 (checkpointEvery = 3) and still ends bit for bit equal.
+        const auto dir = teft::test::freshDir("resume-crash");
+        auto wB = initialWeights();
+        InnerTrainer b1({{"w", wB}}, allRows(), settings(), dir, "run");
+        int calls = 0;
+        auto base = toy.loss(wB);
+        QVERIFY_THROWS_EXCEPTION(std::runtime_error, b1.run(
+                                                         [&](const std::vector<std::int64_t>& rows) {
+                                                             if (++calls == 15) // step 8, first micro-batch
+                                                                 throw std::runtime_error("killed");
+                                                             return base(rows);
+                                                         },
+                                                         control));
+        auto wC = initialWeights();
+        InnerTrainer b2({{"w", wC}}, allRows(), settings(), dir, "run");
+        const auto r = b2.run(toy.loss(wC), control);
+        QCOMPARE(r.resumedFromStep, std::int64_t(6));
+        QVERIFY(torch::equal(wA, wC));
+    }
+
     void nonFiniteStepsAreSkippedThenStop()
     {
         Toy toy;
