@@ -4,6 +4,7 @@
 #include "core/train/AdamW.h"
 #include "core/train/BatchOrder.h"
 #include "core/train/InnerTrainer.h"
+#include "core/train/LossEvaluator.h"
 #include "core/train/LrSchedule.h"
 #include "core/util/Error.h"
 #include "core/util/Progress.h"
@@ -248,6 +249,26 @@ private slots:
         }
         QVERIFY(torch::equal(w2, before));
         QCOMPARE(bad.state().skippedSteps, std::int64_t(3));
+    }
+
+    void pairedMeansDropBatchesNonFiniteOnEitherSide()
+    {
+        const double nan = std::numeric_limits<double>::quiet_NaN();
+        EvalResult a, b;
+        a.batchLosses = {1.0, 2.0, nan, 4.0};
+        a.batchTokens = {10, 30, 10, 20};
+        b.batchLosses = {0.5, INFINITY, 3.0, 3.0};
+        b.batchTokens = {10, 30, 10, 20};
+        int kept = 0;
+        const auto [ma, mb] = pairedMeans(a, b, &kept);
+        QCOMPARE(kept, 2); // batches 0 and 3
+        QVERIFY(std::abs(ma - (1.0 * 10 + 4.0 * 20) / 30.0) < 1e-12);
+        QVERIFY(std::abs(mb - (0.5 * 10 + 3.0 * 20) / 30.0) < 1e-12);
+        EvalResult none;
+        none.batchLosses = {nan};
+        none.batchTokens = {5};
+        QVERIFY(std::isnan(pairedMeans(none, none, &kept).first));
+        QCOMPARE(kept, 0);
     }
 
     void badSettingsAreRefused()
