@@ -178,10 +178,12 @@ DemoReport runDemo(const DemoSettings& s, JobControl& control)
         const auto stateDir = work / "validator";
         std::uint64_t submissionBytes = 0;
         for (int r = 0; r < s.rounds; ++r) {
-            const auto reportFile = stateDir / ("round-" + std::to_string(r)) / "report.json";
-            if (ValidatorState::load(stateDir).round > r && fs::exists(reportFile)) {
+            const auto reportFile = work / ("round-" + std::to_string(r)) / "demo_round.json";
+            if (ValidatorState::load(stateDir).round > r) {
+                // The validator finished this round (its state moved on): reuse the round as it was.
                 spdlog::info("demo: round {} already done, reusing it", r);
-                rounds.push_back(nlohmann::json::parse(readFile(reportFile)));
+                const auto validatorReport = stateDir / ("round-" + std::to_string(r)) / "report.json";
+                rounds.push_back(nlohmann::json::parse(readFile(fs::exists(reportFile) ? reportFile : validatorReport)));
                 continue;
             }
             const auto state = ValidatorState::load(stateDir);
@@ -248,6 +250,7 @@ DemoReport runDemo(const DemoSettings& s, JobControl& control)
             validatorSeconds += since(vt);
             auto rj = vr.report;
             rj["miners"] = minerResults;
+            writeFileAtomically(reportFile, rj.dump(2) + "\n");
             rounds.push_back(rj);
         }
         report["rounds"] = rounds;
@@ -368,6 +371,11 @@ DemoReport runDemo(const DemoSettings& s, JobControl& control)
                         t << "  " << mj.value("miner", "") << "     " << mj.value("lr", 0.0)
                           << "  no submission: " << mj.value("error", "") << "\n";
         }
+        t << "\nTEFT: " << cost.experts << " experts (" << cost.trainableParameters << " parameters) trained, " << s.rounds
+          << " rounds x " << s.miners << " miners x " << s.innerSteps << " steps, lr " << s.lr << ".";
+        if (s.fullFineTune)
+            t << " Full fine-tuning: all " << config.paramsTotal() << " parameters, " << s.rounds * s.innerSteps
+              << " steps on the same target rows, lr " << s.lr << ".";
         t << "\nHeld-out loss        base      TEFT (merged)         full fine-tuning\n";
         for (const auto& row : losses) {
             const double b = row["base"], te = row["teft"];
