@@ -1,4 +1,1521 @@
 <?xml version="1.0" encoding="utf-8"?>
 <!DOCTYPE TS>
 <TS version="2.1" language="de">
+<context>
+    <name>QObject</name>
+    <message>
+        <source>TEFT Studio</source>
+        <translation>TEFT Studio</translation>
+    </message>
+    <message>
+        <source>The job store cannot be used:
+
+%1
+
+Choose another data directory with --data-dir or in the settings.</source>
+        <translation>Der Job-Speicher kann nicht verwendet werden:
+
+%1
+
+Wählen Sie mit --data-dir oder in den Einstellungen ein anderes Datenverzeichnis.</translation>
+    </message>
+</context>
+<context>
+    <name>teft::ui::AboutDialog</name>
+    <message>
+        <source>About TEFT Studio</source>
+        <translation>Über TEFT Studio</translation>
+    </message>
+    <message>
+        <source>&lt;h2&gt;TEFT Studio %1&lt;/h2&gt;&lt;p&gt;Targeted Expert Fine-Tuning for Mixture-of-Experts language models: find the experts a domain is routed to, train only those, score miners&apos; submissions by held-out loss, and merge the result back into the full model.&lt;/p&gt;&lt;p&gt;Engine: LibTorch %2, Qt %3, %4 CPU threads.&lt;/p&gt;</source>
+        <translation>&lt;h2&gt;TEFT Studio %1&lt;/h2&gt;&lt;p&gt;Targeted Expert Fine-Tuning für Mixture-of-Experts-Sprachmodelle: Finden Sie die Experten, an die eine Domäne geroutet wird, trainieren Sie nur diese, bewerten Sie die Einreichungen der Miner nach dem Held-out-Verlust und führen Sie das Ergebnis wieder mit dem vollständigen Modell zusammen.&lt;/p&gt;&lt;p&gt;Engine: LibTorch %2, Qt %3, %4 CPU-Threads.&lt;/p&gt;</translation>
+    </message>
+</context>
+<context>
+    <name>teft::ui::DatasetPage</name>
+    <message>
+        <source>Target data</source>
+        <translation>Zieldaten</translation>
+    </message>
+    <message>
+        <source>The text the experts should get better at: JSON Lines, CSV/TSV or plain text files, or folders of them.</source>
+        <translation>Der Text, in dem die Experten besser werden sollen: JSON-Lines-, CSV/TSV- oder reine Textdateien oder Ordner mit solchen Dateien.</translation>
+    </message>
+    <message>
+        <source>Add &amp;files…</source>
+        <translation>&amp;Dateien hinzufügen…</translation>
+    </message>
+    <message>
+        <source>Add f&amp;older…</source>
+        <translation>&amp;Ordner hinzufügen…</translation>
+    </message>
+    <message>
+        <source>&amp;Remove</source>
+        <translation>&amp;Entfernen</translation>
+    </message>
+    <message>
+        <source>Use &amp;demo data</source>
+        <translation>De&amp;modaten verwenden</translation>
+    </message>
+    <message>
+        <source>Write a small generated corpus (source code) into the data directory</source>
+        <translation>Einen kleinen generierten Korpus (Quellcode) in das Datenverzeichnis schreiben</translation>
+    </message>
+    <message>
+        <source>Detect</source>
+        <translation>Automatisch erkennen</translation>
+    </message>
+    <message>
+        <source>JSON Lines</source>
+        <translation>JSON Lines</translation>
+    </message>
+    <message>
+        <source>Plain text</source>
+        <translation>Reiner Text</translation>
+    </message>
+    <message>
+        <source>CSV</source>
+        <translation>CSV</translation>
+    </message>
+    <message>
+        <source>TSV</source>
+        <translation>TSV</translation>
+    </message>
+    <message>
+        <source>text (or chat “messages”)</source>
+        <translation>text (oder Chat-„messages“)</translation>
+    </message>
+    <message>
+        <source>JSON Lines: the field with the text (nested with dots). CSV/TSV: the column name.</source>
+        <translation>JSON Lines: das Feld mit dem Text (verschachtelte Felder durch Punkte getrennt). CSV/TSV: der Spaltenname.</translation>
+    </message>
+    <message>
+        <source>Share of the documents kept aside for validation (proof of loss)</source>
+        <translation>Anteil der Dokumente, der für die Validierung zurückgehalten wird (Proof of Loss)</translation>
+    </message>
+    <message>
+        <source>Files:</source>
+        <translation>Dateien:</translation>
+    </message>
+    <message>
+        <source>Format:</source>
+        <translation>Format:</translation>
+    </message>
+    <message>
+        <source>Text field:</source>
+        <translation>Textfeld:</translation>
+    </message>
+    <message>
+        <source>Held-out fraction:</source>
+        <translation>Held-out-Anteil:</translation>
+    </message>
+    <message>
+        <source>Add data files</source>
+        <translation>Datendateien hinzufügen</translation>
+    </message>
+    <message>
+        <source>Data (*.jsonl *.ndjson *.json *.txt *.md *.csv *.tsv);;All files (*)</source>
+        <translation>Daten (*.jsonl *.ndjson *.json *.txt *.md *.csv *.tsv);;Alle Dateien (*)</translation>
+    </message>
+    <message>
+        <source>Add a data folder</source>
+        <translation>Datenordner hinzufügen</translation>
+    </message>
+    <message>
+        <source>Add files or a folder to see the first records.</source>
+        <translation>Fügen Sie Dateien oder einen Ordner hinzu, um die ersten Einträge zu sehen.</translation>
+    </message>
+    <message>
+        <source>Token counts unavailable: %1</source>
+        <translation>Token-Anzahlen nicht verfügbar: %1</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n file(s)</source>
+        <translation>
+            <numerusform>%n Datei</numerusform>
+            <numerusform>%n Dateien</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>read as %1</source>
+        <translation>gelesen als %1</translation>
+    </message>
+    <message>
+        <source>no usable record: check the format and the text field</source>
+        <translation>kein verwendbarer Eintrag: Prüfen Sie das Format und das Textfeld</translation>
+    </message>
+</context>
+<context>
+    <name>teft::ui::DatasetPreviewModel</name>
+    <message>
+        <source>Source</source>
+        <translation>Quelle</translation>
+    </message>
+    <message>
+        <source>Text</source>
+        <translation>Text</translation>
+    </message>
+    <message>
+        <source>Tokens</source>
+        <translation>Tokens</translation>
+    </message>
+</context>
+<context>
+    <name>teft::ui::DevicePage</name>
+    <message>
+        <source>Device</source>
+        <translation>Gerät</translation>
+    </message>
+    <message>
+        <source>Where expert identification and training run. The choice can be changed per job.</source>
+        <translation>Wo Expertenidentifikation und Training laufen. Die Auswahl lässt sich pro Job ändern.</translation>
+    </message>
+    <message>
+        <source>&amp;CPU</source>
+        <translation>&amp;CPU</translation>
+    </message>
+    <message>
+        <source>&amp;GPU (CUDA)</source>
+        <translation>&amp;GPU (CUDA)</translation>
+    </message>
+    <message>
+        <source>No CUDA device found, or this build of the engine is CPU-only</source>
+        <translation>Kein CUDA-Gerät gefunden, oder dieser Build der Engine unterstützt nur die CPU</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1: %2</translation>
+    </message>
+    <message>
+        <source>Memory: %1 total, %2 free</source>
+        <translation>Speicher: %1 gesamt, %2 frei</translation>
+    </message>
+</context>
+<context>
+    <name>teft::ui::JobsPage</name>
+    <message>
+        <source>&amp;Open output folder</source>
+        <translation>A&amp;usgabeordner öffnen</translation>
+    </message>
+    <message>
+        <source>&amp;Resume</source>
+        <translation>&amp;Fortsetzen</translation>
+    </message>
+    <message>
+        <source>Continue an interrupted job from its last checkpoint</source>
+        <translation>Einen unterbrochenen Job ab seinem letzten Checkpoint fortsetzen</translation>
+    </message>
+    <message>
+        <source>&amp;Clone settings</source>
+        <translation>Einstellungen &amp;klonen</translation>
+    </message>
+    <message>
+        <source>Start a new job of the same kind with the same settings</source>
+        <translation>Einen neuen Job derselben Art mit denselben Einstellungen starten</translation>
+    </message>
+    <message>
+        <source>Re&amp;fresh</source>
+        <translation>Aktualisie&amp;ren</translation>
+    </message>
+    <message>
+        <source>Jobs of this machine, from the desktop application and from the teft command line</source>
+        <translation>Jobs dieses Rechners, aus der Desktop-Anwendung und von der teft-Befehlszeile</translation>
+    </message>
+</context>
+<context>
+    <name>teft::ui::JobsTableModel</name>
+    <message>
+        <source>queued</source>
+        <translation>in Warteschlange</translation>
+    </message>
+    <message>
+        <source>running</source>
+        <translation>läuft</translation>
+    </message>
+    <message>
+        <source>paused</source>
+        <translation>pausiert</translation>
+    </message>
+    <message>
+        <source>succeeded</source>
+        <translation>erfolgreich</translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation>fehlgeschlagen</translation>
+    </message>
+    <message>
+        <source>cancelled</source>
+        <translation>abgebrochen</translation>
+    </message>
+    <message>
+        <source>interrupted</source>
+        <translation>unterbrochen</translation>
+    </message>
+    <message>
+        <source>Process %1 on %2</source>
+        <translation>Prozess %1 auf %2</translation>
+    </message>
+    <message>
+        <source>Job</source>
+        <translation>Job</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>Art</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <source>Progress</source>
+        <translation>Fortschritt</translation>
+    </message>
+    <message>
+        <source>Stage</source>
+        <translation>Phase</translation>
+    </message>
+    <message>
+        <source>Started</source>
+        <translation>Gestartet</translation>
+    </message>
+    <message>
+        <source>Output</source>
+        <translation>Ausgabe</translation>
+    </message>
+    <message>
+        <source>Error</source>
+        <translation>Fehler</translation>
+    </message>
+</context>
+<context>
+    <name>teft::ui::LiveChart</name>
+    <message>
+        <source>Step</source>
+        <translation>Schritt</translation>
+    </message>
+</context>
+<context>
+    <name>teft::ui::LogDock</name>
+    <message>
+        <source>Log</source>
+        <translation>Protokoll</translation>
+    </message>
+    <message>
+        <source>Show:</source>
+        <translation>Anzeigen:</translation>
+    </message>
+    <message>
+        <source>Debug and above</source>
+        <translation>Debug und höher</translation>
+    </message>
+    <message>
+        <source>Info and above</source>
+        <translation>Info und höher</translation>
+    </message>
+    <message>
+        <source>Warnings and errors</source>
+        <translation>Warnungen und Fehler</translation>
+    </message>
+    <message>
+        <source>Clear</source>
+        <translation>Leeren</translation>
+    </message>
+</context>
+<context>
+    <name>teft::ui::MainWindow</name>
+    <message>
+        <source>Start</source>
+        <translation>Start</translation>
+    </message>
+    <message>
+        <source>Experts</source>
+        <translation>Experten</translation>
+    </message>
+    <message>
+        <source>Train</source>
+        <translation>Trainieren</translation>
+    </message>
+    <message>
+        <source>Validate</source>
+        <translation>Validieren</translation>
+    </message>
+    <message>
+        <source>Merge</source>
+        <translation>Zusammenführen</translation>
+    </message>
+    <message>
+        <source>Jobs</source>
+        <translation>Jobs</translation>
+    </message>
+    <message>
+        <source>TEFT Studio</source>
+        <translation>TEFT Studio</translation>
+    </message>
+    <message>
+        <source>&amp;File</source>
+        <translation>&amp;Datei</translation>
+    </message>
+    <message>
+        <source>&amp;New Project…</source>
+        <translation>&amp;Neues Projekt…</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>&amp;Beenden</translation>
+    </message>
+    <message>
+        <source>&amp;View</source>
+        <translation>&amp;Ansicht</translation>
+    </message>
+    <message>
+        <source>Ctrl+L</source>
+        <translation>Ctrl+L</translation>
+    </message>
+    <message>
+        <source>&amp;Tools</source>
+        <translation>E&amp;xtras</translation>
+    </message>
+    <message>
+        <source>&amp;Settings…</source>
+        <translation>&amp;Einstellungen…</translation>
+    </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation>&amp;Hilfe</translation>
+    </message>
+    <message>
+        <source>&amp;About TEFT Studio</source>
+        <translation>&amp;Über TEFT Studio</translation>
+    </message>
+    <message>
+        <source>About &amp;Qt</source>
+        <translation>Über &amp;Qt</translation>
+    </message>
+    <message>
+        <source>Device: %1 (%2)</source>
+        <translation>Gerät: %1 (%2)</translation>
+    </message>
+    <message>
+        <source>Device: %1</source>
+        <translation>Gerät: %1</translation>
+    </message>
+    <message>
+        <source>Data: %1</source>
+        <translation>Daten: %1</translation>
+    </message>
+</context>
+<context>
+    <name>teft::ui::MergeComparisonModel</name>
+    <message>
+        <source>in-domain</source>
+        <translation>domänenintern</translation>
+    </message>
+    <message>
+        <source>out-of-domain</source>
+        <translation>domänenfremd</translation>
+    </message>
+    <message>
+        <source>Dataset</source>
+        <translation>Datensatz</translation>
+    </message>
+    <message>
+        <source>Domain</source>
+        <translation>Domäne</translation>
+    </message>
+    <message>
+        <source>Loss before</source>
+        <translation>Verlust vorher</translation>
+    </message>
+    <message>
+        <source>Loss after</source>
+        <translation>Verlust nachher</translation>
+    </message>
+    <message>
+        <source>Change</source>
+        <translation>Änderung</translation>
+    </message>
+</context>
+<context>
+    <name>teft::ui::MergePage</name>
+    <message>
+        <source>Folder for the merged checkpoint</source>
+        <translation>Ordner für den zusammengeführten Checkpoint</translation>
+    </message>
+    <message>
+        <source>&amp;Browse…</source>
+        <translation>Durch&amp;suchen…</translation>
+    </message>
+    <message>
+        <source>&amp;Merge</source>
+        <translation>&amp;Zusammenführen</translation>
+    </message>
+    <message>
+        <source>Write Φ back into the base model at the selected experts, in the base model&apos;s own layout</source>
+        <translation>Φ an den ausgewählten Experten in das Basismodell zurückschreiben, im eigenen Layout des Basismodells</translation>
+    </message>
+    <message>
+        <source>&amp;Cancel</source>
+        <translation>Ab&amp;brechen</translation>
+    </message>
+    <message>
+        <source>Choose where to write the merged checkpoint.</source>
+        <translation>Wählen Sie, wohin der zusammengeführte Checkpoint geschrieben werden soll.</translation>
+    </message>
+    <message>
+        <source>Output folder:</source>
+        <translation>Ausgabeordner:</translation>
+    </message>
+    <message>
+        <source>Losses before and after the merge: in-domain should fall, out-of-domain stay flat.</source>
+        <translation>Verluste vor und nach dem Zusammenführen: Domänenintern sollte der Verlust sinken, domänenfremd gleich bleiben.</translation>
+    </message>
+    <message>
+        <source>code (held-out)</source>
+        <translation>Code (Held-out)</translation>
+    </message>
+    <message>
+        <source>records (held-out)</source>
+        <translation>Datensätze (Held-out)</translation>
+    </message>
+    <message>
+        <source>prose (general)</source>
+        <translation>Prosa (allgemein)</translation>
+    </message>
+    <message>
+        <source>logs (general)</source>
+        <translation>Logs (allgemein)</translation>
+    </message>
+    <message>
+        <source>Choose an output folder first.</source>
+        <translation>Wählen Sie zuerst einen Ausgabeordner.</translation>
+    </message>
+    <message>
+        <source>No merge engine is available.</source>
+        <translation>Es ist keine Engine zum Zusammenführen verfügbar.</translation>
+    </message>
+    <message>
+        <source>Merging into %1…</source>
+        <translation>Zusammenführen in %1…</translation>
+    </message>
+    <message>
+        <source>%1: %2 of %3</source>
+        <translation>%1: %2 von %3</translation>
+    </message>
+    <message>
+        <source>Cancelled; nothing was written.</source>
+        <translation>Abgebrochen; es wurde nichts geschrieben.</translation>
+    </message>
+    <message>
+        <source>Failed: %1</source>
+        <translation>Fehlgeschlagen: %1</translation>
+    </message>
+    <message>
+        <source>Merge failed</source>
+        <translation>Zusammenführen fehlgeschlagen</translation>
+    </message>
+    <message>
+        <source>Check that the output folder is writable and has room for the whole model.</source>
+        <translation>Prüfen Sie, ob der Ausgabeordner beschreibbar ist und genug Platz für das gesamte Modell bietet.</translation>
+    </message>
+    <message>
+        <source>Merged checkpoint written to %1.</source>
+        <translation>Zusammengeführter Checkpoint nach %1 geschrieben.</translation>
+    </message>
+</context>
+<context>
+    <name>teft::ui::MinerDashboard</name>
+    <message>
+        <source>CPU</source>
+        <translation>CPU</translation>
+    </message>
+    <message>
+        <source>GPU (cuda:0)</source>
+        <translation>GPU (cuda:0)</translation>
+    </message>
+    <message>
+        <source>Inner steps H before the submission (DiLoCo uses 500)</source>
+        <translation>Innere Schritte H vor der Einreichung (DiLoCo verwendet 500)</translation>
+    </message>
+    <message>
+        <source>Inner AdamW learning rate, e.g. 1e-5 (Connito, ESFT) to 4e-4</source>
+        <translation>Innere AdamW-Lernrate, z. B. 1e-5 (Connito, ESFT) bis 4e-4</translation>
+    </message>
+    <message>
+        <source>bf16 mixed precision</source>
+        <translation>bf16, gemischte Präzision</translation>
+    </message>
+    <message>
+        <source>fp16 mixed precision</source>
+        <translation>fp16, gemischte Präzision</translation>
+    </message>
+    <message>
+        <source>fp32</source>
+        <translation>fp32</translation>
+    </message>
+    <message>
+        <source>never</source>
+        <translation>nie</translation>
+    </message>
+    <message>
+        <source> steps</source>
+        <translation> Schritte</translation>
+    </message>
+    <message>
+        <source>Masked (only selected experts, less memory)</source>
+        <translation>Maskiert (nur ausgewählte Experten, weniger Speicher)</translation>
+    </message>
+    <message>
+        <source>Full (base routing, all experts computed)</source>
+        <translation>Vollständig (Basis-Routing, alle Experten berechnet)</translation>
+    </message>
+    <message>
+        <source>Training</source>
+        <translation>Training</translation>
+    </message>
+    <message>
+        <source>Device:</source>
+        <translation>Gerät:</translation>
+    </message>
+    <message>
+        <source>Inner steps (H):</source>
+        <translation>Innere Schritte (H):</translation>
+    </message>
+    <message>
+        <source>Learning rate:</source>
+        <translation>Lernrate:</translation>
+    </message>
+    <message>
+        <source>Batch size:</source>
+        <translation>Batchgröße:</translation>
+    </message>
+    <message>
+        <source>Sequence length:</source>
+        <translation>Sequenzlänge:</translation>
+    </message>
+    <message>
+        <source>Precision:</source>
+        <translation>Präzision:</translation>
+    </message>
+    <message>
+        <source>Checkpoint every:</source>
+        <translation>Checkpoint alle:</translation>
+    </message>
+    <message>
+        <source>Routing:</source>
+        <translation>Routing:</translation>
+    </message>
+    <message>
+        <source>&amp;Start</source>
+        <translation>&amp;Starten</translation>
+    </message>
+    <message>
+        <source>&amp;Pause</source>
+        <translation>&amp;Pausieren</translation>
+    </message>
+    <message>
+        <source>&amp;Resume</source>
+        <translation>&amp;Fortsetzen</translation>
+    </message>
+    <message>
+        <source>&amp;Cancel</source>
+        <translation>Ab&amp;brechen</translation>
+    </message>
+    <message>
+        <source>%v / %m steps</source>
+        <translation>%v / %m Schritte</translation>
+    </message>
+    <message>
+        <source>Ready.</source>
+        <translation>Bereit.</translation>
+    </message>
+    <message>
+        <source>Training loss</source>
+        <translation>Trainingsverlust</translation>
+    </message>
+    <message>
+        <source>Loss</source>
+        <translation>Verlust</translation>
+    </message>
+    <message>
+        <source>Smoothed</source>
+        <translation>Geglättet</translation>
+    </message>
+    <message>
+        <source>Validation loss</source>
+        <translation>Validierungsverlust</translation>
+    </message>
+    <message>
+        <source>Held-out loss</source>
+        <translation>Held-out-Verlust</translation>
+    </message>
+    <message>
+        <source>Learning rate</source>
+        <translation>Lernrate</translation>
+    </message>
+    <message>
+        <source>Throughput</source>
+        <translation>Durchsatz</translation>
+    </message>
+    <message>
+        <source>Tokens/s</source>
+        <translation>Tokens/s</translation>
+    </message>
+    <message>
+        <source>Tokens per second</source>
+        <translation>Tokens pro Sekunde</translation>
+    </message>
+    <message>
+        <source>Exponential moving average of the training loss</source>
+        <translation>Exponentieller gleitender Durchschnitt des Trainingsverlusts</translation>
+    </message>
+    <message>
+        <source>Smoothing:</source>
+        <translation>Glättung:</translation>
+    </message>
+    <message>
+        <source>The learning rate “%1” is not a positive number.</source>
+        <translation>Die Lernrate „%1“ ist keine positive Zahl.</translation>
+    </message>
+    <message>
+        <source>Starting…</source>
+        <translation>Wird gestartet…</translation>
+    </message>
+    <message>
+        <source>Elapsed %1, about %2 left</source>
+        <translation>%1 vergangen, noch etwa %2</translation>
+    </message>
+    <message>
+        <source>Step %1 of %2: loss %3, %4 tokens/s</source>
+        <translation>Schritt %1 von %2: Verlust %3, %4 Tokens/s</translation>
+    </message>
+    <message>
+        <source>Finished after %1 steps, final loss %2.</source>
+        <translation>Nach %1 Schritten abgeschlossen, finaler Verlust %2.</translation>
+    </message>
+    <message>
+        <source>Submission: %1 (%2)</source>
+        <translation>Einreichung: %1 (%2)</translation>
+    </message>
+    <message>
+        <source>Lower the batch size or the sequence length, choose masked routing so that only the selected experts are held, select fewer experts, or use bf16.</source>
+        <translation>Verringern Sie die Batchgröße oder die Sequenzlänge, wählen Sie maskiertes Routing, damit nur die ausgewählten Experten im Speicher gehalten werden, wählen Sie weniger Experten aus oder verwenden Sie bf16.</translation>
+    </message>
+    <message>
+        <source>Lower the learning rate (1e-5 is a safe start) or switch from fp16 to bf16.</source>
+        <translation>Verringern Sie die Lernrate (1e-5 ist ein sicherer Startwert) oder wechseln Sie von fp16 zu bf16.</translation>
+    </message>
+    <message>
+        <source>Choose the CPU as device, or check the GPU driver.</source>
+        <translation>Wählen Sie die CPU als Gerät oder prüfen Sie den GPU-Treiber.</translation>
+    </message>
+    <message>
+        <source>Enter a positive number such as 1e-5.</source>
+        <translation>Geben Sie eine positive Zahl wie 1e-5 ein.</translation>
+    </message>
+    <message>
+        <source>Check the settings and the log for details, then start again; the last checkpoint is kept.</source>
+        <translation>Prüfen Sie die Einstellungen und das Protokoll auf Details und starten Sie dann erneut; der letzte Checkpoint bleibt erhalten.</translation>
+    </message>
+    <message>
+        <source>Failed: %1</source>
+        <translation>Fehlgeschlagen: %1</translation>
+    </message>
+    <message>
+        <source>Training failed</source>
+        <translation>Training fehlgeschlagen</translation>
+    </message>
+    <message>
+        <source>Paused.</source>
+        <translation>Pausiert.</translation>
+    </message>
+    <message>
+        <source>Cancelled at step %1.</source>
+        <translation>Bei Schritt %1 abgebrochen.</translation>
+    </message>
+</context>
+<context>
+    <name>teft::ui::ModelPage</name>
+    <message>
+        <source>Model</source>
+        <translation>Modell</translation>
+    </message>
+    <message>
+        <source>Choose a Mixture-of-Experts checkpoint folder (config.json, safetensors, tokenizer.json).</source>
+        <translation>Wählen Sie einen Mixture-of-Experts-Checkpoint-Ordner (config.json, safetensors, tokenizer.json).</translation>
+    </message>
+    <message>
+        <source>My TEFT project</source>
+        <translation>Mein TEFT-Projekt</translation>
+    </message>
+    <message>
+        <source>Folder with config.json and *.safetensors</source>
+        <translation>Ordner mit config.json und *.safetensors</translation>
+    </message>
+    <message>
+        <source>&amp;Browse…</source>
+        <translation>Durch&amp;suchen…</translation>
+    </message>
+    <message>
+        <source>Use the &amp;demo model</source>
+        <translation>De&amp;momodell verwenden</translation>
+    </message>
+    <message>
+        <source>Generate a tiny random Qwen3-MoE checkpoint in the data directory (no download)</source>
+        <translation>Einen winzigen zufälligen Qwen3-MoE-Checkpoint im Datenverzeichnis erzeugen (kein Download)</translation>
+    </message>
+    <message>
+        <source>Family:</source>
+        <translation>Familie:</translation>
+    </message>
+    <message>
+        <source>Layers:</source>
+        <translation>Schichten:</translation>
+    </message>
+    <message>
+        <source>Experts per layer:</source>
+        <translation>Experten pro Schicht:</translation>
+    </message>
+    <message>
+        <source>Experts per token:</source>
+        <translation>Experten pro Token:</translation>
+    </message>
+    <message>
+        <source>Parameters:</source>
+        <translation>Parameter:</translation>
+    </message>
+    <message>
+        <source>Data type:</source>
+        <translation>Datentyp:</translation>
+    </message>
+    <message>
+        <source>Size on disk:</source>
+        <translation>Größe auf dem Datenträger:</translation>
+    </message>
+    <message>
+        <source>One expert:</source>
+        <translation>Ein Experte:</translation>
+    </message>
+    <message>
+        <source>Project name:</source>
+        <translation>Projektname:</translation>
+    </message>
+    <message>
+        <source>Model folder:</source>
+        <translation>Modellordner:</translation>
+    </message>
+    <message>
+        <source>Choose the model folder</source>
+        <translation>Modellordner auswählen</translation>
+    </message>
+    <message>
+        <source>Cannot create the demo model in %1: %2</source>
+        <translation>Das Demomodell kann nicht in %1 erstellt werden: %2</translation>
+    </message>
+    <message>
+        <source>%1 has a config.json but no *.safetensors weights.</source>
+        <translation>%1 enthält eine config.json, aber keine *.safetensors-Gewichte.</translation>
+    </message>
+    <message>
+        <source>%1 (%2 with experts)</source>
+        <translation>%1 (%2 mit Experten)</translation>
+    </message>
+    <message>
+        <source>%1 total, %2 active per token</source>
+        <translation>%1 gesamt, %2 aktiv pro Token</translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 in %n file(s)</source>
+        <translation>
+            <numerusform>%1 in %n Datei</numerusform>
+            <numerusform>%1 in %n Dateien</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1 parameters, %2</source>
+        <translation>%1 Parameter, %2</translation>
+    </message>
+</context>
+<context>
+    <name>teft::ui::PolicyPanel</name>
+    <message>
+        <source>Top-k per layer</source>
+        <translation>Top-k pro Schicht</translation>
+    </message>
+    <message>
+        <source>Top-p per layer (ESFT)</source>
+        <translation>Top-p pro Schicht (ESFT)</translation>
+    </message>
+    <message>
+        <source>Global budget</source>
+        <translation>Globales Budget</translation>
+    </message>
+    <message>
+        <source>How experts are picked from the metric shown in the heatmap</source>
+        <translation>Wie Experten anhand der in der Heatmap gezeigten Metrik ausgewählt werden</translation>
+    </message>
+    <message>
+        <source>Experts kept in every MoE layer</source>
+        <translation>In jeder MoE-Schicht beibehaltene Experten</translation>
+    </message>
+    <message>
+        <source>Per layer, experts are added best first until their cumulative share reaches p</source>
+        <translation>Pro Schicht werden Experten, die besten zuerst, hinzugefügt, bis ihr kumulierter Anteil p erreicht</translation>
+    </message>
+    <message>
+        <source>no limit</source>
+        <translation>keine Grenze</translation>
+    </message>
+    <message>
+        <source> MiB</source>
+        <translation> MiB</translation>
+    </message>
+    <message>
+        <source>Largest submission: the selected experts&apos; bytes</source>
+        <translation>Größte Einreichung: die Bytes der ausgewählten Experten</translation>
+    </message>
+    <message>
+        <source>Experts per layer:</source>
+        <translation>Experten pro Schicht:</translation>
+    </message>
+    <message>
+        <source>Cumulative share p:</source>
+        <translation>Kumulierter Anteil p:</translation>
+    </message>
+    <message>
+        <source>Maximum experts:</source>
+        <translation>Maximale Expertenzahl:</translation>
+    </message>
+    <message>
+        <source>Maximum size:</source>
+        <translation>Maximale Größe:</translation>
+    </message>
+    <message>
+        <source>Only experts with a positive score</source>
+        <translation>Nur Experten mit positiver Bewertung</translation>
+    </message>
+    <message>
+        <source>Apply while editing</source>
+        <translation>Beim Bearbeiten anwenden</translation>
+    </message>
+    <message>
+        <source>&amp;Apply policy</source>
+        <translation>&amp;Strategie anwenden</translation>
+    </message>
+    <message>
+        <source>Policy:</source>
+        <translation>Strategie:</translation>
+    </message>
+    <message>
+        <source>Top-%1 per layer</source>
+        <translation>Top-%1 pro Schicht</translation>
+    </message>
+    <message>
+        <source>Top-p %1 per layer</source>
+        <translation>Top-p %1 pro Schicht</translation>
+    </message>
+</context>
+<context>
+    <name>teft::ui::ProjectWizard</name>
+    <message>
+        <source>New TEFT project</source>
+        <translation>Neues TEFT-Projekt</translation>
+    </message>
+    <message>
+        <source>Cannot save the project</source>
+        <translation>Das Projekt kann nicht gespeichert werden</translation>
+    </message>
+    <message>
+        <source>%1
+
+Check the data directory in the settings.</source>
+        <translation>%1
+
+Prüfen Sie das Datenverzeichnis in den Einstellungen.</translation>
+    </message>
+</context>
+<context>
+    <name>teft::ui::RoutingHeatmap</name>
+    <message>
+        <source>No routing statistics yet: run expert identification or open a statistics file.</source>
+        <translation>Noch keine Routing-Statistiken: Führen Sie die Expertenidentifikation aus oder öffnen Sie eine Statistikdatei.</translation>
+    </message>
+    <message>
+        <source>L\E</source>
+        <translation>S\E</translation>
+    </message>
+</context>
+<context>
+    <name>teft::ui::RoutingHeatmapModel</name>
+    <message>
+        <source>The reference statistics have %1 MoE layers × %2 experts, the target has %3 × %4: both must come from the same model.</source>
+        <translation>Die Referenzstatistiken haben %1 MoE-Schichten × %2 Experten, das Ziel hat %3 × %4: Beide müssen vom selben Modell stammen.</translation>
+    </message>
+    <message>
+        <source>The metric “%1” needs reference statistics: load a reference dataset first.</source>
+        <translation>Die Metrik „%1“ benötigt Referenzstatistiken: Laden Sie zuerst einen Referenzdatensatz.</translation>
+    </message>
+    <message>
+        <source>Token share</source>
+        <translation>Token-Anteil</translation>
+    </message>
+    <message>
+        <source>Gate score</source>
+        <translation>Gate-Score</translation>
+    </message>
+    <message>
+        <source>Contrast (difference)</source>
+        <translation>Kontrast (Differenz)</translation>
+    </message>
+    <message>
+        <source>Contrast (log ratio)</source>
+        <translation>Kontrast (Log-Verhältnis)</translation>
+    </message>
+    <message>
+        <source>Layer %1, expert %2</source>
+        <translation>Schicht %1, Experte %2</translation>
+    </message>
+    <message>
+        <source>Tokens routed: %1 of %2</source>
+        <translation>Geroutete Tokens: %1 von %2</translation>
+    </message>
+    <message>
+        <source>Gate mass: %1</source>
+        <translation>Gate-Masse: %1</translation>
+    </message>
+    <message>
+        <source>Token share: %1</source>
+        <translation>Token-Anteil: %1</translation>
+    </message>
+    <message>
+        <source>Gate score: %1</source>
+        <translation>Gate-Score: %1</translation>
+    </message>
+    <message>
+        <source>Reference token share: %1</source>
+        <translation>Token-Anteil der Referenz: %1</translation>
+    </message>
+    <message>
+        <source>Contrast (difference): %1</source>
+        <translation>Kontrast (Differenz): %1</translation>
+    </message>
+    <message>
+        <source>Contrast (log ratio): %1</source>
+        <translation>Kontrast (Log-Verhältnis): %1</translation>
+    </message>
+    <message>
+        <source>Selected for training</source>
+        <translation>Für das Training ausgewählt</translation>
+    </message>
+    <message>
+        <source>Not selected</source>
+        <translation>Nicht ausgewählt</translation>
+    </message>
+    <message>
+        <source>Expert %1</source>
+        <translation>Experte %1</translation>
+    </message>
+    <message>
+        <source>Model layer %1</source>
+        <translation>Modellschicht %1</translation>
+    </message>
+</context>
+<context>
+    <name>teft::ui::RoutingPage</name>
+    <message>
+        <source>What the colours show. The contrast metrics compare the target data with a reference dataset: experts hot on the target only stand out.</source>
+        <translation>Was die Farben zeigen. Die Kontrastmetriken vergleichen die Zieldaten mit einem Referenzdatensatz: Experten, die nur bei den Zieldaten stark genutzt werden, treten hervor.</translation>
+    </message>
+    <message>
+        <source>Open statistics…</source>
+        <translation>Statistiken öffnen…</translation>
+    </message>
+    <message>
+        <source>Open routing statistics written by expert identification</source>
+        <translation>Von der Expertenidentifikation geschriebene Routing-Statistiken öffnen</translation>
+    </message>
+    <message>
+        <source>Open reference…</source>
+        <translation>Referenz öffnen…</translation>
+    </message>
+    <message>
+        <source>Routing statistics of general text, for the contrast metrics</source>
+        <translation>Routing-Statistiken allgemeiner Texte, für die Kontrastmetriken</translation>
+    </message>
+    <message>
+        <source>Metric:</source>
+        <translation>Metrik:</translation>
+    </message>
+    <message>
+        <source>Zoom out</source>
+        <translation>Verkleinern</translation>
+    </message>
+    <message>
+        <source>Zoom in</source>
+        <translation>Vergrößern</translation>
+    </message>
+    <message>
+        <source>Fit</source>
+        <translation>Einpassen</translation>
+    </message>
+    <message>
+        <source>Fit all cells in the view</source>
+        <translation>Alle Zellen in die Ansicht einpassen</translation>
+    </message>
+    <message>
+        <source>Undo</source>
+        <translation>Rückgängig</translation>
+    </message>
+    <message>
+        <source>Undo: %1</source>
+        <translation>Rückgängig: %1</translation>
+    </message>
+    <message>
+        <source>Redo</source>
+        <translation>Wiederholen</translation>
+    </message>
+    <message>
+        <source>Redo: %1</source>
+        <translation>Wiederholen: %1</translation>
+    </message>
+    <message>
+        <source>Clear</source>
+        <translation>Zurücksetzen</translation>
+    </message>
+    <message>
+        <source>Deselect every expert</source>
+        <translation>Alle Experten abwählen</translation>
+    </message>
+    <message>
+        <source>Import…</source>
+        <translation>Importieren…</translation>
+    </message>
+    <message>
+        <source>Read a selection file (TEFT, Connito expert assignment or ESFT expert config)</source>
+        <translation>Eine Auswahldatei lesen (TEFT, Connito-Expertenzuweisung oder ESFT-Expertenkonfiguration)</translation>
+    </message>
+    <message>
+        <source>Export…</source>
+        <translation>Exportieren…</translation>
+    </message>
+    <message>
+        <source>Write the selection as a TEFT, Connito or ESFT file</source>
+        <translation>Die Auswahl als TEFT-, Connito- oder ESFT-Datei schreiben</translation>
+    </message>
+    <message>
+        <source>Automatic selection</source>
+        <translation>Automatische Auswahl</translation>
+    </message>
+    <message>
+        <source>Selection</source>
+        <translation>Auswahl</translation>
+    </message>
+    <message>
+        <source>Experts selected:</source>
+        <translation>Ausgewählte Experten:</translation>
+    </message>
+    <message>
+        <source>Trainable parameters:</source>
+        <translation>Trainierbare Parameter:</translation>
+    </message>
+    <message>
+        <source>Bytes per submission:</source>
+        <translation>Bytes pro Einreichung:</translation>
+    </message>
+    <message>
+        <source>Share of the model:</source>
+        <translation>Anteil am Modell:</translation>
+    </message>
+    <message>
+        <source>Metric not available</source>
+        <translation>Metrik nicht verfügbar</translation>
+    </message>
+    <message>
+        <source>Layer %1, expert %2: %3 = %4</source>
+        <translation>Schicht %1, Experte %2: %3 = %4</translation>
+    </message>
+    <message>
+        <source>Routing of %1 MoE layers × %2 experts (top-%3) over “%4”, %5 tokens</source>
+        <translation>Routing von %1 MoE-Schichten × %2 Experten (Top-%3) über „%4“, %5 Tokens</translation>
+    </message>
+    <message>
+        <source>%1 (%2 of %3 layers)</source>
+        <translation>%1 (%2 von %3 Schichten)</translation>
+    </message>
+    <message>
+        <source>unknown (no model)</source>
+        <translation>unbekannt (kein Modell)</translation>
+    </message>
+    <message>
+        <source>Open routing statistics</source>
+        <translation>Routing-Statistiken öffnen</translation>
+    </message>
+    <message>
+        <source>Routing statistics (*.json);;All files (*)</source>
+        <translation>Routing-Statistiken (*.json);;Alle Dateien (*)</translation>
+    </message>
+    <message>
+        <source>Cannot open routing statistics</source>
+        <translation>Routing-Statistiken können nicht geöffnet werden</translation>
+    </message>
+    <message>
+        <source>%1
+
+Choose a file written by expert identification (teft identify).</source>
+        <translation>%1
+
+Wählen Sie eine Datei, die von der Expertenidentifikation (teft identify) geschrieben wurde.</translation>
+    </message>
+    <message>
+        <source>Open reference statistics</source>
+        <translation>Referenzstatistiken öffnen</translation>
+    </message>
+    <message>
+        <source>Cannot use these reference statistics</source>
+        <translation>Diese Referenzstatistiken können nicht verwendet werden</translation>
+    </message>
+    <message>
+        <source>%1
+
+The reference must be identified with the same model on general text.</source>
+        <translation>%1
+
+Die Referenz muss mit demselben Modell auf allgemeinem Text identifiziert werden.</translation>
+    </message>
+    <message>
+        <source>Import expert selection</source>
+        <translation>Expertenauswahl importieren</translation>
+    </message>
+    <message>
+        <source>Selection files (*.json);;All files (*)</source>
+        <translation>Auswahldateien (*.json);;Alle Dateien (*)</translation>
+    </message>
+    <message>
+        <source>Cannot import the selection</source>
+        <translation>Die Auswahl kann nicht importiert werden</translation>
+    </message>
+    <message>
+        <source>TEFT selection (*.json)</source>
+        <translation>TEFT-Auswahl (*.json)</translation>
+    </message>
+    <message>
+        <source>Connito expert assignment (*.json)</source>
+        <translation>Connito-Expertenzuweisung (*.json)</translation>
+    </message>
+    <message>
+        <source>ESFT expert config (*.json)</source>
+        <translation>ESFT-Expertenkonfiguration (*.json)</translation>
+    </message>
+    <message>
+        <source>Export expert selection</source>
+        <translation>Expertenauswahl exportieren</translation>
+    </message>
+    <message>
+        <source>selection.json</source>
+        <translation>selection.json</translation>
+    </message>
+    <message>
+        <source>Cannot export the selection</source>
+        <translation>Die Auswahl kann nicht exportiert werden</translation>
+    </message>
+    <message>
+        <source>%1
+
+Choose a folder you can write to.</source>
+        <translation>%1
+
+Wählen Sie einen Ordner, in den Sie schreiben dürfen.</translation>
+    </message>
+</context>
+<context>
+    <name>teft::ui::SelectionDocument</name>
+    <message>
+        <source>Clear selection</source>
+        <translation>Auswahl aufheben</translation>
+    </message>
+    <message>
+        <source>Cannot import %1: %2</source>
+        <translation>%1 kann nicht importiert werden: %2</translation>
+    </message>
+    <message>
+        <source>The selection in %1 does not fit this model:
+%2</source>
+        <translation>Die Auswahl in %1 passt nicht zu diesem Modell:
+%2</translation>
+    </message>
+    <message>
+        <source>Import %1</source>
+        <translation>%1 importieren</translation>
+    </message>
+</context>
+<context>
+    <name>teft::ui::SelectionSummaryModel</name>
+    <message>
+        <source>Layer</source>
+        <translation>Schicht</translation>
+    </message>
+    <message>
+        <source>Experts</source>
+        <translation>Experten</translation>
+    </message>
+    <message>
+        <source>Parameters</source>
+        <translation>Parameter</translation>
+    </message>
+    <message>
+        <source>Bytes</source>
+        <translation>Bytes</translation>
+    </message>
+</context>
+<context>
+    <name>teft::ui::SettingsDialog</name>
+    <message>
+        <source>Settings</source>
+        <translation>Einstellungen</translation>
+    </message>
+    <message>
+        <source>Automatic (GPU when available)</source>
+        <translation>Automatisch (GPU, falls verfügbar)</translation>
+    </message>
+    <message>
+        <source>CPU</source>
+        <translation>CPU</translation>
+    </message>
+    <message>
+        <source>Compute device:</source>
+        <translation>Rechengerät:</translation>
+    </message>
+    <message>
+        <source>All cores (%1)</source>
+        <translation>Alle Kerne (%1)</translation>
+    </message>
+    <message>
+        <source>CPU threads:</source>
+        <translation>CPU-Threads:</translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation>Durchsuchen…</translation>
+    </message>
+    <message>
+        <source>Data directory:</source>
+        <translation>Datenverzeichnis:</translation>
+    </message>
+    <message>
+        <source>Choose the data directory</source>
+        <translation>Datenverzeichnis auswählen</translation>
+    </message>
+    <message>
+        <source>System language</source>
+        <translation>Systemsprache</translation>
+    </message>
+    <message>
+        <source>Language:</source>
+        <translation>Sprache:</translation>
+    </message>
+    <message>
+        <source>A new data directory or language takes effect after a restart.</source>
+        <translation>Ein neues Datenverzeichnis oder eine neue Sprache wird nach einem Neustart wirksam.</translation>
+    </message>
+    <message>
+        <source>%1 is a file, not a directory.</source>
+        <translation>%1 ist eine Datei, kein Verzeichnis.</translation>
+    </message>
+</context>
+<context>
+    <name>teft::ui::StartPage</name>
+    <message>
+        <source>&lt;h1&gt;TEFT Studio&lt;/h1&gt;</source>
+        <translation>&lt;h1&gt;TEFT Studio&lt;/h1&gt;</translation>
+    </message>
+    <message>
+        <source>Adapt a Mixture-of-Experts model to a new domain by training only the experts its tokens are routed to. 1. Load a model and a dataset. 2. See the routing and choose the experts. 3. Train them as a miner, or score miners&apos; submissions as a validator. 4. Merge the result into a full checkpoint.</source>
+        <translation>Passen Sie ein Mixture-of-Experts-Modell an eine neue Domäne an, indem Sie nur die Experten trainieren, an die deren Tokens geroutet werden. 1. Laden Sie ein Modell und einen Datensatz. 2. Sehen Sie sich das Routing an und wählen Sie die Experten aus. 3. Trainieren Sie sie als Miner oder bewerten Sie als Validator die Einreichungen der Miner. 4. Führen Sie das Ergebnis zu einem vollständigen Checkpoint zusammen.</translation>
+    </message>
+    <message>
+        <source>New Project…</source>
+        <translation>Neues Projekt…</translation>
+    </message>
+    <message>
+        <source>Open the Built-in Demo</source>
+        <translation>Integrierte Demo öffnen</translation>
+    </message>
+    <message>
+        <source>&lt;h3&gt;Recent projects&lt;/h3&gt;</source>
+        <translation>&lt;h3&gt;Zuletzt verwendete Projekte&lt;/h3&gt;</translation>
+    </message>
+    <message>
+        <source>No projects yet. Create one, or open the built-in demo.</source>
+        <translation>Noch keine Projekte. Erstellen Sie eines oder öffnen Sie die integrierte Demo.</translation>
+    </message>
+    <message>
+        <source>%1 — %2 (last used %3)</source>
+        <translation>%1 — %2 (zuletzt verwendet %3)</translation>
+    </message>
+</context>
+<context>
+    <name>teft::ui::SubmissionTableModel</name>
+    <message>
+        <source>verified</source>
+        <translation>verifiziert</translation>
+    </message>
+    <message>
+        <source>refused: %1</source>
+        <translation>zurückgewiesen: %1</translation>
+    </message>
+    <message>
+        <source>yes (override)</source>
+        <translation>ja (manuell)</translation>
+    </message>
+    <message>
+        <source>no (override)</source>
+        <translation>nein (manuell)</translation>
+    </message>
+    <message>
+        <source>yes</source>
+        <translation>ja</translation>
+    </message>
+    <message>
+        <source>no</source>
+        <translation>nein</translation>
+    </message>
+    <message>
+        <source>s = ReLU(base loss − new loss)</source>
+        <translation>s = ReLU(Basisverlust − neuer Verlust)</translation>
+    </message>
+    <message>
+        <source>Miner</source>
+        <translation>Miner</translation>
+    </message>
+    <message>
+        <source>Verification</source>
+        <translation>Verifizierung</translation>
+    </message>
+    <message>
+        <source>Base loss</source>
+        <translation>Basisverlust</translation>
+    </message>
+    <message>
+        <source>New loss</source>
+        <translation>Neuer Verlust</translation>
+    </message>
+    <message>
+        <source>s_i</source>
+        <translation>s_i</translation>
+    </message>
+    <message>
+        <source>Rank</source>
+        <translation>Rang</translation>
+    </message>
+    <message>
+        <source>Weight</source>
+        <translation>Gewicht</translation>
+    </message>
+    <message>
+        <source>Accepted</source>
+        <translation>Akzeptiert</translation>
+    </message>
+</context>
+<context>
+    <name>teft::ui::ToggleExpertCommand</name>
+    <message>
+        <source>Deselect expert %1 of layer %2</source>
+        <translation>Experte %1 in Schicht %2 abwählen</translation>
+    </message>
+    <message>
+        <source>Select expert %1 of layer %2</source>
+        <translation>Experte %1 in Schicht %2 auswählen</translation>
+    </message>
+</context>
+<context>
+    <name>teft::ui::ValidatorPage</name>
+    <message>
+        <source>Top-k, equal weights</source>
+        <translation>Top-k, gleiche Gewichte</translation>
+    </message>
+    <message>
+        <source>Proportional to s_i</source>
+        <translation>Proportional zu s_i</translation>
+    </message>
+    <message>
+        <source>How many of the best-scoring submissions are averaged</source>
+        <translation>Wie viele der am besten bewerteten Einreichungen gemittelt werden</translation>
+    </message>
+    <message>
+        <source>&amp;Accept selected</source>
+        <translation>Ausgewählte a&amp;kzeptieren</translation>
+    </message>
+    <message>
+        <source>&amp;Reject selected</source>
+        <translation>Ausgewählte a&amp;blehnen</translation>
+    </message>
+    <message>
+        <source>Clear overrides</source>
+        <translation>Manuelle Entscheidungen zurücksetzen</translation>
+    </message>
+    <message>
+        <source>Run &amp;outer step</source>
+        <translation>Äußeren Schritt aus&amp;führen</translation>
+    </message>
+    <message>
+        <source>Apply the weighted average of the accepted updates to Φ (SGD with Nesterov momentum)</source>
+        <translation>Den gewichteten Mittelwert der akzeptierten Updates auf Φ anwenden (SGD mit Nesterov-Momentum)</translation>
+    </message>
+    <message>
+        <source>Aggregation:</source>
+        <translation>Aggregation:</translation>
+    </message>
+    <message>
+        <source>k:</source>
+        <translation>k:</translation>
+    </message>
+    <message>
+        <source>Score s_i per miner</source>
+        <translation>Bewertung s_i pro Miner</translation>
+    </message>
+    <message>
+        <source>Validation loss per round</source>
+        <translation>Validierungsverlust pro Runde</translation>
+    </message>
+    <message>
+        <source>Round</source>
+        <translation>Runde</translation>
+    </message>
+    <message>
+        <source>Loss</source>
+        <translation>Verlust</translation>
+    </message>
+    <message numerus="yes">
+        <source>Round %1: %n submission(s)</source>
+        <translation>
+            <numerusform>Runde %1: %n Einreichung</numerusform>
+            <numerusform>Runde %1: %n Einreichungen</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Accepted</source>
+        <translation>Akzeptiert</translation>
+    </message>
+    <message>
+        <source>Not accepted</source>
+        <translation>Nicht akzeptiert</translation>
+    </message>
+    <message>
+        <source>s_i</source>
+        <translation>s_i</translation>
+    </message>
+    <message>
+        <source>%1 accepted for aggregation, %2 refused by verification.</source>
+        <translation>%1 zur Aggregation akzeptiert, %2 von der Verifizierung zurückgewiesen.</translation>
+    </message>
+    <message>
+        <source>The signature of miner-ember does not verify with its registered key.</source>
+        <translation>Die Signatur von miner-ember lässt sich mit dem registrierten Schlüssel nicht verifizieren.</translation>
+    </message>
+    <message>
+        <source>delta.safetensors holds NaN values in layers.3.experts.12.down_proj.</source>
+        <translation>delta.safetensors enthält NaN-Werte in layers.3.experts.12.down_proj.</translation>
+    </message>
+</context>
 </TS>
