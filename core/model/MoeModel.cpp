@@ -34,6 +34,35 @@ std::string expertModeName(ExpertMode mode) { return mode == ExpertMode::Full ? 
 
 namespace {
 
+// True when a float tensor holds a NaN or an infinity: a plain scan of the exponent bits of the
+// (memory-mapped) data, one pass and no parallel region per tensor.
+bool hasNonFinite(const torch::Tensor& t)
+{
+    if (!t.is_cpu() || !t.is_contiguous())
+        return !torch::isfinite(t).all().item<bool>();
+    const auto n = t.numel();
+    switch (t.scalar_type()) {
+    case torch::kFloat: {
+        const auto* p = static_cast<const std::uint32_t*>(t.data_ptr());
+        for (std::int64_t i = 0; i < n; ++i)
+            if ((p[i] & 0x7F800000u) == 0x7F800000u)
+                return true;
+        return false;
+    }
+    case torch::kBFloat16:
+    case torch::kHalf: {
+        const std::uint16_t mask = t.scalar_type() == torch::kBFloat16 ? 0x7F80u : 0x7C00u;
+        const auto* p = static_cast<const std::uint16_t*>(t.data_ptr());
+        for (std::int64_t i = 0; i < n; ++i)
+            if ((p[i] & mask) == mask)
+                return true;
+        return false;
+    }
+    default:
+        return !torch::isfinite(t).all().item<bool>();
+    }
+}
+
 std::string shapeText(at::IntArrayRef s)
 {
     std::ostringstream o;
@@ -69,7 +98,7 @@ public:
         if (t.sizes() != at::IntArrayRef(shape))
             throw FormatError("Model folder " + m_files.dir().string() + ": tensor '" + name + "' has shape " +
                               shapeText(t.sizes()) + ", expected " + shapeText(shape) + " from config.json");
-        if (m_opt.checkFinite && !torch::isfinite(t).all().item<bool>())
+        if (m_opt.checkFinite && hasNonFinite(t))
             throw FormatError("Model folder " + m_files.dir().string() + ": tensor '" + name +
                               "' holds NaN or Inf values");
         return t;

@@ -27,7 +27,8 @@
 // checkpoint stores them fused (transformers v5 `mlp.experts.gate_up_proj` [E,2I,H] +
 // `mlp.experts.down_proj` [E,H,I]): ModelConfig::expertTensorNames(layer, expert).
 //
-// Not thread-safe: one caller at a time.
+// Evaluation (proof-of-loss, perplexity): call forward() under torch::NoGradGuard so that no
+// graph is kept for the trainable experts. Not thread-safe: one caller at a time.
 
 #include "core/model/ModelConfig.h"
 #include "core/model/ModelWeights.h"

@@ -450,6 +450,95 @@ private slots:
         }
     }
 
+    // DeepSeek multi-head latent attention (with and without q_lora_rank, YaRN, interleaved
+    // rotary pairs) against a per-token computation in double: pairs (2i, 2i+1) rotated in place,
+    // scores as q_nope.k_nope + q_rope.k_rope scaled by qk_head_dim^-1/2 * mscale^2.
+    void latentAttentionLayer()
+    {
+        for (const std::string arch : {"deepseek_v2", "deepseek_v3"}) {
+            const auto c = tinyConfig(arch);
+            const auto H = c.hiddenSize, h = c.numHeads, nope = c.qkNopeHeadDim, rd = c.qkRopeHeadDim, vd = c.vHeadDim;
+            const auto qk = nope + rd;
+            AttentionWeights w;
+            if (c.qLoraRank > 0) {
+                w.qA = randn({c.qLoraRank, H}, 0.2);
+                w.qANorm = randn({c.qLoraRank}, 0.1) + 1;
+                w.qB = randn({h * qk, c.qLoraRank}, 0.2);
+            } else {
+                w.q = randn({h * qk, H}, 0.2);
+            }
+            w.kvA = randn({c.kvLoraRank + rd, H}, 0.2);
+            w.kvANorm = randn({c.kvLoraRank}, 0.1) + 1;
+            w.kvB = randn({h * (nope + vd), c.kvLoraRank}, 0.2);
+            w.o = randn({H, h * vd}, 0.2);
+            const std::int64_t B = 2, T = 5;
+            const auto x = randn({B, T, H});
+            const auto got = selfAttention(c, w, x, ropeTables(c, T, torch::kCPU), attentionBias({}, T, 0, torch::kCPU));
+
+            const auto D = [](const torch::Tensor& t) { return t.to(torch::kDouble); };
+            auto rms = [&](const torch::Tensor& v, const torch::Tensor& wt) {
+                return D(wt) * v / torch::sqrt(v.pow(2).mean(-1, true) + 1e-6);
+            };
+            const auto xd = D(x).reshape({B * T, H});
+            const auto q = (c.qLoraRank > 0 ? torch::matmul(rms(torch::matmul(xd, D(w.qA).t()), w.qANorm), D(w.qB).t())
+                                            : torch::matmul(xd, D(w.q).t()))
+                               .view({B, T, h, qk});
+            const auto ckv = torch::matmul(xd, D(w.kvA).t());
+            const auto kv = torch::matmul(rms(ckv.narrow(1, 0, c.kvLoraRank), w.kvANorm), D(w.kvB).t()).view({B, T, h, nope + vd});
+            const auto kRot = ckv.narrow(1, c.kvLoraRank, rd).reshape({B, T, rd});
+            const auto [inv, factor] = ropeInverseFrequencies(c);
+            const auto invd = values(inv);
+            // Rotates adjacent pairs of v [rd] at position t.
+            auto rotate = [&](Vec v, std::int64_t t) {
+                for (std::int64_t i = 0; i < rd / 2; ++i) {
+                    const double a = static_cast<double>(t) * invd[i];
+                    const double x0 = v[2 * i], x1 = v[2 * i + 1];
+                    v[2 * i] = factor * (x0 * std::cos(a) - x1 * std::sin(a));
+                    v[2 * i + 1] = factor * (x1 * std::cos(a) + x0 * std::sin(a));
+                }
+                return v;
+            };
+            double m = 1.0;
+            if (c.rope.mscaleAllDim != 0.0)
+                m = 0.1 * c.rope.mscaleAllDim * std::log(c.rope.factor) + 1.0;
+            const double scale = m * m / std::sqrt(static_cast<double>(qk));
+            Vec want(static_cast<std::size_t>(B * T * H), 0.0);
+            const auto ov = values(w.o);
+            for (std::int64_t b = 0; b < B; ++b)
+                for (std::int64_t i = 0; i < T; ++i) {
+                    Vec att(static_cast<std::size_t>(h * vd), 0.0);
+                    for (std::int64_t hh = 0; hh < h; ++hh) {
+                        const auto qi = values(q[b][i][hh]);
+                        const auto qr = rotate(Vec(qi.begin() + nope, qi.end()), i);
+                        Vec s;
+                        for (std::int64_t j = 0; j <= i; ++j) {
+                            const auto kj = values(kv[b][j][hh]);
+                            const auto kr = rotate(values(kRot[b][j]), j);
+                            double dot = 0;
+                            for (std::int64_t e = 0; e < nope; ++e)
+                                dot += qi[e] * kj[e];
+                            for (std::int64_t e = 0; e < rd; ++e)
+                                dot += qr[e] * kr[e];
+                            s.push_back(dot * scale);
+                        }
+                        const double mx = *std::max_element(s.begin(), s.end());
+                        double sum = 0;
+                        for (auto& z : s)
+                            sum += (z = std::exp(z - mx));
+                        for (std::int64_t j = 0; j <= i; ++j) {
+                            const auto vj = values(kv[b][j][hh]);
+                            for (std::int64_t e = 0; e < vd; ++e)
+                                att[hh * vd + e] += s[j] / sum * vj[nope + e];
+                        }
+                    }
+                    for (std::int64_t o = 0; o < H; ++o)
+                        for (std::int64_t e = 0; e < h * vd; ++e)
+                            want[(b * T + i) * H + o] += ov[o * h * vd + e] * att[e];
+                }
+            expectClose(got, want, 2e-5, arch.c_str());
+        }
+    }
+
     void routersMatchReference()
     {
         for (const std::string arch : {"qwen3_moe", "qwen2_moe", "mixtral", "olmoe", "deepseek_v2", "deepseek_v3"}) {

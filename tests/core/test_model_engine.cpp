@@ -196,6 +196,20 @@ private slots:
         }
     }
 
+    // Weights stored as F16, BF16 or F32 (same random draws) give the same model up to the
+    // storage rounding.
+    void diskDtypes()
+    {
+        auto f32 = load(generated("olmoe", 1, torch::kFloat));
+        const auto b = batch(f32->config().vocabSize);
+        const double ref = run(*f32, b).loss.item<double>();
+        for (const auto dtype : {torch::kHalf, torch::kBFloat16}) {
+            auto m = load(generated("olmoe", 1, dtype));
+            QVERIFY(m->config().storageDtype() == dtype);
+            QVERIFY(std::abs(run(*m, b).loss.item<double>() - ref) < 0.01 * ref);
+        }
+    }
+
     // Routing capture returns the forward's choices, stops early, and marks padding.
     void routingCaptureEqualsForward()
     {
@@ -390,6 +404,34 @@ private slots:
         QVERIFY(std::isfinite(run(*g, bt).loss.item<double>()));
     }
 
+    // tie_word_embeddings: no lm_head.weight on disk, the embedding is the output projection.
+    void tiedEmbeddings()
+    {
+        const auto src = generated("qwen2_moe");
+        const auto sameHead = editedCopy(src, "untied-same", [](auto& t) {
+            at::Tensor embed;
+            for (auto& [n, v] : t)
+                if (n == "model.embed_tokens.weight")
+                    embed = v;
+            for (auto& [n, v] : t)
+                if (n == "lm_head.weight")
+                    v = embed.clone();
+        });
+        const auto tied = editedCopy(src, "tied", [](auto& t) {
+            t.erase(std::remove_if(t.begin(), t.end(), [](const auto& p) { return p.first == "lm_head.weight"; }), t.end());
+        });
+        auto doc = nlohmann::json::parse(std::ifstream(src / "config.json"));
+        doc["tie_word_embeddings"] = true;
+        writeFileAtomically(tied / "config.json", doc.dump());
+        auto a = load(sameHead), b = load(tied);
+        QVERIFY(b->config().tieWordEmbeddings);
+        QCOMPARE(b->config().paramsTotal(), a->config().paramsTotal() - a->config().vocabSize * a->config().hiddenSize);
+        const auto bt = batch(a->config().vocabSize);
+        QVERIFY(torch::equal(run(*a, bt).logits, run(*b, bt).logits));
+        for (const auto& [n, t] : b->exportState())
+            QVERIFY(n != "lm_head.weight");
+    }
+
     void brokenCheckpointsAreRefused()
     {
         const auto src = generated("qwen3_moe");
@@ -411,6 +453,12 @@ private slots:
                     v[0][0] = NAN;
         });
         expectRefusal([&] { load(nan); }, {expertName, "NaN"});
+        const auto inf16 = editedCopy(generated("qwen3_moe", 1, torch::kBFloat16), "inf16", [&](auto& t) {
+            for (auto& [n, v] : t)
+                if (n == "model.layers.0.self_attn.k_norm.weight")
+                    v[3] = -INFINITY;
+        });
+        expectRefusal([&] { load(inf16); }, {"model.layers.0.self_attn.k_norm.weight", "Inf"});
         const auto ints = editedCopy(src, "ints", [&](auto& t) {
             for (auto& [n, v] : t)
                 if (n == "model.norm.weight")
