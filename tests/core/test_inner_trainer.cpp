@@ -13,7 +13,9 @@
 
 #include <QtTest/QtTest>
 #include <cmath>
+#include <atomic>
 #include <set>
+#include <thread>
 #include <torch/torch.h>
 
 using namespace teft;
@@ -209,6 +211,31 @@ private slots:
         const auto r = b2.run(toy.loss(wC), control);
         QCOMPARE(r.resumedFromStep, std::int64_t(6));
         QVERIFY(torch::equal(wA, wC));
+    }
+
+    void pauseHoldsBetweenStepsAndResumes()
+    {
+        Toy toy;
+        JobControl control;
+        auto w = initialWeights();
+        auto s = settings();
+        s.checkpointEvery = 0;
+        InnerTrainer t({{"w", w}}, allRows(), s);
+        std::atomic<int> steps{0};
+        std::thread worker([&] {
+            t.run(toy.loss(w), control, [&](const StepReport& r) {
+                steps = static_cast<int>(r.step);
+                if (r.step == 3)
+                    control.setPaused(true);
+            });
+        });
+        while (steps.load() < 3)
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+        QCOMPARE(steps.load(), 3); // paused: no further step
+        control.setPaused(false);
+        worker.join();
+        QCOMPARE(steps.load(), 10);
     }
 
     void nonFiniteStepsAreSkippedThenStop()
