@@ -150,6 +150,8 @@ DemoReport runDemo(const DemoSettings& s, JobControl& control)
             selection = selectExperts(stats, p, &ref);
             selection.save((work / "selection.json").string());
             rec.metric(0, "experts", selection.count());
+            recordRoutingMetrics(rec, stats);
+            recordRoutingMetrics(rec, ref, "reference.");
             rec.succeed();
         }
         const auto cost = selection.cost(config.paramsPerExpert(), config.bytesPerExpert(),

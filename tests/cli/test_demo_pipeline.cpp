@@ -98,6 +98,14 @@ private Q_SLOTS:
                                        "--out", (work / "stats.json").string()}));
         QVERIFY(id["tokens"].get<std::int64_t>() > 0);
         QVERIFY(fs::exists(work / "stats.reference.json"));
+        // The statistics are in the job store too: one token share per expert of each MoE layer.
+        const auto job = teftJson({"jobs", "show", std::to_string(id["job_id"].get<long long>())});
+        QCOMPARE(job["kind"].get<std::string>(), std::string("identify"));
+        QCOMPARE(job["metrics"]["token_share.layer0"].size(), std::size_t(8));
+        double share = 0;
+        for (const auto& point : job["metrics"]["token_share.layer0"])
+            share += point[1].get<double>();
+        QVERIFY(std::abs(share - 1.0) < 1e-9); // token shares of a layer sum to 1
 
         const auto sel = teftJson({"select", "--stats", (work / "stats.json").string(), "--reference-stats",
                                    (work / "stats.reference.json").string(), "--policy", "topk", "--k", "1", "--format",
