@@ -3,13 +3,20 @@
 #include <QProcess>
 #include <QProcessEnvironment>
 #include <QStringList>
+#include <cerrno>
 
 namespace teft::test {
 namespace fs = std::filesystem;
 
+fs::path workDir()
+{
+    // <build>/tests/work/<test executable name>
+    return fs::path(TEFT_TEST_WORK_ROOT) / program_invocation_short_name;
+}
+
 fs::path freshDir(const std::string& name)
 {
-    const fs::path dir = fs::path(TEFT_TEST_WORK_DIR) / name;
+    const fs::path dir = workDir() / name;
     std::error_code ec;
     fs::remove_all(dir, ec);
     fs::create_directories(dir);

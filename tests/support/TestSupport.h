@@ -9,6 +9,9 @@
 
 namespace teft::test {
 
+// This test executable's scratch directory: <build>/tests/work/<executable name>.
+std::filesystem::path workDir();
+
 // A fresh, empty directory for this test (under the build tree), removed at the next run.
 std::filesystem::path freshDir(const std::string& name);
 
