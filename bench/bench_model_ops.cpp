@@ -1,5 +1,6 @@
 // Per-op timings of the model engine's building blocks at the small preset's sizes (where the
 // time of a forward pass goes).
+#include "core/io/CheckpointFiles.h"
 #include "core/model/Blocks.h"
 #include "core/model/CheckpointGenerator.h"
 #include "core/model/MoeLayer.h"
@@ -9,6 +10,7 @@
 #include <torch/torch.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <cstdio>
 #include <sys/resource.h>
 
@@ -35,12 +37,29 @@ double timeIt(F f, int reps = 5)
 
 int main(int argc, char** argv)
 {
-    configureThreads(1);
+    configureThreads(std::getenv("THREADS") ? std::atoi(std::getenv("THREADS")) : 1);
     const auto dtype = argc > 1 && std::string(argv[1]) == "f32" ? torch::kFloat : torch::kBFloat16;
     torch::NoGradGuard g;
-    const std::string dir = "/tmp/teft-bench-qwen3_moe-small";
+    const std::string dir = std::getenv("MODEL") ? std::getenv("MODEL") : "/tmp/teft-bench-qwen3_moe-small";
     MoeModelOptions o;
     o.computeDtype = dtype;
+    if (std::getenv("LOADPROF")) { // where loading spends its CPU time
+        const auto files = CheckpointFiles::open(dir);
+        double tRead = 0, tCopy = 0, tCat = 0;
+        for (const auto& n : files.names()) {
+            auto a0 = cpuMs();
+            const auto t = files.tensor(n);
+            tRead += cpuMs() - a0;
+            a0 = cpuMs();
+            const auto c = t.to(torch::TensorOptions().dtype(dtype), false, true);
+            tCopy += cpuMs() - a0;
+            a0 = cpuMs();
+            if (t.dim() == 2)
+                torch::cat({c, c}, 0);
+            tCat += cpuMs() - a0;
+        }
+        std::printf("tensor() %.0f ms, copy %.0f ms, cat %.0f ms (%zu tensors)\n", tRead, tCopy, tCat, files.names().size());
+    }
     auto t0 = cpuMs();
     auto m = MoeModel::load(dir, o);
     std::printf("load %.0f ms cpu\n", cpuMs() - t0);
@@ -51,6 +70,31 @@ int main(int argc, char** argv)
     const auto rope = ropeTables(c, T, torch::kCPU);
     const auto bias = attentionBias({}, T, 0, torch::kCPU);
     std::printf("rmsnorm        %.2f ms\n", timeIt([&] { rmsNorm(x, L.inputNorm, 1e-6); }));
+    {
+        torch::AutoGradMode on(true);
+        const auto xr = x.reshape({N, H}).detach().requires_grad_(true);
+        const auto gr = torch::randn({N, H}).to(dtype);
+        std::printf("rmsnorm f+b    %.2f ms\n", timeIt([&] { rmsNorm(xr, L.inputNorm, 1e-6).backward(gr); }));
+        const auto xh = torch::randn({8, 256, 8, 32}).to(dtype).requires_grad_(true);
+        const auto gh = torch::randn({8, 256, 8, 32}).to(dtype);
+        const auto wh = torch::ones({32}).to(dtype);
+        std::printf("head rms f     %.2f ms\n", timeIt([&] { rmsNorm(xh.detach(), wh, 1e-6); }));
+        std::printf("head rms f+b   %.2f ms\n", timeIt([&] { rmsNorm(xh, wh, 1e-6).backward(gh); }));
+        std::printf("plain rms f+b  %.2f ms\n", timeIt([&] {
+            const auto xf = xr.to(torch::kFloat);
+            (L.inputNorm * (xf * torch::rsqrt(xf.pow(2).mean(-1, true) + 1e-6)).to(xr.scalar_type())).backward(gr);
+        }));
+        const auto hh = torch::randn({8192, 512}).to(dtype).requires_grad_(true);
+        const auto ones = torch::ones({8192, 256}).to(dtype);
+        std::printf("swiglu f+b     %.2f ms\n", timeIt([&] {
+            const auto parts = hh.chunk(2, -1);
+            swiglu(parts[0], parts[1]).backward(ones);
+        }));
+        std::printf("silu*mul f+b   %.2f ms\n", timeIt([&] {
+            const auto parts = hh.chunk(2, -1);
+            (torch::silu(parts[0]) * parts[1]).backward(ones);
+        }));
+    }
     std::printf("attention      %.2f ms\n", timeIt([&] { selfAttention(c, L.attn, x, rope, bias); }));
     const auto q = torch::randn({B, c.numHeads, T, c.headDim}).to(dtype);
     const auto k = torch::randn({B, c.numKvHeads, T, c.headDim}).to(dtype);

@@ -31,29 +31,31 @@ torch::Tensor groupedAttention(const torch::Tensor& q, const torch::Tensor& k, c
     const auto kvHeads = k.size(1), dv = v.size(3);
     const auto rep = heads / kvHeads;
     // Query heads of one kv group are stacked along the rows, so k and v are never repeated.
-    // The scale goes on q (T x d) rather than on the scores (T x T). Softmax runs in the compute
+    // The scale is the matmul's alpha (applied to the fp32 accumulator). Softmax runs in the compute
     // dtype: LibTorch's CPU kernel accumulates bf16 in fp32 and rounds once, which is what
     // transformers' softmax(dtype=float32).to(bf16) gives, in one pass instead of three.
     // Queries go in blocks that only look at the keys up to their last position (causal), which
     // skips most of the masked upper triangle and bounds the size of one score block.
-    const auto qs = (q * scale).view({B, kvHeads, rep, T, d});
+    const auto qs = q.view({B, kvHeads, rep, T, d});
     const std::int64_t block = T <= 64 ? T : (T <= 1024 ? 64 : 128);
-    // Without padding, keys before a query block are all visible (causal), unless a sliding
-    // window hides some: then only the block's diagonal square needs masking.
-    const bool perBatch = blocked.size(0) > 1;
+    const auto maskBatch = blocked.size(0);
     std::vector<torch::Tensor> outs;
     for (std::int64_t i0 = 0; i0 < T; i0 += block) {
         const auto rows = std::min(block, T - i0), keys = i0 + rows;
-        const auto qb = qs.narrow(3, i0, rows).reshape({B, kvHeads, rep * rows, d});
-        auto scores = torch::matmul(qb, k.narrow(2, 0, keys).transpose(-1, -2)).view({B, kvHeads, rep, rows, keys});
-        // -1e30 is finite in bf16: a fully blocked (padding) row stays uniform instead of NaN.
-        const auto rowMask = blocked.narrow(3, i0, rows);
-        if (!perBatch && i0 > 0 && !rowMask.narrow(4, 0, i0).any().item<bool>())
-            scores.narrow(-1, i0, rows).masked_fill_(rowMask.narrow(4, i0, rows), -1e30);
-        else
-            scores.masked_fill_(rowMask.narrow(4, 0, keys), -1e30);
-        const auto probs = torch::softmax(scores, -1).view({B, kvHeads, rep * rows, keys});
-        outs.push_back(torch::matmul(probs, v.narrow(2, 0, keys)).view({B, heads, rows, dv}));
+        const auto qb = qs.narrow(3, i0, rows).reshape({B * kvHeads, rep * rows, d});
+        const auto kb = k.narrow(2, 0, keys).reshape({B * kvHeads, keys, d});
+        const auto vb = v.narrow(2, 0, keys).reshape({B * kvHeads, keys, dv});
+        // The mask enters as an additive bias fused into the score matmul (baddbmm): no masking
+        // pass, and nothing to undo in the backward pass. -1e30 is finite in bf16, so a fully
+        // blocked (padding) row stays uniform instead of NaN.
+        const auto rowMask = blocked.narrow(3, i0, rows).narrow(4, 0, keys); // [Bm, 1, 1, rows, keys]
+        auto bias = torch::zeros(rowMask.sizes(), q.options()).masked_fill_(rowMask, -1e30);
+        bias = maskBatch == 1
+                   ? bias.view({1, 1, rows, keys}).expand({1, rep, rows, keys}).reshape({1, rep * rows, keys})
+                   : bias.expand({maskBatch, kvHeads, rep, rows, keys}).reshape({maskBatch * kvHeads, rep * rows, keys});
+        const auto scores = torch::baddbmm(bias, qb, kb.transpose(1, 2), /*beta=*/1.0, /*alpha=*/scale);
+        const auto probs = torch::softmax(scores, -1);
+        outs.push_back(torch::bmm(probs, vb).view({B, heads, rows, dv}));
     }
     const auto out = outs.size() == 1 ? outs[0] : torch::cat(outs, 2); // [B, h, T, dv]
     return out.transpose(1, 2).reshape({B, T, heads * dv});

@@ -29,21 +29,29 @@ struct RmsNormFn : public torch::autograd::Function<RmsNormFn> {
         const auto& x = saved[0];
         const auto& weight = saved[1];
         const auto& rstd = saved[2];
-        const auto g = grads[0].to(torch::kFloat);
-        const auto normed = x.to(torch::kFloat) * rstd;
+        // fp32 buffers of our own, updated in place (fewer large temporaries).
+        auto owned = [](const torch::Tensor& t) {
+            return t.scalar_type() == torch::kFloat ? t.clone() : t.to(torch::kFloat);
+        };
+        auto normed = owned(x).mul_(rstd);
         torch::Tensor gx, gw;
-        if (ctx->needs_input_grad(0)) {
-            const auto gn = g * weight.to(torch::kFloat);
-            gx = ((gn - normed * (gn * normed).mean(-1, true)) * rstd).to(x.scalar_type());
-        }
         if (ctx->needs_input_grad(1))
-            gw = (g * normed.to(x.scalar_type()).to(torch::kFloat)).reshape({-1, weight.numel()}).sum(0).to(weight.scalar_type());
+            gw = (grads[0].to(torch::kFloat) * normed.to(x.scalar_type()).to(torch::kFloat))
+                     .reshape({-1, weight.numel()})
+                     .sum(0)
+                     .to(weight.scalar_type());
+        if (ctx->needs_input_grad(0)) {
+            auto gn = owned(grads[0]).mul_(weight.to(torch::kFloat));
+            const auto dot = (gn * normed).mean(-1, true);
+            gx = gn.sub_(normed.mul_(dot)).mul_(rstd).to(x.scalar_type());
+        }
         return {gx, gw, torch::Tensor()};
     }
 };
 
 // silu(gate) * up computed in fp32 (LibTorch's bf16 elementwise kernels on CPU are several times
-// slower than fp32 ones), rounded once to the compute dtype, with a hand-written backward.
+// slower than fp32 ones), rounded once to the compute dtype. gatedMlp() uses it when no gradient
+// is needed; its backward (fp32 temporaries) is slower than the bf16 autograd path.
 struct SwiGluFn : public torch::autograd::Function<SwiGluFn> {
     static torch::Tensor forward(AutogradContext* ctx, const torch::Tensor& gate, const torch::Tensor& up)
     {
@@ -54,17 +62,22 @@ struct SwiGluFn : public torch::autograd::Function<SwiGluFn> {
 
     static variable_list backward(AutogradContext* ctx, variable_list grads)
     {
+        // Few fp32 temporaries, updated in place (each fresh large buffer costs page faults).
         const auto saved = ctx->get_saved_variables();
-        const auto g = saved[0].to(torch::kFloat);
-        const auto ga = grads[0].to(torch::kFloat);
+        const auto dtype = saved[0].scalar_type();
+        auto owned = [](const torch::Tensor& t) {
+            return t.scalar_type() == torch::kFloat ? t.clone() : t.to(torch::kFloat);
+        };
+        auto g = owned(saved[0]);
+        auto ga = owned(grads[0]);
         const auto s = torch::sigmoid(g);
         torch::Tensor dg, du;
         if (ctx->needs_input_grad(1))
-            du = (ga * g * s).to(saved[1].scalar_type());
+            du = (ga * s).mul_(g).to(saved[1].scalar_type()); // grad * silu(g)
         if (ctx->needs_input_grad(0)) {
-            // d silu / dg = s * (1 + g * (1 - s))
-            const auto dsilu = (1.0 - s).mul_(g).add_(1.0).mul_(s);
-            dg = (ga * saved[1].to(torch::kFloat)).mul_(dsilu).to(saved[0].scalar_type());
+            // d silu / dg = s * (1 + g * (1 - s)), built in g's buffer
+            g.mul_(torch::rsub(s, 1.0)).add_(1.0).mul_(s);
+            dg = ga.mul_(saved[1].to(torch::kFloat)).mul_(g).to(dtype);
         }
         return {dg, du};
     }
@@ -100,7 +113,10 @@ torch::Tensor gatedMlp(const torch::Tensor& x, const GatedMlpWeights& w)
         gate = project(x, w.gate);
         up = project(x, w.up);
     }
-    return project(swiglu(gate, up), w.down);
+    // Without autograd, silu(gate) * up in fp32 is about twice as fast as LibTorch's bf16 CPU
+    // kernels; with autograd the bf16 kernels (as transformers runs them) win over the backward.
+    const bool needGrad = torch::GradMode::is_enabled() && (gate.requires_grad() || up.requires_grad());
+    return project(needGrad ? torch::silu(gate) * up : swiglu(gate, up), w.down);
 }
 
 } // namespace teft

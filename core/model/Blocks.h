@@ -19,7 +19,7 @@ torch::Tensor project(const torch::Tensor& x, const torch::Tensor& w, const torc
 // silu(gate) * up, evaluated in fp32 and rounded once to the inputs' dtype.
 torch::Tensor swiglu(const torch::Tensor& gate, const torch::Tensor& up);
 
-// down(silu(gate x) * up x) for x [N, H].
+// down(silu(gate x) * up x) for x [N, H] (swiglu() when no gradient is needed).
 torch::Tensor gatedMlp(const torch::Tensor& x, const GatedMlpWeights& w);
 
 // cos and sin tables [T, d] (fp32) for positions 0..T-1, with the attention factor of YaRN

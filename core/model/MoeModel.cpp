@@ -11,6 +11,7 @@
 
 #include <torch/torch.h>
 
+#include <cstring>
 #include <optional>
 #include <set>
 #include <sstream>
@@ -112,8 +113,16 @@ public:
     {
         return has(name) ? frozen(name, std::move(shape)) : torch::Tensor();
     }
+    // An owned copy on the device in `dtype`. Same dtype on the CPU (the common case: bf16 on
+    // disk, bf16 compute) is a plain memcpy: hundreds of small parallel copies cost far more in
+    // OpenMP barriers than they move, on a busy machine.
     torch::Tensor own(const torch::Tensor& t, torch::ScalarType dtype) const
     {
+        if (m_device.is_cpu() && t.scalar_type() == dtype && t.is_contiguous()) {
+            auto out = torch::empty(t.sizes(), t.options());
+            std::memcpy(out.data_ptr(), t.data_ptr(), t.nbytes());
+            return out;
+        }
         return t.to(torch::TensorOptions().device(m_device).dtype(dtype), false, /*copy=*/true);
     }
     torch::Tensor master(const torch::Tensor& t) const { return own(t, torch::kFloat).set_requires_grad(true); }
@@ -131,7 +140,16 @@ public:
 
     void fuse(GatedMlpWeights& w, const torch::Tensor& gate, const torch::Tensor& up) const
     {
-        w.gateUp = torch::cat({own(gate, m_opt.computeDtype), own(up, m_opt.computeDtype)}, 0);
+        const auto dtype = m_opt.computeDtype;
+        if (m_device.is_cpu() && gate.scalar_type() == dtype && up.scalar_type() == dtype && gate.is_contiguous() &&
+            up.is_contiguous()) {
+            w.gateUp = torch::empty({gate.size(0) + up.size(0), gate.size(1)}, gate.options());
+            auto* dst = static_cast<char*>(w.gateUp.data_ptr());
+            std::memcpy(dst, gate.data_ptr(), gate.nbytes());
+            std::memcpy(dst + gate.nbytes(), up.data_ptr(), up.nbytes());
+        } else {
+            w.gateUp = torch::cat({own(gate, dtype), own(up, dtype)}, 0);
+        }
         const auto inter = gate.size(0);
         w.gate = w.gateUp.narrow(0, 0, inter);
         w.up = w.gateUp.narrow(0, inter, inter);
