@@ -2,12 +2,17 @@
 #include "app/cli/Cli.h"
 
 #include "core/train/DemoPipeline.h"
+#include "core/util/Runtime.h"
 
 namespace teft::cli {
 namespace {
 
 int runDemoCmd(Invocation& inv)
 {
+    // The demo model's operations are tiny: one intra-op thread is as fast as two and does not
+    // collapse when the cores are shared (OpenMP spin-waits). --threads overrides.
+    if (!inv.has("threads"))
+        configureThreads(1);
     DemoSettings s;
     s.target = inv.get("target");
     s.rounds = static_cast<int>(inv.getInt("rounds"));
@@ -59,10 +64,10 @@ TEFT_COMMAND({"demo",
                {"rounds", "N", "validator rounds", "2"},
                {"miners", "N", "miners per round", "3"},
                {"steps", "H", "inner steps per miner per round", "20"},
-               {"lr", "LR", "miner learning rate", "2e-3"},
+               {"lr", "LR", "miner (and full fine-tuning) learning rate", "1e-3"},
                {"bad-lr", "LR", "learning rate of the bad miner", "30"},
                {"no-bad-miner", "", "all miners honest"},
-               {"experts-per-layer", "K", "experts selected per MoE layer", "2"},
+               {"experts-per-layer", "K", "experts selected per MoE layer", "1"},
                {"pretrain-steps", "N", "pretraining steps of the demo model (changes the cached model)", "500"},
                {"no-full-ft", "", "skip the full fine-tuning baseline"},
                {"fresh", "", "start the pipeline from scratch (the cached model is kept)"},

@@ -51,10 +51,12 @@ int runIdentify(Invocation& inv)
         ref.modelFingerprint = fingerprint;
         ref.dataset = inv.all("reference").front();
         ref.save(refOut);
+        recordRoutingMetrics(rec, ref, "reference.");
         doc["reference_stats"] = refOut;
         doc["reference_tokens"] = ref.tokens();
     }
     rec.metric(0, "tokens", static_cast<double>(stats.tokens()));
+    recordRoutingMetrics(rec, stats);
     rec.succeed();
     if (inv.json()) {
         inv.printJson(doc);

@@ -4,11 +4,14 @@
 
 #include "core/teft/ExpertSelection.h"
 #include "core/train/ValidatorJob.h"
+#include "core/util/Paths.h"
 
 #include <sstream>
 
 namespace teft::cli {
 namespace {
+
+namespace fs = std::filesystem;
 
 int runValidate(Invocation& inv)
 {
@@ -35,8 +38,8 @@ int runValidate(Invocation& inv)
     s.outer.check();
     s.allowUnsigned = inv.flag("allow-unsigned");
     s.allowUnknownKeys = inv.flag("allow-unknown-keys");
-    if (inv.has("known-miners"))
-        s.knownMinersFile = inv.get("known-miners");
+    // The list `teft keys trust` keeps (a missing file is an empty list).
+    s.knownMinersFile = inv.has("known-miners") ? fs::path(inv.get("known-miners")) : dataDir() / "known_miners.json";
     s.maxUpdateNorm = inv.getDouble("max-norm");
     const auto data = loadDataset(inv, inv.all("data"), s.modelDir);
     const auto r = runValidator(s, data, inv.control);
@@ -80,7 +83,7 @@ std::vector<Option> validateOptions()
         {"eval-batch-size", "N", "rows per held-out batch", "8"},
         {"eval-seed", "S", "seed choosing the held-out batches", "1234"},
         {"timeout", "SECONDS", "per-submission evaluation time-out (0 = none)", "300"},
-        {"known-miners", "FILE", "accepted miner keys", ""},
+        {"known-miners", "FILE", "accepted miner keys (default: <data-dir>/known_miners.json, see `teft keys trust`)", ""},
         {"allow-unsigned", "", "accept unsigned submissions"},
         {"allow-unknown-keys", "", "accept valid signatures by keys not in --known-miners"},
         {"max-norm", "N", "refuse updates with a larger L2 norm (0 = no bound)", "0"},

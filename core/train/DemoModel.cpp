@@ -223,7 +223,8 @@ DemoModelInfo ensureDemoModel(const DemoModelSettings& s, JobControl& control)
         const auto r = trainer.run(
             [&](const std::vector<std::int64_t>& idx) { return model.loss(data.trainBatch(idx), s.auxLossCoef); },
             control, [&](const StepReport& rep) {
-                rec.metric(rep.step, "loss", rep.loss);
+                if (!rep.skipped)
+                    rec.metric(rep.step, "loss", rep.loss);
                 rec.progress(static_cast<double>(rep.step) / static_cast<double>(s.steps), "pretraining");
                 if (rep.step % 50 == 0)
                     spdlog::info("demo model pretraining: step {}/{} loss {:.4f}", rep.step, s.steps, rep.loss);

@@ -150,6 +150,8 @@ DemoReport runDemo(const DemoSettings& s, JobControl& control)
             selection = selectExperts(stats, p, &ref);
             selection.save((work / "selection.json").string());
             rec.metric(0, "experts", selection.count());
+            recordRoutingMetrics(rec, stats);
+            recordRoutingMetrics(rec, ref, "reference.");
             rec.succeed();
         }
         const auto cost = selection.cost(config.paramsPerExpert(), config.bytesPerExpert(),
@@ -178,10 +180,12 @@ DemoReport runDemo(const DemoSettings& s, JobControl& control)
         const auto stateDir = work / "validator";
         std::uint64_t submissionBytes = 0;
         for (int r = 0; r < s.rounds; ++r) {
-            const auto reportFile = stateDir / ("round-" + std::to_string(r)) / "report.json";
-            if (ValidatorState::load(stateDir).round > r && fs::exists(reportFile)) {
+            const auto reportFile = work / ("round-" + std::to_string(r)) / "demo_round.json";
+            if (ValidatorState::load(stateDir).round > r) {
+                // The validator finished this round (its state moved on): reuse the round as it was.
                 spdlog::info("demo: round {} already done, reusing it", r);
-                rounds.push_back(nlohmann::json::parse(readFile(reportFile)));
+                const auto validatorReport = stateDir / ("round-" + std::to_string(r)) / "report.json";
+                rounds.push_back(nlohmann::json::parse(readFile(fs::exists(reportFile) ? reportFile : validatorReport)));
                 continue;
             }
             const auto state = ValidatorState::load(stateDir);
@@ -212,9 +216,19 @@ DemoReport runDemo(const DemoSettings& s, JobControl& control)
                 m.submissionDir = roundDir / "submissions" / m.minerId;
                 m.dataLabel = s.target;
                 fs::remove_all(m.submissionDir);
-                auto res = runMiner(m, target, control);
-                submissionBytes = res.submissionBytes;
-                auto j = res.toJson();
+                nlohmann::json j;
+                try {
+                    const auto res = runMiner(m, target, control);
+                    submissionBytes = res.submissionBytes;
+                    j = res.toJson();
+                } catch (const Cancelled&) {
+                    throw;
+                } catch (const std::exception& e) {
+                    // A miner that fails (e.g. stopped after too many non-finite steps) sends
+                    // nothing; the round goes on without it.
+                    spdlog::warn("demo: {} failed: {}", m.minerId, e.what());
+                    j = {{"error", e.what()}};
+                }
                 j["miner"] = m.minerId;
                 j["lr"] = m.train.lr;
                 j["bad"] = i == s.badMiner;
@@ -238,6 +252,7 @@ DemoReport runDemo(const DemoSettings& s, JobControl& control)
             validatorSeconds += since(vt);
             auto rj = vr.report;
             rj["miners"] = minerResults;
+            writeFileAtomically(reportFile, rj.dump(2) + "\n");
             rounds.push_back(rj);
         }
         report["rounds"] = rounds;
@@ -288,7 +303,10 @@ DemoReport runDemo(const DemoSettings& s, JobControl& control)
                 InnerTrainer trainer(model->parameters(), rows, ts, work / "full-ft-checkpoint",
                                      sha256Hex(cfg.dump()));
                 trainer.run([&](const std::vector<std::int64_t>& idx) { return model->loss(target.trainBatch(idx)); },
-                            control, [&](const StepReport& rep) { rec.metric(rep.step, "loss", rep.loss); });
+                            control, [&](const StepReport& rep) {
+                                if (!rep.skipped)
+                                    rec.metric(rep.step, "loss", rep.loss);
+                            });
                 fs::create_directories(fullDir);
                 writeCheckpoint(fullDir, model->exportState(config.storageDtype()), 1ULL << 40);
                 for (const char* f : {"config.json", "tokenizer.json", "tokenizer_config.json", "generation_config.json"})
@@ -330,7 +348,8 @@ DemoReport runDemo(const DemoSettings& s, JobControl& control)
         t << "Selected " << cost.experts << " of " << config.numExperts * static_cast<std::int64_t>(config.moeLayers().size())
           << " experts; a submission carries " << submissionBytes << " bytes (fp32 deltas) vs " << modelBytes
           << " bytes for the whole model (" << fmt("%.1f%%", 100.0 * static_cast<double>(submissionBytes) / static_cast<double>(modelBytes))
-          << ")\n\n";
+          << "); the selected experts are " << cost.submissionBytes << " bytes in the model's own dtype ("
+          << fmt("%.1f%%", 100.0 * cost.shareOfModel) << " of the model)\n\n";
         for (const auto& rj : rounds) {
             t << "Round " << rj.value("round", 0) << ": held-out loss " << fmt("%.4f", rj.value("baseline_loss", 0.0))
               << " -> " << fmt("%.4f", rj.value("new_loss", 0.0)) << "\n";
@@ -348,7 +367,17 @@ DemoReport runDemo(const DemoSettings& s, JobControl& control)
                               sj.value("weight", 0.0), sj.value("fate", "").c_str());
                 t << b;
             }
+            if (rj.contains("miners"))
+                for (const auto& mj : rj["miners"])
+                    if (mj.contains("error"))
+                        t << "  " << mj.value("miner", "") << "     " << mj.value("lr", 0.0)
+                          << "  no submission: " << mj.value("error", "") << "\n";
         }
+        t << "\nTEFT: " << cost.experts << " experts (" << cost.trainableParameters << " parameters) trained, " << s.rounds
+          << " rounds x " << s.miners << " miners x " << s.innerSteps << " steps, lr " << s.lr << ".";
+        if (s.fullFineTune)
+            t << " Full fine-tuning: all " << config.paramsTotal() << " parameters, " << s.rounds * s.innerSteps
+              << " steps on the same target rows, lr " << s.lr << ".";
         t << "\nHeld-out loss        base      TEFT (merged)         full fine-tuning\n";
         for (const auto& row : losses) {
             const double b = row["base"], te = row["teft"];

@@ -31,9 +31,9 @@ struct DemoSettings {
     int rounds = 2;
     std::int64_t innerSteps = 20;
     int batchSize = 8;
-    double lr = 2e-3;
+    double lr = 1e-3;
     double badLr = 30.0;
-    int expertsPerLayer = 2;
+    int expertsPerLayer = 1;
     EvalSettings eval{6, 8, 1234};
     AggregationSettings aggregation;
     OuterOptimizer::Settings outer;

@@ -7,8 +7,9 @@
 // engine's own building blocks (core/model/Blocks.h, MoeLayer.h, Router.h), so a checkpoint
 // trained here computes the same function when MoeModel loads it.
 //
-// Supported: families with standard attention and per-expert or fused checkpoints is not
-// needed here; mixtral, qwen2_moe, qwen3_moe, olmoe in per-expert layout. Others: Error.
+// Supported: the softmax top-k families with standard attention (mixtral, qwen2_moe,
+// qwen3_moe, olmoe) in the per-expert checkpoint layout; others are refused with an Error.
+// Meant for small models: every tensor is an fp32 copy with gradients and optimizer state.
 
 #include "core/model/ModelConfig.h"
 #include "core/model/ModelWeights.h"

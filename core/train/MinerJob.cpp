@@ -117,9 +117,14 @@ MinerResult runMiner(const MinerSettings& s, const TokenDataset& data, JobContro
     };
     try {
         result.training = trainer.run(lossFn, control, [&](const StepReport& r) {
-            rec.metric(r.step, "loss", r.loss);
+            // Skipped (non-finite) steps are counted, not stored as NaN.
+            if (r.skipped) {
+                rec.metric(r.step, "skipped_step", 1.0);
+            } else {
+                rec.metric(r.step, "loss", r.loss);
+                rec.metric(r.step, "grad_norm", r.gradNorm);
+            }
             rec.metric(r.step, "lr", r.lr);
-            rec.metric(r.step, "grad_norm", r.gradNorm);
             rec.progress(static_cast<double>(r.step) / static_cast<double>(train.innerSteps), "training");
         });
     } catch (const Cancelled&) {

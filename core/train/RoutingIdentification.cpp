@@ -2,6 +2,7 @@
 
 #include "core/data/TokenDataset.h"
 #include "core/model/MoeModel.h"
+#include "core/store/JobRecord.h"
 #include "core/util/Error.h"
 #include "core/util/Progress.h"
 
@@ -10,6 +11,18 @@
 #include <algorithm>
 
 namespace teft {
+
+void recordRoutingMetrics(JobRecord& record, const RoutingStats& stats, const std::string& prefix)
+{
+    for (int r = 0; r < stats.rows(); ++r) {
+        const auto layer = std::to_string(stats.moeLayers()[static_cast<std::size_t>(r)]);
+        for (int e = 0; e < stats.numExperts(); ++e) {
+            record.metric(e, prefix + "token_share.layer" + layer, stats.tokenShare(r, e));
+            record.metric(e, prefix + "gate_score.layer" + layer, stats.gateScore(r, e));
+        }
+    }
+    record.flushMetrics();
+}
 
 RoutingStats collectRoutingStats(MoeModel& model, const TokenDataset& data, const IdentifySettings& s,
                                  JobControl& control)

@@ -6,9 +6,11 @@
 #include "core/teft/RoutingStats.h"
 
 #include <cstdint>
+#include <string>
 
 namespace teft {
 
+class JobRecord;
 class MoeModel;
 class TokenDataset;
 class JobControl;
@@ -18,6 +20,10 @@ struct IdentifySettings {
     int batchSize = 8;
     bool heldOut = false; // read held-out rows instead of training rows
 };
+
+// Stores the statistics in the job store as metrics the GUI can chart without the JSON file:
+// "<prefix>token_share.layer<L>" and "<prefix>gate_score.layer<L>", step = expert id.
+void recordRoutingMetrics(JobRecord& record, const RoutingStats& stats, const std::string& prefix = {});
 
 RoutingStats collectRoutingStats(MoeModel& model, const TokenDataset& data, const IdentifySettings& settings,
                                  JobControl& control);

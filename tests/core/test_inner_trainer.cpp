@@ -4,6 +4,7 @@
 #include "core/train/AdamW.h"
 #include "core/train/BatchOrder.h"
 #include "core/train/InnerTrainer.h"
+#include "core/train/LossEvaluator.h"
 #include "core/train/LrSchedule.h"
 #include "core/util/Error.h"
 #include "core/util/Progress.h"
@@ -12,7 +13,9 @@
 
 #include <QtTest/QtTest>
 #include <cmath>
+#include <atomic>
 #include <set>
+#include <thread>
 #include <torch/torch.h>
 
 using namespace teft;
@@ -181,6 +184,60 @@ private slots:
         QVERIFY_THROWS_EXCEPTION(Error, other.run(toy.loss(wD), control));
     }
 
+    void resumeAfterCrashUsesThePeriodicCheckpoint()
+    {
+        Toy toy;
+        JobControl control;
+        auto wA = initialWeights();
+        InnerTrainer a({{"w", wA}}, allRows(), settings());
+        a.run(toy.loss(wA), control);
+
+        // A crash (any exception but Cancelled) during step 8 writes nothing: the run resumes
+        // from the checkpoint of step 6 (checkpointEvery = 3) and still ends bit for bit equal.
+        const auto dir = teft::test::freshDir("resume-crash");
+        auto wB = initialWeights();
+        InnerTrainer b1({{"w", wB}}, allRows(), settings(), dir, "run");
+        int calls = 0;
+        auto base = toy.loss(wB);
+        QVERIFY_THROWS_EXCEPTION(std::runtime_error, b1.run(
+                                                         [&](const std::vector<std::int64_t>& rows) {
+                                                             if (++calls == 15) // step 8, first micro-batch
+                                                                 throw std::runtime_error("killed");
+                                                             return base(rows);
+                                                         },
+                                                         control));
+        auto wC = initialWeights();
+        InnerTrainer b2({{"w", wC}}, allRows(), settings(), dir, "run");
+        const auto r = b2.run(toy.loss(wC), control);
+        QCOMPARE(r.resumedFromStep, std::int64_t(6));
+        QVERIFY(torch::equal(wA, wC));
+    }
+
+    void pauseHoldsBetweenStepsAndResumes()
+    {
+        Toy toy;
+        JobControl control;
+        auto w = initialWeights();
+        auto s = settings();
+        s.checkpointEvery = 0;
+        InnerTrainer t({{"w", w}}, allRows(), s);
+        std::atomic<int> steps{0};
+        std::thread worker([&] {
+            t.run(toy.loss(w), control, [&](const StepReport& r) {
+                steps = static_cast<int>(r.step);
+                if (r.step == 3)
+                    control.setPaused(true);
+            });
+        });
+        while (steps.load() < 3)
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+        QCOMPARE(steps.load(), 3); // paused: no further step
+        control.setPaused(false);
+        worker.join();
+        QCOMPARE(steps.load(), 10);
+    }
+
     void nonFiniteStepsAreSkippedThenStop()
     {
         Toy toy;
@@ -219,6 +276,26 @@ private slots:
         }
         QVERIFY(torch::equal(w2, before));
         QCOMPARE(bad.state().skippedSteps, std::int64_t(3));
+    }
+
+    void pairedMeansDropBatchesNonFiniteOnEitherSide()
+    {
+        const double nan = std::numeric_limits<double>::quiet_NaN();
+        EvalResult a, b;
+        a.batchLosses = {1.0, 2.0, nan, 4.0};
+        a.batchTokens = {10, 30, 10, 20};
+        b.batchLosses = {0.5, INFINITY, 3.0, 3.0};
+        b.batchTokens = {10, 30, 10, 20};
+        int kept = 0;
+        const auto [ma, mb] = pairedMeans(a, b, &kept);
+        QCOMPARE(kept, 2); // batches 0 and 3
+        QVERIFY(std::abs(ma - (1.0 * 10 + 4.0 * 20) / 30.0) < 1e-12);
+        QVERIFY(std::abs(mb - (0.5 * 10 + 3.0 * 20) / 30.0) < 1e-12);
+        EvalResult none;
+        none.batchLosses = {nan};
+        none.batchTokens = {5};
+        QVERIFY(std::isnan(pairedMeans(none, none, &kept).first));
+        QCOMPARE(kept, 0);
     }
 
     void badSettingsAreRefused()
