@@ -734,6 +734,10 @@ Wählen Sie mit --data-dir oder in den Einstellungen ein anderes Datenverzeichni
         <source>Cancelled at step %1.</source>
         <translation>Bei Schritt %1 abgebrochen.</translation>
     </message>
+    <message>
+        <source>Demo: a simulated run, paused at step 120 (no model is loaded). Press Start to train.</source>
+        <translation>Demo: ein simulierter Lauf, angehalten bei Schritt 120 (kein Modell geladen). Zum Trainieren auf „Start“ drücken.</translation>
+    </message>
 </context>
 <context>
     <name>teft::ui::ModelPage</name>
@@ -1510,12 +1514,12 @@ Wählen Sie einen Ordner, in den Sie schreiben dürfen.</translation>
         <translation>%1 zur Aggregation akzeptiert, %2 von der Verifizierung zurückgewiesen.</translation>
     </message>
     <message>
-        <source>The signature of miner-ember does not verify with its registered key.</source>
-        <translation>Die Signatur von miner-ember lässt sich mit dem registrierten Schlüssel nicht verifizieren.</translation>
-    </message>
-    <message>
         <source>delta.safetensors holds NaN values in layers.3.experts.12.down_proj.</source>
         <translation>delta.safetensors enthält NaN-Werte in layers.3.experts.12.down_proj.</translation>
+    </message>
+    <message>
+        <source>The signature of ember does not verify with its registered key.</source>
+        <translation>Die Signatur von ember lässt sich mit dem registrierten Schlüssel nicht bestätigen.</translation>
     </message>
 </context>
 </TS>

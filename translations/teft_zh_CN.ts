@@ -733,6 +733,10 @@ Choose another data directory with --data-dir or in the settings.</source>
         <source>Cancelled at step %1.</source>
         <translation>已在第 %1 步取消。</translation>
     </message>
+    <message>
+        <source>Demo: a simulated run, paused at step 120 (no model is loaded). Press Start to train.</source>
+        <translation>演示：模拟运行，暂停于第 120 步（未加载模型）。按“开始”进行训练。</translation>
+    </message>
 </context>
 <context>
     <name>teft::ui::ModelPage</name>
@@ -1507,12 +1511,12 @@ Choose a folder you can write to.</source>
         <translation>%1 个已接受用于聚合，%2 个未通过校验。</translation>
     </message>
     <message>
-        <source>The signature of miner-ember does not verify with its registered key.</source>
-        <translation>miner-ember 的签名无法通过其注册密钥的校验。</translation>
-    </message>
-    <message>
         <source>delta.safetensors holds NaN values in layers.3.experts.12.down_proj.</source>
         <translation>delta.safetensors 在 layers.3.experts.12.down_proj 中包含 NaN 值。</translation>
+    </message>
+    <message>
+        <source>The signature of ember does not verify with its registered key.</source>
+        <translation>ember 的签名无法用其注册的密钥校验。</translation>
     </message>
 </context>
 </TS>
