@@ -3,6 +3,8 @@
 #include "core/teft/ExpertSelection.h"
 #include "core/text/Tokenizer.h"
 
+#include <nlohmann/json.hpp>
+
 namespace teft::cli {
 
 std::vector<Option> dataOptions(bool required)
@@ -15,13 +17,14 @@ std::vector<Option> dataOptions(bool required)
             {"data-seed", "S", "seed of the held-out split", "0"}};
 }
 
-TokenDataset loadDataset(const Invocation& inv, const std::vector<std::string>& paths, const std::filesystem::path& modelDir)
+TokenDataset loadDataset(const Invocation& inv, const std::vector<std::string>& paths, const std::filesystem::path& modelDir,
+                         nlohmann::json* record)
 {
     DatasetSpec spec;
     for (const auto& p : paths) {
         if (!std::filesystem::exists(p))
             throw UsageError("Dataset path '" + p + "' does not exist");
-        spec.paths.emplace_back(p);
+        spec.paths.emplace_back(std::filesystem::absolute(p));
     }
     spec.format = parseDataFormat(inv.get("format"));
     spec.field = inv.get("field");
@@ -30,6 +33,8 @@ TokenDataset loadDataset(const Invocation& inv, const std::vector<std::string>& 
     po.seqLen = inv.getInt("seq-len");
     po.heldOutFraction = inv.getDouble("held-out");
     po.seed = static_cast<std::uint64_t>(inv.getInt("data-seed"));
+    if (record)
+        *record = datasetRecordJson(spec, po);
     const auto tokenizer = Tokenizer::fromFile(modelDir);
     return TokenDataset::build(spec, tokenizer, po, inv.control);
 }

@@ -14,7 +14,7 @@ namespace {
 int runTrain(Invocation& inv)
 {
     MinerSettings s;
-    s.modelDir = inv.arg(0);
+    s.modelDir = std::filesystem::absolute(inv.arg(0));
     s.selection = loadSelection(inv.require("selection"));
     if (inv.has("phi"))
         s.phiFile = inv.get("phi");
@@ -52,9 +52,14 @@ int runTrain(Invocation& inv)
     s.sign = !inv.flag("unsigned");
     if (inv.has("key-dir"))
         s.keyDir = inv.get("key-dir");
-    s.outDir = inv.require("out");
+    s.outDir = std::filesystem::absolute(inv.require("out"));
+    if (inv.has("phi"))
+        s.phiFile = std::filesystem::absolute(s.phiFile);
+    if (!s.keyDir.empty())
+        s.keyDir = std::filesystem::absolute(s.keyDir);
+    s.validateEvery = inv.getInt("validate-every");
     s.dataLabel = inv.all("data").front();
-    const auto data = loadDataset(inv, inv.all("data"), s.modelDir);
+    const auto data = loadDataset(inv, inv.all("data"), s.modelDir, &s.dataset);
     const auto r = runMiner(s, data, inv.control);
     if (inv.json()) {
         inv.printJson(r.toJson());
@@ -92,6 +97,7 @@ std::vector<Option> trainOptions()
         {"clip", "N", "gradient-norm clipping (0 = none)", "1.0"},
         {"aux-loss", "C", "coefficient of the load-balancing loss (0 = none)", "0"},
         {"checkpoint-every", "K", "checkpoint every K steps (0 = only on cancel)", "10"},
+        {"validate-every", "N", "held-out loss every N steps and after the last (0 = never)", "0"},
         {"max-non-finite", "N", "stop after N non-finite steps in a row", "10"},
         {"seed", "S", "data-order seed", "0"},
         {"shard", "I/N", "train on shard I of N of the data", "0/1"},

@@ -19,6 +19,29 @@
 namespace teft {
 namespace fs = std::filesystem;
 
+nlohmann::json datasetRecordJson(const DatasetSpec& spec, const PackingOptions& options)
+{
+    return {{"spec", toJson(spec)},
+            {"seq_len", options.seqLen},
+            {"held_out_fraction", options.heldOutFraction},
+            {"seed", std::to_string(options.seed)}};
+}
+
+void datasetRecordFromJson(const nlohmann::json& j, DatasetSpec& spec, PackingOptions& options)
+{
+    if (!j.is_object() || !j.contains("spec"))
+        throw FormatError("dataset record: expected an object with 'spec'");
+    spec = datasetSpecFromJson(j.at("spec"));
+    try {
+        options.seqLen = j.value("seq_len", options.seqLen);
+        options.heldOutFraction = j.value("held_out_fraction", options.heldOutFraction);
+        if (j.contains("seed"))
+            options.seed = std::stoull(j.at("seed").get<std::string>());
+    } catch (const std::exception& e) {
+        throw FormatError(std::string("dataset record: ") + e.what());
+    }
+}
+
 namespace {
 
 constexpr int kCacheVersion = 2;

@@ -71,6 +71,12 @@ struct PackingOptions {
                                       // unchanged (see DatasetFingerprint.h)
 };
 
+// How a dataset was made, as recorded in job configs so that a job can be run again:
+// {"spec": <DatasetSpec JSON>, "seq_len": N, "held_out_fraction": F, "seed": "S"}.
+// datasetRecordFromJson throws teft::FormatError naming a missing or malformed key.
+nlohmann::json datasetRecordJson(const DatasetSpec& spec, const PackingOptions& options);
+void datasetRecordFromJson(const nlohmann::json& j, DatasetSpec& spec, PackingOptions& options);
+
 // What packing needs from a tokenizer. TextEncoder::from(tokenizer) wraps a teft::Tokenizer;
 // tests and tools may supply their own.
 struct TextEncoder {

@@ -22,6 +22,7 @@ nlohmann::json MinerSettings::toJson() const
     return {{"model", modelDir.string()},
             {"phi", phiFile.string()},
             {"selection_hash", selection.hash()},
+            {"selection", selection.toJson()},
             {"experts", selection.count()},
             {"mode", expertModeName(mode)},
             {"device", device},
@@ -32,7 +33,63 @@ nlohmann::json MinerSettings::toJson() const
             {"round", round},
             {"miner_id", minerId},
             {"out", outDir.string()},
+            {"submission_dir", submissionDir.string()},
+            {"key_dir", keyDir.string()},
+            {"sign", sign},
+            {"validate_every", validateEvery},
+            {"validation", {{"batches", validation.batches}, {"batch_size", validation.batchSize},
+                            {"seed", std::to_string(validation.seed)}}},
+            {"dataset", dataset.is_null() ? nlohmann::json::object() : dataset},
             {"data", dataLabel}};
+}
+
+MinerSettings MinerSettings::fromJson(const nlohmann::json& j)
+{
+    if (!j.is_object())
+        throw FormatError("miner settings: expected a JSON object");
+    MinerSettings s;
+    try {
+        s.modelDir = j.at("model").get<std::string>();
+        s.phiFile = j.value("phi", std::string());
+        if (!j.contains("selection"))
+            throw FormatError("miner settings: no 'selection' (a job recorded by an older version cannot be resumed)");
+        s.selection = ExpertSelection::fromJson(j.at("selection"));
+        s.mode = parseExpertMode(j.value("mode", std::string("full")));
+        s.device = j.value("device", s.device);
+        s.computeDtype = parseDtypeName(j.value("compute_dtype", std::string("bfloat16")));
+        const auto shard = j.value("shard", std::string("0/1"));
+        const auto slash = shard.find('/');
+        if (slash == std::string::npos)
+            throw FormatError("miner settings: shard '" + shard + "' is not i/n");
+        s.shardIndex = std::stoi(shard.substr(0, slash));
+        s.shardCount = std::stoi(shard.substr(slash + 1));
+        s.train = InnerTrainerSettings::fromJson(j.at("train"));
+        s.train.tokensPerRow = 0; // set from the data by runMiner
+        s.auxLossCoef = j.value("aux_loss_coef", 0.0);
+        s.round = j.value("round", std::int64_t{0});
+        s.minerId = j.value("miner_id", std::string());
+        s.outDir = j.at("out").get<std::string>();
+        s.submissionDir = j.value("submission_dir", std::string());
+        s.keyDir = j.value("key_dir", std::string());
+        s.sign = j.value("sign", true);
+        s.validateEvery = j.value("validate_every", std::int64_t{0});
+        if (j.contains("validation")) {
+            const auto& v = j.at("validation");
+            s.validation.batches = v.value("batches", s.validation.batches);
+            s.validation.batchSize = v.value("batch_size", s.validation.batchSize);
+            if (v.contains("seed"))
+                s.validation.seed = std::stoull(v.at("seed").get<std::string>());
+        }
+        s.dataset = j.value("dataset", nlohmann::json::object());
+        s.dataLabel = j.value("data", std::string());
+    } catch (const nlohmann::json::exception& e) {
+        throw FormatError(std::string("miner settings: ") + e.what());
+    } catch (const std::invalid_argument&) {
+        throw FormatError("miner settings: a number is malformed");
+    } catch (const std::out_of_range&) {
+        throw FormatError("miner settings: a number is out of range");
+    }
+    return s;
 }
 
 nlohmann::json MinerResult::toJson() const
@@ -67,7 +124,7 @@ void applyExperts(MoeModel& model, const TensorMap& phi, const std::string& sour
     }
 }
 
-MinerResult runMiner(const MinerSettings& s, const TokenDataset& data, JobControl& control)
+MinerResult runMiner(const MinerSettings& s, const TokenDataset& data, JobControl& control, const MinerStepFn& onStep)
 {
     const auto started = std::chrono::steady_clock::now();
     JobRecord rec("train", s.toJson().dump(), s.outDir.string());
@@ -116,6 +173,12 @@ MinerResult runMiner(const MinerSettings& s, const TokenDataset& data, JobContro
         return auxCoef > 0 ? r.loss + auxCoef * r.auxLoss : r.loss;
     };
     try {
+        const bool canValidate = s.validateEvery > 0 && data.numHeldOut() > 0;
+        if (s.validateEvery > 0 && !canValidate)
+            spdlog::warn("miner: the dataset has no held-out rows; no validation loss will be reported");
+        auto lastStep = std::chrono::steady_clock::now();
+        const auto rowTokens = data.seqLen() - 1;
+        std::int64_t tokensSeen = 0;
         result.training = trainer.run(lossFn, control, [&](const StepReport& r) {
             // Skipped (non-finite) steps are counted, not stored as NaN.
             if (r.skipped) {
@@ -125,7 +188,27 @@ MinerResult runMiner(const MinerSettings& s, const TokenDataset& data, JobContro
                 rec.metric(r.step, "grad_norm", r.gradNorm);
             }
             rec.metric(r.step, "lr", r.lr);
+            const auto now = std::chrono::steady_clock::now();
+            const double stepSeconds = std::chrono::duration<double>(now - lastStep).count();
+            const std::int64_t stepTokens = std::int64_t{train.batchSize} * train.gradAccum * rowTokens;
+            tokensSeen += stepTokens;
+            MinerStep step;
+            step.report = r;
+            step.totalSteps = train.innerSteps;
+            step.tokensSeen = tokensSeen;
+            step.tokensPerSecond = stepSeconds > 0 ? double(stepTokens) / stepSeconds : 0.0;
+            rec.metric(r.step, "tokens_per_s", step.tokensPerSecond);
+            if (canValidate && (r.step % s.validateEvery == 0 || r.step == train.innerSteps)) {
+                control.report(r.step, train.innerSteps, "validating");
+                step.validationLoss = evaluateLoss(*model, data, s.validation, control).loss;
+                rec.metric(r.step, "val_loss", step.validationLoss);
+            }
             rec.progress(static_cast<double>(r.step) / static_cast<double>(train.innerSteps), "training");
+            step.elapsedSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+            if (onStep)
+                onStep(step);
+            // Validation time is not training time.
+            lastStep = std::chrono::steady_clock::now();
         });
     } catch (const Cancelled&) {
         rec.cancelled();
@@ -150,6 +233,9 @@ MinerResult runMiner(const MinerSettings& s, const TokenDataset& data, JobContro
     m.dataShard = (s.dataLabel.empty() ? std::string("data") : s.dataLabel) + " shard " +
                   std::to_string(s.shardIndex) + "/" + std::to_string(s.shardCount);
     m.training = s.toJson();
+    // Local paths stay local: the manifest travels to validators.
+    for (const char* key : {"dataset", "key_dir", "out", "submission_dir", "phi"})
+        m.training.erase(key);
     m.training["skipped_steps"] = result.training.skippedSteps;
     std::optional<MinerKey> key;
     if (s.sign)

@@ -9,10 +9,13 @@
 #include "core/model/MoeModel.h"
 #include "core/teft/ExpertSelection.h"
 #include "core/train/InnerTrainer.h"
+#include "core/train/LossEvaluator.h"
 
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
+#include <functional>
+#include <limits>
 #include <string>
 
 namespace teft {
@@ -39,9 +42,29 @@ struct MinerSettings {
     std::filesystem::path keyDir;        // empty: MinerKey::defaultKeyDir()
     bool sign = true;
     std::string dataLabel;               // recorded in the manifest
+    // Held-out loss every validateEvery steps and after the last (0: never); needs held-out rows.
+    std::int64_t validateEvery = 0;
+    EvalSettings validation{4, 8, 1234};
+    // How the dataset was made (spec and packing), recorded in the job so that the run can be
+    // resumed or cloned later (the GUI's jobs view); runMiner itself does not read it.
+    nlohmann::json dataset;
 
+    // The job record's config: everything needed to run the same job again (fromJson).
     nlohmann::json toJson() const;
+    // FormatError naming a missing or malformed key.
+    static MinerSettings fromJson(const nlohmann::json& j);
 };
+
+// One finished inner step, as the miner reports it to its caller (the GUI's dashboard).
+struct MinerStep {
+    StepReport report;
+    std::int64_t totalSteps = 0;
+    double validationLoss = std::numeric_limits<double>::quiet_NaN(); // NaN when not measured
+    std::int64_t tokensSeen = 0;  // by this step, this run
+    double tokensPerSecond = 0;   // of this step
+    double elapsedSeconds = 0;    // since the job started
+};
+using MinerStepFn = std::function<void(const MinerStep&)>;
 
 struct MinerResult {
     std::filesystem::path submissionDir;
@@ -53,7 +76,9 @@ struct MinerResult {
     nlohmann::json toJson() const;
 };
 
-MinerResult runMiner(const MinerSettings& settings, const TokenDataset& data, JobControl& control);
+// onStep: called on the training thread after every inner step (may be empty).
+MinerResult runMiner(const MinerSettings& settings, const TokenDataset& data, JobControl& control,
+                     const MinerStepFn& onStep = {});
 
 // Φ of a model's selected experts as fp32 CPU tensors (detached copies).
 TensorMap currentExperts(const MoeModel& model, const std::vector<std::string>& names);

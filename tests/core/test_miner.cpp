@@ -23,6 +23,7 @@
 #include "support/TestSupport.h"
 
 #include <QtTest/QtTest>
+#include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
 using namespace teft;
@@ -227,6 +228,67 @@ private slots:
                  baseFingerprint(currentExperts(*base, names), configIdentity(f.modelDir)));
         QCOMPARE(sub->manifest().innerSteps, std::int64_t(6));
         QCOMPARE(sub->manifest().tokensSeen, std::int64_t(6 * 4 * 23));
+    }
+
+    void stepCallbackReportsStepsAndHeldOutLoss()
+    {
+        auto& f = fixture();
+        const auto dir = teft::test::freshDir("miner-steps");
+        auto s = minerSettings(dir);
+        s.validateEvery = 4; // steps 4 and 6 (the last)
+        s.validation = EvalSettings{3, 2, 77};
+        std::vector<MinerStep> steps;
+        JobControl control;
+        const auto r = runMiner(s, f.data, control, [&](const MinerStep& m) { steps.push_back(m); });
+        QCOMPARE(steps.size(), std::size_t(6));
+        for (std::size_t i = 0; i < steps.size(); ++i) {
+            QCOMPARE(steps[i].report.step, std::int64_t(i + 1));
+            QCOMPARE(steps[i].totalSteps, std::int64_t(6));
+            QCOMPARE(steps[i].tokensSeen, std::int64_t((i + 1) * 4 * 23));
+            QCOMPARE(steps[i].report.loss, r.training.losses[i]);
+            QVERIFY(steps[i].tokensPerSecond > 0);
+            const bool validated = i + 1 == 4 || i + 1 == 6;
+            QCOMPARE(std::isfinite(steps[i].validationLoss), validated);
+        }
+        // The last held-out loss is that of the trained experts: Φ(t) − Δ in a fresh model,
+        // evaluated independently on the same batches.
+        const auto d = deltas(r.submissionDir);
+        MoeModelOptions opt;
+        opt.computeDtype = torch::kFloat;
+        auto model = MoeModel::load(f.modelDir, opt);
+        TensorMap trained;
+        for (const auto& [name, delta] : d)
+            trained[name] = model->tensor(name).to(torch::kFloat) - delta;
+        applyExperts(*model, trained, "test");
+        const double expected = evaluateLoss(*model, f.data, s.validation, control).loss;
+        QVERIFY2(std::abs(steps.back().validationLoss - expected) < 1e-4,
+                 qPrintable(QStringLiteral("%1 vs %2").arg(steps.back().validationLoss).arg(expected)));
+        // Validation changes nothing in the training itself.
+        const auto plain = runMiner(minerSettings(teft::test::freshDir("miner-steps-plain")), f.data, control);
+        QCOMPARE(plain.training.losses, r.training.losses);
+    }
+
+    void settingsRoundTripThroughJson()
+    {
+        auto s = minerSettings("/tmp/out");
+        s.validateEvery = 5;
+        s.mode = ExpertMode::Masked;
+        s.shardIndex = 1;
+        s.shardCount = 3;
+        s.dataset = nlohmann::json{{"spec", {{"paths", {"/data/a.jsonl"}}}}, {"seq_len", 64}};
+        const auto j = s.toJson();
+        const auto back = MinerSettings::fromJson(j);
+        QCOMPARE(back.toJson().dump(), j.dump());
+        QCOMPARE(back.selection.hash(), s.selection.hash());
+        QCOMPARE(back.shardIndex, 1);
+        QCOMPARE(back.shardCount, 3);
+        QCOMPARE(back.mode, ExpertMode::Masked);
+        auto broken = j;
+        broken.erase("selection");
+        QVERIFY_THROWS_EXCEPTION(FormatError, MinerSettings::fromJson(broken));
+        broken = j;
+        broken["shard"] = "two";
+        QVERIFY_THROWS_EXCEPTION(FormatError, MinerSettings::fromJson(broken));
     }
 
     void resumeAfterCancelEqualsUninterruptedRun()
