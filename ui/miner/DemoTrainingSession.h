@@ -10,9 +10,10 @@
 namespace teft::ui {
 
 // A simulated training run on a worker thread (loss falling towards a floor with noise, a
-// learning-rate warm-up and cosine decay, validation every few steps), for the demo project,
-// the screenshots and tests, until the engine's miner job is plugged in. Pause, resume and
-// cancel go through a JobControl exactly like a real engine job.
+// learning-rate warm-up and cosine decay, validation every few steps), for the tests of the
+// dashboard's mechanics (fast, deterministic, able to fail on demand); the application trains
+// with EngineTrainingSession. Pause, resume and cancel go through a JobControl exactly like a
+// real engine job.
 class DemoTrainingSession : public TrainingSession {
     Q_OBJECT
 public:

@@ -1,7 +1,7 @@
 #include "ui/miner/MinerDashboard.h"
 
 #include "core/util/Runtime.h"
-#include "ui/miner/DemoTrainingSession.h"
+#include "ui/engine/StageNames.h"
 #include "ui/miner/LiveChart.h"
 
 #include <QComboBox>
@@ -39,7 +39,6 @@ MinerDashboard::MinerDashboard(QWidget* parent) : QWidget(parent)
 {
     qRegisterMetaType<TrainingMetrics>();
     qRegisterMetaType<TrainingResult>();
-    m_factory = [](QObject* parent) { return new DemoTrainingSession(parent); };
 
     m_device = new QComboBox;
     m_device->addItem(tr("CPU"), QStringLiteral("cpu"));
@@ -67,6 +66,11 @@ MinerDashboard::MinerDashboard(QWidget* parent) : QWidget(parent)
     m_checkpoint->setRange(0, 1000000);
     m_checkpoint->setSpecialValueText(tr("never"));
     m_checkpoint->setSuffix(tr(" steps"));
+    m_validation = new QSpinBox;
+    m_validation->setRange(0, 1000000);
+    m_validation->setSpecialValueText(tr("never"));
+    m_validation->setSuffix(tr(" steps"));
+    m_validation->setToolTip(tr("Measure the loss on the held-out rows every this many steps (and after the last)"));
     m_routing = new QComboBox;
     m_routing->addItem(tr("Masked (only selected experts, less memory)"), true);
     m_routing->addItem(tr("Full (base routing, all experts computed)"), false);
@@ -80,8 +84,9 @@ MinerDashboard::MinerDashboard(QWidget* parent) : QWidget(parent)
     form->addRow(tr("Sequence length:"), m_sequence);
     form->addRow(tr("Precision:"), m_precision);
     form->addRow(tr("Checkpoint every:"), m_checkpoint);
+    form->addRow(tr("Validate every:"), m_validation);
     form->addRow(tr("Routing:"), m_routing);
-    m_formWidgets = {m_device, m_innerSteps, m_learningRate, m_batch, m_sequence, m_precision, m_checkpoint, m_routing};
+    m_formWidgets = {m_device, m_innerSteps, m_learningRate, m_batch, m_sequence, m_precision, m_checkpoint, m_validation, m_routing};
 
     m_start = new QPushButton(tr("&Start"));
     m_pause = new QPushButton(tr("&Pause"));
@@ -198,7 +203,7 @@ void MinerDashboard::loadDemo()
         m_pending.push_back(m);
     }
     flush();
-    m_status->setText(tr("Demo: a simulated run, paused at step 120 (no model is loaded). Press Start to train."));
+    m_status->setText(tr("Example curves (no model is loaded). Open a project and select its experts to train."));
 }
 
 double MinerDashboard::smoothing() const { return m_smoothing->value() / 100.0; }
@@ -213,6 +218,7 @@ TrainingSettings MinerDashboard::settings() const
     s.sequenceLength = m_sequence->value();
     s.precision = m_precision->currentData().toString();
     s.checkpointInterval = m_checkpoint->value();
+    s.validationInterval = m_validation->value();
     s.maskedRouting = m_routing->currentData().toBool();
     return s;
 }
@@ -228,6 +234,7 @@ void MinerDashboard::setSettings(const TrainingSettings& s)
     const int precision = m_precision->findData(s.precision);
     m_precision->setCurrentIndex(precision >= 0 ? precision : 0);
     m_checkpoint->setValue(s.checkpointInterval);
+    m_validation->setValue(s.validationInterval);
     m_routing->setCurrentIndex(s.maskedRouting ? 0 : 1);
 }
 
@@ -240,6 +247,10 @@ void MinerDashboard::attach(TrainingSession* session)
     connect(session, &TrainingSession::finished, this, &MinerDashboard::onFinished);
     connect(session, &TrainingSession::failed, this, &MinerDashboard::onFailed);
     connect(session, &TrainingSession::stateChanged, this, &MinerDashboard::onStateChanged);
+    connect(session, &TrainingSession::stageChanged, this, [this](const QString& stage) {
+        if (m_session && m_session->state() == TrainingSession::State::Running)
+            m_status->setText(stageName(stage) + QStringLiteral("…"));
+    });
 }
 
 void MinerDashboard::start()
@@ -247,11 +258,28 @@ void MinerDashboard::start()
     if (m_session && (m_session->state() == TrainingSession::State::Running ||
                       m_session->state() == TrainingSession::State::Paused))
         return;
-    const TrainingSettings s = settings();
-    if (!(s.learningRate > 0.0)) {
+    if (!m_factory) {
+        m_status->setText(tr("Open or create a project (and select its experts) to train."));
+        return;
+    }
+    if (!(settings().learningRate > 0.0)) {
         onFailed(tr("The learning rate “%1” is not a positive number.").arg(m_learningRate->text()));
         return;
     }
+    TrainingSession* session = m_factory(this);
+    if (!session) // the factory said why
+        return;
+    startSession(session, settings());
+}
+
+void MinerDashboard::startSession(TrainingSession* session, const TrainingSettings& s)
+{
+    if (m_session && (m_session->state() == TrainingSession::State::Running ||
+                      m_session->state() == TrainingSession::State::Paused)) {
+        session->deleteLater();
+        return;
+    }
+    setSettings(s);
     m_pending.clear();
     m_rawLoss.clear();
     m_emaStarted = false;
@@ -263,7 +291,7 @@ void MinerDashboard::start()
     m_eta->clear();
     m_result->clear();
     m_status->setText(tr("Starting…"));
-    attach(m_factory(this));
+    attach(session);
     m_session->start(s);
     updateButtons();
 }
@@ -284,11 +312,13 @@ void MinerDashboard::flush()
     const double w = smoothing();
     for (const TrainingMetrics& m : std::as_const(m_pending)) {
         const double x = static_cast<double>(m.step);
-        loss.push_back({x, m.loss});
-        m_rawLoss.push_back({x, m.loss});
-        m_ema = m_emaStarted ? w * m_ema + (1.0 - w) * m.loss : m.loss;
-        m_emaStarted = true;
-        smooth.push_back({x, m_ema});
+        if (std::isfinite(m.loss)) { // a skipped (non-finite) step has no loss to draw
+            loss.push_back({x, m.loss});
+            m_rawLoss.push_back({x, m.loss});
+            m_ema = m_emaStarted ? w * m_ema + (1.0 - w) * m.loss : m.loss;
+            m_emaStarted = true;
+            smooth.push_back({x, m_ema});
+        }
         if (std::isfinite(m.validationLoss))
             validation.push_back({x, m.validationLoss});
         lr.push_back({x, m.learningRate});

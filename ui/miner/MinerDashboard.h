@@ -35,7 +35,7 @@ public:
 
     explicit MinerDashboard(QWidget* parent = nullptr);
 
-    // Who makes a session when Start is pressed (default: the simulated demo session).
+    // Who makes a session when Start is pressed (none: Start asks for a project first).
     void setSessionFactory(SessionFactory factory) { m_factory = std::move(factory); }
     TrainingSession* session() const { return m_session; }
 
@@ -65,6 +65,10 @@ public:
 
     // Shows a simulated past run (the demo project, screenshots) without starting anything.
     void loadDemo();
+
+    // Starts a session made elsewhere (a resumed job) with the form showing its settings; the
+    // dashboard takes ownership. Ignored while a run is active.
+    void startSession(TrainingSession* session, const TrainingSettings& settings);
 
 public Q_SLOTS:
     void start();
@@ -96,6 +100,7 @@ private:
     QSpinBox* m_sequence;
     QComboBox* m_precision;
     QSpinBox* m_checkpoint;
+    QSpinBox* m_validation;
     QComboBox* m_routing;
     QSlider* m_smoothing;
     QLabel* m_smoothingValue;

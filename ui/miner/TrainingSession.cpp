@@ -23,6 +23,11 @@ void TrainingSession::postStep(const TrainingMetrics& metrics)
         QMetaObject::invokeMethod(this, [this] { deliverSteps(); }, Qt::QueuedConnection);
 }
 
+void TrainingSession::postStage(const QString& stage)
+{
+    QMetaObject::invokeMethod(this, [this, stage] { Q_EMIT stageChanged(stage); }, Qt::QueuedConnection);
+}
+
 void TrainingSession::deliverSteps()
 {
     std::vector<TrainingMetrics> batch;

@@ -41,12 +41,17 @@ Q_SIGNALS:
     void finished(const teft::ui::TrainingResult& result);
     void failed(const QString& message);
     void stateChanged(teft::ui::TrainingSession::State state);
+    // What the session is doing before or between steps ("loading", "tokenizing",
+    // "validating"; the engine's stage words, see ui/engine/StageNames.h).
+    void stageChanged(const QString& stage);
 
 protected:
     // Any thread: queue one step for delivery as step() in the session's thread.
     void postStep(const TrainingMetrics& metrics);
     // Session thread: emit every queued step now (before finished / failed / cancelled).
     void deliverSteps();
+    // Any thread: emit stageChanged(stage) in the session's thread.
+    void postStage(const QString& stage);
 
     void setState(State state)
     {

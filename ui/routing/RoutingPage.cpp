@@ -55,6 +55,16 @@ RoutingPage::RoutingPage(QWidget* parent) : QWidget(parent)
 
     auto* toolbar = new QToolBar;
     toolbar->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    m_identify = toolbar->addAction(tr("Run identification"));
+    m_identify->setToolTip(tr("Run the project's model over its target data (and reference data) and record "
+                              "which experts the tokens are routed to"));
+    m_identify->setEnabled(false);
+    m_save = toolbar->addAction(tr("Save to project"));
+    m_save->setToolTip(tr("Save this selection as the project's target expert set (training uses it)"));
+    m_save->setShortcut(QKeySequence::Save);
+    m_save->setEnabled(false);
+    addAction(m_save);
+    toolbar->addSeparator();
     QAction* openStats = toolbar->addAction(tr("Open statistics…"), this, &RoutingPage::openStatistics);
     openStats->setToolTip(tr("Open routing statistics written by expert identification"));
     toolbar->addAction(tr("Open reference…"), this, &RoutingPage::openReference)
@@ -152,6 +162,9 @@ RoutingPage::RoutingPage(QWidget* parent) : QWidget(parent)
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(m_title);
     layout->addWidget(toolbar);
+    m_stripLayout = new QVBoxLayout;
+    m_stripLayout->setContentsMargins(0, 0, 0, 0);
+    layout->addLayout(m_stripLayout);
     layout->addWidget(splitter, 1);
 
     connect(m_metric, qOverload<int>(&QComboBox::currentIndexChanged), this, [this](int i) {
@@ -246,6 +259,11 @@ void RoutingPage::updateSummary()
 void RoutingPage::showError(const QString& title, const QString& message)
 {
     QMessageBox::warning(this, title, message);
+}
+
+void RoutingPage::addStatusWidget(QWidget* widget)
+{
+    m_stripLayout->addWidget(widget);
 }
 
 void RoutingPage::openStatistics()

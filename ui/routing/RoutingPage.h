@@ -9,6 +9,7 @@ class QAction;
 class QComboBox;
 class QLabel;
 class QTableView;
+class QVBoxLayout;
 
 namespace teft::ui {
 
@@ -38,6 +39,12 @@ public:
     PolicyPanel* policyPanel() const { return m_policy; }
     QComboBox* metricBox() const { return m_metric; }
     QAction* undoAction() const { return m_undo; }
+    // Engine actions, disabled until a controller (ui/engine/RoutingController) takes them.
+    QAction* identifyAction() const { return m_identify; }
+    QAction* saveAction() const { return m_save; }
+    // A strip under the toolbar (a task's progress).
+    void addStatusWidget(QWidget* widget);
+
     QAction* redoAction() const { return m_redo; }
 
 public Q_SLOTS:
@@ -60,6 +67,9 @@ private:
     QComboBox* m_metric;
     QAction* m_undo;
     QAction* m_redo;
+    QAction* m_identify;
+    QAction* m_save;
+    QVBoxLayout* m_stripLayout;
     QLabel* m_title;
     QLabel* m_hover;
     QLabel* m_totalExperts;

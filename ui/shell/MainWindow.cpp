@@ -45,11 +45,15 @@ MainWindow::MainWindow(AppContext* context, QWidget* parent) : QMainWindow(paren
     m_logDock = new LogDock(this);
     addDockWidget(Qt::BottomDockWidgetArea, m_logDock);
 
+    m_projectLabel = new QLabel(statusBar());
     m_deviceLabel = new QLabel(statusBar());
     m_dataLabel = new QLabel(statusBar());
+    statusBar()->addPermanentWidget(m_projectLabel);
     statusBar()->addPermanentWidget(m_deviceLabel);
     statusBar()->addPermanentWidget(m_dataLabel);
     refreshStatus();
+    if (m_context)
+        connect(m_context, &AppContext::currentProjectChanged, this, &MainWindow::refreshStatus);
 
     buildMenus();
     if (!restoreGeometry(AppSettings::windowGeometry()) | !restoreState(AppSettings::windowState()))
@@ -141,6 +145,21 @@ void MainWindow::refreshStatus()
     }
     m_deviceLabel->setText(device);
     m_dataLabel->setText(tr("Data: %1").arg(QString::fromStdString(teft::dataDir().string())));
+    QString project = tr("No project open");
+    QString title = tr("TEFT Studio");
+    if (m_context && m_context->store() && m_context->currentProject()) {
+        try {
+            if (const auto p = m_context->store()->project(*m_context->currentProject())) {
+                const QString name = QString::fromStdString(p->name);
+                project = tr("Project: %1").arg(name);
+                title = QStringLiteral("%1 — %2").arg(name, tr("TEFT Studio"));
+            }
+        } catch (const std::exception&) {
+            // the status bar is no place for store errors; the pages report them
+        }
+    }
+    m_projectLabel->setText(project);
+    setWindowTitle(title);
 }
 
 void MainWindow::closeEvent(QCloseEvent* event)

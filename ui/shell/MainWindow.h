@@ -56,6 +56,7 @@ private:
     LogDock* m_logDock = nullptr;
     QLabel* m_deviceLabel = nullptr;
     QLabel* m_dataLabel = nullptr;
+    QLabel* m_projectLabel = nullptr;
     std::vector<Page> m_pages;
 };
 

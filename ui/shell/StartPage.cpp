@@ -34,6 +34,8 @@ StartPage::StartPage(AppContext* context, QWidget* parent) : QWidget(parent), m_
     buttons->addWidget(demoButton);
     buttons->addStretch();
     layout->addLayout(buttons);
+    m_layout = layout;
+    m_statusIndex = layout->count();
     connect(newButton, &QPushButton::clicked, this, &StartPage::newProjectRequested);
     connect(demoButton, &QPushButton::clicked, this, &StartPage::demoRequested);
 
@@ -48,6 +50,11 @@ StartPage::StartPage(AppContext* context, QWidget* parent) : QWidget(parent), m_
             [this](QListWidgetItem* item) { Q_EMIT projectActivated(item->data(Qt::UserRole).toLongLong()); });
     connect(m_context, &AppContext::storeChanged, this, &StartPage::refresh);
     refresh();
+}
+
+void StartPage::addStatusWidget(QWidget* widget)
+{
+    m_layout->insertWidget(m_statusIndex++, widget);
 }
 
 int StartPage::recentCount() const { return m_recent->count(); }

@@ -4,6 +4,7 @@
 
 class QListWidget;
 class QLabel;
+class QVBoxLayout;
 
 namespace teft::ui {
 
@@ -17,6 +18,9 @@ public:
     explicit StartPage(AppContext* context, QWidget* parent = nullptr);
     int recentCount() const;
 
+    // A strip under the buttons (the demo's preparation progress).
+    void addStatusWidget(QWidget* widget);
+
 public Q_SLOTS:
     void refresh();
 
@@ -26,6 +30,8 @@ Q_SIGNALS:
     void projectActivated(qint64 projectId);
 
 private:
+    QVBoxLayout* m_layout = nullptr;
+    int m_statusIndex = 0;
     AppContext* m_context;
     QListWidget* m_recent = nullptr;
     QLabel* m_empty = nullptr;

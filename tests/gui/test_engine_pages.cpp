@@ -1,0 +1,229 @@
+// The desktop pages on the real engine, for a project in the job store (a tiny generated
+// qwen3_moe and a generated corpus): identification from the Experts page matches a direct
+// engine run on the same data; the edited selection is saved to the project; Start on the
+// Train page trains it for real (losses, held-out losses, a submission on disk, a job in the
+// store); a cancelled run resumed from its recorded job continues from its checkpoint.
+#include "support/TestSupport.h"
+
+#include "core/data/DemoCorpus.h"
+#include "core/model/CheckpointGenerator.h"
+#include "core/model/MoeModel.h"
+#include "core/store/JobStore.h"
+#include "core/teft/Submission.h"
+#include "core/train/MinerJob.h"
+#include "core/train/ModelIdentity.h"
+#include "core/train/RoutingIdentification.h"
+#include "core/util/Paths.h"
+#include "core/util/Progress.h"
+#include "core/util/Runtime.h"
+#include "ui/engine/BackgroundTask.h"
+#include "ui/engine/EngineTrainingSession.h"
+#include "ui/engine/MinerController.h"
+#include "ui/engine/ProjectSetup.h"
+#include "ui/engine/RoutingController.h"
+#include "ui/miner/LiveChart.h"
+#include "ui/miner/MinerDashboard.h"
+#include "ui/routing/RoutingHeatmapModel.h"
+#include "ui/routing/RoutingPage.h"
+#include "ui/routing/SelectionDocument.h"
+#include "ui/shell/AppContext.h"
+
+#include <QAction>
+#include <QLabel>
+#include <QLineSeries>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QTest>
+#include <nlohmann/json.hpp>
+
+using namespace teft;
+using namespace teft::ui;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Project {
+    fs::path root;
+    fs::path modelDir;
+    std::vector<fs::path> corpus; // code, prose
+    std::unique_ptr<AppContext> context;
+    std::int64_t id = 0;
+};
+
+Project makeProject(const std::string& name)
+{
+    Project p;
+    p.root = test::freshDir(name);
+    setDataDir(p.root / "data");
+    p.modelDir = p.root / "model";
+    GenerateOptions go;
+    go.arch = "qwen3_moe";
+    go.preset = "tiny";
+    go.seed = 11;
+    generateCheckpoint(p.modelDir, go);
+    JobControl control;
+    DemoCorpusOptions co;
+    co.mbPerDomain = 0.03;
+    co.domains = {"code", "prose"};
+    for (const auto& f : writeDemoCorpus(p.root / "corpus", co, control))
+        p.corpus.push_back(f.path);
+    p.context = std::make_unique<AppContext>(JobStore::open(JobStore::defaultPath()));
+    auto* store = p.context->store();
+    nlohmann::json settings{{"device", "cpu"}, {"seq_len", 24}, {"held_out_fraction", 0.1}};
+    p.id = store->createProject(name, p.modelDir.string(), settings.dump());
+    store->addDataset(p.id, "target", nlohmann::json{{"paths", {p.corpus[0].string()}}, {"format", "jsonl"}}.dump());
+    store->addDataset(p.id, "reference", nlohmann::json{{"paths", {p.corpus[1].string()}}, {"format", "jsonl"}}.dump());
+    return p;
+}
+
+TrainingSettings quickSettings(int steps)
+{
+    TrainingSettings s;
+    s.innerSteps = steps;
+    s.learningRate = 5e-3;
+    s.batchSize = 2;
+    s.sequenceLength = 24;
+    s.precision = QStringLiteral("fp32");
+    s.checkpointInterval = 1;
+    s.validationInterval = 2;
+    s.maskedRouting = false;
+    return s;
+}
+
+} // namespace
+
+class TestEnginePages : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase() { configureThreads(2); }
+
+    void identificationShowsTheEnginesStatisticsAndSavesTheSelection()
+    {
+        auto p = makeProject("engine-routing");
+        RoutingPage page;
+        RoutingController controller(&page, p.context.get());
+        QVERIFY(!page.identifyAction()->isEnabled()); // no project yet
+        p.context->setCurrentProject(p.id);
+        QVERIFY(page.identifyAction()->isEnabled());
+        QVERIFY(page.saveAction()->isEnabled());
+
+        QSignalSpy done(controller.task(), &BackgroundTask::succeeded);
+        QSignalSpy failed(controller.task(), &BackgroundTask::failed);
+        page.identifyAction()->trigger();
+        QVERIFY(controller.task()->isRunning());
+        QTRY_VERIFY_WITH_TIMEOUT(!controller.task()->isRunning(), 300000);
+        QCOMPARE(failed.count(), 0);
+        QCOMPARE(done.count(), 1);
+
+        // The same statistics computed directly with the engine on the project's data.
+        const auto setup = ProjectSetup::load(*p.context->store(), p.id);
+        JobControl control;
+        MoeModelOptions opt;
+        auto model = MoeModel::load(p.modelDir, opt);
+        const auto data = loadProjectDataset(setup, setup.target, control);
+        const auto expected = collectRoutingStats(*model, data, IdentifySettings{}, control);
+        const RoutingStats& shown = page.model()->stats();
+        QCOMPARE(shown.rows(), expected.rows());
+        QCOMPARE(shown.numExperts(), expected.numExperts());
+        QCOMPARE(shown.tokens(), expected.tokens());
+        QVERIFY(shown.tokens() > 0);
+        for (int r = 0; r < shown.rows(); ++r)
+            for (int e = 0; e < shown.numExperts(); ++e)
+                QCOMPARE(shown.count(r, e), expected.count(r, e));
+        QVERIFY(page.model()->hasReference()); // the project has reference data
+        QVERIFY(fs::exists(setup.targetStatsFile()));
+        QVERIFY(fs::exists(setup.referenceStatsFile()));
+        const auto jobs = p.context->store()->jobs();
+        QVERIFY(std::any_of(jobs.begin(), jobs.end(), [](const JobStore::Job& j) {
+            return j.kind == "identify" && j.state == JobStore::JobState::Succeeded;
+        }));
+
+        // Select two experts by hand and save them to the project.
+        page.document()->toggle(0, 1);
+        page.document()->toggle(1, 3);
+        QCOMPARE(page.document()->selection().count(), 2);
+        QSignalSpy saved(&controller, &RoutingController::selectionSaved);
+        page.saveAction()->trigger();
+        QCOMPARE(saved.count(), 1);
+        const auto stored = latestProjectSelection(*p.context->store(), p.id);
+        QVERIFY(stored.has_value());
+        QCOMPARE(stored->hash(), page.document()->selection().hash());
+
+        // Reopening the project shows the saved statistics and selection.
+        RoutingPage reopened;
+        RoutingController again(&reopened, p.context.get());
+        QCOMPARE(reopened.model()->stats().tokens(), shown.tokens());
+        QCOMPARE(reopened.document()->selection().hash(), stored->hash());
+    }
+
+    void trainingRunsTheEngineAndResumesFromTheJobStore()
+    {
+        auto p = makeProject("engine-train");
+        ExpertSelection selection(modelFingerprint(p.modelDir));
+        selection.setLayer(0, {2});
+        selection.setLayer(1, {0, 5});
+        p.context->store()->saveSelection(p.id, "test", selection.hash(), selection.toJson().dump());
+
+        MinerDashboard dash;
+        MinerController controller(&dash, p.context.get());
+        p.context->setCurrentProject(p.id);
+        dash.setSettings(quickSettings(4));
+        dash.resize(1100, 700);
+        dash.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&dash));
+        QTest::mouseClick(dash.startButton(), Qt::LeftButton);
+        QVERIFY(dash.session());
+        QTRY_COMPARE_WITH_TIMEOUT(dash.session()->state(), TrainingSession::State::Finished, 300000);
+        dash.flush();
+        QCOMPARE(dash.lossChart()->series(0)->count(), 4);
+        QCOMPARE(dash.validationChart()->series(0)->count(), 2); // steps 2 and 4
+        for (int i = 0; i < 2; ++i)
+            QVERIFY(std::isfinite(dash.validationChart()->series(0)->at(i).y()));
+        auto* session = qobject_cast<EngineTrainingSession*>(dash.session());
+        QVERIFY(session);
+        const fs::path submission = session->settings().outDir / "submission";
+        QVERIFY(fs::exists(submission));
+        const auto sub = Submission::open(submission);
+        QCOMPARE(sub->manifest().selectionHash, selection.hash());
+        QCOMPARE(sub->manifest().innerSteps, std::int64_t(4));
+        QVERIFY(dash.resultLabel()->text().contains(QString::fromStdString(submission.string())));
+
+        // A longer run, cancelled after its first steps, then resumed from its recorded job.
+        dash.setSettings(quickSettings(12));
+        QTest::mouseClick(dash.startButton(), Qt::LeftButton);
+        QSignalSpy steps(dash.session(), &TrainingSession::step);
+        QTRY_VERIFY_WITH_TIMEOUT(steps.count() >= 2, 300000);
+        dash.session()->cancel();
+        QTRY_COMPARE_WITH_TIMEOUT(dash.session()->state(), TrainingSession::State::Cancelled, 300000);
+        const auto jobs = p.context->store()->jobs();
+        const auto cancelled = std::find_if(jobs.begin(), jobs.end(), [](const JobStore::Job& j) {
+            return j.kind == "train" && j.state == JobStore::JobState::Cancelled;
+        });
+        QVERIFY(cancelled != jobs.end());
+        const auto recorded = MinerSettings::fromJson(nlohmann::json::parse(cancelled->config));
+        QCOMPARE(recorded.train.innerSteps, std::int64_t(12));
+        QVERIFY(fs::exists(recorded.outDir / "checkpoint"));
+
+        controller.resumeJob(recorded);
+        QSignalSpy resumedSteps(dash.session(), &TrainingSession::step);
+        QTRY_COMPARE_WITH_TIMEOUT(dash.session()->state(), TrainingSession::State::Finished, 300000);
+        QVERIFY(resumedSteps.count() > 0);
+        const auto first = resumedSteps.at(0).at(0).value<TrainingMetrics>();
+        QVERIFY2(first.step > 1, "the resumed run starts after the checkpointed steps");
+        QCOMPARE(Submission::open(recorded.outDir / "submission")->manifest().innerSteps, std::int64_t(12));
+    }
+
+    void startWithoutASelectionExplainsWhatToDo()
+    {
+        auto p = makeProject("engine-noselection");
+        MinerDashboard dash;
+        MinerController controller(&dash, p.context.get());
+        dash.startButton()->click();
+        QVERIFY(!dash.session()); // no project: nothing starts
+        QVERIFY(!dash.statusLabel()->text().isEmpty());
+    }
+};
+
+QTEST_MAIN(TestEnginePages)
+#include "test_engine_pages.moc"
