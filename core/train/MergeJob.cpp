@@ -152,6 +152,7 @@ MergeResult runMerge(const MergeSettings& s, const std::vector<std::pair<std::st
             try {
                 JobStore::Merge m;
                 m.jobId = rec.id();
+                m.projectId = s.projectId;
                 m.outputPath = s.outDir.string();
                 m.report = result.toJson().dump();
                 store->addMerge(m);

@@ -307,6 +307,7 @@ ValidatorResult applyWith(ScoredRound& scored, const TokenDataset& heldOut, JobC
         try {
             JobStore::Round r;
             r.jobId = rec.id();
+            r.projectId = s.projectId;
             r.number = static_cast<int>(result.round);
             r.baselineLoss = result.baselineLoss;
             r.newLoss = result.newLoss;
