@@ -194,6 +194,7 @@ void ValidatorController::scoreFolder(const QString& dir)
 
     m_scored.reset();
     m_heldOut.reset();
+    m_page->setRound(m_page->round(), {}); // no stale rows while (or after failing) to score
     m_failureTitle = tr("Scoring failed");
     m_task->start([this, project, s, selections, projectId](JobControl& control) mutable -> BackgroundTask::Continuation {
         const auto dirs = SubmissionVerifier::listSubmissions(s.submissionsDir);

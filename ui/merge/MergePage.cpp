@@ -2,6 +2,7 @@
 
 #include "core/util/Error.h"
 #include "core/util/Paths.h"
+#include "ui/engine/StageNames.h"
 #include "ui/merge/MergeComparisonModel.h"
 
 #include <QFileDialog>
@@ -155,7 +156,7 @@ void MergePage::onProgress(qint64 done, qint64 total, const QString& stage)
         return;
     m_progress->setRange(0, static_cast<int>(std::max<qint64>(total, 1)));
     m_progress->setValue(static_cast<int>(done));
-    m_status->setText(tr("%1: %2 of %3").arg(stage).arg(done).arg(total));
+    m_status->setText(tr("%1: %2 of %3").arg(stageName(stage)).arg(done).arg(total));
 }
 
 void MergePage::onDone(const std::vector<MergeComparisonModel::Row>& rows, const QString& error, bool cancelled)
