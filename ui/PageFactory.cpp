@@ -3,6 +3,8 @@
 #include "core/store/JobStore.h"
 #include "core/train/MinerJob.h"
 #include "ui/engine/DemoProject.h"
+#include "ui/engine/MergeController.h"
+#include "ui/engine/ValidatorController.h"
 #include "ui/engine/MinerController.h"
 #include "ui/engine/RoutingController.h"
 #include "ui/jobs/JobsPage.h"
@@ -65,6 +67,8 @@ void installPages(MainWindow& window)
 
     // The engine behind the pages, for the current project.
     new RoutingController(routing, context, &window);
+    new ValidatorController(validator, context, validator);
+    new MergeController(merge, context, merge);
     auto* minerController = new MinerController(miner, context, &window);
     auto* demo = new DemoProjectController(start, context, &window);
     QObject::connect(demo, &DemoProjectController::opened, &window, [&window] { window.showPage("routing"); });

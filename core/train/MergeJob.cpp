@@ -90,7 +90,7 @@ MergeResult runMerge(const MergeSettings& s, const std::vector<std::pair<std::st
                      JobControl& control)
 {
     nlohmann::json cfg{{"model", s.modelDir.string()}, {"phi", s.phiFile.string()}, {"out", s.outDir.string()}};
-    JobRecord rec("merge", cfg.dump(), s.outDir.string());
+    JobRecord rec("merge", cfg.dump(), s.outDir.string(), s.projectId);
     MergeResult result;
     result.jobId = rec.id();
     result.outDir = s.outDir;
@@ -152,6 +152,7 @@ MergeResult runMerge(const MergeSettings& s, const std::vector<std::pair<std::st
             try {
                 JobStore::Merge m;
                 m.jobId = rec.id();
+                m.projectId = s.projectId;
                 m.outputPath = s.outDir.string();
                 m.report = result.toJson().dump();
                 store->addMerge(m);

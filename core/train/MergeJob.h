@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -27,6 +28,7 @@ struct MergeSettings {
     std::filesystem::path outDir;
     std::uint64_t maxShardBytes = 0; // 0: the base's layout (its largest shard, or one file)
     EvalSettings eval;
+    std::optional<std::int64_t> projectId; // the job store project the merge job belongs to
 };
 
 struct MergeVerification {

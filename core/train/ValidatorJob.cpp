@@ -16,6 +16,7 @@
 #include <spdlog/spdlog.h>
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 
@@ -86,186 +87,305 @@ private:
 
 } // namespace
 
-ValidatorResult runValidator(const ValidatorSettings& s, const TokenDataset& heldOut, JobControl& control)
+struct ScoredRound::Engine {
+    std::unique_ptr<MoeModel> model; // holds Φ(t) between the phases
+    std::vector<std::string> names;  // the selected experts' tensor names
+    TensorMap phi;                   // Φ(t)
+    bool applied = false;
+};
+
+namespace {
+
+ScoredRound scoreWith(const ValidatorSettings& s, const ValidatorState& state, const TokenDataset& heldOut,
+                      JobControl& control)
 {
-    const auto state = ValidatorState::load(s.stateDir);
+    ScoredRound out;
+    out.settings = s;
+    out.state = state;
+    out.round = s.round.value_or(state.round);
+    auto engine = std::make_shared<ScoredRound::Engine>();
+
+    MoeModelOptions opt;
+    opt.device = s.device;
+    opt.computeDtype = s.computeDtype;
+    opt.mode = ExpertMode::Full;
+    opt.selection = s.selection.layers();
+    engine->model = MoeModel::load(s.modelDir, opt, &control);
+    auto& model = *engine->model;
+    engine->names = selectedTensorNames(model.config(), s.selection);
+    const auto& names = engine->names;
+    if (!state.phi.empty())
+        applyExperts(model, loadTensorFile(state.phi), state.phi.string());
+    engine->phi = currentExperts(model, names);
+    const TensorMap& phi = engine->phi;
+
+    VerifierPolicy policy;
+    policy.baseFingerprint = baseFingerprint(phi, configIdentity(s.modelDir));
+    policy.selectionHash = s.selection.hash();
+    policy.round = out.round;
+    for (const auto& [name, t] : phi)
+        policy.expected.push_back({name, t.sizes().vec(), "F32"});
+    policy.maxUpdateNorm = s.maxUpdateNorm;
+    policy.allowUnsigned = s.allowUnsigned;
+    policy.allowUnknownKeys = s.allowUnknownKeys;
+    if (!s.knownMinersFile.empty())
+        policy.knownMiners = KnownMiners::load(s.knownMinersFile);
+    SubmissionVerifier verifier(policy);
+    const auto dirs = SubmissionVerifier::listSubmissions(s.submissionsDir);
+    out.verdicts = verifier.verifyAll(dirs, &control);
+
+    std::vector<const Verdict*> accepted;
+    for (std::size_t i = 0; i < out.verdicts.size(); ++i)
+        if (out.verdicts[i].accepted) {
+            accepted.push_back(&out.verdicts[i]);
+            out.scored.push_back(i);
+        }
+
+    std::optional<EvalResult> baseEval;
+    LossWithUpdateFn lossFn = [&](const TensorMap* delta, JobControl& ctl) -> double {
+        if (!delta) {
+            if (!baseEval)
+                baseEval = evaluateLoss(model, heldOut, s.eval, ctl);
+            return baseEval->loss;
+        }
+        AppliedUpdate applied(model, phi, *delta);
+        const auto cand = evaluateLoss(model, heldOut, s.eval, ctl);
+        int kept = 0;
+        const auto [b, c] = pairedMeans(*baseEval, cand, &kept);
+        if (kept == 0)
+            return std::numeric_limits<double>::quiet_NaN();
+        // The score is computed against the full baseline: shift so that baseline − loss
+        // equals the paired difference over the batches both sides kept.
+        return baseEval->loss - (b - c);
+    };
+    ProofOfLossScorer::Settings ps;
+    ps.timeoutSeconds = s.timeoutSeconds;
+    ProofOfLossScorer scorer(lossFn, ps);
+    std::vector<std::string> ids;
+    for (const auto* v : accepted)
+        ids.push_back(v->dir.filename().string());
+    auto scored = scorer.scoreAll(
+        ids,
+        [&](std::size_t i) {
+            TensorMap d;
+            for (const auto& name : names)
+                d[name] = accepted[i]->submission->delta(name).to(torch::kFloat, false, true);
+            return d;
+        },
+        control);
+    out.plan = planAggregation(scored.scores, s.aggregation);
+    out.baselineLoss = scored.baselineLoss;
+    out.candidates = std::move(scored.candidates);
+
+    out.submissions = nlohmann::json::array();
+    std::size_t ai = 0;
+    for (const auto& v : out.verdicts) {
+        nlohmann::json j{{"dir", v.dir.string()},    {"name", v.dir.filename().string()},
+                         {"miner", v.minerId},       {"verdict", v.code},
+                         {"message", v.message},     {"update_norm", v.updateNorm},
+                         {"bytes", v.submission ? v.submission->tensors().dataSize() : std::uint64_t(0)}};
+        if (v.accepted) {
+            const auto& c = out.candidates[ai];
+            j["loss"] = std::isfinite(c.loss) ? nlohmann::json(c.loss) : nlohmann::json(nullptr);
+            j["raw_score"] = out.plan.rawScores[ai];
+            j["score"] = out.plan.scores[ai];
+            j["rank"] = out.plan.ranks[ai];
+            j["weight"] = out.plan.weights[ai];
+            j["fate"] = c.timedOut ? "timed_out" : (!c.error.empty() ? "eval_failed" : out.plan.fates[ai]);
+            j["eval_error"] = c.error;
+            j["eval_seconds"] = c.seconds;
+            ++ai;
+        } else {
+            j["fate"] = "refused";
+        }
+        out.submissions.push_back(j);
+    }
+    out.engine = std::move(engine);
+    return out;
+}
+
+// Throws UsageError for weights that are not one finite, non-negative value per scored
+// submission summing to 1 (or all 0).
+void checkWeights(const ScoredRound& scored, const std::vector<double>& weights)
+{
+    if (weights.size() != scored.scored.size())
+        throw UsageError("The outer step got " + std::to_string(weights.size()) + " weights for " +
+                         std::to_string(scored.scored.size()) + " scored submissions");
+    double sum = 0;
+    for (const double w : weights) {
+        if (!std::isfinite(w) || w < 0)
+            throw UsageError("An aggregation weight is negative or not finite");
+        sum += w;
+    }
+    if (sum != 0 && std::abs(sum - 1.0) > 1e-6)
+        throw UsageError("The aggregation weights sum to " + std::to_string(sum) + ", not 1");
+}
+
+ValidatorResult applyWith(ScoredRound& scored, const TokenDataset& heldOut, JobControl& control,
+                          const std::optional<std::vector<double>>& weightsOverride, JobRecord& rec)
+{
+    const auto& s = scored.settings;
+    auto& engine = *scored.engine;
+    auto& model = *engine.model;
+    const auto& names = engine.names;
+    const TensorMap& phi = engine.phi;
+    const auto& verdicts = scored.verdicts;
+    const auto& plan = scored.plan;
+    const std::vector<double>& weights = weightsOverride ? *weightsOverride : plan.weights;
+    const bool anyWeight = std::any_of(weights.begin(), weights.end(), [](double w) { return w > 0; });
+
     ValidatorResult result;
-    result.round = s.round.value_or(state.round);
-    JobRecord rec("validate", s.toJson().dump(), s.stateDir.string());
+    result.round = scored.round;
     result.jobId = rec.id();
+    result.baselineLoss = scored.baselineLoss;
+
+    TensorMap next = phi;
+    OuterOptimizer outer(s.outer);
+    if (!scored.state.optimizer.empty())
+        outer.load(scored.state.optimizer, /*keepSettings=*/true);
     try {
-        MoeModelOptions opt;
-        opt.device = s.device;
-        opt.computeDtype = s.computeDtype;
-        opt.mode = ExpertMode::Full;
-        opt.selection = s.selection.layers();
-        auto model = MoeModel::load(s.modelDir, opt, &control);
-        const auto names = selectedTensorNames(model->config(), s.selection);
-        if (!state.phi.empty())
-            applyExperts(*model, loadTensorFile(state.phi), state.phi.string());
-        const TensorMap phi = currentExperts(*model, names);
-
-        VerifierPolicy policy;
-        policy.baseFingerprint = baseFingerprint(phi, configIdentity(s.modelDir));
-        policy.selectionHash = s.selection.hash();
-        policy.round = result.round;
-        for (const auto& [name, t] : phi)
-            policy.expected.push_back({name, t.sizes().vec(), "F32"});
-        policy.maxUpdateNorm = s.maxUpdateNorm;
-        policy.allowUnsigned = s.allowUnsigned;
-        policy.allowUnknownKeys = s.allowUnknownKeys;
-        if (!s.knownMinersFile.empty())
-            policy.knownMiners = KnownMiners::load(s.knownMinersFile);
-        SubmissionVerifier verifier(policy);
-        const auto dirs = SubmissionVerifier::listSubmissions(s.submissionsDir);
-        const auto verdicts = verifier.verifyAll(dirs, &control);
-
-        std::vector<const Verdict*> accepted;
-        for (const auto& v : verdicts)
-            if (v.accepted)
-                accepted.push_back(&v);
-
-        std::optional<EvalResult> baseEval;
-        LossWithUpdateFn lossFn = [&](const TensorMap* delta, JobControl& ctl) -> double {
-            if (!delta) {
-                if (!baseEval)
-                    baseEval = evaluateLoss(*model, heldOut, s.eval, ctl);
-                return baseEval->loss;
-            }
-            AppliedUpdate applied(*model, phi, *delta);
-            const auto cand = evaluateLoss(*model, heldOut, s.eval, ctl);
-            int kept = 0;
-            const auto [b, c] = pairedMeans(*baseEval, cand, &kept);
-            if (kept == 0)
-                return std::numeric_limits<double>::quiet_NaN();
-            // The score is computed against the full baseline: shift so that baseline − loss
-            // equals the paired difference over the batches both sides kept.
-            return baseEval->loss - (b - c);
-        };
-        ProofOfLossScorer::Settings ps;
-        ps.timeoutSeconds = s.timeoutSeconds;
-        ProofOfLossScorer scorer(lossFn, ps);
-        std::vector<std::string> ids;
-        for (const auto* v : accepted)
-            ids.push_back(v->dir.filename().string());
-        const auto scored = scorer.scoreAll(
-            ids,
-            [&](std::size_t i) {
-                TensorMap d;
-                for (const auto& name : names)
-                    d[name] = accepted[i]->submission->delta(name).to(torch::kFloat, false, true);
-                return d;
-            },
-            control);
-        const auto plan = planAggregation(scored.scores, s.aggregation);
-        result.baselineLoss = scored.baselineLoss;
-
-        TensorMap next = phi;
-        OuterOptimizer outer(s.outer);
-        if (!state.optimizer.empty())
-            outer.load(state.optimizer, /*keepSettings=*/true);
-        if (!plan.empty()) {
-            const auto agg = aggregateDeltas(names, plan.weights, [&](std::size_t i, const std::string& name) {
-                return accepted[i]->submission->delta(name).to(torch::kFloat, false, true);
+        if (anyWeight) {
+            const auto agg = aggregateDeltas(names, weights, [&](std::size_t i, const std::string& name) {
+                return verdicts[scored.scored[i]].submission->delta(name).to(torch::kFloat, false, true);
             });
             for (auto& [name, t] : next)
                 t = t.clone();
             outer.step(next, agg);
             result.updated = true;
         }
-        applyExperts(*model, next, "Φ(t+1)");
-        const auto newEval = evaluateLoss(*model, heldOut, s.eval, control);
+        applyExperts(model, next, "Φ(t+1)");
+        const auto newEval = evaluateLoss(model, heldOut, s.eval, control);
         result.newLoss = newEval.loss;
+    } catch (...) {
+        applyExperts(model, phi, "Φ(t)"); // the round can be applied again
+        throw;
+    }
+    engine.applied = true;
 
-        const auto roundDir = s.stateDir / ("round-" + std::to_string(result.round));
-        fs::create_directories(roundDir);
-        result.phiFile = roundDir / "phi.safetensors";
-        saveTensorFile(result.phiFile, next);
-        outer.save(roundDir / "outer_optimizer.safetensors");
+    const auto roundDir = s.stateDir / ("round-" + std::to_string(result.round));
+    fs::create_directories(roundDir);
+    result.phiFile = roundDir / "phi.safetensors";
+    saveTensorFile(result.phiFile, next);
+    outer.save(roundDir / "outer_optimizer.safetensors");
 
-        nlohmann::json subs = nlohmann::json::array();
-        auto store = rec.store();
-        std::int64_t roundId = 0;
-        std::size_t ai = 0;
-        std::vector<nlohmann::json> rows;
-        for (const auto& v : verdicts) {
-            nlohmann::json j{{"dir", v.dir.string()},    {"name", v.dir.filename().string()},
-                             {"miner", v.minerId},       {"verdict", v.code},
-                             {"message", v.message},     {"update_norm", v.updateNorm},
-                             {"bytes", v.submission ? v.submission->tensors().dataSize() : std::uint64_t(0)}};
-            if (v.accepted) {
-                const auto& c = scored.candidates[ai];
-                j["loss"] = std::isfinite(c.loss) ? nlohmann::json(c.loss) : nlohmann::json(nullptr);
-                j["raw_score"] = plan.rawScores[ai];
-                j["score"] = plan.scores[ai];
-                j["rank"] = plan.ranks[ai];
-                j["weight"] = plan.weights[ai];
-                j["fate"] = c.timedOut ? "timed_out" : (!c.error.empty() ? "eval_failed" : plan.fates[ai]);
-                j["eval_error"] = c.error;
-                j["eval_seconds"] = c.seconds;
-                ++ai;
-            } else {
-                j["fate"] = "refused";
-            }
-            subs.push_back(j);
+    nlohmann::json subs = scored.submissions;
+    if (weightsOverride) {
+        for (std::size_t ai = 0; ai < scored.scored.size(); ++ai) {
+            auto& j = subs[scored.scored[ai]];
+            const double w = weights[ai];
+            if (w == plan.weights[ai])
+                continue;
+            j["planned_weight"] = j["weight"];
+            j["planned_fate"] = j["fate"];
+            j["weight"] = w;
+            if (w > 0)
+                j["fate"] = "merged";
+            else if (j["fate"] == "merged")
+                j["fate"] = "overridden";
         }
-        result.report = {{"format", "teft-round-report"},
-                         {"version", 1},
-                         {"round", result.round},
-                         {"baseline_loss", result.baselineLoss},
-                         {"new_loss", result.newLoss},
-                         {"updated", result.updated},
-                         {"outer_steps", outer.steps()},
-                         {"phi", result.phiFile.string()},
-                         {"settings", s.toJson()},
-                         {"submissions", subs}};
-        writeFileAtomically(roundDir / "report.json", result.report.dump(2) + "\n");
-        nlohmann::json st{{"format", "teft-validator-state"},
-                          {"round", result.round + 1},
-                          {"phi", fs::relative(result.phiFile, s.stateDir).string()},
-                          {"optimizer", fs::relative(roundDir / "outer_optimizer.safetensors", s.stateDir).string()}};
-        writeFileAtomically(s.stateDir / "state.json", st.dump(2) + "\n");
+    }
+    result.report = {{"format", "teft-round-report"},
+                     {"version", 1},
+                     {"round", result.round},
+                     {"baseline_loss", result.baselineLoss},
+                     {"new_loss", result.newLoss},
+                     {"updated", result.updated},
+                     {"outer_steps", outer.steps()},
+                     {"phi", result.phiFile.string()},
+                     {"settings", s.toJson()},
+                     {"submissions", subs}};
+    if (weightsOverride)
+        result.report["weights_overridden"] = *weightsOverride != plan.weights;
+    writeFileAtomically(roundDir / "report.json", result.report.dump(2) + "\n");
+    nlohmann::json st{{"format", "teft-validator-state"},
+                      {"round", result.round + 1},
+                      {"phi", fs::relative(result.phiFile, s.stateDir).string()},
+                      {"optimizer", fs::relative(roundDir / "outer_optimizer.safetensors", s.stateDir).string()}};
+    writeFileAtomically(s.stateDir / "state.json", st.dump(2) + "\n");
 
-        if (store) {
-            try {
-                JobStore::Round r;
-                r.jobId = rec.id();
-                r.number = static_cast<int>(result.round);
-                r.baselineLoss = result.baselineLoss;
-                r.newLoss = result.newLoss;
-                r.report = result.report.dump();
-                roundId = store->addRound(r);
-                for (std::size_t i = 0; i < verdicts.size(); ++i) {
-                    const auto& v = verdicts[i];
-                    const auto& j = subs[i];
-                    JobStore::Submission row;
-                    row.roundId = roundId;
-                    row.hash = v.deltaSha256;
-                    row.miner = v.minerId;
-                    row.path = v.dir.string();
-                    row.verification = v.accepted ? "ok" : v.code;
-                    row.reason = v.accepted ? j.value("fate", "") : v.message;
-                    if (v.accepted) {
-                        row.baseLoss = result.baselineLoss;
-                        if (j["loss"].is_number())
-                            row.newLoss = j["loss"].get<double>();
-                        row.score = j["score"].get<double>();
-                        row.weight = j["weight"].get<double>();
-                        row.rank = j["rank"].get<int>();
-                        row.accepted = j["weight"].get<double>() > 0;
-                    }
-                    store->addSubmission(row);
+    if (auto* store = rec.store()) {
+        try {
+            JobStore::Round r;
+            r.jobId = rec.id();
+            r.projectId = s.projectId;
+            r.number = static_cast<int>(result.round);
+            r.baselineLoss = result.baselineLoss;
+            r.newLoss = result.newLoss;
+            r.report = result.report.dump();
+            const std::int64_t roundId = store->addRound(r);
+            for (std::size_t i = 0; i < verdicts.size(); ++i) {
+                const auto& v = verdicts[i];
+                const auto& j = subs[i];
+                JobStore::Submission row;
+                row.roundId = roundId;
+                row.hash = v.deltaSha256;
+                row.miner = v.minerId;
+                row.path = v.dir.string();
+                row.verification = v.accepted ? "ok" : v.code;
+                row.reason = v.accepted ? j.value("fate", "") : v.message;
+                if (v.accepted) {
+                    row.baseLoss = result.baselineLoss;
+                    if (j["loss"].is_number())
+                        row.newLoss = j["loss"].get<double>();
+                    row.score = j["score"].get<double>();
+                    row.weight = j["weight"].get<double>();
+                    row.rank = j["rank"].get<int>();
+                    row.accepted = j["weight"].get<double>() > 0;
                 }
-            } catch (const std::exception& e) {
-                spdlog::warn("round not recorded in the job store: {}", e.what());
+                store->addSubmission(row);
             }
+        } catch (const std::exception& e) {
+            spdlog::warn("round not recorded in the job store: {}", e.what());
         }
-        rec.metric(result.round, "baseline_loss", result.baselineLoss);
-        rec.metric(result.round, "new_loss", result.newLoss);
-        rec.succeed();
-        spdlog::info("round {}: {} submissions, {} accepted, loss {:.4f} -> {:.4f}", result.round, verdicts.size(),
-                     accepted.size(), result.baselineLoss, result.newLoss);
-        return result;
+    }
+    rec.metric(result.round, "baseline_loss", result.baselineLoss);
+    rec.metric(result.round, "new_loss", result.newLoss);
+    rec.succeed();
+    spdlog::info("round {}: {} submissions, {} accepted, loss {:.4f} -> {:.4f}", result.round, verdicts.size(),
+                 scored.scored.size(), result.baselineLoss, result.newLoss);
+    return result;
+}
+
+} // namespace
+
+ScoredRound scoreRound(const ValidatorSettings& s, const TokenDataset& heldOut, JobControl& control)
+{
+    return scoreWith(s, ValidatorState::load(s.stateDir), heldOut, control);
+}
+
+ValidatorResult applyRound(ScoredRound& scored, const TokenDataset& heldOut, JobControl& control,
+                           const std::optional<std::vector<double>>& weights)
+{
+    if (!scored.engine || !scored.engine->model)
+        throw UsageError("applyRound needs a round from scoreRound");
+    if (scored.engine->applied)
+        throw Error("Round " + std::to_string(scored.round) + " has already been applied; score the submissions again");
+    if (weights)
+        checkWeights(scored, *weights);
+    const auto& s = scored.settings;
+    const auto now = ValidatorState::load(s.stateDir);
+    if (now.round != scored.state.round || now.phi != scored.state.phi || now.optimizer != scored.state.optimizer)
+        throw Error("The validator state in " + s.stateDir.string() + " changed since the submissions were scored (now at round " +
+                    std::to_string(now.round) + "); score them again");
+    JobRecord rec("validate", s.toJson().dump(), s.stateDir.string(), s.projectId);
+    try {
+        return applyWith(scored, heldOut, control, weights, rec);
+    } catch (const Cancelled&) {
+        rec.cancelled();
+        throw;
+    } catch (const std::exception& e) {
+        rec.fail(e.what());
+        throw;
+    }
+}
+
+ValidatorResult runValidator(const ValidatorSettings& s, const TokenDataset& heldOut, JobControl& control)
+{
+    const auto state = ValidatorState::load(s.stateDir);
+    JobRecord rec("validate", s.toJson().dump(), s.stateDir.string(), s.projectId);
+    try {
+        auto scored = scoreWith(s, state, heldOut, control);
+        return applyWith(scored, heldOut, control, std::nullopt, rec);
     } catch (const Cancelled&) {
         rec.cancelled();
         throw;

@@ -14,23 +14,35 @@
 //   round-<n>/phi.safetensors  Φ(n+1) (fp32, selected expert tensors by checkpoint name)
 //   round-<n>/outer_optimizer.safetensors, round-<n>/report.json
 // state.json is written last, so a round killed half-way is simply run again.
+//
+// A round has two phases, also callable on their own (the desktop application shows the scores
+// and lets the user override who is aggregated before the outer step):
+//   scoreRound  verify, score and plan the aggregation; writes nothing;
+//   applyRound  take the outer step with the plan's weights or the caller's, write the state and
+//               the report, record the round in the job store.
+// runValidator(s, data, c) is applyRound(scoreRound(s, data, c), data, c) under one job record.
 
 #include "core/model/MoeModel.h"
 #include "core/teft/Aggregation.h"
 #include "core/teft/ExpertSelection.h"
 #include "core/teft/OuterOptimizer.h"
+#include "core/teft/ProofOfLossScorer.h"
+#include "core/teft/SubmissionVerifier.h"
 #include "core/train/LossEvaluator.h"
 
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace teft {
 
 class TokenDataset;
 class JobControl;
+class JobRecord;
 
 struct ValidatorSettings {
     std::filesystem::path modelDir;
@@ -48,6 +60,7 @@ struct ValidatorSettings {
     bool allowUnknownKeys = false;
     std::filesystem::path knownMinersFile; // empty: none (then allowUnknownKeys matters)
     double maxUpdateNorm = 0.0;
+    std::optional<std::int64_t> projectId; // the job store project the round's job belongs to
 
     nlohmann::json toJson() const;
 };
@@ -68,6 +81,36 @@ struct ValidatorResult {
     nlohmann::json report;
     std::int64_t jobId = 0;
 };
+
+// Phase 1 of a round: what was verified and scored, the planned aggregation, and the engine
+// state the outer step needs (the loaded model holding Φ(t)). Copies share that state.
+struct ScoredRound {
+    ValidatorSettings settings;
+    ValidatorState state;             // as read when scoring; applyRound refuses a changed one
+    std::int64_t round = 0;
+    double baselineLoss = 0;
+    std::vector<Verdict> verdicts;    // every submission folder, in arrival order
+    std::vector<std::size_t> scored;  // indices into verdicts of the verified ones, in scoring order
+    std::vector<CandidateLoss> candidates; // per scored submission
+    AggregationPlan plan;             // per scored submission
+    nlohmann::json submissions;       // the report's rows, one per verdict (as planned)
+
+    // Report row of verdicts[i] (the planned weight and fate).
+    const nlohmann::json& row(std::size_t verdictIndex) const { return submissions.at(verdictIndex); }
+
+    struct Engine;
+    std::shared_ptr<Engine> engine;   // the model with Φ(t) and the selected tensors' names
+};
+
+ScoredRound scoreRound(const ValidatorSettings& settings, const TokenDataset& heldOut, JobControl& control);
+
+// Phase 2: the outer step with `weights` (one per scored submission, in ScoredRound::scored
+// order; finite, ≥ 0, summing to 1, or all 0 for no update) or, when absent, the plan's. Writes
+// round-<n>/ and state.json and records the round under a new "validate" job. A ScoredRound is
+// applied at most once, and only while the state folder is still at the round it was scored
+// for (teft::Error otherwise: score again). UsageError for malformed weights.
+ValidatorResult applyRound(ScoredRound& scored, const TokenDataset& heldOut, JobControl& control,
+                           const std::optional<std::vector<double>>& weights = std::nullopt);
 
 ValidatorResult runValidator(const ValidatorSettings& settings, const TokenDataset& heldOut, JobControl& control);
 

@@ -2,6 +2,7 @@
 
 #include "core/util/Error.h"
 #include "core/util/Paths.h"
+#include "ui/engine/StageNames.h"
 #include "ui/merge/MergeComparisonModel.h"
 
 #include <QFileDialog>
@@ -16,7 +17,6 @@
 #include <QPushButton>
 #include <QTableView>
 #include <QVBoxLayout>
-#include <chrono>
 
 namespace teft::ui {
 
@@ -27,7 +27,6 @@ MergePage::MergePage(QWidget* parent) : QWidget(parent)
     m_output->setPlaceholderText(tr("Folder for the merged checkpoint"));
     auto* browse = new QPushButton(tr("&Browse…"));
     m_mergeButton = new QPushButton(tr("&Merge"));
-    m_mergeButton->setToolTip(tr("Write Φ back into the base model at the selected experts, in the base model's own layout"));
     m_cancelButton = new QPushButton(tr("&Cancel"));
     m_cancelButton->setEnabled(false);
     m_progress = new QProgressBar;
@@ -66,6 +65,7 @@ MergePage::MergePage(QWidget* parent) : QWidget(parent)
     });
     connect(m_mergeButton, &QPushButton::clicked, this, &MergePage::startMerge);
     connect(m_cancelButton, &QPushButton::clicked, this, &MergePage::cancelMerge);
+    updateMergeButton();
 }
 
 MergePage::~MergePage()
@@ -83,24 +83,27 @@ void MergePage::join()
 
 void MergePage::loadDemo()
 {
-    m_model->setRows({{tr("code (held-out)"), true, 1.912, std::numeric_limits<double>::quiet_NaN()},
-                      {tr("records (held-out)"), true, 2.304, std::numeric_limits<double>::quiet_NaN()},
-                      {tr("prose (general)"), false, 2.851, std::numeric_limits<double>::quiet_NaN()},
-                      {tr("logs (general)"), false, 2.127, std::numeric_limits<double>::quiet_NaN()}});
+    // Illustrative numbers only (no merge runs without a project); the status line says so.
+    m_model->setRows({{tr("code (held-out)"), true, 1.912, 1.912 * 0.93},
+                      {tr("records (held-out)"), true, 2.304, 2.304 * 0.93},
+                      {tr("prose (general)"), false, 2.851, 2.851 * 1.002},
+                      {tr("logs (general)"), false, 2.127, 2.127 * 1.002}});
     m_output->setText(QString::fromStdString((dataDir() / "merged" / "demo").string()));
-    // Until the engine's merge is plugged in: a simulated merge that takes about a second.
-    m_merge = [rows = m_model->rows()](const QString&, JobControl& control) {
-        const int steps = 40;
-        for (int i = 0; i < steps; ++i) {
-            control.checkpoint();
-            std::this_thread::sleep_for(std::chrono::milliseconds(25));
-            control.report(i + 1, steps, "writing");
-        }
-        std::vector<double> after;
-        for (const auto& r : rows)
-            after.push_back(r.inDomain ? r.before * 0.93 : r.before * 1.002);
-        return after;
-    };
+    setMergeFunction({});
+    m_status->setText(tr("Example results. Open a project to merge its trained experts into the base model."));
+}
+
+void MergePage::setMergeFunction(MergeFunction fn)
+{
+    m_merge = std::move(fn);
+    updateMergeButton();
+}
+
+void MergePage::updateMergeButton()
+{
+    m_mergeButton->setEnabled(m_merge && !m_running);
+    m_mergeButton->setToolTip(m_merge ? tr("Write Φ back into the base model at the selected experts, in the base model's own layout")
+                                      : tr("Open a project to merge its trained experts into the base model"));
 }
 
 void MergePage::startMerge()
@@ -109,7 +112,8 @@ void MergePage::startMerge()
         return;
     const QString out = m_output->text().trimmed();
     if (out.isEmpty() || !m_merge) {
-        m_status->setText(out.isEmpty() ? tr("Choose an output folder first.") : tr("No merge engine is available."));
+        m_status->setText(out.isEmpty() ? tr("Choose an output folder first.")
+                                        : tr("Open a project to merge its trained experts into the base model."));
         return;
     }
     join();
@@ -125,17 +129,17 @@ void MergePage::startMerge()
     m_status->setText(tr("Merging into %1…").arg(out));
     MergeFunction fn = m_merge;
     m_thread = std::thread([this, fn, out] {
-        std::vector<double> after;
+        std::vector<MergeComparisonModel::Row> rows;
         QString error;
         bool cancelled = false;
         try {
-            after = fn(out, *m_control);
+            rows = fn(out, *m_control);
         } catch (const Cancelled&) {
             cancelled = true;
         } catch (const std::exception& e) {
             error = QString::fromUtf8(e.what());
         }
-        QMetaObject::invokeMethod(this, [this, after, error, cancelled] { onDone(after, error, cancelled); },
+        QMetaObject::invokeMethod(this, [this, rows, error, cancelled] { onDone(rows, error, cancelled); },
                                   Qt::QueuedConnection);
     });
 }
@@ -152,14 +156,14 @@ void MergePage::onProgress(qint64 done, qint64 total, const QString& stage)
         return;
     m_progress->setRange(0, static_cast<int>(std::max<qint64>(total, 1)));
     m_progress->setValue(static_cast<int>(done));
-    m_status->setText(tr("%1: %2 of %3").arg(stage).arg(done).arg(total));
+    m_status->setText(tr("%1: %2 of %3").arg(stageName(stage)).arg(done).arg(total));
 }
 
-void MergePage::onDone(const std::vector<double>& after, const QString& error, bool cancelled)
+void MergePage::onDone(const std::vector<MergeComparisonModel::Row>& rows, const QString& error, bool cancelled)
 {
     join();
     m_running = false;
-    m_mergeButton->setEnabled(true);
+    updateMergeButton();
     m_cancelButton->setEnabled(false);
     m_progress->setRange(0, 1);
     m_progress->setValue(cancelled || !error.isEmpty() ? 0 : 1);
@@ -172,8 +176,7 @@ void MergePage::onDone(const std::vector<double>& after, const QString& error, b
         box->setAttribute(Qt::WA_DeleteOnClose);
         box->open();
     } else {
-        for (std::size_t i = 0; i < after.size() && static_cast<int>(i) < m_model->rowCount(); ++i)
-            m_model->setAfter(static_cast<int>(i), after[i]);
+        m_model->setRows(rows);
         m_status->setText(tr("Merged checkpoint written to %1.").arg(m_output->text()));
     }
     Q_EMIT mergeFinished(!cancelled && error.isEmpty());

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/util/Progress.h"
+#include "ui/merge/MergeComparisonModel.h"
 
 #include <QWidget>
 #include <functional>
@@ -16,22 +17,25 @@ class QTableView;
 
 namespace teft::ui {
 
-class MergeComparisonModel;
-
 // Reintegration: write the trained experts back into a full checkpoint, on a worker thread
 // with progress and cancel, then compare in-domain and out-of-domain losses before and after.
 class MergePage : public QWidget {
     Q_OBJECT
 public:
     // Runs on the worker thread: writes the merged checkpoint into outputDir and returns the
-    // loss after the merge for each row of the comparison, in order. Reports progress and
-    // honours cancellation through the JobControl; throws teft::Error on failure.
-    using MergeFunction = std::function<std::vector<double>(const QString& outputDir, JobControl& control)>;
+    // comparison rows (loss before and after the merge per evaluation dataset), which replace
+    // the table's rows. Reports progress and honours cancellation through the JobControl;
+    // throws teft::Error on failure.
+    using MergeFunction =
+        std::function<std::vector<MergeComparisonModel::Row>(const QString& outputDir, JobControl& control)>;
 
     explicit MergePage(QWidget* parent = nullptr);
     ~MergePage() override;
 
-    void setMergeFunction(MergeFunction fn) { m_merge = std::move(fn); }
+    // Without a merge function (no project open) the Merge button is disabled.
+    void setMergeFunction(MergeFunction fn);
+    bool hasMergeFunction() const { return static_cast<bool>(m_merge); }
+    // Example rows for screenshots; no merge function (nothing is merged without a project).
     void loadDemo();
 
     MergeComparisonModel* model() const { return m_model; }
@@ -51,7 +55,8 @@ Q_SIGNALS:
 
 private:
     void onProgress(qint64 done, qint64 total, const QString& stage);
-    void onDone(const std::vector<double>& after, const QString& error, bool cancelled);
+    void onDone(const std::vector<MergeComparisonModel::Row>& rows, const QString& error, bool cancelled);
+    void updateMergeButton();
     void join();
 
     MergeFunction m_merge;

@@ -7,6 +7,7 @@
 #include <QChart>
 #include <QChartView>
 #include <QComboBox>
+#include <QFileDialog>
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
@@ -65,10 +66,16 @@ ValidatorPage::ValidatorPage(QWidget* parent) : QWidget(parent)
     auto* clear = new QPushButton(tr("Clear overrides"));
     m_outerStep = new QPushButton(tr("Run &outer step"));
     m_outerStep->setToolTip(tr("Apply the weighted average of the accepted updates to Φ (SGD with Nesterov momentum)"));
+    m_openFolder = new QPushButton(tr("Open submissions &folder…"));
+    m_openFolder->setToolTip(tr("Verify and score every submission in a folder against the project's current Φ"));
+    m_openFolder->setVisible(false);
     m_summary = new QLabel;
     m_summary->setWordWrap(true);
 
-    auto* controls = new QHBoxLayout;
+    m_reviewControls = new QWidget;
+    auto* controls = new QHBoxLayout(m_reviewControls);
+    controls->setContentsMargins(0, 0, 0, 0);
+    controls->addWidget(m_openFolder);
     controls->addWidget(new QLabel(tr("Aggregation:")));
     controls->addWidget(m_rule);
     controls->addWidget(new QLabel(tr("k:")));
@@ -121,11 +128,11 @@ ValidatorPage::ValidatorPage(QWidget* parent) : QWidget(parent)
     splitter->setStretchFactor(0, 1);
     splitter->setStretchFactor(1, 1);
 
-    auto* layout = new QVBoxLayout(this);
-    layout->addWidget(m_title);
-    layout->addLayout(controls);
-    layout->addWidget(m_summary);
-    layout->addWidget(splitter, 1);
+    m_layout = new QVBoxLayout(this);
+    m_layout->addWidget(m_title);
+    m_layout->addWidget(m_reviewControls);
+    m_layout->addWidget(m_summary);
+    m_layout->addWidget(splitter, 1);
 
     connect(m_rule, qOverload<int>(&QComboBox::currentIndexChanged), this, &ValidatorPage::updateAggregation);
     connect(m_k, qOverload<int>(&QSpinBox::valueChanged), this, &ValidatorPage::updateAggregation);
@@ -133,6 +140,11 @@ ValidatorPage::ValidatorPage(QWidget* parent) : QWidget(parent)
     connect(reject, &QPushButton::clicked, this, &ValidatorPage::rejectSelected);
     connect(clear, &QPushButton::clicked, this, &ValidatorPage::clearOverrides);
     connect(m_outerStep, &QPushButton::clicked, this, &ValidatorPage::runOuterStep);
+    connect(m_openFolder, &QPushButton::clicked, this, [this] {
+        const QString dir = QFileDialog::getExistingDirectory(this, tr("Folder of submissions"));
+        if (!dir.isEmpty())
+            Q_EMIT submissionsFolderRequested(dir);
+    });
     connect(m_model, &SubmissionTableModel::aggregationChanged, this, [this] {
         updateScoreChart();
         updateSummary();
@@ -146,6 +158,24 @@ void ValidatorPage::setRound(int round, std::vector<SubmissionReview> submission
     m_round = round;
     m_title->setText(tr("Round %1: %n submission(s)", nullptr, static_cast<int>(submissions.size())).arg(round));
     m_model->setSubmissions(std::move(submissions));
+}
+
+void ValidatorPage::setSubmissionsFolderAvailable(bool available)
+{
+    m_openFolder->setVisible(available);
+}
+
+void ValidatorPage::addStatusWidget(QWidget* widget)
+{
+    m_layout->insertWidget(m_layout->indexOf(m_summary), widget);
+}
+
+void ValidatorPage::setBusy(bool busy)
+{
+    m_busy = busy;
+    m_reviewControls->setEnabled(!busy);
+    m_table->setEnabled(!busy);
+    updateSummary();
 }
 
 void ValidatorPage::setRoundHistory(const std::vector<std::pair<int, double>>& history)
@@ -220,7 +250,7 @@ void ValidatorPage::updateSummary()
         refused += r.verified ? 0 : 1;
     }
     m_summary->setText(tr("%1 accepted for aggregation, %2 refused by verification.").arg(accepted).arg(refused));
-    m_outerStep->setEnabled(accepted > 0);
+    m_outerStep->setEnabled(accepted > 0 && !m_busy);
 }
 
 std::vector<int> ValidatorPage::selectedSourceRows() const
@@ -260,7 +290,7 @@ void ValidatorPage::runOuterStep()
         weights.emplace_back(r.miner, r.weight);
         expectedGain += r.weight * r.score;
     }
-    if (weights.empty())
+    if (weights.empty() || m_busy)
         return;
     Q_EMIT outerStepRequested(m_round, weights);
     if (isSignalConnected(QMetaMethod::fromSignal(&ValidatorPage::outerStepRequested)))

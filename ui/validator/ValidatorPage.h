@@ -16,6 +16,7 @@ class QSortFilterProxyModel;
 class QSpinBox;
 class QTableView;
 class QValueAxis;
+class QVBoxLayout;
 
 namespace teft::ui {
 
@@ -40,9 +41,19 @@ public:
     QChart* scoreChart() const { return m_scoreChart; }
     QLineSeries* roundSeries() const { return m_roundSeries; }
     QPushButton* outerStepButton() const { return m_outerStep; }
+    QPushButton* openFolderButton() const { return m_openFolder; }
     QComboBox* ruleBox() const { return m_rule; }
     QSpinBox* kBox() const { return m_k; }
     int round() const { return m_round; }
+
+    // For an attached engine (see ui/engine/ValidatorController): shows the "Open submissions
+    // folder…" button, which emits submissionsFolderRequested(); hidden by default (demo).
+    void setSubmissionsFolderAvailable(bool available);
+    // Adds a widget (a progress strip) below the controls.
+    void addStatusWidget(QWidget* widget);
+    // While the engine works: the folder, override and outer-step controls are disabled.
+    void setBusy(bool busy);
+    bool isBusy() const { return m_busy; }
 
 public Q_SLOTS:
     void acceptSelected();
@@ -53,6 +64,8 @@ public Q_SLOTS:
 Q_SIGNALS:
     // The user asked for the outer step with these aggregation weights (miner → weight).
     void outerStepRequested(int round, const std::vector<std::pair<QString, double>>& weights);
+    // The user chose a folder of submissions to verify and score.
+    void submissionsFolderRequested(const QString& dir);
 
 private:
     void updateAggregation();
@@ -68,6 +81,10 @@ private:
     QLabel* m_title;
     QLabel* m_summary;
     QPushButton* m_outerStep;
+    QPushButton* m_openFolder;
+    QWidget* m_reviewControls;
+    QVBoxLayout* m_layout;
+    bool m_busy = false;
     QChart* m_scoreChart;
     QChartView* m_scoreView;
     QChart* m_roundChart;

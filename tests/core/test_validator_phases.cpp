@@ -1,0 +1,238 @@
+// The validator round in two phases: scoreRound writes nothing; applyRound with the plan's
+// weights gives exactly what runValidator gives (the same Φ(t+1) bit for bit, the same report
+// rows); applyRound with the caller's weights takes the outer step with those; a round is
+// applied once, and not after the state moved on; malformed weights are refused.
+#include "core/data/DemoCorpus.h"
+#include "core/data/TokenDataset.h"
+#include "core/io/SafetensorsFile.h"
+#include "core/model/CheckpointGenerator.h"
+#include "core/model/MoeModel.h"
+#include "core/teft/ExpertSelection.h"
+#include "core/teft/Submission.h"
+#include "core/text/Tokenizer.h"
+#include "core/train/MinerJob.h"
+#include "core/train/ModelIdentity.h"
+#include "core/train/ValidatorJob.h"
+#include "core/util/Error.h"
+#include "core/util/Paths.h"
+#include "core/util/Progress.h"
+#include "core/util/Runtime.h"
+#include "support/TestSupport.h"
+
+#include <QtTest/QtTest>
+#include <torch/torch.h>
+
+using namespace teft;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Fixture {
+    fs::path root;
+    fs::path modelDir;
+    fs::path subs; // a-good, b-bad (the good update reversed and amplified)
+    TokenDataset data;
+    ExpertSelection selection;
+};
+
+Fixture& fixture()
+{
+    static Fixture f = [] {
+        Fixture f;
+        f.root = teft::test::freshDir("fixture");
+        setDataDir(f.root / "data");
+        f.modelDir = f.root / "model";
+        GenerateOptions go;
+        go.arch = "qwen3_moe";
+        go.preset = "tiny";
+        go.seed = 5;
+        generateCheckpoint(f.modelDir, go);
+        JobControl control;
+        DemoCorpusOptions co;
+        co.mbPerDomain = 0.03;
+        co.domains = {"code"};
+        const auto files = writeDemoCorpus(f.root / "corpus", co, control);
+        DatasetSpec spec;
+        spec.paths = {files.front().path};
+        PackingOptions po;
+        po.seqLen = 24;
+        po.heldOutFraction = 0.1;
+        po.useCache = false;
+        f.data = TokenDataset::build(spec, Tokenizer::fromFile(f.modelDir), po, control);
+        f.selection.setLayer(0, {1, 4});
+        f.selection.setLayer(2, {6});
+
+        MinerSettings m;
+        m.modelDir = f.modelDir;
+        m.selection = f.selection;
+        m.computeDtype = torch::kFloat;
+        m.train.innerSteps = 3;
+        m.train.batchSize = 2;
+        m.train.lr = 5e-3;
+        m.train.warmupSteps = 1;
+        m.train.seed = 3;
+        m.sign = false;
+        m.minerId = "good";
+        m.outDir = f.root / "miner";
+        f.subs = f.root / "subs";
+        m.submissionDir = f.subs / "a-good";
+        runMiner(m, f.data, control);
+        const auto goodSub = Submission::open(m.submissionDir);
+        TensorMap anti;
+        for (const auto& n : goodSub->tensorNames())
+            anti[n] = goodSub->delta(n) * -20.0f;
+        auto manifest = goodSub->manifest();
+        manifest.minerId = "bad";
+        manifest.deltaSha256.clear();
+        manifest.createdAt.clear();
+        writeSubmission(f.subs / "b-bad", manifest, anti, nullptr);
+        return f;
+    }();
+    return f;
+}
+
+ValidatorSettings settings(const fs::path& stateDir)
+{
+    ValidatorSettings v;
+    v.modelDir = fixture().modelDir;
+    v.selection = fixture().selection;
+    v.stateDir = stateDir;
+    v.submissionsDir = fixture().subs;
+    v.eval = {3, 2, 9};
+    v.allowUnsigned = true;
+    v.aggregation.policy = AggregationSettings::Policy::TopK;
+    v.aggregation.topK = 1;
+    return v; // outer: the defaults (lr 0.7, Nesterov momentum 0.9)
+}
+
+bool sameTensors(const TensorMap& a, const TensorMap& b)
+{
+    if (a.size() != b.size())
+        return false;
+    for (const auto& [name, t] : a) {
+        const auto it = b.find(name);
+        if (it == b.end() || !torch::equal(t, it->second))
+            return false;
+    }
+    return true;
+}
+
+// The report rows without the per-run measurements (evaluation time).
+nlohmann::json rowsOf(const nlohmann::json& report)
+{
+    auto rows = report.at("submissions");
+    for (auto& r : rows)
+        r.erase("eval_seconds");
+    return rows;
+}
+
+} // namespace
+
+class TestValidatorPhases : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase()
+    {
+        configureThreads(1);
+        fixture();
+    }
+
+    void scoreThenApplyEqualsRunValidator()
+    {
+        auto& f = fixture();
+        JobControl control;
+        const auto root = teft::test::freshDir("equal");
+        const auto whole = runValidator(settings(root / "whole"), f.data, control);
+
+        const auto split = root / "split";
+        auto scored = scoreRound(settings(split), f.data, control);
+        QVERIFY(!fs::exists(split / "state.json")); // scoring writes nothing
+        QCOMPARE(scored.round, std::int64_t(0));
+        QCOMPARE(int(scored.verdicts.size()), 2);
+        QCOMPARE(int(scored.scored.size()), 2);
+        QCOMPARE(scored.baselineLoss, whole.baselineLoss);
+        QVERIFY(scored.plan.weights[0] > 0);
+        QCOMPARE(scored.plan.weights[1], 0.0);
+        const auto applied = applyRound(scored, f.data, control);
+
+        QVERIFY(whole.updated && applied.updated);
+        QCOMPARE(applied.round, whole.round);
+        QCOMPARE(applied.newLoss, whole.newLoss);
+        QVERIFY(applied.jobId != whole.jobId);
+        QVERIFY(sameTensors(loadTensorFile(whole.phiFile), loadTensorFile(applied.phiFile)));
+        QVERIFY(sameTensors(loadTensorFile(root / "whole" / "round-0" / "outer_optimizer.safetensors"),
+                            loadTensorFile(split / "round-0" / "outer_optimizer.safetensors")));
+        QVERIFY(rowsOf(applied.report) == rowsOf(whole.report));
+        QVERIFY(!applied.report.contains("weights_overridden"));
+        QCOMPARE(ValidatorState::load(split).round, std::int64_t(1));
+
+        // Applied once only.
+        QVERIFY_THROWS_EXCEPTION(Error, applyRound(scored, f.data, control));
+    }
+
+    void overriddenWeightsStepWithThose()
+    {
+        auto& f = fixture();
+        JobControl control;
+        auto s = settings(teft::test::freshDir("override"));
+        s.outer.lr = 1.0;
+        s.outer.momentum = 0.0;
+        auto scored = scoreRound(s, f.data, control);
+        QCOMPARE(scored.verdicts[1].minerId, std::string("bad"));
+        // Malformed weights are refused before anything is written.
+        QVERIFY_THROWS_EXCEPTION(UsageError, applyRound(scored, f.data, control, std::vector<double>{1.0}));
+        QVERIFY_THROWS_EXCEPTION(UsageError, applyRound(scored, f.data, control, std::vector<double>{1.0, 1.0}));
+        QVERIFY_THROWS_EXCEPTION(UsageError, applyRound(scored, f.data, control, std::vector<double>{1.5, -0.5}));
+        QVERIFY(!fs::exists(s.stateDir / "state.json"));
+
+        // The user takes the bad one instead of the good one: lr 1, momentum 0 → Φ − Δ_bad.
+        const auto r = applyRound(scored, f.data, control, std::vector<double>{0.0, 1.0});
+        QVERIFY(r.updated);
+        QVERIFY(r.newLoss > r.baselineLoss);
+        QCOMPARE(r.report["weights_overridden"].get<bool>(), true);
+        const auto& rows = r.report["submissions"];
+        QCOMPARE(rows[0]["weight"].get<double>(), 0.0);
+        QCOMPARE(rows[0]["fate"].get<std::string>(), std::string("overridden"));
+        QVERIFY(rows[0]["planned_weight"].get<double>() > 0);
+        QCOMPARE(rows[1]["weight"].get<double>(), 1.0);
+        QCOMPARE(rows[1]["fate"].get<std::string>(), std::string("merged"));
+
+        MoeModelOptions opt;
+        opt.computeDtype = torch::kFloat;
+        opt.selection = f.selection.layers();
+        auto base = MoeModel::load(f.modelDir, opt);
+        const auto bad = Submission::open(f.subs / "b-bad");
+        const auto phi = loadTensorFile(r.phiFile);
+        for (const auto& n : selectedTensorNames(base->config(), f.selection))
+            QVERIFY(torch::allclose(phi.at(n), base->tensor(n) - bad->delta(n).to(torch::kFloat), 1e-6, 1e-7));
+    }
+
+    void allZeroWeightsLeavePhiUnchanged()
+    {
+        auto& f = fixture();
+        JobControl control;
+        auto s = settings(teft::test::freshDir("zero"));
+        auto scored = scoreRound(s, f.data, control);
+        const auto r = applyRound(scored, f.data, control, std::vector<double>{0.0, 0.0});
+        QVERIFY(!r.updated);
+        QCOMPARE(r.newLoss, r.baselineLoss);
+        QCOMPARE(ValidatorState::load(s.stateDir).round, std::int64_t(1));
+    }
+
+    void staleRoundIsRefused()
+    {
+        auto& f = fixture();
+        JobControl control;
+        auto s = settings(teft::test::freshDir("stale"));
+        auto first = scoreRound(s, f.data, control);
+        auto second = scoreRound(s, f.data, control);
+        applyRound(first, f.data, control);
+        // The state moved on to round 1: the second scoring (for round 0) must not be applied.
+        QVERIFY_THROWS_EXCEPTION(Error, applyRound(second, f.data, control));
+        QCOMPARE(ValidatorState::load(s.stateDir).round, std::int64_t(1));
+        QVERIFY(!fs::exists(s.stateDir / "round-1"));
+    }
+};
+
+QTEST_APPLESS_MAIN(TestValidatorPhases)
+#include "test_validator_phases.moc"

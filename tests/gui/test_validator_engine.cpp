@@ -1,0 +1,273 @@
+// The Validate page on the real engine: with a project open, a folder of submissions is
+// verified and scored on a worker thread and fills the review table exactly as the engine's
+// own round does; an override changes who is aggregated; the outer step writes the validator
+// state, records the round and extends the per-round chart; errors are shown, never thrown;
+// closing the project brings the demo back.
+#include "gui/EngineFixture.h"
+
+#include "core/train/ModelIdentity.h"
+#include "core/train/ValidatorJob.h"
+#include "core/util/AtomicFile.h"
+#include "ui/engine/BackgroundTask.h"
+#include "ui/engine/TaskProgressBar.h"
+#include "ui/engine/ValidatorController.h"
+#include "ui/shell/AppContext.h"
+#include "ui/validator/SubmissionTableModel.h"
+#include "ui/validator/ValidatorPage.h"
+
+#include <QComboBox>
+#include <QLineSeries>
+#include <QMessageBox>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QSpinBox>
+#include <QTest>
+#include <cmath>
+
+using namespace teft;
+using namespace teft::ui;
+namespace fs = std::filesystem;
+
+namespace {
+constexpr int kEngineTimeoutMs = 600000; // a guard against a hang, not a timing assertion
+
+const SubmissionReview* rowOf(const ValidatorPage& page, const QString& miner)
+{
+    for (const auto& r : page.model()->submissions())
+        if (r.miner == miner)
+            return &r;
+    return nullptr;
+}
+} // namespace
+
+class TestValidatorEngine : public QObject {
+    Q_OBJECT
+
+    std::unique_ptr<test::EngineFixture> m_world;
+    std::unique_ptr<AppContext> m_context;
+    std::unique_ptr<ValidatorPage> m_page;
+    std::unique_ptr<ValidatorController> m_controller;
+
+    // Waits for the controller's task to end; false when it failed.
+    bool waitForTask(QSignalSpy& finished, int count, QSignalSpy& errors)
+    {
+        if (!QTest::qWaitFor([&] { return finished.count() >= count; }, kEngineTimeoutMs))
+            return false;
+        return errors.isEmpty();
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        m_world = std::make_unique<test::EngineFixture>(false);
+        m_context = std::make_unique<AppContext>(JobStore::open(JobStore::defaultPath()));
+        m_page = std::make_unique<ValidatorPage>();
+        m_page->loadDemo();
+        m_controller = std::make_unique<ValidatorController>(m_page.get(), m_context.get(), nullptr);
+        m_page->resize(1280, 800);
+        m_page->show();
+        QVERIFY(QTest::qWaitForWindowExposed(m_page.get()));
+    }
+
+    void withoutAProjectTheDemoStays()
+    {
+        QVERIFY(!m_page->openFolderButton()->isVisible());
+        QCOMPARE(m_page->model()->rowCount(), 7);
+        QVERIFY(m_controller->stateDir().empty());
+    }
+
+    void scoresAFolderLikeTheEngine()
+    {
+        m_context->setCurrentProject(m_world->projectId);
+        QVERIFY(m_page->openFolderButton()->isVisible());
+        QCOMPARE(m_page->model()->rowCount(), 0); // the demo rows are gone
+        QCOMPARE(m_page->round(), 0);
+        m_page->ruleBox()->setCurrentIndex(0); // top-k
+        m_page->kBox()->setValue(2);
+
+        QSignalSpy finished(m_controller->task(), &BackgroundTask::finished);
+        QSignalSpy errors(m_controller.get(), &ValidatorController::errorShown);
+        QSignalSpy scored(m_controller.get(), &ValidatorController::roundScored);
+        Q_EMIT m_page->submissionsFolderRequested(QString::fromStdString(m_world->subs.string()));
+        QVERIFY(m_page->isBusy()); // the page never waits for the engine
+        QVERIFY(!m_page->outerStepButton()->isEnabled());
+        QVERIFY2(waitForTask(finished, 1, errors), qPrintable(errors.value(0).value(0).toString()));
+        QCOMPARE(scored.count(), 1);
+        QVERIFY(!m_page->isBusy());
+        QVERIFY(m_controller->hasScoredRound());
+        QCOMPARE(m_page->model()->rowCount(), 4);
+
+        // The same round by the engine alone (runValidator on a scratch state folder).
+        ValidatorSettings s;
+        s.modelDir = m_world->modelDir;
+        s.selection = m_world->selection;
+        s.stateDir = test::freshDir("reference-state");
+        s.submissionsDir = m_world->subs;
+        s.knownMinersFile = dataDir() / "known_miners.json";
+        s.aggregation.topK = 2;
+        auto project = ProjectSetup::load(*m_context->store(), m_world->projectId);
+        JobControl control;
+        const auto data = loadProjectDataset(project, project.target, control);
+        const auto reference = runValidator(s, data, control);
+        const auto& subs = reference.report["submissions"];
+        QCOMPARE(int(subs.size()), 4);
+        for (const auto& j : subs) {
+            const SubmissionReview* r = nullptr;
+            for (const auto& row : m_page->model()->submissions())
+                if (row.path.toStdString() == j["dir"].get<std::string>())
+                    r = &row;
+            QVERIFY2(r, j.dump().c_str());
+            QVERIFY(r->miner.startsWith(QString::fromStdString(j["miner"].get<std::string>())));
+            QCOMPARE(r->verified, j["verdict"] == "accepted");
+            QCOMPARE(r->reasonCode.toStdString(), j["verdict"].get<std::string>());
+            if (r->verified) {
+                QCOMPARE(r->baseLoss, reference.baselineLoss);
+                QCOMPARE(r->newLoss, j["loss"].get<double>());
+                QCOMPARE(r->score, j["score"].get<double>());
+                if (r->score > 0) // the page ranks only the submissions that improved the loss
+                    QCOMPARE(r->rank, j["rank"].get<int>());
+                QCOMPARE(r->weight, j["weight"].get<double>());
+                QVERIFY(std::isfinite(r->score) && std::isfinite(r->newLoss));
+            } else {
+                QVERIFY(!r->reasonMessage.isEmpty());
+            }
+        }
+        const auto* alpha = rowOf(*m_page, QStringLiteral("alpha"));
+        const auto* beta = rowOf(*m_page, QStringLiteral("beta"));
+        const auto* wild = rowOf(*m_page, QStringLiteral("wild"));
+        const auto* evil = rowOf(*m_page, QStringLiteral("alpha (evil)"));
+        QVERIFY(alpha && beta && wild && evil);
+        QVERIFY(alpha->verified && beta->verified && wild->verified);
+        QVERIFY(!evil->verified && !evil->accepted);
+        QVERIFY(alpha->score > 0 && beta->score > 0);
+        QCOMPARE(wild->score, 0.0);
+        QVERIFY(!wild->accepted);
+        QVERIFY(alpha->accepted && beta->accepted);
+        QVERIFY(m_page->outerStepButton()->isEnabled());
+        QVERIFY(!fs::exists(m_controller->stateDir() / "state.json")); // scoring writes nothing
+    }
+
+    void overrideThenOuterStep()
+    {
+        QVERIFY(m_controller->hasScoredRound());
+        // Reject the lower-ranked of alpha and beta: the other one gets all the weight.
+        const auto& rows = m_page->model()->submissions();
+        int rejected = -1, kept = -1;
+        for (int i = 0; i < int(rows.size()); ++i) {
+            if (rows[std::size_t(i)].rank == 2)
+                rejected = i;
+            if (rows[std::size_t(i)].rank == 1)
+                kept = i;
+        }
+        QVERIFY(rejected >= 0 && kept >= 0);
+        m_page->model()->setOverride(rejected, SubmissionReview::Override::Reject);
+        QCOMPARE(rows[std::size_t(kept)].weight, 1.0);
+        QCOMPARE(rows[std::size_t(rejected)].weight, 0.0);
+        const std::string keptDir = rows[std::size_t(kept)].path.toStdString();
+        const std::string rejectedDir = rows[std::size_t(rejected)].path.toStdString();
+
+        QSignalSpy finished(m_controller->task(), &BackgroundTask::finished);
+        QSignalSpy errors(m_controller.get(), &ValidatorController::errorShown);
+        QSignalSpy applied(m_controller.get(), &ValidatorController::roundApplied);
+        QTest::mouseClick(m_page->outerStepButton(), Qt::LeftButton);
+        QVERIFY(m_page->isBusy());
+        QVERIFY2(waitForTask(finished, 1, errors), qPrintable(errors.value(0).value(0).toString()));
+        QCOMPARE(applied.count(), 1);
+        QCOMPARE(applied.at(0).at(0).toInt(), 0);
+
+        const auto stateDir = m_controller->stateDir();
+        const auto state = ValidatorState::load(stateDir);
+        QCOMPARE(state.round, std::int64_t(1));
+        QVERIFY(fs::exists(state.phi));
+        QVERIFY(!loadTensorFile(state.phi).empty());
+        const auto report = nlohmann::json::parse(readFile(stateDir / "round-0" / "report.json"));
+        QVERIFY(report["updated"].get<bool>());
+        for (const auto& j : report["submissions"]) {
+            if (j["dir"] == keptDir) {
+                QCOMPARE(j["weight"].get<double>(), 1.0);
+                QCOMPARE(j["fate"].get<std::string>(), std::string("merged"));
+            }
+            if (j["dir"] == rejectedDir) {
+                QCOMPARE(j["weight"].get<double>(), 0.0);
+                QCOMPARE(j["fate"].get<std::string>(), std::string("overridden"));
+            }
+        }
+        QCOMPARE(report["weights_overridden"].get<bool>(), true);
+
+        // Recorded in the job store under the project, submissions included.
+        const auto rounds = m_context->store()->rounds(m_world->projectId);
+        QCOMPARE(int(rounds.size()), 1);
+        QCOMPARE(rounds[0].number, 0);
+        QCOMPARE(int(m_context->store()->submissions(rounds[0].id).size()), 4);
+
+        // The page moved on to round 1, and the chart has Φ(0) and Φ(1).
+        QCOMPARE(m_page->round(), 1);
+        QCOMPARE(m_page->model()->rowCount(), 0);
+        QVERIFY(!m_controller->hasScoredRound());
+        QCOMPARE(m_page->roundSeries()->count(), 2);
+        QCOMPARE(m_page->roundSeries()->at(1).x(), 1.0);
+        QCOMPARE(m_page->roundSeries()->at(1).y(), report["new_loss"].get<double>());
+        QCOMPARE(ValidatorController::roundHistory(stateDir).size(), std::size_t(2));
+    }
+
+    void errorsAreShownNotThrown()
+    {
+        QSignalSpy errors(m_controller.get(), &ValidatorController::errorShown);
+        // Not a folder: refused at once.
+        Q_EMIT m_page->submissionsFolderRequested(QStringLiteral("/no/such/folder"));
+        QCOMPARE(errors.count(), 1);
+        QVERIFY(m_page->findChild<QMessageBox*>());
+        QVERIFY(!m_page->isBusy());
+
+        // An empty folder: the engine finds no submission.
+        QSignalSpy finished(m_controller->task(), &BackgroundTask::finished);
+        const auto empty = test::freshDir("empty-subs");
+        Q_EMIT m_page->submissionsFolderRequested(QString::fromStdString(empty.string()));
+        QVERIFY(QTest::qWaitFor([&] { return finished.count() >= 1; }, kEngineTimeoutMs));
+        QCOMPARE(errors.count(), 2);
+        QVERIFY2(errors.at(1).at(0).toString().contains(QLatin1String("No submissions")),
+                 qPrintable(errors.at(1).at(0).toString()));
+
+        // The round-0 submissions against the round-1 state: all refused, nothing to aggregate.
+        Q_EMIT m_page->submissionsFolderRequested(QString::fromStdString(m_world->subs.string()));
+        QVERIFY(QTest::qWaitFor([&] { return finished.count() >= 2; }, kEngineTimeoutMs));
+        QCOMPARE(errors.count(), 2);
+        QCOMPARE(m_page->round(), 1);
+        QCOMPARE(m_page->model()->rowCount(), 4);
+        for (const auto& r : m_page->model()->submissions())
+            QVERIFY(!r.verified && !r.accepted);
+        QVERIFY(!m_page->outerStepButton()->isEnabled());
+
+        // A project without an expert selection.
+        const auto bare = m_context->store()->createProject("bare", m_world->modelDir.string(), "{}");
+        for (const auto& d : m_context->store()->datasets(m_world->projectId))
+            m_context->store()->addDataset(bare, d.role, d.spec);
+        m_context->setCurrentProject(bare);
+        QCOMPARE(m_page->round(), 0);
+        QCOMPARE(m_page->roundSeries()->count(), 0);
+        Q_EMIT m_page->submissionsFolderRequested(QString::fromStdString(m_world->subs.string()));
+        QCOMPARE(errors.count(), 3);
+        QVERIFY(errors.at(2).at(0).toString().contains(QLatin1String("Experts page")));
+    }
+
+    void closingTheProjectBringsTheDemoBack()
+    {
+        m_context->setCurrentProject(std::nullopt);
+        QVERIFY(!m_page->openFolderButton()->isVisible());
+        QCOMPARE(m_page->model()->rowCount(), 7);
+        // The demo's outer step works without the engine again.
+        const int round = m_page->round();
+        m_page->runOuterStep();
+        QCOMPARE(m_page->round(), round + 1);
+    }
+
+    void cleanupTestCase()
+    {
+        m_controller.reset();
+        m_page.reset();
+        m_context.reset();
+    }
+};
+
+QTEST_MAIN(TestValidatorEngine)
+#include "test_validator_engine.moc"

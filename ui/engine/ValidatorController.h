@@ -1,0 +1,75 @@
+#pragma once
+
+#include "ui/engine/ProjectSetup.h"
+
+#include <QObject>
+#include <QPointer>
+#include <QString>
+#include <memory>
+#include <optional>
+#include <utility>
+#include <vector>
+
+namespace teft {
+struct ScoredRound;
+class TokenDataset;
+}
+
+namespace teft::ui {
+
+class AppContext;
+class BackgroundTask;
+class TaskProgressBar;
+class ValidatorPage;
+
+// Runs the validator engine for the Validate page while a project is open (without one the
+// page keeps its demo): "Open submissions folder…" verifies and scores the folder against the
+// project's current Φ (core scoreRound) and fills the review table; "Run outer step" applies
+// the round with the weights the page shows, overrides included (core applyRound), which
+// writes <project>/validator/ and records the round in the job store; the per-round chart
+// follows the state folder's round reports. Both phases run on a BackgroundTask (progress and
+// Cancel in the page); errors are shown in a message box. The page stays engine-free.
+class ValidatorController : public QObject {
+    Q_OBJECT
+public:
+    ValidatorController(ValidatorPage* page, AppContext* context, QObject* parent = nullptr);
+    ~ValidatorController() override;
+
+    BackgroundTask* task() const { return m_task; }
+    TaskProgressBar* progressBar() const { return m_bar; }
+    bool hasScoredRound() const { return static_cast<bool>(m_scored); }
+    // <project>/validator, or empty without a project.
+    std::filesystem::path stateDir() const;
+
+    // Validation loss of Φ(t) per round t, from the state folder's round-<n>/report.json files:
+    // the first round's baseline, then the loss after each outer step.
+    static std::vector<std::pair<int, double>> roundHistory(const std::filesystem::path& stateDir);
+
+public Q_SLOTS:
+    void scoreFolder(const QString& dir);
+    // The outer step with the page's current weights (overrides respected).
+    void applyOuterStep();
+
+Q_SIGNALS:
+    void roundScored(int round);
+    void roundApplied(int round);
+    // A failure was shown to the user (also emitted when the message box cannot be shown).
+    void errorShown(const QString& message);
+
+private:
+    void onProjectChanged();
+    void showError(const QString& title, const QString& message);
+    void refreshHistory();
+
+    QPointer<ValidatorPage> m_page;
+    AppContext* m_context;
+    BackgroundTask* m_task;
+    TaskProgressBar* m_bar;
+    QMetaObject::Connection m_outerStepConnection;
+    std::optional<std::int64_t> m_projectId;
+    std::shared_ptr<ScoredRound> m_scored;
+    std::shared_ptr<const TokenDataset> m_heldOut;
+    QString m_failureTitle;
+};
+
+} // namespace teft::ui
