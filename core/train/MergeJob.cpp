@@ -94,9 +94,9 @@ MergeResult runMerge(const MergeSettings& s, const std::vector<std::pair<std::st
     MergeResult result;
     result.jobId = rec.id();
     result.outDir = s.outDir;
-    if (fs::exists(s.outDir) && fs::equivalent(s.outDir, s.modelDir))
-        throw UsageError("The merge output folder must differ from the base model folder " + s.modelDir.string());
     try {
+        if (fs::exists(s.outDir) && fs::equivalent(s.outDir, s.modelDir))
+            throw UsageError("The merge output folder must differ from the base model folder " + s.modelDir.string());
         const TensorMap phi = loadTensorFile(s.phiFile);
         const auto config = ModelConfig::load(s.modelDir);
         std::map<int, std::vector<int>> selection;
@@ -113,8 +113,6 @@ MergeResult runMerge(const MergeSettings& s, const std::vector<std::pair<std::st
         opt.computeDtype = torch::kFloat;
         opt.selection = selection;
         auto model = MoeModel::load(s.modelDir, opt, &control);
-        for (auto& d : result.losses)
-            (void)d;
         for (const auto& [name, data] : datasets)
             result.losses.push_back({name, evaluateLoss(*model, *data, s.eval, control).loss, 0});
         applyExperts(*model, phi, s.phiFile.string());
