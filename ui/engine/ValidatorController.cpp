@@ -2,6 +2,8 @@
 
 #include "core/data/TokenDataset.h"
 #include "core/store/JobStore.h"
+#include "core/teft/KnownMiners.h"
+#include "core/teft/MinerKey.h"
 #include "core/teft/Submission.h"
 #include "core/teft/SubmissionVerifier.h"
 #include "core/train/ValidatorJob.h"
@@ -28,6 +30,35 @@
 #include <set>
 
 namespace teft::ui {
+
+namespace {
+
+// The miners this validator trusts: the list `teft keys trust` keeps, plus this installation's
+// own miner key (submissions trained here, validated here, need no trust step). Written next
+// to the validator state and used for this round; the user's list is never modified.
+std::filesystem::path trustedMinersFile(const std::filesystem::path& userList, const std::filesystem::path& stateDir)
+{
+    KnownMiners known = KnownMiners::load(userList);
+    const auto keyDir = MinerKey::defaultKeyDir();
+    if (MinerKey::exists(keyDir)) {
+        try {
+            auto own = MinerKey::load(keyDir).publicKey();
+            if (!known.findByKey(own.publicKeyHex)) {
+                if (known.findById(own.minerId))
+                    own.minerId += "-local"; // the id is taken by another key in the user's list
+                known.add(own);
+            }
+        } catch (const std::exception& e) {
+            spdlog::warn("validator: this installation's miner key is not trusted: {}", e.what());
+        }
+    }
+    std::filesystem::create_directories(stateDir);
+    const auto file = stateDir / "trusted_miners.json";
+    known.save(file);
+    return file;
+}
+
+} // namespace
 
 namespace fs = std::filesystem;
 
@@ -217,6 +248,7 @@ void ValidatorController::scoreFolder(const QString& dir)
                 s.selection = sel;
                 break;
             }
+        s.knownMinersFile = trustedMinersFile(s.knownMinersFile, s.stateDir);
         control.report(0, 0, "tokenizing");
         auto data = std::make_shared<const TokenDataset>(loadProjectDataset(project, project.target, control));
         auto scored = std::make_shared<ScoredRound>(scoreRound(s, *data, control));
