@@ -21,6 +21,57 @@ Wählen Sie mit --data-dir oder in den Einstellungen ein anderes Datenverzeichni
     </message>
 </context>
 <context>
+    <name>Stage</name>
+    <message>
+        <source>Loading the model</source>
+        <translation>Modell wird geladen</translation>
+    </message>
+    <message>
+        <source>Tokenizing the dataset</source>
+        <translation>Datensatz wird tokenisiert</translation>
+    </message>
+    <message>
+        <source>Hashing the dataset</source>
+        <translation>Prüfsumme des Datensatzes wird berechnet</translation>
+    </message>
+    <message>
+        <source>Recording routing</source>
+        <translation>Routing wird aufgezeichnet</translation>
+    </message>
+    <message>
+        <source>Training</source>
+        <translation>Training</translation>
+    </message>
+    <message>
+        <source>Measuring the held-out loss</source>
+        <translation>Held-out-Verlust wird gemessen</translation>
+    </message>
+    <message>
+        <source>Scoring the baseline</source>
+        <translation>Basislinie wird bewertet</translation>
+    </message>
+    <message>
+        <source>Scoring submissions</source>
+        <translation>Einreichungen werden bewertet</translation>
+    </message>
+    <message>
+        <source>Verifying submissions</source>
+        <translation>Einreichungen werden verifiziert</translation>
+    </message>
+    <message>
+        <source>Generating data</source>
+        <translation>Daten werden erzeugt</translation>
+    </message>
+    <message>
+        <source>Evaluating</source>
+        <translation>Auswertung</translation>
+    </message>
+    <message>
+        <source>Writing</source>
+        <translation>Schreiben</translation>
+    </message>
+</context>
+<context>
     <name>teft::ui::AboutDialog</name>
     <message>
         <source>About TEFT Studio</source>
@@ -158,6 +209,13 @@ Wählen Sie mit --data-dir oder in den Einstellungen ein anderes Datenverzeichni
     <message>
         <source>Tokens</source>
         <translation>Tokens</translation>
+    </message>
+</context>
+<context>
+    <name>teft::ui::DemoProjectController</name>
+    <message>
+        <source>Cannot open the demo</source>
+        <translation>Die Demo kann nicht geöffnet werden</translation>
     </message>
 </context>
 <context>
@@ -405,6 +463,26 @@ Wählen Sie mit --data-dir oder in den Einstellungen ein anderes Datenverzeichni
         <source>Data: %1</source>
         <translation>Daten: %1</translation>
     </message>
+    <message>
+        <source>Not a training job</source>
+        <translation>Kein Trainingsjob</translation>
+    </message>
+    <message>
+        <source>Only training jobs can be resumed or cloned here; run the “%1” step again from its page.</source>
+        <translation>Nur Trainingsjobs können hier fortgesetzt oder geklont werden; führen Sie den Schritt „%1“ auf seiner Seite erneut aus.</translation>
+    </message>
+    <message>
+        <source>Cannot use this job</source>
+        <translation>Dieser Job kann nicht verwendet werden</translation>
+    </message>
+    <message>
+        <source>No project open</source>
+        <translation>Kein Projekt geöffnet</translation>
+    </message>
+    <message>
+        <source>Project: %1</source>
+        <translation>Projekt: %1</translation>
+    </message>
 </context>
 <context>
     <name>teft::ui::MergeComparisonModel</name>
@@ -435,6 +513,36 @@ Wählen Sie mit --data-dir oder in den Einstellungen ein anderes Datenverzeichni
     <message>
         <source>Change</source>
         <translation>Änderung</translation>
+    </message>
+</context>
+<context>
+    <name>teft::ui::MergeController</name>
+    <message>
+        <source>dataset</source>
+        <translation>Datensatz</translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 and %n more</source>
+        <translation>
+            <numerusform>%1 und %n weiterer</numerusform>
+            <numerusform>%1 und %n weitere</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1 (target, held-out)</source>
+        <translation>%1 (Ziel, Held-out)</translation>
+    </message>
+    <message>
+        <source>%1 (reference, held-out)</source>
+        <translation>%1 (Referenz, Held-out)</translation>
+    </message>
+    <message>
+        <source>No validator round has been applied yet: score submissions on the Validate page and run an outer step first.</source>
+        <translation>Es wurde noch keine Validierungsrunde angewendet: Bewerten Sie zuerst Einreichungen auf der Seite „Validieren“ und führen Sie einen äußeren Schritt aus.</translation>
+    </message>
+    <message>
+        <source>Merges the validator&apos;s current Φ into %1.</source>
+        <translation>Führt das aktuelle Φ des Validators in %1 zusammen.</translation>
     </message>
 </context>
 <context>
@@ -492,10 +600,6 @@ Wählen Sie mit --data-dir oder in den Einstellungen ein anderes Datenverzeichni
         <translation>Wählen Sie zuerst einen Ausgabeordner.</translation>
     </message>
     <message>
-        <source>No merge engine is available.</source>
-        <translation>Es ist keine Engine zum Zusammenführen verfügbar.</translation>
-    </message>
-    <message>
         <source>Merging into %1…</source>
         <translation>Zusammenführen in %1…</translation>
     </message>
@@ -522,6 +626,45 @@ Wählen Sie mit --data-dir oder in den Einstellungen ein anderes Datenverzeichni
     <message>
         <source>Merged checkpoint written to %1.</source>
         <translation>Zusammengeführter Checkpoint nach %1 geschrieben.</translation>
+    </message>
+    <message>
+        <source>Example results. Open a project to merge its trained experts into the base model.</source>
+        <translation>Beispielergebnisse. Öffnen Sie ein Projekt, um seine trainierten Experten in das Basismodell zusammenzuführen.</translation>
+    </message>
+    <message>
+        <source>Open a project to merge its trained experts into the base model</source>
+        <translation>Öffnen Sie ein Projekt, um seine trainierten Experten in das Basismodell zusammenzuführen</translation>
+    </message>
+    <message>
+        <source>Open a project to merge its trained experts into the base model.</source>
+        <translation>Öffnen Sie ein Projekt, um seine trainierten Experten in das Basismodell zusammenzuführen.</translation>
+    </message>
+</context>
+<context>
+    <name>teft::ui::MinerController</name>
+    <message>
+        <source>Open or create a project (and select its experts) to train.</source>
+        <translation>Öffnen oder erstellen Sie ein Projekt (und wählen Sie seine Experten aus), um zu trainieren.</translation>
+    </message>
+    <message>
+        <source>Cannot train</source>
+        <translation>Training nicht möglich</translation>
+    </message>
+    <message>
+        <source>No expert selection</source>
+        <translation>Keine Expertenauswahl</translation>
+    </message>
+    <message>
+        <source>This project has no saved expert selection for its model. Run identification on the Experts page, choose the experts and press “Save to project”.</source>
+        <translation>Für das Modell dieses Projekts ist keine Expertenauswahl gespeichert. Führen Sie auf der Seite „Experten“ die Identifikation aus, wählen Sie die Experten und klicken Sie auf „Im Projekt speichern“.</translation>
+    </message>
+    <message>
+        <source>Project “%1”: press Start to train its saved expert selection.</source>
+        <translation>Projekt „%1“: Klicken Sie auf „Starten“, um seine gespeicherte Expertenauswahl zu trainieren.</translation>
+    </message>
+    <message>
+        <source>Settings copied from a recorded job: press Start to train with them.</source>
+        <translation>Einstellungen aus einem aufgezeichneten Job übernommen: Klicken Sie auf „Starten“, um damit zu trainieren.</translation>
     </message>
 </context>
 <context>
@@ -735,8 +878,20 @@ Wählen Sie mit --data-dir oder in den Einstellungen ein anderes Datenverzeichni
         <translation>Bei Schritt %1 abgebrochen.</translation>
     </message>
     <message>
-        <source>Demo: a simulated run, paused at step 120 (no model is loaded). Press Start to train.</source>
-        <translation>Demo: ein simulierter Lauf, angehalten bei Schritt 120 (kein Modell geladen). Zum Trainieren auf „Start“ drücken.</translation>
+        <source>Measure the loss on the held-out rows every this many steps (and after the last)</source>
+        <translation>Den Verlust auf den Held-out-Zeilen alle so vielen Schritte messen (und nach dem letzten)</translation>
+    </message>
+    <message>
+        <source>Validate every:</source>
+        <translation>Validieren alle:</translation>
+    </message>
+    <message>
+        <source>Example curves (no model is loaded). Open a project and select its experts to train.</source>
+        <translation>Beispielkurven (kein Modell geladen). Öffnen Sie ein Projekt und wählen Sie seine Experten aus, um zu trainieren.</translation>
+    </message>
+    <message>
+        <source>Open or create a project (and select its experts) to train.</source>
+        <translation>Öffnen oder erstellen Sie ein Projekt (und wählen Sie seine Experten aus), um zu trainieren.</translation>
     </message>
 </context>
 <context>
@@ -937,6 +1092,29 @@ Check the data directory in the settings.</source>
         <translation>%1
 
 Prüfen Sie das Datenverzeichnis in den Einstellungen.</translation>
+    </message>
+</context>
+<context>
+    <name>teft::ui::RoutingController</name>
+    <message>
+        <source>Identification failed</source>
+        <translation>Identifikation fehlgeschlagen</translation>
+    </message>
+    <message>
+        <source>Open the saved selection</source>
+        <translation>Gespeicherte Auswahl öffnen</translation>
+    </message>
+    <message>
+        <source>Nothing to save</source>
+        <translation>Nichts zu speichern</translation>
+    </message>
+    <message>
+        <source>The selection is empty. Select experts on the heatmap or with a policy first.</source>
+        <translation>Die Auswahl ist leer. Wählen Sie zuerst Experten in der Heatmap oder mit einer Richtlinie aus.</translation>
+    </message>
+    <message>
+        <source>Cannot save the selection</source>
+        <translation>Die Auswahl kann nicht gespeichert werden</translation>
     </message>
 </context>
 <context>
@@ -1231,6 +1409,22 @@ Choose a folder you can write to.</source>
 
 Wählen Sie einen Ordner, in den Sie schreiben dürfen.</translation>
     </message>
+    <message>
+        <source>Run identification</source>
+        <translation>Identifikation ausführen</translation>
+    </message>
+    <message>
+        <source>Run the project&apos;s model over its target data (and reference data) and record which experts the tokens are routed to</source>
+        <translation>Das Modell des Projekts über seine Zieldaten (und Referenzdaten) laufen lassen und aufzeichnen, zu welchen Experten die Tokens geleitet werden</translation>
+    </message>
+    <message>
+        <source>Save to project</source>
+        <translation>Im Projekt speichern</translation>
+    </message>
+    <message>
+        <source>Save this selection as the project&apos;s target expert set (training uses it)</source>
+        <translation>Diese Auswahl als Zielexpertenmenge des Projekts speichern (das Training verwendet sie)</translation>
+    </message>
 </context>
 <context>
     <name>teft::ui::SelectionDocument</name>
@@ -1422,6 +1616,33 @@ Wählen Sie einen Ordner, in den Sie schreiben dürfen.</translation>
     </message>
 </context>
 <context>
+    <name>teft::ui::TaskProgressBar</name>
+    <message>
+        <source>Cancel</source>
+        <translation>Abbrechen</translation>
+    </message>
+    <message>
+        <source>Cancelling…</source>
+        <translation>Wird abgebrochen…</translation>
+    </message>
+    <message>
+        <source>Starting…</source>
+        <translation>Wird gestartet…</translation>
+    </message>
+    <message>
+        <source>Done.</source>
+        <translation>Fertig.</translation>
+    </message>
+    <message>
+        <source>Cancelled.</source>
+        <translation>Abgebrochen.</translation>
+    </message>
+    <message>
+        <source>Failed.</source>
+        <translation>Fehlgeschlagen.</translation>
+    </message>
+</context>
+<context>
     <name>teft::ui::ToggleExpertCommand</name>
     <message>
         <source>Deselect expert %1 of layer %2</source>
@@ -1430,6 +1651,37 @@ Wählen Sie einen Ordner, in den Sie schreiben dürfen.</translation>
     <message>
         <source>Select expert %1 of layer %2</source>
         <translation>Experte %1 in Schicht %2 auswählen</translation>
+    </message>
+</context>
+<context>
+    <name>teft::ui::ValidatorController</name>
+    <message>
+        <source>Cannot score the submissions</source>
+        <translation>Die Einreichungen können nicht bewertet werden</translation>
+    </message>
+    <message>
+        <source>Open a project first.</source>
+        <translation>Öffnen Sie zuerst ein Projekt.</translation>
+    </message>
+    <message>
+        <source>This project has no expert selection: save an expert selection on the Experts page first.</source>
+        <translation>Dieses Projekt hat keine Expertenauswahl: Speichern Sie zuerst eine Expertenauswahl auf der Seite „Experten“.</translation>
+    </message>
+    <message>
+        <source>%1 is not a folder.</source>
+        <translation>%1 ist kein Ordner.</translation>
+    </message>
+    <message>
+        <source>Scoring failed</source>
+        <translation>Bewertung fehlgeschlagen</translation>
+    </message>
+    <message>
+        <source>Outer step failed</source>
+        <translation>Äußerer Schritt fehlgeschlagen</translation>
+    </message>
+    <message>
+        <source>%1 is not a verified submission of this round.</source>
+        <translation>%1 ist keine verifizierte Einreichung dieser Runde.</translation>
     </message>
 </context>
 <context>
@@ -1520,6 +1772,18 @@ Wählen Sie einen Ordner, in den Sie schreiben dürfen.</translation>
     <message>
         <source>The signature of ember does not verify with its registered key.</source>
         <translation>Die Signatur von ember lässt sich mit dem registrierten Schlüssel nicht bestätigen.</translation>
+    </message>
+    <message>
+        <source>Open submissions &amp;folder…</source>
+        <translation>Einreichungs&amp;ordner öffnen…</translation>
+    </message>
+    <message>
+        <source>Verify and score every submission in a folder against the project&apos;s current Φ</source>
+        <translation>Jede Einreichung in einem Ordner gegen das aktuelle Φ des Projekts verifizieren und bewerten</translation>
+    </message>
+    <message>
+        <source>Folder of submissions</source>
+        <translation>Ordner mit Einreichungen</translation>
     </message>
 </context>
 </TS>

@@ -21,6 +21,57 @@ Choose another data directory with --data-dir or in the settings.</source>
     </message>
 </context>
 <context>
+    <name>Stage</name>
+    <message>
+        <source>Loading the model</source>
+        <translation>正在加载模型</translation>
+    </message>
+    <message>
+        <source>Tokenizing the dataset</source>
+        <translation>正在对数据集分词</translation>
+    </message>
+    <message>
+        <source>Hashing the dataset</source>
+        <translation>正在计算数据集哈希</translation>
+    </message>
+    <message>
+        <source>Recording routing</source>
+        <translation>正在记录路由</translation>
+    </message>
+    <message>
+        <source>Training</source>
+        <translation>训练</translation>
+    </message>
+    <message>
+        <source>Measuring the held-out loss</source>
+        <translation>正在测量留出集损失</translation>
+    </message>
+    <message>
+        <source>Scoring the baseline</source>
+        <translation>正在评估基线</translation>
+    </message>
+    <message>
+        <source>Scoring submissions</source>
+        <translation>正在为提交评分</translation>
+    </message>
+    <message>
+        <source>Verifying submissions</source>
+        <translation>正在验证提交</translation>
+    </message>
+    <message>
+        <source>Generating data</source>
+        <translation>正在生成数据</translation>
+    </message>
+    <message>
+        <source>Evaluating</source>
+        <translation>正在评估</translation>
+    </message>
+    <message>
+        <source>Writing</source>
+        <translation>正在写入</translation>
+    </message>
+</context>
+<context>
     <name>teft::ui::AboutDialog</name>
     <message>
         <source>About TEFT Studio</source>
@@ -157,6 +208,13 @@ Choose another data directory with --data-dir or in the settings.</source>
     <message>
         <source>Tokens</source>
         <translation>词元数</translation>
+    </message>
+</context>
+<context>
+    <name>teft::ui::DemoProjectController</name>
+    <message>
+        <source>Cannot open the demo</source>
+        <translation>无法打开演示</translation>
     </message>
 </context>
 <context>
@@ -404,6 +462,26 @@ Choose another data directory with --data-dir or in the settings.</source>
         <source>Data: %1</source>
         <translation>数据：%1</translation>
     </message>
+    <message>
+        <source>Not a training job</source>
+        <translation>不是训练任务</translation>
+    </message>
+    <message>
+        <source>Only training jobs can be resumed or cloned here; run the “%1” step again from its page.</source>
+        <translation>此处只能恢复或克隆训练任务；请在相应页面重新运行“%1”步骤。</translation>
+    </message>
+    <message>
+        <source>Cannot use this job</source>
+        <translation>无法使用此任务</translation>
+    </message>
+    <message>
+        <source>No project open</source>
+        <translation>未打开项目</translation>
+    </message>
+    <message>
+        <source>Project: %1</source>
+        <translation>项目：%1</translation>
+    </message>
 </context>
 <context>
     <name>teft::ui::MergeComparisonModel</name>
@@ -434,6 +512,35 @@ Choose another data directory with --data-dir or in the settings.</source>
     <message>
         <source>Change</source>
         <translation>变化</translation>
+    </message>
+</context>
+<context>
+    <name>teft::ui::MergeController</name>
+    <message>
+        <source>dataset</source>
+        <translation>数据集</translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 and %n more</source>
+        <translation>
+            <numerusform>%1 及另外 %n 个</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1 (target, held-out)</source>
+        <translation>%1（目标，留出集）</translation>
+    </message>
+    <message>
+        <source>%1 (reference, held-out)</source>
+        <translation>%1（参考，留出集）</translation>
+    </message>
+    <message>
+        <source>No validator round has been applied yet: score submissions on the Validate page and run an outer step first.</source>
+        <translation>尚未应用任何验证轮次：请先在“验证”页面为提交评分并执行外层步骤。</translation>
+    </message>
+    <message>
+        <source>Merges the validator&apos;s current Φ into %1.</source>
+        <translation>将验证者当前的 Φ 合并到 %1。</translation>
     </message>
 </context>
 <context>
@@ -491,10 +598,6 @@ Choose another data directory with --data-dir or in the settings.</source>
         <translation>请先选择输出文件夹。</translation>
     </message>
     <message>
-        <source>No merge engine is available.</source>
-        <translation>没有可用的合并引擎。</translation>
-    </message>
-    <message>
         <source>Merging into %1…</source>
         <translation>正在合并到 %1…</translation>
     </message>
@@ -521,6 +624,45 @@ Choose another data directory with --data-dir or in the settings.</source>
     <message>
         <source>Merged checkpoint written to %1.</source>
         <translation>合并后的检查点已写入 %1。</translation>
+    </message>
+    <message>
+        <source>Example results. Open a project to merge its trained experts into the base model.</source>
+        <translation>示例结果。打开一个项目，将其训练好的专家合并回基础模型。</translation>
+    </message>
+    <message>
+        <source>Open a project to merge its trained experts into the base model</source>
+        <translation>打开一个项目，将其训练好的专家合并回基础模型</translation>
+    </message>
+    <message>
+        <source>Open a project to merge its trained experts into the base model.</source>
+        <translation>打开一个项目，将其训练好的专家合并回基础模型。</translation>
+    </message>
+</context>
+<context>
+    <name>teft::ui::MinerController</name>
+    <message>
+        <source>Open or create a project (and select its experts) to train.</source>
+        <translation>请打开或创建一个项目（并选择其专家）以进行训练。</translation>
+    </message>
+    <message>
+        <source>Cannot train</source>
+        <translation>无法训练</translation>
+    </message>
+    <message>
+        <source>No expert selection</source>
+        <translation>没有专家选择</translation>
+    </message>
+    <message>
+        <source>This project has no saved expert selection for its model. Run identification on the Experts page, choose the experts and press “Save to project”.</source>
+        <translation>此项目尚未为其模型保存专家选择。请在“专家”页面运行识别，选择专家，然后点击“保存到项目”。</translation>
+    </message>
+    <message>
+        <source>Project “%1”: press Start to train its saved expert selection.</source>
+        <translation>项目“%1”：点击“开始”以训练其已保存的专家选择。</translation>
+    </message>
+    <message>
+        <source>Settings copied from a recorded job: press Start to train with them.</source>
+        <translation>已从记录的任务复制设置：点击“开始”以使用这些设置进行训练。</translation>
     </message>
 </context>
 <context>
@@ -734,8 +876,20 @@ Choose another data directory with --data-dir or in the settings.</source>
         <translation>已在第 %1 步取消。</translation>
     </message>
     <message>
-        <source>Demo: a simulated run, paused at step 120 (no model is loaded). Press Start to train.</source>
-        <translation>演示：模拟运行，暂停于第 120 步（未加载模型）。按“开始”进行训练。</translation>
+        <source>Measure the loss on the held-out rows every this many steps (and after the last)</source>
+        <translation>每隔这么多步（以及最后一步之后）在留出行上测量损失</translation>
+    </message>
+    <message>
+        <source>Validate every:</source>
+        <translation>验证间隔：</translation>
+    </message>
+    <message>
+        <source>Example curves (no model is loaded). Open a project and select its experts to train.</source>
+        <translation>示例曲线（未加载模型）。打开一个项目并选择其专家以进行训练。</translation>
+    </message>
+    <message>
+        <source>Open or create a project (and select its experts) to train.</source>
+        <translation>请打开或创建一个项目（并选择其专家）以进行训练。</translation>
     </message>
 </context>
 <context>
@@ -935,6 +1089,29 @@ Check the data directory in the settings.</source>
         <translation>%1
 
 请在设置中检查数据目录。</translation>
+    </message>
+</context>
+<context>
+    <name>teft::ui::RoutingController</name>
+    <message>
+        <source>Identification failed</source>
+        <translation>识别失败</translation>
+    </message>
+    <message>
+        <source>Open the saved selection</source>
+        <translation>打开已保存的选择</translation>
+    </message>
+    <message>
+        <source>Nothing to save</source>
+        <translation>没有可保存的内容</translation>
+    </message>
+    <message>
+        <source>The selection is empty. Select experts on the heatmap or with a policy first.</source>
+        <translation>选择为空。请先在热力图上或通过策略选择专家。</translation>
+    </message>
+    <message>
+        <source>Cannot save the selection</source>
+        <translation>无法保存选择</translation>
     </message>
 </context>
 <context>
@@ -1229,6 +1406,22 @@ Choose a folder you can write to.</source>
 
 请选择一个可写入的文件夹。</translation>
     </message>
+    <message>
+        <source>Run identification</source>
+        <translation>运行识别</translation>
+    </message>
+    <message>
+        <source>Run the project&apos;s model over its target data (and reference data) and record which experts the tokens are routed to</source>
+        <translation>在项目的目标数据（及参考数据）上运行模型，并记录词元被路由到哪些专家</translation>
+    </message>
+    <message>
+        <source>Save to project</source>
+        <translation>保存到项目</translation>
+    </message>
+    <message>
+        <source>Save this selection as the project&apos;s target expert set (training uses it)</source>
+        <translation>将此选择保存为项目的目标专家集合（训练将使用它）</translation>
+    </message>
 </context>
 <context>
     <name>teft::ui::SelectionDocument</name>
@@ -1420,6 +1613,33 @@ Choose a folder you can write to.</source>
     </message>
 </context>
 <context>
+    <name>teft::ui::TaskProgressBar</name>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Cancelling…</source>
+        <translation>正在取消…</translation>
+    </message>
+    <message>
+        <source>Starting…</source>
+        <translation>正在启动…</translation>
+    </message>
+    <message>
+        <source>Done.</source>
+        <translation>完成。</translation>
+    </message>
+    <message>
+        <source>Cancelled.</source>
+        <translation>已取消。</translation>
+    </message>
+    <message>
+        <source>Failed.</source>
+        <translation>失败。</translation>
+    </message>
+</context>
+<context>
     <name>teft::ui::ToggleExpertCommand</name>
     <message>
         <source>Deselect expert %1 of layer %2</source>
@@ -1428,6 +1648,37 @@ Choose a folder you can write to.</source>
     <message>
         <source>Select expert %1 of layer %2</source>
         <translation>选择第 %2 层的专家 %1</translation>
+    </message>
+</context>
+<context>
+    <name>teft::ui::ValidatorController</name>
+    <message>
+        <source>Cannot score the submissions</source>
+        <translation>无法为提交评分</translation>
+    </message>
+    <message>
+        <source>Open a project first.</source>
+        <translation>请先打开一个项目。</translation>
+    </message>
+    <message>
+        <source>This project has no expert selection: save an expert selection on the Experts page first.</source>
+        <translation>此项目没有专家选择：请先在“专家”页面保存专家选择。</translation>
+    </message>
+    <message>
+        <source>%1 is not a folder.</source>
+        <translation>%1 不是文件夹。</translation>
+    </message>
+    <message>
+        <source>Scoring failed</source>
+        <translation>评分失败</translation>
+    </message>
+    <message>
+        <source>Outer step failed</source>
+        <translation>外层步骤失败</translation>
+    </message>
+    <message>
+        <source>%1 is not a verified submission of this round.</source>
+        <translation>%1 不是本轮已验证的提交。</translation>
     </message>
 </context>
 <context>
@@ -1517,6 +1768,18 @@ Choose a folder you can write to.</source>
     <message>
         <source>The signature of ember does not verify with its registered key.</source>
         <translation>ember 的签名无法用其注册的密钥校验。</translation>
+    </message>
+    <message>
+        <source>Open submissions &amp;folder…</source>
+        <translation>打开提交文件夹(&amp;F)…</translation>
+    </message>
+    <message>
+        <source>Verify and score every submission in a folder against the project&apos;s current Φ</source>
+        <translation>针对项目当前的 Φ 验证文件夹中的每个提交并评分</translation>
+    </message>
+    <message>
+        <source>Folder of submissions</source>
+        <translation>提交文件夹</translation>
     </message>
 </context>
 </TS>
