@@ -260,10 +260,6 @@ Wählen Sie mit --data-dir oder in den Einstellungen ein anderes Datenverzeichni
         <translation>&amp;Fortsetzen</translation>
     </message>
     <message>
-        <source>Continue an interrupted job from its last checkpoint</source>
-        <translation>Einen unterbrochenen Job ab seinem letzten Checkpoint fortsetzen</translation>
-    </message>
-    <message>
         <source>&amp;Clone settings</source>
         <translation>Einstellungen &amp;klonen</translation>
     </message>
@@ -278,6 +274,10 @@ Wählen Sie mit --data-dir oder in den Einstellungen ein anderes Datenverzeichni
     <message>
         <source>Jobs of this machine, from the desktop application and from the teft command line</source>
         <translation>Jobs dieses Rechners, aus der Desktop-Anwendung und von der teft-Befehlszeile</translation>
+    </message>
+    <message>
+        <source>Continue an interrupted or cancelled training job from its last checkpoint</source>
+        <translation>Einen unterbrochenen oder abgebrochenen Trainingsjob ab seinem letzten Checkpoint fortsetzen</translation>
     </message>
 </context>
 <context>

@@ -259,10 +259,6 @@ Choose another data directory with --data-dir or in the settings.</source>
         <translation>继续(&amp;R)</translation>
     </message>
     <message>
-        <source>Continue an interrupted job from its last checkpoint</source>
-        <translation>从最近的检查点继续被中断的任务</translation>
-    </message>
-    <message>
         <source>&amp;Clone settings</source>
         <translation>克隆设置(&amp;C)</translation>
     </message>
@@ -277,6 +273,10 @@ Choose another data directory with --data-dir or in the settings.</source>
     <message>
         <source>Jobs of this machine, from the desktop application and from the teft command line</source>
         <translation>本机的任务，包括来自桌面应用程序和 teft 命令行的任务</translation>
+    </message>
+    <message>
+        <source>Continue an interrupted or cancelled training job from its last checkpoint</source>
+        <translation>从最近的检查点继续被中断或已取消的训练任务</translation>
     </message>
 </context>
 <context>

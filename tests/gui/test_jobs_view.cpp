@@ -59,8 +59,18 @@ private Q_SLOTS:
         QCOMPARE(clone.at(0).at(0).toString(), QStringLiteral("train"));
         QVERIFY(clone.at(0).at(1).toString().contains(QLatin1String("inner_steps")));
 
-        cli->startJob("identify", "{}", std::string());
+        // A cancelled training run keeps its checkpoint: resumable; a cancelled identification is not.
+        cli->setJobState(id, JobStore::JobState::Cancelled);
+        QTRY_COMPARE_WITH_TIMEOUT(page.model()->index(0, JobsTableModel::StateColumn).data().toString(),
+                                  QStringLiteral("cancelled"), 10000);
+        QVERIFY(page.resumeButton()->isEnabled());
+        const auto identify = cli->startJob("identify", "{}", std::string());
         QTRY_COMPARE_WITH_TIMEOUT(page.model()->rowCount(), 2, 10000);
+        cli->setJobState(identify, JobStore::JobState::Cancelled);
+        QTRY_VERIFY_WITH_TIMEOUT(page.model()->jobAt(0) && page.model()->jobAt(0)->state == JobStore::JobState::Cancelled, 10000);
+        page.table()->selectRow(0); // newest first: the identification
+        QCOMPARE(QString::fromStdString(page.model()->jobAt(0)->kind), QStringLiteral("identify"));
+        QVERIFY(!page.resumeButton()->isEnabled());
         const auto shots = test::freshDir("screenshots");
         QVERIFY(page.grab().save(QString::fromStdString((shots / "jobs.png").string())));
     }

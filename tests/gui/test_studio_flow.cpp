@@ -7,7 +7,8 @@
 //
 // With TEFT_FLOW_SCREENSHOTS=DIR the same loop runs on the built-in demo project instead (the
 // demo model is pretrained on first use, minutes; set TEFT_DATA_DIR to a data directory that
-// has it cached, e.g. after `teft demo`), with a screenshot of the window after each page's
+// has it cached, e.g. after `teft demo`; QTEST_FUNCTION_TIMEOUT=3600000 lifts Qt Test's 5-minute
+// limit for the first run), with a screenshot of the window after each page's
 // step: that is how docs/screenshots/ shows real results.
 #include "ui/engine/DemoProject.h"
 #include "support/TestSupport.h"

@@ -33,7 +33,7 @@ JobsPage::JobsPage(AppContext* context, QWidget* parent) : QWidget(parent), m_co
 
     m_open = new QPushButton(tr("&Open output folder"));
     m_resume = new QPushButton(tr("&Resume"));
-    m_resume->setToolTip(tr("Continue an interrupted job from its last checkpoint"));
+    m_resume->setToolTip(tr("Continue an interrupted or cancelled training job from its last checkpoint"));
     m_clone = new QPushButton(tr("&Clone settings"));
     m_clone->setToolTip(tr("Start a new job of the same kind with the same settings"));
     auto* refresh = new QPushButton(tr("Re&fresh"));
@@ -97,7 +97,9 @@ void JobsPage::updateButtons()
 {
     const JobStore::Job* j = m_model->jobAt(currentRow());
     m_open->setEnabled(j && !j->outputDir.empty());
-    m_resume->setEnabled(j && j->state == JobStore::JobState::Interrupted);
+    // A killed job, or a cancelled training run (cancelling leaves its checkpoint).
+    m_resume->setEnabled(j && (j->state == JobStore::JobState::Interrupted ||
+                               (j->state == JobStore::JobState::Cancelled && j->kind == "train")));
     m_clone->setEnabled(j != nullptr);
 }
 
