@@ -70,6 +70,10 @@ Wählen Sie mit --data-dir oder in den Einstellungen ein anderes Datenverzeichni
         <source>Writing</source>
         <translation>Schreiben</translation>
     </message>
+    <message>
+        <source>Checking the model fingerprint</source>
+        <translation>Fingerabdruck des Modells wird geprüft</translation>
+    </message>
 </context>
 <context>
     <name>teft::ui::AboutDialog</name>

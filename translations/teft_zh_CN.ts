@@ -70,6 +70,10 @@ Choose another data directory with --data-dir or in the settings.</source>
         <source>Writing</source>
         <translation>正在写入</translation>
     </message>
+    <message>
+        <source>Checking the model fingerprint</source>
+        <translation>正在检查模型指纹</translation>
+    </message>
 </context>
 <context>
     <name>teft::ui::AboutDialog</name>

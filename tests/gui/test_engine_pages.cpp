@@ -214,6 +214,27 @@ private Q_SLOTS:
         QCOMPARE(Submission::open(recorded.outDir / "submission")->manifest().innerSteps, std::int64_t(12));
     }
 
+    void aSelectionOfAnotherModelIsRefusedWithAReason()
+    {
+        auto p = makeProject("engine-othermodel");
+        ExpertSelection selection(std::string(64, 'a')); // made for some other model
+        selection.setLayer(0, {1});
+        p.context->store()->saveSelection(p.id, "other", selection.hash(), selection.toJson().dump());
+        MinerDashboard dash;
+        MinerController controller(&dash, p.context.get());
+        p.context->setCurrentProject(p.id);
+        dash.setSettings(quickSettings(2));
+        dash.start();
+        QVERIFY(dash.session());
+        QSignalSpy failed(dash.session(), &TrainingSession::failed);
+        QTRY_COMPARE_WITH_TIMEOUT(dash.session()->state(), TrainingSession::State::Failed, 60000);
+        QCOMPARE(failed.count(), 1);
+        QVERIFY2(failed.at(0).at(0).toString().contains(QLatin1String("another model")),
+                 qPrintable(failed.at(0).at(0).toString()));
+        const auto jobs = p.context->store()->jobs();
+        QVERIFY(std::none_of(jobs.begin(), jobs.end(), [](const JobStore::Job& j) { return j.kind == "train"; }));
+    }
+
     void startWithoutASelectionExplainsWhatToDo()
     {
         auto p = makeProject("engine-noselection");

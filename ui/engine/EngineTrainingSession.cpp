@@ -1,6 +1,7 @@
 #include "ui/engine/EngineTrainingSession.h"
 
 #include "core/text/Tokenizer.h"
+#include "core/train/ModelIdentity.h"
 #include "core/util/Error.h"
 #include "core/util/Hash.h"
 
@@ -131,6 +132,15 @@ void EngineTrainingSession::run()
         for (const auto& path : spec.paths)
             if (!std::filesystem::exists(path))
                 throw Error("Dataset path " + path.string() + " does not exist (moved or deleted?)");
+        const std::string& selected = m_settings.selection.modelFingerprint();
+        if (!selected.empty()) {
+            postStage(QStringLiteral("fingerprinting"));
+            const std::string actual = modelFingerprint(m_settings.modelDir);
+            if (actual != selected)
+                throw Error("The expert selection was made for another model (fingerprint " + selected.substr(0, 12) +
+                            ", this model " + actual.substr(0, 12) +
+                            "): run identification on this model and save a new selection");
+        }
         postStage(QStringLiteral("tokenizing"));
         const auto tokenizer = Tokenizer::fromFile(m_settings.modelDir);
         const TokenDataset data = TokenDataset::build(spec, tokenizer, packing, control);

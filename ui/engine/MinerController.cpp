@@ -2,7 +2,6 @@
 
 #include "core/model/ModelConfig.h"
 #include "core/store/JobStore.h"
-#include "core/train/ModelIdentity.h"
 #include "ui/engine/EngineTrainingSession.h"
 #include "ui/miner/MinerDashboard.h"
 #include "ui/shell/AppContext.h"
@@ -23,7 +22,9 @@ MinerController::MinerController(MinerDashboard* dashboard, AppContext* context,
         }
         std::optional<ExpertSelection> selection;
         try {
-            selection = latestProjectSelection(*m_context->store(), m_project->id, modelFingerprint(m_project->modelDir));
+            // The newest; the session checks on its worker thread that it is of this model
+            // (fingerprinting reads every router weight: not on the GUI thread).
+            selection = latestProjectSelection(*m_context->store(), m_project->id);
         } catch (const std::exception& e) {
             QMessageBox::warning(m_dashboard, tr("Cannot train"), QString::fromUtf8(e.what()));
             return nullptr;

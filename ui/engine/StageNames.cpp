@@ -14,6 +14,7 @@ QString stageName(const QString& stage)
         {"loading", QT_TRANSLATE_NOOP("Stage", "Loading the model")},
         {"tokenizing", QT_TRANSLATE_NOOP("Stage", "Tokenizing the dataset")},
         {"hashing", QT_TRANSLATE_NOOP("Stage", "Hashing the dataset")},
+        {"fingerprinting", QT_TRANSLATE_NOOP("Stage", "Checking the model fingerprint")},
         {"routing", QT_TRANSLATE_NOOP("Stage", "Recording routing")},
         {"training", QT_TRANSLATE_NOOP("Stage", "Training")},
         {"validating", QT_TRANSLATE_NOOP("Stage", "Measuring the held-out loss")},
