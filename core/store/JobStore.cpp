@@ -462,8 +462,11 @@ void JobStore::setJobState(std::int64_t id, JobState state, const std::string& e
                        state == JobState::Interrupted;
     Statement s(*this, "UPDATE jobs SET state=?, error=?, updated_at=strftime('%Y-%m-%dT%H:%M:%fZ','now'), "
                        "finished_at=CASE WHEN ? THEN strftime('%Y-%m-%dT%H:%M:%fZ','now') ELSE finished_at END, "
-                       "progress=CASE WHEN ?='succeeded' THEN 1 ELSE progress END WHERE id=?");
-    s.bind(1, toString(state)).bind(2, error).bind(3, final ? 1 : 0).bind(4, toString(state)).bind(5, id).run();
+                       "progress=CASE WHEN ?='succeeded' THEN 1 ELSE progress END, "
+                       // a finished job has no stage; a failed or killed one keeps where it stopped
+                       "stage=CASE WHEN ?='succeeded' THEN '' ELSE stage END WHERE id=?");
+    s.bind(1, toString(state)).bind(2, error).bind(3, final ? 1 : 0).bind(4, toString(state)).bind(5, toString(state))
+        .bind(6, id).run();
 }
 
 void JobStore::setJobProgress(std::int64_t id, double progress, const std::string& stage)

@@ -214,6 +214,12 @@ private Q_SLOTS:
         QCOMPARE(store->job(j)->state, JobStore::JobState::Failed);
         QCOMPARE(store->job(j)->error, std::string("out of memory"));
         QVERIFY(!store->job(j)->finishedAt.empty());
+        QCOMPARE(store->job(j)->stage, std::string("training")); // where it stopped
+        const auto done = store->startJob("train", "{}", "/out", p);
+        store->setJobProgress(done, 0.9, "training");
+        store->setJobState(done, JobStore::JobState::Succeeded);
+        QCOMPARE(store->job(done)->progress, 1.0);
+        QCOMPARE(store->job(done)->stage, std::string()); // finished: no stage left
 
         JobStore::Round r;
         r.projectId = p;

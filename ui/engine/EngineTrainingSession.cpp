@@ -2,6 +2,7 @@
 
 #include "core/text/Tokenizer.h"
 #include "core/train/ModelIdentity.h"
+#include "core/train/ValidatorJob.h"
 #include "core/util/Error.h"
 #include "core/util/Hash.h"
 
@@ -71,6 +72,10 @@ MinerSettings EngineTrainingSession::minerSettings(const ProjectSetup& project, 
     s.train.warmupSteps = form.innerSteps / 10;
     s.train.checkpointEvery = form.checkpointInterval;
     s.validateEvery = form.validationInterval;
+    // A miner of round t trains from Φ(t): the project's validator state, when it has one.
+    const ValidatorState state = ValidatorState::load(project.workDir() / "validator");
+    s.phiFile = state.phi;
+    s.round = state.round;
     PackingOptions packing = project.packing;
     packing.seqLen = form.sequenceLength;
     s.dataset = datasetRecordJson(project.target, packing);

@@ -26,8 +26,9 @@ public:
     explicit EngineTrainingSession(MinerSettings settings, QObject* parent = nullptr);
     ~EngineTrainingSession() override;
 
-    // The engine settings the dashboard's form stands for. The output folder is derived from
-    // everything that shapes the run, so the same settings continue the same run.
+    // The engine settings the dashboard's form stands for: the project's current Φ (the
+    // validator state's, when a round was applied) and round. The output folder is derived
+    // from everything that shapes the run, so the same settings continue the same run.
     static MinerSettings minerSettings(const ProjectSetup& project, const ExpertSelection& selection,
                                        const TrainingSettings& form);
     // The dashboard form showing a recorded job's settings (clone, resume).

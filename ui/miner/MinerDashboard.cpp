@@ -72,8 +72,8 @@ MinerDashboard::MinerDashboard(QWidget* parent) : QWidget(parent)
     m_validation->setSuffix(tr(" steps"));
     m_validation->setToolTip(tr("Measure the loss on the held-out rows every this many steps (and after the last)"));
     m_routing = new QComboBox;
-    m_routing->addItem(tr("Masked (only selected experts, less memory)"), true);
     m_routing->addItem(tr("Full (base routing, all experts computed)"), false);
+    m_routing->addItem(tr("Masked (only selected experts, less memory)"), true);
 
     auto* formBox = new QGroupBox(tr("Training"));
     auto* form = new QFormLayout(formBox);
@@ -235,7 +235,7 @@ void MinerDashboard::setSettings(const TrainingSettings& s)
     m_precision->setCurrentIndex(precision >= 0 ? precision : 0);
     m_checkpoint->setValue(s.checkpointInterval);
     m_validation->setValue(s.validationInterval);
-    m_routing->setCurrentIndex(s.maskedRouting ? 0 : 1);
+    m_routing->setCurrentIndex(m_routing->findData(s.maskedRouting));
 }
 
 void MinerDashboard::attach(TrainingSession* session)

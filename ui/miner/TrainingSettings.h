@@ -14,7 +14,7 @@ struct TrainingSettings {
     int sequenceLength = 512;
     QString precision = QStringLiteral("bf16"); // "fp32", "bf16", "fp16"
     int checkpointInterval = 20;       // inner steps, 0 = never
-    bool maskedRouting = true;         // masked (Connito) or full (ESFT) routing
+    bool maskedRouting = false;        // masked (Connito) or full (ESFT, the default as in `teft train`)
     int validationInterval = 10;       // inner steps between validation losses
 };
 
