@@ -1524,6 +1524,22 @@ Wählen Sie einen Ordner, in den Sie schreiben dürfen.</translation>
         <source>%1 is a file, not a directory.</source>
         <translation>%1 ist eine Datei, kein Verzeichnis.</translation>
     </message>
+    <message>
+        <source>System</source>
+        <translation>System</translation>
+    </message>
+    <message>
+        <source>Light</source>
+        <translation>Hell</translation>
+    </message>
+    <message>
+        <source>Dark</source>
+        <translation>Dunkel</translation>
+    </message>
+    <message>
+        <source>Appearance:</source>
+        <translation>Erscheinungsbild:</translation>
+    </message>
 </context>
 <context>
     <name>teft::ui::StartPage</name>
@@ -1788,6 +1804,10 @@ Wählen Sie einen Ordner, in den Sie schreiben dürfen.</translation>
     <message>
         <source>Folder of submissions</source>
         <translation>Ordner mit Einreichungen</translation>
+    </message>
+    <message>
+        <source>Example round (no project open): open a project, then a folder of submissions to score</source>
+        <translation>Beispielrunde (kein Projekt geöffnet): Öffnen Sie ein Projekt und dann einen Ordner mit Einreichungen zum Bewerten</translation>
     </message>
 </context>
 </TS>

@@ -1521,6 +1521,22 @@ Choose a folder you can write to.</source>
         <source>%1 is a file, not a directory.</source>
         <translation>%1 是文件，不是目录。</translation>
     </message>
+    <message>
+        <source>System</source>
+        <translation>跟随系统</translation>
+    </message>
+    <message>
+        <source>Light</source>
+        <translation>浅色</translation>
+    </message>
+    <message>
+        <source>Dark</source>
+        <translation>深色</translation>
+    </message>
+    <message>
+        <source>Appearance:</source>
+        <translation>外观：</translation>
+    </message>
 </context>
 <context>
     <name>teft::ui::StartPage</name>
@@ -1784,6 +1800,10 @@ Choose a folder you can write to.</source>
     <message>
         <source>Folder of submissions</source>
         <translation>提交文件夹</translation>
+    </message>
+    <message>
+        <source>Example round (no project open): open a project, then a folder of submissions to score</source>
+        <translation>示例轮次（未打开项目）：请打开一个项目，然后打开要评分的提交文件夹</translation>
     </message>
 </context>
 </TS>

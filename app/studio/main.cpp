@@ -5,6 +5,7 @@
 #include "ui/PageFactory.h"
 #include "ui/shell/AppContext.h"
 #include "ui/shell/AppSettings.h"
+#include "ui/shell/Appearance.h"
 #include "ui/shell/LogSink.h"
 #include "ui/shell/MainWindow.h"
 #include "ui/shell/Screenshots.h"
@@ -30,9 +31,16 @@ int main(int argc, char** argv)
     QCommandLineOption screenshot("screenshot", "Render every page and dialog to PNG files in DIR, then exit.", "DIR");
     QCommandLineOption dataDir("data-dir", "Data directory (job store, logs, caches).", "DIR");
     QCommandLineOption language("lang", "User interface language (en, de, zh_CN).", "LANG");
-    parser.addOptions({screenshot, dataDir, language});
+    QCommandLineOption theme("theme", "Appearance: system, light or dark (default: the settings').", "THEME");
+    parser.addOptions({screenshot, dataDir, language, theme});
     parser.process(app);
 
+    const QString themeName = parser.isSet(theme) ? parser.value(theme) : teft::ui::AppSettings::theme();
+    if (themeName != QLatin1String("system") && themeName != QLatin1String("light") && themeName != QLatin1String("dark")) {
+        std::fprintf(stderr, "teft-studio: --theme must be system, light or dark, not '%s'\n", qPrintable(themeName));
+        return 2;
+    }
+    teft::ui::applyTheme(app, themeName);
     teft::ui::AppSettings::applyToEngine();
     if (parser.isSet(dataDir))
         teft::setDataDir(parser.value(dataDir).toStdString());

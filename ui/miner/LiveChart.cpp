@@ -1,6 +1,9 @@
 #include "ui/miner/LiveChart.h"
 
+#include "ui/shell/Appearance.h"
+
 #include <QChart>
+#include <QEvent>
 #include <QLineSeries>
 #include <QValueAxis>
 #include <algorithm>
@@ -26,8 +29,16 @@ LiveChart::LiveChart(const QString& title, const QString& yTitle, QWidget* paren
     chart->addAxis(m_x, Qt::AlignBottom);
     chart->addAxis(m_y, Qt::AlignLeft);
     setChart(chart);
+    followPalette(chart, palette());
     setRenderHint(QPainter::Antialiasing);
     setMinimumSize(260, 180);
+}
+
+void LiveChart::changeEvent(QEvent* event)
+{
+    if (event->type() == QEvent::PaletteChange)
+        followPalette(chart(), palette());
+    QChartView::changeEvent(event);
 }
 
 int LiveChart::addSeries(const QString& name, const QColor& colour, qreal width)

@@ -24,6 +24,9 @@ public:
     int seriesCount() const { return static_cast<int>(m_series.size()); }
     void setLogScaleHint(bool scientific); // y labels in scientific notation (learning rate)
 
+protected:
+    void changeEvent(QEvent* event) override; // follows the palette (dark themes)
+
 private:
     void updateAxes();
 

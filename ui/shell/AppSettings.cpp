@@ -13,6 +13,8 @@ int AppSettings::threads() { return QSettings().value("engine/threads", 0).toInt
 void AppSettings::setThreads(int threads) { QSettings().setValue("engine/threads", threads); }
 QString AppSettings::dataDir() { return QSettings().value("engine/dataDir").toString(); }
 void AppSettings::setDataDir(const QString& dir) { QSettings().setValue("engine/dataDir", dir); }
+QString AppSettings::theme() { return QSettings().value("ui/theme", QStringLiteral("system")).toString(); }
+void AppSettings::setTheme(const QString& theme) { QSettings().setValue("ui/theme", theme); }
 QString AppSettings::language() { return QSettings().value("ui/language").toString(); }
 void AppSettings::setLanguage(const QString& language) { QSettings().setValue("ui/language", language); }
 QByteArray AppSettings::windowGeometry() { return QSettings().value("ui/geometry").toByteArray(); }

@@ -18,6 +18,8 @@ public:
     static void setDataDir(const QString& dir);
     static QString language();        // "" = system locale, "en", "de", "zh_CN"
     static void setLanguage(const QString& language);
+    static QString theme();           // "system" (default), "light", "dark"
+    static void setTheme(const QString& theme);
     static QByteArray windowGeometry();
     static void setWindowGeometry(const QByteArray& geometry);
     static QByteArray windowState();

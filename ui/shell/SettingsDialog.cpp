@@ -3,6 +3,9 @@
 #include "core/util/Paths.h"
 #include "core/util/Runtime.h"
 #include "ui/shell/AppSettings.h"
+#include "ui/shell/Appearance.h"
+
+#include <QApplication>
 
 #include <QComboBox>
 #include <QDialogButtonBox>
@@ -63,6 +66,13 @@ SettingsDialog::SettingsDialog(QWidget* parent) : QDialog(parent)
     m_language->addItem(QStringLiteral("简体中文"), "zh_CN");
     m_language->setCurrentIndex(std::max(0, m_language->findData(AppSettings::language())));
     form->addRow(tr("Language:"), m_language);
+    m_theme = new QComboBox(this);
+    m_theme->setObjectName("themeBox");
+    m_theme->addItem(tr("System"), "system");
+    m_theme->addItem(tr("Light"), "light");
+    m_theme->addItem(tr("Dark"), "dark");
+    m_theme->setCurrentIndex(std::max(0, m_theme->findData(AppSettings::theme())));
+    form->addRow(tr("Appearance:"), m_theme);
     auto* note = new QLabel(tr("A new data directory or language takes effect after a restart."), this);
     note->setWordWrap(true);
     form->addRow(note);
@@ -89,6 +99,12 @@ void SettingsDialog::accept()
     AppSettings::setThreads(m_threads->value());
     AppSettings::setDataDir(dir);
     AppSettings::setLanguage(m_language->currentData().toString());
+    const QString theme = m_theme->currentData().toString();
+    if (theme != AppSettings::theme()) {
+        AppSettings::setTheme(theme);
+        if (auto* app = qobject_cast<QApplication*>(QCoreApplication::instance()))
+            applyTheme(*app, theme); // "system" takes effect after a restart
+    }
     QDialog::accept();
 }
 

@@ -19,6 +19,7 @@ private:
     QComboBox* m_device = nullptr;
     QSpinBox* m_threads = nullptr;
     QLineEdit* m_dataDir = nullptr;
+    QComboBox* m_theme = nullptr;
     QComboBox* m_language = nullptr;
 };
 

@@ -1,10 +1,13 @@
 #include "ui/validator/ValidatorPage.h"
 
+#include "ui/shell/Appearance.h"
+
 #include "ui/validator/SubmissionTableModel.h"
 
 #include <QBarCategoryAxis>
 #include <QBarSet>
 #include <QChart>
+#include <QEvent>
 #include <QChartView>
 #include <QComboBox>
 #include <QFileDialog>
@@ -109,6 +112,7 @@ ValidatorPage::ValidatorPage(QWidget* parent) : QWidget(parent)
     m_roundY->setTitleText(tr("Loss"));
     m_roundChart->addAxis(m_roundX, Qt::AlignBottom);
     m_roundChart->addAxis(m_roundY, Qt::AlignLeft);
+    followPalette(m_roundChart, palette());
     m_roundSeries->attachAxis(m_roundX);
     m_roundSeries->attachAxis(m_roundY);
     auto* roundView = new QChartView(m_roundChart);
@@ -240,6 +244,16 @@ void ValidatorPage::updateScoreChart()
     m_scoreChart->addAxis(y, Qt::AlignLeft);
     series->attachAxis(x);
     series->attachAxis(y);
+    followPalette(m_scoreChart, palette());
+}
+
+void ValidatorPage::changeEvent(QEvent* event)
+{
+    if (event->type() == QEvent::PaletteChange) {
+        followPalette(m_scoreChart, palette());
+        followPalette(m_roundChart, palette());
+    }
+    QWidget::changeEvent(event);
 }
 
 void ValidatorPage::updateSummary()
@@ -336,6 +350,7 @@ void ValidatorPage::loadDemo()
     rows[6].newLoss = std::numeric_limits<double>::quiet_NaN();
     rows[6].score = 0.0;
     setRound(round, std::move(rows));
+    m_title->setText(tr("Example round (no project open): open a project, then a folder of submissions to score"));
 }
 
 } // namespace teft::ui

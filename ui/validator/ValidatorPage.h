@@ -67,6 +67,9 @@ Q_SIGNALS:
     // The user chose a folder of submissions to verify and score.
     void submissionsFolderRequested(const QString& dir);
 
+protected:
+    void changeEvent(QEvent* event) override; // the charts follow the palette
+
 private:
     void updateAggregation();
     void updateScoreChart();
