@@ -925,10 +925,6 @@ Wählen Sie mit --data-dir oder in den Einstellungen ein anderes Datenverzeichni
         <translation>De&amp;momodell verwenden</translation>
     </message>
     <message>
-        <source>Generate a tiny random Qwen3-MoE checkpoint in the data directory (no download)</source>
-        <translation>Einen winzigen zufälligen Qwen3-MoE-Checkpoint im Datenverzeichnis erzeugen (kein Download)</translation>
-    </message>
-    <message>
         <source>Family:</source>
         <translation>Familie:</translation>
     </message>
@@ -973,10 +969,6 @@ Wählen Sie mit --data-dir oder in den Einstellungen ein anderes Datenverzeichni
         <translation>Modellordner auswählen</translation>
     </message>
     <message>
-        <source>Cannot create the demo model in %1: %2</source>
-        <translation>Das Demomodell kann nicht in %1 erstellt werden: %2</translation>
-    </message>
-    <message>
         <source>%1 has a config.json but no *.safetensors weights.</source>
         <translation>%1 enthält eine config.json, aber keine *.safetensors-Gewichte.</translation>
     </message>
@@ -998,6 +990,14 @@ Wählen Sie mit --data-dir oder in den Einstellungen ein anderes Datenverzeichni
     <message>
         <source>%1 parameters, %2</source>
         <translation>%1 Parameter, %2</translation>
+    </message>
+    <message>
+        <source>The built-in demo foundation model: a small Qwen3-MoE pretrained on the demo corpus (built once in the data directory, a few minutes on two cores; no download)</source>
+        <translation>Das eingebaute Demo-Basismodell: ein kleines Qwen3-MoE, auf dem Demo-Korpus vortrainiert (einmalig im Datenverzeichnis erstellt, einige Minuten auf zwei Kernen; kein Download)</translation>
+    </message>
+    <message>
+        <source>Cannot build the demo model: %1</source>
+        <translation>Das Demo-Modell kann nicht erstellt werden: %1</translation>
     </message>
 </context>
 <context>

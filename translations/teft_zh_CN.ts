@@ -923,10 +923,6 @@ Choose another data directory with --data-dir or in the settings.</source>
         <translation>使用演示模型(&amp;D)</translation>
     </message>
     <message>
-        <source>Generate a tiny random Qwen3-MoE checkpoint in the data directory (no download)</source>
-        <translation>在数据目录中生成一个微型随机 Qwen3-MoE 检查点（无需下载）</translation>
-    </message>
-    <message>
         <source>Family:</source>
         <translation>模型系列：</translation>
     </message>
@@ -971,10 +967,6 @@ Choose another data directory with --data-dir or in the settings.</source>
         <translation>选择模型文件夹</translation>
     </message>
     <message>
-        <source>Cannot create the demo model in %1: %2</source>
-        <translation>无法在 %1 中创建演示模型：%2</translation>
-    </message>
-    <message>
         <source>%1 has a config.json but no *.safetensors weights.</source>
         <translation>%1 包含 config.json，但没有 *.safetensors 权重文件。</translation>
     </message>
@@ -995,6 +987,14 @@ Choose another data directory with --data-dir or in the settings.</source>
     <message>
         <source>%1 parameters, %2</source>
         <translation>%1 个参数，%2</translation>
+    </message>
+    <message>
+        <source>The built-in demo foundation model: a small Qwen3-MoE pretrained on the demo corpus (built once in the data directory, a few minutes on two cores; no download)</source>
+        <translation>内置演示基础模型：在演示语料上预训练的小型 Qwen3-MoE（在数据目录中构建一次，双核上需几分钟；无需下载）</translation>
+    </message>
+    <message>
+        <source>Cannot build the demo model: %1</source>
+        <translation>无法构建演示模型：%1</translation>
     </message>
 </context>
 <context>

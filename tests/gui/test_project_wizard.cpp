@@ -2,7 +2,10 @@
 // preview with token counts, device, and the project saved in the job store.
 #include "support/TestSupport.h"
 
+#include "core/model/CheckpointGenerator.h"
 #include "core/store/JobStore.h"
+#include "core/train/DemoModel.h"
+#include "ui/engine/BackgroundTask.h"
 #include "core/text/Tokenizer.h"
 #include "core/util/Paths.h"
 #include "ui/wizard/DatasetPage.h"
@@ -72,11 +75,28 @@ private Q_SLOTS:
         QVERIFY(QTest::qWaitForWindowExposed(&wizard));
         const auto shots = test::freshDir("screenshots");
 
-        // Model page: the demo model, validated by the engine.
+        // Model page: the demo model, validated by the engine. Pretraining it takes minutes, so
+        // the test puts a stand-in (a generated checkpoint and its info file) where the cache
+        // keeps it: the button must find and use it on its worker thread.
+        {
+            const DemoModelSettings demo;
+            const auto dir = demoModelDir(demo);
+            GenerateOptions go;
+            go.arch = "qwen3_moe";
+            go.preset = "tiny";
+            generateCheckpoint(dir, go);
+            DemoModelInfo info;
+            info.dir = dir;
+            writeText(dir / "demo_model.json", info.toJson().dump());
+        }
         ModelPage* modelPage = wizard.modelPage();
         QVERIFY(!modelPage->isComplete());
         modelPage->useDemoModel();
+        QVERIFY(modelPage->demoTask()->isRunning());
+        QVERIFY(!modelPage->isComplete()); // not while it is being built
+        QTRY_VERIFY_WITH_TIMEOUT(!modelPage->demoTask()->isRunning(), 60000);
         QVERIFY2(modelPage->isComplete(), qPrintable(modelPage->errorLabel()->text()));
+        QCOMPARE(modelPage->pathEdit()->text(), QString::fromStdString(demoModelDir(DemoModelSettings{}).string()));
         const QString modelDir = modelPage->pathEdit()->text();
         std::ifstream configFile(std::filesystem::path(modelDir.toStdString()) / "config.json");
         const nlohmann::json config = nlohmann::json::parse(configFile);

@@ -1,11 +1,12 @@
 #include "ui/wizard/ModelPage.h"
 
-#include "core/model/CheckpointGenerator.h"
+#include "core/train/DemoModel.h"
+#include "ui/engine/BackgroundTask.h"
+#include "ui/engine/TaskProgressBar.h"
 #include "core/model/ModelConfig.h"
 #include "core/util/Error.h"
 #include "core/util/Paths.h"
 
-#include <QApplication>
 #include <QDir>
 #include <QFileDialog>
 #include <QFormLayout>
@@ -30,11 +31,20 @@ ModelPage::ModelPage(QWidget* parent) : QWizardPage(parent)
     m_path->setPlaceholderText(tr("Folder with config.json and *.safetensors"));
     auto* browse = new QPushButton(tr("&Browse…"));
     auto* demo = new QPushButton(tr("Use the &demo model"));
-    demo->setToolTip(tr("Generate a tiny random Qwen3-MoE checkpoint in the data directory (no download)"));
+    demo->setToolTip(tr("The built-in demo foundation model: a small Qwen3-MoE pretrained on the demo corpus "
+                        "(built once in the data directory, a few minutes on two cores; no download)"));
     auto* pathRow = new QHBoxLayout;
     pathRow->addWidget(m_path, 1);
     pathRow->addWidget(browse);
     pathRow->addWidget(demo);
+
+    m_demoTask = new BackgroundTask(this);
+    m_demoStrip = new TaskProgressBar(m_demoTask, this);
+    connect(m_demoTask, &BackgroundTask::failed, this, [this](const QString& message) {
+        m_error->setText(tr("Cannot build the demo model: %1").arg(message));
+        m_error->setVisible(true);
+    });
+    connect(m_demoTask, &BackgroundTask::finished, this, &QWizardPage::completeChanged);
 
     m_error = new QLabel;
     m_error->setWordWrap(true);
@@ -59,6 +69,7 @@ ModelPage::ModelPage(QWidget* parent) : QWizardPage(parent)
     auto* form = new QFormLayout;
     form->addRow(tr("Project name:"), m_name);
     form->addRow(tr("Model folder:"), pathRow);
+    form->addRow(QString(), m_demoStrip);
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(form);
     layout->addWidget(m_error);
@@ -82,7 +93,7 @@ ModelPage::ModelPage(QWidget* parent) : QWizardPage(parent)
 
 bool ModelPage::isComplete() const
 {
-    return m_valid && !m_name->text().trimmed().isEmpty() && QWizardPage::isComplete();
+    return m_valid && !m_demoTask->isRunning() && !m_name->text().trimmed().isEmpty() && QWizardPage::isComplete();
 }
 
 QString ModelPage::info(const QString& key) const
@@ -108,26 +119,16 @@ void ModelPage::browse()
 
 void ModelPage::useDemoModel()
 {
-    const std::filesystem::path dir = modelsDir() / "demo-qwen3-moe-tiny";
-    QApplication::setOverrideCursor(Qt::WaitCursor);
-    try {
-        if (!std::filesystem::exists(dir / "config.json")) {
-            GenerateOptions options;
-            options.arch = "qwen3_moe";
-            options.preset = "tiny";
-            options.seed = 7;
-            generateCheckpoint(dir, options);
-        }
-    } catch (const std::exception& e) {
-        QApplication::restoreOverrideCursor();
-        m_error->setText(tr("Cannot create the demo model in %1: %2")
-                             .arg(QString::fromStdString(dir.string()), QString::fromUtf8(e.what())));
-        m_error->setVisible(true);
+    if (m_demoTask->isRunning())
         return;
-    }
-    QApplication::restoreOverrideCursor();
-    m_path->setText(QString::fromStdString(dir.string()));
-    validateModel();
+    m_error->setVisible(false);
+    m_demoTask->start([this](JobControl& control) -> BackgroundTask::Continuation {
+        const DemoModelInfo info = ensureDemoModel(DemoModelSettings{}, control);
+        return [this, dir = info.dir] {
+            m_path->setText(QString::fromStdString(dir.string()));
+            validateModel();
+        };
+    });
 }
 
 void ModelPage::validateModel()

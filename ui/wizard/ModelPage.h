@@ -9,9 +9,13 @@ class QPushButton;
 
 namespace teft::ui {
 
+class BackgroundTask;
+class TaskProgressBar;
+
 // First wizard page: a project name and a model folder, validated by the engine
 // (ModelConfig); shows family, layers, experts, top-k, parameters, dtype and size. The
-// built-in demo model (a tiny random qwen3_moe checkpoint) is generated on request.
+// built-in demo model (the pretrained demo foundation model, core/train/DemoModel) is built
+// on request on a worker thread (progress and cancel; found in the cache after the first time).
 class ModelPage : public QWizardPage {
     Q_OBJECT
 public:
@@ -20,6 +24,7 @@ public:
     bool isComplete() const override;
     QLineEdit* pathEdit() const { return m_path; }
     QLabel* errorLabel() const { return m_error; }
+    BackgroundTask* demoTask() const { return m_demoTask; }
     QString info(const QString& key) const; // the value shown for "family", "layers", ...
 
 public Q_SLOTS:
@@ -30,6 +35,8 @@ public Q_SLOTS:
 private:
     void setInfo(const QString& key, const QString& value);
 
+    BackgroundTask* m_demoTask = nullptr;
+    TaskProgressBar* m_demoStrip = nullptr;
     QLineEdit* m_name;
     QLineEdit* m_path;
     QLabel* m_error;
