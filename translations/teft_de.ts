@@ -468,14 +468,6 @@ Wählen Sie mit --data-dir oder in den Einstellungen ein anderes Datenverzeichni
         <translation>Daten: %1</translation>
     </message>
     <message>
-        <source>Not a training job</source>
-        <translation>Kein Trainingsjob</translation>
-    </message>
-    <message>
-        <source>Only training jobs can be resumed or cloned here; run the “%1” step again from its page.</source>
-        <translation>Nur Trainingsjobs können hier fortgesetzt oder geklont werden; führen Sie den Schritt „%1“ auf seiner Seite erneut aus.</translation>
-    </message>
-    <message>
         <source>Cannot use this job</source>
         <translation>Dieser Job kann nicht verwendet werden</translation>
     </message>
@@ -486,6 +478,14 @@ Wählen Sie mit --data-dir oder in den Einstellungen ein anderes Datenverzeichni
     <message>
         <source>Project: %1</source>
         <translation>Projekt: %1</translation>
+    </message>
+    <message>
+        <source>Cannot repeat this job here</source>
+        <translation>Dieser Job kann hier nicht wiederholt werden</translation>
+    </message>
+    <message>
+        <source>This “%1” job does not belong to a project of this application; run it again with the teft command line.</source>
+        <translation>Dieser „%1“-Job gehört zu keinem Projekt dieser Anwendung; führen Sie ihn mit der teft-Kommandozeile erneut aus.</translation>
     </message>
 </context>
 <context>

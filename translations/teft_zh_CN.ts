@@ -467,14 +467,6 @@ Choose another data directory with --data-dir or in the settings.</source>
         <translation>数据：%1</translation>
     </message>
     <message>
-        <source>Not a training job</source>
-        <translation>不是训练任务</translation>
-    </message>
-    <message>
-        <source>Only training jobs can be resumed or cloned here; run the “%1” step again from its page.</source>
-        <translation>此处只能恢复或克隆训练任务；请在相应页面重新运行“%1”步骤。</translation>
-    </message>
-    <message>
         <source>Cannot use this job</source>
         <translation>无法使用此任务</translation>
     </message>
@@ -485,6 +477,14 @@ Choose another data directory with --data-dir or in the settings.</source>
     <message>
         <source>Project: %1</source>
         <translation>项目：%1</translation>
+    </message>
+    <message>
+        <source>Cannot repeat this job here</source>
+        <translation>无法在此重复此任务</translation>
+    </message>
+    <message>
+        <source>This “%1” job does not belong to a project of this application; run it again with the teft command line.</source>
+        <translation>此“%1”任务不属于本应用的任何项目；请使用 teft 命令行重新运行。</translation>
     </message>
 </context>
 <context>

@@ -9,6 +9,7 @@
 #include "ui/engine/RoutingController.h"
 #include "ui/jobs/JobsPage.h"
 #include "ui/merge/MergePage.h"
+#include "ui/merge/MergePage.h"
 #include "ui/miner/MinerDashboard.h"
 #include "ui/routing/PolicyPanel.h"
 #include "ui/routing/RoutingPage.h"
@@ -19,6 +20,8 @@
 #include "ui/wizard/ProjectWizard.h"
 
 #include <QMessageBox>
+#include <QLineEdit>
+#include <QAction>
 #include <nlohmann/json.hpp>
 
 namespace teft::ui {
@@ -80,14 +83,44 @@ void installPages(MainWindow& window)
         window.showPage("routing");
     });
 
-    // Jobs view: resume an interrupted training job, or copy its settings into the form.
-    auto minerSettingsOf = [&window](const QString& kind, const std::string& config) -> std::optional<MinerSettings> {
-        if (kind != QLatin1String("train")) {
-            QMessageBox::information(&window, MainWindow::tr("Not a training job"),
-                                     MainWindow::tr("Only training jobs can be resumed or cloned here; run the "
-                                                    "“%1” step again from its page.").arg(kind));
-            return std::nullopt;
+    // Jobs view. A training job resumes from its checkpoint (its record holds the settings and
+    // the data); identification, validation and merge of a project run again on their page
+    // with the recorded inputs (each is safe to repeat: a validator round writes its state
+    // last, a merge writes to a temporary folder first). Clone copies a training job's
+    // settings into the form, or opens the page of another kind with its inputs.
+    auto openJobPage = [&window, context, routing, validator, merge](const JobStore::Job& job, bool run) {
+        const QString kind = QString::fromStdString(job.kind);
+        const char* pageId = kind == QLatin1String("identify")   ? "routing"
+                             : kind == QLatin1String("validate") ? "validator"
+                             : kind == QLatin1String("merge")    ? "merge"
+                                                                 : nullptr;
+        if (!pageId || !job.projectId) {
+            QMessageBox::information(&window, MainWindow::tr("Cannot repeat this job here"),
+                                     MainWindow::tr("This “%1” job does not belong to a project of this "
+                                                    "application; run it again with the teft command line.")
+                                         .arg(kind));
+            return;
         }
+        nlohmann::json config = nlohmann::json::object();
+        try {
+            config = nlohmann::json::parse(job.config);
+        } catch (const std::exception&) {
+            // the page opens without the recorded inputs
+        }
+        context->setCurrentProject(*job.projectId);
+        window.showPage(QString::fromLatin1(pageId));
+        if (kind == QLatin1String("merge") && config.is_object() && config.contains("out"))
+            merge->outputEdit()->setText(QString::fromStdString(config.value("out", std::string())));
+        if (!run)
+            return;
+        if (kind == QLatin1String("identify"))
+            routing->identifyAction()->trigger();
+        else if (kind == QLatin1String("validate") && config.is_object() && config.contains("submissions"))
+            Q_EMIT validator->submissionsFolderRequested(QString::fromStdString(config.value("submissions", std::string())));
+        else if (kind == QLatin1String("merge"))
+            merge->startMerge();
+    };
+    auto minerSettingsOf = [&window](const std::string& config) -> std::optional<MinerSettings> {
         try {
             return MinerSettings::fromJson(nlohmann::json::parse(config));
         } catch (const std::exception& e) {
@@ -96,18 +129,30 @@ void installPages(MainWindow& window)
         }
     };
     QObject::connect(jobs, &JobsPage::resumeRequested, &window,
-                     [&window, context, minerController, minerSettingsOf](std::int64_t jobId) {
+                     [&window, context, minerController, minerSettingsOf, openJobPage](std::int64_t jobId) {
                          const auto job = context->store() ? context->store()->job(jobId) : std::nullopt;
                          if (!job)
                              return;
-                         if (auto s = minerSettingsOf(QString::fromStdString(job->kind), job->config)) {
+                         if (job->kind != "train") {
+                             openJobPage(*job, true);
+                         } else if (auto s = minerSettingsOf(job->config)) {
+                             if (s->projectId)
+                                 context->setCurrentProject(*s->projectId);
                              window.showPage("miner");
                              minerController->resumeJob(*s);
                          }
                      });
     QObject::connect(jobs, &JobsPage::cloneRequested, &window,
-                     [&window, minerController, minerSettingsOf](const QString& kind, const QString& config) {
-                         if (auto s = minerSettingsOf(kind, config.toStdString())) {
+                     [&window, context, minerController, minerSettingsOf, openJobPage](
+                         const QString& kind, const QString& config, std::int64_t jobId) {
+                         if (kind != QLatin1String("train")) {
+                             if (const auto job = context->store() ? context->store()->job(jobId) : std::nullopt)
+                                 openJobPage(*job, false);
+                             return;
+                         }
+                         if (auto s = minerSettingsOf(config.toStdString())) {
+                             if (s->projectId)
+                                 context->setCurrentProject(*s->projectId);
                              window.showPage("miner");
                              minerController->cloneSettings(*s);
                          }

@@ -40,7 +40,8 @@ nlohmann::json MinerSettings::toJson() const
             {"validation", {{"batches", validation.batches}, {"batch_size", validation.batchSize},
                             {"seed", std::to_string(validation.seed)}}},
             {"dataset", dataset.is_null() ? nlohmann::json::object() : dataset},
-            {"data", dataLabel}};
+            {"data", dataLabel},
+            {"project", projectId ? nlohmann::json(*projectId) : nlohmann::json(nullptr)}};
 }
 
 MinerSettings MinerSettings::fromJson(const nlohmann::json& j)
@@ -82,6 +83,8 @@ MinerSettings MinerSettings::fromJson(const nlohmann::json& j)
         }
         s.dataset = j.value("dataset", nlohmann::json::object());
         s.dataLabel = j.value("data", std::string());
+        if (j.contains("project") && !j.at("project").is_null())
+            s.projectId = j.at("project").get<std::int64_t>();
     } catch (const nlohmann::json::exception& e) {
         throw FormatError(std::string("miner settings: ") + e.what());
     } catch (const std::invalid_argument&) {
@@ -127,7 +130,7 @@ void applyExperts(MoeModel& model, const TensorMap& phi, const std::string& sour
 MinerResult runMiner(const MinerSettings& s, const TokenDataset& data, JobControl& control, const MinerStepFn& onStep)
 {
     const auto started = std::chrono::steady_clock::now();
-    JobRecord rec("train", s.toJson().dump(), s.outDir.string());
+    JobRecord rec("train", s.toJson().dump(), s.outDir.string(), s.projectId);
     MinerResult result;
     result.jobId = rec.id();
     if (s.selection.empty())
@@ -234,7 +237,7 @@ MinerResult runMiner(const MinerSettings& s, const TokenDataset& data, JobContro
                   std::to_string(s.shardIndex) + "/" + std::to_string(s.shardCount);
     m.training = s.toJson();
     // Local paths stay local: the manifest travels to validators.
-    for (const char* key : {"dataset", "key_dir", "out", "submission_dir", "phi"})
+    for (const char* key : {"dataset", "key_dir", "out", "submission_dir", "phi", "project"})
         m.training.erase(key);
     m.training["skipped_steps"] = result.training.skippedSteps;
     std::optional<MinerKey> key;

@@ -16,6 +16,7 @@
 #include <filesystem>
 #include <functional>
 #include <limits>
+#include <optional>
 #include <string>
 
 namespace teft {
@@ -42,6 +43,7 @@ struct MinerSettings {
     std::filesystem::path keyDir;        // empty: MinerKey::defaultKeyDir()
     bool sign = true;
     std::string dataLabel;               // recorded in the manifest
+    std::optional<std::int64_t> projectId; // the job store's project this run belongs to
     // Held-out loss every validateEvery steps and after the last (0: never); needs held-out rows.
     std::int64_t validateEvery = 0;
     EvalSettings validation{4, 8, 1234};

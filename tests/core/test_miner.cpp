@@ -275,6 +275,7 @@ private slots:
         s.mode = ExpertMode::Masked;
         s.shardIndex = 1;
         s.shardCount = 3;
+        s.projectId = 7;
         s.dataset = nlohmann::json{{"spec", {{"paths", {"/data/a.jsonl"}}}}, {"seq_len", 64}};
         const auto j = s.toJson();
         const auto back = MinerSettings::fromJson(j);
@@ -283,6 +284,7 @@ private slots:
         QCOMPARE(back.shardIndex, 1);
         QCOMPARE(back.shardCount, 3);
         QCOMPARE(back.mode, ExpertMode::Masked);
+        QCOMPARE(back.projectId.value_or(-1), std::int64_t(7));
         auto broken = j;
         broken.erase("selection");
         QVERIFY_THROWS_EXCEPTION(FormatError, MinerSettings::fromJson(broken));

@@ -220,7 +220,47 @@ private Q_SLOTS:
         if (demo) {
             window.showPage("jobs");
             shoot(window, "page-jobs");
+            return;
         }
+
+        // Resume from the Jobs view: an interrupted merge runs again with its recorded output
+        // folder, an interrupted identification runs again for its project, and an
+        // interrupted training run continues from its checkpoint.
+        auto jobOf = [&](const char* kind) {
+            for (const auto& j : store->jobs())
+                if (j.kind == kind)
+                    return j;
+            return JobStore::Job{};
+        };
+        auto countOf = [&](const char* kind) {
+            int n = 0;
+            for (const auto& j : store->jobs())
+                n += j.kind == kind ? 1 : 0;
+            return n;
+        };
+        store->setJobState(jobOf("merge").id, JobStore::JobState::Interrupted);
+        merge->outputEdit()->clear();
+        QSignalSpy mergedAgain(merge, &MergePage::mergeFinished);
+        Q_EMIT jobs->resumeRequested(jobOf("merge").id);
+        QCOMPARE(window.currentPageId(), QStringLiteral("merge"));
+        QCOMPARE(merge->outputEdit()->text(), QString::fromStdString(out.string()));
+        QTRY_COMPARE_WITH_TIMEOUT(mergedAgain.count(), 1, 300000);
+        QCOMPARE(mergedAgain.at(0).at(0).toBool(), true);
+        QCOMPARE(countOf("merge"), 2);
+
+        store->setJobState(jobOf("identify").id, JobStore::JobState::Interrupted);
+        Q_EMIT jobs->resumeRequested(jobOf("identify").id);
+        QCOMPARE(window.currentPageId(), QStringLiteral("routing"));
+        QTRY_COMPARE_WITH_TIMEOUT(countOf("identify"), 2, 300000);
+        QTRY_VERIFY_WITH_TIMEOUT(routing->identifyAction()->isEnabled(), 300000);
+
+        const auto train = jobOf("train");
+        store->setJobState(train.id, JobStore::JobState::Interrupted);
+        Q_EMIT jobs->resumeRequested(train.id);
+        QCOMPARE(window.currentPageId(), QStringLiteral("miner"));
+        QTRY_COMPARE_WITH_TIMEOUT(miner->session()->state(), TrainingSession::State::Finished, 300000);
+        QCOMPARE(qobject_cast<EngineTrainingSession*>(miner->session())->settings().outDir,
+                 MinerSettings::fromJson(nlohmann::json::parse(train.config)).outDir);
     }
 };
 

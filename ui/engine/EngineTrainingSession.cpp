@@ -79,6 +79,7 @@ MinerSettings EngineTrainingSession::minerSettings(const ProjectSetup& project, 
     PackingOptions packing = project.packing;
     packing.seqLen = form.sequenceLength;
     s.dataset = datasetRecordJson(project.target, packing);
+    s.projectId = project.id;
     s.dataLabel = project.target.paths.empty() ? std::string("data") : project.target.paths.front().filename().string();
     // Everything that shapes the run names its folder: the same settings resume the same run.
     const std::string key = s.toJson().dump();

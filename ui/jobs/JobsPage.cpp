@@ -64,7 +64,7 @@ JobsPage::JobsPage(AppContext* context, QWidget* parent) : QWidget(parent), m_co
     });
     connect(m_clone, &QPushButton::clicked, this, [this] {
         if (const JobStore::Job* j = m_model->jobAt(currentRow()))
-            Q_EMIT cloneRequested(QString::fromStdString(j->kind), QString::fromStdString(j->config));
+            Q_EMIT cloneRequested(QString::fromStdString(j->kind), QString::fromStdString(j->config), j->id);
     });
     if (m_context)
         connect(m_context, &AppContext::storeChanged, this, &JobsPage::reload);

@@ -30,7 +30,7 @@ public Q_SLOTS:
 
 Q_SIGNALS:
     void resumeRequested(std::int64_t jobId);
-    void cloneRequested(const QString& kind, const QString& configJson);
+    void cloneRequested(const QString& kind, const QString& configJson, std::int64_t jobId);
 
 private:
     void updateButtons();
