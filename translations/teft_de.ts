@@ -1809,5 +1809,33 @@ Wählen Sie einen Ordner, in den Sie schreiben dürfen.</translation>
         <source>Example round (no project open): open a project, then a folder of submissions to score</source>
         <translation>Beispielrunde (kein Projekt geöffnet): Öffnen Sie ein Projekt und dann einen Ordner mit Einreichungen zum Bewerten</translation>
     </message>
+    <message>
+        <source>Held-out batches every submission is scored on (the same seeded batches for all)</source>
+        <translation>Held-out-Batches, auf denen jede Einreichung bewertet wird (dieselben gesetzten Batches für alle)</translation>
+    </message>
+    <message>
+        <source>Outer learning rate of the Nesterov step (DiLoCo: 0.7)</source>
+        <translation>Äußere Lernrate des Nesterov-Schritts (DiLoCo: 0,7)</translation>
+    </message>
+    <message>
+        <source>Outer momentum, kept across rounds (DiLoCo: 0.9)</source>
+        <translation>Äußeres Momentum, über Runden hinweg beibehalten (DiLoCo: 0,9)</translation>
+    </message>
+    <message>
+        <source>Held-out batches:</source>
+        <translation>Held-out-Batches:</translation>
+    </message>
+    <message>
+        <source>× rows:</source>
+        <translation>× Zeilen:</translation>
+    </message>
+    <message>
+        <source>Outer learning rate:</source>
+        <translation>Äußere Lernrate:</translation>
+    </message>
+    <message>
+        <source>Momentum:</source>
+        <translation>Momentum:</translation>
+    </message>
 </context>
 </TS>

@@ -1805,5 +1805,33 @@ Choose a folder you can write to.</source>
         <source>Example round (no project open): open a project, then a folder of submissions to score</source>
         <translation>示例轮次（未打开项目）：请打开一个项目，然后打开要评分的提交文件夹</translation>
     </message>
+    <message>
+        <source>Held-out batches every submission is scored on (the same seeded batches for all)</source>
+        <translation>每个提交评分所用的留出批次（所有提交使用相同的带种子批次）</translation>
+    </message>
+    <message>
+        <source>Outer learning rate of the Nesterov step (DiLoCo: 0.7)</source>
+        <translation>Nesterov 外层步骤的学习率（DiLoCo：0.7）</translation>
+    </message>
+    <message>
+        <source>Outer momentum, kept across rounds (DiLoCo: 0.9)</source>
+        <translation>外层动量，跨轮次保留（DiLoCo：0.9）</translation>
+    </message>
+    <message>
+        <source>Held-out batches:</source>
+        <translation>留出批次：</translation>
+    </message>
+    <message>
+        <source>× rows:</source>
+        <translation>× 行：</translation>
+    </message>
+    <message>
+        <source>Outer learning rate:</source>
+        <translation>外层学习率：</translation>
+    </message>
+    <message>
+        <source>Momentum:</source>
+        <translation>动量：</translation>
+    </message>
 </context>
 </TS>

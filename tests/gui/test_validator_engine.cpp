@@ -84,6 +84,11 @@ private Q_SLOTS:
         QCOMPARE(m_page->round(), 0);
         m_page->ruleBox()->setCurrentIndex(0); // top-k
         m_page->kBox()->setValue(2);
+        // Round settings other than the defaults: they must reach the engine.
+        QVERIFY(m_page->evalBatchesBox()->isVisible());
+        m_page->evalBatchesBox()->setValue(6);
+        m_page->outerLrBox()->setValue(0.5);
+        m_page->momentumBox()->setValue(0.8);
 
         QSignalSpy finished(m_controller->task(), &BackgroundTask::finished);
         QSignalSpy errors(m_controller.get(), &ValidatorController::errorShown);
@@ -105,6 +110,9 @@ private Q_SLOTS:
         s.submissionsDir = m_world->subs;
         s.knownMinersFile = dataDir() / "known_miners.json";
         s.aggregation.topK = 2;
+        s.eval.batches = 6;
+        s.outer.lr = 0.5;
+        s.outer.momentum = 0.8;
         auto project = ProjectSetup::load(*m_context->store(), m_world->projectId);
         JobControl control;
         const auto data = loadProjectDataset(project, project.target, control);
@@ -182,6 +190,9 @@ private Q_SLOTS:
         QVERIFY(!loadTensorFile(state.phi).empty());
         const auto report = nlohmann::json::parse(readFile(stateDir / "round-0" / "report.json"));
         QVERIFY(report["updated"].get<bool>());
+        QCOMPARE(report["settings"]["eval_batches"].get<int>(), 6);
+        QCOMPARE(report["settings"]["outer"]["lr"].get<double>(), 0.5);
+        QCOMPARE(report["settings"]["outer"]["momentum"].get<double>(), 0.8);
         for (const auto& j : report["submissions"]) {
             if (j["dir"] == keptDir) {
                 QCOMPARE(j["weight"].get<double>(), 1.0);

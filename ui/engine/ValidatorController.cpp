@@ -18,6 +18,7 @@
 #include "ui/validator/ValidatorPage.h"
 
 #include <QComboBox>
+#include <QDoubleSpinBox>
 #include <QMessageBox>
 #include <QSpinBox>
 #include <nlohmann/json.hpp>
@@ -222,6 +223,10 @@ void ValidatorController::scoreFolder(const QString& dir)
     s.aggregation.policy = rule == AggregationPreview::Rule::Proportional ? AggregationSettings::Policy::Proportional
                                                                           : AggregationSettings::Policy::TopK;
     s.aggregation.topK = m_page->kBox()->value();
+    s.eval.batches = m_page->evalBatchesBox()->value();
+    s.eval.batchSize = m_page->evalBatchSizeBox()->value();
+    s.outer.lr = m_page->outerLrBox()->value();
+    s.outer.momentum = m_page->momentumBox()->value();
 
     m_scored.reset();
     m_heldOut.reset();

@@ -7,6 +7,7 @@
 #include <QBarCategoryAxis>
 #include <QBarSet>
 #include <QChart>
+#include <QDoubleSpinBox>
 #include <QEvent>
 #include <QChartView>
 #include <QComboBox>
@@ -90,6 +91,41 @@ ValidatorPage::ValidatorPage(QWidget* parent) : QWidget(parent)
     controls->addStretch(1);
     controls->addWidget(m_outerStep);
 
+    // How a round is scored and stepped (read by the engine controller when scoring starts).
+    m_evalBatches = new QSpinBox;
+    m_evalBatches->setRange(1, 100000);
+    m_evalBatches->setValue(8);
+    m_evalBatches->setToolTip(tr("Held-out batches every submission is scored on (the same seeded batches for all)"));
+    m_evalBatchSize = new QSpinBox;
+    m_evalBatchSize->setRange(1, 4096);
+    m_evalBatchSize->setValue(8);
+    m_outerLr = new QDoubleSpinBox;
+    m_outerLr->setDecimals(3);
+    m_outerLr->setRange(0.001, 10.0);
+    m_outerLr->setSingleStep(0.1);
+    m_outerLr->setValue(0.7);
+    m_outerLr->setToolTip(tr("Outer learning rate of the Nesterov step (DiLoCo: 0.7)"));
+    m_momentum = new QDoubleSpinBox;
+    m_momentum->setDecimals(3);
+    m_momentum->setRange(0.0, 0.999);
+    m_momentum->setSingleStep(0.05);
+    m_momentum->setValue(0.9);
+    m_momentum->setToolTip(tr("Outer momentum, kept across rounds (DiLoCo: 0.9)"));
+    m_roundSettings = new QWidget;
+    auto* settingsRow = new QHBoxLayout(m_roundSettings);
+    settingsRow->setContentsMargins(0, 0, 0, 0);
+    settingsRow->addWidget(new QLabel(tr("Held-out batches:")));
+    settingsRow->addWidget(m_evalBatches);
+    settingsRow->addWidget(new QLabel(tr("× rows:")));
+    settingsRow->addWidget(m_evalBatchSize);
+    settingsRow->addSpacing(12);
+    settingsRow->addWidget(new QLabel(tr("Outer learning rate:")));
+    settingsRow->addWidget(m_outerLr);
+    settingsRow->addWidget(new QLabel(tr("Momentum:")));
+    settingsRow->addWidget(m_momentum);
+    settingsRow->addStretch(1);
+    m_roundSettings->setVisible(false); // with the engine only (setSubmissionsFolderAvailable)
+
     m_scoreChart = new QChart;
     m_scoreChart->setTitle(tr("Score s_i per miner"));
     m_scoreChart->setAnimationOptions(QChart::NoAnimation);
@@ -135,6 +171,7 @@ ValidatorPage::ValidatorPage(QWidget* parent) : QWidget(parent)
     m_layout = new QVBoxLayout(this);
     m_layout->addWidget(m_title);
     m_layout->addWidget(m_reviewControls);
+    m_layout->addWidget(m_roundSettings);
     m_layout->addWidget(m_summary);
     m_layout->addWidget(splitter, 1);
 
@@ -167,6 +204,7 @@ void ValidatorPage::setRound(int round, std::vector<SubmissionReview> submission
 void ValidatorPage::setSubmissionsFolderAvailable(bool available)
 {
     m_openFolder->setVisible(available);
+    m_roundSettings->setVisible(available);
 }
 
 void ValidatorPage::addStatusWidget(QWidget* widget)
@@ -178,6 +216,7 @@ void ValidatorPage::setBusy(bool busy)
 {
     m_busy = busy;
     m_reviewControls->setEnabled(!busy);
+    m_roundSettings->setEnabled(!busy);
     m_table->setEnabled(!busy);
     updateSummary();
 }

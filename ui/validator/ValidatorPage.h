@@ -9,6 +9,7 @@ class QBarCategoryAxis;
 class QChart;
 class QChartView;
 class QComboBox;
+class QDoubleSpinBox;
 class QLabel;
 class QLineSeries;
 class QPushButton;
@@ -42,6 +43,11 @@ public:
     QLineSeries* roundSeries() const { return m_roundSeries; }
     QPushButton* outerStepButton() const { return m_outerStep; }
     QPushButton* openFolderButton() const { return m_openFolder; }
+    // Round settings (shown with the engine): held-out batches × rows, outer lr and momentum.
+    QSpinBox* evalBatchesBox() const { return m_evalBatches; }
+    QSpinBox* evalBatchSizeBox() const { return m_evalBatchSize; }
+    QDoubleSpinBox* outerLrBox() const { return m_outerLr; }
+    QDoubleSpinBox* momentumBox() const { return m_momentum; }
     QComboBox* ruleBox() const { return m_rule; }
     QSpinBox* kBox() const { return m_k; }
     int round() const { return m_round; }
@@ -85,6 +91,11 @@ private:
     QLabel* m_summary;
     QPushButton* m_outerStep;
     QPushButton* m_openFolder;
+    QWidget* m_roundSettings;
+    QSpinBox* m_evalBatches;
+    QSpinBox* m_evalBatchSize;
+    QDoubleSpinBox* m_outerLr;
+    QDoubleSpinBox* m_momentum;
     QWidget* m_reviewControls;
     QVBoxLayout* m_layout;
     bool m_busy = false;
