@@ -10,7 +10,7 @@ PACKAGES=(
   qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools qt6-translations-l10n
   libgl-dev libxkbcommon-dev
   libsqlite3-dev libspdlog-dev libfmt-dev nlohmann-json3-dev libpcre2-dev libsodium-dev libicu-dev
-  fonts-dejavu-core dpkg-dev file
+  fonts-dejavu-core fonts-wqy-microhei dpkg-dev file
   python3-torch python3-numpy
 )
 # python3-torch is the independent reference: cross-check tests and the bench/ baselines.

@@ -19,6 +19,10 @@ QStringList availableLanguages()
 QString installTranslations(QApplication& app, const QString& language)
 {
     const QLocale locale = language.isEmpty() ? QLocale::system() : QLocale(language);
+    // Numbers and dates as the chosen language writes them (25.165.184 in German), not only
+    // the words.
+    if (!language.isEmpty())
+        QLocale::setDefault(locale);
     if (language == "en" || locale.language() == QLocale::English || locale.language() == QLocale::C)
         return {};
     auto* own = new QTranslator(&app);
