@@ -616,6 +616,44 @@ private slots:
         swiglu(gb, ub).backward(grad);
         expectClose(gb.grad(), values(ga.grad()), 1e-5, "swiglu grad gate");
         expectClose(ub.grad(), values(ua.grad()), 1e-5, "swiglu grad up");
+        // Strided halves of one [N, 2I] block (the fused layout), through the same kernels.
+        const auto gu = randn({6, 18}, 2.0).requires_grad_(true);
+        const auto gud = gu.detach().to(torch::kDouble).requires_grad_(true);
+        swiglu(gu.narrow(1, 0, 9), gu.narrow(1, 9, 9)).backward(grad);
+        (torch::silu(gud.narrow(1, 0, 9)) * gud.narrow(1, 9, 9)).backward(grad.to(torch::kDouble));
+        expectClose(gu.grad(), values(gud.grad()), 1e-5, "swiglu grad of strided halves");
+    }
+
+    // A frozen fused expert is one autograd node: its input gradient against autograd through
+    // the plain composite in double, in fp32 and (within bf16 rounding) in bf16.
+    void frozenMlpInputGradient()
+    {
+        const auto w = expert(16, 24, true);
+        const auto x = randn({5, 16}), grad = randn({5, 16});
+        GatedMlpWeights wd;
+        wd.gate = w.gate.to(torch::kDouble);
+        wd.up = w.up.to(torch::kDouble);
+        wd.down = w.down.to(torch::kDouble);
+        const auto xd = x.to(torch::kDouble).requires_grad_(true);
+        const auto yd = torch::linear(torch::silu(torch::linear(xd, wd.gate)) * torch::linear(xd, wd.up), wd.down);
+        yd.backward(grad.to(torch::kDouble));
+        for (const auto dtype : {torch::kFloat, torch::kBFloat16}) {
+            GatedMlpWeights wt;
+            wt.gateUp = w.gateUp.to(dtype);
+            wt.gate = wt.gateUp.narrow(0, 0, 24);
+            wt.up = wt.gateUp.narrow(0, 24, 24);
+            wt.down = w.down.to(dtype);
+            const auto xt = x.to(dtype).detach().requires_grad_(true);
+            const auto y = gatedMlp(xt, wt);
+            QCOMPARE(y.scalar_type(), dtype);
+            y.backward(grad.to(dtype));
+            const double tol = dtype == torch::kFloat ? 1e-5 : 0.05;
+            expectClose(y, values(yd), tol, dtype == torch::kFloat ? "frozen mlp fp32" : "frozen mlp bf16");
+            expectClose(xt.grad(), values(xd.grad()), tol,
+                        dtype == torch::kFloat ? "frozen mlp grad fp32" : "frozen mlp grad bf16");
+            // [B, T, H] input keeps its shape.
+            QCOMPARE(gatedMlp(x.to(dtype).view({1, 5, 16}), wt).sizes(), (std::vector<std::int64_t>{1, 5, 16}));
+        }
     }
 
     void moeLayerMatchesPerTokenLoop()
