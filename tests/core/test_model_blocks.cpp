@@ -715,6 +715,66 @@ private slots:
         }
     }
 
+    // The dispatch's gradients (input rows, routing weights, trainable expert weights) against
+    // autograd through a per-choice composite in double; frozen fused and trainable experts mixed.
+    void dispatchGradients()
+    {
+        const std::int64_t N = 19, H = 12, I = 10, E = 5, k = 2;
+        MoeWeights w;
+        for (int e = 0; e < E; ++e) {
+            w.experts.push_back(expert(H, I, e % 2 == 0));
+            if (e % 2 == 1) {
+                auto& t = w.experts.back();
+                t.trainable = true;
+                t.gate.requires_grad_(true);
+                t.up.requires_grad_(true);
+                t.down.requires_grad_(true);
+            }
+        }
+        const auto ids = torch::stack({torch::randint(0, E, {N}), torch::randint(0, E, {N})}, 1)
+                             .remainder(E)
+                             .to(torch::kLong);
+        // Two distinct experts per token, as top-k gives.
+        const auto second = torch::where(ids.select(1, 1).eq(ids.select(1, 0)), (ids.select(1, 0) + 1).remainder(E),
+                                          ids.select(1, 1));
+        const auto choice = torch::stack({ids.select(1, 0), second}, 1);
+        const auto x = randn({N, H}).requires_grad_(true);
+        const auto rw = torch::rand({N, k}).requires_grad_(true);
+        const auto grad = randn({N, H});
+        dispatchExperts(x, choice, rw, w).backward(grad);
+
+        const auto xd = x.detach().to(torch::kDouble).requires_grad_(true);
+        const auto rwd = rw.detach().to(torch::kDouble).requires_grad_(true);
+        std::vector<torch::Tensor> gd, ud, dd;
+        for (const auto& ex : w.experts) {
+            gd.push_back(ex.gate.detach().to(torch::kDouble).requires_grad_(ex.trainable));
+            ud.push_back(ex.up.detach().to(torch::kDouble).requires_grad_(ex.trainable));
+            dd.push_back(ex.down.detach().to(torch::kDouble).requires_grad_(ex.trainable));
+        }
+        const auto ch = values(choice);
+        std::vector<torch::Tensor> rowsOut;
+        for (std::int64_t n = 0; n < N; ++n) {
+            auto yn = torch::zeros({H}, torch::kDouble);
+            for (std::int64_t j = 0; j < k; ++j) {
+                const auto e = static_cast<std::size_t>(ch[static_cast<std::size_t>(n * k + j)]);
+                const auto xn = xd[n];
+                const auto a = torch::silu(torch::mv(gd[e], xn)) * torch::mv(ud[e], xn);
+                yn = yn + rwd[n][j] * torch::mv(dd[e], a);
+            }
+            rowsOut.push_back(yn);
+        }
+        torch::stack(rowsOut).backward(grad.to(torch::kDouble));
+        expectClose(x.grad(), values(xd.grad()), 1e-5, "dispatch grad x");
+        expectClose(rw.grad(), values(rwd.grad()), 1e-5, "dispatch grad routing weights");
+        for (std::size_t e = 0; e < w.experts.size(); ++e) {
+            if (!w.experts[e].trainable || !w.experts[e].gate.grad().defined())
+                continue;
+            expectClose(w.experts[e].gate.grad(), values(gd[e].grad()), 1e-5, "dispatch grad gate");
+            expectClose(w.experts[e].up.grad(), values(ud[e].grad()), 1e-5, "dispatch grad up");
+            expectClose(w.experts[e].down.grad(), values(dd[e].grad()), 1e-5, "dispatch grad down");
+        }
+    }
+
     void auxLossFormula()
     {
         const std::int64_t E = 8, k = 2, N = 30;

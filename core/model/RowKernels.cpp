@@ -1,0 +1,172 @@
+// Scatter of expert outputs back to their tokens, and its gradients (see RowKernels.h). ATen's
+// bf16 index_add_ rounds after every addition and, with the routing-weight multiplication and
+// its autograd backward (two multiplications and a row sum), makes several passes over [N*k, H]
+// blocks; these make one each.
+#include "core/model/RowKernels.h"
+
+#include <ATen/Parallel.h>
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+#include <vector>
+
+namespace teft {
+namespace {
+
+#if defined(__GNUC__) && defined(__x86_64__) && !defined(__clang__)
+#define TEFT_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define TEFT_CLONES
+#endif
+
+inline float loadValue(const float* p, std::int64_t i) { return p[i]; }
+inline float loadValue(const std::uint16_t* p, std::int64_t i)
+{
+    const std::uint32_t u = static_cast<std::uint32_t>(p[i]) << 16;
+    float f;
+    std::memcpy(&f, &u, sizeof f);
+    return f;
+}
+inline void storeValue(float* p, std::int64_t i, float v) { p[i] = v; }
+inline void storeValue(std::uint16_t* p, std::int64_t i, float v)
+{
+    std::uint32_t u;
+    std::memcpy(&u, &v, sizeof u);
+    const std::uint32_t rounded = (u + 0x7FFFu + ((u >> 16) & 1u)) >> 16;
+    const bool nan = (u & 0x7FFFFFFFu) > 0x7F800000u;
+    p[i] = static_cast<std::uint16_t>(nan ? 0x7FC0u : rounded);
+}
+
+// Columns [c0, c1) of every row: acc[index[m]] += w[m] * rows[m].
+template <typename T>
+TEFT_CLONES void scatterColumns(std::int64_t c0, std::int64_t c1, std::int64_t M, std::int64_t H, const T* rows,
+                                const std::int64_t* index, const T* weight, float* acc)
+{
+    for (std::int64_t m = 0; m < M; ++m) {
+        const float w = weight ? loadValue(weight, m) : 1.0f;
+        const T* r = rows + m * H;
+        float* a = acc + index[m] * H;
+        for (std::int64_t c = c0; c < c1; ++c)
+            a[c] += w * loadValue(r, c);
+    }
+}
+
+template <typename T>
+TEFT_CLONES void roundRows(std::int64_t r0, std::int64_t r1, std::int64_t H, const float* acc, T* out)
+{
+    for (std::int64_t i = r0 * H; i < r1 * H; ++i)
+        storeValue(out, i, acc[i]);
+}
+
+template <typename T>
+TEFT_CLONES void backwardRows(std::int64_t m0, std::int64_t m1, std::int64_t H, const T* grad, const T* rows,
+                              const std::int64_t* index, const T* weight, T* gradRows, T* gradWeight)
+{
+    for (std::int64_t m = m0; m < m1; ++m) {
+        const T* g = grad + index[m] * H;
+        if (gradRows) {
+            const float w = loadValue(weight, m);
+            T* o = gradRows + m * H;
+            for (std::int64_t c = 0; c < H; ++c)
+                storeValue(o, c, w * loadValue(g, c));
+        }
+        if (gradWeight) {
+            const T* r = rows + m * H;
+            float lanes[8] = {0, 0, 0, 0, 0, 0, 0, 0}; // eight partial sums: vectorises
+            std::int64_t c = 0;
+            for (; c + 8 <= H; c += 8)
+                for (int l = 0; l < 8; ++l)
+                    lanes[l] += loadValue(g, c + l) * loadValue(r, c + l);
+            float s = 0;
+            for (; c < H; ++c)
+                s += loadValue(g, c) * loadValue(r, c);
+            for (int l = 0; l < 8; ++l)
+                s += lanes[l];
+            storeValue(gradWeight, m, s);
+        }
+    }
+}
+
+template <typename T>
+const T* ptr(const torch::Tensor& t)
+{
+    return t.defined() ? reinterpret_cast<const T*>(t.data_ptr()) : nullptr;
+}
+template <typename T>
+T* mutablePtr(const torch::Tensor& t)
+{
+    return t.defined() ? reinterpret_cast<T*>(t.data_ptr()) : nullptr;
+}
+
+std::int64_t rowGrain(std::int64_t H) { return std::max<std::int64_t>(1, 32768 / std::max<std::int64_t>(1, H)); }
+
+} // namespace
+
+bool rowKernelsApply(const torch::Tensor& rows)
+{
+    const auto st = rows.scalar_type();
+    return rows.is_cpu() && rows.dim() == 2 && rows.is_contiguous() && (st == torch::kBFloat16 || st == torch::kFloat);
+}
+
+torch::Tensor scatterAddRows(const torch::Tensor& rows, const torch::Tensor& index, const torch::Tensor& weight,
+                             std::int64_t outRows)
+{
+    const auto M = rows.size(0), H = rows.size(1);
+    const bool bf16 = rows.scalar_type() == torch::kBFloat16;
+    const auto idx = index.to(torch::kLong).contiguous();
+    const auto w = weight.defined() ? weight.to(rows.scalar_type()).contiguous() : torch::Tensor();
+    auto acc = bf16 ? torch::zeros({outRows, H}, rows.options().dtype(torch::kFloat))
+                    : torch::zeros({outRows, H}, rows.options());
+    // Each task owns a band of columns of every output row: no two tasks write the same value.
+    const std::int64_t band = 64;
+    const auto bands = (H + band - 1) / band;
+    const auto bandGrain = std::max<std::int64_t>(1, (bands * 65536) / std::max<std::int64_t>(1, M * H));
+    at::parallel_for(0, bands, bandGrain, [&](std::int64_t b0, std::int64_t b1) {
+        const auto c0 = b0 * band, c1 = std::min(H, b1 * band);
+        if (bf16)
+            scatterColumns(c0, c1, M, H, ptr<std::uint16_t>(rows), idx.data_ptr<std::int64_t>(), ptr<std::uint16_t>(w),
+                           acc.data_ptr<float>());
+        else
+            scatterColumns(c0, c1, M, H, ptr<float>(rows), idx.data_ptr<std::int64_t>(), ptr<float>(w),
+                           acc.data_ptr<float>());
+    });
+    if (!bf16)
+        return acc;
+    auto out = torch::empty({outRows, H}, rows.options());
+    at::parallel_for(0, outRows, rowGrain(H), [&](std::int64_t r0, std::int64_t r1) {
+        roundRows(r0, r1, H, acc.data_ptr<float>(), mutablePtr<std::uint16_t>(out));
+    });
+    return out;
+}
+
+void weightedScatterBackward(const torch::Tensor& grad, const torch::Tensor& rows, const torch::Tensor& index,
+                             const torch::Tensor& weight, torch::Tensor* gradRows, torch::Tensor* gradWeight)
+{
+    const auto M = rows.size(0), H = rows.size(1);
+    const auto dtype = rows.scalar_type();
+    const bool bf16 = dtype == torch::kBFloat16;
+    const auto g = grad.to(dtype).contiguous();
+    const auto idx = index.to(torch::kLong).contiguous();
+    const auto w = weight.to(dtype).contiguous();
+    torch::Tensor gr, gw;
+    if (gradRows)
+        gr = torch::empty({M, H}, rows.options());
+    if (gradWeight)
+        gw = torch::empty({M}, rows.options());
+    at::parallel_for(0, M, rowGrain(H), [&](std::int64_t m0, std::int64_t m1) {
+        if (bf16)
+            backwardRows(m0, m1, H, ptr<std::uint16_t>(g), ptr<std::uint16_t>(rows), idx.data_ptr<std::int64_t>(),
+                         ptr<std::uint16_t>(w), mutablePtr<std::uint16_t>(gr), mutablePtr<std::uint16_t>(gw));
+        else
+            backwardRows(m0, m1, H, ptr<float>(g), ptr<float>(rows), idx.data_ptr<std::int64_t>(), ptr<float>(w),
+                         mutablePtr<float>(gr), mutablePtr<float>(gw));
+    });
+    if (gradRows)
+        *gradRows = gr;
+    if (gradWeight)
+        *gradWeight = gw;
+}
+
+} // namespace teft

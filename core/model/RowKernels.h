@@ -1,0 +1,23 @@
+#pragma once
+
+// CPU kernels for the MoE layer's token dispatch: rows scattered back to their tokens (optionally
+// scaled by a per-row weight) with fp32 accumulation and one rounding per output, and the
+// gradients of the weighted scatter. bf16 or fp32 rows, int64 indices.
+
+#include <torch/types.h>
+
+namespace teft {
+
+// True when the kernels handle rows of this tensor (CPU, bf16 or fp32, contiguous 2-D).
+bool rowKernelsApply(const torch::Tensor& rows);
+
+// out[N, H] with out[index[m]] += weight[m] * rows[m] (weight undefined: 1), zero elsewhere.
+torch::Tensor scatterAddRows(const torch::Tensor& rows, const torch::Tensor& index, const torch::Tensor& weight,
+                             std::int64_t outRows);
+
+// For grad [N, H]: gradRows[m] = weight[m] * grad[index[m]] and
+// gradWeight[m] = sum_h grad[index[m], h] * rows[m, h] (fp32 sum); either may be skipped.
+void weightedScatterBackward(const torch::Tensor& grad, const torch::Tensor& rows, const torch::Tensor& index,
+                             const torch::Tensor& weight, torch::Tensor* gradRows, torch::Tensor* gradWeight);
+
+} // namespace teft
