@@ -1,6 +1,7 @@
 // RMSNorm, linear layers and the SwiGLU MLP (routed experts, shared experts, dense layers).
 #include "core/model/Blocks.h"
 
+#include "core/model/RowKernels.h"
 #include "core/model/SwiGluKernels.h"
 
 #include <torch/torch.h>
@@ -18,6 +19,13 @@ using torch::autograd::variable_list;
 struct RmsNormFn : public torch::autograd::Function<RmsNormFn> {
     static torch::Tensor forward(AutogradContext* ctx, const torch::Tensor& x, const torch::Tensor& weight, double eps)
     {
+        if (rmsNormKernelApplies(x, weight)) {
+            auto [out, rstd] = rmsNormForwardKernel(x, weight, eps);
+            auto shape = x.sizes().vec();
+            shape.back() = 1;
+            ctx->save_for_backward({x, weight, rstd.view(shape)});
+            return out;
+        }
         const auto xf = x.to(torch::kFloat);
         const auto rstd = torch::rsqrt(xf.pow(2).mean(-1, /*keepdim=*/true) + eps);
         const auto w = weight.scalar_type() == x.scalar_type() ? weight : weight.to(x.scalar_type());
@@ -31,6 +39,8 @@ struct RmsNormFn : public torch::autograd::Function<RmsNormFn> {
         const auto& x = saved[0];
         const auto& weight = saved[1];
         const auto& rstd = saved[2];
+        if (!ctx->needs_input_grad(1) && rmsNormKernelApplies(x, weight))
+            return {rmsNormBackwardKernel(grads[0], x, weight, rstd), torch::Tensor(), torch::Tensor()};
         // fp32 buffers of our own, updated in place (fewer large temporaries).
         auto owned = [](const torch::Tensor& t) {
             return t.scalar_type() == torch::kFloat ? t.clone() : t.to(torch::kFloat);

@@ -8,6 +8,7 @@
 #include <torch/torch.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <vector>
@@ -90,6 +91,71 @@ TEFT_CLONES void backwardRows(std::int64_t m0, std::int64_t m1, std::int64_t H, 
 }
 
 template <typename T>
+inline float rowDot(const T* a, const T* b, std::int64_t n)
+{
+    float lanes[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    std::int64_t c = 0;
+    for (; c + 8 <= n; c += 8)
+        for (int l = 0; l < 8; ++l)
+            lanes[l] += loadValue(a, c + l) * loadValue(b, c + l);
+    float s = 0;
+    for (; c < n; ++c)
+        s += loadValue(a, c) * loadValue(b, c);
+    for (int l = 0; l < 8; ++l)
+        s += lanes[l];
+    return s;
+}
+
+inline float roundTrip(float v, const float*) { return v; }
+inline float roundTrip(float v, const std::uint16_t*)
+{
+    std::uint16_t b;
+    storeValue(&b, 0, v);
+    return loadValue(&b, 0);
+}
+
+template <typename T>
+TEFT_CLONES void rmsNormRows(std::int64_t r0, std::int64_t r1, std::int64_t D, const T* x, const T* w, double eps,
+                             T* out, float* rstd)
+{
+    for (std::int64_t r = r0; r < r1; ++r) {
+        const T* xr = x + r * D;
+        T* o = out + r * D;
+        const float rs = static_cast<float>(1.0 / std::sqrt(static_cast<double>(rowDot(xr, xr, D)) / D + eps));
+        rstd[r] = rs;
+        for (std::int64_t c = 0; c < D; ++c)
+            storeValue(o, c, loadValue(w, c) * roundTrip(loadValue(xr, c) * rs, x));
+    }
+}
+
+template <typename T>
+TEFT_CLONES void rmsNormBackwardRows(std::int64_t r0, std::int64_t r1, std::int64_t D, const T* g, const T* x,
+                                     const T* w, const float* rstd, T* gx)
+{
+    for (std::int64_t r = r0; r < r1; ++r) {
+        const T* gr = g + r * D;
+        const T* xr = x + r * D;
+        T* o = gx + r * D;
+        const float rs = rstd[r];
+        float lanes[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+        std::int64_t c = 0;
+        for (; c + 8 <= D; c += 8)
+            for (int l = 0; l < 8; ++l)
+                lanes[l] += loadValue(gr, c + l) * loadValue(w, c + l) * loadValue(xr, c + l);
+        float s = 0;
+        for (; c < D; ++c)
+            s += loadValue(gr, c) * loadValue(w, c) * loadValue(xr, c);
+        for (int l = 0; l < 8; ++l)
+            s += lanes[l];
+        const float dot = s * rs / static_cast<float>(D); // mean(g * w * n)
+        for (c = 0; c < D; ++c) {
+            const float n = loadValue(xr, c) * rs;
+            storeValue(o, c, (loadValue(gr, c) * loadValue(w, c) - n * dot) * rs);
+        }
+    }
+}
+
+template <typename T>
 const T* ptr(const torch::Tensor& t)
 {
     return t.defined() ? reinterpret_cast<const T*>(t.data_ptr()) : nullptr;
@@ -167,6 +233,50 @@ void weightedScatterBackward(const torch::Tensor& grad, const torch::Tensor& row
         *gradRows = gr;
     if (gradWeight)
         *gradWeight = gw;
+}
+
+bool rmsNormKernelApplies(const torch::Tensor& x, const torch::Tensor& weight)
+{
+    const auto st = x.scalar_type();
+    return x.is_cpu() && weight.is_cpu() && (st == torch::kBFloat16 || st == torch::kFloat) &&
+           weight.scalar_type() == st && x.dim() >= 1 && x.is_contiguous() && weight.is_contiguous() &&
+           weight.dim() == 1 && weight.size(0) == x.size(-1) && x.numel() > 0;
+}
+
+std::pair<torch::Tensor, torch::Tensor> rmsNormForwardKernel(const torch::Tensor& x, const torch::Tensor& weight,
+                                                             double eps)
+{
+    const auto D = x.size(-1), rows = x.numel() / D;
+    auto out = torch::empty(x.sizes(), x.options());
+    auto rstd = torch::empty({rows}, x.options().dtype(torch::kFloat));
+    const bool bf16 = x.scalar_type() == torch::kBFloat16;
+    at::parallel_for(0, rows, rowGrain(D), [&](std::int64_t r0, std::int64_t r1) {
+        if (bf16)
+            rmsNormRows(r0, r1, D, ptr<std::uint16_t>(x), ptr<std::uint16_t>(weight), eps,
+                        mutablePtr<std::uint16_t>(out), rstd.data_ptr<float>());
+        else
+            rmsNormRows(r0, r1, D, ptr<float>(x), ptr<float>(weight), eps, mutablePtr<float>(out),
+                        rstd.data_ptr<float>());
+    });
+    return {out, rstd};
+}
+
+torch::Tensor rmsNormBackwardKernel(const torch::Tensor& grad, const torch::Tensor& x, const torch::Tensor& weight,
+                                    const torch::Tensor& rstd)
+{
+    const auto D = x.size(-1), rows = x.numel() / D;
+    const auto g = grad.to(x.scalar_type()).contiguous();
+    auto gx = torch::empty(x.sizes(), x.options());
+    const bool bf16 = x.scalar_type() == torch::kBFloat16;
+    at::parallel_for(0, rows, rowGrain(D), [&](std::int64_t r0, std::int64_t r1) {
+        if (bf16)
+            rmsNormBackwardRows(r0, r1, D, ptr<std::uint16_t>(g), ptr<std::uint16_t>(x), ptr<std::uint16_t>(weight),
+                                rstd.data_ptr<float>(), mutablePtr<std::uint16_t>(gx));
+        else
+            rmsNormBackwardRows(r0, r1, D, ptr<float>(g), ptr<float>(x), ptr<float>(weight), rstd.data_ptr<float>(),
+                                mutablePtr<float>(gx));
+    });
+    return gx;
 }
 
 } // namespace teft

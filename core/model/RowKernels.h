@@ -20,4 +20,13 @@ torch::Tensor scatterAddRows(const torch::Tensor& rows, const torch::Tensor& ind
 void weightedScatterBackward(const torch::Tensor& grad, const torch::Tensor& rows, const torch::Tensor& index,
                              const torch::Tensor& weight, torch::Tensor* gradRows, torch::Tensor* gradWeight);
 
+// RMSNorm over the last dimension of a contiguous x [..., D] with weight [D] (same dtype):
+// out = round(w * round(x * rstd)) as the composite computes it, rstd [rows] fp32 returned too.
+bool rmsNormKernelApplies(const torch::Tensor& x, const torch::Tensor& weight);
+std::pair<torch::Tensor, torch::Tensor> rmsNormForwardKernel(const torch::Tensor& x, const torch::Tensor& weight,
+                                                             double eps);
+// The input gradient: (g*w - n * mean(g*w*n)) * rstd with n = x * rstd, fp32 math, rounded once.
+torch::Tensor rmsNormBackwardKernel(const torch::Tensor& grad, const torch::Tensor& x, const torch::Tensor& weight,
+                                    const torch::Tensor& rstd);
+
 } // namespace teft

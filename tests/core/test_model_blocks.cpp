@@ -203,6 +203,18 @@ private slots:
         rmsNorm(xb, wb, eps).backward(g);
         expectClose(xb.grad(), values(xa.grad()), 1e-5, "rmsnorm grad x");
         expectClose(wb.grad(), values(wa.grad()), 1e-5, "rmsnorm grad w");
+        // A frozen weight (the engine's case): the fused kernel's input gradient.
+        const auto xc = x.clone().requires_grad_(true);
+        rmsNorm(xc, w, eps).backward(g);
+        expectClose(xc.grad(), values(xa.grad()), 1e-5, "rmsnorm grad x, frozen weight");
+        // bf16: the composite w * (x_f32 * rstd).to(bf16) rounded as LibTorch rounds it.
+        const auto xh = x.to(torch::kBFloat16), wh = w.to(torch::kBFloat16);
+        const auto xf = xh.to(torch::kFloat);
+        const auto ref = wh * (xf * torch::rsqrt(xf.pow(2).mean(-1, true) + eps)).to(torch::kBFloat16);
+        const auto got = rmsNorm(xh, wh, eps);
+        QCOMPARE(got.scalar_type(), torch::kBFloat16);
+        const auto ulps = (got.to(torch::kFloat) - ref.to(torch::kFloat)).abs() / (ref.to(torch::kFloat).abs() * 0.0079 + 1e-6);
+        QVERIFY2(ulps.max().item<double>() <= 1.01, "bf16 rmsnorm within one bf16 rounding of the composite");
     }
 
     void ropeHalfAndInterleaved()
