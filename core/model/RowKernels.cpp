@@ -4,6 +4,8 @@
 // blocks; these make one each.
 #include "core/model/RowKernels.h"
 
+#include "core/model/KernelSupport.h"
+
 #include <ATen/Parallel.h>
 #include <torch/torch.h>
 
@@ -16,33 +18,13 @@
 namespace teft {
 namespace {
 
-#if defined(__GNUC__) && defined(__x86_64__) && !defined(__clang__)
-#define TEFT_CLONES __attribute__((target_clones("avx2", "default")))
-#else
-#define TEFT_CLONES
-#endif
+using kernels::loadValue;
+using kernels::storeValue;
 
-inline float loadValue(const float* p, std::int64_t i) { return p[i]; }
-inline float loadValue(const std::uint16_t* p, std::int64_t i)
-{
-    const std::uint32_t u = static_cast<std::uint32_t>(p[i]) << 16;
-    float f;
-    std::memcpy(&f, &u, sizeof f);
-    return f;
-}
-inline void storeValue(float* p, std::int64_t i, float v) { p[i] = v; }
-inline void storeValue(std::uint16_t* p, std::int64_t i, float v)
-{
-    std::uint32_t u;
-    std::memcpy(&u, &v, sizeof u);
-    const std::uint32_t rounded = (u + 0x7FFFu + ((u >> 16) & 1u)) >> 16;
-    const bool nan = (u & 0x7FFFFFFFu) > 0x7F800000u;
-    p[i] = static_cast<std::uint16_t>(nan ? 0x7FC0u : rounded);
-}
 
 // Columns [c0, c1) of every row: acc[index[m]] += w[m] * rows[m].
 template <typename T>
-TEFT_CLONES void scatterColumns(std::int64_t c0, std::int64_t c1, std::int64_t M, std::int64_t H, const T* rows,
+TEFT_KERNEL_BODY void scatterColumnsBody(std::int64_t c0, std::int64_t c1, std::int64_t M, std::int64_t H, const T* rows,
                                 const std::int64_t* index, const T* weight, float* acc)
 {
     for (std::int64_t m = 0; m < M; ++m) {
@@ -53,16 +35,18 @@ TEFT_CLONES void scatterColumns(std::int64_t c0, std::int64_t c1, std::int64_t M
             a[c] += w * loadValue(r, c);
     }
 }
+TEFT_KERNEL_VARIANTS(scatterColumns, scatterColumnsBody)
 
 template <typename T>
-TEFT_CLONES void roundRows(std::int64_t r0, std::int64_t r1, std::int64_t H, const float* acc, T* out)
+TEFT_KERNEL_BODY void roundRowsBody(std::int64_t r0, std::int64_t r1, std::int64_t H, const float* acc, T* out)
 {
     for (std::int64_t i = r0 * H; i < r1 * H; ++i)
         storeValue(out, i, acc[i]);
 }
+TEFT_KERNEL_VARIANTS(roundRows, roundRowsBody)
 
 template <typename T>
-TEFT_CLONES void backwardRows(std::int64_t m0, std::int64_t m1, std::int64_t H, const T* grad, const T* rows,
+TEFT_KERNEL_BODY void backwardRowsBody(std::int64_t m0, std::int64_t m1, std::int64_t H, const T* grad, const T* rows,
                               const std::int64_t* index, const T* weight, T* gradRows, T* gradWeight)
 {
     for (std::int64_t m = m0; m < m1; ++m) {
@@ -89,9 +73,10 @@ TEFT_CLONES void backwardRows(std::int64_t m0, std::int64_t m1, std::int64_t H, 
         }
     }
 }
+TEFT_KERNEL_VARIANTS(backwardRows, backwardRowsBody)
 
 template <typename T>
-inline float rowDot(const T* a, const T* b, std::int64_t n)
+TEFT_ALWAYS_INLINE float rowDot(const T* a, const T* b, std::int64_t n)
 {
     float lanes[8] = {0, 0, 0, 0, 0, 0, 0, 0};
     std::int64_t c = 0;
@@ -106,8 +91,8 @@ inline float rowDot(const T* a, const T* b, std::int64_t n)
     return s;
 }
 
-inline float roundTrip(float v, const float*) { return v; }
-inline float roundTrip(float v, const std::uint16_t*)
+TEFT_ALWAYS_INLINE float roundTrip(float v, const float*) { return v; }
+TEFT_ALWAYS_INLINE float roundTrip(float v, const std::uint16_t*)
 {
     std::uint16_t b;
     storeValue(&b, 0, v);
@@ -115,7 +100,7 @@ inline float roundTrip(float v, const std::uint16_t*)
 }
 
 template <typename T>
-TEFT_CLONES void rmsNormRows(std::int64_t r0, std::int64_t r1, std::int64_t D, const T* x, const T* w, double eps,
+TEFT_KERNEL_BODY void rmsNormRowsBody(std::int64_t r0, std::int64_t r1, std::int64_t D, const T* x, const T* w, double eps,
                              T* out, float* rstd)
 {
     for (std::int64_t r = r0; r < r1; ++r) {
@@ -127,9 +112,10 @@ TEFT_CLONES void rmsNormRows(std::int64_t r0, std::int64_t r1, std::int64_t D, c
             storeValue(o, c, loadValue(w, c) * roundTrip(loadValue(xr, c) * rs, x));
     }
 }
+TEFT_KERNEL_VARIANTS(rmsNormRows, rmsNormRowsBody)
 
 template <typename T>
-TEFT_CLONES void rmsNormBackwardRows(std::int64_t r0, std::int64_t r1, std::int64_t D, const T* g, const T* x,
+TEFT_KERNEL_BODY void rmsNormBackwardRowsBody(std::int64_t r0, std::int64_t r1, std::int64_t D, const T* g, const T* x,
                                      const T* w, const float* rstd, T* gx)
 {
     for (std::int64_t r = r0; r < r1; ++r) {
@@ -154,6 +140,7 @@ TEFT_CLONES void rmsNormBackwardRows(std::int64_t r0, std::int64_t r1, std::int6
         }
     }
 }
+TEFT_KERNEL_VARIANTS(rmsNormBackwardRows, rmsNormBackwardRowsBody)
 
 template <typename T>
 const T* ptr(const torch::Tensor& t)

@@ -4,6 +4,8 @@
 // temporary per step and a concatenation of the two gradients in the backward pass.
 #include "core/model/SwiGluKernels.h"
 
+#include "core/model/KernelSupport.h"
+
 #include <ATen/Parallel.h>
 #include <torch/torch.h>
 
@@ -14,35 +16,13 @@
 namespace teft {
 namespace {
 
-#if defined(__GNUC__) && defined(__x86_64__) && !defined(__clang__)
-#define TEFT_CLONES __attribute__((target_clones("avx2", "default")))
-#else
-#define TEFT_CLONES
-#endif
+using kernels::loadValue;
+using kernels::storeValue;
 
-inline float loadValue(const float* p, std::int64_t i) { return p[i]; }
-inline float loadValue(const std::uint16_t* p, std::int64_t i)
-{
-    const std::uint32_t u = static_cast<std::uint32_t>(p[i]) << 16;
-    float f;
-    std::memcpy(&f, &u, sizeof f);
-    return f;
-}
-inline void storeValue(float* p, std::int64_t i, float v) { p[i] = v; }
-// Round to nearest even, as c10::BFloat16; NaN stays a (quiet) NaN. Branch-free so that the
-// loops vectorise.
-inline void storeValue(std::uint16_t* p, std::int64_t i, float v)
-{
-    std::uint32_t u;
-    std::memcpy(&u, &v, sizeof u);
-    const std::uint32_t rounded = (u + 0x7FFFu + ((u >> 16) & 1u)) >> 16;
-    const bool nan = (u & 0x7FFFFFFFu) > 0x7F800000u;
-    p[i] = static_cast<std::uint16_t>(nan ? 0x7FC0u : rounded);
-}
 
 // 1 / (1 + exp(-x)) with a Cephes-style expf (range reduction by ln 2, degree-6 polynomial,
 // about 1 ulp), written so that the compiler vectorises it.
-inline float sigmoid(float x)
+TEFT_ALWAYS_INLINE float sigmoid(float x)
 {
     float t = -x;
     t = t < -87.0f ? -87.0f : t;
@@ -64,7 +44,7 @@ inline float sigmoid(float x)
 }
 
 template <typename T>
-TEFT_CLONES void forwardRows(std::int64_t r0, std::int64_t r1, std::int64_t cols, const T* g, std::int64_t gs,
+TEFT_KERNEL_BODY void forwardRowsBody(std::int64_t r0, std::int64_t r1, std::int64_t cols, const T* g, std::int64_t gs,
                              const T* u, std::int64_t us, T* out, std::int64_t os)
 {
     for (std::int64_t r = r0; r < r1; ++r) {
@@ -77,9 +57,10 @@ TEFT_CLONES void forwardRows(std::int64_t r0, std::int64_t r1, std::int64_t cols
         }
     }
 }
+TEFT_KERNEL_VARIANTS(forwardRows, forwardRowsBody)
 
 template <typename T>
-TEFT_CLONES void backwardRows(std::int64_t r0, std::int64_t r1, std::int64_t cols, const T* ga, std::int64_t as,
+TEFT_KERNEL_BODY void backwardRowsBody(std::int64_t r0, std::int64_t r1, std::int64_t cols, const T* ga, std::int64_t as,
                               const T* g, std::int64_t gs, const T* u, std::int64_t us, T* dg, std::int64_t dgs,
                               T* du, std::int64_t dus)
 {
@@ -97,6 +78,7 @@ TEFT_CLONES void backwardRows(std::int64_t r0, std::int64_t r1, std::int64_t col
         }
     }
 }
+TEFT_KERNEL_VARIANTS(backwardRows, backwardRowsBody)
 
 // Rows per task: enough elements that a task outweighs the cost of waking a thread.
 std::int64_t grain(std::int64_t cols) { return std::max<std::int64_t>(1, 65536 / std::max<std::int64_t>(1, cols)); }
