@@ -78,9 +78,18 @@ torch::Tensor standardAttention(const ModelConfig& cfg, const AttentionWeights& 
 {
     const auto B = x.size(0), T = x.size(1);
     const auto hd = cfg.headDim;
-    auto q = project(x, w.q, w.qBias);
-    auto k = project(x, w.k, w.kBias);
-    auto v = project(x, w.v, w.vBias);
+    torch::Tensor q, k, v;
+    if (w.qkv.defined() && (w.qkvBias.defined() || !w.qBias.defined())) {
+        // split, not narrow: the backward pass is one concatenation.
+        const auto parts = project(x, w.qkv, w.qkvBias).split_with_sizes({w.q.size(0), w.k.size(0), w.v.size(0)}, -1);
+        q = parts[0];
+        k = parts[1];
+        v = parts[2];
+    } else {
+        q = project(x, w.q, w.qBias);
+        k = project(x, w.k, w.kBias);
+        v = project(x, w.v, w.vBias);
+    }
     if (cfg.qkFullNorm) {
         q = rmsNorm(q, w.qNorm, cfg.rmsNormEps);
         k = rmsNorm(k, w.kNorm, cfg.rmsNormEps);

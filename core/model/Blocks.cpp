@@ -148,7 +148,8 @@ torch::Tensor swiglu(const torch::Tensor& gate, const torch::Tensor& up) { retur
 
 torch::Tensor rmsNorm(const torch::Tensor& x, const torch::Tensor& weight, double eps)
 {
-    return RmsNormFn::apply(x, weight, eps);
+    // Slices of a fused projection are made contiguous first: the fused kernels then apply.
+    return RmsNormFn::apply(x.is_cpu() ? x.contiguous() : x, weight, eps);
 }
 
 torch::Tensor project(const torch::Tensor& x, const torch::Tensor& w, const torch::Tensor& b)

@@ -200,6 +200,17 @@ AttentionWeights loadAttention(const WeightReader& r, const ModelConfig& c, int 
         if (c.family != ModelFamily::Qwen2Moe)
             a.oBias = r.frozen(p + "o_proj.bias", {H});
     }
+    // One [q+2kv, H] projection instead of three (q, k, v become views into it).
+    a.qkv = torch::cat({a.q, a.k, a.v}, 0);
+    a.q = a.qkv.narrow(0, 0, q);
+    a.k = a.qkv.narrow(0, q, kv);
+    a.v = a.qkv.narrow(0, q + kv, kv);
+    if (a.qBias.defined() && a.kBias.defined() && a.vBias.defined()) {
+        a.qkvBias = torch::cat({a.qBias, a.kBias, a.vBias}, 0);
+        a.qBias = a.qkvBias.narrow(0, 0, q);
+        a.kBias = a.qkvBias.narrow(0, q, kv);
+        a.vBias = a.qkvBias.narrow(0, q + kv, kv);
+    }
     if (c.qkHeadNorm) {
         a.qNorm = r.frozen(p + "q_norm.weight", {c.headDim});
         a.kNorm = r.frozen(p + "k_norm.weight", {c.headDim});

@@ -377,6 +377,22 @@ private slots:
             const auto x = randn({B, T, H});
             const auto rope = ropeTables(c, T, torch::kCPU);
             const auto got = selfAttention(c, w, x, rope, attentionBias({}, T, 0, torch::kCPU));
+            {
+                // The fused q/k/v projection (frozen models) gives the same layer, and the same
+                // input gradient.
+                AttentionWeights f = w;
+                f.qkv = torch::cat({w.q, w.k, w.v}, 0);
+                if (w.qBias.defined())
+                    f.qkvBias = torch::cat({w.qBias, w.kBias, w.vBias}, 0);
+                const auto xa = x.clone().requires_grad_(true), xb = x.clone().requires_grad_(true);
+                const auto ya = selfAttention(c, w, xa, rope, attentionBias({}, T, 0, torch::kCPU));
+                const auto yb = selfAttention(c, f, xb, rope, attentionBias({}, T, 0, torch::kCPU));
+                expectClose(yb, values(ya), 1e-5, "fused qkv");
+                const auto g = randn({B, T, H});
+                ya.backward(g);
+                yb.backward(g);
+                expectClose(xb.grad(), values(xa.grad()), 1e-5, "fused qkv grad");
+            }
             // Reference: per token projections with loops, norms by formula, rotation by angle.
             const auto xv = values(x);
             auto proj = [&](const torch::Tensor& W, const torch::Tensor& b, std::int64_t bt) {
