@@ -348,6 +348,31 @@ private slots:
             }
     }
 
+    // The blocked attention's hand-written backward (several query blocks, grouped kv heads,
+    // padding) against autograd through full masked attention in double.
+    void blockedAttentionGradient()
+    {
+        const std::int64_t B = 2, h = 4, kvh = 2, T = 150, d = 8;
+        const auto q = randn({B, h, T, d}), k = randn({B, kvh, T, d}), v = randn({B, kvh, T, d});
+        auto mask = torch::ones({B, T}, torch::kLong);
+        mask[1].narrow(0, 120, 30).fill_(0);
+        const auto blocked = attentionBias(mask, T, 0, torch::kCPU);
+        const auto qa = q.clone().requires_grad_(true), ka = k.clone().requires_grad_(true),
+                   va = v.clone().requires_grad_(true);
+        const auto g = randn({B, T, h * d});
+        groupedAttention(qa, ka, va, blocked, 0.3).backward(g);
+        const auto qd = q.to(torch::kDouble).requires_grad_(true), kd = k.to(torch::kDouble).requires_grad_(true),
+                   vd = v.to(torch::kDouble).requires_grad_(true);
+        const auto kk = kd.repeat_interleave(h / kvh, 1), vv = vd.repeat_interleave(h / kvh, 1);
+        auto scores = torch::matmul(qd, kk.transpose(-1, -2)) * 0.3;
+        scores = scores.masked_fill(blocked.squeeze(1), -1e30); // [B, 1, T, T] over heads
+        const auto want = torch::matmul(torch::softmax(scores, -1), vv).transpose(1, 2).reshape({B, T, h * d});
+        want.backward(g.to(torch::kDouble));
+        expectClose(qa.grad(), values(qd.grad()), 1e-5, "attention grad q");
+        expectClose(ka.grad(), values(kd.grad()), 1e-5, "attention grad k");
+        expectClose(va.grad(), values(vd.grad()), 1e-5, "attention grad v");
+    }
+
     // Full standard attention layer (qwen3 per-head norms, olmoe full norms, qwen2 biases)
     // against projections + loops built from the same pieces checked above.
     void selfAttentionLayer()
