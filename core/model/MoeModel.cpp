@@ -370,7 +370,10 @@ torch::Tensor MoeModel::runLayers(const torch::Tensor& inputIds, const torch::Te
     // An all-ones mask is no mask: the attention then needs no per-row padding masking.
     const bool padded = mask.defined() && !mask.all().item<bool>();
     const auto bias = attentionBias(padded ? mask : torch::Tensor(), T, m_config.slidingWindow, m_device);
-    const auto rope = ropeTables(m_config, T, m_device);
+    auto rope = ropeTables(m_config, T, m_device);
+    // In the compute dtype once per pass (applyRope casts them to the activations' dtype).
+    rope.cos = rope.cos.to(m_options.computeDtype);
+    rope.sin = rope.sin.to(m_options.computeDtype);
     for (int l = 0; l <= lastLayer; ++l) {
         std::optional<torch::NoGradGuard> noGrad;
         if (m_firstTrainableLayer < 0 || l < m_firstTrainableLayer)
