@@ -194,8 +194,8 @@ torch::Tensor standardAttention(const ModelConfig& cfg, const AttentionWeights& 
         q = rmsNorm(q, w.qNorm, cfg.rmsNormEps);
         k = rmsNorm(k, w.kNorm, cfg.rmsNormEps);
     }
-    q = applyRope(q.transpose(1, 2), rope, false);
-    k = applyRope(k.transpose(1, 2), rope, false);
+    q = applyRopeTransposed(q, rope);
+    k = applyRopeTransposed(k, rope);
     const auto out = groupedAttention(q, k, v.transpose(1, 2), bias, 1.0 / std::sqrt(static_cast<double>(hd)));
     return project(out, w.o, w.oBias);
 }

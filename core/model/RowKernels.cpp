@@ -142,6 +142,22 @@ TEFT_KERNEL_BODY void rmsNormBackwardRowsBody(std::int64_t r0, std::int64_t r1, 
 }
 TEFT_KERNEL_VARIANTS(rmsNormBackwardRows, rmsNormBackwardRowsBody)
 
+// One row of d values: forward (sign +1) rotates by the angle, backward (sign -1) by its
+// negative: gx1 = g1 c1 + g2 s2, gx2 = g2 c2 - g1 s1.
+template <typename T>
+TEFT_KERNEL_BODY void ropeRowBody(const T* x, T* out, const float* c, const float* s, std::int64_t half, bool forward)
+{
+    for (std::int64_t j = 0; j < half; ++j) {
+        const float x1 = loadValue(x, j), x2 = loadValue(x, j + half);
+        const float c1 = c[j], c2 = c[j + half], s1 = s[j], s2 = s[j + half];
+        const float o1 = forward ? x1 * c1 - x2 * s1 : x1 * c1 + x2 * s2;
+        const float o2 = forward ? x2 * c2 + x1 * s2 : x2 * c2 - x1 * s1;
+        storeValue(out, j, o1);
+        storeValue(out, j + half, o2);
+    }
+}
+TEFT_KERNEL_VARIANTS(ropeRow, ropeRowBody)
+
 template <typename T>
 const T* ptr(const torch::Tensor& t)
 {
@@ -264,6 +280,54 @@ torch::Tensor rmsNormBackwardKernel(const torch::Tensor& grad, const torch::Tens
                                 mutablePtr<float>(gx));
     });
     return gx;
+}
+
+bool ropeKernelApplies(const torch::Tensor& x)
+{
+    const auto st = x.scalar_type();
+    return x.is_cpu() && x.dim() == 4 && x.stride(3) == 1 && x.size(3) % 2 == 0 &&
+           (st == torch::kBFloat16 || st == torch::kFloat);
+}
+
+namespace {
+
+// in [B, A1, A2, d] (strides from `in`) -> out [B, A2, A1, d] contiguous, rotated per position
+// (positions along A1 when `positionsOnFirst`, else along A2).
+torch::Tensor ropeTransposed(const torch::Tensor& in, const torch::Tensor& cos, const torch::Tensor& sin, bool forward,
+                             bool positionsOnFirst)
+{
+    const auto B = in.size(0), A1 = in.size(1), A2 = in.size(2), d = in.size(3);
+    auto out = torch::empty({B, A2, A1, d}, in.options());
+    const bool bf16 = in.scalar_type() == torch::kBFloat16;
+    const auto s0 = in.stride(0), s1 = in.stride(1), s2 = in.stride(2);
+    const float* c = cos.data_ptr<float>();
+    const float* sn = sin.data_ptr<float>();
+    at::parallel_for(0, B * A1 * A2, std::max<std::int64_t>(1, 32768 / d), [&](std::int64_t r0, std::int64_t r1) {
+        for (auto r = r0; r < r1; ++r) {
+            const auto b = r / (A1 * A2), i = (r / A2) % A1, j = r % A2;
+            const auto pos = positionsOnFirst ? i : j;
+            const auto src = b * s0 + i * s1 + j * s2;
+            const auto dst = ((b * A2 + j) * A1 + i) * d;
+            if (bf16)
+                ropeRow(ptr<std::uint16_t>(in) + src, mutablePtr<std::uint16_t>(out) + dst, c + pos * d, sn + pos * d,
+                        d / 2, forward);
+            else
+                ropeRow(ptr<float>(in) + src, mutablePtr<float>(out) + dst, c + pos * d, sn + pos * d, d / 2, forward);
+        }
+    });
+    return out;
+}
+
+} // namespace
+
+torch::Tensor ropeForwardKernel(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin)
+{
+    return ropeTransposed(x, cos, sin, true, true); // x [B, T, h, d] -> [B, h, T, d]
+}
+
+torch::Tensor ropeBackwardKernel(const torch::Tensor& grad, const torch::Tensor& cos, const torch::Tensor& sin)
+{
+    return ropeTransposed(grad, cos, sin, false, false); // grad [B, h, T, d] -> [B, T, h, d]
 }
 
 } // namespace teft

@@ -29,4 +29,12 @@ std::pair<torch::Tensor, torch::Tensor> rmsNormForwardKernel(const torch::Tensor
 torch::Tensor rmsNormBackwardKernel(const torch::Tensor& grad, const torch::Tensor& x, const torch::Tensor& weight,
                                     const torch::Tensor& rstd);
 
+// Rotary embedding, half layout, fused with the [B, T, h, d] -> [B, h, T, d] transpose:
+// out[b, i, t] = x[b, t, i] * cos[t] + rotate_half(x[b, t, i]) * sin[t] in fp32, rounded once.
+// x: 4-D with unit stride in the last dimension, bf16 or fp32; cos/sin: [T, d] fp32 contiguous.
+// The backward maps a gradient [B, h, T, d] to [B, T, h, d] (the transposed rotation).
+bool ropeKernelApplies(const torch::Tensor& x);
+torch::Tensor ropeForwardKernel(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin);
+torch::Tensor ropeBackwardKernel(const torch::Tensor& grad, const torch::Tensor& cos, const torch::Tensor& sin);
+
 } // namespace teft

@@ -243,6 +243,32 @@ private slots:
         expectClose(applyRope(x, tables, true), inter, 1e-5, "rope interleaved");
     }
 
+    // The fused rotation + transpose against applyRope on the transposed view, values and input
+    // gradient (fp32), and within bf16 rounding in bf16.
+    void ropeTransposedMatchesApplyRope()
+    {
+        const auto c = tinyConfig("qwen3_moe");
+        const std::int64_t B = 2, T = 7, h = 3, d = c.headDim;
+        const auto rope = ropeTables(c, T, torch::kCPU);
+        const auto x = randn({B, T, h, d});
+        const auto xa = x.clone().requires_grad_(true), xb = x.clone().requires_grad_(true);
+        const auto want = applyRope(xa.transpose(1, 2), rope, false);
+        const auto got = applyRopeTransposed(xb, rope);
+        QVERIFY(got.is_contiguous());
+        QCOMPARE(got.sizes(), want.sizes());
+        expectClose(got, values(want), 1e-6, "rope transposed");
+        const auto g = randn({B, h, T, d});
+        want.backward(g);
+        got.backward(g);
+        expectClose(xb.grad(), values(xa.grad()), 1e-6, "rope transposed grad");
+        const auto xh = x.to(torch::kBFloat16);
+        // One rounding of the result against the composite's three: a few bf16 ulps of |x| at most.
+        const auto ref = applyRope(xh.transpose(1, 2), rope, false).to(torch::kFloat);
+        const auto diff = (applyRopeTransposed(xh, rope).to(torch::kFloat) - ref).abs();
+        const auto scale = xh.to(torch::kFloat).abs().max().item<double>();
+        QVERIFY2(diff.max().item<double>() <= 3 * scale / 256, "bf16 rope");
+    }
+
     void yarnFrequencies()
     {
         auto cfg = tinyConfig("deepseek_v3"); // yarn: factor 4, original 4096, max 16384, mscale 0.707 both
