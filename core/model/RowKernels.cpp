@@ -21,7 +21,6 @@ namespace {
 using kernels::loadValue;
 using kernels::storeValue;
 
-
 // Columns [c0, c1) of every row: acc[index[m]] += w[m] * rows[m].
 template <typename T>
 TEFT_KERNEL_BODY void scatterColumnsBody(std::int64_t c0, std::int64_t c1, std::int64_t M, std::int64_t H, const T* rows,

@@ -19,7 +19,6 @@ namespace {
 using kernels::loadValue;
 using kernels::storeValue;
 
-
 // 1 / (1 + exp(-x)) with a Cephes-style expf (range reduction by ln 2, degree-6 polynomial,
 // about 1 ulp), written so that the compiler vectorises it.
 TEFT_ALWAYS_INLINE float sigmoid(float x)
