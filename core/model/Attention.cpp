@@ -24,6 +24,108 @@ torch::Tensor attentionBias(const torch::Tensor& attentionMask, std::int64_t seq
     return allowed.logical_not().unsqueeze(1).unsqueeze(1); // [B|1, 1, 1, T, T]
 }
 
+namespace {
+
+using torch::autograd::AutogradContext;
+using torch::autograd::variable_list;
+
+std::int64_t queryBlock(std::int64_t T) { return T <= 64 ? T : (T <= 1024 ? 64 : 128); }
+
+// The score bias of one query block: 0 where allowed, -1e30 where blocked, [1|Bm*kvHeads, rep*rows, keys].
+torch::Tensor blockBias(const torch::Tensor& blocked, std::int64_t i0, std::int64_t rows, std::int64_t keys,
+                        std::int64_t kvHeads, std::int64_t rep, const torch::TensorOptions& opts)
+{
+    // The mask enters as an additive bias fused into the score matmul (baddbmm): no masking
+    // pass, and nothing to undo in the backward pass. -1e30 is finite in bf16, so a fully
+    // blocked (padding) row stays uniform instead of NaN.
+    const auto maskBatch = blocked.size(0);
+    const auto rowMask = blocked.narrow(3, i0, rows).narrow(4, 0, keys); // [Bm, 1, 1, rows, keys]
+    auto bias = torch::zeros(rowMask.sizes(), opts).masked_fill_(rowMask, -1e30);
+    return maskBatch == 1
+               ? bias.view({1, 1, rows, keys}).expand({1, rep, rows, keys}).reshape({1, rep * rows, keys})
+               : bias.expand({maskBatch, kvHeads, rep, rows, keys}).reshape({maskBatch * kvHeads, rep * rows, keys});
+}
+
+// Blocked causal attention on contiguous q [B, kvHeads, rep, T, d], k [B*kvHeads, T, d],
+// v [B*kvHeads, T, dv]; returns [B, heads, T, dv]. With `probs`, keeps each block's
+// probabilities for the backward pass.
+torch::Tensor attentionBlocks(const torch::Tensor& qs, const torch::Tensor& k, const torch::Tensor& v,
+                              const torch::Tensor& blocked, double scale, std::vector<torch::Tensor>* probs)
+{
+    const auto B = qs.size(0), kvHeads = qs.size(1), rep = qs.size(2), T = qs.size(3), d = qs.size(4);
+    const auto dv = v.size(2);
+    const auto block = queryBlock(T);
+    auto out = torch::empty({B, kvHeads, rep, T, dv}, v.options());
+    for (std::int64_t i0 = 0; i0 < T; i0 += block) {
+        const auto rows = std::min(block, T - i0), keys = i0 + rows;
+        const auto qb = qs.narrow(3, i0, rows).reshape({B * kvHeads, rep * rows, d});
+        const auto kb = k.narrow(1, 0, keys);
+        const auto vb = v.narrow(1, 0, keys);
+        const auto bias = blockBias(blocked, i0, rows, keys, kvHeads, rep, qs.options());
+        const auto p = torch::softmax(torch::baddbmm(bias, qb, kb.transpose(1, 2), /*beta=*/1.0, /*alpha=*/scale), -1);
+        out.narrow(3, i0, rows).copy_(torch::bmm(p, vb).view({B, kvHeads, rep, rows, dv}));
+        if (probs)
+            probs->push_back(p);
+    }
+    return out.view({B, kvHeads * rep, T, dv});
+}
+
+// The blocked attention as one autograd node: saves q, k, v once (contiguous) and each block's
+// probabilities, and accumulates the key/value gradients of all blocks in place (autograd
+// through per-block slices zero-fills a full-size gradient per slice and adds them up).
+struct BlockedAttentionFn : public torch::autograd::Function<BlockedAttentionFn> {
+    static torch::Tensor forward(AutogradContext* ctx, const torch::Tensor& q, const torch::Tensor& k,
+                                 const torch::Tensor& v, const torch::Tensor& blocked, double scale)
+    {
+        const auto B = q.size(0), heads = q.size(1), T = q.size(2), d = q.size(3);
+        const auto kvHeads = k.size(1), dv = v.size(3);
+        const auto qs = q.contiguous().view({B, kvHeads, heads / kvHeads, T, d});
+        const auto kc = k.contiguous().view({B * kvHeads, T, d});
+        const auto vc = v.contiguous().view({B * kvHeads, T, dv});
+        std::vector<torch::Tensor> probs;
+        auto out = attentionBlocks(qs, kc, vc, blocked, scale, &probs);
+        variable_list saved{qs, kc, vc, blocked};
+        saved.insert(saved.end(), probs.begin(), probs.end());
+        ctx->save_for_backward(saved);
+        ctx->saved_data["scale"] = scale;
+        return out;
+    }
+
+    static variable_list backward(AutogradContext* ctx, variable_list grads)
+    {
+        const auto saved = ctx->get_saved_variables();
+        const auto& qs = saved[0];
+        const auto& kc = saved[1];
+        const auto& vc = saved[2];
+        const double scale = ctx->saved_data["scale"].toDouble();
+        const auto B = qs.size(0), kvHeads = qs.size(1), rep = qs.size(2), T = qs.size(3), d = qs.size(4);
+        const auto dv = vc.size(2);
+        const auto block = queryBlock(T);
+        const auto g = grads[0].to(qs.scalar_type()).view({B, kvHeads, rep, T, dv});
+        auto dq = torch::empty(qs.sizes(), qs.options());
+        auto dk = torch::zeros(kc.sizes(), kc.options());
+        auto dvv = torch::zeros(vc.sizes(), vc.options());
+        std::size_t b = 4;
+        for (std::int64_t i0 = 0; i0 < T; i0 += block, ++b) {
+            const auto rows = std::min(block, T - i0), keys = i0 + rows;
+            const auto& p = saved[b];
+            const auto qb = qs.narrow(3, i0, rows).reshape({B * kvHeads, rep * rows, d});
+            const auto gb = g.narrow(3, i0, rows).reshape({B * kvHeads, rep * rows, dv});
+            const auto kb = kc.narrow(1, 0, keys);
+            const auto vb = vc.narrow(1, 0, keys);
+            dvv.narrow(1, 0, keys).add_(torch::bmm(p.transpose(1, 2), gb));
+            auto ds = torch::_softmax_backward_data(torch::bmm(gb, vb.transpose(1, 2)), p, -1, p.scalar_type());
+            ds.mul_(scale);
+            dq.narrow(3, i0, rows).copy_(torch::bmm(ds, kb).view({B, kvHeads, rep, rows, d}));
+            dk.narrow(1, 0, keys).add_(torch::bmm(ds.transpose(1, 2), qb));
+        }
+        return {dq.view({B, kvHeads * rep, T, d}), dk.view({B, kvHeads, T, d}), dvv.view({B, kvHeads, T, dv}),
+                torch::Tensor(), torch::Tensor()};
+    }
+};
+
+} // namespace
+
 torch::Tensor groupedAttention(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
                                const torch::Tensor& blocked, double scale)
 {
@@ -36,28 +138,14 @@ torch::Tensor groupedAttention(const torch::Tensor& q, const torch::Tensor& k, c
     // transformers' softmax(dtype=float32).to(bf16) gives, in one pass instead of three.
     // Queries go in blocks that only look at the keys up to their last position (causal), which
     // skips most of the masked upper triangle and bounds the size of one score block.
-    const auto qs = q.view({B, kvHeads, rep, T, d});
-    const std::int64_t block = T <= 64 ? T : (T <= 1024 ? 64 : 128);
-    const auto maskBatch = blocked.size(0);
-    std::vector<torch::Tensor> outs;
-    for (std::int64_t i0 = 0; i0 < T; i0 += block) {
-        const auto rows = std::min(block, T - i0), keys = i0 + rows;
-        const auto qb = qs.narrow(3, i0, rows).reshape({B * kvHeads, rep * rows, d});
-        const auto kb = k.narrow(2, 0, keys).reshape({B * kvHeads, keys, d});
-        const auto vb = v.narrow(2, 0, keys).reshape({B * kvHeads, keys, dv});
-        // The mask enters as an additive bias fused into the score matmul (baddbmm): no masking
-        // pass, and nothing to undo in the backward pass. -1e30 is finite in bf16, so a fully
-        // blocked (padding) row stays uniform instead of NaN.
-        const auto rowMask = blocked.narrow(3, i0, rows).narrow(4, 0, keys); // [Bm, 1, 1, rows, keys]
-        auto bias = torch::zeros(rowMask.sizes(), q.options()).masked_fill_(rowMask, -1e30);
-        bias = maskBatch == 1
-                   ? bias.view({1, 1, rows, keys}).expand({1, rep, rows, keys}).reshape({1, rep * rows, keys})
-                   : bias.expand({maskBatch, kvHeads, rep, rows, keys}).reshape({maskBatch * kvHeads, rep * rows, keys});
-        const auto scores = torch::baddbmm(bias, qb, kb.transpose(1, 2), /*beta=*/1.0, /*alpha=*/scale);
-        const auto probs = torch::softmax(scores, -1);
-        outs.push_back(torch::bmm(probs, vb).view({B, heads, rows, dv}));
+    const bool needGrad = torch::GradMode::is_enabled() && (q.requires_grad() || k.requires_grad() || v.requires_grad());
+    torch::Tensor out; // [B, h, T, dv]
+    if (needGrad) {
+        out = BlockedAttentionFn::apply(q, k, v, blocked, scale);
+    } else {
+        out = attentionBlocks(q.contiguous().view({B, kvHeads, rep, T, d}), k.contiguous().view({B * kvHeads, T, d}),
+                              v.contiguous().view({B * kvHeads, T, dv}), blocked, scale, nullptr);
     }
-    const auto out = outs.size() == 1 ? outs[0] : torch::cat(outs, 2); // [B, h, T, dv]
     return out.transpose(1, 2).reshape({B, T, heads * dv});
 }
 
@@ -78,9 +166,18 @@ torch::Tensor standardAttention(const ModelConfig& cfg, const AttentionWeights& 
 {
     const auto B = x.size(0), T = x.size(1);
     const auto hd = cfg.headDim;
-    auto q = project(x, w.q, w.qBias);
-    auto k = project(x, w.k, w.kBias);
-    auto v = project(x, w.v, w.vBias);
+    torch::Tensor q, k, v;
+    if (w.qkv.defined() && (w.qkvBias.defined() || !w.qBias.defined())) {
+        // split, not narrow: the backward pass is one concatenation.
+        const auto parts = project(x, w.qkv, w.qkvBias).split_with_sizes({w.q.size(0), w.k.size(0), w.v.size(0)}, -1);
+        q = parts[0];
+        k = parts[1];
+        v = parts[2];
+    } else {
+        q = project(x, w.q, w.qBias);
+        k = project(x, w.k, w.kBias);
+        v = project(x, w.v, w.vBias);
+    }
     if (cfg.qkFullNorm) {
         q = rmsNorm(q, w.qNorm, cfg.rmsNormEps);
         k = rmsNorm(k, w.kNorm, cfg.rmsNormEps);
@@ -97,8 +194,8 @@ torch::Tensor standardAttention(const ModelConfig& cfg, const AttentionWeights& 
         q = rmsNorm(q, w.qNorm, cfg.rmsNormEps);
         k = rmsNorm(k, w.kNorm, cfg.rmsNormEps);
     }
-    q = applyRope(q.transpose(1, 2), rope, false);
-    k = applyRope(k.transpose(1, 2), rope, false);
+    q = applyRopeTransposed(q, rope);
+    k = applyRopeTransposed(k, rope);
     const auto out = groupedAttention(q, k, v.transpose(1, 2), bias, 1.0 / std::sqrt(static_cast<double>(hd)));
     return project(out, w.o, w.oBias);
 }

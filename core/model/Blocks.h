@@ -33,6 +33,9 @@ std::pair<torch::Tensor, double> ropeInverseFrequencies(const ModelConfig& cfg);
 // x [B, heads, T, d]; half layout: x*cos + rotate_half(x)*sin. interleaved: adjacent pairs are
 // first gathered into halves (deepseek), as transformers does.
 torch::Tensor applyRope(const torch::Tensor& x, const RopeTables& rope, bool interleaved);
+// applyRope(x.transpose(1, 2), rope, false) for x [B, T, heads, d], as a contiguous
+// [B, heads, T, d] tensor (fused CPU kernel, fp32 math rounded once, where it applies).
+torch::Tensor applyRopeTransposed(const torch::Tensor& x, const RopeTables& rope);
 
 // Blocked positions [B|1, 1, 1, T, T] (bool): false where query i may attend key j (j <= i, key
 // not padding, inside the sliding window when window > 0), true elsewhere.

@@ -13,6 +13,9 @@ namespace teft {
 struct AttentionWeights {
     // Standard attention (Linear weights are [out, in]; biases may be undefined).
     torch::Tensor q, k, v, o, qBias, kBias, vBias, oBias;
+    // Frozen models: q, k, v stacked in one [q+2kv, H] weight (one matmul), q/k/v then views
+    // into it; the same for the biases when all three exist. Undefined otherwise.
+    torch::Tensor qkv, qkvBias;
     torch::Tensor qNorm, kNorm; // qwen3_moe: [head_dim]; olmoe: [H*hd] / [kv*hd]
     // Multi-head latent attention.
     torch::Tensor qA, qABias, qANorm, qB; // q_a_proj, q_a_layernorm, q_b_proj (q = plain q when no q_lora_rank)

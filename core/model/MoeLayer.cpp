@@ -1,10 +1,56 @@
 #include "core/model/MoeLayer.h"
 
 #include "core/model/Blocks.h"
+#include "core/model/RowKernels.h"
 
 #include <torch/torch.h>
 
 namespace teft {
+namespace {
+
+using torch::autograd::AutogradContext;
+using torch::autograd::variable_list;
+
+// x.index_select(0, index) whose backward scatters the row gradients back with fp32 accumulation
+// (one pass; ATen's bf16 index_add_ rounds after every addition).
+struct GatherRowsFn : public torch::autograd::Function<GatherRowsFn> {
+    static torch::Tensor forward(AutogradContext* ctx, const torch::Tensor& x, const torch::Tensor& index)
+    {
+        ctx->save_for_backward({index});
+        ctx->saved_data["rows"] = x.size(0);
+        return x.index_select(0, index);
+    }
+
+    static variable_list backward(AutogradContext* ctx, variable_list grads)
+    {
+        const auto index = ctx->get_saved_variables()[0];
+        const auto rows = ctx->saved_data["rows"].toInt();
+        const auto g = grads[0].contiguous();
+        return {scatterAddRows(g, index, torch::Tensor(), rows), torch::Tensor()};
+    }
+};
+
+// out[N, H] with out[index[m]] += weight[m] * y[m]: the routed experts' outputs scaled by their
+// routing weights and summed per token, in one pass forward and one backward.
+struct CombineRowsFn : public torch::autograd::Function<CombineRowsFn> {
+    static torch::Tensor forward(AutogradContext* ctx, const torch::Tensor& y, const torch::Tensor& weight,
+                                 const torch::Tensor& index, std::int64_t rows)
+    {
+        ctx->save_for_backward({y, weight, index});
+        return scatterAddRows(y, index, weight, rows);
+    }
+
+    static variable_list backward(AutogradContext* ctx, variable_list grads)
+    {
+        const auto saved = ctx->get_saved_variables();
+        torch::Tensor gy, gw;
+        weightedScatterBackward(grads[0], saved[0], saved[2], saved[1], ctx->needs_input_grad(0) ? &gy : nullptr,
+                                ctx->needs_input_grad(1) ? &gw : nullptr);
+        return {gy, gw, torch::Tensor(), torch::Tensor()};
+    }
+};
+
+} // namespace
 
 torch::Tensor dispatchExperts(const torch::Tensor& x, const torch::Tensor& ids, const torch::Tensor& weights,
                               const MoeWeights& w)
@@ -22,25 +68,27 @@ torch::Tensor dispatchExperts(const torch::Tensor& x, const torch::Tensor& ids, 
     } else {
         slotOf = torch::arange(N * k, ids.options());
     }
-    auto out = torch::zeros_like(x);
     if (flatIds.numel() == 0)
-        return out;
+        return torch::zeros_like(x);
     const auto sorted = torch::sort(flatIds, /*stable=*/true, /*dim=*/0, /*descending=*/false);
     const auto order = std::get<1>(sorted);
     const auto tokenIdx = slotOf.index_select(0, order).div(k, "floor");
     const auto counts = torch::bincount(flatIds, {}, E).to(torch::kCPU);
     const auto* c = counts.data_ptr<std::int64_t>();
+    const bool kernels = rowKernelsApply(x);
+    const auto gathered = kernels ? GatherRowsFn::apply(x, tokenIdx) : x.index_select(0, tokenIdx);
     // split, not narrow: its backward is one concatenation instead of a zero-filled copy of the
     // whole block per expert.
-    const auto pieces = x.index_select(0, tokenIdx).split_with_sizes(at::IntArrayRef(c, static_cast<std::size_t>(E)));
+    const auto pieces = gathered.split_with_sizes(at::IntArrayRef(c, static_cast<std::size_t>(E)));
     std::vector<torch::Tensor> outputs;
     for (std::int64_t e = 0; e < E; ++e)
         if (c[e] > 0)
             outputs.push_back(gatedMlp(pieces[static_cast<std::size_t>(e)], w.experts[static_cast<std::size_t>(e)]));
-    const auto y = (outputs.size() == 1 ? outputs[0] : torch::cat(outputs, 0)) *
-                   flatWeights.index_select(0, order).unsqueeze(1);
-    out.index_add_(0, tokenIdx, y);
-    return out;
+    const auto y = outputs.size() == 1 ? outputs[0] : torch::cat(outputs, 0);
+    const auto yw = flatWeights.index_select(0, order);
+    if (kernels && rowKernelsApply(y))
+        return CombineRowsFn::apply(y, yw, tokenIdx, N);
+    return torch::zeros_like(x).index_add_(0, tokenIdx, y * yw.unsqueeze(1));
 }
 
 MoeOutput moeForward(const ModelConfig& cfg, const MoeWeights& w, const torch::Tensor& x)

@@ -200,6 +200,17 @@ AttentionWeights loadAttention(const WeightReader& r, const ModelConfig& c, int 
         if (c.family != ModelFamily::Qwen2Moe)
             a.oBias = r.frozen(p + "o_proj.bias", {H});
     }
+    // One [q+2kv, H] projection instead of three (q, k, v become views into it).
+    a.qkv = torch::cat({a.q, a.k, a.v}, 0);
+    a.q = a.qkv.narrow(0, 0, q);
+    a.k = a.qkv.narrow(0, q, kv);
+    a.v = a.qkv.narrow(0, q + kv, kv);
+    if (a.qBias.defined() && a.kBias.defined() && a.vBias.defined()) {
+        a.qkvBias = torch::cat({a.qBias, a.kBias, a.vBias}, 0);
+        a.qBias = a.qkvBias.narrow(0, 0, q);
+        a.kBias = a.qkvBias.narrow(0, q, kv);
+        a.vBias = a.qkvBias.narrow(0, q + kv, kv);
+    }
     if (c.qkHeadNorm) {
         a.qNorm = r.frozen(p + "q_norm.weight", {c.headDim});
         a.kNorm = r.frozen(p + "k_norm.weight", {c.headDim});
@@ -359,7 +370,10 @@ torch::Tensor MoeModel::runLayers(const torch::Tensor& inputIds, const torch::Te
     // An all-ones mask is no mask: the attention then needs no per-row padding masking.
     const bool padded = mask.defined() && !mask.all().item<bool>();
     const auto bias = attentionBias(padded ? mask : torch::Tensor(), T, m_config.slidingWindow, m_device);
-    const auto rope = ropeTables(m_config, T, m_device);
+    auto rope = ropeTables(m_config, T, m_device);
+    // In the compute dtype once per pass (applyRope casts them to the activations' dtype).
+    rope.cos = rope.cos.to(m_options.computeDtype);
+    rope.sin = rope.sin.to(m_options.computeDtype);
     for (int l = 0; l <= lastLayer; ++l) {
         std::optional<torch::NoGradGuard> noGrad;
         if (m_firstTrainableLayer < 0 || l < m_firstTrainableLayer)

@@ -203,6 +203,18 @@ private slots:
         rmsNorm(xb, wb, eps).backward(g);
         expectClose(xb.grad(), values(xa.grad()), 1e-5, "rmsnorm grad x");
         expectClose(wb.grad(), values(wa.grad()), 1e-5, "rmsnorm grad w");
+        // A frozen weight (the engine's case): the fused kernel's input gradient.
+        const auto xc = x.clone().requires_grad_(true);
+        rmsNorm(xc, w, eps).backward(g);
+        expectClose(xc.grad(), values(xa.grad()), 1e-5, "rmsnorm grad x, frozen weight");
+        // bf16: the composite w * (x_f32 * rstd).to(bf16) rounded as LibTorch rounds it.
+        const auto xh = x.to(torch::kBFloat16), wh = w.to(torch::kBFloat16);
+        const auto xf = xh.to(torch::kFloat);
+        const auto ref = wh * (xf * torch::rsqrt(xf.pow(2).mean(-1, true) + eps)).to(torch::kBFloat16);
+        const auto got = rmsNorm(xh, wh, eps);
+        QCOMPARE(got.scalar_type(), torch::kBFloat16);
+        const auto ulps = (got.to(torch::kFloat) - ref.to(torch::kFloat)).abs() / (ref.to(torch::kFloat).abs() * 0.0079 + 1e-6);
+        QVERIFY2(ulps.max().item<double>() <= 1.01, "bf16 rmsnorm within one bf16 rounding of the composite");
     }
 
     void ropeHalfAndInterleaved()
@@ -229,6 +241,32 @@ private slots:
                 }
         expectClose(applyRope(x, tables, false), half, 1e-5, "rope half");
         expectClose(applyRope(x, tables, true), inter, 1e-5, "rope interleaved");
+    }
+
+    // The fused rotation + transpose against applyRope on the transposed view, values and input
+    // gradient (fp32), and within bf16 rounding in bf16.
+    void ropeTransposedMatchesApplyRope()
+    {
+        const auto c = tinyConfig("qwen3_moe");
+        const std::int64_t B = 2, T = 7, h = 3, d = c.headDim;
+        const auto rope = ropeTables(c, T, torch::kCPU);
+        const auto x = randn({B, T, h, d});
+        const auto xa = x.clone().requires_grad_(true), xb = x.clone().requires_grad_(true);
+        const auto want = applyRope(xa.transpose(1, 2), rope, false);
+        const auto got = applyRopeTransposed(xb, rope);
+        QVERIFY(got.is_contiguous());
+        QCOMPARE(got.sizes(), want.sizes());
+        expectClose(got, values(want), 1e-6, "rope transposed");
+        const auto g = randn({B, h, T, d});
+        want.backward(g);
+        got.backward(g);
+        expectClose(xb.grad(), values(xa.grad()), 1e-6, "rope transposed grad");
+        const auto xh = x.to(torch::kBFloat16);
+        // One rounding of the result against the composite's three: a few bf16 ulps of |x| at most.
+        const auto ref = applyRope(xh.transpose(1, 2), rope, false).to(torch::kFloat);
+        const auto diff = (applyRopeTransposed(xh, rope).to(torch::kFloat) - ref).abs();
+        const auto scale = xh.to(torch::kFloat).abs().max().item<double>();
+        QVERIFY2(diff.max().item<double>() <= 3 * scale / 256, "bf16 rope");
     }
 
     void yarnFrequencies()
@@ -336,6 +374,31 @@ private slots:
             }
     }
 
+    // The blocked attention's hand-written backward (several query blocks, grouped kv heads,
+    // padding) against autograd through full masked attention in double.
+    void blockedAttentionGradient()
+    {
+        const std::int64_t B = 2, h = 4, kvh = 2, T = 150, d = 8;
+        const auto q = randn({B, h, T, d}), k = randn({B, kvh, T, d}), v = randn({B, kvh, T, d});
+        auto mask = torch::ones({B, T}, torch::kLong);
+        mask[1].narrow(0, 120, 30).fill_(0);
+        const auto blocked = attentionBias(mask, T, 0, torch::kCPU);
+        const auto qa = q.clone().requires_grad_(true), ka = k.clone().requires_grad_(true),
+                   va = v.clone().requires_grad_(true);
+        const auto g = randn({B, T, h * d});
+        groupedAttention(qa, ka, va, blocked, 0.3).backward(g);
+        const auto qd = q.to(torch::kDouble).requires_grad_(true), kd = k.to(torch::kDouble).requires_grad_(true),
+                   vd = v.to(torch::kDouble).requires_grad_(true);
+        const auto kk = kd.repeat_interleave(h / kvh, 1), vv = vd.repeat_interleave(h / kvh, 1);
+        auto scores = torch::matmul(qd, kk.transpose(-1, -2)) * 0.3;
+        scores = scores.masked_fill(blocked.squeeze(1), -1e30); // [B, 1, T, T] over heads
+        const auto want = torch::matmul(torch::softmax(scores, -1), vv).transpose(1, 2).reshape({B, T, h * d});
+        want.backward(g.to(torch::kDouble));
+        expectClose(qa.grad(), values(qd.grad()), 1e-5, "attention grad q");
+        expectClose(ka.grad(), values(kd.grad()), 1e-5, "attention grad k");
+        expectClose(va.grad(), values(vd.grad()), 1e-5, "attention grad v");
+    }
+
     // Full standard attention layer (qwen3 per-head norms, olmoe full norms, qwen2 biases)
     // against projections + loops built from the same pieces checked above.
     void selfAttentionLayer()
@@ -365,6 +428,22 @@ private slots:
             const auto x = randn({B, T, H});
             const auto rope = ropeTables(c, T, torch::kCPU);
             const auto got = selfAttention(c, w, x, rope, attentionBias({}, T, 0, torch::kCPU));
+            {
+                // The fused q/k/v projection (frozen models) gives the same layer, and the same
+                // input gradient.
+                AttentionWeights f = w;
+                f.qkv = torch::cat({w.q, w.k, w.v}, 0);
+                if (w.qBias.defined())
+                    f.qkvBias = torch::cat({w.qBias, w.kBias, w.vBias}, 0);
+                const auto xa = x.clone().requires_grad_(true), xb = x.clone().requires_grad_(true);
+                const auto ya = selfAttention(c, w, xa, rope, attentionBias({}, T, 0, torch::kCPU));
+                const auto yb = selfAttention(c, f, xb, rope, attentionBias({}, T, 0, torch::kCPU));
+                expectClose(yb, values(ya), 1e-5, "fused qkv");
+                const auto g = randn({B, T, H});
+                ya.backward(g);
+                yb.backward(g);
+                expectClose(xb.grad(), values(xa.grad()), 1e-5, "fused qkv grad");
+            }
             // Reference: per token projections with loops, norms by formula, rotation by angle.
             const auto xv = values(x);
             auto proj = [&](const torch::Tensor& W, const torch::Tensor& b, std::int64_t bt) {
@@ -616,6 +695,44 @@ private slots:
         swiglu(gb, ub).backward(grad);
         expectClose(gb.grad(), values(ga.grad()), 1e-5, "swiglu grad gate");
         expectClose(ub.grad(), values(ua.grad()), 1e-5, "swiglu grad up");
+        // Strided halves of one [N, 2I] block (the fused layout), through the same kernels.
+        const auto gu = randn({6, 18}, 2.0).requires_grad_(true);
+        const auto gud = gu.detach().to(torch::kDouble).requires_grad_(true);
+        swiglu(gu.narrow(1, 0, 9), gu.narrow(1, 9, 9)).backward(grad);
+        (torch::silu(gud.narrow(1, 0, 9)) * gud.narrow(1, 9, 9)).backward(grad.to(torch::kDouble));
+        expectClose(gu.grad(), values(gud.grad()), 1e-5, "swiglu grad of strided halves");
+    }
+
+    // A frozen fused expert is one autograd node: its input gradient against autograd through
+    // the plain composite in double, in fp32 and (within bf16 rounding) in bf16.
+    void frozenMlpInputGradient()
+    {
+        const auto w = expert(16, 24, true);
+        const auto x = randn({5, 16}), grad = randn({5, 16});
+        GatedMlpWeights wd;
+        wd.gate = w.gate.to(torch::kDouble);
+        wd.up = w.up.to(torch::kDouble);
+        wd.down = w.down.to(torch::kDouble);
+        const auto xd = x.to(torch::kDouble).requires_grad_(true);
+        const auto yd = torch::linear(torch::silu(torch::linear(xd, wd.gate)) * torch::linear(xd, wd.up), wd.down);
+        yd.backward(grad.to(torch::kDouble));
+        for (const auto dtype : {torch::kFloat, torch::kBFloat16}) {
+            GatedMlpWeights wt;
+            wt.gateUp = w.gateUp.to(dtype);
+            wt.gate = wt.gateUp.narrow(0, 0, 24);
+            wt.up = wt.gateUp.narrow(0, 24, 24);
+            wt.down = w.down.to(dtype);
+            const auto xt = x.to(dtype).detach().requires_grad_(true);
+            const auto y = gatedMlp(xt, wt);
+            QCOMPARE(y.scalar_type(), dtype);
+            y.backward(grad.to(dtype));
+            const double tol = dtype == torch::kFloat ? 1e-5 : 0.05;
+            expectClose(y, values(yd), tol, dtype == torch::kFloat ? "frozen mlp fp32" : "frozen mlp bf16");
+            expectClose(xt.grad(), values(xd.grad()), tol,
+                        dtype == torch::kFloat ? "frozen mlp grad fp32" : "frozen mlp grad bf16");
+            // [B, T, H] input keeps its shape.
+            QCOMPARE(gatedMlp(x.to(dtype).view({1, 5, 16}), wt).sizes(), (std::vector<std::int64_t>{1, 5, 16}));
+        }
     }
 
     void moeLayerMatchesPerTokenLoop()
@@ -674,6 +791,66 @@ private slots:
             const auto reached = w.allowed.index_select(0, m.routing.ids.reshape(-1));
             const auto weightsOutside = m.routing.weights.reshape(-1).masked_select(reached.logical_not());
             QVERIFY(weightsOutside.numel() == 0 || weightsOutside.abs().max().item<double>() == 0.0);
+        }
+    }
+
+    // The dispatch's gradients (input rows, routing weights, trainable expert weights) against
+    // autograd through a per-choice composite in double; frozen fused and trainable experts mixed.
+    void dispatchGradients()
+    {
+        const std::int64_t N = 19, H = 12, I = 10, E = 5, k = 2;
+        MoeWeights w;
+        for (int e = 0; e < E; ++e) {
+            w.experts.push_back(expert(H, I, e % 2 == 0));
+            if (e % 2 == 1) {
+                auto& t = w.experts.back();
+                t.trainable = true;
+                t.gate.requires_grad_(true);
+                t.up.requires_grad_(true);
+                t.down.requires_grad_(true);
+            }
+        }
+        const auto ids = torch::stack({torch::randint(0, E, {N}), torch::randint(0, E, {N})}, 1)
+                             .remainder(E)
+                             .to(torch::kLong);
+        // Two distinct experts per token, as top-k gives.
+        const auto second = torch::where(ids.select(1, 1).eq(ids.select(1, 0)), (ids.select(1, 0) + 1).remainder(E),
+                                          ids.select(1, 1));
+        const auto choice = torch::stack({ids.select(1, 0), second}, 1);
+        const auto x = randn({N, H}).requires_grad_(true);
+        const auto rw = torch::rand({N, k}).requires_grad_(true);
+        const auto grad = randn({N, H});
+        dispatchExperts(x, choice, rw, w).backward(grad);
+
+        const auto xd = x.detach().to(torch::kDouble).requires_grad_(true);
+        const auto rwd = rw.detach().to(torch::kDouble).requires_grad_(true);
+        std::vector<torch::Tensor> gd, ud, dd;
+        for (const auto& ex : w.experts) {
+            gd.push_back(ex.gate.detach().to(torch::kDouble).requires_grad_(ex.trainable));
+            ud.push_back(ex.up.detach().to(torch::kDouble).requires_grad_(ex.trainable));
+            dd.push_back(ex.down.detach().to(torch::kDouble).requires_grad_(ex.trainable));
+        }
+        const auto ch = values(choice);
+        std::vector<torch::Tensor> rowsOut;
+        for (std::int64_t n = 0; n < N; ++n) {
+            auto yn = torch::zeros({H}, torch::kDouble);
+            for (std::int64_t j = 0; j < k; ++j) {
+                const auto e = static_cast<std::size_t>(ch[static_cast<std::size_t>(n * k + j)]);
+                const auto xn = xd[n];
+                const auto a = torch::silu(torch::mv(gd[e], xn)) * torch::mv(ud[e], xn);
+                yn = yn + rwd[n][j] * torch::mv(dd[e], a);
+            }
+            rowsOut.push_back(yn);
+        }
+        torch::stack(rowsOut).backward(grad.to(torch::kDouble));
+        expectClose(x.grad(), values(xd.grad()), 1e-5, "dispatch grad x");
+        expectClose(rw.grad(), values(rwd.grad()), 1e-5, "dispatch grad routing weights");
+        for (std::size_t e = 0; e < w.experts.size(); ++e) {
+            if (!w.experts[e].trainable || !w.experts[e].gate.grad().defined())
+                continue;
+            expectClose(w.experts[e].gate.grad(), values(gd[e].grad()), 1e-5, "dispatch grad gate");
+            expectClose(w.experts[e].up.grad(), values(ud[e].grad()), 1e-5, "dispatch grad up");
+            expectClose(w.experts[e].down.grad(), values(dd[e].grad()), 1e-5, "dispatch grad down");
         }
     }
 
