@@ -6,9 +6,7 @@
 #include "core/util/Error.h"
 #include "core/util/Hash.h"
 
-#include <QMetaObject>
 #include <nlohmann/json.hpp>
-#include <spdlog/spdlog.h>
 
 namespace teft::ui {
 
@@ -35,26 +33,18 @@ QString precisionName(torch::ScalarType t)
 } // namespace
 
 EngineTrainingSession::EngineTrainingSession(ProjectSetup project, ExpertSelection selection, QObject* parent)
-    : TrainingSession(parent), m_project(std::move(project)), m_selection(std::move(selection))
+    : ThreadedTrainingSession(parent), m_project(std::move(project)), m_selection(std::move(selection))
 {
 }
 
 EngineTrainingSession::EngineTrainingSession(MinerSettings settings, QObject* parent)
-    : TrainingSession(parent), m_fixed(true), m_settings(std::move(settings))
+    : ThreadedTrainingSession(parent), m_fixed(true), m_settings(std::move(settings))
 {
 }
 
 EngineTrainingSession::~EngineTrainingSession()
 {
-    if (m_control)
-        m_control->requestCancel();
-    join();
-}
-
-void EngineTrainingSession::join()
-{
-    if (m_thread.joinable())
-        m_thread.join();
+    stopAndJoin();
 }
 
 MinerSettings EngineTrainingSession::minerSettings(const ProjectSetup& project, const ExpertSelection& selection,
@@ -106,112 +96,65 @@ void EngineTrainingSession::start(const TrainingSettings& form)
 {
     if (state() == State::Running || state() == State::Paused)
         return;
-    join();
     if (!m_fixed) {
         try {
             m_settings = minerSettings(*m_project, m_selection, form);
         } catch (const std::exception& e) {
-            setState(State::Failed);
-            Q_EMIT failed(QString::fromUtf8(e.what()));
+            failNow(QString::fromUtf8(e.what()));
             return;
         }
     }
-    m_control = std::make_unique<JobControl>();
-    m_control->setProgressCallback([this, last = std::string()](const JobControl::Progress& p) mutable {
-        // Only stage changes: steps arrive through onStep.
-        if (p.stage != last) {
-            last = p.stage;
-            postStage(QString::fromStdString(p.stage));
-        }
-    });
-    setState(State::Running);
-    m_thread = std::thread([this] { run(); });
+    // Only stage changes: steps arrive through runMiner's callback.
+    launch([this](JobControl& control) { return run(control); },
+           [this, last = std::string()](const JobControl::Progress& p) mutable {
+               if (p.stage != last) {
+                   last = p.stage;
+                   postStage(QString::fromStdString(p.stage));
+               }
+           });
 }
 
-void EngineTrainingSession::run()
+TrainingResult EngineTrainingSession::run(JobControl& control)
 {
-    JobControl& control = *m_control;
-    try {
-        DatasetSpec spec;
-        PackingOptions packing;
-        datasetRecordFromJson(m_settings.dataset, spec, packing);
-        for (const auto& path : spec.paths)
-            if (!std::filesystem::exists(path))
-                throw Error("Dataset path " + path.string() + " does not exist (moved or deleted?)");
-        const std::string& selected = m_settings.selection.modelFingerprint();
-        if (!selected.empty()) {
-            postStage(QStringLiteral("fingerprinting"));
-            const std::string actual = modelFingerprint(m_settings.modelDir);
-            if (actual != selected)
-                throw Error("The expert selection was made for another model (fingerprint " + selected.substr(0, 12) +
-                            ", this model " + actual.substr(0, 12) +
-                            "): run identification on this model and save a new selection");
-        }
-        postStage(QStringLiteral("tokenizing"));
-        const auto tokenizer = Tokenizer::fromFile(m_settings.modelDir);
-        const TokenDataset data = TokenDataset::build(spec, tokenizer, packing, control);
-        if (data.numTrain() < 1)
-            throw Error("The dataset has no training rows of " + std::to_string(packing.seqLen) +
-                        " tokens: use a shorter sequence length or more data");
-        postStage(QStringLiteral("loading"));
-        const MinerResult r = runMiner(m_settings, data, control, [this](const MinerStep& step) {
-            TrainingMetrics m;
-            m.step = step.report.step;
-            m.totalSteps = step.totalSteps;
-            m.loss = step.report.loss;
-            m.learningRate = step.report.lr;
-            m.tokensPerSecond = step.tokensPerSecond;
-            m.validationLoss = step.validationLoss;
-            m.elapsedSeconds = step.elapsedSeconds;
-            postStep(m);
-        });
-        TrainingResult result;
-        result.submissionPath = QString::fromStdString(r.submissionDir.string());
-        result.submissionBytes = static_cast<std::int64_t>(r.submissionBytes);
-        result.steps = r.training.steps;
-        result.finalLoss = r.training.lastLoss;
-        QMetaObject::invokeMethod(this, [this, result] {
-            deliverSteps();
-            setState(State::Finished);
-            Q_EMIT finished(result);
-        }, Qt::QueuedConnection);
-    } catch (const Cancelled&) {
-        QMetaObject::invokeMethod(this, [this] {
-            deliverSteps();
-            setState(State::Cancelled);
-        }, Qt::QueuedConnection);
-    } catch (const std::exception& e) {
-        const QString message = QString::fromUtf8(e.what());
-        spdlog::error("training failed: {}", e.what());
-        QMetaObject::invokeMethod(this, [this, message] {
-            deliverSteps();
-            setState(State::Failed);
-            Q_EMIT failed(message);
-        }, Qt::QueuedConnection);
+    DatasetSpec spec;
+    PackingOptions packing;
+    datasetRecordFromJson(m_settings.dataset, spec, packing);
+    for (const auto& path : spec.paths)
+        if (!std::filesystem::exists(path))
+            throw Error("Dataset path " + path.string() + " does not exist (moved or deleted?)");
+    const std::string& selected = m_settings.selection.modelFingerprint();
+    if (!selected.empty()) {
+        postStage(QStringLiteral("fingerprinting"));
+        const std::string actual = modelFingerprint(m_settings.modelDir);
+        if (actual != selected)
+            throw Error("The expert selection was made for another model (fingerprint " + selected.substr(0, 12) +
+                        ", this model " + actual.substr(0, 12) +
+                        "): run identification on this model and save a new selection");
     }
-}
-
-void EngineTrainingSession::pause()
-{
-    if (state() != State::Running || !m_control)
-        return;
-    m_control->setPaused(true);
-    setState(State::Paused);
-}
-
-void EngineTrainingSession::resume()
-{
-    if (state() != State::Paused || !m_control)
-        return;
-    m_control->setPaused(false);
-    setState(State::Running);
-}
-
-void EngineTrainingSession::cancel()
-{
-    if ((state() != State::Running && state() != State::Paused) || !m_control)
-        return;
-    m_control->requestCancel();
+    postStage(QStringLiteral("tokenizing"));
+    const auto tokenizer = Tokenizer::fromFile(m_settings.modelDir);
+    const TokenDataset data = TokenDataset::build(spec, tokenizer, packing, control);
+    if (data.numTrain() < 1)
+        throw Error("The dataset has no training rows of " + std::to_string(packing.seqLen) +
+                    " tokens: use a shorter sequence length or more data");
+    postStage(QStringLiteral("loading"));
+    const MinerResult r = runMiner(m_settings, data, control, [this](const MinerStep& step) {
+        TrainingMetrics m;
+        m.step = step.report.step;
+        m.totalSteps = step.totalSteps;
+        m.loss = step.report.loss;
+        m.learningRate = step.report.lr;
+        m.tokensPerSecond = step.tokensPerSecond;
+        m.validationLoss = step.validationLoss;
+        m.elapsedSeconds = step.elapsedSeconds;
+        postStep(m);
+    });
+    TrainingResult result;
+    result.submissionPath = QString::fromStdString(r.submissionDir.string());
+    result.submissionBytes = static_cast<std::int64_t>(r.submissionBytes);
+    result.steps = r.training.steps;
+    result.finalLoss = r.training.lastLoss;
+    return result;
 }
 
 } // namespace teft::ui

@@ -1,13 +1,10 @@
 #pragma once
 
 #include "core/train/MinerJob.h"
-#include "core/util/Progress.h"
 #include "ui/engine/ProjectSetup.h"
-#include "ui/miner/TrainingSession.h"
+#include "ui/miner/ThreadedTrainingSession.h"
 
-#include <memory>
 #include <optional>
-#include <thread>
 
 namespace teft::ui {
 
@@ -16,7 +13,7 @@ namespace teft::ui {
 // inner step (loss, learning rate, tokens/s, held-out loss every validation interval).
 // Pause, resume and cancel go through the run's JobControl; a cancelled run leaves a
 // checkpoint and starting the same settings again resumes from it.
-class EngineTrainingSession : public TrainingSession {
+class EngineTrainingSession : public ThreadedTrainingSession {
     Q_OBJECT
 public:
     // A new run of the project's selected experts with the dashboard's settings.
@@ -38,20 +35,14 @@ public:
     const MinerSettings& settings() const { return m_settings; }
 
     void start(const TrainingSettings& settings) override;
-    void pause() override;
-    void resume() override;
-    void cancel() override;
 
 private:
-    void run();
-    void join();
+    TrainingResult run(JobControl& control);
 
     std::optional<ProjectSetup> m_project;
     ExpertSelection m_selection;
     bool m_fixed = false;
     MinerSettings m_settings;
-    std::thread m_thread;
-    std::unique_ptr<JobControl> m_control;
 };
 
 } // namespace teft::ui

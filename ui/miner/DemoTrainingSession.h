@@ -1,11 +1,8 @@
 #pragma once
 
-#include "core/util/Progress.h"
-#include "ui/miner/TrainingSession.h"
+#include "ui/miner/ThreadedTrainingSession.h"
 
 #include <QString>
-#include <memory>
-#include <thread>
 
 namespace teft::ui {
 
@@ -14,7 +11,7 @@ namespace teft::ui {
 // dashboard's mechanics (fast, deterministic, able to fail on demand); the application trains
 // with EngineTrainingSession. Pause, resume and cancel go through a JobControl exactly like a
 // real engine job.
-class DemoTrainingSession : public TrainingSession {
+class DemoTrainingSession : public ThreadedTrainingSession {
     Q_OBJECT
 public:
     explicit DemoTrainingSession(QObject* parent = nullptr);
@@ -26,16 +23,10 @@ public:
     void failAtStep(std::int64_t step, const QString& message);
 
     void start(const TrainingSettings& settings) override;
-    void pause() override;
-    void resume() override;
-    void cancel() override;
 
 private:
-    void run(TrainingSettings settings);
-    void join();
+    TrainingResult run(const TrainingSettings& settings, const JobControl& control);
 
-    std::thread m_thread;
-    std::unique_ptr<JobControl> m_control;
     int m_stepMs = 30;
     std::int64_t m_failStep = 0;
     QString m_failMessage;
