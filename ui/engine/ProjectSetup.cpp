@@ -7,6 +7,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+
 namespace teft::ui {
 
 namespace fs = std::filesystem;
@@ -78,27 +80,28 @@ TokenDataset loadProjectDataset(const ProjectSetup& project, const DatasetSpec& 
     return TokenDataset::build(spec, tokenizer, packing, control);
 }
 
+std::vector<ExpertSelection> projectSelections(const JobStore& store, std::int64_t projectId)
+{
+    auto rows = store.selections(projectId);
+    std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a.id > b.id; });
+    std::vector<ExpertSelection> out;
+    for (const auto& row : rows) {
+        try {
+            out.push_back(ExpertSelection::fromJson(nlohmann::json::parse(row.content)));
+        } catch (const std::exception&) {
+            // a damaged row must not hide the others
+        }
+    }
+    return out;
+}
+
 std::optional<ExpertSelection> latestProjectSelection(const JobStore& store, std::int64_t projectId,
                                                       const std::string& fingerprint)
 {
-    auto all = store.selections(projectId);
-    // Newest last or first depending on the query; pick the highest id.
-    std::optional<ExpertSelection> best;
-    std::int64_t bestId = -1;
-    for (const auto& s : all) {
-        if (s.id <= bestId)
-            continue;
-        try {
-            auto sel = ExpertSelection::fromJson(nlohmann::json::parse(s.content));
-            if (!fingerprint.empty() && !sel.modelFingerprint().empty() && sel.modelFingerprint() != fingerprint)
-                continue;
-            best = std::move(sel);
-            bestId = s.id;
-        } catch (const std::exception&) {
-            continue; // a damaged row must not hide the others
-        }
-    }
-    return best;
+    for (auto& sel : projectSelections(store, projectId))
+        if (fingerprint.empty() || sel.modelFingerprint().empty() || sel.modelFingerprint() == fingerprint)
+            return std::move(sel);
+    return std::nullopt;
 }
 
 } // namespace teft::ui

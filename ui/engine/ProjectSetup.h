@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace teft {
 class JobStore;
@@ -42,6 +43,10 @@ struct ProjectSetup {
 // Tokenizes (or loads from the cache) a dataset with the project's model tokenizer and packing.
 TokenDataset loadProjectDataset(const ProjectSetup& project, const DatasetSpec& spec, JobControl& control,
                                 std::optional<std::int64_t> seqLen = std::nullopt);
+
+// Every expert selection saved for the project that parses, newest first (a damaged row is
+// skipped: it must not hide the others).
+std::vector<ExpertSelection> projectSelections(const JobStore& store, std::int64_t projectId);
 
 // The newest expert selection saved for the project whose fingerprint matches `fingerprint`
 // (any when it is empty); nullopt when there is none.

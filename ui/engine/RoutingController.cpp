@@ -1,5 +1,6 @@
 #include "ui/engine/RoutingController.h"
 
+#include "core/io/CheckpointFiles.h"
 #include "core/model/ModelConfig.h"
 #include "core/model/MoeModel.h"
 #include "core/store/JobRecord.h"
@@ -39,7 +40,7 @@ Costs costsOf(const fs::path& modelDir, const std::string& fingerprint)
     c.layout = moeLayoutOf(config, fingerprint);
     c.paramsPerExpert = config.paramsPerExpert();
     c.bytesPerExpert = config.bytesPerExpert();
-    c.modelBytes = config.paramsTotal() * static_cast<std::int64_t>(c10::elementSize(config.storageDtype()));
+    c.modelBytes = static_cast<std::int64_t>(CheckpointFiles::open(modelDir).totalBytes()); // as `teft demo` counts it
     return c;
 }
 

@@ -184,19 +184,7 @@ void ValidatorController::scoreFolder(const QString& dir)
     std::vector<ExpertSelection> selections; // the newest first
     try {
         project = ProjectSetup::load(*m_context->store(), projectId);
-        if (auto latest = latestProjectSelection(*m_context->store(), projectId))
-            selections.push_back(std::move(*latest));
-        auto rows = m_context->store()->selections(projectId);
-        std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a.id > b.id; });
-        for (const auto& row : rows) {
-            try {
-                auto sel = ExpertSelection::fromJson(nlohmann::json::parse(row.content));
-                if (selections.empty() || !(sel == selections.front()))
-                    selections.push_back(std::move(sel));
-            } catch (const std::exception&) {
-                // a damaged row must not hide the others
-            }
-        }
+        selections = projectSelections(*m_context->store(), projectId);
     } catch (const std::exception& e) {
         showError(title, QString::fromUtf8(e.what()));
         return;
