@@ -14,6 +14,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <unistd.h>
 #include <cstring>
 #include <fstream>
 #include <thread>

@@ -5,7 +5,8 @@ target_link_libraries(teft_test_support PUBLIC teft::core Qt6::Core Qt6::Test)
 target_include_directories(teft_test_support PUBLIC ${CMAKE_CURRENT_SOURCE_DIR})
 target_precompile_headers(teft_test_support REUSE_FROM teft_core)
 target_compile_definitions(teft_test_support PRIVATE TEFT_TEST_WORK_ROOT="${CMAKE_CURRENT_BINARY_DIR}/work")
-target_compile_definitions(teft_test_support PUBLIC TEFT_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
+target_compile_definitions(teft_test_support PUBLIC TEFT_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
+  TEFT_PYTHON_EXE="${TEFT_PYTHON}")
 
 # teft_add_test(<source> <libraries...>): a Qt Test executable named after the file, registered
 # with CTest; its scratch files go to <build>/tests/work/<name>/.

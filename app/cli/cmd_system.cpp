@@ -1,6 +1,7 @@
 // `teft system`: what this machine offers the engine (version, threads, devices, memory).
 #include "app/cli/Cli.h"
 
+#include "core/util/CudaBackend.h"
 #include "core/util/Paths.h"
 #include "core/util/Runtime.h"
 
@@ -16,14 +17,16 @@ int runSystem(Invocation& inv)
     doc["torch_version"] = TORCH_VERSION;
     doc["threads"] = intraOpThreads();
     doc["cuda_available"] = cudaAvailable();
+    doc["cuda_backend"] = {{"loaded", cudaBackend().loaded},
+                           {"libtorch_dir", cudaBackend().libtorchDir},
+                           {"message", cudaBackend().message}};
     doc["data_dir"] = dataDir().string();
     nlohmann::json devices = nlohmann::json::array();
     std::vector<std::string> names{"cpu"};
-    if (cudaAvailable())
-        for (int i = 0; i < static_cast<int>(torch::cuda::device_count()); ++i)
-            names.push_back("cuda:" + std::to_string(i));
+    for (int i = 0; i < cudaDeviceCount(); ++i)
+        names.push_back("cuda:" + std::to_string(i));
     std::string text = "teft " + std::string(TEFT_VERSION) + " (LibTorch " + TORCH_VERSION + ")\n" +
-                       "data directory: " + dataDir().string() + "\n";
+                       "data directory: " + dataDir().string() + "\n" + "CUDA: " + cudaBackend().message + "\n";
     for (const auto& n : names) {
         const DeviceInfo d = describeDevice(n);
         devices.push_back({{"name", d.name},

@@ -5,6 +5,7 @@
 #include "core/model/LmLoss.h"
 #include "core/model/MoeLayer.h"
 #include "core/model/Router.h"
+#include "core/util/CudaBackend.h"
 #include "core/util/Error.h"
 #include "core/util/Progress.h"
 #include "core/util/Runtime.h"
@@ -15,10 +16,6 @@
 #include <optional>
 #include <set>
 #include <sstream>
-
-#ifdef TEFT_HAVE_CUDA
-#include <c10/cuda/CUDACachingAllocator.h>
-#endif
 
 namespace teft {
 
@@ -650,16 +647,12 @@ ModelMemory MoeModel::memory() const
             addMlp(e);
     }
     mem.isCuda = m_device.is_cuda();
-#ifdef TEFT_HAVE_CUDA
     if (mem.isCuda) {
-        const auto stats = c10::cuda::CUDACachingAllocator::getDeviceStats(m_device.index());
-        mem.deviceAllocated =
-            stats.allocated_bytes[static_cast<std::size_t>(c10::cuda::CUDACachingAllocator::StatType::AGGREGATE)].current;
+        mem.deviceAllocated = cudaAllocatedBytes(m_device.index());
         const auto info = describeDevice(m_device.str());
         mem.deviceFree = info.memoryFree;
         mem.deviceTotal = info.memoryTotal;
     }
-#endif
     return mem;
 }
 

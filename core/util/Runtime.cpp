@@ -1,15 +1,11 @@
 #include "core/util/Runtime.h"
 
+#include "core/util/CudaBackend.h"
 #include "core/util/Error.h"
 
 #include <fstream>
 #include <thread>
 #include <torch/torch.h>
-
-#ifdef TEFT_HAVE_CUDA
-#include <c10/cuda/CUDACachingAllocator.h>
-#include <cuda_runtime_api.h>
-#endif
 
 namespace teft {
 
@@ -22,7 +18,10 @@ void configureThreads(int threads)
 
 int intraOpThreads() { return torch::get_num_threads(); }
 
-bool cudaAvailable() { return torch::cuda::is_available(); }
+// The CUDA backend is loaded before LibTorch is first asked about CUDA (it caches the answer).
+bool cudaAvailable() { return cudaBackend().loaded && torch::cuda::is_available(); }
+
+int cudaDeviceCount() { return cudaAvailable() ? static_cast<int>(torch::cuda::device_count()) : 0; }
 
 std::string resolveDevice(const std::string& requested)
 {
@@ -32,14 +31,10 @@ std::string resolveDevice(const std::string& requested)
         return "cpu";
     if (requested.rfind("cuda", 0) == 0) {
         if (!cudaAvailable())
-            throw Error("Device '" + requested +
-                        "' was requested but no CUDA GPU is available (this build " +
-#ifdef TEFT_HAVE_CUDA
-                        std::string("has CUDA support; no GPU was found)")
-#else
-                        std::string("uses a CPU-only LibTorch)")
-#endif
-            );
+            throw Error("Device '" + requested + "' was requested but no CUDA GPU is available (" +
+                        (cudaBackend().loaded ? std::string("the CUDA backend is loaded; no GPU was found")
+                                              : cudaBackend().message) +
+                        ")");
         const auto idx = requested.size() > 5 ? std::stoi(requested.substr(5)) : 0;
         if (idx < 0 || idx >= static_cast<int>(torch::cuda::device_count()))
             throw Error("Device '" + requested + "' does not exist: " +
@@ -68,19 +63,10 @@ DeviceInfo describeDevice(const std::string& device)
         return info;
     }
     info.isCuda = true;
-#ifdef TEFT_HAVE_CUDA
-    const int idx = std::stoi(info.name.substr(5));
-    cudaDeviceProp prop{};
-    cudaGetDeviceProperties(&prop, idx);
-    info.description = prop.name;
-    size_t freeB = 0, totalB = 0;
-    cudaSetDevice(idx);
-    cudaMemGetInfo(&freeB, &totalB);
-    info.memoryTotal = static_cast<std::int64_t>(totalB);
-    info.memoryFree = static_cast<std::int64_t>(freeB);
-#else
-    info.description = "CUDA device";
-#endif
+    const auto props = cudaDeviceProperties(std::stoi(info.name.substr(5)));
+    info.description = props.name;
+    info.memoryTotal = props.memoryTotal;
+    info.memoryFree = props.memoryFree;
     return info;
 }
 

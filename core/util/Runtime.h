@@ -20,7 +20,10 @@ struct DeviceInfo {
     bool isCuda = false;
 };
 
+// True when the CUDA backend is loaded (core/util/CudaBackend.h) and LibTorch sees a GPU. Ask
+// this, never torch::cuda directly: it loads the backend first.
 bool cudaAvailable();
+int cudaDeviceCount();
 // "auto" picks cuda:0 when present, else cpu. Throws teft::Error for an unknown or missing
 // device, naming it.
 std::string resolveDevice(const std::string& requested);

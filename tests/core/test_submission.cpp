@@ -13,6 +13,7 @@
 #include <QtTest/QtTest>
 #include <cmath>
 #include <fstream>
+#include <unistd.h>
 #include <nlohmann/json.hpp>
 #include <sys/stat.h>
 #include <torch/torch.h>

@@ -4,6 +4,7 @@
 #include <QProcessEnvironment>
 #include <QStringList>
 #include <cerrno>
+#include <cstdlib>
 
 namespace teft::test {
 namespace fs = std::filesystem;
@@ -24,6 +25,18 @@ fs::path freshDir(const std::string& name)
 }
 
 fs::path sourceDir() { return fs::path(TEFT_SOURCE_DIR); }
+
+std::string python()
+{
+    const char* env = std::getenv("TEFT_PYTHON");
+    return env && *env ? std::string(env) : std::string(TEFT_PYTHON_EXE);
+}
+
+fs::path testDataDir()
+{
+    const char* env = std::getenv("TEFT_TESTDATA_DIR");
+    return env && *env ? fs::path(env) : sourceDir().parent_path() / "shared" / "testdata";
+}
 
 ProcessResult runProcess(const std::string& program, const std::vector<std::string>& args, int timeoutMs,
                          const std::vector<std::pair<std::string, std::string>>& env)

@@ -18,6 +18,14 @@ std::filesystem::path freshDir(const std::string& name);
 // The source tree (for fixtures).
 std::filesystem::path sourceDir();
 
+// The project's Python environment (scripts/python-env.sh): torch, transformers, tokenizers,
+// safetensors, the independent references. $TEFT_PYTHON overrides the configured one.
+std::string python();
+
+// Real test files from outside the repository: $TEFT_TESTDATA_DIR, else <source>/../shared/testdata
+// (e.g. testDataDir() / "qwen3" / "tokenizer.json").
+std::filesystem::path testDataDir();
+
 // Runs a program, capturing stdout and stderr; returns its exit code (-1 if it could not start
 // or timed out).
 struct ProcessResult {

@@ -18,7 +18,6 @@
 #include <QPushButton>
 #include <QSpinBox>
 #include <QThread>
-#include <torch/cuda.h>
 
 namespace teft::ui {
 
@@ -31,12 +30,11 @@ SettingsDialog::SettingsDialog(QWidget* parent) : QDialog(parent)
     m_device = new QComboBox(this);
     m_device->addItem(tr("Automatic (GPU when available)"), "auto");
     m_device->addItem(tr("CPU"), "cpu");
-    if (teft::cudaAvailable())
-        for (int i = 0; i < static_cast<int>(torch::cuda::device_count()); ++i) {
-            const QString name = QStringLiteral("cuda:%1").arg(i);
-            const auto info = teft::describeDevice(name.toStdString());
-            m_device->addItem(QStringLiteral("%1 — %2").arg(name, QString::fromStdString(info.description)), name);
-        }
+    for (int i = 0; i < teft::cudaDeviceCount(); ++i) {
+        const QString name = QStringLiteral("cuda:%1").arg(i);
+        const auto info = teft::describeDevice(name.toStdString());
+        m_device->addItem(QStringLiteral("%1 — %2").arg(name, QString::fromStdString(info.description)), name);
+    }
     m_device->setCurrentIndex(std::max(0, m_device->findData(AppSettings::device())));
     form->addRow(tr("Compute device:"), m_device);
 
