@@ -1,8 +1,9 @@
 #pragma once
 
 // A compiled PCRE2 pattern for the tokenizer's Split / Replace components and the GPT-2 pattern:
-// UTF + UCP (\p{L}, \s, \w are Unicode-aware, like Oniguruma in Hugging Face tokenizers), JIT
-// compiled when the platform allows it. Immutable after construction; matching is thread-safe.
+// UTF + UCP (\p{L}, \s, \w are Unicode-aware, like Oniguruma in Hugging Face tokenizers), with
+// \p{..} and \s rewritten to Oniguruma's Unicode tables (toOnigurumaClasses), JIT compiled when
+// the platform allows it. Immutable after construction; matching is thread-safe.
 
 #include <cstddef>
 #include <memory>
@@ -29,6 +30,10 @@ private:
     std::shared_ptr<const Code> m_code;
     std::string m_pattern;
 };
+
+// The pattern as PCRE2 compiles it so that it matches as Oniguruma does in Hugging Face tokenizers
+// (tokenizers 0.23: Unicode 16.0 general categories, \s = White_Space); see Regex.cpp.
+std::string toOnigurumaClasses(const std::string& pattern);
 
 // The `pattern` of tokenizer.json components: {"String": literal} or {"Regex": pattern}.
 class Pattern {

@@ -1,5 +1,12 @@
 #include "core/text/Tokenizer.h"
 
+// Hugging Face semantics, down to the Unicode data of tokenizers 0.23: regex classes (\p{..}, \s)
+// of Unicode 16.0 as Oniguruma has them (Regex.cpp), normalization with Unicode 9.0 data as the
+// unicode-normalization-alignments crate has it (Unicode.cpp). With add_special_tokens only the
+// tokenizer.json post-processor adds tokens, as transformers 5 does when a tokenizer.json exists
+// (add_bos_token / add_eos_token of tokenizer_config.json are then ignored there too).
+// tests/core/test_tokenizer_reference.cpp holds the engine to tokenizers and transformers.
+
 #include "core/text/AddedVocabulary.h"
 #include "core/text/BatchWorkers.h"
 #include "core/text/BpeModel.h"

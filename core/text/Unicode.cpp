@@ -2,7 +2,10 @@
 
 #include "core/util/Error.h"
 
+#include <memory>
+
 #include <unicode/normalizer2.h>
+#include <unicode/uniset.h>
 #include <unicode/uchar.h>
 #include <unicode/unistr.h>
 #include <unicode/bytestream.h>
@@ -147,19 +150,42 @@ std::string repairUtf8(std::string_view s)
 }
 
 namespace {
+// Hugging Face tokenizers normalizes with the unicode-normalization-alignments crate, whose data is
+// Unicode 9.0: characters assigned later have no canonical combining class, decomposition or
+// composition there. ICU's normalizers filtered to [:age=9.0:] do the same (ICU does this for
+// IDNA2003's Unicode 3.2): text outside the set is left as it is and bounds the normalized spans,
+// so a newer combining mark is never reordered nor composed, exactly like an unknown starter.
 const icu::Normalizer2& normalizer(NormalForm form)
 {
-    UErrorCode status = U_ZERO_ERROR;
-    const icu::Normalizer2* n = nullptr;
+    struct Filtered {
+        icu::UnicodeSet set;
+        std::unique_ptr<icu::FilteredNormalizer2> forms[4];
+        UErrorCode status = U_ZERO_ERROR;
+        Filtered() : set(icu::UnicodeString(u"[:age=9.0:]"), status)
+        {
+            if (U_FAILURE(status))
+                return;
+            set.freeze();
+            const icu::Normalizer2* base[4] = {icu::Normalizer2::getNFCInstance(status),
+                                               icu::Normalizer2::getNFDInstance(status),
+                                               icu::Normalizer2::getNFKCInstance(status),
+                                               icu::Normalizer2::getNFKDInstance(status)};
+            if (U_FAILURE(status))
+                return;
+            for (int i = 0; i < 4; ++i)
+                forms[i] = std::make_unique<icu::FilteredNormalizer2>(*base[i], set);
+        }
+    };
+    static const Filtered filtered;
+    if (U_FAILURE(filtered.status))
+        throw Error(std::string("ICU normalizer unavailable: ") + u_errorName(filtered.status));
     switch (form) {
-    case NormalForm::NFC: n = icu::Normalizer2::getNFCInstance(status); break;
-    case NormalForm::NFD: n = icu::Normalizer2::getNFDInstance(status); break;
-    case NormalForm::NFKC: n = icu::Normalizer2::getNFKCInstance(status); break;
-    case NormalForm::NFKD: n = icu::Normalizer2::getNFKDInstance(status); break;
+    case NormalForm::NFC: return *filtered.forms[0];
+    case NormalForm::NFD: return *filtered.forms[1];
+    case NormalForm::NFKC: return *filtered.forms[2];
+    case NormalForm::NFKD: return *filtered.forms[3];
     }
-    if (U_FAILURE(status) || !n)
-        throw Error(std::string("ICU normalizer unavailable: ") + u_errorName(status));
-    return *n;
+    return *filtered.forms[0];
 }
 } // namespace
 

@@ -28,7 +28,8 @@ bool isAscii(std::string_view s);
 // Valid UTF-8 copy of s: each maximal invalid subpart replaced by U+FFFD.
 std::string repairUtf8(std::string_view s);
 
-// Normalization forms (ICU). Input must be valid UTF-8.
+// Normalization forms (ICU) with Unicode 9.0 data, as Hugging Face tokenizers normalizes
+// (characters assigned later are left alone). Input must be valid UTF-8.
 enum class NormalForm { NFC, NFD, NFKC, NFKD };
 std::string normalize(std::string_view s, NormalForm form);
 // Normalizes `s` in place; copies nothing when it is already normalized (the common case).

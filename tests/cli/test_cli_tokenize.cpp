@@ -1,5 +1,6 @@
 // `teft tokenize`: encoding (text and JSON output), decoding ids back, and usage errors, on a
-// small hand-built byte-level tokenizer (and on the real Qwen3 tokenizer when fetched).
+// small hand-built byte-level tokenizer, and on the real Qwen3 tokenizer of the shared test data
+// (tests/cli/test_cli_tokenize_reference.cpp compares it with the Hugging Face libraries).
 #include "support/TestSupport.h"
 
 #include <QString>
@@ -33,11 +34,7 @@ fs::path writeTokenizer(const fs::path& dir)
     return dir;
 }
 
-std::filesystem::path qwen3Dir()
-{
-    const char* env = std::getenv("TEFT_TESTDATA_DIR");
-    return (env && *env ? fs::path(env) : teft::test::sourceDir() / "build" / "testdata") / "qwen3";
-}
+fs::path qwen3Dir() { return teft::test::testDataDir() / "qwen3"; }
 
 } // namespace
 
@@ -106,8 +103,9 @@ private slots:
 
     void qwen3()
     {
-        if (!fs::exists(qwen3Dir() / "tokenizer.json"))
-            QSKIP("Qwen3 tokenizer absent: run scripts/fetch-test-data.sh (or set TEFT_TESTDATA_DIR)");
+        QVERIFY2(fs::exists(qwen3Dir() / "tokenizer.json"),
+                 "the Qwen3 tokenizer is missing from the shared test data (teft::test::testDataDir() / \"qwen3\"; "
+                 "set TEFT_TESTDATA_DIR to the folder holding qwen3/tokenizer.json)");
         const auto r = teft::test::runProcess(
             TEFT_CLI_PATH, {"tokenize", "--tokenizer", qwen3Dir().string(), "--text", "Hello, my dog is cute", "--json"});
         QCOMPARE(r.exitCode, 0);

@@ -3,11 +3,13 @@
 // ids derived by hand; added-token options; split behaviours; normalizers and decoders; and each
 // unsupported component or malformed file refused with its name.
 //
-// The Qwen3 tests need scripts/fetch-test-data.sh (the tokenizer is fetched, never committed);
-// they look in $TEFT_TESTDATA_DIR/qwen3, else <source>/build/testdata/qwen3, and skip otherwise.
+// The Qwen3 tests read the shared test data (teft::test::testDataDir() / "qwen3", never committed)
+// and fail when it is missing. tests/core/test_tokenizer_reference.cpp compares the real tokenizers
+// with the Hugging Face libraries on thousands of strings.
 #include "core/text/Decoder.h"
 #include "core/text/Normalizer.h"
 #include "core/text/PreTokenizer.h"
+#include "core/text/Regex.h"
 #include "core/text/Tokenizer.h"
 #include "core/util/Error.h"
 #include "support/TestSupport.h"
@@ -60,13 +62,10 @@ std::string formatErrorOf(const std::function<void()>& f)
     return {};
 }
 
-std::filesystem::path qwen3Dir()
-{
-    const char* env = std::getenv("TEFT_TESTDATA_DIR");
-    const std::filesystem::path base =
-        env && *env ? std::filesystem::path(env) : teft::test::sourceDir() / "build" / "testdata";
-    return base / "qwen3";
-}
+std::filesystem::path qwen3Dir() { return teft::test::testDataDir() / "qwen3"; }
+
+const char* const kNoQwen3 = "the Qwen3 tokenizer is missing from the shared test data (teft::test::testDataDir() / "
+                             "\"qwen3\"; set TEFT_TESTDATA_DIR to the folder holding qwen3/tokenizer.json)";
 
 // A byte-level BPE (GPT-2 style): ids 0..255 are the bytes, then a few merges:
 //   256 "Ġt" (Ġ t)  257 "he" (h e)  258 "Ġthe" (Ġt he)  259 "ll" (l l)  260 "hell" (he ll)
@@ -212,8 +211,7 @@ private slots:
     // ---- the real Qwen3 tokenizer --------------------------------------------------------
     void qwen3PublicVectors()
     {
-        if (!haveQwen())
-            QSKIP("Qwen3 tokenizer absent: run scripts/fetch-test-data.sh (or set TEFT_TESTDATA_DIR)");
+        QVERIFY2(haveQwen(), kNoQwen3);
         const auto& t = qwen();
         QCOMPARE(t.encode("Hello, my dog is cute"), (Ids{9707, 11, 847, 5562, 374, 18838}));
         QCOMPARE(t.encode("Hello world!\n\n  123456 你好 <|im_start|>user"),
@@ -224,8 +222,7 @@ private slots:
 
     void qwen3Metadata()
     {
-        if (!haveQwen())
-            QSKIP("Qwen3 tokenizer absent: run scripts/fetch-test-data.sh (or set TEFT_TESTDATA_DIR)");
+        QVERIFY2(haveQwen(), kNoQwen3);
         const auto& t = qwen();
         // formats.md: 151,643 vocabulary entries and 26 added tokens directly after them.
         QCOMPARE(t.vocabSize(), 151643 + 26);
@@ -256,8 +253,7 @@ private slots:
 
     void qwen3RoundTrip()
     {
-        if (!haveQwen())
-            QSKIP("Qwen3 tokenizer absent: run scripts/fetch-test-data.sh (or set TEFT_TESTDATA_DIR)");
+        QVERIFY2(haveQwen(), kNoQwen3);
         const auto& t = qwen();
         std::vector<std::string> texts = {
             "",
@@ -517,6 +513,40 @@ private slots:
                                           {{"type", "Digits"}, {"individual_digits", true}}})}},
                            "x1 y22"),
                  (Strings{"x", "1", "y", "2", "2"}));
+    }
+
+    // Unicode data as Hugging Face tokenizers has it (tokenizers_reference checks thousands of
+    // strings): regex classes from Oniguruma's Unicode 16.0 with \s = White_Space, normalization
+    // with Unicode 9.0 data.
+    void unicodeVersionsOfTokenizers()
+    {
+        auto isolated = [](const std::string& regex, const std::string& text) {
+            return splitWith({{"type", "Split"}, {"pattern", {{"Regex", regex}}}, {"behavior", "Isolated"}}, text);
+        };
+        // U+180E left White_Space in Unicode 6.3 (PCRE2's \s still holds it).
+        QCOMPARE(isolated("\\s+", "a\u180Eb c"), (Strings{"a\u180Eb", " ", "c"}));
+        QCOMPARE(isolated("\\S+", "a\u180Eb c"), (Strings{"a\u180Eb", " ", "c"}));
+        // Letters and digits assigned in Unicode 15-16 (CJK Ext. I U+2EBF0, Kirat Rai U+16D40,
+        // Garay digit U+10D40), inside and outside character classes.
+        QCOMPARE(isolated("\\p{L}+", "x\U0002EBF0\U00016D40y 1"), (Strings{"x\U0002EBF0\U00016D40y", " 1"}));
+        QCOMPARE(isolated("[^\\s\\p{L}]+", "x\U0002EBF0y.!"), (Strings{"x\U0002EBF0y", ".!"}));
+        QCOMPARE(isolated("\\p{N}", "a\U00010D40b"), (Strings{"a", "\U00010D40", "b"}));
+        QCOMPARE(isolated("\\P{L}+", "ab\U0002EBF0-"), (Strings{"ab\U0002EBF0", "-"}));
+        // U+1171E moved from Mn to Mc.
+        auto removed = [](const std::string& regex, const std::string& text) {
+            return splitWith({{"type", "Split"}, {"pattern", {{"Regex", regex}}}, {"behavior", "Removed"}}, text);
+        };
+        QCOMPARE(removed("\\p{Mn}", "a\U0001171Eb"), (Strings{"a\U0001171Eb"}));
+        QCOMPARE(removed("\\p{Mc}", "a\U0001171Eb"), (Strings{"a", "b"}));
+        QCOMPARE(removed("\\p{M}", "a\U0001171Eb"), (Strings{"a", "b"}));
+        // Patterns without Unicode classes are compiled as written.
+        QCOMPARE(teft::text::toOnigurumaClasses("[\u4e00-\u9fa5]+|\\p{Han}|\\x{41}\\\\p"),
+                 std::string("[\u4e00-\u9fa5]+|\\p{Han}|\\x{41}\\\\p"));
+        // NFC with Unicode 9.0 data: U+1AC1 (a combining mark of Unicode 14) is neither reordered
+        // nor a barrier-free mark; marks known in 9.0 still are.
+        QCOMPARE(normalizeWith({{"type", "NFC"}}, "a\u1AC1\u0316"), std::string("a\u1AC1\u0316"));
+        QCOMPARE(normalizeWith({{"type", "NFC"}}, "a\u0301\u0316"), std::string("\u00E1\u0316"));
+        QCOMPARE(normalizeWith({{"type", "NFD"}}, "\U00011938"), std::string("\U00011938")); // Unicode 13.0
     }
 
     void normalizers()
