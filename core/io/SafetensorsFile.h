@@ -52,7 +52,7 @@ public:
 
     // A CPU tensor viewing the mapped bytes (read-only memory: clone() before writing). When
     // the bytes are not aligned for the element type the data is copied instead. Throws
-    // teft::FormatError for a dtype LibTorch cannot represent (U16, U32, U64, F8_*, ...).
+    // teft::FormatError for a dtype LibTorch cannot represent as such (F6_E2M3, F6_E3M2, F4).
     at::Tensor tensor(const std::string& name) const;
     // The raw little-endian bytes of a tensor, valid while this object lives.
     std::string_view bytes(const std::string& name) const;

@@ -168,13 +168,14 @@ private slots:
 
     void typesTorchLacksAreReadableAsBytes()
     {
-        const fs::path dir = test::freshDir("u16");
-        writeRaw(dir / "u.safetensors", R"({"u":{"dtype":"U16","shape":[2],"data_offsets":[0,4]}})",
-                 std::string("\x01\x00\xff\xff", 4));
+        const fs::path dir = test::freshDir("f6");
+        // F6_E3M2 (no LibTorch type): 4 elements of 6 bits in 3 bytes.
+        writeRaw(dir / "u.safetensors", R"({"u":{"dtype":"F6_E3M2","shape":[4],"data_offsets":[0,3]}})",
+                 std::string("\x01\x00\xff", 3));
         const auto file = SafetensorsFile::open(dir / "u.safetensors");
-        QCOMPARE(file->bytes("u").size(), 4u);
+        QCOMPARE(file->bytes("u").size(), 3u);
         const std::string msg = formatErrorOf([&] { file->tensor("u"); });
-        QVERIFY2(contains(msg, "U16") && contains(msg, "\"u\""), msg.c_str());
+        QVERIFY2(contains(msg, "F6_E3M2") && contains(msg, "\"u\""), msg.c_str());
         const std::string missing = formatErrorOf([&] { file->info("nope"); });
         QVERIFY2(contains(missing, "\"nope\"") && contains(missing, "u.safetensors"), missing.c_str());
     }
