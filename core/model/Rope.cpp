@@ -33,10 +33,10 @@ std::pair<torch::Tensor, double> ropeInverseFrequencies(const ModelConfig& cfg)
     double factor = r.factor;
     const double originalMax = static_cast<double>(
         r.hasOriginalMaxPositions && r.originalMaxPositions > 0 ? r.originalMaxPositions : cfg.maxPositionEmbeddings);
-    // As transformers: with an explicit original context, the ratio of the two context lengths
-    // is the scaling factor.
-    if (r.hasOriginalMaxPositions && r.originalMaxPositions > 0)
-        factor = static_cast<double>(cfg.maxPositionEmbeddings) / originalMax;
+    // transformers 5 (_compute_yarn_parameters) uses `factor` as given; the ratio of the two
+    // context lengths only replaces a missing factor (4.x always used the ratio when
+    // original_max_position_embeddings was set). Real DeepSeek files have factor == ratio; the
+    // crosscheck's deepseek_v2 checkpoint does not, and transformers is the reference.
     double attentionFactor = r.attentionFactor;
     if (attentionFactor <= 0.0) {
         if (r.mscale != 0.0 && r.mscaleAllDim != 0.0)

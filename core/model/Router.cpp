@@ -69,7 +69,11 @@ RoutingResult routeTokens(const ModelConfig& cfg, const torch::Tensor& logits, c
     auto top2 = std::get<0>(choice.view({N, cfg.nGroup, cfg.numExperts / cfg.nGroup}).topk(2, -1));
     if (allowed.defined())
         top2 = top2.masked_fill(top2.isinf(), 0.0); // an absent expert adds nothing to its group
-    choice = keepBestGroups(cfg, choice, top2.sum(-1), 0.0);
+    // Experts outside the chosen groups are dropped with -inf, as transformers'
+    // DeepseekV3TopkRouter does: bias-corrected scores can be negative, and a 0.0 fill (the
+    // original remote code's) let an expert of a dropped group win over an allowed one with a
+    // negative score (tests/cli/test_hf_crosscheck.cpp found it).
+    choice = keepBestGroups(cfg, choice, top2.sum(-1), kNegInf);
     const auto ids = std::get<1>(choice.topk(k, -1));
     auto w = scores.gather(1, ids);
     if (allowed.defined())

@@ -14,6 +14,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numeric>
 
 using namespace teft;
@@ -156,7 +157,7 @@ Choice referenceRoute(const ModelConfig& c, const Vec& logits, const Vec& bias, 
     const auto keep = topIndices(groupScore, static_cast<int>(c.topkGroup));
     for (int e = 0; e < E; ++e)
         if (std::find(keep.begin(), keep.end(), e / per) == keep.end())
-            choice[e] = 0.0;
+            choice[e] = -std::numeric_limits<double>::infinity(); // as transformers (not 0.0)
     ch.ids = topIndices(choice, k);
     double s = 0;
     for (int id : ch.ids)

@@ -10,7 +10,10 @@ namespace teft {
 
 inline void parseQwenMoeRouting(const ConfigKeys& k, ModelConfig& c)
 {
-    c.numExperts = k.positive("num_experts");
+    // transformers 5 saves Qwen3MoeConfig's expert count as num_local_experts (its attribute_map
+    // sends num_experts there); older files and qwen2_moe write num_experts.
+    c.numExperts = !k.has("num_experts") && k.has("num_local_experts") ? k.positive("num_local_experts")
+                                                                       : k.positive("num_experts");
     c.topK = k.positive("num_experts_per_tok");
     c.expertIntermediate = k.positive("moe_intermediate_size");
     c.intermediateSize = k.positive("intermediate_size");
