@@ -1,6 +1,7 @@
 // Engine benchmark: forward and ESFT-style training-step tokens/s and peak resident memory of
-// teft's MoeModel, printed as JSON; bench/run_model_bench.sh runs it next to the PyTorch
-// baseline (bench/pytorch_moe.py bench) on the same checkpoint and prints the ratios.
+// teft's MoeModel, printed as JSON; bench/run_model_bench.sh runs it next to the Hugging Face
+// transformers baseline (bench/hf_train_bench.py bench) on the same checkpoint and data and
+// prints the ratios.
 //
 //   bench_model --model DIR --experts SEL.json [--batch 4] [--seq 256] [--steps 3] [--warmup 1]
 //               [--threads 0] [--dtype bf16|fp32] [--mode full|masked] [--aux-loss 1]

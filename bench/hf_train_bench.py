@@ -1,0 +1,323 @@
+#!/usr/bin/env python3
+"""Hugging Face transformers baseline for TEFT's MoE engine: the ESFT-style training step a user
+would otherwise run with transformers itself.
+
+Subcommands:
+  bench DIR --experts SEL.json [--batch 4] [--seq 256] [--steps 3] [--warmup 1] [--threads 0]
+            [--dtype bf16|fp32] [--lr 1e-4] [--aux-loss 1] [--experts-impl eager|grouped_mm|batched_mm]
+      Loads DIR with AutoModelForCausalLM.from_pretrained (eager attention, the chosen experts
+      implementation), freezes everything except the selected experts ({"layer": [expert ids]},
+      the file bench_model takes), runs AdamW on those only, and prints ONE JSON object: forward
+      and training-step tokens/s, peak resident memory, the losses. Same data as bench_model:
+      torch.manual_seed(0) right before torch.randint(0, vocab, (batch, seq)), the labels are the
+      inputs (the model shifts them), loss over batch x (seq - 1) targets.
+      Peak RSS is the process's maximum: run one configuration per process.
+  experts DIR [--per-layer 2]
+      Prints {"layer": [0 .. per-layer-1]} for every MoE layer of DIR's config.json (no torch
+      import): what bench/run_model_bench.sh trains.
+  create-qwen3-30b-a3b-layer OUT
+      Writes a random bf16 qwen3_moe checkpoint with the dimensions of Qwen3-30B-A3B (hidden
+      2048, 32 query / 4 KV heads of 128, 128 experts of 768, top-8, vocabulary 151,936) and two
+      layers, with save_pretrained (about 3.7 GB).
+"""
+
+import argparse
+import json
+import os
+import resource
+import sys
+import time
+
+# ----------------------------------------------------------------------------------------------
+# config.json only (no torch): which layers have routed experts, as each family's transformers
+# modeling code (and teft's loader) decides.
+
+
+def num_routed_experts(cfg):
+    # transformers 5 may write the count under an attribute_map alias (qwen3_moe's
+    # save_pretrained writes num_local_experts, not num_experts): take whichever is present.
+    for key in ("n_routed_experts", "num_local_experts", "num_experts"):
+        if cfg.get(key):
+            return cfg[key]
+    return 0
+
+
+def is_moe_layer(cfg, layer):
+    t = cfg["model_type"]
+    if t in ("mixtral", "olmoe"):
+        return True
+    if t in ("qwen2_moe", "qwen3_moe"):
+        return (layer not in (cfg.get("mlp_only_layers") or []) and num_routed_experts(cfg) > 0
+                and (layer + 1) % (cfg.get("decoder_sparse_step") or 1) == 0)
+    if t in ("deepseek_v2", "deepseek_v3"):
+        # transformers: layer >= first_k_dense_replace. DeepSeek-V2's own code (and teft) also
+        # require layer % moe_layer_freq == 0; every released checkpoint has moe_layer_freq 1.
+        freq = cfg.get("moe_layer_freq", 1) if t == "deepseek_v2" else 1
+        return num_routed_experts(cfg) > 0 and layer >= (cfg.get("first_k_dense_replace") or 0) \
+            and layer % (freq or 1) == 0
+    raise ValueError(f"model_type {t!r} is not one of the six benchmarked families")
+
+
+def run_experts(args):
+    with open(os.path.join(args.model, "config.json")) as f:
+        cfg = json.load(f)
+    n = min(args.per_layer, num_routed_experts(cfg))
+    print(json.dumps({str(l): list(range(n))
+                      for l in range(cfg["num_hidden_layers"]) if is_moe_layer(cfg, l)}))
+
+
+# ----------------------------------------------------------------------------------------------
+# The real-dimension checkpoint: two Qwen3-30B-A3B layers.
+
+QWEN3_30B_A3B_LAYER = dict(
+    vocab_size=151936, hidden_size=2048, intermediate_size=6144, num_hidden_layers=2,
+    num_attention_heads=32, num_key_value_heads=4, head_dim=128, moe_intermediate_size=768,
+    num_experts=128, num_experts_per_tok=8, norm_topk_prob=True, decoder_sparse_step=1,
+    mlp_only_layers=[], rms_norm_eps=1e-6, max_position_embeddings=40960, hidden_act="silu",
+    attention_bias=False, tie_word_embeddings=False, router_aux_loss_coef=0.001,
+    rope_parameters={"rope_type": "default", "rope_theta": 1000000.0},
+)
+
+
+def run_create(args):
+    import torch
+    from transformers import Qwen3MoeConfig, Qwen3MoeForCausalLM
+    if os.path.exists(os.path.join(args.out, "config.json")):
+        print(f"{args.out} already holds a checkpoint", file=sys.stderr)
+        return
+    torch.manual_seed(args.seed)
+    torch.set_num_threads(os.cpu_count() or 1)
+    config = Qwen3MoeConfig(**QWEN3_30B_A3B_LAYER)
+    config.architectures = ["Qwen3MoeForCausalLM"]
+    # Built directly in bf16 (3.7 GB, not 7.5 GB of fp32 first); transformers' own init
+    # (normal(0, initializer_range) for projections, experts and routers).
+    model = Qwen3MoeForCausalLM._from_config(config, dtype=torch.bfloat16)
+    tmp = args.out.rstrip("/") + f".tmp-{os.getpid()}"
+    model.save_pretrained(tmp)
+    # transformers 5.17 writes the expert count as "num_local_experts" (Qwen3MoeConfig's
+    # attribute_map alias); released Qwen3 configs and teft's loader use "num_experts".
+    path = os.path.join(tmp, "config.json")
+    with open(path) as f:
+        doc = json.load(f)
+    doc.setdefault("num_experts", QWEN3_30B_A3B_LAYER["num_experts"])
+    with open(path, "w") as f:
+        json.dump(doc, f, indent=2, sort_keys=True)
+    os.replace(tmp, args.out)
+    print(f"wrote {args.out}", file=sys.stderr)
+
+
+# ----------------------------------------------------------------------------------------------
+# bench
+
+
+def peak_rss_bytes():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+def experts_module(layer):
+    """The module holding a decoder layer's routed experts (mlp.experts in transformers 5 for all
+    six families), or None for a dense layer."""
+    mlp = getattr(layer, "mlp", None) or getattr(layer, "block_sparse_moe", None)
+    return getattr(mlp, "experts", None) if mlp is not None else None
+
+
+def select_trainable(model, selection):
+    """Freezes every parameter, then makes the selected experts trainable. Returns (tensors for
+    the optimizer, number of selected expert parameters, fused?, frozen-row checks).
+
+    transformers 5 stores a layer's experts FUSED (mlp.experts.gate_up_proj [E, 2I, H],
+    mlp.experts.down_proj [E, H, I]), so an expert is a row of a 3-D parameter and cannot be
+    frozen with requires_grad. The whole tensor requires grad and a hook zeroes the gradient
+    rows of the other experts. The optimizer gets the whole tensor: with weight_decay 0 (what
+    bench_model and the old pytorch_moe.py bench use) and gradients that are exactly 0 from the
+    first step on, AdamW's moments of those rows stay exactly 0 and their update
+    lr * 0 / (sqrt(0) + eps) is exactly 0, so the frozen experts do not move (checked after the
+    run: frozen_experts_unchanged). No restore step is needed. What it costs, and is part of
+    what this baseline measures: autograd computes and stores the gradient of the whole fused
+    tensor (all E experts), the hook makes a masked copy of it, and AdamW keeps exp_avg and
+    exp_avg_sq for, and runs its arithmetic over, all E experts -- about 3-4x the fused experts'
+    size in extra memory per trained layer (for 128 experts of 2048 x 768: 1.2 GB of weights per
+    layer, about 4-5 GB extra) instead of a few MB for the selected experts.
+    """
+    import torch
+    for p in model.parameters():
+        p.requires_grad_(False)
+    layers = model.model.layers
+    tensors, selected, checks, fused = [], 0, [], False
+    for key, experts in sorted(selection.items(), key=lambda kv: int(kv[0])):
+        l = int(key)
+        if not 0 <= l < len(layers):
+            raise ValueError(f"layer {l} does not exist")
+        mod = experts_module(layers[l])
+        if mod is None:
+            raise ValueError(f"layer {l} has no routed experts")
+        ids = sorted({int(e) for e in experts})
+        if isinstance(mod, torch.nn.ModuleList):  # one module per expert
+            for e in ids:
+                for p in mod[e].parameters():
+                    p.requires_grad_(True)
+                    tensors.append(p)
+                    selected += p.numel()
+            continue
+        fused = True
+        for name, p in mod.named_parameters(recurse=False):
+            num = p.shape[0]
+            if any(e < 0 or e >= num for e in ids):
+                raise ValueError(f"layer {l}: expert id out of range 0..{num - 1}")
+            keep = torch.zeros(num, dtype=torch.bool)
+            keep[ids] = True
+            mask = keep.to(p.dtype).view(-1, *([1] * (p.dim() - 1)))
+            p.requires_grad_(True)
+            p.register_hook(lambda g, m=mask: g * m.to(g.device))
+            tensors.append(p)
+            selected += p[0].numel() * len(ids)
+            checks.append((f"model.layers.{l}.{name}", p, keep.tolist(), row_sums(p)))
+    return tensors, selected, fused, checks
+
+
+def row_sums(p):
+    # Per-expert float64 sums (row by row: no full-size temporary).
+    return [p[r].double().sum().item() for r in range(p.shape[0])]
+
+
+def run_bench(args):
+    import torch
+    import transformers
+    from transformers import AutoModelForCausalLM
+
+    torch.set_num_threads(args.threads if args.threads > 0 else (os.cpu_count() or 1))
+    dtype = {"bf16": torch.bfloat16, "fp32": torch.float32}[args.dtype]
+    t0 = time.perf_counter()
+    model = AutoModelForCausalLM.from_pretrained(args.model, dtype=dtype, attn_implementation="eager",
+                                                 experts_implementation=args.experts_impl)
+    load_s = time.perf_counter() - t0
+    rss_loaded = peak_rss_bytes()
+    impl = model.config._experts_implementation
+    if impl != args.experts_impl:
+        raise ValueError(f"transformers picked experts implementation {impl!r}, asked {args.experts_impl!r}")
+    selection = json.loads(open(args.experts).read()) if os.path.exists(args.experts) else json.loads(args.experts)
+    tensors, selected, fused, checks = select_trainable(model, selection)
+    cfg = model.config
+
+    # transformers adds router_aux_loss_coef * load-balancing loss to the loss when asked for the
+    # router logits; the deepseek families have no such loss in transformers.
+    import inspect
+    has_aux = "output_router_logits" in inspect.signature(model.forward).parameters
+    aux = bool(args.aux_loss) and has_aux
+    if args.aux_loss and not has_aux:
+        print(f"hf_train_bench: {cfg.model_type} has no load-balancing loss in transformers; "
+              "training without it (pass --aux-loss 0 to the engine too)", file=sys.stderr)
+    extra = {"output_router_logits": aux} if has_aux else {}
+
+    # The engine's data: manual_seed(0), then randint(0, vocab, {batch, seq}) (bench_model.cpp).
+    torch.manual_seed(0)
+    ids = torch.randint(0, cfg.vocab_size, (args.batch, args.seq))
+    tokens = args.batch * args.seq
+
+    model.eval()
+    with torch.no_grad():
+        for _ in range(args.warmup):
+            model(input_ids=ids, labels=ids, use_cache=False)
+        t0 = time.perf_counter()
+        for _ in range(args.steps):
+            model(input_ids=ids, labels=ids, use_cache=False)
+        forward_s = (time.perf_counter() - t0) / args.steps
+    rss_forward = peak_rss_bytes()
+
+    model.train()
+    opt = torch.optim.AdamW(tensors, lr=args.lr, weight_decay=0.0)  # see select_trainable
+    losses = []
+
+    def step():
+        out = model(input_ids=ids, labels=ids, use_cache=False, **extra)
+        out.loss.backward()
+        opt.step()
+        opt.zero_grad(set_to_none=True)
+        losses.append(out.loss.item())
+
+    for _ in range(args.warmup):
+        step()
+    t0 = time.perf_counter()
+    for _ in range(args.steps):
+        step()
+    train_s = (time.perf_counter() - t0) / args.steps
+    rss_peak = peak_rss_bytes()
+
+    # Fused experts: the frozen rows must be bit-identical, the selected ones must have moved.
+    unchanged, moved = True, True
+    for name, p, keep, before in checks:
+        after = row_sums(p)
+        unchanged &= all(a == b for a, b, k in zip(after, before, keep) if not k)
+        moved &= all(a != b for a, b, k in zip(after, before, keep) if k)
+    if not unchanged:
+        print("hf_train_bench: frozen experts moved", file=sys.stderr)
+    if not moved:
+        print("hf_train_bench: warning: a selected expert did not change (not routed to?)", file=sys.stderr)
+    result = {
+        "implementation": "transformers",
+        "experts_implementation": impl,
+        "attn_implementation": cfg._attn_implementation,
+        "transformers_version": transformers.__version__,
+        "torch_version": torch.__version__,
+        "model": args.model,
+        "model_type": cfg.model_type,
+        "dtype": args.dtype,
+        "device": "cpu",
+        "threads": torch.get_num_threads(),
+        "batch": args.batch,
+        "seq": args.seq,
+        "steps": args.steps,
+        "aux_loss": aux,
+        "fused_experts": fused,
+        "trainable_parameters": selected,
+        "optimizer_parameters": sum(t.numel() for t in tensors),
+        "total_parameters": sum(p.numel() for p in model.parameters()),
+        "load_s": load_s,
+        "forward_s": forward_s,
+        "forward_tokens_per_s": tokens / forward_s,
+        "train_step_s": train_s,
+        "train_tokens_per_s": tokens / train_s,
+        "peak_rss_after_load_bytes": rss_loaded,
+        "peak_rss_forward_bytes": rss_forward,
+        "peak_rss_bytes": rss_peak,
+        "frozen_experts_unchanged": unchanged,
+        "selected_experts_changed": moved,
+        "losses": losses,
+    }
+    print(json.dumps(result, indent=2))
+    if not unchanged:
+        sys.exit(3)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    bn = sub.add_parser("bench")
+    bn.add_argument("model")
+    bn.add_argument("--experts", required=True, help='JSON file or text: {"layer": [expert, ...]}')
+    bn.add_argument("--batch", type=int, default=4)
+    bn.add_argument("--seq", type=int, default=256)
+    bn.add_argument("--steps", type=int, default=3)
+    bn.add_argument("--warmup", type=int, default=1)
+    bn.add_argument("--threads", type=int, default=0, help="0: all cores")
+    bn.add_argument("--dtype", default="bf16", choices=("bf16", "fp32"))
+    bn.add_argument("--lr", type=float, default=1e-4)
+    bn.add_argument("--aux-loss", type=int, default=1, help="add the load-balancing loss (1/0)")
+    bn.add_argument("--experts-impl", default="eager",
+                    help="transformers experts_implementation: eager, grouped_mm, batched_mm")
+    ex = sub.add_parser("experts")
+    ex.add_argument("model")
+    ex.add_argument("--per-layer", type=int, default=2)
+    cr = sub.add_parser("create-qwen3-30b-a3b-layer")
+    cr.add_argument("out")
+    cr.add_argument("--seed", type=int, default=0)
+    args = ap.parse_args()
+    {"bench": run_bench, "experts": run_experts, "create-qwen3-30b-a3b-layer": run_create}[args.cmd](args)
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except (ValueError, KeyError, OSError) as e:
+        print(f"hf_train_bench.py: error: {e}", file=sys.stderr)
+        sys.exit(1)
