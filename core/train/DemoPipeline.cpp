@@ -186,6 +186,10 @@ DemoReport runDemo(const DemoSettings& s, JobControl& control)
                 spdlog::info("demo: round {} already done, reusing it", r);
                 const auto validatorReport = stateDir / ("round-" + std::to_string(r)) / "report.json";
                 rounds.push_back(nlohmann::json::parse(readFile(fs::exists(reportFile) ? reportFile : validatorReport)));
+                // The submission size as its miners reported it (a rerun printed 0 bytes).
+                for (const auto& m : rounds.back().value("miners", nlohmann::json::array()))
+                    if (m.contains("submission_bytes") && m["submission_bytes"].is_number_unsigned())
+                        submissionBytes = m["submission_bytes"].get<std::uint64_t>();
                 continue;
             }
             const auto state = ValidatorState::load(stateDir);

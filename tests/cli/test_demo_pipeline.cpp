@@ -65,6 +65,7 @@ private Q_SLOTS:
         }
         QCOMPARE(inDomain, 1);
         QVERIFY(m_demo["submission_bytes"].get<std::uint64_t>() < m_demo["selection_cost"]["model_bytes"].get<std::uint64_t>());
+        QVERIFY(m_demo["submission_bytes"].get<std::uint64_t>() > 0);
 
         const auto jobs = teftJson({"jobs", "list"});
         std::set<std::string> kinds;
@@ -79,6 +80,8 @@ private Q_SLOTS:
         const auto again = teftJson({"demo", "--tiny", "--pretrain-steps", "20", "--steps", "3"});
         QCOMPARE(again["losses"], m_demo["losses"]);
         QVERIFY(!again["foundation_model"]["built"].get<bool>());
+        // It reuses the finished rounds and still reports their submissions' size.
+        QCOMPARE(again["submission_bytes"].get<std::uint64_t>(), m_demo["submission_bytes"].get<std::uint64_t>());
     }
 
     void stepByStep()
