@@ -30,7 +30,7 @@ std::pair<torch::Tensor, double> ropeInverseFrequencies(const ModelConfig& cfg)
         return {1.0 / posFreqs, 1.0};
 
     const auto& r = cfg.rope;
-    double factor = r.factor;
+    const double factor = r.factor;
     const double originalMax = static_cast<double>(
         r.hasOriginalMaxPositions && r.originalMaxPositions > 0 ? r.originalMaxPositions : cfg.maxPositionEmbeddings);
     // transformers 5 (_compute_yarn_parameters) uses `factor` as given; the ratio of the two

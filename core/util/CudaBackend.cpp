@@ -79,8 +79,7 @@ std::string wheelVersion(const fs::path& libDir)
     while (std::getline(in, line)) {
         if (line.rfind("__version__", 0) != 0)
             continue;
-        const auto p = std::string::size_type(0);
-        const auto q1 = line.find_first_of("'\"", p);
+        const auto q1 = line.find_first_of("'\"");
         const auto q2 = q1 == std::string::npos ? q1 : line.find(line[q1], q1 + 1);
         if (q2 != std::string::npos)
             return line.substr(q1 + 1, q2 - q1 - 1);
