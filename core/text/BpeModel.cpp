@@ -53,8 +53,8 @@ BpeModel::BpeModel(const nlohmann::json& model, const std::string& where)
         m_vocab.emplace(it.key(), id);
         maxId = std::max(maxId, id);
     }
-    m_tokens.assign(static_cast<std::size_t>(maxId + 1), std::string());
-    m_present.assign(static_cast<std::size_t>(maxId + 1), false);
+    m_tokens.assign(static_cast<std::size_t>(maxId) + 1, std::string());
+    m_present.assign(static_cast<std::size_t>(maxId) + 1, false);
     for (const auto& [token, id] : m_vocab) {
         m_tokens[id] = token;
         m_present[id] = true;
