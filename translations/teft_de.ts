@@ -254,6 +254,41 @@ Wählen Sie mit --data-dir oder in den Einstellungen ein anderes Datenverzeichni
     </message>
 </context>
 <context>
+    <name>teft::ui::ErrorAdvice</name>
+    <message>
+        <source>Lower the batch size or the sequence length, choose masked routing so that only the selected experts are held, select fewer experts, or use bf16.</source>
+        <translation>Verringern Sie die Batchgröße oder die Sequenzlänge, wählen Sie maskiertes Routing, damit nur die ausgewählten Experten im Speicher gehalten werden, wählen Sie weniger Experten aus oder verwenden Sie bf16.</translation>
+    </message>
+    <message>
+        <source>Lower the learning rate (1e-5 is a safe start) or switch from fp16 to bf16.</source>
+        <translation>Verringern Sie die Lernrate (1e-5 ist ein sicherer Startwert) oder wechseln Sie von fp16 zu bf16.</translation>
+    </message>
+    <message>
+        <source>Choose the CPU as device, or check the GPU driver.</source>
+        <translation>Wählen Sie die CPU als Gerät oder prüfen Sie den GPU-Treiber.</translation>
+    </message>
+    <message>
+        <source>Free some disk space, or choose a folder you may write to, then start again.</source>
+        <translation>Geben Sie Speicherplatz frei oder wählen Sie einen Ordner, in den Sie schreiben dürfen, und starten Sie dann erneut.</translation>
+    </message>
+    <message>
+        <source>Check the network connection and the address of the other side, then try again.</source>
+        <translation>Prüfen Sie die Netzwerkverbindung und die Adresse der Gegenseite und versuchen Sie es dann erneut.</translation>
+    </message>
+    <message>
+        <source>The file named in the message is damaged or not in the expected format: replace it or choose another one.</source>
+        <translation>Die in der Meldung genannte Datei ist beschädigt oder hat nicht das erwartete Format: Ersetzen Sie sie oder wählen Sie eine andere.</translation>
+    </message>
+    <message>
+        <source>Correct the value named in the message, then start again.</source>
+        <translation>Korrigieren Sie den in der Meldung genannten Wert und starten Sie dann erneut.</translation>
+    </message>
+    <message>
+        <source>Check the settings and the log for details, then start again.</source>
+        <translation>Prüfen Sie die Einstellungen und das Protokoll auf Details und starten Sie dann erneut.</translation>
+    </message>
+</context>
+<context>
     <name>teft::ui::JobsPage</name>
     <message>
         <source>&amp;Open output folder</source>
@@ -844,22 +879,6 @@ Wählen Sie mit --data-dir oder in den Einstellungen ein anderes Datenverzeichni
     <message>
         <source>Submission: %1 (%2)</source>
         <translation>Einreichung: %1 (%2)</translation>
-    </message>
-    <message>
-        <source>Lower the batch size or the sequence length, choose masked routing so that only the selected experts are held, select fewer experts, or use bf16.</source>
-        <translation>Verringern Sie die Batchgröße oder die Sequenzlänge, wählen Sie maskiertes Routing, damit nur die ausgewählten Experten im Speicher gehalten werden, wählen Sie weniger Experten aus oder verwenden Sie bf16.</translation>
-    </message>
-    <message>
-        <source>Lower the learning rate (1e-5 is a safe start) or switch from fp16 to bf16.</source>
-        <translation>Verringern Sie die Lernrate (1e-5 ist ein sicherer Startwert) oder wechseln Sie von fp16 zu bf16.</translation>
-    </message>
-    <message>
-        <source>Choose the CPU as device, or check the GPU driver.</source>
-        <translation>Wählen Sie die CPU als Gerät oder prüfen Sie den GPU-Treiber.</translation>
-    </message>
-    <message>
-        <source>Enter a positive number such as 1e-5.</source>
-        <translation>Geben Sie eine positive Zahl wie 1e-5 ein.</translation>
     </message>
     <message>
         <source>Check the settings and the log for details, then start again; the last checkpoint is kept.</source>

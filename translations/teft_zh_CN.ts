@@ -253,6 +253,41 @@ Choose another data directory with --data-dir or in the settings.</source>
     </message>
 </context>
 <context>
+    <name>teft::ui::ErrorAdvice</name>
+    <message>
+        <source>Lower the batch size or the sequence length, choose masked routing so that only the selected experts are held, select fewer experts, or use bf16.</source>
+        <translation>请减小批大小或序列长度，选择掩码路由以便只保留所选专家，减少所选专家数量，或改用 bf16。</translation>
+    </message>
+    <message>
+        <source>Lower the learning rate (1e-5 is a safe start) or switch from fp16 to bf16.</source>
+        <translation>请降低学习率（1e-5 是稳妥的起点），或从 fp16 切换到 bf16。</translation>
+    </message>
+    <message>
+        <source>Choose the CPU as device, or check the GPU driver.</source>
+        <translation>请选择 CPU 作为设备，或检查 GPU 驱动程序。</translation>
+    </message>
+    <message>
+        <source>Free some disk space, or choose a folder you may write to, then start again.</source>
+        <translation>请释放一些磁盘空间，或选择一个有写入权限的文件夹，然后重新开始。</translation>
+    </message>
+    <message>
+        <source>Check the network connection and the address of the other side, then try again.</source>
+        <translation>请检查网络连接和对方的地址，然后重试。</translation>
+    </message>
+    <message>
+        <source>The file named in the message is damaged or not in the expected format: replace it or choose another one.</source>
+        <translation>消息中提到的文件已损坏或格式不符：请替换它或选择其他文件。</translation>
+    </message>
+    <message>
+        <source>Correct the value named in the message, then start again.</source>
+        <translation>请更正消息中提到的值，然后重新开始。</translation>
+    </message>
+    <message>
+        <source>Check the settings and the log for details, then start again.</source>
+        <translation>请检查设置和日志以了解详情，然后重新开始。</translation>
+    </message>
+</context>
+<context>
     <name>teft::ui::JobsPage</name>
     <message>
         <source>&amp;Open output folder</source>
@@ -842,22 +877,6 @@ Choose another data directory with --data-dir or in the settings.</source>
     <message>
         <source>Submission: %1 (%2)</source>
         <translation>提交：%1（%2）</translation>
-    </message>
-    <message>
-        <source>Lower the batch size or the sequence length, choose masked routing so that only the selected experts are held, select fewer experts, or use bf16.</source>
-        <translation>请减小批大小或序列长度，选择掩码路由以便只保留所选专家，减少所选专家数量，或改用 bf16。</translation>
-    </message>
-    <message>
-        <source>Lower the learning rate (1e-5 is a safe start) or switch from fp16 to bf16.</source>
-        <translation>请降低学习率（1e-5 是稳妥的起点），或从 fp16 切换到 bf16。</translation>
-    </message>
-    <message>
-        <source>Choose the CPU as device, or check the GPU driver.</source>
-        <translation>请选择 CPU 作为设备，或检查 GPU 驱动程序。</translation>
-    </message>
-    <message>
-        <source>Enter a positive number such as 1e-5.</source>
-        <translation>请输入正数，例如 1e-5。</translation>
     </message>
     <message>
         <source>Check the settings and the log for details, then start again; the last checkpoint is kept.</source>

@@ -62,7 +62,7 @@ CheckpointFiles CheckpointFiles::open(const fs::path& dir)
         throw Error("No weights in " + dir.string() + ": neither " + kSingleFile + " nor " + kIndexFile +
                     " is there");
     ckpt.m_sharded = true;
-    const nlohmann::json index = parseJsonStrict(readFile(indexPath), indexPath.string());
+    const nlohmann::json index = readJsonFile(indexPath);
     const auto map = index.is_object() ? index.find("weight_map") : index.end();
     if (map == index.end() || !map->is_object())
         throw FormatError(indexPath.string() + " has no \"weight_map\" object");

@@ -1,5 +1,6 @@
 #include "core/teft/ExpertSelection.h"
 
+#include "core/io/StrictJson.h"
 #include "core/util/AtomicFile.h"
 #include "core/util/Error.h"
 #include "core/util/Hash.h"
@@ -330,12 +331,7 @@ void ExpertSelection::save(const std::string& path) const
 
 ExpertSelection ExpertSelection::load(const std::string& path)
 {
-    json j;
-    try {
-        j = json::parse(readFile(path));
-    } catch (const json::exception& e) {
-        throw FormatError(path + " is not valid JSON: " + e.what());
-    }
+    const json j = readJsonFile(path);
     try {
         return fromAnyJson(j);
     } catch (const FormatError& e) {

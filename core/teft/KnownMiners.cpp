@@ -1,5 +1,6 @@
 #include "core/teft/KnownMiners.h"
 
+#include "core/io/StrictJson.h"
 #include "core/util/AtomicFile.h"
 #include "core/util/Error.h"
 
@@ -99,10 +100,11 @@ KnownMiners KnownMiners::load(const fs::path& path)
 {
     if (!fs::exists(path))
         return {};
+    const json j = readJsonFile(path);
     try {
-        return fromJson(json::parse(readFile(path)));
-    } catch (const json::exception& e) {
-        throw FormatError(path.string() + " is not valid JSON: " + e.what());
+        return fromJson(j);
+    } catch (const json::exception& e) { // a field of the wrong type
+        throw FormatError(path.string() + ": " + e.what());
     } catch (const FormatError& e) {
         throw FormatError(path.string() + ": " + e.what());
     }

@@ -1,5 +1,6 @@
 #include "core/teft/MinerKey.h"
 
+#include "core/io/StrictJson.h"
 #include "core/util/AtomicFile.h"
 #include "core/util/Error.h"
 #include "core/util/Hash.h"
@@ -80,10 +81,11 @@ void MinerPublicKey::save(const fs::path& path) const
 
 MinerPublicKey MinerPublicKey::load(const fs::path& path)
 {
+    const json j = readJsonFile(path);
     try {
-        return fromJson(json::parse(readFile(path)));
-    } catch (const json::exception& e) {
-        throw FormatError(path.string() + " is not valid JSON: " + e.what());
+        return fromJson(j);
+    } catch (const json::exception& e) { // a field of the wrong type
+        throw FormatError(path.string() + ": " + e.what());
     } catch (const FormatError& e) {
         throw FormatError(path.string() + ": " + e.what());
     }
@@ -141,12 +143,7 @@ MinerKey MinerKey::load(const fs::path& keyDir)
         spdlog::warn("{} was readable by others; restricting it to its owner (0600)", path.string());
         ::chmod(path.c_str(), 0600);
     }
-    json j;
-    try {
-        j = json::parse(readFile(path));
-    } catch (const json::exception& e) {
-        throw FormatError(path.string() + " is not valid JSON: " + e.what());
-    }
+    const json j = readJsonFile(path);
     MinerKey k;
     if (!j.is_object() || !j.contains("secret_key") || !j["secret_key"].is_string() ||
         !fromHex(j["secret_key"].get<std::string>(), k.m_secret))

@@ -2,6 +2,7 @@
 
 #include "core/teft/Aggregation.h"
 #include "core/util/Error.h"
+#include "core/util/ErrorKind.h"
 #include "core/util/Progress.h"
 
 #include <atomic>
@@ -94,10 +95,11 @@ double ProofOfLossScorer::baseline(JobControl& control)
     } catch (const Cancelled&) {
         throw;
     } catch (const std::exception& e) {
-        throw Error(std::string("Cannot evaluate the baseline loss: ") + e.what());
+        // Keeps the cause's kind: running out of memory here needs the same advice as anywhere.
+        throw Error(std::string("Cannot evaluate the baseline loss: ") + e.what(), errorKindOf(e));
     }
     if (!std::isfinite(loss))
-        throw Error("The baseline loss is not finite; no submission can be scored");
+        throw NonFiniteError("The baseline loss is not finite; no submission can be scored");
     return loss;
 }
 

@@ -1,4 +1,5 @@
 #include "core/teft/RoutingStats.h"
+#include "core/io/StrictJson.h"
 
 #include "core/util/AtomicFile.h"
 #include "core/util/Error.h"
@@ -281,12 +282,7 @@ void RoutingStats::save(const std::string& path) const
 
 RoutingStats RoutingStats::load(const std::string& path)
 {
-    nlohmann::json j;
-    try {
-        j = nlohmann::json::parse(readFile(path));
-    } catch (const nlohmann::json::exception& e) {
-        throw FormatError(path + " is not valid JSON: " + e.what());
-    }
+    const nlohmann::json j = readJsonFile(path);
     try {
         return fromJson(j);
     } catch (const FormatError& e) {

@@ -3,6 +3,7 @@
 #include "core/io/SafetensorsDtype.h"
 #include "core/io/SafetensorsFile.h"
 #include "core/io/SafetensorsWriter.h"
+#include "core/io/StrictJson.h"
 #include "core/teft/MinerKey.h"
 #include "core/util/AtomicFile.h"
 #include "core/util/Error.h"
@@ -258,18 +259,21 @@ std::shared_ptr<const Submission> Submission::open(const fs::path& dir)
     if (!fs::exists(dir / kTensorsFile))
         throw FormatError(dir.string() + " has no " + kTensorsFile);
     s->m_manifestBytes = readFile(dir / kManifestFile);
+    // Strict: the signature covers these bytes, so no repeated key may let two readers see two values.
+    const json manifest = parseJsonStrict(s->m_manifestBytes, (dir / kManifestFile).string());
     try {
-        s->m_manifest = SubmissionManifest::fromJson(json::parse(s->m_manifestBytes));
-    } catch (const json::exception& e) {
-        throw FormatError((dir / kManifestFile).string() + " is not valid JSON: " + e.what());
+        s->m_manifest = SubmissionManifest::fromJson(manifest);
+    } catch (const json::exception& e) { // a field of the wrong type
+        throw FormatError((dir / kManifestFile).string() + ": " + e.what());
     } catch (const FormatError& e) {
         throw FormatError((dir / kManifestFile).string() + ": " + e.what());
     }
     if (fs::exists(dir / kSignatureFile)) {
+        const json signature = readJsonFile(dir / kSignatureFile);
         try {
-            s->m_signature = SubmissionSignature::fromJson(json::parse(readFile(dir / kSignatureFile)));
-        } catch (const json::exception& e) {
-            throw FormatError((dir / kSignatureFile).string() + " is not valid JSON: " + e.what());
+            s->m_signature = SubmissionSignature::fromJson(signature);
+        } catch (const json::exception& e) { // a field of the wrong type
+            throw FormatError((dir / kSignatureFile).string() + ": " + e.what());
         } catch (const FormatError& e) {
             throw FormatError((dir / kSignatureFile).string() + ": " + e.what());
         }

@@ -1,4 +1,5 @@
 #include "core/text/Tokenizer.h"
+#include "core/io/StrictJson.h"
 
 // Hugging Face semantics, down to the Unicode data of tokenizers 0.23: regex classes (\p{..}, \s)
 // of Unicode 16.0 as Oniguruma has them (Regex.cpp), normalization with Unicode 9.0 data as the
@@ -198,21 +199,14 @@ namespace {
 std::shared_ptr<TokenizerImpl> buildTokenizer(const std::string& tokenizerJson, const std::string& tokenizerConfigJson,
                                               const std::string& fallbackChatTemplate)
 {
-    nlohmann::json j;
-    try {
-        j = nlohmann::json::parse(tokenizerJson);
-    } catch (const nlohmann::json::exception& e) {
-        throw FormatError(std::string("tokenizer.json is not valid JSON: ") + e.what());
-    }
+    // Hugging Face's files, read as its (Rust serde / Python json) readers do: a repeated key keeps
+    // the last value.
+    const nlohmann::json j = parseJsonStrict(tokenizerJson, "tokenizer.json", DuplicateKeys::LastWins);
     if (!j.is_object())
         throw FormatError("tokenizer.json must hold a JSON object");
     nlohmann::json config = nlohmann::json::object();
     if (!tokenizerConfigJson.empty()) {
-        try {
-            config = nlohmann::json::parse(tokenizerConfigJson);
-        } catch (const nlohmann::json::exception& e) {
-            throw FormatError(std::string("tokenizer_config.json is not valid JSON: ") + e.what());
-        }
+        config = parseJsonStrict(tokenizerConfigJson, "tokenizer_config.json", DuplicateKeys::LastWins);
         if (!config.is_object())
             throw FormatError("tokenizer_config.json must hold a JSON object");
     }

@@ -187,10 +187,10 @@ InnerTrainerResult InnerTrainer::run(const LossFn& lossFn, JobControl& control, 
             if (onStep)
                 onStep(report);
             if (m_state.nonFiniteInARow >= m_settings.maxNonFiniteInARow)
-                throw Error("Training stopped at step " + std::to_string(m_state.step) + ": " +
-                            std::to_string(m_state.nonFiniteInARow) +
-                            " steps in a row had a non-finite loss or gradient (lower the learning rate or check "
-                            "the data)");
+                throw NonFiniteError("Training stopped at step " + std::to_string(m_state.step) + ": " +
+                                     std::to_string(m_state.nonFiniteInARow) +
+                                     " steps in a row had a non-finite loss or gradient (lower the learning rate "
+                                     "or check the data)");
             if (m_settings.checkpointEvery > 0 && m_state.step % m_settings.checkpointEvery == 0 &&
                 m_state.step < m_settings.innerSteps)
                 saveCheckpoint();

@@ -1,6 +1,7 @@
 #include "core/util/AtomicFile.h"
 
 #include "core/util/Error.h"
+#include "core/util/ErrorKind.h"
 
 #include <atomic>
 #include <cerrno>
@@ -16,6 +17,14 @@ namespace fs = std::filesystem;
 
 namespace {
 std::string errnoText(int err) { return std::strerror(err); }
+// Creating or renaming can fail because the path is wrong (a missing folder, a file in the way:
+// an ordinary Error) or because the disk refuses (full, read-only, no permission: StorageError).
+[[noreturn]] void throwPathError(const std::string& message, int err)
+{
+    if (isStorageErrno(err))
+        throw StorageError(message + ": " + errnoText(err));
+    throw Error(message + ": " + errnoText(err));
+}
 std::atomic<unsigned> g_tempCounter{0};
 } // namespace
 
@@ -27,8 +36,10 @@ AtomicFile::AtomicFile(fs::path path) : m_path(std::move(path))
     m_tempPath = m_path;
     m_tempPath += ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(g_tempCounter++);
     m_fd = ::open(m_tempPath.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (m_fd < 0)
-        throw Error("Cannot create " + m_tempPath.string() + ": " + errnoText(errno));
+    if (m_fd < 0) {
+        const int err = errno; // before the message's allocations can change it
+        throwPathError("Cannot create " + m_tempPath.string(), err);
+    }
 }
 
 AtomicFile::~AtomicFile()
@@ -49,7 +60,7 @@ void AtomicFile::write(const void* data, std::size_t size)
         if (n < 0) {
             if (errno == EINTR)
                 continue;
-            throw Error("Cannot write " + m_path.string() + ": " + errnoText(errno));
+            throw StorageError("Cannot write " + m_path.string() + ": " + errnoText(errno));
         }
         p += n;
         size -= static_cast<std::size_t>(n);
@@ -60,15 +71,16 @@ void AtomicFile::write(const void* data, std::size_t size)
 void AtomicFile::commit()
 {
     if (::fsync(m_fd) != 0)
-        throw Error("Cannot flush " + m_path.string() + " to disk: " + errnoText(errno));
+        throw StorageError("Cannot flush " + m_path.string() + " to disk: " + errnoText(errno));
     if (::close(m_fd) != 0) {
         m_fd = -1;
-        throw Error("Cannot close " + m_path.string() + ": " + errnoText(errno));
+        throw StorageError("Cannot close " + m_path.string() + ": " + errnoText(errno));
     }
     m_fd = -1;
-    if (::rename(m_tempPath.c_str(), m_path.c_str()) != 0)
-        throw Error("Cannot rename " + m_tempPath.string() + " to " + m_path.string() + ": " +
-                    errnoText(errno));
+    if (::rename(m_tempPath.c_str(), m_path.c_str()) != 0) {
+        const int err = errno;
+        throwPathError("Cannot rename " + m_tempPath.string() + " to " + m_path.string(), err);
+    }
     m_committed = true;
     syncDirectory(m_path.has_parent_path() ? m_path.parent_path() : fs::path("."));
 }

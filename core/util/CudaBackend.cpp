@@ -160,13 +160,13 @@ CudaDeviceProperties cudaDeviceProperties(int index)
 {
     const Backend& b = backend();
     if (!b.status.loaded)
-        throw Error(b.status.message);
+        throw DeviceError(b.status.message);
     CudaDeviceProperties p;
     std::array<char, 256> name{};
     const int rc = b.deviceProperties(index, name.data(), name.size(), &p.memoryFree, &p.memoryTotal, &p.major, &p.minor);
     if (rc != 0)
-        throw Error("CUDA device " + std::to_string(index) + ": " + std::string(name.data()) + " (CUDA error " +
-                    std::to_string(rc) + ")");
+        throw DeviceError("CUDA device " + std::to_string(index) + ": " + std::string(name.data()) +
+                          " (CUDA error " + std::to_string(rc) + ")");
     p.name = name.data();
     return p;
 }

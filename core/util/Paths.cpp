@@ -1,6 +1,7 @@
 #include "core/util/Paths.h"
 
 #include "core/util/Error.h"
+#include "core/util/ErrorKind.h"
 
 #include <cstdlib>
 #include <mutex>
@@ -16,6 +17,8 @@ fs::path ensure(const fs::path& p)
 {
     std::error_code ec;
     fs::create_directories(p, ec);
+    if (ec && isStorageErrno(ec.value())) // the disk refuses (read-only, full, no permission)
+        throw StorageError("Cannot create directory " + p.string() + ": " + ec.message());
     if (ec)
         throw Error("Cannot create directory " + p.string() + ": " + ec.message());
     return p;

@@ -31,14 +31,14 @@ std::string resolveDevice(const std::string& requested)
         return "cpu";
     if (requested.rfind("cuda", 0) == 0) {
         if (!cudaAvailable())
-            throw Error("Device '" + requested + "' was requested but no CUDA GPU is available (" +
-                        (cudaBackend().loaded ? std::string("the CUDA backend is loaded; no GPU was found")
-                                              : cudaBackend().message) +
-                        ")");
+            throw DeviceError("Device '" + requested + "' was requested but no CUDA GPU is available (" +
+                              (cudaBackend().loaded ? std::string("the CUDA backend is loaded; no GPU was found")
+                                                    : cudaBackend().message) +
+                              ")");
         const auto idx = requested.size() > 5 ? std::stoi(requested.substr(5)) : 0;
         if (idx < 0 || idx >= static_cast<int>(torch::cuda::device_count()))
-            throw Error("Device '" + requested + "' does not exist: " +
-                        std::to_string(torch::cuda::device_count()) + " GPU(s) present");
+            throw DeviceError("Device '" + requested + "' does not exist: " +
+                              std::to_string(torch::cuda::device_count()) + " GPU(s) present");
         return "cuda:" + std::to_string(idx);
     }
     throw Error("Unknown device '" + requested + "' (use auto, cpu or cuda[:N])");

@@ -273,6 +273,7 @@ private slots:
             QFAIL("expected an error");
         } catch (const Error& e) {
             QVERIFY(std::string(e.what()).find("3 steps in a row") != std::string::npos);
+            QCOMPARE(e.kind(), ErrorKind::NonFinite); // the GUI's advice depends on it
         }
         QVERIFY(torch::equal(w2, before));
         QCOMPARE(bad.state().skippedSteps, std::int64_t(3));
