@@ -12,9 +12,6 @@ Subcommands:
       torch.manual_seed(0) right before torch.randint(0, vocab, (batch, seq)), the labels are the
       inputs (the model shifts them), loss over batch x (seq - 1) targets.
       Peak RSS is the process's maximum: run one configuration per process.
-  experts DIR [--per-layer 2]
-      Prints {"layer": [0 .. per-layer-1]} for every MoE layer of DIR's config.json (no torch
-      import): what bench/run_model_bench.sh trains.
   create-qwen3-30b-a3b-layer OUT
       Writes a random bf16 qwen3_moe checkpoint with the dimensions of Qwen3-30B-A3B (hidden
       2048, 32 query / 4 KV heads of 128, 128 experts of 768, top-8, vocabulary 151,936) and two
@@ -27,44 +24,6 @@ import os
 import resource
 import sys
 import time
-
-# ----------------------------------------------------------------------------------------------
-# config.json only (no torch): which layers have routed experts, as each family's transformers
-# modeling code (and teft's loader) decides.
-
-
-def num_routed_experts(cfg):
-    # transformers 5 may write the count under an attribute_map alias (qwen3_moe's
-    # save_pretrained writes num_local_experts, not num_experts): take whichever is present.
-    for key in ("n_routed_experts", "num_local_experts", "num_experts"):
-        if cfg.get(key):
-            return cfg[key]
-    return 0
-
-
-def is_moe_layer(cfg, layer):
-    t = cfg["model_type"]
-    if t in ("mixtral", "olmoe"):
-        return True
-    if t in ("qwen2_moe", "qwen3_moe"):
-        return (layer not in (cfg.get("mlp_only_layers") or []) and num_routed_experts(cfg) > 0
-                and (layer + 1) % (cfg.get("decoder_sparse_step") or 1) == 0)
-    if t in ("deepseek_v2", "deepseek_v3"):
-        # transformers: layer >= first_k_dense_replace. DeepSeek-V2's own code (and teft) also
-        # require layer % moe_layer_freq == 0; every released checkpoint has moe_layer_freq 1.
-        freq = cfg.get("moe_layer_freq", 1) if t == "deepseek_v2" else 1
-        return num_routed_experts(cfg) > 0 and layer >= (cfg.get("first_k_dense_replace") or 0) \
-            and layer % (freq or 1) == 0
-    raise ValueError(f"model_type {t!r} is not one of the six benchmarked families")
-
-
-def run_experts(args):
-    with open(os.path.join(args.model, "config.json")) as f:
-        cfg = json.load(f)
-    n = min(args.per_layer, num_routed_experts(cfg))
-    print(json.dumps({str(l): list(range(n))
-                      for l in range(cfg["num_hidden_layers"]) if is_moe_layer(cfg, l)}))
-
 
 # ----------------------------------------------------------------------------------------------
 # The real-dimension checkpoint: two Qwen3-30B-A3B layers.
@@ -305,14 +264,11 @@ def main():
     bn.add_argument("--aux-loss", type=int, default=1, help="add the load-balancing loss (1/0)")
     bn.add_argument("--experts-impl", default="eager",
                     help="transformers experts_implementation: eager, grouped_mm, batched_mm")
-    ex = sub.add_parser("experts")
-    ex.add_argument("model")
-    ex.add_argument("--per-layer", type=int, default=2)
     cr = sub.add_parser("create-qwen3-30b-a3b-layer")
     cr.add_argument("out")
     cr.add_argument("--seed", type=int, default=0)
     args = ap.parse_args()
-    {"bench": run_bench, "experts": run_experts, "create-qwen3-30b-a3b-layer": run_create}[args.cmd](args)
+    {"bench": run_bench, "create-qwen3-30b-a3b-layer": run_create}[args.cmd](args)
 
 
 if __name__ == "__main__":

@@ -44,9 +44,14 @@ if [ ! -f "$model/config.json" ]; then
     "$teft" model create --arch "$ARCH" --preset "$PRESET" --out "$model" --quiet >&2
   fi
 fi
-# The first EXPERTS_PER_LAYER experts of every MoE layer are trainable (MoE layers from config.json).
+# The first EXPERTS_PER_LAYER experts of every MoE layer are trainable (the MoE layers as the
+# engine reads the config: `teft model info`).
 sel="$WORK/experts-$ARCH-$PRESET.json"
-"$py" "$here/hf_train_bench.py" experts "$model" --per-layer "$EXPERTS_PER_LAYER" > "$sel"
+"$teft" model info "$model" --json --quiet | "$py" -c '
+import json, sys
+info = json.load(sys.stdin)
+n = min(int(sys.argv[1]), info["experts"])
+print(json.dumps({str(l): list(range(n)) for l in info["moe_layers"]}))' "$EXPERTS_PER_LAYER" > "$sel"
 
 common=(--experts "$sel" --batch "$BATCH" --seq "$SEQ" --steps "$STEPS" --warmup "$WARMUP"
         --threads "$THREADS" --dtype "$DTYPE" --aux-loss "$AUX_LOSS")

@@ -4,8 +4,10 @@
 
 #include "core/io/CheckpointFiles.h"
 #include "core/io/SafetensorsWriter.h"
+#include "core/io/StrictJson.h"
 #include "core/model/CheckpointGenerator.h"
 #include "core/model/ModelConfig.h"
+#include "core/model/ModelFamily.h"
 #include "core/model/MoeModel.h"
 #include "core/util/Runtime.h"
 
@@ -99,17 +101,9 @@ int runInfo(Invocation& inv)
 // [[ids...], ...] -> ids [B, T] (right-padded with 0) and mask [B, T].
 std::pair<torch::Tensor, torch::Tensor> readInputIds(const std::filesystem::path& path)
 {
-    std::ifstream in(path);
-    if (!in)
+    if (!std::ifstream(path))
         throw Error("Cannot read input ids file " + path.string());
-    std::stringstream ss;
-    ss << in.rdbuf();
-    nlohmann::json doc;
-    try {
-        doc = nlohmann::json::parse(ss.str());
-    } catch (const nlohmann::json::exception& e) {
-        throw FormatError(path.string() + ": not valid JSON (" + e.what() + ")");
-    }
+    const nlohmann::json doc = readJsonFile(path);
     if (!doc.is_array() || doc.empty())
         throw FormatError(path.string() + ": expected a non-empty list of token id lists, e.g. [[1, 2, 3]]");
     std::size_t T = 0;
@@ -171,8 +165,8 @@ int runForward(Invocation& inv)
 TEFT_COMMAND({"model create",
               "Write a randomly initialised MoE checkpoint in a family's Hugging Face layout",
               "Writes config.json, model.safetensors (or shards and model.safetensors.index.json), a byte-level "
-              "tokenizer.json, tokenizer_config.json and generation_config.json. Families: qwen3_moe, qwen2_moe, "
-              "olmoe, mixtral, deepseek_v2, deepseek_v3.",
+              "tokenizer.json, tokenizer_config.json and generation_config.json. Families: " +
+                  familyList() + ".",
               {},
               {{"arch", "FAMILY", "model_type to generate", "", true},
                {"preset", "NAME", "tiny (tests) or small (benchmarks)", "tiny"},

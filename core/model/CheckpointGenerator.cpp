@@ -62,12 +62,8 @@ std::string utf8(std::uint32_t cp)
 nlohmann::json generatedConfigJson(const GenerateOptions& o)
 {
     const FamilySpec* spec = findFamilySpec(o.arch);
-    if (!spec) {
-        std::string list;
-        for (const auto& f : familySpecs())
-            list += (list.empty() ? "" : ", ") + f.modelType;
-        throw UsageError("Unknown architecture '" + o.arch + "' (supported: " + list + ")");
-    }
+    if (!spec)
+        throw UsageError("Unknown architecture '" + o.arch + "' (supported: " + familyList() + ")");
     auto cfg = spec->presetConfig(presetSizes(o.preset));
     cfg["torch_dtype"] = dtypeName(o.dtype);
     return cfg;
@@ -108,9 +104,9 @@ std::vector<std::pair<std::string, torch::Tensor>> randomWeights(const ModelConf
                 f.add(a + "q_proj.bias", f.normal({q}, 0.1));
                 f.add(a + "k_proj.bias", f.normal({kv}, 0.1));
                 f.add(a + "v_proj.bias", f.normal({kv}, 0.1));
-                if (c.family != ModelFamily::Qwen2Moe)
-                    f.add(a + "o_proj.bias", f.normal({H}, 0.1));
             }
+            if (c.outputBias)
+                f.add(a + "o_proj.bias", f.normal({H}, 0.1));
             if (c.qkHeadNorm) {
                 f.add(a + "q_norm.weight", f.nearOne(c.headDim));
                 f.add(a + "k_norm.weight", f.nearOne(c.headDim));
@@ -126,14 +122,13 @@ std::vector<std::pair<std::string, torch::Tensor>> randomWeights(const ModelConf
             addMlp(f, p + "mlp.", H, c.intermediateSize, std);
             continue;
         }
-        const std::string mp = c.moePrefix(l);
         const auto E = c.numExperts, I = c.expertIntermediate;
         f.add(c.routerWeightName(l), f.normal({E, H}, wide));
         if (c.routing == RoutingKind::DeepseekSigmoid)
-            f.add(mp + "gate.e_score_correction_bias", f.normal({E}, 0.05).to(torch::kFloat).to(dtype));
+            f.add(c.routerScoreBiasName(l), f.normal({E}, 0.05).to(torch::kFloat).to(dtype));
         if (fused) {
-            f.add(c.expertPrefix(l) + "gate_up_proj", f.normal({E, 2 * I, H}, wide));
-            f.add(c.expertPrefix(l) + "down_proj", f.normal({E, H, I}, std));
+            f.add(c.fusedGateUpName(l), f.normal({E, 2 * I, H}, wide));
+            f.add(c.fusedDownName(l), f.normal({E, H, I}, std));
         } else {
             for (int e = 0; e < E; ++e) {
                 const auto names = c.expertTensorNames(l, e);
@@ -142,12 +137,10 @@ std::vector<std::pair<std::string, torch::Tensor>> randomWeights(const ModelConf
                 f.add(names[2], f.normal({H, I}, std));
             }
         }
-        if (c.family == ModelFamily::Qwen2Moe && c.sharedIntermediate > 0) {
-            addMlp(f, mp + "shared_expert.", H, c.sharedIntermediate, std);
-            f.add(mp + "shared_expert_gate.weight", f.normal({1, H}, wide));
-        } else if (c.sharedIntermediate > 0) {
-            addMlp(f, mp + "shared_experts.", H, c.sharedIntermediate, std);
-        }
+        if (c.sharedIntermediate > 0)
+            addMlp(f, c.sharedExpertPrefix(l), H, c.sharedIntermediate, std);
+        if (c.sharedExpertGate)
+            f.add(c.sharedExpertGateName(l), f.normal({1, H}, wide));
     }
     f.add("model.norm.weight", f.nearOne(H));
     if (!c.tieWordEmbeddings)
@@ -257,8 +250,8 @@ ModelConfig generateCheckpoint(const std::filesystem::path& out, const GenerateO
         throw UsageError("Checkpoint dtype must be bf16, f16 or f32");
     const auto doc = generatedConfigJson(o);
     const auto cfg = ModelConfig::fromJson(doc, "generated config.json");
-    if (o.fusedExperts && cfg.family == ModelFamily::Mixtral)
-        throw UsageError("The fused expert layout is not available for mixtral");
+    if (o.fusedExperts && !cfg.hasFusedLayout())
+        throw UsageError("The fused expert layout is not available for " + cfg.modelType);
     std::filesystem::create_directories(out);
     const auto weights = randomWeights(cfg, o.seed, o.dtype, o.fusedExperts);
     std::uint64_t total = 0;

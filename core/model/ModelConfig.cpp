@@ -1,12 +1,12 @@
 #include "core/model/ModelConfig.h"
 
+#include "core/io/StrictJson.h"
 #include "core/model/ConfigKeys.h"
 #include "core/model/ModelFamily.h"
 #include "core/util/Error.h"
 
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 namespace teft {
 namespace {
@@ -127,16 +127,13 @@ ModelConfig ModelConfig::fromJson(const nlohmann::json& doc, const std::string& 
     cfg.modelType = doc["model_type"].get<std::string>();
     cfg.source = source;
     const FamilySpec* spec = findFamilySpec(cfg.modelType);
-    if (!spec) {
-        std::string list;
-        for (const auto& t : supportedModelTypes())
-            list += (list.empty() ? "" : ", ") + t;
-        throw FormatError(source + ": unknown model_type '" + cfg.modelType + "' (supported: " + list + ")");
-    }
-    cfg.family = spec->family;
+    if (!spec)
+        throw FormatError(source + ": unknown model_type '" + cfg.modelType + "' (supported: " + familyList() + ")");
+    cfg.layout = spec->layout;
     ConfigKeys keys(doc, source, cfg.modelType);
     parseCommon(keys, doc, cfg);
     spec->parse(keys, cfg);
+    cfg.sharedExpertGate = cfg.sharedIntermediate > 0 && !cfg.layout.sharedExpertGate.empty();
     if (static_cast<std::int64_t>(cfg.moeLayerFlags.size()) != cfg.numLayers)
         throw FormatError(source + ": internal error: MoE layer flags not set");
     if (cfg.numExperts > 0 && (cfg.topK <= 0 || cfg.topK > cfg.numExperts))
@@ -148,18 +145,10 @@ ModelConfig ModelConfig::fromJson(const nlohmann::json& doc, const std::string& 
 ModelConfig ModelConfig::load(const std::filesystem::path& modelDir)
 {
     const auto path = modelDir / "config.json";
-    std::ifstream in(path);
-    if (!in)
+    if (!std::ifstream(path))
         throw FormatError("Cannot read " + path.string() + ": no config.json in the model folder");
-    std::stringstream ss;
-    ss << in.rdbuf();
-    nlohmann::json doc;
-    try {
-        doc = nlohmann::json::parse(ss.str());
-    } catch (const nlohmann::json::exception& e) {
-        throw FormatError(path.string() + ": not valid JSON (" + e.what() + ")");
-    }
-    return fromJson(doc, path.string());
+    // Hugging Face writes config.json with Python's json, which keeps the last of repeated keys.
+    return fromJson(readJsonFile(path, {}, DuplicateKeys::LastWins), path.string());
 }
 
 std::vector<std::string> ModelConfig::supportedModelTypes()
@@ -198,20 +187,34 @@ int ModelConfig::lastMoeLayer() const
 
 std::string ModelConfig::moePrefix(int layer) const
 {
-    const std::string base = "model.layers." + std::to_string(layer) + ".";
-    return family == ModelFamily::Mixtral ? base + "block_sparse_moe." : base + "mlp.";
+    return "model.layers." + std::to_string(layer) + "." + layout.moeBlock + ".";
 }
 
 std::string ModelConfig::expertPrefix(int layer) const { return moePrefix(layer) + "experts."; }
 
-std::string ModelConfig::routerWeightName(int layer) const { return moePrefix(layer) + "gate.weight"; }
+std::string ModelConfig::routerWeightName(int layer) const { return moePrefix(layer) + layout.router + ".weight"; }
+
+std::string ModelConfig::routerScoreBiasName(int layer) const
+{
+    return moePrefix(layer) + layout.router + "." + layout.routerScoreBias;
+}
+
+std::string ModelConfig::sharedExpertPrefix(int layer) const { return moePrefix(layer) + layout.sharedExpert + "."; }
+
+std::string ModelConfig::sharedExpertGateName(int layer) const
+{
+    return moePrefix(layer) + layout.sharedExpertGate + ".weight";
+}
+
+std::string ModelConfig::fusedGateUpName(int layer) const { return expertPrefix(layer) + layout.fusedGateUp; }
+
+std::string ModelConfig::fusedDownName(int layer) const { return expertPrefix(layer) + layout.fusedDown; }
 
 std::vector<std::string> ModelConfig::expertTensorNames(int layer, int expert) const
 {
     const std::string p = expertPrefix(layer) + std::to_string(expert) + ".";
-    if (family == ModelFamily::Mixtral)
-        return {p + "w1.weight", p + "w3.weight", p + "w2.weight"};
-    return {p + "gate_proj.weight", p + "up_proj.weight", p + "down_proj.weight"};
+    const auto& names = layout.expertProjections;
+    return {p + names[0] + ".weight", p + names[1] + ".weight", p + names[2] + ".weight"};
 }
 
 bool ModelConfig::parseExpertTensorName(const std::string& name, int& layer, int& expert, int& part) const

@@ -1,20 +1,19 @@
 #pragma once
 
 // The architecture of a Mixture-of-Experts checkpoint, read from its Hugging Face config.json.
-// One struct for every supported family (mixtral, qwen2_moe, qwen3_moe, olmoe, deepseek_v2,
-// deepseek_v3); the per-family key reading lives in core/model/families/<family>.cpp.
+// One struct for every supported family; what a family reads and names differently comes from
+// its spec in core/model/families/<Family>.cpp (core/model/ModelFamily.h).
 
 #include <c10/core/ScalarType.h>
 #include <nlohmann/json_fwd.hpp>
 
+#include <array>
 #include <cstdint>
 #include <filesystem>
 #include <string>
 #include <vector>
 
 namespace teft {
-
-enum class ModelFamily { Mixtral, Qwen2Moe, Qwen3Moe, Olmoe, DeepseekV2, DeepseekV3 };
 
 // How a MoE layer turns router logits into (expert ids, weights).
 enum class RoutingKind {
@@ -37,10 +36,30 @@ struct RopeConfig {
     double attentionFactor = 0.0; // 0: derived
 };
 
+// What a family calls its MoE tensors, relative to "model.layers.<l>.". The defaults are the names
+// most families use; a family's spec overrides what differs.
+struct FamilyLayout {
+    std::string moeBlock = "mlp";   // <moeBlock>. holds router and experts (mixtral: block_sparse_moe)
+    std::string router = "gate";    // <moeBlock>.<router>.weight [E, H]
+    // <moeBlock>.<router>.<routerScoreBias> [E]: the score correction of DeepseekSigmoid routing.
+    std::string routerScoreBias = "e_score_correction_bias";
+    // <moeBlock>.experts.<e>.<name>.weight: the expert's gate, up and down projections
+    // (mixtral: w1, w3, w2).
+    std::array<std::string, 3> expertProjections{"gate_proj", "up_proj", "down_proj"};
+    // transformers v5's fused experts: <moeBlock>.experts.<fusedGateUp> [E, 2I, H] and
+    // <moeBlock>.experts.<fusedDown> [E, H, I]. Empty: the family has no fused layout.
+    std::string fusedGateUp = "gate_up_proj";
+    std::string fusedDown = "down_proj";
+    std::string sharedExpert = "shared_experts"; // <moeBlock>.<sharedExpert>.{gate,up,down}_proj
+    // <moeBlock>.<sharedExpertGate>.weight [1, H], a sigmoid gate on the shared expert's output
+    // (qwen2_moe). Empty: the shared expert is ungated.
+    std::string sharedExpertGate;
+};
+
 struct ModelConfig {
     std::string modelType;
-    ModelFamily family = ModelFamily::Qwen3Moe;
-    std::string source; // where it was read from, for error messages
+    FamilyLayout layout; // from the family's spec
+    std::string source;  // where it was read from, for error messages
 
     std::int64_t hiddenSize = 0;
     std::int64_t numLayers = 0;
@@ -56,6 +75,7 @@ struct ModelConfig {
 
     // Standard attention extras.
     bool attentionBias = false;    // q/k/v biases (qwen2_moe)
+    bool outputBias = false;       // o_proj bias (qwen3_moe, olmoe: with attention_bias)
     bool qkHeadNorm = false;       // per-head RMSNorm on q and k (qwen3_moe)
     bool qkFullNorm = false;       // RMSNorm over the whole q / k projection (olmoe)
     double clipQkv = 0.0;          // 0: none (olmoe)
@@ -83,7 +103,7 @@ struct ModelConfig {
     std::int64_t topkGroup = 1;
     bool groupLimited = false;          // deepseek_v2 group_limited_greedy; v3 always
     std::int64_t sharedIntermediate = 0; // 0: no shared expert
-    bool sharedExpertGate = false;        // qwen2_moe: sigmoid(x . w) gate on the shared expert
+    bool sharedExpertGate = false;        // sigmoid(x . w) gate on the shared expert: the layout names one
     double routerAuxLossCoef = 0.0;
     std::vector<bool> moeLayerFlags; // per layer: true when the layer is MoE
 
@@ -100,12 +120,19 @@ struct ModelConfig {
     std::vector<int> moeLayers() const;
     int firstMoeLayer() const; // -1 when none
     int lastMoeLayer() const;  // -1 when none
-    // The checkpoint names of expert `expert` of layer `layer`, in the family's per-expert
-    // layout: {gate, up, down} (mixtral: w1, w3, w2; others: gate_proj, up_proj, down_proj).
+    // Checkpoint names, in the family's layout (`layout`).
+    // Expert `expert` of layer `layer`: {gate, up, down} (mixtral: w1, w3, w2; others: gate_proj,
+    // up_proj, down_proj).
     std::vector<std::string> expertTensorNames(int layer, int expert) const;
     std::string expertPrefix(int layer) const; // "model.layers.3.mlp.experts." / "...block_sparse_moe.experts."
     std::string moePrefix(int layer) const;    // "model.layers.3.mlp." / "model.layers.3.block_sparse_moe."
     std::string routerWeightName(int layer) const;
+    std::string routerScoreBiasName(int layer) const; // e_score_correction_bias (DeepseekSigmoid routing)
+    std::string sharedExpertPrefix(int layer) const;  // "model.layers.3.mlp.shared_experts."
+    std::string sharedExpertGateName(int layer) const;
+    bool hasFusedLayout() const { return !layout.fusedGateUp.empty(); }
+    std::string fusedGateUpName(int layer) const; // "model.layers.3.mlp.experts.gate_up_proj"
+    std::string fusedDownName(int layer) const;   // "model.layers.3.mlp.experts.down_proj"
     // Parses one of those names back; false when `name` is not a per-expert tensor name.
     bool parseExpertTensorName(const std::string& name, int& layer, int& expert, int& part) const;
 

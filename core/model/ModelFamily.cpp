@@ -2,6 +2,8 @@
 
 #include "core/util/Error.h"
 
+#include <algorithm>
+
 namespace teft {
 
 PresetSizes presetSizes(const std::string& preset)
@@ -26,8 +28,11 @@ PresetSizes presetSizes(const std::string& preset)
 
 const std::vector<FamilySpec>& familySpecs()
 {
-    static const std::vector<FamilySpec> specs{qwen3MoeFamily(), qwen2MoeFamily(), olmoeFamily(), mixtralFamily(),
-                                               deepseekV2Family(), deepseekV3Family()};
+    static const std::vector<FamilySpec> specs = [] {
+        auto all = families::registeredSpecs();
+        std::sort(all.begin(), all.end(), [](const auto& a, const auto& b) { return a.modelType < b.modelType; });
+        return all;
+    }();
     return specs;
 }
 
@@ -37,6 +42,14 @@ const FamilySpec* findFamilySpec(const std::string& modelType)
         if (f.modelType == modelType)
             return &f;
     return nullptr;
+}
+
+std::string familyList()
+{
+    std::string list;
+    for (const auto& f : familySpecs())
+        list += (list.empty() ? "" : ", ") + f.modelType;
+    return list;
 }
 
 nlohmann::json commonPresetConfig(const PresetSizes& s, const std::string& modelType, const std::string& architecture)

@@ -194,9 +194,9 @@ AttentionWeights loadAttention(const WeightReader& r, const ModelConfig& c, int 
         a.qBias = r.frozen(p + "q_proj.bias", {q});
         a.kBias = r.frozen(p + "k_proj.bias", {kv});
         a.vBias = r.frozen(p + "v_proj.bias", {kv});
-        if (c.family != ModelFamily::Qwen2Moe)
-            a.oBias = r.frozen(p + "o_proj.bias", {H});
     }
+    if (c.outputBias)
+        a.oBias = r.frozen(p + "o_proj.bias", {H});
     // One [q+2kv, H] projection instead of three (q, k, v become views into it).
     a.qkv = torch::cat({a.q, a.k, a.v}, 0);
     a.q = a.qkv.narrow(0, 0, q);
@@ -261,7 +261,7 @@ std::unique_ptr<MoeModel> MoeModel::load(const std::filesystem::path& dir, const
     const auto I = c.expertIntermediate;
     const auto E = c.numExperts;
     const int firstMoe = c.firstMoeLayer();
-    m->m_fusedExperts = firstMoe >= 0 && files.contains(c.expertPrefix(firstMoe) + "gate_up_proj");
+    m->m_fusedExperts = firstMoe >= 0 && c.hasFusedLayout() && files.contains(c.fusedGateUpName(firstMoe));
 
     m->m_embed = r.frozen("model.embed_tokens.weight", {c.vocabSize, H});
     m->m_finalNorm = r.frozen("model.norm.weight", {H});
@@ -286,16 +286,13 @@ std::unique_ptr<MoeModel> MoeModel::load(const std::filesystem::path& dir, const
             continue;
         }
         MoeWeights& moe = L.moe;
-        const std::string mp = c.moePrefix(l);
         moe.router = r.frozen(c.routerWeightName(l), {E, H});
         if (c.routing == RoutingKind::DeepseekSigmoid)
-            moe.scoreBias = r.own(r.raw(mp + "gate.e_score_correction_bias", {E}), torch::kFloat);
-        if (c.family == ModelFamily::Qwen2Moe && c.sharedIntermediate > 0) {
-            moe.shared = r.frozenMlp(mp + "shared_expert.", c.sharedIntermediate);
-            moe.sharedGate = r.frozen(mp + "shared_expert_gate.weight", {1, H});
-        } else if (c.sharedIntermediate > 0) {
-            moe.shared = r.frozenMlp(mp + "shared_experts.", c.sharedIntermediate);
-        }
+            moe.scoreBias = r.own(r.raw(c.routerScoreBiasName(l), {E}), torch::kFloat);
+        if (c.sharedIntermediate > 0)
+            moe.shared = r.frozenMlp(c.sharedExpertPrefix(l), c.sharedIntermediate);
+        if (c.sharedExpertGate)
+            moe.sharedGate = r.frozen(c.sharedExpertGateName(l), {1, H});
 
         const auto sel = selection.find(l);
         std::vector<bool> present(static_cast<std::size_t>(E), true), trainable(static_cast<std::size_t>(E), false);
@@ -318,8 +315,8 @@ std::unique_ptr<MoeModel> MoeModel::load(const std::filesystem::path& dir, const
         }
         torch::Tensor fusedGateUp, fusedDown;
         if (m->m_fusedExperts) {
-            fusedGateUp = r.raw(c.expertPrefix(l) + "gate_up_proj", {E, 2 * I, H});
-            fusedDown = r.raw(c.expertPrefix(l) + "down_proj", {E, H, I});
+            fusedGateUp = r.raw(c.fusedGateUpName(l), {E, 2 * I, H});
+            fusedDown = r.raw(c.fusedDownName(l), {E, H, I});
         }
         moe.experts.resize(static_cast<std::size_t>(E));
         for (int e = 0; e < E; ++e) {
@@ -562,7 +559,7 @@ void MoeModel::setTensor(const std::string& name, const torch::Tensor& value)
     if (!value.is_floating_point())
         throw Error("Tensor '" + name + "' must be a floating-point tensor");
     if (!torch::isfinite(value).all().item<bool>())
-        throw Error("Tensor '" + name + "' holds NaN or Inf values; refused");
+        throw NonFiniteError("Tensor '" + name + "' holds NaN or Inf values; refused");
     torch::NoGradGuard noGrad;
     t->copy_(value);
     m_modified[static_cast<std::size_t>(layer)][static_cast<std::size_t>(expert)] = true;
@@ -583,8 +580,8 @@ std::vector<std::pair<std::string, torch::Tensor>> MoeModel::exportState() const
                                                         false, true);
         } else if (m_fusedExperts) {
             for (int l : c.moeLayers()) {
-                const bool gu = name == c.expertPrefix(l) + "gate_up_proj";
-                const bool dn = name == c.expertPrefix(l) + "down_proj";
+                const bool gu = name == c.fusedGateUpName(l);
+                const bool dn = name == c.fusedDownName(l);
                 if (!gu && !dn)
                     continue;
                 bool cloned = false;

@@ -17,8 +17,8 @@ FullParameterModel::FullParameterModel(ModelConfig config, const std::vector<std
 {
     const auto& c = m_config;
     if (c.mla || c.routing != RoutingKind::SoftmaxTopK)
-        throw Error("Full-parameter training supports mixtral, qwen2_moe, qwen3_moe and olmoe models, not '" +
-                    c.modelType + "'");
+        throw Error("Full-parameter training supports standard attention with softmax top-k routing, not '" +
+                    c.modelType + "' (multi-head latent attention or DeepSeek routing)");
     for (const auto& [name, t] : tensors)
         m_params.emplace_back(name, t.detach().to(torch::kFloat, false, true).set_requires_grad(true));
     m_embed = get("model.embed_tokens.weight");
@@ -54,14 +54,11 @@ FullParameterModel::FullParameterModel(ModelConfig config, const std::vector<std
             L.mlp = mlp(p + "mlp.");
             continue;
         }
-        const std::string mp = c.moePrefix(l);
         L.moe.router = get(c.routerWeightName(l));
-        if (c.sharedIntermediate > 0) {
-            const bool qwen2 = c.family == ModelFamily::Qwen2Moe;
-            L.moe.shared = mlp(mp + (qwen2 ? "shared_expert." : "shared_experts."));
-            if (qwen2)
-                L.moe.sharedGate = get(mp + "shared_expert_gate.weight");
-        }
+        if (c.sharedIntermediate > 0)
+            L.moe.shared = mlp(c.sharedExpertPrefix(l));
+        if (c.sharedExpertGate)
+            L.moe.sharedGate = get(c.sharedExpertGateName(l));
         L.moe.experts.resize(static_cast<std::size_t>(c.numExperts));
         for (int e = 0; e < c.numExperts; ++e) {
             const auto names = c.expertTensorNames(l, e);

@@ -1,5 +1,6 @@
 // Cross-check of the engine against Hugging Face transformers itself (tests/reference/hf_models.py,
-// run with the project's Python environment), for the six MoE families:
+// run with the project's Python environment), for every registered MoE family
+// (core/model/families/; hf_models.py builds the same family with transformers' own classes):
 //   a) transformers writes a checkpoint (its own config class, from_config, save_pretrained) ->
 //      `teft model forward` and transformers' forward agree on logits and per-layer routing;
 //   b) `teft model create` writes a checkpoint -> transformers loads it with no missing,
@@ -10,6 +11,7 @@
 // writes every checkpoint the engine makes, then runs hf_models.py's batch mode once.
 #include "core/io/SafetensorsFile.h"
 #include "core/io/SafetensorsWriter.h"
+#include "core/model/ModelConfig.h"
 #include "core/util/AtomicFile.h"
 #include "support/TestSupport.h"
 
@@ -38,8 +40,6 @@ constexpr double kLogitTolerance = 1e-4;
 constexpr double kWeightTolerance = 1e-4;
 constexpr double kTieMargin = 1e-4;
 
-const std::vector<std::string> kFamilies{"mixtral", "qwen2_moe", "qwen3_moe", "olmoe", "deepseek_v2", "deepseek_v3"};
-
 // Token ids below both generators' vocabularies (teft tiny: 384, hf_models.py tiny: 512).
 constexpr std::uint64_t kVocabBound = 384;
 // Three rows, the last one shorter (right-padded by the engine, run alone by transformers).
@@ -54,20 +54,16 @@ std::string joinIds(const std::vector<std::int64_t>& v)
 }
 
 // Group-limited routing: the experts' group scores from the reference's choice scores p [E]
-// (deepseek_v2: the best expert of each group; deepseek_v3: the sum of the two best), empty
-// when the family has no group stage.
-torch::Tensor groupScores(const nlohmann::json& config, const torch::Tensor& p)
+// (softmax routing, deepseek_v2: the best expert of each group; sigmoid routing, deepseek_v3: the
+// sum of the two best), empty when the model has no group stage.
+torch::Tensor groupScores(const ModelConfig& config, const torch::Tensor& p)
 {
-    const std::string type = config.value("model_type", "");
-    const std::int64_t groups = config.contains("n_group") && config["n_group"].is_number() ? config["n_group"].get<std::int64_t>() : 1;
-    if (groups <= 1)
+    if (!config.groupLimited || config.nGroup <= 1)
         return {};
-    const auto perGroup = p.size(0) / groups;
-    if (type == "deepseek_v3")
-        return std::get<0>(p.view({groups, perGroup}).topk(2, -1)).sum(-1);
-    if (type == "deepseek_v2" && config.value("topk_method", "greedy") == "group_limited_greedy")
-        return p.view({groups, perGroup}).amax(-1);
-    return {};
+    const auto groups = p.view({config.nGroup, p.size(0) / config.nGroup});
+    if (config.routing == RoutingKind::DeepseekSigmoid)
+        return std::get<0>(groups.topk(2, -1)).sum(-1);
+    return groups.amax(-1);
 }
 
 double spread(const torch::Tensor& values, const std::vector<std::int64_t>& at)
@@ -85,7 +81,7 @@ double spread(const torch::Tensor& values, const std::vector<std::int64_t>& at)
 // string when they agree, else what differs. Routing is compared as sets of (expert, weight):
 // transformers' deepseek routers return their top-k unsorted.
 std::string compareForwards(const std::string& what, const fs::path& minePath, const fs::path& refPath,
-                            const nlohmann::json& config)
+                            const ModelConfig& config)
 {
     const auto mine = SafetensorsFile::open(minePath);
     const auto ref = SafetensorsFile::open(refPath);
@@ -232,8 +228,7 @@ class TestHfCrosscheck : public QObject {
         const auto r = test::runProcess(TEFT_CLI_PATH, {"model", "forward", model.string(), "--input-ids", ids().string(),
                                                         "--out", mine.string(), "--dtype", "f32", "--quiet"});
         QVERIFY2(r.exitCode == 0, ("teft model forward " + model.string() + ": " + r.err).c_str());
-        const auto config = nlohmann::json::parse(readFile(model / "config.json"));
-        const std::string problem = compareForwards(what, mine, ref, config);
+        const std::string problem = compareForwards(what, mine, ref, ModelConfig::load(model));
         QVERIFY2(problem.empty(), (what + ": " + problem).c_str());
     }
 
@@ -270,7 +265,7 @@ class TestHfCrosscheck : public QObject {
     static void addFamilyRows()
     {
         QTest::addColumn<QString>("family");
-        for (const auto& f : kFamilies)
+        for (const auto& f : ModelConfig::supportedModelTypes())
             QTest::newRow(f.c_str()) << QString::fromStdString(f);
     }
 
@@ -291,7 +286,7 @@ private slots:
         writeFileAtomically(ids(), rows.dump());
 
         nlohmann::json jobs = nlohmann::json::array();
-        for (const auto& family : kFamilies) {
+        for (const auto& family : ModelConfig::supportedModelTypes()) {
             // a) transformers' checkpoint, and its forward.
             const fs::path hf = m_dir / "hf" / family;
             jobs.push_back({"create", "--arch", family, "--out", hf.string(), "--seed", "7", "--dtype", "bf16"});

@@ -400,12 +400,15 @@ private slots:
         expectClose(va.grad(), values(vd.grad()), 1e-5, "attention grad v");
     }
 
-    // Full standard attention layer (qwen3 per-head norms, olmoe full norms, qwen2 biases)
-    // against projections + loops built from the same pieces checked above.
+    // Full standard attention layer of every family without latent attention (qwen3 per-head
+    // norms, olmoe full norms, qwen2 biases) against projections + loops built from the same
+    // pieces checked above.
     void selfAttentionLayer()
     {
-        for (const std::string arch : {"qwen3_moe", "olmoe", "qwen2_moe"}) {
+        for (const auto& arch : ModelConfig::supportedModelTypes()) {
             const auto c = tinyConfig(arch);
+            if (c.mla)
+                continue;
             const auto H = c.hiddenSize, hd = c.headDim, nq = c.numHeads * hd, nkv = c.numKvHeads * hd;
             AttentionWeights w;
             w.q = randn({nq, H}, 0.2);
@@ -535,8 +538,10 @@ private slots:
     // scores as q_nope.k_nope + q_rope.k_rope scaled by qk_head_dim^-1/2 * mscale^2.
     void latentAttentionLayer()
     {
-        for (const std::string arch : {"deepseek_v2", "deepseek_v3"}) {
+        for (const auto& arch : ModelConfig::supportedModelTypes()) {
             const auto c = tinyConfig(arch);
+            if (!c.mla)
+                continue;
             const auto H = c.hiddenSize, h = c.numHeads, nope = c.qkNopeHeadDim, rd = c.qkRopeHeadDim, vd = c.vHeadDim;
             const auto qk = nope + rd;
             AttentionWeights w;
@@ -621,7 +626,7 @@ private slots:
 
     void routersMatchReference()
     {
-        for (const std::string arch : {"qwen3_moe", "qwen2_moe", "mixtral", "olmoe", "deepseek_v2", "deepseek_v3"}) {
+        for (const auto& arch : ModelConfig::supportedModelTypes()) {
             auto c = tinyConfig(arch);
             const std::int64_t N = 40;
             const auto logits = randn({N, c.numExperts}, 2.0);
@@ -738,7 +743,7 @@ private slots:
 
     void moeLayerMatchesPerTokenLoop()
     {
-        for (const std::string arch : {"qwen2_moe", "deepseek_v3", "mixtral"}) {
+        for (const auto& arch : ModelConfig::supportedModelTypes()) {
             auto c = tinyConfig(arch);
             const auto H = c.hiddenSize, E = c.numExperts;
             MoeWeights w;

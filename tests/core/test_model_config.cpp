@@ -1,12 +1,16 @@
-// config.json parsing of the six MoE families, the helpers the TEFT engine uses, and the
+// config.json parsing of every registered MoE family, the helpers the TEFT engine uses, and the
 // refusals of malformed configs.
 #include "core/model/CheckpointGenerator.h"
 #include "core/model/ModelConfig.h"
+#include "core/model/ModelFamily.h"
 #include "core/util/Error.h"
+#include "support/TestSupport.h"
 
 #include <QtTest>
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
+
+#include <set>
 
 using namespace teft;
 using nlohmann::json;
@@ -41,6 +45,25 @@ class TestModelConfig : public QObject {
     Q_OBJECT
 
 private slots:
+    // One family per core/model/families/*.cpp, each under its own model_type, its generated
+    // config naming it.
+    void registryHoldsEveryFamilyFile()
+    {
+        std::set<std::string> files;
+        for (const auto& entry : std::filesystem::directory_iterator(test::sourceDir() / "core/model/families"))
+            if (entry.path().extension() == ".cpp")
+                files.insert(entry.path().stem().string());
+        QCOMPARE(familySpecs().size(), files.size());
+        std::set<std::string> types;
+        for (const auto& f : familySpecs()) {
+            QVERIFY2(types.insert(f.modelType).second, ("registered twice: " + f.modelType).c_str());
+            QVERIFY(f.parse && f.presetConfig);
+            QCOMPARE(f.presetConfig(presetSizes("tiny"))["model_type"].get<std::string>(), f.modelType);
+            QCOMPARE(findFamilySpec(f.modelType), &f);
+        }
+        QCOMPARE(ModelConfig::supportedModelTypes(), std::vector<std::string>(types.begin(), types.end()));
+    }
+
     void everyFamilyParses()
     {
         for (const auto& arch : ModelConfig::supportedModelTypes()) {
@@ -94,12 +117,21 @@ private slots:
         QCOMPARE(mix.routerWeightName(0), std::string("model.layers.0.block_sparse_moe.gate.weight"));
         const auto q = ModelConfig::fromJson(preset("qwen2_moe"));
         QCOMPARE(q.expertTensorNames(2, 7)[2], std::string("model.layers.2.mlp.experts.7.down_proj.weight"));
-        for (const auto* cfg : {&mix, &q}) {
-            for (int l : cfg->moeLayers())
-                for (int e = 0; e < cfg->numExperts; ++e)
+        QCOMPARE(q.sharedExpertPrefix(1), std::string("model.layers.1.mlp.shared_expert."));
+        QCOMPARE(q.sharedExpertGateName(1), std::string("model.layers.1.mlp.shared_expert_gate.weight"));
+        QVERIFY(q.sharedExpertGate && !mix.hasFusedLayout());
+        const auto v3 = ModelConfig::fromJson(preset("deepseek_v3"));
+        QCOMPARE(v3.sharedExpertPrefix(1), std::string("model.layers.1.mlp.shared_experts."));
+        QCOMPARE(v3.routerScoreBiasName(1), std::string("model.layers.1.mlp.gate.e_score_correction_bias"));
+        QCOMPARE(v3.fusedGateUpName(1), std::string("model.layers.1.mlp.experts.gate_up_proj"));
+        QVERIFY(!v3.sharedExpertGate);
+        for (const auto& arch : ModelConfig::supportedModelTypes()) {
+            const auto cfg = ModelConfig::fromJson(preset(arch));
+            for (int l : cfg.moeLayers())
+                for (int e = 0; e < cfg.numExperts; ++e)
                     for (int p = 0; p < 3; ++p) {
                         int L = -1, E = -1, P = -1;
-                        QVERIFY(cfg->parseExpertTensorName(cfg->expertTensorNames(l, e)[p], L, E, P));
+                        QVERIFY(cfg.parseExpertTensorName(cfg.expertTensorNames(l, e)[p], L, E, P));
                         QCOMPARE(L, l);
                         QCOMPARE(E, e);
                         QCOMPARE(P, p);

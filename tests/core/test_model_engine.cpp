@@ -20,8 +20,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const std::vector<std::string> kFamilies{"qwen3_moe", "qwen2_moe", "olmoe", "mixtral", "deepseek_v2", "deepseek_v3"};
-
 fs::path generated(const std::string& arch, int shards = 1, torch::ScalarType dtype = torch::kFloat, bool fused = false)
 {
     const auto dir = fs::path(TEFT_TEST_WORK_DIR) / "models" /
@@ -111,7 +109,7 @@ private slots:
     // Every family loads from a single file and from shards, runs, and gives the same numbers.
     void everyFamilyLoadsAndRuns()
     {
-        for (const auto& arch : kFamilies) {
+        for (const auto& arch : ModelConfig::supportedModelTypes()) {
             const auto single = load(generated(arch));
             const auto sharded = load(generated(arch, 3));
             QVERIFY(CheckpointFiles::open(generated(arch, 3)).sharded());
@@ -163,7 +161,7 @@ private slots:
     // positions unaffected). Most positions must be compared.
     void bf16AgreesWithFp32()
     {
-        for (const auto& arch : kFamilies) {
+        for (const auto& arch : ModelConfig::supportedModelTypes()) {
             const auto dir = generated(arch, 1, torch::kBFloat16);
             auto f32 = load(dir, torch::kFloat);
             auto b16 = load(dir, torch::kBFloat16);
@@ -213,7 +211,7 @@ private slots:
     // Routing capture returns the forward's choices, stops early, and marks padding.
     void routingCaptureEqualsForward()
     {
-        for (const auto& arch : kFamilies) {
+        for (const auto& arch : ModelConfig::supportedModelTypes()) {
             auto m = load(generated(arch));
             const auto b = batch(m->config().vocabSize);
             const auto r = run(*m, b, true);
@@ -234,7 +232,7 @@ private slots:
 
     void maskedWithAllExpertsEqualsFull()
     {
-        for (const auto& arch : kFamilies) {
+        for (const auto& arch : ModelConfig::supportedModelTypes()) {
             const auto dir = generated(arch);
             const auto cfg = ModelConfig::load(dir);
             std::map<int, std::vector<int>> all;
@@ -361,47 +359,53 @@ private slots:
     // model as the per-expert layout; export keeps the fused layout.
     void fusedExpertLayout()
     {
-        const auto src = generated("qwen3_moe");
-        const auto cfg = ModelConfig::load(src);
-        const auto fused = editedCopy(src, "fused", [&](auto& tensors) {
-            std::map<std::string, at::Tensor> byName(tensors.begin(), tensors.end());
-            std::vector<std::pair<std::string, at::Tensor>> out;
-            for (const auto& [n, t] : tensors) {
-                int l, e, p;
-                if (!cfg.parseExpertTensorName(n, l, e, p))
-                    out.emplace_back(n, t);
+        for (const auto& arch : ModelConfig::supportedModelTypes()) {
+            const auto src = generated(arch);
+            const auto cfg = ModelConfig::load(src);
+            if (!cfg.hasFusedLayout()) {
+                QVERIFY_THROWS_EXCEPTION(UsageError, generated(arch, 1, torch::kFloat, true));
+                continue;
             }
-            for (int l : cfg.moeLayers()) {
-                std::vector<at::Tensor> gu, dn;
-                for (int e = 0; e < cfg.numExperts; ++e) {
-                    const auto names = cfg.expertTensorNames(l, e);
-                    gu.push_back(torch::cat({byName[names[0]], byName[names[1]]}, 0));
-                    dn.push_back(byName[names[2]]);
+            const auto fused = editedCopy(src, "fused-" + arch, [&](auto& tensors) {
+                std::map<std::string, at::Tensor> byName(tensors.begin(), tensors.end());
+                std::vector<std::pair<std::string, at::Tensor>> out;
+                for (const auto& [n, t] : tensors) {
+                    int l, e, p;
+                    if (!cfg.parseExpertTensorName(n, l, e, p))
+                        out.emplace_back(n, t);
                 }
-                out.emplace_back(cfg.expertPrefix(l) + "gate_up_proj", torch::stack(gu));
-                out.emplace_back(cfg.expertPrefix(l) + "down_proj", torch::stack(dn));
-            }
-            tensors = out;
-        });
-        auto a = load(src, torch::kFloat, ExpertMode::Full, {{1, {2}}});
-        auto b = load(fused, torch::kFloat, ExpertMode::Full, {{1, {2}}});
-        const auto bt = batch(cfg.vocabSize);
-        QVERIFY(torch::allclose(run(*a, bt).logits, run(*b, bt).logits, 1e-5, 1e-6));
-        const auto name = cfg.expertTensorNames(1, 2)[1];
-        QVERIFY(torch::equal(a->tensor(name), b->tensor(name)));
-        b->setTensor(name, torch::ones_like(b->tensor(name)));
-        const auto state = b->exportState();
-        bool found = false;
-        for (const auto& [n, t] : state)
-            if (n == cfg.expertPrefix(1) + "gate_up_proj") {
-                found = true;
-                QVERIFY(t[2].narrow(0, cfg.expertIntermediate, cfg.expertIntermediate).eq(1).all().item<bool>());
-                QVERIFY(t[1].ne(1).any().item<bool>());
-            }
-        QVERIFY(found);
-        // the generator writes the same layout
-        auto g = load(generated("qwen3_moe", 1, torch::kFloat, true));
-        QVERIFY(std::isfinite(run(*g, bt).loss.item<double>()));
+                for (int l : cfg.moeLayers()) {
+                    std::vector<at::Tensor> gu, dn;
+                    for (int e = 0; e < cfg.numExperts; ++e) {
+                        const auto names = cfg.expertTensorNames(l, e);
+                        gu.push_back(torch::cat({byName[names[0]], byName[names[1]]}, 0));
+                        dn.push_back(byName[names[2]]);
+                    }
+                    out.emplace_back(cfg.fusedGateUpName(l), torch::stack(gu));
+                    out.emplace_back(cfg.fusedDownName(l), torch::stack(dn));
+                }
+                tensors = out;
+            });
+            auto a = load(src, torch::kFloat, ExpertMode::Full, {{1, {2}}});
+            auto b = load(fused, torch::kFloat, ExpertMode::Full, {{1, {2}}});
+            const auto bt = batch(cfg.vocabSize);
+            QVERIFY(torch::allclose(run(*a, bt).logits, run(*b, bt).logits, 1e-5, 1e-6));
+            const auto name = cfg.expertTensorNames(1, 2)[1];
+            QVERIFY(torch::equal(a->tensor(name), b->tensor(name)));
+            b->setTensor(name, torch::ones_like(b->tensor(name)));
+            const auto state = b->exportState();
+            bool found = false;
+            for (const auto& [n, t] : state)
+                if (n == cfg.fusedGateUpName(1)) {
+                    found = true;
+                    QVERIFY(t[2].narrow(0, cfg.expertIntermediate, cfg.expertIntermediate).eq(1).all().item<bool>());
+                    QVERIFY(t[1].ne(1).any().item<bool>());
+                }
+            QVERIFY(found);
+            // the generator writes the same layout
+            auto g = load(generated(arch, 1, torch::kFloat, true));
+            QVERIFY(std::isfinite(run(*g, bt).loss.item<double>()));
+        }
     }
 
     // tie_word_embeddings: no lm_head.weight on disk, the embedding is the output projection.

@@ -46,10 +46,14 @@ nlohmann::json preset(const PresetSizes& s)
 
 } // namespace
 
-const FamilySpec& deepseekV2Family()
+namespace families {
+
+// This file's entry in the registry (core/model/ModelFamily.h).
+FamilySpec DeepseekV2()
 {
-    static const FamilySpec spec{"deepseek_v2", ModelFamily::DeepseekV2, parse, preset};
-    return spec;
+    return {"deepseek_v2", parse, preset}; // the common tensor names
 }
+
+} // namespace families
 
 } // namespace teft

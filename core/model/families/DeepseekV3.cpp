@@ -45,10 +45,14 @@ nlohmann::json preset(const PresetSizes& s)
 
 } // namespace
 
-const FamilySpec& deepseekV3Family()
+namespace families {
+
+// This file's entry in the registry (core/model/ModelFamily.h).
+FamilySpec DeepseekV3()
 {
-    static const FamilySpec spec{"deepseek_v3", ModelFamily::DeepseekV3, parse, preset};
-    return spec;
+    return {"deepseek_v3", parse, preset}; // the common tensor names
 }
+
+} // namespace families
 
 } // namespace teft

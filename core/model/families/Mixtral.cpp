@@ -43,10 +43,21 @@ nlohmann::json preset(const PresetSizes& s)
 
 } // namespace
 
-const FamilySpec& mixtralFamily()
+namespace families {
+
+// This file's entry in the registry (core/model/ModelFamily.h).
+FamilySpec Mixtral()
 {
-    static const FamilySpec spec{"mixtral", ModelFamily::Mixtral, parse, preset};
-    return spec;
+    FamilyLayout names;
+    names.moeBlock = "block_sparse_moe";
+    names.expertProjections = {"w1", "w3", "w2"};
+    // No fused layout: transformers v5 fuses mixtral's experts under mlp., not block_sparse_moe.,
+    // and saves them in this per-expert layout.
+    names.fusedGateUp.clear();
+    names.fusedDown.clear();
+    return {"mixtral", parse, preset, names};
 }
+
+} // namespace families
 
 } // namespace teft

@@ -16,6 +16,7 @@ void parse(const ConfigKeys& k, ModelConfig& c)
     c.routing = RoutingKind::SoftmaxTopK;
     c.qkFullNorm = true;
     c.attentionBias = k.boolean("attention_bias", false);
+    c.outputBias = c.attentionBias;
     c.clipQkv = k.number("clip_qkv", 0.0);
     if (c.clipQkv < 0)
         throw FormatError(k.source() + ": 'clip_qkv' must be positive or null");
@@ -42,10 +43,14 @@ nlohmann::json preset(const PresetSizes& s)
 
 } // namespace
 
-const FamilySpec& olmoeFamily()
+namespace families {
+
+// This file's entry in the registry (core/model/ModelFamily.h).
+FamilySpec Olmoe()
 {
-    static const FamilySpec spec{"olmoe", ModelFamily::Olmoe, parse, preset};
-    return spec;
+    return {"olmoe", parse, preset}; // the common tensor names
 }
+
+} // namespace families
 
 } // namespace teft

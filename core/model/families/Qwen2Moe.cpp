@@ -1,4 +1,5 @@
-// qwen2_moe: q/k/v biases, softmax top-k routing, one shared expert gated by sigmoid(x . w).
+// qwen2_moe: q/k/v biases (none on o_proj), softmax top-k routing, one shared expert
+// (mlp.shared_expert) gated by sigmoid(x . w) (mlp.shared_expert_gate).
 #include "core/model/ConfigKeys.h"
 #include "core/model/ModelFamily.h"
 #include "core/model/families/QwenMoeCommon.h"
@@ -13,7 +14,6 @@ void parse(const ConfigKeys& k, ModelConfig& c)
     c.sharedIntermediate = k.integer("shared_expert_intermediate_size");
     if (c.sharedIntermediate < 0)
         throw FormatError(k.source() + ": 'shared_expert_intermediate_size' must not be negative");
-    c.sharedExpertGate = c.sharedIntermediate > 0;
 }
 
 nlohmann::json preset(const PresetSizes& s)
@@ -40,10 +40,17 @@ nlohmann::json preset(const PresetSizes& s)
 
 } // namespace
 
-const FamilySpec& qwen2MoeFamily()
+namespace families {
+
+// This file's entry in the registry (core/model/ModelFamily.h).
+FamilySpec Qwen2Moe()
 {
-    static const FamilySpec spec{"qwen2_moe", ModelFamily::Qwen2Moe, parse, preset};
-    return spec;
+    FamilyLayout names;
+    names.sharedExpert = "shared_expert";
+    names.sharedExpertGate = "shared_expert_gate";
+    return {"qwen2_moe", parse, preset, names};
 }
+
+} // namespace families
 
 } // namespace teft

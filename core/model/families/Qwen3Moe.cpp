@@ -11,6 +11,7 @@ void parse(const ConfigKeys& k, ModelConfig& c)
     parseQwenMoeRouting(k, c);
     c.qkHeadNorm = true;
     c.attentionBias = k.boolean("attention_bias", false);
+    c.outputBias = c.attentionBias;
 }
 
 nlohmann::json preset(const PresetSizes& s)
@@ -37,10 +38,14 @@ nlohmann::json preset(const PresetSizes& s)
 
 } // namespace
 
-const FamilySpec& qwen3MoeFamily()
+namespace families {
+
+// This file's entry in the registry (core/model/ModelFamily.h).
+FamilySpec Qwen3Moe()
 {
-    static const FamilySpec spec{"qwen3_moe", ModelFamily::Qwen3Moe, parse, preset};
-    return spec;
+    return {"qwen3_moe", parse, preset}; // the common tensor names
 }
+
+} // namespace families
 
 } // namespace teft
