@@ -1,9 +1,6 @@
 #include "app/cli/TrainCliSupport.h"
 
 #include "core/teft/ExpertSelection.h"
-#include "core/text/Tokenizer.h"
-
-#include <nlohmann/json.hpp>
 
 namespace teft::cli {
 
@@ -17,8 +14,7 @@ std::vector<Option> dataOptions(bool required)
             {"data-seed", "S", "seed of the held-out split", "0"}};
 }
 
-TokenDataset loadDataset(const Invocation& inv, const std::vector<std::string>& paths, const std::filesystem::path& modelDir,
-                         nlohmann::json* record)
+DatasetSpec datasetSpec(const Invocation& inv, const std::vector<std::string>& paths)
 {
     DatasetSpec spec;
     for (const auto& p : paths) {
@@ -29,14 +25,21 @@ TokenDataset loadDataset(const Invocation& inv, const std::vector<std::string>& 
     spec.format = parseDataFormat(inv.get("format"));
     spec.field = inv.get("field");
     spec.column = inv.get("field");
+    return spec;
+}
+
+PackingOptions packingOptions(const Invocation& inv)
+{
     PackingOptions po;
     po.seqLen = inv.getInt("seq-len");
     po.heldOutFraction = inv.getDouble("held-out");
     po.seed = static_cast<std::uint64_t>(inv.getInt("data-seed"));
-    if (record)
-        *record = datasetRecordJson(spec, po);
-    const auto tokenizer = Tokenizer::fromFile(modelDir);
-    return TokenDataset::build(spec, tokenizer, po, inv.control);
+    return po;
+}
+
+NamedDataset namedDataset(const Invocation& inv, const std::vector<std::string>& paths, const std::string& name)
+{
+    return {name, datasetSpec(inv, paths), packingOptions(inv)};
 }
 
 torch::ScalarType parseComputeDtype(const std::string& name)

@@ -4,11 +4,12 @@
 
 #include "app/cli/Cli.h"
 #include "core/data/TokenDataset.h"
+#include "core/project/Datasets.h"
 
 #include <c10/core/ScalarType.h>
-#include <nlohmann/json_fwd.hpp>
 
 #include <filesystem>
+#include <string>
 #include <vector>
 
 namespace teft {
@@ -19,10 +20,13 @@ namespace teft::cli {
 
 // --data PATH... (repeatable), --format, --field, --seq-len, --held-out, --data-seed.
 std::vector<Option> dataOptions(bool required = true);
-// Tokenizes (or loads from the cache) the given paths with the model folder's tokenizer.
-// record: when given, receives datasetRecordJson() of what was loaded (absolute paths).
-TokenDataset loadDataset(const Invocation& inv, const std::vector<std::string>& paths,
-                         const std::filesystem::path& modelDir, nlohmann::json* record = nullptr);
+// The dataset the data options name over `paths` (absolute); UsageError for a path that does
+// not exist. The steps (core/project) tokenize it with the model's tokenizer.
+DatasetSpec datasetSpec(const Invocation& inv, const std::vector<std::string>& paths);
+// --seq-len, --held-out, --data-seed.
+PackingOptions packingOptions(const Invocation& inv);
+// datasetSpec + packingOptions under a report name.
+NamedDataset namedDataset(const Invocation& inv, const std::vector<std::string>& paths, const std::string& name);
 torch::ScalarType parseComputeDtype(const std::string& name); // bf16 | f32
 // Reads a selection in any of the three shapes; refuses an empty one (UsageError).
 ExpertSelection loadSelection(const std::string& path);

@@ -3,13 +3,10 @@
 #include "app/cli/Cli.h"
 #include "app/cli/TrainCliSupport.h"
 
-#include "core/model/MoeModel.h"
-#include "core/store/JobRecord.h"
+#include "core/project/Identify.h"
 #include "core/teft/ExpertSelection.h"
 #include "core/teft/RoutingStats.h"
 #include "core/teft/SelectionPolicy.h"
-#include "core/train/ModelIdentity.h"
-#include "core/train/RoutingIdentification.h"
 #include "core/util/AtomicFile.h"
 
 #include <sstream>
@@ -23,41 +20,38 @@ int runIdentify(Invocation& inv)
 {
     const fs::path modelDir = inv.arg(0);
     const auto out = inv.require("out");
-    nlohmann::json cfg{{"model", modelDir.string()}, {"data", inv.all("data")}, {"reference", inv.all("reference")},
-                       {"batches", inv.getInt("batches")}, {"out", out}};
-    JobRecord rec("identify", cfg.dump(), fs::path(out).parent_path().string());
-    MoeModelOptions opt;
-    opt.device = inv.get("device");
-    opt.computeDtype = parseComputeDtype(inv.get("compute-dtype"));
-    auto model = MoeModel::load(modelDir, opt, &inv.control);
-    const auto fingerprint = modelFingerprint(modelDir);
-    IdentifySettings is;
-    is.batches = static_cast<int>(inv.getInt("batches"));
-    is.batchSize = static_cast<int>(inv.getInt("batch-size"));
-    const auto data = loadDataset(inv, inv.all("data"), modelDir);
-    auto stats = collectRoutingStats(*model, data, is, inv.control);
-    stats.modelFingerprint = fingerprint;
-    stats.dataset = inv.all("data").front();
-    stats.save(out);
-    nlohmann::json doc{{"stats", out}, {"tokens", stats.tokens()}, {"model_fingerprint", fingerprint},
-                       {"job_id", rec.id()}};
+    IdentifyRequest r;
+    r.modelDir = modelDir;
+    r.device = inv.get("device");
+    r.computeDtype = parseComputeDtype(inv.get("compute-dtype"));
+    r.settings.batches = static_cast<int>(inv.getInt("batches"));
+    r.settings.batchSize = static_cast<int>(inv.getInt("batch-size"));
+    r.config = {{"model", modelDir.string()}, {"data", inv.all("data")}, {"reference", inv.all("reference")},
+                {"batches", inv.getInt("batches")}, {"out", out}};
+    r.outputDir = fs::path(out).parent_path();
+    auto side = [&](const char* option) {
+        IdentifyDataset d;
+        d.label = inv.all(option).front();
+        d.spec = datasetSpec(inv, inv.all(option));
+        d.packing = packingOptions(inv);
+        return d;
+    };
+    r.target = side("data");
+    r.statsFile = out;
     if (inv.has("reference")) {
-        const auto refOut = inv.has("reference-out") ? inv.get("reference-out")
-                                                     : (fs::path(out).parent_path() /
-                                                        (fs::path(out).stem().string() + ".reference.json"))
-                                                           .string();
-        const auto refData = loadDataset(inv, inv.all("reference"), modelDir);
-        auto ref = collectRoutingStats(*model, refData, is, inv.control);
-        ref.modelFingerprint = fingerprint;
-        ref.dataset = inv.all("reference").front();
-        ref.save(refOut);
-        recordRoutingMetrics(rec, ref, "reference.");
-        doc["reference_stats"] = refOut;
-        doc["reference_tokens"] = ref.tokens();
+        r.reference = side("reference");
+        r.referenceStatsFile = inv.has("reference-out")
+                                   ? fs::path(inv.get("reference-out"))
+                                   : fs::path(out).parent_path() / (fs::path(out).stem().string() + ".reference.json");
     }
-    rec.metric(0, "tokens", static_cast<double>(stats.tokens()));
-    recordRoutingMetrics(rec, stats);
-    rec.succeed();
+    const IdentifyResult result = identify(r, inv.control);
+    const RoutingStats& stats = result.target;
+    nlohmann::json doc{{"stats", out}, {"tokens", stats.tokens()}, {"model_fingerprint", result.fingerprint},
+                       {"job_id", result.jobId}};
+    if (result.reference) {
+        doc["reference_stats"] = r.referenceStatsFile.string();
+        doc["reference_tokens"] = result.reference->tokens();
+    }
     if (inv.json()) {
         inv.printJson(doc);
     } else {

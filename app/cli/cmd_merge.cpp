@@ -2,12 +2,8 @@
 #include "app/cli/Cli.h"
 #include "app/cli/TrainCliSupport.h"
 
-#include "core/model/MoeModel.h"
-#include "core/store/JobRecord.h"
-#include "core/teft/Submission.h"
-#include "core/train/MergeJob.h"
-#include "core/train/MinerJob.h"
-#include "core/train/ModelIdentity.h"
+#include "core/project/Eval.h"
+#include "core/project/Merge.h"
 
 #include <sstream>
 
@@ -40,20 +36,12 @@ int runMergeCmd(Invocation& inv)
     s.outDir = inv.require("out");
     s.maxShardBytes = static_cast<std::uint64_t>(inv.getInt("shard-bytes"));
     s.eval = evalSettings(inv);
-    std::vector<TokenDataset> sets;
-    std::vector<std::string> labels;
-    for (const auto& p : inv.all("data")) {
-        sets.push_back(loadDataset(inv, {p}, s.modelDir));
-        labels.push_back("in-domain " + p);
-    }
-    for (const auto& p : inv.all("reference")) {
-        sets.push_back(loadDataset(inv, {p}, s.modelDir));
-        labels.push_back("out-of-domain " + p);
-    }
-    std::vector<std::pair<std::string, const TokenDataset*>> ds;
-    for (std::size_t i = 0; i < sets.size(); ++i)
-        ds.emplace_back(labels[i], &sets[i]);
-    const auto r = runMerge(s, ds, inv.control);
+    std::vector<NamedDataset> datasets;
+    for (const auto& p : inv.all("data"))
+        datasets.push_back(namedDataset(inv, {p}, "in-domain " + p));
+    for (const auto& p : inv.all("reference"))
+        datasets.push_back(namedDataset(inv, {p}, "out-of-domain " + p));
+    const auto r = mergeModel(s, datasets, inv.control);
     if (inv.json()) {
         inv.printJson(r.toJson());
         return 0;
@@ -87,58 +75,34 @@ std::vector<Option> mergeOptions()
 
 int runEval(Invocation& inv)
 {
-    const fs::path modelDir = inv.arg(0);
+    EvalRequest r;
+    r.modelDir = inv.arg(0);
+    r.device = inv.get("device");
+    r.computeDtype = parseComputeDtype(inv.get("compute-dtype"));
     if (inv.has("phi") && inv.has("submission"))
         throw UsageError("Give either --phi or --submission, not both");
-    nlohmann::json cfg{{"model", modelDir.string()}, {"data", inv.all("data")}, {"phi", inv.get("phi")},
-                       {"submission", inv.get("submission")}};
-    JobRecord rec("eval", cfg.dump(), "");
-    TensorMap apply;
     if (inv.has("phi"))
-        apply = loadTensorFile(inv.get("phi"));
-    MoeModelOptions opt;
-    opt.device = inv.get("device");
-    opt.computeDtype = parseComputeDtype(inv.get("compute-dtype"));
-    std::shared_ptr<const Submission> sub;
-    TensorMap deltas;
-    if (inv.has("submission")) {
-        sub = Submission::open(inv.get("submission"));
-        for (const auto& n : sub->tensorNames())
-            deltas[n] = sub->delta(n).to(torch::kFloat, false, true);
-    }
-    const auto config = ModelConfig::load(modelDir);
-    for (const auto* m : {&apply, &deltas})
-        for (const auto& [name, t] : *m) {
-            int layer = 0, expert = 0, part = 0;
-            if (!config.parseExpertTensorName(name, layer, expert, part))
-                throw FormatError("'" + name + "' is not an expert tensor of " + modelDir.string());
-            auto& v = opt.selection[layer];
-            if (std::find(v.begin(), v.end(), expert) == v.end())
-                v.push_back(expert);
-        }
-    auto model = MoeModel::load(modelDir, opt, &inv.control);
-    if (!apply.empty())
-        applyExperts(*model, apply, inv.get("phi"));
-    for (const auto& [name, d] : deltas) // the submission's Φ_i = Φ(t) − Δ_i, Φ(t) the model's (+ --phi)
-        model->setTensor(name, model->tensor(name).to(torch::kFloat) - d);
+        r.phiFile = inv.get("phi");
+    if (inv.has("submission"))
+        r.submissionDir = inv.get("submission");
+    for (const auto& p : inv.all("data"))
+        r.datasets.push_back(namedDataset(inv, {p}, p));
+    r.eval = evalSettings(inv);
+    const EvalReport report = evaluateModel(r, inv.control);
     nlohmann::json results = nlohmann::json::array();
     std::ostringstream o;
-    for (const auto& p : inv.all("data")) {
-        const auto data = loadDataset(inv, {p}, modelDir);
-        const auto r = evaluateLoss(*model, data, evalSettings(inv), inv.control);
-        auto j = r.toJson();
-        j["dataset"] = p;
+    for (const auto& [name, e] : report.results) {
+        auto j = e.toJson();
+        j["dataset"] = name;
         results.push_back(j);
-        rec.metric(static_cast<std::int64_t>(results.size()), "loss", r.loss);
         char buf[512];
-        std::snprintf(buf, sizeof buf, "%-50s loss %.4f  perplexity %.3f  (%lld tokens, %d batches%s)\n", p.c_str(), r.loss,
-                      r.perplexity, static_cast<long long>(r.tokens), r.batches,
-                      r.droppedBatches ? (", " + std::to_string(r.droppedBatches) + " non-finite dropped").c_str() : "");
+        std::snprintf(buf, sizeof buf, "%-50s loss %.4f  perplexity %.3f  (%lld tokens, %d batches%s)\n", name.c_str(),
+                      e.loss, e.perplexity, static_cast<long long>(e.tokens), e.batches,
+                      e.droppedBatches ? (", " + std::to_string(e.droppedBatches) + " non-finite dropped").c_str() : "");
         o << buf;
     }
-    rec.succeed();
     if (inv.json())
-        inv.printJson({{"model", modelDir.string()}, {"results", results}});
+        inv.printJson({{"model", r.modelDir.string()}, {"results", results}});
     else
         inv.printText(o.str());
     return 0;

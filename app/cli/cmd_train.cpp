@@ -3,8 +3,8 @@
 #include "app/cli/Cli.h"
 #include "app/cli/TrainCliSupport.h"
 
+#include "core/project/Train.h"
 #include "core/teft/ExpertSelection.h"
-#include "core/train/MinerJob.h"
 
 #include <sstream>
 
@@ -59,8 +59,8 @@ int runTrain(Invocation& inv)
         s.keyDir = std::filesystem::absolute(s.keyDir);
     s.validateEvery = inv.getInt("validate-every");
     s.dataLabel = inv.all("data").front();
-    const auto data = loadDataset(inv, inv.all("data"), s.modelDir, &s.dataset);
-    const auto r = runMiner(s, data, inv.control);
+    s.dataset = datasetRecordJson(datasetSpec(inv, inv.all("data")), packingOptions(inv));
+    const auto r = trainMiner(s, inv.control);
     if (inv.json()) {
         inv.printJson(r.toJson());
     } else {

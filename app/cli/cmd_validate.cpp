@@ -2,8 +2,8 @@
 #include "app/cli/Cli.h"
 #include "app/cli/TrainCliSupport.h"
 
+#include "core/project/Validate.h"
 #include "core/teft/ExpertSelection.h"
-#include "core/train/ValidatorJob.h"
 #include "core/util/Paths.h"
 
 #include <sstream>
@@ -41,8 +41,7 @@ int runValidate(Invocation& inv)
     // The list `teft keys trust` keeps (a missing file is an empty list).
     s.knownMinersFile = inv.has("known-miners") ? fs::path(inv.get("known-miners")) : dataDir() / "known_miners.json";
     s.maxUpdateNorm = inv.getDouble("max-norm");
-    const auto data = loadDataset(inv, inv.all("data"), s.modelDir);
-    const auto r = runValidator(s, data, inv.control);
+    const auto r = validate(s, datasetSpec(inv, inv.all("data")), packingOptions(inv), inv.control);
     if (inv.json()) {
         inv.printJson(r.report);
         return 0;

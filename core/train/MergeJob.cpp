@@ -2,7 +2,7 @@
 
 #include "core/io/CheckpointFiles.h"
 #include "core/model/MoeModel.h"
-#include "core/store/JobRecord.h"
+#include "core/store/JobRun.h"
 #include "core/train/MinerJob.h"
 #include "core/train/ModelIdentity.h"
 #include "core/util/AtomicFile.h"
@@ -94,7 +94,7 @@ MergeResult runMerge(const MergeSettings& s, const std::vector<std::pair<std::st
     MergeResult result;
     result.jobId = rec.id();
     result.outDir = s.outDir;
-    try {
+    return recordJob(rec, [&] {
         if (fs::exists(s.outDir) && fs::equivalent(s.outDir, s.modelDir))
             throw UsageError("The merge output folder must differ from the base model folder " + s.modelDir.string());
         const TensorMap phi = loadTensorFile(s.phiFile);
@@ -158,15 +158,8 @@ MergeResult runMerge(const MergeSettings& s, const std::vector<std::pair<std::st
                 spdlog::warn("merge not recorded in the job store: {}", e.what());
             }
         }
-        rec.succeed();
         return result;
-    } catch (const Cancelled&) {
-        rec.cancelled();
-        throw;
-    } catch (const std::exception& e) {
-        rec.fail(e.what());
-        throw;
-    }
+    });
 }
 
 } // namespace teft

@@ -1,7 +1,7 @@
 #include "core/train/MinerJob.h"
 
 #include "core/data/TokenDataset.h"
-#include "core/store/JobRecord.h"
+#include "core/store/JobRun.h"
 #include "core/teft/MinerKey.h"
 #include "core/teft/Submission.h"
 #include "core/train/ModelIdentity.h"
@@ -127,10 +127,12 @@ void applyExperts(MoeModel& model, const TensorMap& phi, const std::string& sour
     }
 }
 
-MinerResult runMiner(const MinerSettings& s, const TokenDataset& data, JobControl& control, const MinerStepFn& onStep)
+namespace {
+
+// runMiner's work under its job record (recordJob keeps the record's outcome).
+MinerResult trainAndPackage(const MinerSettings& s, const TokenDataset& data, JobControl& control,
+                            const MinerStepFn& onStep, JobRecord& rec, std::chrono::steady_clock::time_point started)
 {
-    const auto started = std::chrono::steady_clock::now();
-    JobRecord rec("train", s.toJson().dump(), s.outDir.string(), s.projectId);
     MinerResult result;
     result.jobId = rec.id();
     if (s.selection.empty())
@@ -175,51 +177,43 @@ MinerResult runMiner(const MinerSettings& s, const TokenDataset& data, JobContro
         auto r = model->forward(b, fo);
         return auxCoef > 0 ? r.loss + auxCoef * r.auxLoss : r.loss;
     };
-    try {
-        const bool canValidate = s.validateEvery > 0 && data.numHeldOut() > 0;
-        if (s.validateEvery > 0 && !canValidate)
-            spdlog::warn("miner: the dataset has no held-out rows; no validation loss will be reported");
-        auto lastStep = std::chrono::steady_clock::now();
-        const auto rowTokens = data.seqLen() - 1;
-        std::int64_t tokensSeen = 0;
-        result.training = trainer.run(lossFn, control, [&](const StepReport& r) {
-            // Skipped (non-finite) steps are counted, not stored as NaN.
-            if (r.skipped) {
-                rec.metric(r.step, "skipped_step", 1.0);
-            } else {
-                rec.metric(r.step, "loss", r.loss);
-                rec.metric(r.step, "grad_norm", r.gradNorm);
-            }
-            rec.metric(r.step, "lr", r.lr);
-            const auto now = std::chrono::steady_clock::now();
-            const double stepSeconds = std::chrono::duration<double>(now - lastStep).count();
-            const std::int64_t stepTokens = std::int64_t{train.batchSize} * train.gradAccum * rowTokens;
-            tokensSeen += stepTokens;
-            MinerStep step;
-            step.report = r;
-            step.totalSteps = train.innerSteps;
-            step.tokensSeen = tokensSeen;
-            step.tokensPerSecond = stepSeconds > 0 ? double(stepTokens) / stepSeconds : 0.0;
-            rec.metric(r.step, "tokens_per_s", step.tokensPerSecond);
-            if (canValidate && (r.step % s.validateEvery == 0 || r.step == train.innerSteps)) {
-                control.report(r.step, train.innerSteps, "validating");
-                step.validationLoss = evaluateLoss(*model, data, s.validation, control).loss;
-                rec.metric(r.step, "val_loss", step.validationLoss);
-            }
-            rec.progress(static_cast<double>(r.step) / static_cast<double>(train.innerSteps), "training");
-            step.elapsedSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-            if (onStep)
-                onStep(step);
-            // Validation time is not training time.
-            lastStep = std::chrono::steady_clock::now();
-        });
-    } catch (const Cancelled&) {
-        rec.cancelled();
-        throw;
-    } catch (const std::exception& e) {
-        rec.fail(e.what());
-        throw;
-    }
+    const bool canValidate = s.validateEvery > 0 && data.numHeldOut() > 0;
+    if (s.validateEvery > 0 && !canValidate)
+        spdlog::warn("miner: the dataset has no held-out rows; no validation loss will be reported");
+    auto lastStep = std::chrono::steady_clock::now();
+    const auto rowTokens = data.seqLen() - 1;
+    std::int64_t tokensSeen = 0;
+    result.training = trainer.run(lossFn, control, [&](const StepReport& r) {
+        // Skipped (non-finite) steps are counted, not stored as NaN.
+        if (r.skipped) {
+            rec.metric(r.step, "skipped_step", 1.0);
+        } else {
+            rec.metric(r.step, "loss", r.loss);
+            rec.metric(r.step, "grad_norm", r.gradNorm);
+        }
+        rec.metric(r.step, "lr", r.lr);
+        const auto now = std::chrono::steady_clock::now();
+        const double stepSeconds = std::chrono::duration<double>(now - lastStep).count();
+        const std::int64_t stepTokens = std::int64_t{train.batchSize} * train.gradAccum * rowTokens;
+        tokensSeen += stepTokens;
+        MinerStep step;
+        step.report = r;
+        step.totalSteps = train.innerSteps;
+        step.tokensSeen = tokensSeen;
+        step.tokensPerSecond = stepSeconds > 0 ? double(stepTokens) / stepSeconds : 0.0;
+        rec.metric(r.step, "tokens_per_s", step.tokensPerSecond);
+        if (canValidate && (r.step % s.validateEvery == 0 || r.step == train.innerSteps)) {
+            control.report(r.step, train.innerSteps, "validating");
+            step.validationLoss = evaluateLoss(*model, data, s.validation, control).loss;
+            rec.metric(r.step, "val_loss", step.validationLoss);
+        }
+        rec.progress(static_cast<double>(r.step) / static_cast<double>(train.innerSteps), "training");
+        step.elapsedSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+        if (onStep)
+            onStep(step);
+        // Validation time is not training time.
+        lastStep = std::chrono::steady_clock::now();
+    });
     TensorMap delta;
     {
         torch::NoGradGuard g;
@@ -249,11 +243,19 @@ MinerResult runMiner(const MinerSettings& s, const TokenDataset& data, JobContro
     result.submissionBytes = written.tensorBytes;
     result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     rec.metric(result.training.steps, "submission_bytes", static_cast<double>(result.submissionBytes));
-    rec.succeed();
     spdlog::info("miner {}: {} steps ({} skipped), loss {:.4f} -> {:.4f}, submission {} ({} bytes)", s.minerId,
                  result.training.steps, result.training.skippedSteps, result.training.firstLoss,
                  result.training.lastLoss, written.dir.string(), written.tensorBytes);
     return result;
+}
+
+} // namespace
+
+MinerResult runMiner(const MinerSettings& s, const TokenDataset& data, JobControl& control, const MinerStepFn& onStep)
+{
+    const auto started = std::chrono::steady_clock::now();
+    JobRecord rec("train", s.toJson().dump(), s.outDir.string(), s.projectId);
+    return recordJob(rec, [&] { return trainAndPackage(s, data, control, onStep, rec, started); });
 }
 
 } // namespace teft

@@ -2,7 +2,7 @@
 
 #include "core/data/TokenDataset.h"
 #include "core/io/SafetensorsFile.h"
-#include "core/store/JobRecord.h"
+#include "core/store/JobRun.h"
 #include "core/teft/KnownMiners.h"
 #include "core/teft/ProofOfLossScorer.h"
 #include "core/teft/Submission.h"
@@ -221,6 +221,7 @@ void checkWeights(const ScoredRound& scored, const std::vector<double>& weights)
         throw UsageError("The aggregation weights sum to " + std::to_string(sum) + ", not 1");
 }
 
+// The outer step, the state, the report and the store rows; the caller's recordJob settles `rec`.
 ValidatorResult applyWith(ScoredRound& scored, const TokenDataset& heldOut, JobControl& control,
                           const std::optional<std::vector<double>>& weightsOverride, JobRecord& rec)
 {
@@ -340,7 +341,6 @@ ValidatorResult applyWith(ScoredRound& scored, const TokenDataset& heldOut, JobC
     }
     rec.metric(result.round, "baseline_loss", result.baselineLoss);
     rec.metric(result.round, "new_loss", result.newLoss);
-    rec.succeed();
     spdlog::info("round {}: {} submissions, {} accepted, loss {:.4f} -> {:.4f}", result.round, verdicts.size(),
                  scored.scored.size(), result.baselineLoss, result.newLoss);
     return result;
@@ -368,31 +368,17 @@ ValidatorResult applyRound(ScoredRound& scored, const TokenDataset& heldOut, Job
         throw Error("The validator state in " + s.stateDir.string() + " changed since the submissions were scored (now at round " +
                     std::to_string(now.round) + "); score them again");
     JobRecord rec("validate", s.toJson().dump(), s.stateDir.string(), s.projectId);
-    try {
-        return applyWith(scored, heldOut, control, weights, rec);
-    } catch (const Cancelled&) {
-        rec.cancelled();
-        throw;
-    } catch (const std::exception& e) {
-        rec.fail(e.what());
-        throw;
-    }
+    return recordJob(rec, [&] { return applyWith(scored, heldOut, control, weights, rec); });
 }
 
 ValidatorResult runValidator(const ValidatorSettings& s, const TokenDataset& heldOut, JobControl& control)
 {
     const auto state = ValidatorState::load(s.stateDir);
     JobRecord rec("validate", s.toJson().dump(), s.stateDir.string(), s.projectId);
-    try {
+    return recordJob(rec, [&] {
         auto scored = scoreWith(s, state, heldOut, control);
         return applyWith(scored, heldOut, control, std::nullopt, rec);
-    } catch (const Cancelled&) {
-        rec.cancelled();
-        throw;
-    } catch (const std::exception& e) {
-        rec.fail(e.what());
-        throw;
-    }
+    });
 }
 
 } // namespace teft

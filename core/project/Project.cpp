@@ -1,7 +1,8 @@
-#include "ui/engine/ProjectSetup.h"
+#include "core/project/Project.h"
 
+#include "core/io/StrictJson.h"
+#include "core/project/Datasets.h"
 #include "core/store/JobStore.h"
-#include "core/text/Tokenizer.h"
 #include "core/util/Error.h"
 #include "core/util/Paths.h"
 
@@ -9,21 +10,21 @@
 
 #include <algorithm>
 
-namespace teft::ui {
+namespace teft {
 
 namespace fs = std::filesystem;
 
-fs::path ProjectSetup::workDir() const
+fs::path Project::workDirOf(std::int64_t id)
 {
     return dataDir() / "projects" / std::to_string(id);
 }
 
-ProjectSetup ProjectSetup::load(const JobStore& store, std::int64_t id)
+Project Project::load(const JobStore& store, std::int64_t id)
 {
     const auto project = store.project(id);
     if (!project)
         throw Error("Project " + std::to_string(id) + " is not in the job store");
-    ProjectSetup p;
+    Project p;
     p.id = id;
     p.name = project->name;
     p.modelDir = project->modelPath;
@@ -31,12 +32,8 @@ ProjectSetup ProjectSetup::load(const JobStore& store, std::int64_t id)
         throw Error("Project '" + p.name + "': the model folder " + p.modelDir.string() +
                     " has no config.json (moved or deleted?)");
     nlohmann::json settings = nlohmann::json::object();
-    try {
-        if (!project->settings.empty())
-            settings = nlohmann::json::parse(project->settings);
-    } catch (const nlohmann::json::exception& e) {
-        throw FormatError("Project '" + p.name + "': its settings are not valid JSON (" + e.what() + ")");
-    }
+    if (!project->settings.empty())
+        settings = parseJsonStrict(project->settings, "Project '" + p.name + "': its settings", DuplicateKeys::LastWins);
     if (!settings.is_object())
         throw FormatError("Project '" + p.name + "': its settings are not a JSON object");
     p.device = settings.value("device", std::string("cpu"));
@@ -45,13 +42,8 @@ ProjectSetup ProjectSetup::load(const JobStore& store, std::int64_t id)
     p.packing.seed = settings.value("data_seed", std::uint64_t{0});
     bool haveTarget = false;
     for (const auto& d : store.datasets(id)) {
-        nlohmann::json j;
-        try {
-            j = nlohmann::json::parse(d.spec);
-        } catch (const nlohmann::json::exception& e) {
-            throw FormatError("Project '" + p.name + "': dataset " + std::to_string(d.id) + " is not valid JSON (" +
-                              e.what() + ")");
-        }
+        nlohmann::json j = parseJsonStrict(d.spec, "Project '" + p.name + "': dataset " + std::to_string(d.id),
+                                           DuplicateKeys::LastWins);
         if (j.is_object())
             j.erase("held_out_fraction"); // a project setting, kept beside the spec by the wizard
         DatasetSpec spec = datasetSpecFromJson(j);
@@ -67,20 +59,15 @@ ProjectSetup ProjectSetup::load(const JobStore& store, std::int64_t id)
     return p;
 }
 
-TokenDataset loadProjectDataset(const ProjectSetup& project, const DatasetSpec& spec, JobControl& control,
-                                std::optional<std::int64_t> seqLen)
+TokenDataset Project::loadDataset(const DatasetSpec& spec, JobControl& control, std::optional<std::int64_t> seqLen) const
 {
-    for (const auto& path : spec.paths)
-        if (!fs::exists(path))
-            throw Error("Dataset path " + path.string() + " does not exist (moved or deleted?)");
-    PackingOptions packing = project.packing;
+    PackingOptions options = packing;
     if (seqLen)
-        packing.seqLen = *seqLen;
-    const auto tokenizer = Tokenizer::fromFile(project.modelDir);
-    return TokenDataset::build(spec, tokenizer, packing, control);
+        options.seqLen = *seqLen;
+    return tokenizeDataset(modelDir, spec, options, control);
 }
 
-std::vector<ExpertSelection> projectSelections(const JobStore& store, std::int64_t projectId)
+std::vector<ExpertSelection> Project::selections(const JobStore& store, std::int64_t projectId)
 {
     auto rows = store.selections(projectId);
     std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a.id > b.id; });
@@ -95,13 +82,21 @@ std::vector<ExpertSelection> projectSelections(const JobStore& store, std::int64
     return out;
 }
 
-std::optional<ExpertSelection> latestProjectSelection(const JobStore& store, std::int64_t projectId,
-                                                      const std::string& fingerprint)
+std::optional<ExpertSelection> Project::latestSelection(const JobStore& store, std::int64_t projectId,
+                                                        const std::string& fingerprint)
 {
-    for (auto& sel : projectSelections(store, projectId))
+    for (auto& sel : selections(store, projectId))
         if (fingerprint.empty() || sel.modelFingerprint().empty() || sel.modelFingerprint() == fingerprint)
             return std::move(sel);
     return std::nullopt;
 }
 
-} // namespace teft::ui
+std::int64_t Project::saveSelection(JobStore& store, std::int64_t projectId, const ExpertSelection& selection,
+                                    const std::string& name)
+{
+    if (selection.empty())
+        throw UsageError("The expert selection is empty: nothing to save");
+    return store.saveSelection(projectId, name, selection.hash(), selection.toJson().dump());
+}
+
+} // namespace teft

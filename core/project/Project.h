@@ -1,0 +1,71 @@
+#pragma once
+
+// A TEFT project as the job store keeps it (made by the desktop wizard): the model folder, the
+// target dataset (and an optional reference dataset for the contrast metrics), packing options
+// and the device, plus the project's own folder where every step's files live. Every project
+// workflow (core/project/Identify.h, Train.h, Validate.h, Merge.h) starts from one of these.
+
+#include "core/data/DatasetSpec.h"
+#include "core/data/TokenDataset.h"
+#include "core/teft/ExpertSelection.h"
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace teft {
+
+class JobStore;
+class JobControl;
+
+struct Project {
+    std::int64_t id = 0;
+    std::string name;
+    std::filesystem::path modelDir;
+    std::string device = "cpu";
+    DatasetSpec target;
+    std::optional<DatasetSpec> reference;
+    PackingOptions packing; // seqLen, held-out fraction and data seed from the project's settings
+
+    // The project's folder: <dataDir>/projects/<id>. Only `id` is read, so a Project with just
+    // the id set (one that failed to load) still names its folders.
+    std::filesystem::path workDir() const { return workDirOf(id); }
+    static std::filesystem::path workDirOf(std::int64_t id);
+    // <workDir>/routing/target.json and reference.json: the statistics of the last identification.
+    std::filesystem::path routingDir() const { return workDir() / "routing"; }
+    std::filesystem::path targetStatsFile() const { return routingDir() / "target.json"; }
+    std::filesystem::path referenceStatsFile() const { return routingDir() / "reference.json"; }
+    // <workDir>/miner: one run-<hash> folder per distinct miner settings (minerSettingsFor).
+    std::filesystem::path minerRunsDir() const { return workDir() / "miner"; }
+    // <workDir>/validator: the validator state (Φ(t), outer momentum, round-<n>/ reports).
+    std::filesystem::path validatorStateDir() const { return workDir() / "validator"; }
+    // <workDir>/merged: the default output folder of a merge.
+    std::filesystem::path mergedDir() const { return workDir() / "merged"; }
+
+    // Reads project `id` from the store. teft::Error naming the problem: no such project, a model
+    // folder without config.json (moved or deleted), no target dataset; FormatError for settings
+    // or a dataset entry that are not valid JSON / not an object / malformed.
+    // Settings read: "device" (cpu), "seq_len" (128), "held_out_fraction" (0.05), "data_seed" (0).
+    static Project load(const JobStore& store, std::int64_t id);
+
+    // Tokenizes (or loads from the cache) one of the project's datasets with its model's
+    // tokenizer and packing (seqLen overridden when given). tokenizeDataset's errors.
+    TokenDataset loadDataset(const DatasetSpec& spec, JobControl& control,
+                             std::optional<std::int64_t> seqLen = std::nullopt) const;
+
+    // Every expert selection saved for project `projectId` that parses, newest first (a damaged
+    // row is skipped: it must not hide the others).
+    static std::vector<ExpertSelection> selections(const JobStore& store, std::int64_t projectId);
+    // The newest saved selection whose model fingerprint matches `fingerprint` (a selection
+    // without one matches any; an empty `fingerprint` takes the newest); nullopt when none.
+    static std::optional<ExpertSelection> latestSelection(const JobStore& store, std::int64_t projectId,
+                                                          const std::string& fingerprint = {});
+    // Saves `selection` for project `projectId` under `name` (the GUI uses the ISO time) and
+    // returns its row id. UsageError for an empty selection; the store's errors.
+    static std::int64_t saveSelection(JobStore& store, std::int64_t projectId, const ExpertSelection& selection,
+                                      const std::string& name);
+};
+
+} // namespace teft

@@ -1,0 +1,57 @@
+#pragma once
+
+// TEFT step 2 as a workflow: the miner run of a project (or of settings from the command line
+// or a recorded job). The job record is runMiner's ("train", recordJob); the checks here run
+// before it, so a run refused by them records no job.
+
+#include "core/teft/ExpertSelection.h"
+#include "core/train/MinerJob.h"
+
+#include <c10/core/ScalarType.h>
+
+#include <cstdint>
+#include <string>
+
+namespace teft {
+
+class JobControl;
+struct Project;
+
+// The settings a user picks for a miner run (the desktop dashboard's form), without Qt.
+struct MinerForm {
+    std::string device = "cpu";
+    torch::ScalarType computeDtype = torch::kBFloat16; // kFloat, kHalf or kBFloat16
+    std::int64_t innerSteps = 100;                     // H
+    double learningRate = 1e-5;
+    int batchSize = 4;
+    std::int64_t sequenceLength = 512;
+    std::int64_t checkpointInterval = 20;              // inner steps, 0 = only on cancel
+    bool maskedRouting = false;                        // ExpertMode::Masked, else Full
+    std::int64_t validationInterval = 10;              // inner steps between held-out losses, 0 = never
+};
+
+// The engine settings a form stands for, for `project` and `selection`:
+//   modelDir, device, dtype, inner steps, batch size, lr, checkpoint/validation intervals and
+//   mode from the form; warm-up = innerSteps / 10;
+//   Φ(t) and round t from the project's validator state (ValidatorState::load(validatorStateDir()):
+//   the base model's experts and round 0 when no round was applied);
+//   dataset = the project's target with its packing and the form's sequence length
+//   (datasetRecordJson), dataLabel = the target's first file name ("data" when none);
+//   projectId; outDir = minerRunsDir() / "run-<first 12 hex of sha256(settings.toJson().dump())>",
+//   so the same settings (and the same Φ(t)) continue the same run.
+// Errors: ValidatorState::load's (a damaged state.json).
+MinerSettings minerSettingsFor(const Project& project, const ExpertSelection& selection, const MinerForm& form);
+// The form showing recorded settings (clone, resume): the inverse of minerSettingsFor's mapping
+// (sequenceLength from settings.dataset's "seq_len", 128 when absent).
+MinerForm minerFormOf(const MinerSettings& settings);
+
+// Runs a miner from settings whose `dataset` holds a datasetRecordJson:
+//   every dataset path must exist (Error "Dataset path … does not exist (moved or deleted?)");
+//   a selection with a model fingerprint must match modelFingerprint(modelDir) (Error: "The
+//   expert selection was made for another model …"; stage "fingerprinting");
+//   tokenize with the model's tokenizer (stage "tokenizing"); Error when there is no training row;
+//   stage "loading"; runMiner(settings, data, control, onStep).
+// Stages are reported through control.report(0, 0, stage).
+MinerResult trainMiner(const MinerSettings& settings, JobControl& control, const MinerStepFn& onStep = {});
+
+} // namespace teft

@@ -1,0 +1,451 @@
+// core/project: a project read from the job store (and every way that fails), its folders and
+// saved selections, and the TEFT steps on top of it — the miner settings a form stands for
+// (run folder named by the settings, Φ(t) from the validator state), identification writing
+// its statistics and recording its job (cancelled when cancelled, failed with the reason), the
+// miner run's checks, the merge's Φ and the eval job — on a generated tiny checkpoint.
+#include "core/model/CheckpointGenerator.h"
+#include "core/project/Eval.h"
+#include "core/project/Identify.h"
+#include "core/project/Merge.h"
+#include "core/project/Project.h"
+#include "core/project/Train.h"
+#include "core/store/JobRecord.h"
+#include "core/store/JobStore.h"
+#include "core/teft/RoutingStats.h"
+#include "core/train/ModelIdentity.h"
+#include "core/util/AtomicFile.h"
+#include "core/util/Error.h"
+#include "core/util/Paths.h"
+#include "core/util/Runtime.h"
+#include "support/TestSupport.h"
+
+#include <QtTest>
+#include <nlohmann/json.hpp>
+
+using namespace teft;
+namespace fs = std::filesystem;
+
+namespace {
+
+template <typename F> std::string errorOf(F&& f)
+{
+    try {
+        f();
+    } catch (const std::exception& e) {
+        return e.what();
+    }
+    return {};
+}
+
+bool contains(const std::string& text, const std::string& part)
+{
+    return text.find(part) != std::string::npos;
+}
+
+std::string corpus(const std::string& topic, int docs)
+{
+    std::string jsonl;
+    for (int d = 0; d < docs; ++d)
+        jsonl += "{\"text\": \"" + topic + " document " + std::to_string(d) + ": the " + topic +
+                 " tokens are routed to a few experts of every layer, " + std::to_string(d * 7 % 13) + "\"}\n";
+    return jsonl;
+}
+
+} // namespace
+
+class TestProject : public QObject {
+    Q_OBJECT
+
+    fs::path m_root, m_model, m_target, m_reference;
+    ModelConfig m_config;
+
+    std::unique_ptr<JobStore> store() { return JobStore::open(JobStore::defaultPath()); }
+
+    // A project as the wizard saves it: the generated model, a target (and a reference).
+    std::int64_t makeProject(bool withReference, const std::string& settings = R"({"seq_len": 24,
+        "held_out_fraction": 0.1, "device": "cpu", "data_seed": 3})")
+    {
+        auto s = store();
+        const auto id = s->createProject("p", m_model.string(), settings);
+        DatasetSpec target;
+        target.paths = {m_target};
+        auto targetJson = toJson(target);
+        targetJson["held_out_fraction"] = 0.1; // the wizard keeps it beside the spec
+        s->addDataset(id, "target", targetJson.dump());
+        if (withReference) {
+            DatasetSpec reference;
+            reference.paths = {m_reference};
+            s->addDataset(id, "reference", toJson(reference).dump());
+        }
+        return id;
+    }
+
+    JobStore::Job job(std::int64_t id)
+    {
+        const auto j = store()->job(id);
+        if (!j)
+            throw std::runtime_error("no job " + std::to_string(id));
+        return *j;
+    }
+
+    std::vector<JobStore::Job> jobsOfKind(const std::string& kind)
+    {
+        std::vector<JobStore::Job> out;
+        for (const auto& j : store()->jobs())
+            if (j.kind == kind)
+                out.push_back(j);
+        return out;
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        configureThreads(1);
+        m_root = test::freshDir("project");
+        setDataDir(m_root / "data");
+        m_model = m_root / "model";
+        GenerateOptions go;
+        go.preset = "tiny";
+        go.seed = 7;
+        m_config = generateCheckpoint(m_model, go);
+        m_target = m_root / "code.jsonl";
+        m_reference = m_root / "prose.jsonl";
+        writeFileAtomically(m_target, corpus("code", 120));
+        writeFileAtomically(m_reference, corpus("prose", 120));
+    }
+
+    void loadReadsTheWizardsProject()
+    {
+        const auto id = makeProject(true);
+        const Project p = Project::load(*store(), id);
+        QCOMPARE(p.id, id);
+        QCOMPARE(p.modelDir, m_model);
+        QCOMPARE(p.device, std::string("cpu"));
+        QCOMPARE(p.packing.seqLen, std::int64_t(24));
+        QCOMPARE(p.packing.heldOutFraction, 0.1);
+        QCOMPARE(p.packing.seed, std::uint64_t(3));
+        QCOMPARE(p.target.paths, std::vector<fs::path>{m_target});
+        QVERIFY(p.reference.has_value());
+        QCOMPARE(p.reference->paths, std::vector<fs::path>{m_reference});
+        // Every step's folder is under the project's own one.
+        const fs::path work = dataDir() / "projects" / std::to_string(id);
+        QCOMPARE(p.workDir(), work);
+        QCOMPARE(Project::workDirOf(id), work);
+        QCOMPARE(p.targetStatsFile(), work / "routing" / "target.json");
+        QCOMPARE(p.referenceStatsFile(), work / "routing" / "reference.json");
+        QCOMPARE(p.minerRunsDir(), work / "miner");
+        QCOMPARE(p.validatorStateDir(), work / "validator");
+        QCOMPARE(p.mergedDir(), work / "merged");
+
+        // Defaults for settings the wizard did not write.
+        const Project bare = Project::load(*store(), makeProject(false, "{}"));
+        QCOMPARE(bare.packing.seqLen, std::int64_t(128));
+        QCOMPARE(bare.packing.heldOutFraction, 0.05);
+        QVERIFY(!bare.reference);
+    }
+
+    void loadNamesWhatIsWrong()
+    {
+        auto s = store();
+        QVERIFY(contains(errorOf([&] { Project::load(*s, 9999); }), "Project 9999 is not in the job store"));
+
+        const auto noTarget = s->createProject("no-target", m_model.string(), "{}");
+        QVERIFY(contains(errorOf([&] { Project::load(*s, noTarget); }), "'no-target' has no target dataset"));
+
+        const auto gone = s->createProject("gone", (m_root / "moved-away").string(), "{}");
+        QVERIFY(contains(errorOf([&] { Project::load(*s, gone); }), "has no config.json (moved or deleted?)"));
+
+        const auto badSettings = s->createProject("bad", m_model.string(), "{not json");
+        QVERIFY_EXCEPTION_THROWN(Project::load(*s, badSettings), FormatError);
+        QVERIFY(contains(errorOf([&] { Project::load(*s, badSettings); }), "its settings: not valid JSON"));
+        const auto arraySettings = s->createProject("array", m_model.string(), "[1]");
+        QVERIFY(contains(errorOf([&] { Project::load(*s, arraySettings); }), "not a JSON object"));
+
+        const auto badDataset = s->createProject("bad-data", m_model.string(), "{}");
+        s->addDataset(badDataset, "target", "{oops");
+        QVERIFY(contains(errorOf([&] { Project::load(*s, badDataset); }), ": not valid JSON"));
+    }
+
+    void selectionsNewestFirstSkippingDamagedRows()
+    {
+        const auto id = makeProject(false);
+        auto s = store();
+        QVERIFY(!Project::latestSelection(*s, id));
+        QVERIFY_EXCEPTION_THROWN(Project::saveSelection(*s, id, ExpertSelection(), "empty"), UsageError);
+
+        ExpertSelection other("fingerprint-of-another-model");
+        other.setLayer(0, {1});
+        ExpertSelection mine("fingerprint-of-this-model");
+        mine.setLayer(0, {2, 3});
+        const auto first = Project::saveSelection(*s, id, mine, "first");
+        const auto second = Project::saveSelection(*s, id, other, "second");
+        QVERIFY(second > first);
+        s->saveSelection(id, "damaged", "x", "{not json");
+
+        const auto all = Project::selections(*s, id);
+        QCOMPARE(all.size(), std::size_t(2));
+        QCOMPARE(all[0].hash(), other.hash()); // newest first
+        QCOMPARE(all[1].hash(), mine.hash());
+        QCOMPARE(Project::latestSelection(*s, id)->hash(), other.hash());
+        QCOMPARE(Project::latestSelection(*s, id, "fingerprint-of-this-model")->hash(), mine.hash());
+        QVERIFY(!Project::latestSelection(*s, id, "a third model"));
+    }
+
+    void minerSettingsNameTheirRunAndStartFromTheValidatorsPhi()
+    {
+        const Project p = Project::load(*store(), makeProject(false));
+        ExpertSelection sel;
+        sel.setLayer(0, {1, 2});
+        MinerForm form;
+        form.innerSteps = 40;
+        form.learningRate = 2e-4;
+        form.sequenceLength = 32;
+        form.maskedRouting = true;
+        form.computeDtype = torch::kFloat;
+
+        const MinerSettings a = minerSettingsFor(p, sel, form);
+        QCOMPARE(a.modelDir, m_model);
+        QCOMPARE(a.train.warmupSteps, std::int64_t(4)); // steps / 10
+        QCOMPARE(a.mode, ExpertMode::Masked);
+        QCOMPARE(a.projectId, std::optional<std::int64_t>(p.id));
+        QCOMPARE(a.dataLabel, std::string("code.jsonl"));
+        QVERIFY(a.phiFile.empty()); // no round applied: the base model's experts
+        QCOMPARE(a.round, std::int64_t(0));
+        QCOMPARE(a.dataset.value("seq_len", std::int64_t(0)), std::int64_t(32)); // the form's, not the project's
+        // The run folder is named by the settings: the same form continues the same run ...
+        QCOMPARE(a.outDir.parent_path(), p.minerRunsDir());
+        const std::string folder = a.outDir.filename().string();
+        QCOMPARE(folder.size(), std::size_t(4 + 12));
+        QCOMPARE(folder.substr(0, 4), std::string("run-"));
+        QCOMPARE(minerSettingsFor(p, sel, form).outDir, a.outDir);
+        // ... another form is another run.
+        MinerForm other = form;
+        other.learningRate = 3e-4;
+        QVERIFY(minerSettingsFor(p, sel, other).outDir != a.outDir);
+
+        // The form a recorded job shows is the one it was made from.
+        const MinerForm back = minerFormOf(a);
+        QCOMPARE(back.innerSteps, form.innerSteps);
+        QCOMPARE(back.learningRate, form.learningRate);
+        QCOMPARE(back.sequenceLength, form.sequenceLength);
+        QCOMPARE(back.maskedRouting, true);
+        QCOMPARE(back.computeDtype, torch::kFloat);
+        QCOMPARE(back.checkpointInterval, form.checkpointInterval);
+        QCOMPARE(back.validationInterval, form.validationInterval);
+
+        // After round 2 was applied, a miner trains from Φ(3), in another run folder.
+        fs::create_directories(p.validatorStateDir());
+        writeFileAtomically(p.validatorStateDir() / "state.json",
+                            R"({"format": "teft-validator-state", "round": 3, "phi": "round-2/phi.safetensors",
+                                "optimizer": "round-2/outer_optimizer.safetensors"})");
+        const MinerSettings later = minerSettingsFor(p, sel, form);
+        QCOMPARE(later.phiFile, p.validatorStateDir() / "round-2" / "phi.safetensors");
+        QCOMPARE(later.round, std::int64_t(3));
+        QVERIFY(later.outDir != a.outDir);
+        // The merge takes the same Φ.
+        QCOMPARE(mergeSettingsFor(p, p.mergedDir()).phiFile, later.phiFile);
+
+        writeFileAtomically(p.validatorStateDir() / "state.json", "{broken");
+        QVERIFY_EXCEPTION_THROWN(minerSettingsFor(p, sel, form), FormatError);
+    }
+
+    void mergeNeedsAnAppliedRound()
+    {
+        const Project p = Project::load(*store(), makeProject(false));
+        QVERIFY(contains(errorOf([&] { mergeSettingsFor(p, p.mergedDir()); }), "No validator round has been applied"));
+    }
+
+    void identifyWritesStatisticsAndRecordsTheJob()
+    {
+        const Project p = Project::load(*store(), makeProject(true));
+        // A reference.json left by an earlier setup of this project ...
+        JobControl control;
+        const IdentifyResult r = identify(p, control);
+        QVERIFY(fs::exists(p.targetStatsFile()));
+        QVERIFY(fs::exists(p.referenceStatsFile()));
+        const RoutingStats saved = RoutingStats::load(p.targetStatsFile().string());
+        QCOMPARE(saved.tokens(), r.target.tokens());
+        QVERIFY(r.target.tokens() > 0);
+        QCOMPARE(saved.modelFingerprint, modelFingerprint(m_model));
+        QCOMPARE(saved.dataset, std::string("code.jsonl"));
+        QVERIFY(r.reference);
+        QCOMPARE(RoutingStats::load(p.referenceStatsFile().string()).dataset, std::string("prose.jsonl"));
+        // The costs the Experts page shows.
+        QCOMPARE(r.costs.layout.numExperts, static_cast<int>(m_config.numExperts));
+        QCOMPARE(r.costs.layout.moeLayers, m_config.moeLayers());
+        QCOMPARE(r.costs.layout.fingerprint, r.fingerprint);
+        QCOMPARE(r.costs.bytesPerExpert, m_config.bytesPerExpert());
+        QVERIFY(r.costs.modelBytes > r.costs.bytesPerExpert);
+
+        const auto j = job(r.jobId);
+        QCOMPARE(j.kind, std::string("identify"));
+        QCOMPARE(JobStore::toString(j.state), std::string("succeeded"));
+        QCOMPARE(j.projectId, std::optional<std::int64_t>(p.id));
+        QCOMPARE(fs::path(j.outputDir), p.routingDir());
+        const auto cfg = nlohmann::json::parse(j.config);
+        QCOMPARE(cfg.value("source", ""), std::string("teft-studio"));
+        auto s = store();
+        QCOMPARE(s->metrics(r.jobId, "tokens").front().value, static_cast<double>(r.target.tokens()));
+        const auto layer = "token_share.layer" + std::to_string(m_config.moeLayers().front());
+        QCOMPARE(s->metrics(r.jobId, layer).size(), static_cast<std::size_t>(m_config.numExperts));
+        QCOMPARE(s->metrics(r.jobId, "reference." + layer).size(), static_cast<std::size_t>(m_config.numExperts));
+
+        // ... is removed when the project (now) has none: it is not this identification's.
+        Project noReference = p;
+        noReference.reference.reset();
+        identify(noReference, control);
+        QVERIFY(fs::exists(p.targetStatsFile()));
+        QVERIFY(!fs::exists(p.referenceStatsFile()));
+    }
+
+    void identifyRecordsACancelAsCancelledAndAnErrorAsFailed()
+    {
+        const Project p = Project::load(*store(), makeProject(false));
+        const std::size_t before = jobsOfKind("identify").size();
+        JobControl cancelled;
+        cancelled.requestCancel();
+        QVERIFY_EXCEPTION_THROWN(identify(p, cancelled), Cancelled);
+        auto jobs = jobsOfKind("identify");
+        QCOMPARE(jobs.size(), before + 1);
+        QCOMPARE(JobStore::toString(jobs.front().state), std::string("cancelled")); // newest first
+        QVERIFY(!fs::exists(p.targetStatsFile()));
+
+        Project moved = p;
+        moved.target.paths = {m_root / "moved.jsonl"};
+        JobControl control;
+        const std::string error = errorOf([&] { identify(moved, control); });
+        QVERIFY(contains(error, "does not exist (moved or deleted?)"));
+        const auto failed = jobsOfKind("identify").front();
+        QCOMPARE(JobStore::toString(failed.state), std::string("failed"));
+        QCOMPARE(failed.error, error);
+    }
+
+    void identifyFromRowsAlreadyTokenized()
+    {
+        // The demo's way: the reference is the sum over several tokenized datasets.
+        const Project p = Project::load(*store(), makeProject(true));
+        JobControl control;
+        const TokenDataset target = p.loadDataset(p.target, control);
+        const TokenDataset reference = p.loadDataset(*p.reference, control);
+        IdentifyRequest r;
+        r.modelDir = m_model;
+        r.computeDtype = torch::kFloat;
+        r.settings.batches = 2;
+        r.settings.batchSize = 2;
+        r.target.label = "code";
+        r.target.tokenized = {&target};
+        IdentifyDataset ref;
+        ref.label = "other domains";
+        ref.tokenized = {&reference, &reference};
+        ref.batches = 1;
+        r.reference = ref;
+        const fs::path dir = test::freshDir("tokenized");
+        r.statsFile = dir / "stats" / "stats.json";
+        r.referenceStatsFile = dir / "stats" / "stats.reference.json";
+        r.config = {{"model", m_model.string()}};
+        int finished = 0;
+        const auto result = identify(r, control, [&](JobRecord& rec, const IdentifyResult& res) {
+            ++finished;
+            QVERIFY(res.reference.has_value());
+            rec.metric(0, "experts", 3);
+        });
+        QCOMPARE(finished, 1);
+        QVERIFY(result.target.tokens() > 0);
+        // 2 batches of 2 rows against 2 datasets × 1 batch of 2 rows: as many tokens.
+        QCOMPARE(result.reference->tokens(), result.target.tokens());
+        QCOMPARE(RoutingStats::load(r.referenceStatsFile.string()).dataset, std::string("other domains"));
+        QCOMPARE(fs::path(job(result.jobId).outputDir), dir / "stats");
+        QCOMPARE(store()->metrics(result.jobId, "experts").size(), std::size_t(1));
+
+        // A finish step that throws fails the job.
+        const std::string error = errorOf([&] {
+            identify(r, control, [](JobRecord&, const IdentifyResult&) { throw Error("no expert fits the budget"); });
+        });
+        QCOMPARE(error, std::string("no expert fits the budget"));
+        QCOMPARE(JobStore::toString(jobsOfKind("identify").front().state), std::string("failed"));
+    }
+
+    void trainMinerChecksBeforeRecordingAndThenTrains()
+    {
+        const Project p = Project::load(*store(), makeProject(false));
+        ExpertSelection sel(modelFingerprint(m_model));
+        sel.setLayer(m_config.moeLayers().front(), {0, 1});
+        MinerForm form;
+        form.innerSteps = 2;
+        form.batchSize = 2;
+        form.sequenceLength = 24;
+        form.learningRate = 1e-3;
+        form.computeDtype = torch::kFloat;
+        form.validationInterval = 1;
+        MinerSettings s = minerSettingsFor(p, sel, form);
+        s.sign = false;
+
+        const auto trainJobs = jobsOfKind("train").size();
+        MinerSettings wrongModel = s;
+        wrongModel.selection = ExpertSelection("0123456789abcdef-another-model");
+        wrongModel.selection.setLayer(m_config.moeLayers().front(), {0});
+        JobControl control;
+        QVERIFY(contains(errorOf([&] { trainMiner(wrongModel, control); }), "made for another model"));
+        MinerSettings moved = s;
+        DatasetSpec gone;
+        gone.paths = {m_root / "gone.jsonl"};
+        moved.dataset = datasetRecordJson(gone, p.packing);
+        QVERIFY(contains(errorOf([&] { trainMiner(moved, control); }), "does not exist (moved or deleted?)"));
+        QCOMPARE(jobsOfKind("train").size(), trainJobs); // refused before any job
+
+        std::vector<std::string> stages;
+        JobControl watched([&](const JobControl::Progress& pr) {
+            if (stages.empty() || stages.back() != pr.stage)
+                stages.push_back(pr.stage);
+        });
+        int steps = 0;
+        const MinerResult r = trainMiner(s, watched, [&](const MinerStep& step) {
+            ++steps;
+            QVERIFY(std::isfinite(step.validationLoss));
+        });
+        QCOMPARE(steps, 2);
+        QVERIFY(fs::exists(r.submissionDir / "manifest.json"));
+        QCOMPARE(r.submissionDir, s.outDir / "submission");
+        QCOMPARE(stages.front(), std::string("fingerprinting"));
+        QVERIFY(std::find(stages.begin(), stages.end(), "tokenizing") != stages.end());
+        QVERIFY(std::find(stages.begin(), stages.end(), "loading") != stages.end());
+        const auto j = job(r.jobId);
+        QCOMPARE(JobStore::toString(j.state), std::string("succeeded"));
+        QCOMPARE(j.projectId, std::optional<std::int64_t>(p.id));
+    }
+
+    void evalRecordsItsJob()
+    {
+        const Project p = Project::load(*store(), makeProject(false));
+        EvalRequest r;
+        r.modelDir = m_model;
+        r.datasets = {{"code", p.target, p.packing}};
+        r.eval.batches = 1;
+        r.eval.batchSize = 2;
+        r.phiFile = m_root / "phi.safetensors";
+        r.submissionDir = m_root / "submission";
+        const auto evalJobs = jobsOfKind("eval").size();
+        JobControl control;
+        QVERIFY_EXCEPTION_THROWN(evaluateModel(r, control), UsageError);
+        QCOMPARE(jobsOfKind("eval").size(), evalJobs); // a usage error records nothing
+
+        r.phiFile.clear();
+        r.submissionDir.clear();
+        const EvalReport report = evaluateModel(r, control);
+        QCOMPARE(report.results.size(), std::size_t(1));
+        QCOMPARE(report.results[0].dataset, std::string("code"));
+        QVERIFY(std::isfinite(report.results[0].result.loss));
+        QCOMPARE(JobStore::toString(job(report.jobId).state), std::string("succeeded"));
+        const auto loss = store()->metrics(report.jobId, "loss");
+        QCOMPARE(loss.size(), std::size_t(1));
+        QCOMPARE(loss[0].value, report.results[0].result.loss);
+
+        JobControl cancelled;
+        cancelled.requestCancel();
+        QVERIFY_EXCEPTION_THROWN(evaluateModel(r, cancelled), Cancelled);
+        QCOMPARE(JobStore::toString(jobsOfKind("eval").front().state), std::string("cancelled"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestProject)
+#include "test_project.moc"
