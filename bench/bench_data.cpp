@@ -5,8 +5,8 @@
 //   --tokenizer, a byte-level tokenizer, so the tokenize figure is the pipeline's own cost)
 #include "core/data/DatasetFingerprint.h"
 #include "core/data/DatasetReader.h"
-#include "core/data/DemoCorpus.h"
 #include "core/data/TokenDataset.h"
+#include "core/demo/DemoCorpus.h"
 #include "core/text/Tokenizer.h"
 #include "core/util/Runtime.h"
 

@@ -3,8 +3,8 @@
 #include "app/cli/Cli.h"
 
 #include "core/data/DatasetReader.h"
-#include "core/data/DemoCorpus.h"
 #include "core/data/TokenDataset.h"
+#include "core/demo/DemoCorpus.h"
 #include "core/text/Tokenizer.h"
 
 #include <sstream>

@@ -1,7 +1,7 @@
 // `teft demo`: the whole TEFT pipeline on the built-in demo corpus and foundation model.
 #include "app/cli/Cli.h"
 
-#include "core/train/DemoPipeline.h"
+#include "core/demo/DemoPipeline.h"
 #include "core/util/Runtime.h"
 
 namespace teft::cli {
@@ -27,21 +27,8 @@ int runDemoCmd(Invocation& inv)
     s.fresh = inv.flag("fresh");
     if (inv.has("work-dir"))
         s.workDir = inv.get("work-dir");
-    if (inv.flag("tiny")) { // tests: a very small model and few steps
-        s.model.hidden = 32;
-        s.model.layers = 2;
-        s.model.heads = 2;
-        s.model.kvHeads = 1;
-        s.model.headDim = 16;
-        s.model.experts = 8;
-        s.model.expertIntermediate = 16;
-        s.model.seqLen = 32;
-        s.model.corpusMbPerDomain = 0.05;
-        s.model.batchSize = 4;
-        s.eval.batches = 2;
-        s.eval.batchSize = 4;
-        s.batchSize = 4;
-    }
+    if (inv.flag("tiny"))
+        s.makeTiny();
     const auto r = runDemo(s, inv.control);
     if (inv.json())
         inv.printJson(r.json);

@@ -1,13 +1,21 @@
 // The TEFT pipeline through the command line, on the tiny demo model: `teft demo --tiny`
 // end to end (rounds, the bad miner filtered out, a verified merge, losses per domain, jobs
 // recorded), then the same steps one command at a time: identify, select, train, validate,
-// merge, eval.
+// merge, eval. Also the demo's report table from a report written here, and a demo cancelled
+// in the middle of a step (its jobs recorded as cancelled, a rerun finishing the work).
 #include "support/TestSupport.h"
+
+#include "core/demo/DemoPipeline.h"
+#include "core/demo/DemoReportTable.h"
+#include "core/store/JobStore.h"
+#include "core/util/Paths.h"
+#include "core/util/Runtime.h"
 
 #include <QtTest>
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
+#include <map>
 #include <set>
 
 using teft::test::runProcess;
@@ -40,8 +48,105 @@ class TestDemoPipeline : public QObject {
         return json::parse(r.out);
     }
 
+    // The jobs recorded after job `afterId`, oldest first.
+    static std::vector<teft::JobStore::Job> jobsAfter(std::int64_t afterId)
+    {
+        std::vector<teft::JobStore::Job> out;
+        for (const auto& j : teft::JobStore::open(teft::JobStore::defaultPath())->jobs(1000))
+            if (j.id > afterId)
+                out.insert(out.begin(), j);
+        return out;
+    }
+
+    static std::int64_t lastJobId()
+    {
+        const auto jobs = teft::JobStore::open(teft::JobStore::defaultPath())->jobs(1);
+        return jobs.empty() ? 0 : jobs.front().id;
+    }
+
+    // Runs the demo in this process, cancelled at its first progress report of `stage` (of
+    // `total` units when total > 0). Returns whether it stopped with teft::Cancelled.
+    static bool runCancelledAt(const teft::DemoSettings& s, const std::string& stage, std::int64_t total)
+    {
+        teft::JobControl control;
+        control.setProgressCallback([&](const teft::JobControl::Progress& p) {
+            if (p.stage == stage && (total <= 0 || p.total == total))
+                control.requestCancel();
+        });
+        try {
+            teft::runDemo(s, control);
+        } catch (const teft::Cancelled&) {
+            return true;
+        }
+        return false;
+    }
+
 private Q_SLOTS:
     void initTestCase() { m_dataDir = teft::test::freshDir("data").string(); }
+
+    void reportTable()
+    {
+        json report = {
+            {"target", "code"},
+            {"settings", {{"rounds", 2}, {"miners", 3}, {"inner_steps", 3}, {"lr", 0.001}, {"full_fine_tune", true}}},
+            {"foundation_model",
+             {{"dir", "/data/models/demo-abc"}, {"built", false}, {"layers", 2}, {"experts", 8}, {"top_k", 2},
+              {"parameters", 56032},
+              {"concentration_trained", {{{"domain", "code"}, {"entropy", 0.844}, {"top_share", 0.595}}}},
+              {"concentration_random", {{{"domain", "code"}, {"entropy", 0.882}, {"top_share", 0.562}}}}}},
+            {"selection_cost",
+             {{"experts", 2}, {"total_experts", 16}, {"trainable_parameters", 3072}, {"model_bytes", 112064},
+              {"share_of_model", 0.0548}, {"selected_bytes", 6144}}},
+            {"submission_bytes", 12288},
+            {"rounds",
+             {{{"round", 0},
+               {"baseline_loss", 4.6208},
+               {"new_loss", 4.6051},
+               {"submissions",
+                {{{"name", "miner-0"}, {"verdict", "accepted"}, {"score", 0.01171}, {"rank", 1}, {"weight", 0.5},
+                  {"fate", "merged"}},
+                 {{"name", "miner-2"}, {"verdict", "accepted"}, {"score", 0.0}, {"rank", 2}, {"weight", 0.0},
+                  {"fate", "no_improvement"}}}},
+               {"miners",
+                {{{"miner", "miner-0"}, {"lr", 0.001}},
+                 {{"miner", "miner-1"}, {"lr", 0.001}, {"error", "non-finite loss"}},
+                 {{"miner", "miner-2"}, {"lr", 30.0}}}}}}},
+            {"losses",
+             {{{"domain", "code"}, {"in_domain", true}, {"base", 4.5}, {"teft", 4.25}, {"full_ft", 4.0}},
+              {{"domain", "dna"}, {"in_domain", false}, {"base", 5.5}, {"teft", 5.5}}}},
+            {"merge", {{"out", "/work/merged"}, {"merged_tensors", 6}, {"identical_tensors", 63}}},
+            {"timings_s", {{"total", 12.4}, {"foundation_model", 3.2}, {"miners", 5.0}, {"validators", 2.6}}}};
+        const std::string table = teft::demoReportTable(report);
+        const auto has = [&](const std::string& line) {
+            if (table.find(line + "\n") == std::string::npos)
+                qWarning("missing line: %s\nin:\n%s", line.c_str(), table.c_str());
+            return table.find(line + "\n") != std::string::npos;
+        };
+        QVERIFY(has("TEFT demo: target domain 'code', foundation model demo-abc (2 layers x 8 experts, top-2), "
+                    "from the cache"));
+        QVERIFY(has("  code        pretrained 0.844 / 59.5%   random init 0.882 / 56.2%"));
+        QVERIFY(has("Selected 2 of 16 experts; a submission carries 12288 bytes (fp32 deltas) vs 112064 bytes for "
+                    "the whole model (11.0%); the selected experts are 6144 bytes in the model's own dtype (5.5% of "
+                    "the model)"));
+        QVERIFY(has("Round 0: held-out loss 4.6208 -> 4.6051"));
+        QVERIFY(has("  miner-0     0.001     accepted     0.01171     1   0.500  merged"));
+        QVERIFY(has("  miner-2     30        accepted     0.00000     2   0.000  no_improvement"));
+        QVERIFY(has("  miner-1     0.001  no submission: non-finite loss"));
+        QVERIFY(has("TEFT: 2 experts (3072 parameters) trained, 2 rounds x 3 miners x 3 steps, lr 0.001. Full "
+                    "fine-tuning: all 56032 parameters, 6 steps on the same target rows, lr 0.001."));
+        QVERIFY(has("  code (target)      4.5000    4.2500 (-0.2500)     4.0000 (-0.5000)"));
+        QVERIFY(has("  dna                5.5000    5.5000 (+0.0000)"));
+        QVERIFY(has("Merged checkpoint: /work/merged (verified: 6 expert tensors = Φ, 63 tensors byte-identical to "
+                    "the base)"));
+        QVERIFY(has("Time: 12 s (foundation model 3 s, miners 5 s, validators 3 s)"));
+
+        // Without the baseline, no word of it; a freshly built model says so.
+        report["settings"]["full_fine_tune"] = false;
+        report["foundation_model"]["built"] = true;
+        const std::string noBaseline = teft::demoReportTable(report);
+        QVERIFY(noBaseline.find("Full fine-tuning:") == std::string::npos);
+        QVERIFY(noBaseline.find("top-2), pretrained now\n") != std::string::npos);
+    }
 
     void demoRunsEndToEnd()
     {
@@ -153,6 +258,64 @@ private Q_SLOTS:
         const auto bad = teft({"train", model, "--data", code, "--out", (work / "x").string()});
         QCOMPARE(bad.exitCode, 2);
         QVERIFY(bad.err.find("selection") != std::string::npos);
+    }
+
+    // Ctrl-C in the middle of a step: every job that was running is recorded as cancelled (not
+    // failed, not interrupted), and the next run resumes and finishes. In this process, on the
+    // model demoRunsEndToEnd cached (the same settings as `teft demo --tiny`).
+    void cancelledDemoRecordsCancelledJobs()
+    {
+        QVERIFY(m_demo.is_object());
+        teft::setDataDir(m_dataDir);
+        teft::configureThreads(1);
+        teft::DemoSettings s;
+        s.makeTiny();
+        s.model.steps = 20;
+        s.innerSteps = 3;
+        s.workDir = teft::test::freshDir("cancelled");
+        const auto states = [](const std::vector<teft::JobStore::Job>& jobs) {
+            std::multimap<std::string, std::string> out; // kind -> state
+            for (const auto& j : jobs)
+                out.emplace(j.kind, teft::JobStore::toString(j.state));
+            return out;
+        };
+
+        // During identification (the model is cached: "routing" is the identification's).
+        auto before = lastJobId();
+        QVERIFY(runCancelledAt(s, "routing", 0));
+        auto jobs = jobsAfter(before);
+        QCOMPARE(states(jobs), (std::multimap<std::string, std::string>{{"demo", "cancelled"},
+                                                                        {"identify", "cancelled"}}));
+
+        // During the full fine-tuning baseline (its 6 steps; a miner makes 3): the miners,
+        // validations and the merge finished, the baseline's "train" job and the demo cancelled.
+        before = lastJobId();
+        QVERIFY(runCancelledAt(s, "training", s.innerSteps * s.rounds));
+        jobs = jobsAfter(before);
+        QVERIFY(jobs.size() > 2);
+        QCOMPARE(jobs.front().kind, std::string("demo"));
+        QCOMPARE(teft::JobStore::toString(jobs.front().state), std::string("cancelled"));
+        QCOMPARE(jobs.back().kind, std::string("train"));
+        QVERIFY(nlohmann::json::parse(jobs.back().config).value("kind", "") == "full fine-tuning");
+        QCOMPARE(teft::JobStore::toString(jobs.back().state), std::string("cancelled"));
+        for (std::size_t i = 1; i + 1 < jobs.size(); ++i)
+            QCOMPARE(teft::JobStore::toString(jobs[i].state), std::string("succeeded"));
+        QVERIFY(states(jobs).count("identify") == 1 && states(jobs).count("merge") == 1);
+        QVERIFY(states(jobs).count("pretrain") == 0); // the cached model
+
+        // The rerun reuses the finished rounds and completes the baseline.
+        before = lastJobId();
+        teft::JobControl control;
+        const auto report = teft::runDemo(s, control).json;
+        for (const auto& j : jobsAfter(before))
+            QCOMPARE(teft::JobStore::toString(j.state), std::string("succeeded"));
+        QCOMPARE(report["losses"].size(), std::size_t(6));
+        for (std::size_t i = 0; i < report["losses"].size(); ++i) {
+            QVERIFY(report["losses"][i]["full_ft"].is_number());
+            // The same model, data and seeds as the uninterrupted run.
+            QCOMPARE(report["losses"][i]["base"], m_demo["losses"][i]["base"]);
+            QCOMPARE(report["losses"][i]["teft"], m_demo["losses"][i]["teft"]);
+        }
     }
 };
 

@@ -2,8 +2,8 @@
 // bounded buffers, bad-data accounting and strict mode, and the demo corpus.
 #include "core/data/ChatTemplate.h"
 #include "core/data/DatasetReader.h"
-#include "core/data/DemoCorpus.h"
 #include "core/data/LineReader.h"
+#include "core/demo/DemoCorpus.h"
 #include "core/util/AtomicFile.h"
 #include "core/util/Error.h"
 #include "support/TestSupport.h"

@@ -3,8 +3,8 @@
 // where an uninterrupted run with the same seed does; the submission holds Δ = Φ(t) − Φ_i
 // under the selected tensor names; a validator round scores a good and a bad submission
 // against an independently computed baseline and steps Φ.
-#include "core/data/DemoCorpus.h"
 #include "core/data/TokenDataset.h"
+#include "core/demo/DemoCorpus.h"
 #include "core/model/CheckpointGenerator.h"
 #include "core/model/MoeModel.h"
 #include "core/teft/ExpertSelection.h"

@@ -2,8 +2,8 @@
 // weights gives exactly what runValidator gives (the same Φ(t+1) bit for bit, the same report
 // rows); applyRound with the caller's weights takes the outer step with those; a round is
 // applied once, and not after the state moved on; malformed weights are refused.
-#include "core/data/DemoCorpus.h"
 #include "core/data/TokenDataset.h"
+#include "core/demo/DemoCorpus.h"
 #include "core/io/SafetensorsFile.h"
 #include "core/model/CheckpointGenerator.h"
 #include "core/model/MoeModel.h"

@@ -1,45 +1,16 @@
 #include "ui/engine/DemoProject.h"
 
-#include "core/data/DatasetSpec.h"
-#include "core/data/DemoCorpus.h"
 #include "core/store/JobStore.h"
-#include "core/train/DemoModel.h"
-#include "core/util/Paths.h"
 #include "ui/engine/BackgroundTask.h"
 #include "ui/engine/TaskProgressBar.h"
 #include "ui/shell/AppContext.h"
 #include "ui/shell/StartPage.h"
 
 #include <QMessageBox>
-#include <nlohmann/json.hpp>
 
 namespace teft::ui {
 
 namespace fs = std::filesystem;
-
-std::int64_t ensureDemoProject(JobStore& store, JobControl& control)
-{
-    const DemoModelSettings settings;
-    const auto files = ensureDemoCorpus(settings, control);
-    const DemoModelInfo info = ensureDemoModel(settings, control);
-    const std::string modelPath = info.dir.string();
-    for (const auto& p : store.recentProjects(1000))
-        if (p.name == "Built-in demo" && p.modelPath == modelPath)
-            return p.id;
-    nlohmann::json projectSettings{{"device", "cpu"},
-                                   {"seq_len", settings.seqLen},
-                                   {"held_out_fraction", 0.05},
-                                   {"data_seed", settings.seed}};
-    DatasetSpec target, reference;
-    const auto& domains = demoDomains();
-    for (std::size_t i = 0; i < files.size() && i < domains.size(); ++i)
-        (domains[i] == "code" ? target : reference).paths.push_back(files[i]);
-    target.format = reference.format = DataFormat::Jsonl;
-    const auto id = store.createProject("Built-in demo", modelPath, projectSettings.dump());
-    store.addDataset(id, "target", toJson(target).dump());
-    store.addDataset(id, "reference", toJson(reference).dump());
-    return id;
-}
 
 DemoProjectController::DemoProjectController(StartPage* page, AppContext* context, QObject* parent)
     : QObject(parent), m_page(page), m_context(context)

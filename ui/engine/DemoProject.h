@@ -1,12 +1,9 @@
 #pragma once
 
+#include "core/demo/DemoProject.h"
+
 #include <QObject>
 #include <cstdint>
-
-namespace teft {
-class JobStore;
-class JobControl;
-}
 
 namespace teft::ui {
 
@@ -15,15 +12,8 @@ class BackgroundTask;
 class StartPage;
 class TaskProgressBar;
 
-// The built-in demo as a real project: the demo corpus (six generated domains) and the demo
-// foundation model (a small qwen3_moe pretrained on them, cached in the data directory; the
-// first time takes minutes on two cores), with "code" as the target and the other domains as
-// the reference. Nothing is simulated: identification, training, validation and merge then
-// run the engine on it like on any other project.
-std::int64_t ensureDemoProject(JobStore& store, JobControl& control);
-
-// The start page's "Open the Built-in Demo" button: ensureDemoProject on a worker thread with
-// progress and cancel, then opens the project.
+// The start page's "Open the Built-in Demo" button: ensureDemoProject (core/demo) on a worker
+// thread with progress and cancel, then opens the project.
 class DemoProjectController : public QObject {
     Q_OBJECT
 public:

@@ -9,11 +9,13 @@
 // fine-tuned model, bytes per submission against the whole model, and each submission's fate.
 //
 // Everything lives in a work folder; a rerun with the same settings resumes (finished rounds
-// are skipped, a miner continues from its checkpoint). Every job is in the job store.
+// are skipped, a miner continues from its checkpoint). Every job is in the job store, and a
+// cancel (Ctrl-C) is recorded as such. The steps are in DemoSteps.h, the table in
+// DemoReportTable.h.
 
+#include "core/demo/DemoModel.h"
 #include "core/teft/Aggregation.h"
 #include "core/teft/OuterOptimizer.h"
-#include "core/train/DemoModel.h"
 #include "core/train/LossEvaluator.h"
 
 #include <nlohmann/json.hpp>
@@ -42,12 +44,15 @@ struct DemoSettings {
     bool fresh = false;            // wipe the work folder first
 
     DemoSettings();
+    // `teft demo --tiny` (tests): a very small model and corpus, small batches; the steps and
+    // rounds are left as they are.
+    void makeTiny();
     nlohmann::json toJson() const;
 };
 
 struct DemoReport {
-    nlohmann::json json;
-    std::string table;
+    nlohmann::json json; // also saved as <work>/demo_report.json
+    std::string table;   // demoReportTable(json)
 };
 
 DemoReport runDemo(const DemoSettings& settings, JobControl& control);

@@ -1,4 +1,4 @@
-#include "core/data/DemoCorpus.h"
+#include "core/demo/DemoCorpus.h"
 
 #include "core/data/SplitMix64.h"
 #include "core/util/AtomicFile.h"

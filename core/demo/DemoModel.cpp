@@ -1,11 +1,11 @@
-#include "core/train/DemoModel.h"
+#include "core/demo/DemoModel.h"
 
-#include "core/data/DemoCorpus.h"
 #include "core/data/TokenDataset.h"
+#include "core/demo/DemoCorpus.h"
 #include "core/io/CheckpointFiles.h"
 #include "core/model/CheckpointGenerator.h"
 #include "core/model/MoeModel.h"
-#include "core/store/JobRecord.h"
+#include "core/store/JobRun.h"
 #include "core/text/Tokenizer.h"
 #include "core/train/FullParameterModel.h"
 #include "core/train/InnerTrainer.h"
@@ -21,7 +21,6 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <unistd.h>
 
 namespace teft {
 
@@ -161,7 +160,7 @@ DemoModelInfo ensureDemoModel(const DemoModelSettings& s, JobControl& control)
     }
     const auto started = std::chrono::steady_clock::now();
     JobRecord rec("pretrain", s.toJson().dump(), dir.string());
-    try {
+    return recordJob(rec, [&] {
         const auto files = ensureDemoCorpus(s, control);
         // A fixed partial folder: a cancelled build resumes from its pretraining checkpoint.
         const auto tmp = modelsDir() / (".demo-" + s.hash() + ".partial");
@@ -242,15 +241,8 @@ DemoModelInfo ensureDemoModel(const DemoModelSettings& s, JobControl& control)
         fs::remove_all(dir);
         fs::rename(tmp, dir);
         info.dir = dir;
-        rec.succeed();
         return info;
-    } catch (const Cancelled&) {
-        rec.cancelled();
-        throw;
-    } catch (const std::exception& e) {
-        rec.fail(e.what());
-        throw;
-    }
+    });
 }
 
 } // namespace teft
