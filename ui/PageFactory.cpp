@@ -9,9 +9,7 @@
 #include "ui/engine/RoutingController.h"
 #include "ui/jobs/JobsPage.h"
 #include "ui/merge/MergePage.h"
-#include "ui/merge/MergePage.h"
 #include "ui/miner/MinerDashboard.h"
-#include "ui/routing/PolicyPanel.h"
 #include "ui/routing/RoutingPage.h"
 #include "ui/shell/AppContext.h"
 #include "ui/shell/MainWindow.h"
@@ -20,8 +18,6 @@
 #include "ui/wizard/ProjectWizard.h"
 
 #include <QMessageBox>
-#include <QLineEdit>
-#include <QAction>
 #include <nlohmann/json.hpp>
 
 namespace teft::ui {
@@ -33,22 +29,18 @@ void installPages(MainWindow& window)
     QObject::connect(start, &StartPage::newProjectRequested, &window, &MainWindow::newProject);
     QObject::connect(start, &StartPage::projectActivated, &window, &MainWindow::openProjectRequested);
 
-    // Until a project with identified routing is opened, the routing view shows the demo model.
+    // Every page starts empty and says what to do next; the controllers below fill them from
+    // the current project.
     auto* routing = new RoutingPage(&window);
-    routing->loadDemo();
-    routing->policyPanel()->apply(); // the demo opens with a top-k selection to edit
     window.addPage("routing", MainWindow::tr("Experts"), routing);
 
     auto* miner = new MinerDashboard(&window);
-    miner->loadDemo();
     window.addPage("miner", MainWindow::tr("Train"), miner);
 
     auto* validator = new ValidatorPage(&window);
-    validator->loadDemo();
     window.addPage("validator", MainWindow::tr("Validate"), validator);
 
     auto* merge = new MergePage(&window);
-    merge->loadDemo();
     window.addPage("merge", MainWindow::tr("Merge"), merge);
 
     auto* jobs = new JobsPage(window.context(), &window);
@@ -69,9 +61,9 @@ void installPages(MainWindow& window)
         return;
 
     // The engine behind the pages, for the current project.
-    new RoutingController(routing, context, &window);
-    new ValidatorController(validator, context, validator);
-    new MergeController(merge, context, merge);
+    auto* routingController = new RoutingController(routing, context, &window);
+    auto* validatorController = new ValidatorController(validator, context, validator);
+    auto* mergeController = new MergeController(merge, context, merge);
     auto* minerController = new MinerController(miner, context, &window);
     auto* demo = new DemoProjectController(start, context, &window);
     QObject::connect(demo, &DemoProjectController::opened, &window, [&window] { window.showPage("routing"); });
@@ -88,7 +80,8 @@ void installPages(MainWindow& window)
     // with the recorded inputs (each is safe to repeat: a validator round writes its state
     // last, a merge writes to a temporary folder first). Clone copies a training job's
     // settings into the form, or opens the page of another kind with its inputs.
-    auto openJobPage = [&window, context, routing, validator, merge](const JobStore::Job& job, bool run) {
+    auto openJobPage = [&window, context, routingController, validatorController, merge,
+                        mergeController](const JobStore::Job& job, bool run) {
         const QString kind = QString::fromStdString(job.kind);
         const char* pageId = kind == QLatin1String("identify")   ? "routing"
                              : kind == QLatin1String("validate") ? "validator"
@@ -110,15 +103,15 @@ void installPages(MainWindow& window)
         context->setCurrentProject(*job.projectId);
         window.showPage(QString::fromLatin1(pageId));
         if (kind == QLatin1String("merge") && config.is_object() && config.contains("out"))
-            merge->outputEdit()->setText(QString::fromStdString(config.value("out", std::string())));
+            merge->setOutputDir(QString::fromStdString(config.value("out", std::string())));
         if (!run)
             return;
         if (kind == QLatin1String("identify"))
-            routing->identifyAction()->trigger();
+            routingController->identify();
         else if (kind == QLatin1String("validate") && config.is_object() && config.contains("submissions"))
-            Q_EMIT validator->submissionsFolderRequested(QString::fromStdString(config.value("submissions", std::string())));
+            validatorController->scoreFolder(QString::fromStdString(config.value("submissions", std::string())));
         else if (kind == QLatin1String("merge"))
-            merge->startMerge();
+            mergeController->merge(merge->outputDir());
     };
     auto minerSettingsOf = [&window](const std::string& config) -> std::optional<MinerSettings> {
         try {

@@ -3,6 +3,7 @@
 #include "core/util/Log.h"
 #include "core/util/Paths.h"
 #include "ui/PageFactory.h"
+#include "ui/sample/SamplePages.h"
 #include "ui/shell/AppContext.h"
 #include "ui/shell/AppSettings.h"
 #include "ui/shell/Appearance.h"
@@ -28,11 +29,16 @@ int main(int argc, char** argv)
     parser.setApplicationDescription("TEFT Studio - Targeted Expert Fine-Tuning for Mixture-of-Experts models");
     parser.addHelpOption();
     parser.addVersionOption();
-    QCommandLineOption screenshot("screenshot", "Render every page and dialog to PNG files in DIR, then exit.", "DIR");
+    QCommandLineOption screenshot("screenshot",
+                                  "Render every page and dialog to PNG files in DIR, then exit. The pages show "
+                                  "sample data (never shown otherwise) unless --no-sample is given.",
+                                  "DIR");
+    QCommandLineOption noSample("no-sample", "With --screenshot: render the pages as they are on this start (the "
+                                             "current project, or the empty pages without one).");
     QCommandLineOption dataDir("data-dir", "Data directory (job store, logs, caches).", "DIR");
     QCommandLineOption language("lang", "User interface language (en, de, zh_CN).", "LANG");
     QCommandLineOption theme("theme", "Appearance: system, light or dark (default: the settings').", "THEME");
-    parser.addOptions({screenshot, dataDir, language, theme});
+    parser.addOptions({screenshot, noSample, dataDir, language, theme});
     parser.process(app);
 
     const QString themeName = parser.isSet(theme) ? parser.value(theme) : teft::ui::AppSettings::theme();
@@ -72,6 +78,8 @@ int main(int argc, char** argv)
     if (parser.isSet(screenshot)) {
         try {
             window.resize(1280, 800);
+            if (!parser.isSet(noSample))
+                teft::ui::showSampleData(window);
             const QStringList files = teft::ui::renderScreenshots(window, parser.value(screenshot));
             for (const auto& f : files)
                 std::printf("%s\n", qPrintable(f));

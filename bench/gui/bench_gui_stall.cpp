@@ -8,13 +8,13 @@
 //    faster than any real trainer (the coalescing's worst case).
 //
 //   QT_QPA_PLATFORM=offscreen build/bench/bench_gui_stall [simulated steps] [engine steps]
-#include "core/data/DemoCorpus.h"
+#include "core/demo/DemoCorpus.h"
 #include "core/model/CheckpointGenerator.h"
 #include "core/train/ModelIdentity.h"
 #include "core/util/Paths.h"
 #include "core/util/Runtime.h"
 #include "ui/engine/EngineTrainingSession.h"
-#include "ui/miner/DemoTrainingSession.h"
+#include "support/gui/SimulatedTrainingSession.h"
 #include "ui/miner/MinerDashboard.h"
 
 #include <QLabel>
@@ -105,7 +105,7 @@ int main(int argc, char** argv)
         co.mbPerDomain = 0.2;
         co.domains = {"code"};
         const auto files = teft::writeDemoCorpus(root / "corpus", co, control);
-        ProjectSetup project;
+        teft::Project project;
         project.id = 1;
         project.modelDir = root / "model";
         project.target.paths = {files.front().path};
@@ -130,7 +130,7 @@ int main(int argc, char** argv)
         const std::string label = "simulated, " + std::to_string(stepMs) + " ms per step";
         measure(label.c_str(), steps,
                 [stepMs](QObject* parent) {
-                    auto* session = new DemoTrainingSession(parent);
+                    auto* session = new SimulatedTrainingSession(parent);
                     session->setStepDuration(stepMs);
                     return session;
                 },

@@ -6,7 +6,7 @@
 // Reports, for three zoom levels, the median and worst time of a full viewport repaint with
 // the cached cell image, the time of a repaint that must rebuild that image (metric switch),
 // and of a click-toggle + repaint.
-#include "ui/demo/DemoRouting.h"
+#include "ui/sample/SampleRouting.h"
 #include "ui/routing/RoutingHeatmap.h"
 #include "ui/routing/RoutingHeatmapModel.h"
 #include "ui/routing/SelectionDocument.h"
@@ -54,7 +54,7 @@ int main(int argc, char** argv)
 
     QElapsedTimer setup;
     setup.start();
-    const DemoRouting demo = makeDemoRouting(61, 256, 8, 300, 11);
+    const SampleRouting demo = makeSampleRouting(61, 256, 8, 300, 11);
     SelectionDocument doc;
     doc.setLayout(demo.layout);
     RoutingHeatmapModel model;

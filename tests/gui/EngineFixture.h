@@ -11,8 +11,8 @@
 #include "support/TestSupport.h"
 
 #include "core/data/DatasetSpec.h"
-#include "core/data/DemoCorpus.h"
 #include "core/data/TokenDataset.h"
+#include "core/demo/DemoCorpus.h"
 #include "core/model/CheckpointGenerator.h"
 #include "core/store/JobStore.h"
 #include "core/teft/ExpertSelection.h"
@@ -23,7 +23,7 @@
 #include "core/util/Paths.h"
 #include "core/util/Progress.h"
 #include "core/util/Runtime.h"
-#include "ui/engine/ProjectSetup.h"
+#include "core/project/Project.h"
 
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -69,8 +69,8 @@ struct EngineFixture {
         store->saveSelection(projectId, "test", selection.hash(), selection.toJson().dump());
 
         // Miners train on the project's own data (its training part).
-        const auto project = ui::ProjectSetup::load(*store, projectId);
-        const auto data = ui::loadProjectDataset(project, project.target, control);
+        const auto project = Project::load(*store, projectId);
+        const auto data = project.loadDataset(project.target, control);
         subs = root / "subs";
         KnownMiners known;
         const struct {

@@ -7,6 +7,7 @@
 #include "ui/routing/RoutingHeatmap.h"
 #include "ui/routing/RoutingHeatmapModel.h"
 #include "ui/routing/RoutingPage.h"
+#include "ui/sample/SamplePages.h"
 #include "ui/shell/Appearance.h"
 #include "ui/validator/ValidatorPage.h"
 
@@ -25,7 +26,7 @@ private Q_SLOTS:
     void heatmapCellsAtDevicePixelRatioTwo()
     {
         RoutingPage page;
-        page.loadDemo();
+        showSampleRouting(page);
         page.resize(1280, 800);
         page.show();
         QVERIFY(QTest::qWaitForWindowExposed(&page));
@@ -54,15 +55,15 @@ private Q_SLOTS:
     {
         auto* app = qobject_cast<QApplication*>(QCoreApplication::instance());
         MinerDashboard dash; // made in the light palette, switched while open
-        dash.loadDemo();
+        showSampleTraining(dash);
         const QColor lossColour = dash.lossChart()->series(0)->pen().color();
         const QColor smoothColour = dash.lossChart()->series(1)->pen().color();
         applyTheme(*app, QStringLiteral("dark"));
         QVERIFY(isDark(QApplication::palette()));
         ValidatorPage validator;
-        validator.loadDemo();
+        showSampleRound(validator);
         RoutingPage routing;
-        routing.loadDemo();
+        showSampleRouting(routing);
         for (QWidget* w : {static_cast<QWidget*>(&dash), static_cast<QWidget*>(&validator), static_cast<QWidget*>(&routing)}) {
             w->resize(1280, 800);
             w->show();

@@ -5,7 +5,7 @@
 // store); a cancelled run resumed from its recorded job continues from its checkpoint.
 #include "support/TestSupport.h"
 
-#include "core/data/DemoCorpus.h"
+#include "core/demo/DemoCorpus.h"
 #include "core/model/CheckpointGenerator.h"
 #include "core/model/MoeModel.h"
 #include "core/store/JobStore.h"
@@ -19,7 +19,7 @@
 #include "ui/engine/BackgroundTask.h"
 #include "ui/engine/EngineTrainingSession.h"
 #include "ui/engine/MinerController.h"
-#include "ui/engine/ProjectSetup.h"
+#include "core/project/Project.h"
 #include "ui/engine/RoutingController.h"
 #include "ui/miner/LiveChart.h"
 #include "ui/miner/MinerDashboard.h"
@@ -103,25 +103,29 @@ private Q_SLOTS:
         auto p = makeProject("engine-routing");
         RoutingPage page;
         RoutingController controller(&page, p.context.get());
-        QVERIFY(!page.identifyAction()->isEnabled()); // no project yet
+        QVERIFY(!page.isIdentifyEnabled()); // no project yet
+        QVERIFY(!page.isSaveEnabled());
         p.context->setCurrentProject(p.id);
-        QVERIFY(page.identifyAction()->isEnabled());
-        QVERIFY(page.saveAction()->isEnabled());
+        QVERIFY(page.isIdentifyEnabled());
+        QVERIFY(!page.isSaveEnabled()); // no statistics yet: an empty heatmap has nothing to save
 
         QSignalSpy done(controller.task(), &BackgroundTask::succeeded);
         QSignalSpy failed(controller.task(), &BackgroundTask::failed);
-        page.identifyAction()->trigger();
+        page.requestIdentify();
         QVERIFY(controller.task()->isRunning());
+        QVERIFY(!page.isIdentifyEnabled());
         QTRY_VERIFY_WITH_TIMEOUT(!controller.task()->isRunning(), 300000);
         QCOMPARE(failed.count(), 0);
         QCOMPARE(done.count(), 1);
+        QVERIFY(page.isIdentifyEnabled());
+        QVERIFY(page.isSaveEnabled());
 
         // The same statistics computed directly with the engine on the project's data.
-        const auto setup = ProjectSetup::load(*p.context->store(), p.id);
+        const auto setup = teft::Project::load(*p.context->store(), p.id);
         JobControl control;
         MoeModelOptions opt;
         auto model = MoeModel::load(p.modelDir, opt);
-        const auto data = loadProjectDataset(setup, setup.target, control);
+        const auto data = setup.loadDataset(setup.target, control);
         const auto expected = collectRoutingStats(*model, data, IdentifySettings{}, control);
         const RoutingStats& shown = page.model()->stats();
         QCOMPARE(shown.rows(), expected.rows());
@@ -144,9 +148,9 @@ private Q_SLOTS:
         page.document()->toggle(1, 3);
         QCOMPARE(page.document()->selection().count(), 2);
         QSignalSpy saved(&controller, &RoutingController::selectionSaved);
-        page.saveAction()->trigger();
+        page.requestSave();
         QCOMPARE(saved.count(), 1);
-        const auto stored = latestProjectSelection(*p.context->store(), p.id);
+        const auto stored = teft::Project::latestSelection(*p.context->store(), p.id);
         QVERIFY(stored.has_value());
         QCOMPARE(stored->hash(), page.document()->selection().hash());
 

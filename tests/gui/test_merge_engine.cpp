@@ -5,13 +5,13 @@
 #include "gui/EngineFixture.h"
 
 #include "core/train/ValidatorJob.h"
+#include "ui/engine/BackgroundTask.h"
 #include "ui/engine/MergeController.h"
 #include "ui/merge/MergeComparisonModel.h"
 #include "ui/merge/MergePage.h"
 #include "ui/shell/AppContext.h"
 
 #include <QLabel>
-#include <QLineEdit>
 #include <QMessageBox>
 #include <QPushButton>
 #include <QSignalSpy>
@@ -42,17 +42,17 @@ private Q_SLOTS:
     void mergesTheValidatorsPhi()
     {
         MergePage page;
-        page.loadDemo();
         MergeController controller(&page, m_context.get(), nullptr);
-        // No project: example rows, no merge.
-        QVERIFY(!page.hasMergeFunction());
+        // No project: no rows, no merge.
+        QVERIFY(!page.isMergeAvailable());
         QVERIFY(!page.mergeButton()->isEnabled());
+        QCOMPARE(page.model()->rowCount(), 0);
 
         m_context->setCurrentProject(m_world->projectId);
-        QVERIFY(page.hasMergeFunction());
+        QVERIFY(page.isMergeAvailable());
         QVERIFY(page.mergeButton()->isEnabled());
-        const auto project = ProjectSetup::load(*m_context->store(), m_world->projectId);
-        QCOMPARE(page.outputEdit()->text().toStdString(), (project.workDir() / "merged").string());
+        const auto project = Project::load(*m_context->store(), m_world->projectId);
+        QCOMPARE(page.outputDir().toStdString(), (project.workDir() / "merged").string());
         QCOMPARE(page.model()->rowCount(), 2);
         QVERIFY(page.model()->rows()[0].inDomain && !page.model()->rows()[1].inDomain);
 
@@ -75,12 +75,13 @@ private Q_SLOTS:
         s.knownMinersFile = dataDir() / "known_miners.json";
         s.aggregation.topK = 2;
         JobControl control;
-        const auto data = loadProjectDataset(project, project.target, control);
+        const auto data = project.loadDataset(project.target, control);
         const auto round = runValidator(s, data, control);
         QVERIFY(round.updated);
 
         QTest::mouseClick(page.mergeButton(), Qt::LeftButton);
         QVERIFY(page.isRunning());
+        QVERIFY(controller.task()->isRunning()); // on the controller's worker, never the GUI thread
         QVERIFY(QTest::qWaitFor([&] { return done.count() >= 2; }, kEngineTimeoutMs));
         QVERIFY2(done.at(1).at(0).toBool(), qPrintable(page.statusLabel()->text()));
         const auto out = project.workDir() / "merged";
@@ -102,10 +103,11 @@ private Q_SLOTS:
         // Recorded under the project.
         QCOMPARE(int(m_context->store()->merges(m_world->projectId).size()), 1);
 
-        // Closing the project: back to the example rows, no merge.
+        // Closing the project: an empty page, no merge.
         m_context->setCurrentProject(std::nullopt);
-        QVERIFY(!page.hasMergeFunction());
+        QVERIFY(!page.isMergeAvailable());
         QVERIFY(!page.mergeButton()->isEnabled());
+        QCOMPARE(page.model()->rowCount(), 0);
     }
 
     void cleanupTestCase() { m_context.reset(); }

@@ -2,15 +2,17 @@
 // failures, and a real run of the threaded demo session.
 #include "support/TestSupport.h"
 
-#include "ui/miner/DemoTrainingSession.h"
+#include "support/gui/SimulatedTrainingSession.h"
 #include "ui/miner/LiveChart.h"
 #include "ui/miner/MinerDashboard.h"
+#include "ui/shell/ErrorAdvice.h"
 
 #include <QLabel>
 #include <QLineSeries>
 #include <QMessageBox>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QSet>
 #include <QSlider>
 #include <QTest>
 #include <cmath>
@@ -33,10 +35,10 @@ public:
     void resume() override { setState(State::Running); }
     void cancel() override { setState(State::Cancelled); }
     void emitStep(const TrainingMetrics& m) { Q_EMIT step(m); }
-    void emitFailed(const QString& message)
+    void emitFailed(const QString& message, ErrorKind kind)
     {
         setState(State::Failed);
-        Q_EMIT failed(message);
+        Q_EMIT failed(message, kind);
     }
     void emitFinished(const TrainingResult& r)
     {
@@ -137,15 +139,43 @@ private Q_SLOTS:
         QVERIFY(QTest::qWaitForWindowExposed(&dash));
         dash.start();
         QVERIFY(fake);
-        fake->emitFailed(QStringLiteral("CUDA out of memory while allocating 2.00 GiB"));
+        fake->emitFailed(QStringLiteral("CUDA out of memory while allocating 2.00 GiB"), ErrorKind::OutOfMemory);
         auto* box = dash.findChild<QMessageBox*>(QStringLiteral("trainingFailedBox"));
         QVERIFY(box);
         QVERIFY(box->text().contains(QLatin1String("out of memory")));
         QVERIFY2(box->informativeText().contains(QLatin1String("batch size")), qPrintable(box->informativeText()));
         QVERIFY(dash.startButton()->isEnabled());
         box->close();
-        // Non-finite losses point at the learning rate.
-        QVERIFY(MinerDashboard::adviceFor(QStringLiteral("50 consecutive non-finite losses")).contains(QLatin1String("learning rate")));
+        QTRY_VERIFY(!dash.findChild<QMessageBox*>(QStringLiteral("trainingFailedBox")));
+
+        // The advice follows the kind, not the wording: a message that mentions "information",
+        // "device" and "NaN" but is a plain failure gets the general advice, not the NaN one.
+        dash.start();
+        fake->emitFailed(QStringLiteral("no information about the device, NaN"), ErrorKind::General);
+        box = dash.findChild<QMessageBox*>(QStringLiteral("trainingFailedBox"));
+        QVERIFY(box);
+        QVERIFY2(!box->informativeText().contains(QLatin1String("learning rate")), qPrintable(box->informativeText()));
+        QVERIFY2(!box->informativeText().contains(QLatin1String("GPU driver")), qPrintable(box->informativeText()));
+        QVERIFY2(box->informativeText().contains(QLatin1String("checkpoint is kept")),
+                 qPrintable(box->informativeText()));
+        box->close();
+
+        // One piece of advice per kind, each its own.
+        QVERIFY(MinerDashboard::adviceFor(ErrorKind::NonFinite).contains(QLatin1String("learning rate")));
+        QVERIFY(MinerDashboard::adviceFor(ErrorKind::DeviceUnavailable).contains(QLatin1String("CPU")));
+        QVERIFY(MinerDashboard::adviceFor(ErrorKind::Storage).contains(QLatin1String("disk space")));
+        QVERIFY(MinerDashboard::adviceFor(ErrorKind::OutOfMemory).contains(QLatin1String("batch size")));
+        QVERIFY(MinerDashboard::adviceFor(ErrorKind::Cancelled).isEmpty());
+        QSet<QString> advice;
+        for (ErrorKind k : {ErrorKind::General, ErrorKind::BadInput, ErrorKind::Usage, ErrorKind::OutOfMemory,
+                            ErrorKind::NonFinite, ErrorKind::DeviceUnavailable, ErrorKind::Network,
+                            ErrorKind::Storage})
+            advice.insert(MinerDashboard::adviceFor(k));
+        QCOMPARE(advice.size(), 8);
+        // Other pages use the same advice, with their own line for a general failure.
+        QCOMPARE(errorAdvice(ErrorKind::Storage), MinerDashboard::adviceFor(ErrorKind::Storage));
+        QCOMPARE(errorAdvice(ErrorKind::General, QStringLiteral("own line")), QStringLiteral("own line"));
+        QVERIFY(!errorAdvice(ErrorKind::General).isEmpty());
     }
 
     void finishedShowsTheSubmission()
@@ -166,9 +196,9 @@ private Q_SLOTS:
     void demoSessionRunsOnAWorkerThread()
     {
         MinerDashboard dash;
-        DemoTrainingSession* demo = nullptr;
+        SimulatedTrainingSession* demo = nullptr;
         dash.setSessionFactory([&](QObject* parent) {
-            demo = new DemoTrainingSession(parent);
+            demo = new SimulatedTrainingSession(parent);
             demo->setStepDuration(2);
             return demo;
         });
@@ -193,7 +223,7 @@ private Q_SLOTS:
 
         // A failure raised on the worker reaches the dialog.
         dash.setSessionFactory([&](QObject* parent) {
-            demo = new DemoTrainingSession(parent);
+            demo = new SimulatedTrainingSession(parent);
             demo->setStepDuration(1);
             demo->failAtStep(3, QStringLiteral("Out of memory on cpu"));
             return demo;

@@ -2,9 +2,9 @@
 // preview with token counts, device, and the project saved in the job store.
 #include "support/TestSupport.h"
 
+#include "core/demo/DemoModel.h"
 #include "core/model/CheckpointGenerator.h"
 #include "core/store/JobStore.h"
-#include "core/train/DemoModel.h"
 #include "ui/engine/BackgroundTask.h"
 #include "core/text/Tokenizer.h"
 #include "core/util/Paths.h"

@@ -3,7 +3,7 @@
 
 #include "core/teft/SelectionPolicy.h"
 #include "core/util/Error.h"
-#include "ui/demo/DemoRouting.h"
+#include "ui/sample/SampleRouting.h"
 #include "ui/routing/PolicyPanel.h"
 #include "ui/routing/RoutingHeatmap.h"
 #include "ui/routing/RoutingHeatmapModel.h"
@@ -66,7 +66,9 @@ private:
     std::unique_ptr<RoutingPage> makePage()
     {
         auto page = std::make_unique<RoutingPage>();
-        page->loadDemo();
+        const SampleRouting sample = makeSampleRouting();
+        page->setRouting(sample.layout, sample.target, &sample.reference, sample.paramsPerExpert,
+                         sample.bytesPerExpert, sample.modelTotalBytes);
         page->policyPanel()->liveBox()->setChecked(false); // policies only when a test asks
         page->resize(1280, 800);
         page->show();
@@ -79,9 +81,40 @@ private:
     }
 
 private Q_SLOTS:
+    void emptyPageHasNothingToSave()
+    {
+        // No statistics: an empty heatmap, a hint, and no engine action without a controller.
+        RoutingPage page;
+        QVERIFY(!page.hasRouting());
+        QCOMPARE(page.model()->rowCount(), 0);
+        QVERIFY(!page.isIdentifyEnabled());
+        QVERIFY(!page.isSaveEnabled());
+        // A project (the controller allows saving) still has nothing to save before statistics.
+        page.setSaveEnabled(true);
+        page.setIdentifyEnabled(true);
+        QVERIFY(page.isIdentifyEnabled());
+        QVERIFY(!page.isSaveEnabled());
+        QSignalSpy save(&page, &RoutingPage::saveRequested);
+        QSignalSpy identify(&page, &RoutingPage::identifyRequested);
+        page.requestSave();
+        QCOMPARE(save.count(), 0);
+        page.requestIdentify();
+        QCOMPARE(identify.count(), 1);
+        const SampleRouting sample = makeSampleRouting(3, 8, 2, 50);
+        page.setRouting(sample.layout, sample.target, nullptr, sample.paramsPerExpert, sample.bytesPerExpert,
+                        sample.modelTotalBytes);
+        QVERIFY(page.hasRouting());
+        QVERIFY(page.isSaveEnabled());
+        page.requestSave();
+        QCOMPARE(save.count(), 1);
+        page.setIdentifyEnabled(false, QStringLiteral("busy"));
+        page.requestIdentify();
+        QCOMPARE(identify.count(), 1);
+    }
+
     void modelTester()
     {
-        const DemoRouting demo = makeDemoRouting(6, 16, 4, 300);
+        const SampleRouting demo = makeSampleRouting(6, 16, 4, 300);
         SelectionDocument doc;
         doc.setLayout(demo.layout);
         RoutingHeatmapModel model;
@@ -92,19 +125,19 @@ private Q_SLOTS:
         model.setMetric(RoutingMetric::GateScore);
         model.setMetric(RoutingMetric::ContrastLogRatio);
         doc.toggle(2, 3);
-        model.setStats(makeDemoRouting(3, 8, 2, 50).target); // another shape: reset
+        model.setStats(makeSampleRouting(3, 8, 2, 50).target); // another shape: reset
 
         SelectionSummaryModel summary(&doc);
         QAbstractItemModelTester summaryTester(&summary, QAbstractItemModelTester::FailureReportingMode::QtTest);
         doc.setCostModel(100, 200, 10000);
         doc.toggle(1, 1);
-        doc.setLayout(makeDemoRouting(3, 8, 2, 50).layout);
+        doc.setLayout(makeSampleRouting(3, 8, 2, 50).layout);
         QCOMPARE(summary.rowCount(), 3);
     }
 
     void modelValuesAreTheChosenMetric()
     {
-        const DemoRouting demo = makeDemoRouting(4, 12, 3, 200);
+        const SampleRouting demo = makeSampleRouting(4, 12, 3, 200);
         RoutingHeatmapModel model;
         model.setStats(demo.target);
         QCOMPARE(model.rowCount(), 4);
@@ -127,7 +160,7 @@ private Q_SLOTS:
         QVERIFY(model.isSigned());
         // A reference of another shape is refused, naming both shapes.
         try {
-            model.setReference(makeDemoRouting(3, 12, 3, 10).target);
+            model.setReference(makeSampleRouting(3, 12, 3, 10).target);
             QFAIL("a reference of another shape was accepted");
         } catch (const UsageError& e) {
             QVERIFY2(QString::fromUtf8(e.what()).contains(QLatin1String("3 MoE layers")), e.what());

@@ -13,7 +13,7 @@
 #include "ui/engine/DemoProject.h"
 #include "support/TestSupport.h"
 
-#include "core/data/DemoCorpus.h"
+#include "core/demo/DemoCorpus.h"
 #include "core/model/CheckpointGenerator.h"
 #include "core/store/JobStore.h"
 #include "core/train/ValidatorJob.h"
@@ -22,7 +22,7 @@
 #include "core/util/Runtime.h"
 #include "ui/PageFactory.h"
 #include "ui/engine/EngineTrainingSession.h"
-#include "ui/engine/ProjectSetup.h"
+#include "core/project/Project.h"
 #include "ui/jobs/JobsPage.h"
 #include "ui/jobs/JobsTableModel.h"
 #include "ui/merge/MergeComparisonModel.h"
@@ -124,18 +124,19 @@ private Q_SLOTS:
         // Experts: identification, a policy, save.
         auto* routing = page<RoutingPage>(window, "routing");
         QVERIFY(routing);
-        QVERIFY(routing->identifyAction()->isEnabled());
-        routing->identifyAction()->trigger();
-        QTRY_VERIFY_WITH_TIMEOUT(routing->identifyAction()->isEnabled(), 300000);
+        QVERIFY(routing->isIdentifyEnabled());
+        routing->requestIdentify();
+        QVERIFY(!routing->isIdentifyEnabled());
+        QTRY_VERIFY_WITH_TIMEOUT(routing->isIdentifyEnabled(), 300000);
         QVERIFY(routing->model()->stats().tokens() > 0);
         QVERIFY(routing->model()->hasReference());
         if (routing->model()->hasReference()) // the experts hot on the target only
             routing->metricBox()->setCurrentIndex(routing->metricBox()->findData(static_cast<int>(RoutingMetric::ContrastDifference)));
         routing->policyPanel()->apply();
         QVERIFY(routing->document()->selection().count() > 0);
-        routing->saveAction()->trigger();
+        routing->requestSave();
         shoot(window, "page-routing");
-        const auto saved = latestProjectSelection(*store, id);
+        const auto saved = Project::latestSelection(*store, id);
         QVERIFY(saved && saved->hash() == routing->document()->selection().hash());
 
         // Train.
@@ -180,7 +181,7 @@ private Q_SLOTS:
         }
         QTRY_VERIFY_WITH_TIMEOUT(validator->outerStepButton()->isEnabled(), 10000);
         QTest::mouseClick(validator->outerStepButton(), Qt::LeftButton);
-        const auto setup = ProjectSetup::load(*store, id);
+        const auto setup = Project::load(*store, id);
         QTRY_VERIFY_WITH_TIMEOUT(fs::exists(setup.workDir() / "validator" / "state.json"), 300000);
         QTRY_VERIFY_WITH_TIMEOUT(!ValidatorState::load(setup.workDir() / "validator").phi.empty(), 300000);
 
@@ -188,7 +189,7 @@ private Q_SLOTS:
         QVERIFY(window.showPage("merge"));
         auto* merge = page<MergePage>(window, "merge");
         const fs::path out = root / "merged";
-        merge->outputEdit()->setText(QString::fromStdString(out.string()));
+        merge->setOutputDir(QString::fromStdString(out.string()));
         QTRY_VERIFY_WITH_TIMEOUT(merge->mergeButton()->isEnabled(), 10000);
         QSignalSpy merged(merge, &MergePage::mergeFinished);
         QTest::mouseClick(merge->mergeButton(), Qt::LeftButton);
@@ -239,11 +240,11 @@ private Q_SLOTS:
             return n;
         };
         store->setJobState(jobOf("merge").id, JobStore::JobState::Interrupted);
-        merge->outputEdit()->clear();
+        merge->setOutputDir(QString());
         QSignalSpy mergedAgain(merge, &MergePage::mergeFinished);
         Q_EMIT jobs->resumeRequested(jobOf("merge").id);
         QCOMPARE(window.currentPageId(), QStringLiteral("merge"));
-        QCOMPARE(merge->outputEdit()->text(), QString::fromStdString(out.string()));
+        QCOMPARE(merge->outputDir(), QString::fromStdString(out.string()));
         QTRY_COMPARE_WITH_TIMEOUT(mergedAgain.count(), 1, 300000);
         QCOMPARE(mergedAgain.at(0).at(0).toBool(), true);
         QCOMPARE(countOf("merge"), 2);
@@ -252,7 +253,7 @@ private Q_SLOTS:
         Q_EMIT jobs->resumeRequested(jobOf("identify").id);
         QCOMPARE(window.currentPageId(), QStringLiteral("routing"));
         QTRY_COMPARE_WITH_TIMEOUT(countOf("identify"), 2, 300000);
-        QTRY_VERIFY_WITH_TIMEOUT(routing->identifyAction()->isEnabled(), 300000);
+        QTRY_VERIFY_WITH_TIMEOUT(routing->isIdentifyEnabled(), 300000);
 
         const auto train = jobOf("train");
         store->setJobState(train.id, JobStore::JobState::Interrupted);

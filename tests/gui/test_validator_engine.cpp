@@ -62,25 +62,27 @@ private Q_SLOTS:
         m_world = std::make_unique<test::EngineFixture>(false);
         m_context = std::make_unique<AppContext>(JobStore::open(JobStore::defaultPath()));
         m_page = std::make_unique<ValidatorPage>();
-        m_page->loadDemo();
         m_controller = std::make_unique<ValidatorController>(m_page.get(), m_context.get(), nullptr);
         m_page->resize(1280, 800);
         m_page->show();
         QVERIFY(QTest::qWaitForWindowExposed(m_page.get()));
     }
 
-    void withoutAProjectTheDemoStays()
+    void withoutAProjectThePageSaysWhatToDo()
     {
         QVERIFY(!m_page->openFolderButton()->isVisible());
-        QCOMPARE(m_page->model()->rowCount(), 7);
+        QCOMPARE(m_page->model()->rowCount(), 0); // no example rows
         QVERIFY(m_controller->stateDir().empty());
+        QVERIFY(!m_page->outerStepButton()->isEnabled());
+        QVERIFY2(m_page->outerStepButton()->toolTip().contains(QLatin1String("Open or create a project")),
+                 qPrintable(m_page->outerStepButton()->toolTip()));
     }
 
     void scoresAFolderLikeTheEngine()
     {
         m_context->setCurrentProject(m_world->projectId);
         QVERIFY(m_page->openFolderButton()->isVisible());
-        QCOMPARE(m_page->model()->rowCount(), 0); // the demo rows are gone
+        QCOMPARE(m_page->model()->rowCount(), 0);
         QCOMPARE(m_page->round(), 0);
         m_page->ruleBox()->setCurrentIndex(0); // top-k
         m_page->kBox()->setValue(2);
@@ -113,9 +115,9 @@ private Q_SLOTS:
         s.eval.batches = 6;
         s.outer.lr = 0.5;
         s.outer.momentum = 0.8;
-        auto project = ProjectSetup::load(*m_context->store(), m_world->projectId);
+        auto project = Project::load(*m_context->store(), m_world->projectId);
         JobControl control;
-        const auto data = loadProjectDataset(project, project.target, control);
+        const auto data = project.loadDataset(project.target, control);
         const auto reference = runValidator(s, data, control);
         const auto& subs = reference.report["submissions"];
         QCOMPARE(int(subs.size()), 4);
@@ -261,15 +263,29 @@ private Q_SLOTS:
         QVERIFY(errors.at(2).at(0).toString().contains(QLatin1String("Experts page")));
     }
 
-    void closingTheProjectBringsTheDemoBack()
+    void closingTheProjectEmptiesThePage()
     {
         m_context->setCurrentProject(std::nullopt);
         QVERIFY(!m_page->openFolderButton()->isVisible());
-        QCOMPARE(m_page->model()->rowCount(), 7);
-        // The demo's outer step works without the engine again.
-        const int round = m_page->round();
+        QCOMPARE(m_page->model()->rowCount(), 0);
+        QCOMPARE(m_page->roundSeries()->count(), 0);
+        // Rows put on the page without a project: the outer step stays off and nothing pretends
+        // to step (no fake round).
+        SubmissionReview r;
+        r.miner = QStringLiteral("m1");
+        r.path = QStringLiteral("/nowhere/m1");
+        r.verified = true;
+        r.reasonCode = QStringLiteral("accepted");
+        r.baseLoss = 2.0;
+        r.newLoss = 1.9;
+        r.score = 0.1;
+        m_page->setRound(4, {r});
+        QVERIFY(m_page->model()->submissions().front().accepted);
+        QVERIFY(!m_page->outerStepButton()->isEnabled());
+        QSignalSpy asked(m_page.get(), &ValidatorPage::outerStepRequested);
         m_page->runOuterStep();
-        QCOMPARE(m_page->round(), round + 1);
+        QCOMPARE(asked.count(), 0);
+        QCOMPARE(m_page->round(), 4);
     }
 
     void cleanupTestCase()

@@ -2,6 +2,7 @@
 // chart, the outer step and the validation-loss-per-round chart.
 #include "support/TestSupport.h"
 
+#include "ui/sample/SamplePages.h"
 #include "ui/validator/AggregationPreview.h"
 #include "ui/validator/SubmissionTableModel.h"
 #include "ui/validator/ValidatorPage.h"
@@ -141,6 +142,7 @@ private Q_SLOTS:
         page.resize(1280, 800);
         page.show();
         QVERIFY(QTest::qWaitForWindowExposed(&page));
+        page.setSubmissionsFolderAvailable(true); // an engine answers the outer step
         page.ruleBox()->setCurrentIndex(0);
         page.kBox()->setValue(1);
         page.setRoundHistory({{0, 2.5}});
@@ -181,35 +183,41 @@ private Q_SLOTS:
         QCOMPARE(got[0].second + got[1].second, 1.0);
     }
 
-    void demoOuterStepAddsARound()
+    void emptyPageAndRoundSettings()
     {
+        // A fresh page has no rows and no outer step: it says to open a project first.
         ValidatorPage page;
-        page.loadDemo();
-        const int round = page.round();
-        const int points = page.roundSeries()->count();
-        QVERIFY(points >= 1);
-        QCOMPARE(round, int(page.roundSeries()->at(points - 1).x()) + 1);
-        const double before = page.roundSeries()->at(points - 1).y();
-        page.runOuterStep();
-        QCOMPARE(page.round(), round + 1);
-        QCOMPARE(page.roundSeries()->count(), points + 1);
-        QVERIFY(page.roundSeries()->at(points).y() < before);
-        // Refused demo submissions are flagged with a reason.
-        int refused = 0;
-        for (const auto& r : page.model()->submissions())
-            refused += r.verified ? 0 : 1;
-        QCOMPARE(refused, 2);
+        QCOMPARE(page.model()->rowCount(), 0);
+        QCOMPARE(page.roundSeries()->count(), 0);
+        QVERIFY(!page.outerStepButton()->isEnabled());
+        QVERIFY(page.outerStepButton()->toolTip().contains(QLatin1String("Open or create a project")));
+        page.setSubmissionsFolderAvailable(true);
+        QVERIFY(page.outerStepButton()->toolTip().contains(QLatin1String("Score a folder")));
+
+        // What the engine is given is what the controls show.
+        page.ruleBox()->setCurrentIndex(1);
+        page.kBox()->setValue(5);
+        page.evalBatchesBox()->setValue(3);
+        page.evalBatchSizeBox()->setValue(16);
+        page.outerLrBox()->setValue(0.25);
+        page.momentumBox()->setValue(0.5);
+        const ValidatorPage::RoundSettings r = page.roundSettings();
+        QCOMPARE(r.rule, AggregationPreview::Rule::Proportional);
+        QCOMPARE(r.k, 5);
+        QCOMPARE(r.evalBatches, 3);
+        QCOMPARE(r.evalBatchSize, 16);
+        QCOMPARE(r.outerLr, 0.25);
+        QCOMPARE(r.momentum, 0.5);
     }
 
     void screenshot()
     {
         ValidatorPage page;
         page.resize(1280, 800);
-        page.loadDemo();
-        page.runOuterStep();
-        page.runOuterStep();
+        showSampleRound(page);
         page.show();
         QVERIFY(QTest::qWaitForWindowExposed(&page));
+        QCOMPARE(page.model()->rowCount(), 7);
         const auto dir = test::freshDir("screenshots");
         QVERIFY(page.grab().save(QString::fromStdString((dir / "validator.png").string())));
     }

@@ -1,5 +1,7 @@
 #include "ui/engine/BackgroundTask.h"
 
+#include "core/util/ErrorKind.h"
+
 #include <QMetaObject>
 #include <spdlog/spdlog.h>
 
@@ -39,6 +41,7 @@ bool BackgroundTask::start(Work work)
     m_thread = std::thread([this, work = std::move(work), control = m_control] {
         Continuation then;
         QString error;
+        ErrorKind kind = ErrorKind::General;
         bool wasCancelled = false;
         try {
             then = work(*control);
@@ -46,13 +49,15 @@ bool BackgroundTask::start(Work work)
             wasCancelled = true;
         } catch (const std::exception& e) {
             error = QString::fromUtf8(e.what());
+            kind = errorKindOf(e);
             if (error.isEmpty())
                 error = QStringLiteral("unknown error");
         } catch (...) {
             error = QStringLiteral("unknown error");
         }
         QMetaObject::invokeMethod(
-            this, [this, then = std::move(then), error, wasCancelled] { complete(then, error, wasCancelled); },
+            this,
+            [this, then = std::move(then), error, kind, wasCancelled] { complete(then, error, kind, wasCancelled); },
             Qt::QueuedConnection);
     });
     return true;
@@ -70,7 +75,7 @@ void BackgroundTask::deliverProgress()
         Q_EMIT progress(p.done, p.total, QString::fromStdString(p.stage));
 }
 
-void BackgroundTask::complete(Continuation then, const QString& error, bool wasCancelled)
+void BackgroundTask::complete(Continuation then, const QString& error, ErrorKind kind, bool wasCancelled)
 {
     join();
     m_running = false;
@@ -78,19 +83,21 @@ void BackgroundTask::complete(Continuation then, const QString& error, bool wasC
         Q_EMIT cancelled();
     } else if (!error.isEmpty()) {
         spdlog::error("{}", error.toStdString());
-        Q_EMIT failed(error);
+        Q_EMIT failed(error, kind);
     } else {
         QString continuationError;
+        ErrorKind continuationKind = ErrorKind::General;
         try {
             if (then)
                 then();
         } catch (const std::exception& e) {
             continuationError = QString::fromUtf8(e.what());
+            continuationKind = errorKindOf(e);
         }
         if (continuationError.isEmpty())
             Q_EMIT succeeded();
         else
-            Q_EMIT failed(continuationError);
+            Q_EMIT failed(continuationError, continuationKind);
     }
     Q_EMIT finished();
 }
@@ -99,6 +106,13 @@ void BackgroundTask::cancel()
 {
     if (m_running && m_control)
         m_control->requestCancel();
+}
+
+void BackgroundTask::cancelAndWait()
+{
+    if (m_control)
+        m_control->requestCancel();
+    join();
 }
 
 void BackgroundTask::setPaused(bool paused)

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/util/Error.h"
 #include "core/util/Progress.h"
 
 #include <QObject>
@@ -13,7 +14,8 @@
 namespace teft::ui {
 
 // Runs one engine call on a worker thread with a JobControl, for the pages that start engine
-// work (identification, validation, merge, training). The work returns a continuation that is
+// work (identification, validation, merge, training): the GUI's one way to work off the GUI
+// thread. The work returns a continuation that is
 // run on the GUI thread when it succeeded (to hand results to widgets without sharing state
 // across threads). Progress is forwarded as a queued signal, coalesced: at most one event is
 // in the GUI queue at a time, so a chatty engine never floods the event loop. The destructor
@@ -31,6 +33,9 @@ public:
     // Starts the work; false (and nothing started) when a previous one is still running.
     bool start(Work work);
     void cancel();
+    // Cancels the work and waits for its thread (the owner's members the work uses may go away
+    // next); the end of the work is still reported later, as cancelled() or failed().
+    void cancelAndWait();
     void setPaused(bool paused);
     bool isPaused() const;
 
@@ -38,14 +43,16 @@ Q_SIGNALS:
     void started();
     void progress(qint64 done, qint64 total, const QString& stage);
     void succeeded();
-    void failed(const QString& message);
+    // The exception's message and its kind (teft::errorKindOf), from which a page picks its
+    // advice (ui/shell/ErrorAdvice.h); never Cancelled (that is cancelled()).
+    void failed(const QString& message, teft::ErrorKind kind);
     void cancelled();
     // After any of succeeded(), failed() or cancelled(); isRunning() is false by then.
     void finished();
 
 private:
     void deliverProgress();
-    void complete(Continuation then, const QString& error, bool wasCancelled);
+    void complete(Continuation then, const QString& error, ErrorKind kind, bool wasCancelled);
     void join();
 
     std::thread m_thread;

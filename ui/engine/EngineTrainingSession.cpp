@@ -1,12 +1,8 @@
 #include "ui/engine/EngineTrainingSession.h"
 
-#include "core/text/Tokenizer.h"
-#include "core/train/ModelIdentity.h"
-#include "core/train/ValidatorJob.h"
+#include "core/project/Train.h"
 #include "core/util/Error.h"
-#include "core/util/Hash.h"
-
-#include <nlohmann/json.hpp>
+#include "core/util/ErrorKind.h"
 
 namespace teft::ui {
 
@@ -32,7 +28,7 @@ QString precisionName(torch::ScalarType t)
 
 } // namespace
 
-EngineTrainingSession::EngineTrainingSession(ProjectSetup project, ExpertSelection selection, QObject* parent)
+EngineTrainingSession::EngineTrainingSession(Project project, ExpertSelection selection, QObject* parent)
     : ThreadedTrainingSession(parent), m_project(std::move(project)), m_selection(std::move(selection))
 {
 }
@@ -47,49 +43,41 @@ EngineTrainingSession::~EngineTrainingSession()
     stopAndJoin();
 }
 
-MinerSettings EngineTrainingSession::minerSettings(const ProjectSetup& project, const ExpertSelection& selection,
+MinerForm EngineTrainingSession::minerForm(const TrainingSettings& form)
+{
+    MinerForm f;
+    f.device = form.device.toStdString();
+    f.computeDtype = precisionDtype(form.precision);
+    f.innerSteps = form.innerSteps;
+    f.learningRate = form.learningRate;
+    f.batchSize = form.batchSize;
+    f.sequenceLength = form.sequenceLength;
+    f.checkpointInterval = form.checkpointInterval;
+    f.maskedRouting = form.maskedRouting;
+    f.validationInterval = form.validationInterval;
+    return f;
+}
+
+MinerSettings EngineTrainingSession::minerSettings(const Project& project, const ExpertSelection& selection,
                                                    const TrainingSettings& form)
 {
-    MinerSettings s;
-    s.modelDir = project.modelDir;
-    s.selection = selection;
-    s.mode = form.maskedRouting ? ExpertMode::Masked : ExpertMode::Full;
-    s.device = form.device.toStdString();
-    s.computeDtype = precisionDtype(form.precision);
-    s.train.innerSteps = form.innerSteps;
-    s.train.batchSize = form.batchSize;
-    s.train.lr = form.learningRate;
-    s.train.warmupSteps = form.innerSteps / 10;
-    s.train.checkpointEvery = form.checkpointInterval;
-    s.validateEvery = form.validationInterval;
-    // A miner of round t trains from Φ(t): the project's validator state, when it has one.
-    const ValidatorState state = ValidatorState::load(project.workDir() / "validator");
-    s.phiFile = state.phi;
-    s.round = state.round;
-    PackingOptions packing = project.packing;
-    packing.seqLen = form.sequenceLength;
-    s.dataset = datasetRecordJson(project.target, packing);
-    s.projectId = project.id;
-    s.dataLabel = project.target.paths.empty() ? std::string("data") : project.target.paths.front().filename().string();
-    // Everything that shapes the run names its folder: the same settings resume the same run.
-    const std::string key = s.toJson().dump();
-    s.outDir = project.workDir() / "miner" / ("run-" + sha256Hex(key).substr(0, 12));
-    return s;
+    return minerSettingsFor(project, selection, minerForm(form));
 }
 
 TrainingSettings EngineTrainingSession::formSettings(const MinerSettings& s)
 {
-    TrainingSettings f;
-    f.device = QString::fromStdString(s.device);
-    f.innerSteps = static_cast<int>(s.train.innerSteps);
-    f.learningRate = s.train.lr;
-    f.batchSize = s.train.batchSize;
-    f.sequenceLength = s.dataset.is_object() ? static_cast<int>(s.dataset.value("seq_len", std::int64_t{128})) : 128;
-    f.precision = precisionName(s.computeDtype);
-    f.checkpointInterval = static_cast<int>(s.train.checkpointEvery);
-    f.maskedRouting = s.mode == ExpertMode::Masked;
-    f.validationInterval = static_cast<int>(s.validateEvery);
-    return f;
+    const MinerForm f = minerFormOf(s);
+    TrainingSettings t;
+    t.device = QString::fromStdString(f.device);
+    t.innerSteps = static_cast<int>(f.innerSteps);
+    t.learningRate = f.learningRate;
+    t.batchSize = f.batchSize;
+    t.sequenceLength = static_cast<int>(f.sequenceLength);
+    t.precision = precisionName(f.computeDtype);
+    t.checkpointInterval = static_cast<int>(f.checkpointInterval);
+    t.maskedRouting = f.maskedRouting;
+    t.validationInterval = static_cast<int>(f.validationInterval);
+    return t;
 }
 
 void EngineTrainingSession::start(const TrainingSettings& form)
@@ -100,45 +88,18 @@ void EngineTrainingSession::start(const TrainingSettings& form)
         try {
             m_settings = minerSettings(*m_project, m_selection, form);
         } catch (const std::exception& e) {
-            failNow(QString::fromUtf8(e.what()));
+            failNow(QString::fromUtf8(e.what()), errorKindOf(e));
             return;
         }
     }
-    // Only stage changes: steps arrive through runMiner's callback.
-    launch([this](JobControl& control) { return run(control); },
-           [this, last = std::string()](const JobControl::Progress& p) mutable {
-               if (p.stage != last) {
-                   last = p.stage;
-                   postStage(QString::fromStdString(p.stage));
-               }
-           });
+    // Steps arrive through runMiner's callback; the control's progress gives the stages.
+    launch([this](JobControl& control) { return run(control); });
 }
 
 TrainingResult EngineTrainingSession::run(JobControl& control)
 {
-    DatasetSpec spec;
-    PackingOptions packing;
-    datasetRecordFromJson(m_settings.dataset, spec, packing);
-    for (const auto& path : spec.paths)
-        if (!std::filesystem::exists(path))
-            throw Error("Dataset path " + path.string() + " does not exist (moved or deleted?)");
-    const std::string& selected = m_settings.selection.modelFingerprint();
-    if (!selected.empty()) {
-        postStage(QStringLiteral("fingerprinting"));
-        const std::string actual = modelFingerprint(m_settings.modelDir);
-        if (actual != selected)
-            throw Error("The expert selection was made for another model (fingerprint " + selected.substr(0, 12) +
-                        ", this model " + actual.substr(0, 12) +
-                        "): run identification on this model and save a new selection");
-    }
-    postStage(QStringLiteral("tokenizing"));
-    const auto tokenizer = Tokenizer::fromFile(m_settings.modelDir);
-    const TokenDataset data = TokenDataset::build(spec, tokenizer, packing, control);
-    if (data.numTrain() < 1)
-        throw Error("The dataset has no training rows of " + std::to_string(packing.seqLen) +
-                    " tokens: use a shorter sequence length or more data");
-    postStage(QStringLiteral("loading"));
-    const MinerResult r = runMiner(m_settings, data, control, [this](const MinerStep& step) {
+    // Checks, tokenizing and the run are core's (stages through the control's progress).
+    const MinerResult r = trainMiner(m_settings, control, [this](const MinerStep& step) {
         TrainingMetrics m;
         m.step = step.report.step;
         m.totalSteps = step.totalSteps;

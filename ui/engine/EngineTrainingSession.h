@@ -1,7 +1,8 @@
 #pragma once
 
+#include "core/project/Train.h"
 #include "core/train/MinerJob.h"
-#include "ui/engine/ProjectSetup.h"
+#include "core/project/Project.h"
 #include "ui/miner/ThreadedTrainingSession.h"
 
 #include <optional>
@@ -17,7 +18,7 @@ class EngineTrainingSession : public ThreadedTrainingSession {
     Q_OBJECT
 public:
     // A new run of the project's selected experts with the dashboard's settings.
-    EngineTrainingSession(ProjectSetup project, ExpertSelection selection, QObject* parent = nullptr);
+    EngineTrainingSession(Project project, ExpertSelection selection, QObject* parent = nullptr);
     // Runs exactly these settings (a job from the job store, resumed): the dataset comes from
     // settings.dataset; start()'s form settings are ignored.
     explicit EngineTrainingSession(MinerSettings settings, QObject* parent = nullptr);
@@ -26,10 +27,12 @@ public:
     // The engine settings the dashboard's form stands for: the project's current Φ (the
     // validator state's, when a round was applied) and round. The output folder is derived
     // from everything that shapes the run, so the same settings continue the same run.
-    static MinerSettings minerSettings(const ProjectSetup& project, const ExpertSelection& selection,
+    static MinerSettings minerSettings(const Project& project, const ExpertSelection& selection,
                                        const TrainingSettings& form);
     // The dashboard form showing a recorded job's settings (clone, resume).
     static TrainingSettings formSettings(const MinerSettings& settings);
+    // The dashboard form as core's (Qt-free) miner form.
+    static MinerForm minerForm(const TrainingSettings& form);
 
     // The settings of the run started last (valid after start()).
     const MinerSettings& settings() const { return m_settings; }
@@ -39,7 +42,7 @@ public:
 private:
     TrainingResult run(JobControl& control);
 
-    std::optional<ProjectSetup> m_project;
+    std::optional<Project> m_project;
     ExpertSelection m_selection;
     bool m_fixed = false;
     MinerSettings m_settings;

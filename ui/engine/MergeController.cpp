@@ -1,14 +1,10 @@
 #include "ui/engine/MergeController.h"
 
-#include "core/data/TokenDataset.h"
-#include "core/train/MergeJob.h"
-#include "core/train/ValidatorJob.h"
+#include "core/project/Merge.h"
+#include "core/project/Project.h"
 #include "core/util/Error.h"
-#include "ui/engine/ProjectSetup.h"
+#include "ui/engine/BackgroundTask.h"
 #include "ui/shell/AppContext.h"
-
-#include <QLabel>
-#include <QLineEdit>
 
 #include <limits>
 
@@ -30,12 +26,12 @@ QString datasetName(const DatasetSpec& spec)
     return name;
 }
 
-QString targetLabel(const ProjectSetup& p)
+QString targetLabel(const Project& p)
 {
     return MergeController::tr("%1 (target, held-out)").arg(datasetName(p.target));
 }
 
-QString referenceLabel(const ProjectSetup& p)
+QString referenceLabel(const Project& p)
 {
     return MergeController::tr("%1 (reference, held-out)").arg(datasetName(*p.reference));
 }
@@ -43,8 +39,30 @@ QString referenceLabel(const ProjectSetup& p)
 } // namespace
 
 MergeController::MergeController(MergePage* page, AppContext* context, QObject* parent)
-    : QObject(parent), m_page(page), m_context(context)
+    : QObject(parent), m_page(page), m_context(context), m_task(new BackgroundTask(this))
 {
+    connect(page, &MergePage::mergeRequested, this, &MergeController::merge);
+    connect(page, &MergePage::cancelRequested, m_task, &BackgroundTask::cancel);
+    connect(m_task, &BackgroundTask::started, this, [this] {
+        if (m_page)
+            m_page->showStarted(m_outputDir);
+    });
+    connect(m_task, &BackgroundTask::progress, this, [this](qint64 done, qint64 total, const QString& stage) {
+        if (m_page)
+            m_page->showProgress(done, total, stage);
+    });
+    connect(m_task, &BackgroundTask::succeeded, this, [this] {
+        if (m_page)
+            m_page->showFinished(MergePage::Outcome::Succeeded, m_outputDir);
+    });
+    connect(m_task, &BackgroundTask::failed, this, [this](const QString& message, ErrorKind kind) {
+        if (m_page)
+            m_page->showFinished(MergePage::Outcome::Failed, message, kind);
+    });
+    connect(m_task, &BackgroundTask::cancelled, this, [this] {
+        if (m_page)
+            m_page->showFinished(MergePage::Outcome::Cancelled);
+    });
     if (m_context) {
         connect(m_context, &AppContext::currentProjectChanged, this, &MergeController::onProjectChanged);
         if (m_context->currentProject())
@@ -52,7 +70,7 @@ MergeController::MergeController(MergePage* page, AppContext* context, QObject* 
     }
 }
 
-std::vector<MergeComparisonModel::Row> MergeController::initialRows(const ProjectSetup& project)
+std::vector<MergeComparisonModel::Row> MergeController::initialRows(const Project& project)
 {
     constexpr double nan = std::numeric_limits<double>::quiet_NaN();
     std::vector<MergeComparisonModel::Row> rows{{targetLabel(project), true, nan, nan}};
@@ -61,30 +79,14 @@ std::vector<MergeComparisonModel::Row> MergeController::initialRows(const Projec
     return rows;
 }
 
-MergePage::MergeFunction MergeController::mergeFunction(const ProjectSetup& project)
+MergeController::MergeFunction MergeController::mergeFunction(const Project& project)
 {
-    // Translated here, on the GUI thread.
-    const QString noRound = tr("No validator round has been applied yet: score submissions on the Validate page and "
-                               "run an outer step first.");
-    const QString target = targetLabel(project);
-    const QString reference = project.reference ? referenceLabel(project) : QString();
-    return [project, noRound, target, reference](const QString& outputDir, JobControl& control) {
-        const auto state = ValidatorState::load(project.workDir() / "validator");
-        if (state.phi.empty())
-            throw Error(noRound.toStdString());
-        MergeSettings s;
-        s.modelDir = project.modelDir;
-        s.phiFile = state.phi;
-        s.outDir = fs::path(outputDir.toStdString());
-        s.projectId = project.id;
-        const TokenDataset targetData = loadProjectDataset(project, project.target, control);
-        std::optional<TokenDataset> referenceData;
-        if (project.reference)
-            referenceData = loadProjectDataset(project, *project.reference, control);
-        std::vector<std::pair<std::string, const TokenDataset*>> datasets{{target.toStdString(), &targetData}};
-        if (referenceData)
-            datasets.emplace_back(reference.toStdString(), &*referenceData);
-        const auto result = runMerge(s, datasets, control);
+    // Labels translated here, on the GUI thread; the merge itself (Φ of the validator state, the
+    // held-out losses before and after, the job record) is core's.
+    const std::string target = targetLabel(project).toStdString();
+    const std::string reference = project.reference ? referenceLabel(project).toStdString() : std::string();
+    return [project, target, reference](const QString& outputDir, JobControl& control) {
+        const auto result = mergeProject(project, fs::path(outputDir.toStdString()), target, reference, control);
         std::vector<MergeComparisonModel::Row> rows;
         for (std::size_t i = 0; i < result.losses.size(); ++i)
             rows.push_back({QString::fromStdString(result.losses[i].name), i == 0, result.losses[i].before,
@@ -93,35 +95,56 @@ MergePage::MergeFunction MergeController::mergeFunction(const ProjectSetup& proj
     };
 }
 
+void MergeController::merge(const QString& outputDir)
+{
+    if (!m_merge || outputDir.isEmpty() || m_task->isRunning())
+        return;
+    m_outputDir = outputDir;
+    m_task->start([fn = m_merge, outputDir, this](JobControl& control) -> BackgroundTask::Continuation {
+        auto rows = fn(outputDir, control);
+        return [this, rows = std::move(rows)]() mutable {
+            if (m_page)
+                m_page->setRows(std::move(rows));
+        };
+    });
+}
+
 void MergeController::onProjectChanged()
 {
     m_projectId = m_context ? m_context->currentProject() : std::nullopt;
+    m_task->cancel();
+    m_merge = {};
     if (!m_page)
         return;
-    m_page->cancelMerge();
     if (!m_projectId) {
-        m_page->loadDemo();
+        m_page->setRows({});
+        m_page->setOutputDir({});
+        m_page->setMergeAvailable(false, tr("Open or create a project, train its experts and apply a validator "
+                                            "round first"));
+        m_page->setStatus(tr("No project open. Open or create a project, train and validate a round, then merge "
+                             "its trained experts into the base model here."));
         return;
     }
     try {
-        const auto project = ProjectSetup::load(*m_context->store(), *m_projectId);
-        m_page->model()->setRows(initialRows(project));
-        m_page->outputEdit()->setText(QString::fromStdString((project.workDir() / "merged").string()));
-        m_page->setMergeFunction(mergeFunction(project));
-        m_page->statusLabel()->setText(
+        const auto project = Project::load(*m_context->store(), *m_projectId);
+        m_page->setRows(initialRows(project));
+        m_page->setOutputDir(QString::fromStdString((project.workDir() / "merged").string()));
+        m_merge = mergeFunction(project);
+        m_page->setStatus(
             tr("Merges the validator's current Φ into %1.").arg(QString::fromStdString(project.modelDir.string())));
     } catch (const std::exception& e) {
         // Shown when the user tries to merge: the project cannot be used as it is.
         const std::string message = e.what();
-        ProjectSetup fallback;
+        Project fallback;
         fallback.id = *m_projectId;
-        m_page->model()->setRows({});
-        m_page->outputEdit()->setText(QString::fromStdString((fallback.workDir() / "merged").string()));
-        m_page->setMergeFunction([message](const QString&, JobControl&) -> std::vector<MergeComparisonModel::Row> {
+        m_page->setRows({});
+        m_page->setOutputDir(QString::fromStdString((fallback.workDir() / "merged").string()));
+        m_merge = [message](const QString&, JobControl&) -> std::vector<MergeComparisonModel::Row> {
             throw Error(message);
-        });
-        m_page->statusLabel()->setText(QString::fromStdString(message));
+        };
+        m_page->setStatus(QString::fromStdString(message));
     }
+    m_page->setMergeAvailable(true);
 }
 
 } // namespace teft::ui

@@ -6,7 +6,6 @@
 #include "ui/miner/MinerDashboard.h"
 #include "ui/shell/AppContext.h"
 
-#include <QLabel>
 #include <QMessageBox>
 #include <spdlog/spdlog.h>
 
@@ -17,14 +16,14 @@ MinerController::MinerController(MinerDashboard* dashboard, AppContext* context,
 {
     m_dashboard->setSessionFactory([this](QObject* sessionParent) -> TrainingSession* {
         if (!m_project) {
-            m_dashboard->statusLabel()->setText(tr("Open or create a project (and select its experts) to train."));
+            m_dashboard->setStatus(tr("Open or create a project (and select its experts) to train."));
             return nullptr;
         }
         std::optional<ExpertSelection> selection;
         try {
             // The newest; the session checks on its worker thread that it is of this model
             // (fingerprinting reads every router weight: not on the GUI thread).
-            selection = latestProjectSelection(*m_context->store(), m_project->id);
+            selection = Project::latestSelection(*m_context->store(), m_project->id);
         } catch (const std::exception& e) {
             QMessageBox::warning(m_dashboard, tr("Cannot train"), QString::fromUtf8(e.what()));
             return nullptr;
@@ -47,17 +46,20 @@ void MinerController::projectChanged()
     m_project.reset();
     if (m_context && m_context->store() && m_context->currentProject()) {
         try {
-            m_project = ProjectSetup::load(*m_context->store(), *m_context->currentProject());
+            m_project = Project::load(*m_context->store(), *m_context->currentProject());
             TrainingSettings form = m_dashboard->settings();
             form.device = QString::fromStdString(m_project->device);
             form.sequenceLength = static_cast<int>(m_project->packing.seqLen);
             m_dashboard->setSettings(form);
-            m_dashboard->statusLabel()->setText(
+            m_dashboard->setStatus(
                 tr("Project “%1”: press Start to train its saved expert selection.").arg(QString::fromStdString(m_project->name)));
         } catch (const std::exception& e) {
             spdlog::warn("Train page: {}", e.what());
         }
     }
+    if (!m_project)
+        m_dashboard->setStatus(
+            tr("Open or create a project, select its experts on the Experts page, then press Start."));
 }
 
 void MinerController::resumeJob(const MinerSettings& settings)
@@ -68,7 +70,7 @@ void MinerController::resumeJob(const MinerSettings& settings)
 void MinerController::cloneSettings(const MinerSettings& settings)
 {
     m_dashboard->setSettings(EngineTrainingSession::formSettings(settings));
-    m_dashboard->statusLabel()->setText(tr("Settings copied from a recorded job: press Start to train with them."));
+    m_dashboard->setStatus(tr("Settings copied from a recorded job: press Start to train with them."));
 }
 
 } // namespace teft::ui

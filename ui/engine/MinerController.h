@@ -1,7 +1,7 @@
 #pragma once
 
 #include "core/train/MinerJob.h"
-#include "ui/engine/ProjectSetup.h"
+#include "core/project/Project.h"
 
 #include <QObject>
 #include <optional>
@@ -19,7 +19,7 @@ class MinerController : public QObject {
 public:
     MinerController(MinerDashboard* dashboard, AppContext* context, QObject* parent = nullptr);
 
-    const std::optional<ProjectSetup>& project() const { return m_project; }
+    const std::optional<Project>& project() const { return m_project; }
 
 public Q_SLOTS:
     void projectChanged();
@@ -30,7 +30,7 @@ public Q_SLOTS:
 private:
     MinerDashboard* m_dashboard;
     AppContext* m_context;
-    std::optional<ProjectSetup> m_project;
+    std::optional<Project> m_project;
 };
 
 } // namespace teft::ui

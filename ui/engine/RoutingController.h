@@ -1,6 +1,6 @@
 #pragma once
 
-#include "ui/engine/ProjectSetup.h"
+#include "core/project/Project.h"
 
 #include <QObject>
 #include <optional>
@@ -23,7 +23,7 @@ public:
     RoutingController(RoutingPage* page, AppContext* context, QObject* parent = nullptr);
 
     BackgroundTask* task() const { return m_task; }
-    const std::optional<ProjectSetup>& project() const { return m_project; }
+    const std::optional<Project>& project() const { return m_project; }
 
 public Q_SLOTS:
     void identify();
@@ -37,12 +37,13 @@ private:
     // Shows the project's saved statistics (and its newest matching selection); false when
     // there are none yet.
     bool showSaved();
+    void updateActions();
 
     RoutingPage* m_page;
     AppContext* m_context;
     BackgroundTask* m_task;
     TaskProgressBar* m_strip;
-    std::optional<ProjectSetup> m_project;
+    std::optional<Project> m_project;
 };
 
 } // namespace teft::ui

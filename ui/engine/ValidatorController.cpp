@@ -2,10 +2,7 @@
 
 #include "core/data/TokenDataset.h"
 #include "core/store/JobStore.h"
-#include "core/teft/KnownMiners.h"
-#include "core/teft/MinerKey.h"
-#include "core/teft/Submission.h"
-#include "core/teft/SubmissionVerifier.h"
+#include "core/project/Validate.h"
 #include "core/train/ValidatorJob.h"
 #include "core/util/AtomicFile.h"
 #include "core/util/Error.h"
@@ -13,14 +10,12 @@
 #include "ui/engine/BackgroundTask.h"
 #include "ui/engine/TaskProgressBar.h"
 #include "ui/shell/AppContext.h"
+#include "ui/shell/ErrorAdvice.h"
 #include "ui/validator/AggregationPreview.h"
 #include "ui/validator/SubmissionTableModel.h"
 #include "ui/validator/ValidatorPage.h"
 
-#include <QComboBox>
-#include <QDoubleSpinBox>
 #include <QMessageBox>
-#include <QSpinBox>
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
@@ -32,34 +27,6 @@
 
 namespace teft::ui {
 
-namespace {
-
-// The miners this validator trusts: the list `teft keys trust` keeps, plus this installation's
-// own miner key (submissions trained here, validated here, need no trust step). Written next
-// to the validator state and used for this round; the user's list is never modified.
-std::filesystem::path trustedMinersFile(const std::filesystem::path& userList, const std::filesystem::path& stateDir)
-{
-    KnownMiners known = KnownMiners::load(userList);
-    const auto keyDir = MinerKey::defaultKeyDir();
-    if (MinerKey::exists(keyDir)) {
-        try {
-            auto own = MinerKey::load(keyDir).publicKey();
-            if (!known.findByKey(own.publicKeyHex)) {
-                if (known.findById(own.minerId))
-                    own.minerId += "-local"; // the id is taken by another key in the user's list
-                known.add(own);
-            }
-        } catch (const std::exception& e) {
-            spdlog::warn("validator: this installation's miner key is not trusted: {}", e.what());
-        }
-    }
-    std::filesystem::create_directories(stateDir);
-    const auto file = stateDir / "trusted_miners.json";
-    known.save(file);
-    return file;
-}
-
-} // namespace
 
 namespace fs = std::filesystem;
 
@@ -112,6 +79,8 @@ ValidatorController::ValidatorController(ValidatorPage* page, AppContext* contex
     m_bar = new TaskProgressBar(m_task, page);
     page->addStatusWidget(m_bar);
     connect(page, &ValidatorPage::submissionsFolderRequested, this, &ValidatorController::scoreFolder);
+    connect(page, &ValidatorPage::outerStepRequested, this,
+            [this](int, const std::vector<std::pair<QString, double>>&) { applyOuterStep(); });
     connect(m_task, &BackgroundTask::started, this, [this] {
         if (m_page)
             m_page->setBusy(true);
@@ -121,7 +90,7 @@ ValidatorController::ValidatorController(ValidatorPage* page, AppContext* contex
             m_page->setBusy(false);
     });
     connect(m_task, &BackgroundTask::failed, this,
-            [this](const QString& message) { showError(m_failureTitle, message); });
+            [this](const QString& message, ErrorKind kind) { showError(m_failureTitle, message, errorAdvice(kind)); });
     if (m_context) {
         connect(m_context, &AppContext::currentProjectChanged, this, &ValidatorController::onProjectChanged);
         if (m_context->currentProject())
@@ -135,9 +104,9 @@ fs::path ValidatorController::stateDir() const
 {
     if (!m_projectId)
         return {};
-    ProjectSetup p;
+    Project p;
     p.id = *m_projectId;
-    return p.workDir() / "validator";
+    return p.validatorStateDir();
 }
 
 void ValidatorController::onProjectChanged()
@@ -149,9 +118,6 @@ void ValidatorController::onProjectChanged()
     if (!m_page)
         return;
     if (m_projectId) {
-        if (!m_outerStepConnection)
-            m_outerStepConnection = connect(m_page, &ValidatorPage::outerStepRequested, this,
-                                            [this](int, const std::vector<std::pair<QString, double>>&) { applyOuterStep(); });
         m_page->setSubmissionsFolderAvailable(true);
         std::int64_t round = 0;
         try {
@@ -162,11 +128,9 @@ void ValidatorController::onProjectChanged()
         m_page->setRound(static_cast<int>(round), {});
         refreshHistory();
     } else {
-        disconnect(m_outerStepConnection);
-        m_outerStepConnection = {};
         m_page->setSubmissionsFolderAvailable(false);
+        m_page->setRound(0, {});
         m_page->setRoundHistory({});
-        m_page->loadDemo();
     }
 }
 
@@ -180,11 +144,11 @@ void ValidatorController::scoreFolder(const QString& dir)
         return;
     }
     const auto projectId = *m_projectId;
-    ProjectSetup project;
+    Project project;
     std::vector<ExpertSelection> selections; // the newest first
     try {
-        project = ProjectSetup::load(*m_context->store(), projectId);
-        selections = projectSelections(*m_context->store(), projectId);
+        project = Project::load(*m_context->store(), projectId);
+        selections = Project::selections(*m_context->store(), projectId);
     } catch (const std::exception& e) {
         showError(title, QString::fromUtf8(e.what()));
         return;
@@ -199,52 +163,28 @@ void ValidatorController::scoreFolder(const QString& dir)
         return;
     }
 
-    ValidatorSettings s;
-    s.modelDir = project.modelDir;
-    s.device = project.device;
-    s.stateDir = project.workDir() / "validator";
-    s.submissionsDir = folder;
-    s.knownMinersFile = dataDir() / "known_miners.json"; // the list `teft keys trust` keeps
-    s.projectId = projectId;
     // The engine's plan follows the rule the page shows (the page recomputes it on a change).
-    const auto rule = static_cast<AggregationPreview::Rule>(m_page->ruleBox()->currentData().toInt());
-    s.aggregation.policy = rule == AggregationPreview::Rule::Proportional ? AggregationSettings::Policy::Proportional
-                                                                          : AggregationSettings::Policy::TopK;
-    s.aggregation.topK = m_page->kBox()->value();
-    s.eval.batches = m_page->evalBatchesBox()->value();
-    s.eval.batchSize = m_page->evalBatchSizeBox()->value();
-    s.outer.lr = m_page->outerLrBox()->value();
-    s.outer.momentum = m_page->momentumBox()->value();
+    const ValidatorPage::RoundSettings round = m_page->roundSettings();
+    ValidatorForm form;
+    form.aggregation.policy = round.rule == AggregationPreview::Rule::Proportional
+                                  ? AggregationSettings::Policy::Proportional
+                                  : AggregationSettings::Policy::TopK;
+    form.aggregation.topK = round.k;
+    form.eval.batches = round.evalBatches;
+    form.eval.batchSize = round.evalBatchSize;
+    form.outer.lr = round.outerLr;
+    form.outer.momentum = round.momentum;
+    const ValidatorSettings s = validatorSettingsFor(project, folder, form);
 
     m_scored.reset();
     m_heldOut.reset();
     m_page->setRound(m_page->round(), {}); // no stale rows while (or after failing) to score
     m_failureTitle = tr("Scoring failed");
-    m_task->start([this, project, s, selections, projectId](JobControl& control) mutable -> BackgroundTask::Continuation {
-        const auto dirs = SubmissionVerifier::listSubmissions(s.submissionsDir);
-        if (dirs.empty())
-            throw Error("No submissions in " + s.submissionsDir.string() +
-                        ": a submission is a folder holding manifest.json and experts.safetensors");
-        // The selection the submissions were made for, when the project has it; else the newest
-        // (the verifier then names the mismatch per submission).
-        std::set<std::string> hashes;
-        for (const auto& d : dirs) {
-            try {
-                hashes.insert(Submission::open(d)->manifest().selectionHash);
-            } catch (const std::exception&) {
-                // refused with its reason by the verifier
-            }
-        }
-        s.selection = selections.front();
-        for (const auto& sel : selections)
-            if (hashes.count(sel.hash())) {
-                s.selection = sel;
-                break;
-            }
-        s.knownMinersFile = trustedMinersFile(s.knownMinersFile, s.stateDir);
-        control.report(0, 0, "tokenizing");
-        auto data = std::make_shared<const TokenDataset>(loadProjectDataset(project, project.target, control));
-        auto scored = std::make_shared<ScoredRound>(scoreRound(s, *data, control));
+    m_task->start([this, project, s, selections, projectId](JobControl& control) -> BackgroundTask::Continuation {
+        // Selection choice, trusted miners, tokenizing and scoring are core's.
+        ProjectRound projectRound = scoreProjectRound(project, selections, s, control);
+        auto scored = projectRound.scored;
+        auto data = projectRound.heldOut;
         auto rows = reviewRows(*scored);
         return [this, projectId, scored, data, rows = std::move(rows)]() mutable {
             if (m_projectId != projectId || !m_page)
@@ -259,7 +199,7 @@ void ValidatorController::scoreFolder(const QString& dir)
 
 void ValidatorController::applyOuterStep()
 {
-    if (!m_page || !m_scored || !m_heldOut || m_task->isRunning())
+    if (!m_page || !m_projectId || !m_scored || !m_heldOut || m_task->isRunning())
         return;
     // The page's weights by submission folder (overrides included), in the engine's order.
     std::map<std::string, double> byPath;
@@ -284,7 +224,8 @@ void ValidatorController::applyOuterStep()
     auto scored = m_scored;
     auto data = m_heldOut;
     m_task->start([this, projectId, scored, data, weights](JobControl& control) -> BackgroundTask::Continuation {
-        const auto result = applyRound(*scored, *data, control, weights);
+        ProjectRound projectRound{scored, data};
+        const auto result = applyProjectRound(projectRound, control, weights);
         const int round = static_cast<int>(result.round);
         return [this, projectId, round] {
             if (m_projectId == projectId && m_page) {
@@ -339,12 +280,14 @@ void ValidatorController::refreshHistory()
         m_page->setRoundHistory(roundHistory(stateDir()));
 }
 
-void ValidatorController::showError(const QString& title, const QString& message)
+void ValidatorController::showError(const QString& title, const QString& message, const QString& advice)
 {
     Q_EMIT errorShown(message);
     if (!m_page)
         return;
     auto* box = new QMessageBox(QMessageBox::Warning, title, message, QMessageBox::Ok, m_page);
+    if (!advice.isEmpty())
+        box->setInformativeText(advice);
     box->setAttribute(Qt::WA_DeleteOnClose);
     box->open();
 }

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "ui/engine/ProjectSetup.h"
+#include "core/project/Project.h"
 
 #include <QObject>
 #include <QPointer>
@@ -23,7 +23,7 @@ class TaskProgressBar;
 class ValidatorPage;
 
 // Runs the validator engine for the Validate page while a project is open (without one the
-// page keeps its demo): "Open submissions folder…" verifies and scores the folder against the
+// page shows what to do first): "Open submissions folder…" verifies and scores the folder against the
 // project's current Φ (core scoreRound) and fills the review table; "Run outer step" applies
 // the round with the weights the page shows, overrides included (core applyRound), which
 // writes <project>/validator/ and records the round in the job store; the per-round chart
@@ -58,14 +58,14 @@ Q_SIGNALS:
 
 private:
     void onProjectChanged();
-    void showError(const QString& title, const QString& message);
+    // `advice` (ui/shell/ErrorAdvice.h), when given, becomes the box's informative text.
+    void showError(const QString& title, const QString& message, const QString& advice = {});
     void refreshHistory();
 
     QPointer<ValidatorPage> m_page;
     AppContext* m_context;
     BackgroundTask* m_task;
     TaskProgressBar* m_bar;
-    QMetaObject::Connection m_outerStepConnection;
     std::optional<std::int64_t> m_projectId;
     std::shared_ptr<ScoredRound> m_scored;
     std::shared_ptr<const TokenDataset> m_heldOut;

@@ -1,9 +1,8 @@
 #include "ui/merge/MergePage.h"
 
-#include "core/util/Error.h"
-#include "core/util/Paths.h"
 #include "ui/engine/StageNames.h"
 #include "ui/merge/MergeComparisonModel.h"
+#include "ui/shell/ErrorAdvice.h"
 
 #include <QFileDialog>
 #include <QFormLayout>
@@ -12,7 +11,6 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QMessageBox>
-#include <QMetaObject>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QTableView>
@@ -32,7 +30,7 @@ MergePage::MergePage(QWidget* parent) : QWidget(parent)
     m_progress = new QProgressBar;
     m_progress->setRange(0, 1);
     m_progress->setValue(0);
-    m_status = new QLabel(tr("Choose where to write the merged checkpoint."));
+    m_status = new QLabel;
     m_status->setWordWrap(true);
     m_table = new QTableView;
     m_table->setModel(m_model);
@@ -63,123 +61,109 @@ MergePage::MergePage(QWidget* parent) : QWidget(parent)
         if (!dir.isEmpty())
             m_output->setText(dir);
     });
-    connect(m_mergeButton, &QPushButton::clicked, this, &MergePage::startMerge);
-    connect(m_cancelButton, &QPushButton::clicked, this, &MergePage::cancelMerge);
+    connect(m_mergeButton, &QPushButton::clicked, this, &MergePage::requestMerge);
+    connect(m_cancelButton, &QPushButton::clicked, this, &MergePage::requestCancel);
+    setMergeAvailable(false, tr("Open or create a project, train its experts and apply a validator round first"));
+    setStatus(tr("No project open. Open or create a project, train and validate a round, then merge its trained "
+                 "experts into the base model here."));
+}
+
+void MergePage::setMergeAvailable(bool available, const QString& reason)
+{
+    m_available = available;
+    m_unavailableReason = reason;
     updateMergeButton();
 }
 
-MergePage::~MergePage()
+void MergePage::setOutputDir(const QString& dir)
 {
-    if (m_control)
-        m_control->requestCancel();
-    join();
+    m_output->setText(dir);
 }
 
-void MergePage::join()
+QString MergePage::outputDir() const
 {
-    if (m_thread.joinable())
-        m_thread.join();
+    return m_output->text().trimmed();
 }
 
-void MergePage::loadDemo()
+void MergePage::setRows(std::vector<MergeComparisonModel::Row> rows)
 {
-    // Illustrative numbers only (no merge runs without a project); the status line says so.
-    m_model->setRows({{tr("code (held-out)"), true, 1.912, 1.912 * 0.93},
-                      {tr("records (held-out)"), true, 2.304, 2.304 * 0.93},
-                      {tr("prose (general)"), false, 2.851, 2.851 * 1.002},
-                      {tr("logs (general)"), false, 2.127, 2.127 * 1.002}});
-    m_output->setText(QString::fromStdString((dataDir() / "merged" / "demo").string()));
-    setMergeFunction({});
-    m_status->setText(tr("Example results. Open a project to merge its trained experts into the base model."));
+    m_model->setRows(std::move(rows));
 }
 
-void MergePage::setMergeFunction(MergeFunction fn)
+void MergePage::setStatus(const QString& text)
 {
-    m_merge = std::move(fn);
-    updateMergeButton();
+    m_status->setText(text);
 }
 
 void MergePage::updateMergeButton()
 {
-    m_mergeButton->setEnabled(m_merge && !m_running);
-    m_mergeButton->setToolTip(m_merge ? tr("Write Φ back into the base model at the selected experts, in the base model's own layout")
-                                      : tr("Open a project to merge its trained experts into the base model"));
+    m_mergeButton->setEnabled(m_available && !m_running);
+    m_mergeButton->setToolTip(m_available ? tr("Write Φ back into the base model at the selected experts, in the base "
+                                               "model's own layout")
+                                          : m_unavailableReason);
 }
 
-void MergePage::startMerge()
+void MergePage::requestMerge()
 {
     if (m_running)
         return;
-    const QString out = m_output->text().trimmed();
-    if (out.isEmpty() || !m_merge) {
-        m_status->setText(out.isEmpty() ? tr("Choose an output folder first.")
-                                        : tr("Open a project to merge its trained experts into the base model."));
+    if (!m_available) {
+        setStatus(m_unavailableReason);
         return;
     }
-    join();
-    m_control = std::make_unique<JobControl>();
-    m_control->setProgressCallback([this](const JobControl::Progress& p) {
-        const QString stage = QString::fromStdString(p.stage);
-        QMetaObject::invokeMethod(this, [this, p, stage] { onProgress(p.done, p.total, stage); }, Qt::QueuedConnection);
-    });
+    const QString out = outputDir();
+    if (out.isEmpty()) {
+        setStatus(tr("Choose an output folder first."));
+        return;
+    }
+    Q_EMIT mergeRequested(out);
+}
+
+void MergePage::requestCancel()
+{
+    if (m_running)
+        Q_EMIT cancelRequested();
+}
+
+void MergePage::showStarted(const QString& outputDir)
+{
     m_running = true;
-    m_mergeButton->setEnabled(false);
+    updateMergeButton();
     m_cancelButton->setEnabled(true);
     m_progress->setRange(0, 0);
-    m_status->setText(tr("Merging into %1…").arg(out));
-    MergeFunction fn = m_merge;
-    m_thread = std::thread([this, fn, out] {
-        std::vector<MergeComparisonModel::Row> rows;
-        QString error;
-        bool cancelled = false;
-        try {
-            rows = fn(out, *m_control);
-        } catch (const Cancelled&) {
-            cancelled = true;
-        } catch (const std::exception& e) {
-            error = QString::fromUtf8(e.what());
-        }
-        QMetaObject::invokeMethod(this, [this, rows, error, cancelled] { onDone(rows, error, cancelled); },
-                                  Qt::QueuedConnection);
-    });
+    setStatus(tr("Merging into %1…").arg(outputDir));
 }
 
-void MergePage::cancelMerge()
-{
-    if (m_running && m_control)
-        m_control->requestCancel();
-}
-
-void MergePage::onProgress(qint64 done, qint64 total, const QString& stage)
+void MergePage::showProgress(qint64 done, qint64 total, const QString& stage)
 {
     if (!m_running)
         return;
     m_progress->setRange(0, static_cast<int>(std::max<qint64>(total, 1)));
     m_progress->setValue(static_cast<int>(done));
-    m_status->setText(tr("%1: %2 of %3").arg(stageName(stage)).arg(done).arg(total));
+    setStatus(tr("%1: %2 of %3").arg(stageName(stage)).arg(done).arg(total));
 }
 
-void MergePage::onDone(const std::vector<MergeComparisonModel::Row>& rows, const QString& error, bool cancelled)
+void MergePage::showFinished(Outcome outcome, const QString& message, ErrorKind kind)
 {
-    join();
     m_running = false;
     updateMergeButton();
     m_cancelButton->setEnabled(false);
     m_progress->setRange(0, 1);
-    m_progress->setValue(cancelled || !error.isEmpty() ? 0 : 1);
-    if (cancelled) {
-        m_status->setText(tr("Cancelled; nothing was written."));
-    } else if (!error.isEmpty()) {
-        m_status->setText(tr("Failed: %1").arg(error));
-        auto* box = new QMessageBox(QMessageBox::Warning, tr("Merge failed"), error, QMessageBox::Ok, this);
-        box->setInformativeText(tr("Check that the output folder is writable and has room for the whole model."));
+    m_progress->setValue(outcome == Outcome::Succeeded ? 1 : 0);
+    switch (outcome) {
+    case Outcome::Cancelled: setStatus(tr("Cancelled; nothing was written.")); break;
+    case Outcome::Failed: {
+        setStatus(tr("Failed: %1").arg(message));
+        auto* box = new QMessageBox(QMessageBox::Warning, tr("Merge failed"), message, QMessageBox::Ok, this);
+        box->setInformativeText(
+            errorAdvice(kind, tr("Check that the output folder is writable and has room for the whole model.")));
         box->setAttribute(Qt::WA_DeleteOnClose);
         box->open();
-    } else {
-        m_model->setRows(rows);
-        m_status->setText(tr("Merged checkpoint written to %1.").arg(m_output->text()));
+        break;
     }
-    Q_EMIT mergeFinished(!cancelled && error.isEmpty());
+    case Outcome::Succeeded: setStatus(tr("Merged checkpoint written to %1.").arg(message)); break;
+    }
+    Q_EMIT mergeFinished(outcome == Outcome::Succeeded);
 }
 
 } // namespace teft::ui

@@ -1,12 +1,9 @@
 #pragma once
 
-#include "core/util/Progress.h"
+#include "core/util/Error.h"
 #include "ui/merge/MergeComparisonModel.h"
 
 #include <QWidget>
-#include <functional>
-#include <memory>
-#include <thread>
 #include <vector>
 
 class QLabel;
@@ -17,49 +14,54 @@ class QTableView;
 
 namespace teft::ui {
 
-// Reintegration: write the trained experts back into a full checkpoint, on a worker thread
-// with progress and cancel, then compare in-domain and out-of-domain losses before and after.
+// Reintegration: write the trained experts back into a full checkpoint, then compare in-domain
+// and out-of-domain losses before and after. The page only asks (mergeRequested) and shows: the
+// merge runs in ui/engine/MergeController on a BackgroundTask, which reports its progress and
+// end here.
 class MergePage : public QWidget {
     Q_OBJECT
 public:
-    // Runs on the worker thread: writes the merged checkpoint into outputDir and returns the
-    // comparison rows (loss before and after the merge per evaluation dataset), which replace
-    // the table's rows. Reports progress and honours cancellation through the JobControl;
-    // throws teft::Error on failure.
-    using MergeFunction =
-        std::function<std::vector<MergeComparisonModel::Row>(const QString& outputDir, JobControl& control)>;
+    enum class Outcome { Succeeded, Failed, Cancelled };
 
     explicit MergePage(QWidget* parent = nullptr);
-    ~MergePage() override;
 
-    // Without a merge function (no project open) the Merge button is disabled.
-    void setMergeFunction(MergeFunction fn);
-    bool hasMergeFunction() const { return static_cast<bool>(m_merge); }
-    // Example rows for screenshots; no merge function (nothing is merged without a project).
-    void loadDemo();
+    // Whether Merge can be pressed; `reason` (the tooltip) says why not.
+    void setMergeAvailable(bool available, const QString& reason = {});
+    bool isMergeAvailable() const { return m_available; }
+    void setOutputDir(const QString& dir);
+    QString outputDir() const;
+    // The comparison rows (losses unknown before a merge: NaN).
+    void setRows(std::vector<MergeComparisonModel::Row> rows);
+    void setStatus(const QString& text);
+
+    // The engine's side: a merge into `outputDir` started, progressed, ended. The end shows the
+    // outcome (a failure also in a message box, with the advice for its kind) and emits
+    // mergeFinished().
+    void showStarted(const QString& outputDir);
+    void showProgress(qint64 done, qint64 total, const QString& stage);
+    void showFinished(Outcome outcome, const QString& message = {}, ErrorKind kind = ErrorKind::General);
+    bool isRunning() const { return m_running; }
 
     MergeComparisonModel* model() const { return m_model; }
-    QLineEdit* outputEdit() const { return m_output; }
     QPushButton* mergeButton() const { return m_mergeButton; }
     QPushButton* cancelButton() const { return m_cancelButton; }
     QProgressBar* progressBar() const { return m_progress; }
     QLabel* statusLabel() const { return m_status; }
-    bool isRunning() const { return m_running; }
 
 public Q_SLOTS:
-    void startMerge();
-    void cancelMerge();
+    // What Merge and Cancel do: ask for the merge into the output folder (refused with a hint
+    // without one) and for the running one to stop.
+    void requestMerge();
+    void requestCancel();
 
 Q_SIGNALS:
+    void mergeRequested(const QString& outputDir);
+    void cancelRequested();
     void mergeFinished(bool ok);
 
 private:
-    void onProgress(qint64 done, qint64 total, const QString& stage);
-    void onDone(const std::vector<MergeComparisonModel::Row>& rows, const QString& error, bool cancelled);
     void updateMergeButton();
-    void join();
 
-    MergeFunction m_merge;
     MergeComparisonModel* m_model;
     QLineEdit* m_output;
     QPushButton* m_mergeButton;
@@ -67,8 +69,8 @@ private:
     QProgressBar* m_progress;
     QLabel* m_status;
     QTableView* m_table;
-    std::thread m_thread;
-    std::unique_ptr<JobControl> m_control;
+    bool m_available = false;
+    QString m_unavailableReason;
     bool m_running = false;
 };
 

@@ -3,6 +3,7 @@
 #include "core/util/Runtime.h"
 #include "ui/engine/StageNames.h"
 #include "ui/miner/LiveChart.h"
+#include "ui/shell/ErrorAdvice.h"
 
 #include <QComboBox>
 #include <QDoubleValidator>
@@ -103,7 +104,7 @@ MinerDashboard::MinerDashboard(QWidget* parent) : QWidget(parent)
     m_progress->setValue(0);
     m_progress->setFormat(tr("%v / %m steps"));
     m_eta = new QLabel;
-    m_status = new QLabel(tr("Ready."));
+    m_status = new QLabel(tr("Open or create a project, select its experts on the Experts page, then press Start."));
     m_status->setWordWrap(true);
     m_result = new QLabel;
     m_result->setWordWrap(true);
@@ -179,31 +180,20 @@ MinerDashboard::MinerDashboard(QWidget* parent) : QWidget(parent)
     updateButtons();
 }
 
-void MinerDashboard::loadDemo()
+void MinerDashboard::setStatus(const QString& text)
 {
-    TrainingSettings s;
-    s.innerSteps = 200;
-    setSettings(s);
+    m_status->setText(text);
+}
+
+void MinerDashboard::showMetrics(const QVector<TrainingMetrics>& steps)
+{
     m_rawLoss.clear();
     m_emaStarted = false;
+    m_pending.clear();
     for (LiveChart* c : {m_lossChart, m_validationChart, m_lrChart, m_throughputChart})
         c->clearAll();
-    double loss = 3.2;
-    for (int i = 1; i <= 120; ++i) {
-        TrainingMetrics m;
-        m.step = i;
-        m.totalSteps = s.innerSteps;
-        loss = 1.9 + (loss - 1.9) * 0.97;
-        m.loss = loss + 0.06 * std::sin(i * 1.7) + 0.03 * std::cos(i * 0.37);
-        m.learningRate = i <= 20 ? s.learningRate * i / 20.0 : s.learningRate * 0.5 * (1.0 + std::cos(M_PI * (i - 20) / 180.0));
-        m.tokensPerSecond = 2000 + 150 * std::sin(i * 0.2);
-        m.elapsedSeconds = 1.3 * i;
-        if (i % 10 == 0)
-            m.validationLoss = loss + 0.05;
-        m_pending.push_back(m);
-    }
+    m_pending = steps;
     flush();
-    m_status->setText(tr("Example curves (no model is loaded). Open a project and select its experts to train."));
 }
 
 double MinerDashboard::smoothing() const { return m_smoothing->value() / 100.0; }
@@ -263,7 +253,8 @@ void MinerDashboard::start()
         return;
     }
     if (!(settings().learningRate > 0.0)) {
-        onFailed(tr("The learning rate “%1” is not a positive number.").arg(m_learningRate->text()));
+        onFailed(tr("The learning rate “%1” is not a positive number.").arg(m_learningRate->text()),
+                 ErrorKind::Usage);
         return;
     }
     TrainingSession* session = m_factory(this);
@@ -374,29 +365,18 @@ void MinerDashboard::onFinished(const TrainingResult& result)
     updateButtons();
 }
 
-QString MinerDashboard::adviceFor(const QString& message)
+QString MinerDashboard::adviceFor(ErrorKind kind)
 {
-    const QString m = message.toLower();
-    if (m.contains(QLatin1String("out of memory")) || m.contains(QLatin1String("oom")) ||
-        m.contains(QLatin1String("bad_alloc")))
-        return tr("Lower the batch size or the sequence length, choose masked routing so that only the "
-                  "selected experts are held, select fewer experts, or use bf16.");
-    if (m.contains(QLatin1String("nan")) || m.contains(QLatin1String("non-finite")) ||
-        m.contains(QLatin1String("inf")))
-        return tr("Lower the learning rate (1e-5 is a safe start) or switch from fp16 to bf16.");
-    if (m.contains(QLatin1String("cuda")) || m.contains(QLatin1String("device")))
-        return tr("Choose the CPU as device, or check the GPU driver.");
-    if (m.contains(QLatin1String("learning rate")))
-        return tr("Enter a positive number such as 1e-5.");
-    return tr("Check the settings and the log for details, then start again; the last checkpoint is kept.");
+    return errorAdvice(kind, tr("Check the settings and the log for details, then start again; the last "
+                                "checkpoint is kept."));
 }
 
-void MinerDashboard::onFailed(const QString& message)
+void MinerDashboard::onFailed(const QString& message, ErrorKind kind)
 {
     flush();
     m_status->setText(tr("Failed: %1").arg(message));
     auto* box = new QMessageBox(QMessageBox::Warning, tr("Training failed"), message, QMessageBox::Ok, this);
-    box->setInformativeText(adviceFor(message));
+    box->setInformativeText(adviceFor(kind));
     box->setAttribute(Qt::WA_DeleteOnClose);
     box->setObjectName(QStringLiteral("trainingFailedBox"));
     box->open();

@@ -59,12 +59,15 @@ public:
     QLabel* statusLabel() const { return m_status; }
     QLabel* resultLabel() const { return m_result; }
 
-    // What to change after a failure, from the engine's message (out of memory, non-finite
-    // loss, missing device...).
-    static QString adviceFor(const QString& message);
+    // What to change after a failure of this kind (out of memory, non-finite loss, missing
+    // device...): ui/shell/ErrorAdvice, with the dashboard's own line for a General failure.
+    static QString adviceFor(ErrorKind kind);
 
-    // Shows a simulated past run (the demo project, screenshots) without starting anything.
-    void loadDemo();
+    // The line under the progress bar (what to do next, what a controller is doing).
+    void setStatus(const QString& text);
+    // Draws the steps of a run that is not attached (a recorded run, the screenshots' sample),
+    // replacing the charts; starts nothing.
+    void showMetrics(const QVector<TrainingMetrics>& steps);
 
     // Starts a session made elsewhere (a resumed job) with the form showing its settings; the
     // dashboard takes ownership. Ignored while a run is active.
@@ -78,7 +81,7 @@ private:
     void attach(TrainingSession* session);
     void onStep(const TrainingMetrics& metrics);
     void onFinished(const TrainingResult& result);
-    void onFailed(const QString& message);
+    void onFailed(const QString& message, ErrorKind kind);
     void onStateChanged(TrainingSession::State state);
     void recomputeEma();
     void updateButtons();

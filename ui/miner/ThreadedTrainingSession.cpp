@@ -1,9 +1,23 @@
 #include "ui/miner/ThreadedTrainingSession.h"
 
-#include <QMetaObject>
-#include <spdlog/spdlog.h>
+#include "ui/engine/BackgroundTask.h"
 
 namespace teft::ui {
+
+ThreadedTrainingSession::ThreadedTrainingSession(QObject* parent)
+    : TrainingSession(parent), m_task(new BackgroundTask(this))
+{
+    connect(m_task, &BackgroundTask::progress, this, [this](qint64, qint64, const QString& stage) {
+        if (!stage.isEmpty() && stage != m_lastStage) {
+            m_lastStage = stage;
+            Q_EMIT stageChanged(stage);
+        }
+    });
+    connect(m_task, &BackgroundTask::succeeded, this, [this] { end(State::Finished, {}); });
+    connect(m_task, &BackgroundTask::cancelled, this, [this] { end(State::Cancelled, {}); });
+    connect(m_task, &BackgroundTask::failed, this,
+            [this](const QString& message, ErrorKind kind) { end(State::Failed, message, kind); });
+}
 
 ThreadedTrainingSession::~ThreadedTrainingSession()
 {
@@ -12,71 +26,57 @@ ThreadedTrainingSession::~ThreadedTrainingSession()
 
 void ThreadedTrainingSession::stopAndJoin()
 {
-    if (m_control)
-        m_control->requestCancel();
-    if (m_thread.joinable())
-        m_thread.join();
+    m_task->cancelAndWait();
 }
 
-void ThreadedTrainingSession::launch(Body body, JobControl::ProgressFn progress)
+void ThreadedTrainingSession::launch(Body body)
 {
-    if (m_thread.joinable())
-        m_thread.join(); // the previous run has ended (its end was queued before we got here)
-    m_control = std::make_unique<JobControl>();
-    if (progress)
-        m_control->setProgressCallback(std::move(progress));
+    m_result = {};
+    m_lastStage.clear();
+    if (!m_task->start([this, body = std::move(body)](JobControl& control) -> BackgroundTask::Continuation {
+            TrainingResult result = body(control);
+            return [this, result] { m_result = result; };
+        }))
+        return; // the previous run has not ended yet
     setState(State::Running);
-    m_thread = std::thread([this, body = std::move(body)] {
-        JobControl& control = *m_control;
-        try {
-            const TrainingResult result = body(control);
-            QMetaObject::invokeMethod(this, [this, result] { end(State::Finished, result, {}); }, Qt::QueuedConnection);
-        } catch (const Cancelled&) {
-            QMetaObject::invokeMethod(this, [this] { end(State::Cancelled, {}, {}); }, Qt::QueuedConnection);
-        } catch (const std::exception& e) {
-            const QString message = QString::fromUtf8(e.what());
-            spdlog::error("training failed: {}", e.what());
-            QMetaObject::invokeMethod(this, [this, message] { end(State::Failed, {}, message); }, Qt::QueuedConnection);
-        }
-    });
 }
 
-void ThreadedTrainingSession::end(State state, const TrainingResult& result, const QString& message)
+void ThreadedTrainingSession::end(State state, const QString& message, ErrorKind kind)
 {
     deliverSteps();
     setState(state);
     if (state == State::Finished)
-        Q_EMIT finished(result);
+        Q_EMIT finished(m_result);
     else if (state == State::Failed)
-        Q_EMIT failed(message);
+        Q_EMIT failed(message, kind);
 }
 
-void ThreadedTrainingSession::failNow(const QString& message)
+void ThreadedTrainingSession::failNow(const QString& message, ErrorKind kind)
 {
-    end(State::Failed, {}, message);
+    end(State::Failed, message, kind);
 }
 
 void ThreadedTrainingSession::pause()
 {
-    if (state() != State::Running || !m_control)
+    if (state() != State::Running || !m_task->isRunning())
         return;
-    m_control->setPaused(true);
+    m_task->setPaused(true);
     setState(State::Paused);
 }
 
 void ThreadedTrainingSession::resume()
 {
-    if (state() != State::Paused || !m_control)
+    if (state() != State::Paused || !m_task->isRunning())
         return;
-    m_control->setPaused(false);
+    m_task->setPaused(false);
     setState(State::Running);
 }
 
 void ThreadedTrainingSession::cancel()
 {
-    if ((state() != State::Running && state() != State::Paused) || !m_control)
+    if ((state() != State::Running && state() != State::Paused) || !m_task->isRunning())
         return;
-    m_control->requestCancel();
+    m_task->cancel();
 }
 
 } // namespace teft::ui

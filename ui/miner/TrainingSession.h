@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/util/Error.h"
 #include "ui/miner/TrainingMetrics.h"
 #include "ui/miner/TrainingSettings.h"
 
@@ -39,7 +40,8 @@ public:
 Q_SIGNALS:
     void step(const teft::ui::TrainingMetrics& metrics);
     void finished(const teft::ui::TrainingResult& result);
-    void failed(const QString& message);
+    // The engine's message and its kind, from which the dashboard picks its advice.
+    void failed(const QString& message, teft::ErrorKind kind);
     void stateChanged(teft::ui::TrainingSession::State state);
     // What the session is doing before or between steps ("loading", "tokenizing",
     // "validating"; the engine's stage words, see ui/engine/StageNames.h).

@@ -1,7 +1,6 @@
 #include "ui/routing/RoutingPage.h"
 
 #include "core/util/Error.h"
-#include "ui/demo/DemoRouting.h"
 #include "ui/routing/HeatmapLegend.h"
 #include "ui/routing/PolicyPanel.h"
 #include "ui/routing/RoutingHeatmap.h"
@@ -55,15 +54,13 @@ RoutingPage::RoutingPage(QWidget* parent) : QWidget(parent)
 
     auto* toolbar = new QToolBar;
     toolbar->setToolButtonStyle(Qt::ToolButtonTextOnly);
-    m_identify = toolbar->addAction(tr("Run identification"));
-    m_identify->setToolTip(tr("Run the project's model over its target data (and reference data) and record "
-                              "which experts the tokens are routed to"));
+    m_identify = toolbar->addAction(tr("Run identification"), this, &RoutingPage::requestIdentify);
     m_identify->setEnabled(false);
-    m_save = toolbar->addAction(tr("Save to project"));
-    m_save->setToolTip(tr("Save this selection as the project's target expert set (training uses it)"));
+    m_save = toolbar->addAction(tr("Save to project"), this, &RoutingPage::requestSave);
     m_save->setShortcut(QKeySequence::Save);
-    m_save->setEnabled(false);
     addAction(m_save);
+    setIdentifyEnabled(false);
+    updateSaveAction();
     toolbar->addSeparator();
     QAction* openStats = toolbar->addAction(tr("Open statistics…"), this, &RoutingPage::openStatistics);
     openStats->setToolTip(tr("Open routing statistics written by expert identification"));
@@ -188,8 +185,61 @@ RoutingPage::RoutingPage(QWidget* parent) : QWidget(parent)
                              .arg(RoutingHeatmapModel::metricName(m_model->metric()))
                              .arg(QLocale().toString(m_model->value(row, expert), 'g', 6)));
     });
+    setEmptyHint(tr("No routing statistics yet. Open or create a project, then run identification."));
     updateMetricChoices();
     updateSummary();
+}
+
+void RoutingPage::setEmptyHint(const QString& hint)
+{
+    m_emptyHint = hint;
+    if (!m_hasRouting)
+        m_title->setText(hint);
+}
+
+void RoutingPage::setIdentifyEnabled(bool enabled, const QString& reason)
+{
+    m_identify->setEnabled(enabled);
+    m_identify->setToolTip(enabled || reason.isEmpty()
+                               ? tr("Run the project's model over its target data (and reference data) and record "
+                                    "which experts the tokens are routed to")
+                               : reason);
+}
+
+bool RoutingPage::isIdentifyEnabled() const
+{
+    return m_identify->isEnabled();
+}
+
+void RoutingPage::setSaveEnabled(bool enabled)
+{
+    m_saveAllowed = enabled;
+    updateSaveAction();
+}
+
+bool RoutingPage::isSaveEnabled() const
+{
+    return m_save->isEnabled();
+}
+
+void RoutingPage::updateSaveAction()
+{
+    m_save->setEnabled(m_saveAllowed && m_hasRouting);
+    m_save->setToolTip(!m_saveAllowed ? tr("Open or create a project to save a selection to it")
+                       : !m_hasRouting ? tr("Run identification first: there is no selection to save yet")
+                                       : tr("Save this selection as the project's target expert set (training uses it)"));
+}
+
+void RoutingPage::requestIdentify()
+{
+    if (m_identify->isEnabled())
+        Q_EMIT identifyRequested();
+}
+
+void RoutingPage::requestSave()
+{
+    if (m_save->isEnabled())
+        Q_EMIT saveRequested();
 }
 
 void RoutingPage::setRouting(const MoeLayout& layout, const RoutingStats& target, const RoutingStats* reference,
@@ -212,16 +262,11 @@ void RoutingPage::setRouting(const MoeLayout& layout, const RoutingStats& target
                          .arg(target.topK())
                          .arg(QString::fromStdString(target.dataset))
                          .arg(QLocale().toString(static_cast<qlonglong>(target.tokens()))));
+    m_hasRouting = true;
+    updateSaveAction();
     updateMetricChoices();
     m_heatmap->zoomToFit();
     updateSummary();
-}
-
-void RoutingPage::loadDemo()
-{
-    const DemoRouting demo = makeDemoRouting();
-    setRouting(demo.layout, demo.target, &demo.reference, demo.paramsPerExpert, demo.bytesPerExpert,
-               demo.modelTotalBytes);
 }
 
 void RoutingPage::updateMetricChoices()

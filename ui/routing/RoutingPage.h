@@ -30,8 +30,18 @@ public:
     // Shows statistics of a model. `reference` may be null (no contrast metrics then).
     void setRouting(const MoeLayout& layout, const RoutingStats& target, const RoutingStats* reference,
                     std::int64_t paramsPerExpert, std::int64_t bytesPerExpert, std::int64_t modelTotalBytes);
-    // The synthetic demo project (OLMoE-1B-7B shape).
-    void loadDemo();
+    // True once statistics are shown (setRouting or Open statistics…).
+    bool hasRouting() const { return m_hasRouting; }
+    // What the empty page (no statistics yet) tells the user to do next.
+    void setEmptyHint(const QString& hint);
+
+    // The engine actions ("Run identification", "Save to project"), for a controller
+    // (ui/engine/RoutingController). Disabled until one enables them; the reason is the tooltip.
+    // Saving needs statistics on the page as well: an empty heatmap has nothing to save.
+    void setIdentifyEnabled(bool enabled, const QString& reason = {});
+    bool isIdentifyEnabled() const;
+    void setSaveEnabled(bool enabled);
+    bool isSaveEnabled() const;
 
     SelectionDocument* document() const { return m_document; }
     RoutingHeatmapModel* model() const { return m_model; }
@@ -39,21 +49,26 @@ public:
     PolicyPanel* policyPanel() const { return m_policy; }
     QComboBox* metricBox() const { return m_metric; }
     QAction* undoAction() const { return m_undo; }
-    // Engine actions, disabled until a controller (ui/engine/RoutingController) takes them.
-    QAction* identifyAction() const { return m_identify; }
-    QAction* saveAction() const { return m_save; }
     // A strip under the toolbar (a task's progress).
     void addStatusWidget(QWidget* widget);
 
     QAction* redoAction() const { return m_redo; }
 
 public Q_SLOTS:
+    // What the toolbar's engine actions do: emit identifyRequested() / saveRequested() when enabled.
+    void requestIdentify();
+    void requestSave();
     void openStatistics();
     void openReference();
     void importSelection();
     void exportSelection();
 
+Q_SIGNALS:
+    void identifyRequested();
+    void saveRequested();
+
 private:
+    void updateSaveAction();
     void updateMetricChoices();
     void updateSummary();
     void showError(const QString& title, const QString& message);
@@ -80,6 +95,9 @@ private:
     std::int64_t m_paramsPerExpert = 0;
     std::int64_t m_bytesPerExpert = 0;
     std::int64_t m_modelTotalBytes = 0;
+    bool m_hasRouting = false;
+    bool m_saveAllowed = false;
+    QString m_emptyHint;
 };
 
 } // namespace teft::ui

@@ -20,7 +20,6 @@
 #include <QLabel>
 #include <QLineSeries>
 #include <QLocale>
-#include <QMetaMethod>
 #include <QPushButton>
 #include <QScatterSeries>
 #include <QSortFilterProxyModel>
@@ -32,7 +31,6 @@
 #include <QVBoxLayout>
 #include <algorithm>
 #include <cmath>
-#include <random>
 
 namespace teft::ui {
 
@@ -192,19 +190,43 @@ ValidatorPage::ValidatorPage(QWidget* parent) : QWidget(parent)
     });
     updateAggregation();
     setRoundHistory({});
+    setRound(0, {});
 }
 
 void ValidatorPage::setRound(int round, std::vector<SubmissionReview> submissions)
 {
     m_round = round;
-    m_title->setText(tr("Round %1: %n submission(s)", nullptr, static_cast<int>(submissions.size())).arg(round));
+    if (submissions.empty())
+        m_title->setText(m_engineAvailable
+                             ? tr("Round %1: no submissions scored yet. Open a folder of submissions to score them.")
+                                   .arg(round)
+                             : tr("No project open. Open or create a project, then open a folder of submissions "
+                                  "to score them."));
+    else
+        m_title->setText(tr("Round %1: %n submission(s)", nullptr, static_cast<int>(submissions.size())).arg(round));
     m_model->setSubmissions(std::move(submissions));
 }
 
 void ValidatorPage::setSubmissionsFolderAvailable(bool available)
 {
+    m_engineAvailable = available;
     m_openFolder->setVisible(available);
     m_roundSettings->setVisible(available);
+    if (m_model->rowCount() == 0)
+        setRound(m_round, {}); // the empty page's hint follows
+    updateSummary();
+}
+
+ValidatorPage::RoundSettings ValidatorPage::roundSettings() const
+{
+    RoundSettings r;
+    r.rule = static_cast<AggregationPreview::Rule>(m_rule->currentData().toInt());
+    r.k = m_k->value();
+    r.evalBatches = m_evalBatches->value();
+    r.evalBatchSize = m_evalBatchSize->value();
+    r.outerLr = m_outerLr->value();
+    r.momentum = m_momentum->value();
+    return r;
 }
 
 void ValidatorPage::addStatusWidget(QWidget* widget)
@@ -303,7 +325,11 @@ void ValidatorPage::updateSummary()
         refused += r.verified ? 0 : 1;
     }
     m_summary->setText(tr("%1 accepted for aggregation, %2 refused by verification.").arg(accepted).arg(refused));
-    m_outerStep->setEnabled(accepted > 0 && !m_busy);
+    m_outerStep->setEnabled(accepted > 0 && !m_busy && m_engineAvailable);
+    m_outerStep->setToolTip(
+        !m_engineAvailable ? tr("Open or create a project first: the outer step updates the project's Φ")
+        : accepted == 0    ? tr("Score a folder of submissions first: the outer step needs accepted submissions")
+                           : tr("Apply the weighted average of the accepted updates to Φ (SGD with Nesterov momentum)"));
 }
 
 std::vector<int> ValidatorPage::selectedSourceRows() const
@@ -336,60 +362,12 @@ void ValidatorPage::clearOverrides()
 void ValidatorPage::runOuterStep()
 {
     std::vector<std::pair<QString, double>> weights;
-    double expectedGain = 0.0;
-    for (const SubmissionReview& r : m_model->submissions()) {
-        if (!r.accepted)
-            continue;
-        weights.emplace_back(r.miner, r.weight);
-        expectedGain += r.weight * r.score;
-    }
-    if (weights.empty() || m_busy)
+    for (const SubmissionReview& r : m_model->submissions())
+        if (r.accepted)
+            weights.emplace_back(r.miner, r.weight);
+    if (weights.empty() || m_busy || !m_engineAvailable)
         return;
-    Q_EMIT outerStepRequested(m_round, weights);
-    if (isSignalConnected(QMetaMethod::fromSignal(&ValidatorPage::outerStepRequested)))
-        return; // the engine answers with setRound / setRoundHistory
-    // Demo: no engine attached. Φ improves by about the weighted scores; a new round starts.
-    const double last = m_history.empty() ? 2.4 : m_history.back().second;
-    auto history = m_history;
-    history.emplace_back(m_round, last - expectedGain);
-    setRoundHistory(history);
-    loadDemo();
-}
-
-void ValidatorPage::loadDemo()
-{
-    // The demo opens after two earlier outer steps, so the per-round chart has a history.
-    if (m_history.empty())
-        setRoundHistory({{0, 2.412}, {1, 2.381}, {2, 2.362}});
-    const int round = m_history.back().first + 1;
-    std::mt19937 rng(static_cast<unsigned>(round * 7919));
-    std::normal_distribution<double> noise(0.0, 1.0);
-    const double base = m_history.back().second;
-    const char* names[] = {"aurora", "basalt", "cirrus", "delta", "ember", "fjord", "gale"};
-    std::vector<SubmissionReview> rows;
-    for (int i = 0; i < 7; ++i) {
-        SubmissionReview r;
-        r.miner = QString::fromLatin1(names[i]);
-        r.path = QStringLiteral("round-%1/%2").arg(round).arg(r.miner);
-        r.verified = true;
-        r.reasonCode = QStringLiteral("accepted");
-        r.baseLoss = base;
-        r.newLoss = base - 0.012 - 0.008 * noise(rng); // most miners help a little, some do not
-        r.score = std::max(0.0, r.baseLoss - r.newLoss);
-        rows.push_back(r);
-    }
-    rows[4].verified = false;
-    rows[4].reasonCode = QStringLiteral("bad_signature");
-    rows[4].reasonMessage = tr("The signature of ember does not verify with its registered key.");
-    rows[4].newLoss = std::numeric_limits<double>::quiet_NaN();
-    rows[4].score = 0.0;
-    rows[6].verified = false;
-    rows[6].reasonCode = QStringLiteral("non_finite");
-    rows[6].reasonMessage = tr("delta.safetensors holds NaN values in layers.3.experts.12.down_proj.");
-    rows[6].newLoss = std::numeric_limits<double>::quiet_NaN();
-    rows[6].score = 0.0;
-    setRound(round, std::move(rows));
-    m_title->setText(tr("Example round (no project open): open a project, then a folder of submissions to score"));
+    Q_EMIT outerStepRequested(m_round, weights); // the engine answers with setRound / setRoundHistory
 }
 
 } // namespace teft::ui

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "ui/validator/AggregationPreview.h"
 #include "ui/validator/SubmissionReview.h"
 
 #include <QWidget>
@@ -29,12 +30,23 @@ class SubmissionTableModel;
 class ValidatorPage : public QWidget {
     Q_OBJECT
 public:
+    // How a round is scored and stepped, as the page's controls show it.
+    struct RoundSettings {
+        AggregationPreview::Rule rule = AggregationPreview::Rule::TopK;
+        int k = 2;
+        int evalBatches = 8;    // held-out batches every submission is scored on
+        int evalBatchSize = 8;  // rows per batch
+        double outerLr = 0.7;   // of the Nesterov outer step
+        double momentum = 0.9;
+    };
+
     explicit ValidatorPage(QWidget* parent = nullptr);
+
+    RoundSettings roundSettings() const;
 
     void setRound(int round, std::vector<SubmissionReview> submissions);
     // Validation loss of Φ after each outer step so far (round → loss).
     void setRoundHistory(const std::vector<std::pair<int, double>>& history);
-    void loadDemo();
 
     SubmissionTableModel* model() const { return m_model; }
     QSortFilterProxyModel* proxy() const { return m_proxy; }
@@ -52,8 +64,9 @@ public:
     QSpinBox* kBox() const { return m_k; }
     int round() const { return m_round; }
 
-    // For an attached engine (see ui/engine/ValidatorController): shows the "Open submissions
-    // folder…" button, which emits submissionsFolderRequested(); hidden by default (demo).
+    // For an attached engine with a project (see ui/engine/ValidatorController): shows the "Open
+    // submissions folder…" button, which emits submissionsFolderRequested(), and enables the
+    // outer step. Without one (the default) both are unavailable and the page says what to do.
     void setSubmissionsFolderAvailable(bool available);
     // Adds a widget (a progress strip) below the controls.
     void addStatusWidget(QWidget* widget);
@@ -99,6 +112,7 @@ private:
     QWidget* m_reviewControls;
     QVBoxLayout* m_layout;
     bool m_busy = false;
+    bool m_engineAvailable = false;
     QChart* m_scoreChart;
     QChartView* m_scoreView;
     QChart* m_roundChart;

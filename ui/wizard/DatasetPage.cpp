@@ -2,7 +2,7 @@
 
 #include "core/data/DataQualityReport.h"
 #include "core/data/DatasetReader.h"
-#include "core/data/DemoCorpus.h"
+#include "core/demo/DemoCorpus.h"
 #include "core/text/Tokenizer.h"
 #include "core/util/Paths.h"
 #include "core/util/Progress.h"

@@ -1,8 +1,8 @@
 #include "ui/wizard/ModelPage.h"
 
-#include "core/train/DemoModel.h"
 #include "ui/engine/BackgroundTask.h"
 #include "ui/engine/TaskProgressBar.h"
+#include "core/demo/DemoModel.h"
 #include "core/model/ModelConfig.h"
 #include "core/util/Error.h"
 #include "core/util/Paths.h"

@@ -14,7 +14,7 @@ class TaskProgressBar;
 
 // First wizard page: a project name and a model folder, validated by the engine
 // (ModelConfig); shows family, layers, experts, top-k, parameters, dtype and size. The
-// built-in demo model (the pretrained demo foundation model, core/train/DemoModel) is built
+// built-in demo model (the pretrained demo foundation model, core/demo/DemoModel) is built
 // on request on a worker thread (progress and cancel; found in the cache after the first time).
 class ModelPage : public QWizardPage {
     Q_OBJECT

@@ -6,16 +6,17 @@
 
 namespace teft::ui {
 
-// A simulated training run on a worker thread (loss falling towards a floor with noise, a
+// Test double (tests/gui and the GUI stall benchmark only, never in the application): a
+// simulated training run on a worker thread (loss falling towards a floor with noise, a
 // learning-rate warm-up and cosine decay, validation every few steps), for the tests of the
 // dashboard's mechanics (fast, deterministic, able to fail on demand); the application trains
 // with EngineTrainingSession. Pause, resume and cancel go through a JobControl exactly like a
 // real engine job.
-class DemoTrainingSession : public ThreadedTrainingSession {
+class SimulatedTrainingSession : public ThreadedTrainingSession {
     Q_OBJECT
 public:
-    explicit DemoTrainingSession(QObject* parent = nullptr);
-    ~DemoTrainingSession() override;
+    explicit SimulatedTrainingSession(QObject* parent = nullptr);
+    ~SimulatedTrainingSession() override;
 
     // Milliseconds each simulated step takes.
     void setStepDuration(int ms) { m_stepMs = ms; }

@@ -1,4 +1,4 @@
-#include "ui/demo/DemoRouting.h"
+#include "ui/sample/SampleRouting.h"
 
 #include <algorithm>
 #include <cmath>
@@ -55,35 +55,35 @@ void simulate(RoutingStats& stats, int row, const std::vector<double>& pref, int
 
 } // namespace
 
-DemoRouting makeDemoRouting(int moeLayers, int experts, int topK, int tokens, unsigned seed)
+SampleRouting makeSampleRouting(int moeLayers, int experts, int topK, int tokens, unsigned seed)
 {
-    DemoRouting demo;
-    demo.layout.numLayers = moeLayers;
-    demo.layout.moeLayers.resize(static_cast<std::size_t>(moeLayers));
-    std::iota(demo.layout.moeLayers.begin(), demo.layout.moeLayers.end(), 0);
-    demo.layout.numExperts = experts;
-    demo.layout.topK = topK;
-    demo.layout.fingerprint = "demo-" + std::to_string(moeLayers) + "x" + std::to_string(experts);
+    SampleRouting sample;
+    sample.layout.numLayers = moeLayers;
+    sample.layout.moeLayers.resize(static_cast<std::size_t>(moeLayers));
+    std::iota(sample.layout.moeLayers.begin(), sample.layout.moeLayers.end(), 0);
+    sample.layout.numExperts = experts;
+    sample.layout.topK = topK;
+    sample.layout.fingerprint = "sample-" + std::to_string(moeLayers) + "x" + std::to_string(experts);
 
-    demo.target = RoutingStats(demo.layout.moeLayers, experts, topK);
-    demo.reference = RoutingStats(demo.layout.moeLayers, experts, topK);
-    demo.target.modelFingerprint = demo.reference.modelFingerprint = demo.layout.fingerprint;
-    demo.target.dataset = "demo: target domain";
-    demo.reference.dataset = "demo: general text";
+    sample.target = RoutingStats(sample.layout.moeLayers, experts, topK);
+    sample.reference = RoutingStats(sample.layout.moeLayers, experts, topK);
+    sample.target.modelFingerprint = sample.reference.modelFingerprint = sample.layout.fingerprint;
+    sample.target.dataset = "code-review.jsonl";
+    sample.reference.dataset = "general-web.jsonl";
 
     std::mt19937 rng(seed);
     for (int row = 0; row < moeLayers; ++row) {
         std::vector<int> order;
         const std::vector<double> pref = layerPreferences(experts, rng, nullptr, &order);
-        simulate(demo.target, row, pref, topK, tokens, rng);
+        simulate(sample.target, row, pref, topK, tokens, rng);
         const std::vector<double> refPref = layerPreferences(experts, rng, &order, nullptr);
-        simulate(demo.reference, row, refPref, topK, tokens, rng);
+        simulate(sample.reference, row, refPref, topK, tokens, rng);
     }
     // OLMoE-1B-7B: hidden 2048, expert width 1024, three projections, bf16.
-    demo.paramsPerExpert = 3LL * 2048 * 1024;
-    demo.bytesPerExpert = demo.paramsPerExpert * 2;
-    demo.modelTotalBytes = static_cast<std::int64_t>(12.9 * 1024.0 * 1024.0 * 1024.0);
-    return demo;
+    sample.paramsPerExpert = 3LL * 2048 * 1024;
+    sample.bytesPerExpert = sample.paramsPerExpert * 2;
+    sample.modelTotalBytes = static_cast<std::int64_t>(12.9 * 1024.0 * 1024.0 * 1024.0);
+    return sample;
 }
 
 } // namespace teft::ui

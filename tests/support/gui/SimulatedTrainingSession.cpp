@@ -1,4 +1,4 @@
-#include "ui/miner/DemoTrainingSession.h"
+#include "support/gui/SimulatedTrainingSession.h"
 
 #include "core/util/Error.h"
 
@@ -6,30 +6,31 @@
 #include <chrono>
 #include <cmath>
 #include <random>
+#include <thread>
 
 namespace teft::ui {
 
-DemoTrainingSession::DemoTrainingSession(QObject* parent) : ThreadedTrainingSession(parent) {}
+SimulatedTrainingSession::SimulatedTrainingSession(QObject* parent) : ThreadedTrainingSession(parent) {}
 
-DemoTrainingSession::~DemoTrainingSession()
+SimulatedTrainingSession::~SimulatedTrainingSession()
 {
     stopAndJoin();
 }
 
-void DemoTrainingSession::failAtStep(std::int64_t step, const QString& message)
+void SimulatedTrainingSession::failAtStep(std::int64_t step, const QString& message)
 {
     m_failStep = step;
     m_failMessage = message;
 }
 
-void DemoTrainingSession::start(const TrainingSettings& settings)
+void SimulatedTrainingSession::start(const TrainingSettings& settings)
 {
     if (state() == State::Running || state() == State::Paused)
         return;
     launch([this, settings](JobControl& control) { return run(settings, control); });
 }
 
-TrainingResult DemoTrainingSession::run(const TrainingSettings& settings, const JobControl& control)
+TrainingResult SimulatedTrainingSession::run(const TrainingSettings& settings, const JobControl& control)
 {
     std::mt19937 rng(12345);
     std::normal_distribution<double> noise(0.0, 1.0);
