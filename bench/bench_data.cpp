@@ -65,12 +65,19 @@ std::string byteTokenizer()
     }
     nlohmann::json j = {
         {"added_tokens",
-         {{{"id", 256}, {"content", "<|endoftext|>"}, {"single_word", false}, {"lstrip", false}, {"rstrip", false},
-           {"normalized", false}, {"special", true}}}},
+         {{{"id", 256},
+           {"content", "<|endoftext|>"},
+           {"single_word", false},
+           {"lstrip", false},
+           {"rstrip", false},
+           {"normalized", false},
+           {"special", true}}}},
         {"normalizer", nullptr},
-        {"pre_tokenizer", {{"type", "ByteLevel"}, {"add_prefix_space", false}, {"trim_offsets", false}, {"use_regex", false}}},
+        {"pre_tokenizer",
+         {{"type", "ByteLevel"}, {"add_prefix_space", false}, {"trim_offsets", false}, {"use_regex", false}}},
         {"post_processor", nullptr},
-        {"decoder", {{"type", "ByteLevel"}, {"add_prefix_space", false}, {"trim_offsets", false}, {"use_regex", false}}},
+        {"decoder",
+         {{"type", "ByteLevel"}, {"add_prefix_space", false}, {"trim_offsets", false}, {"use_regex", false}}},
         {"model", {{"type", "BPE"}, {"vocab", vocab}, {"merges", nlohmann::json::array()}}}};
     return j.dump();
 }
@@ -115,8 +122,8 @@ int main(int argc, char** argv)
 
     std::printf("RSS before loading the tokenizer: %.0f MiB\n", rssMb());
     const Tokenizer tok = tokDir.empty() ? Tokenizer::fromJson(byteTokenizer()) : Tokenizer::fromFile(tokDir);
-    std::printf("corpus: %.1f MiB in %zu domains, generated in %.2f s (%.1f MiB/s)\n", fileMb,
-                demoDomains().size(), gen, fileMb / gen);
+    std::printf("corpus: %.1f MiB in %zu domains, generated in %.2f s (%.1f MiB/s)\n", fileMb, demoDomains().size(),
+                gen, fileMb / gen);
     std::printf("read JSONL: %lld records, %.2f s, %.1f MiB/s (RSS %.0f MiB)\n",
                 static_cast<long long>(reader.records()), read, fileMb / read, rssMb());
     std::printf("content hash (SHA-256): %.2f s, %.1f MiB/s\n", hash, fileMb / hash);

@@ -54,8 +54,8 @@ int main(int argc, char** argv)
                 total += std::chrono::duration<double>(t2 - t0).count();
             }
         }
-        std::printf("hidden %3d layers %d experts %2d inter %3d seq %3d batch %d: %.3f s/step (forward %.3f)\n", sz.hidden,
-                    sz.layers, sz.experts, sz.inter, sz.seq, sz.batch, total / steps, fwd / steps);
+        std::printf("hidden %3d layers %d experts %2d inter %3d seq %3d batch %d: %.3f s/step (forward %.3f)\n",
+                    sz.hidden, sz.layers, sz.experts, sz.inter, sz.seq, sz.batch, total / steps, fwd / steps);
         std::fflush(stdout);
     }
     return 0;

@@ -73,8 +73,7 @@ FlopModel forwardFlops(const ModelConfig& c, std::int64_t seq)
     FlopModel f;
     for (int l = 0; l < c.numLayers; ++l) {
         double macs = H * hd * (2 * heads + 2 * kv) + 2 * heads * hd * (seq / 2.0);
-        macs += c.isMoeLayer(l) ? H * E + k * 3 * H * I + 3 * H * c.sharedIntermediate
-                                : 3 * H * c.intermediateSize;
+        macs += c.isMoeLayer(l) ? H * E + k * 3 * H * I + 3 * H * c.sharedIntermediate : 3 * H * c.intermediateSize;
         f.layer.push_back(2 * macs);
     }
     f.head = 2 * H * c.vocabSize;
@@ -95,21 +94,36 @@ Args parseArgs(int argc, char** argv)
         if (i + 1 >= argc)
             throw UsageError("missing value for " + k);
         const std::string v = argv[++i];
-        if (k == "--model") a.model = v;
-        else if (k == "--experts") a.experts = v;
-        else if (k == "--dtype") a.dtype = v;
-        else if (k == "--mode") a.mode = v;
-        else if (k == "--device") a.device = v;
-        else if (k == "--batch") a.batch = std::stoi(v);
-        else if (k == "--seq") a.seq = std::stoi(v);
-        else if (k == "--steps") a.steps = std::stoi(v);
-        else if (k == "--warmup") a.warmup = std::stoi(v);
-        else if (k == "--threads") a.threads = std::stoi(v);
-        else if (k == "--aux-loss") a.aux = std::stoi(v);
-        else if (k == "--matmul") a.matmul = std::stoi(v);
-        else if (k == "--lr") a.lr = std::stod(v);
-        else if (k == "--profile") a.profile = v;
-        else throw UsageError("unknown option " + k);
+        if (k == "--model")
+            a.model = v;
+        else if (k == "--experts")
+            a.experts = v;
+        else if (k == "--dtype")
+            a.dtype = v;
+        else if (k == "--mode")
+            a.mode = v;
+        else if (k == "--device")
+            a.device = v;
+        else if (k == "--batch")
+            a.batch = std::stoi(v);
+        else if (k == "--seq")
+            a.seq = std::stoi(v);
+        else if (k == "--steps")
+            a.steps = std::stoi(v);
+        else if (k == "--warmup")
+            a.warmup = std::stoi(v);
+        else if (k == "--threads")
+            a.threads = std::stoi(v);
+        else if (k == "--aux-loss")
+            a.aux = std::stoi(v);
+        else if (k == "--matmul")
+            a.matmul = std::stoi(v);
+        else if (k == "--lr")
+            a.lr = std::stod(v);
+        else if (k == "--profile")
+            a.profile = v;
+        else
+            throw UsageError("unknown option " + k);
     }
     if (a.model.empty() || a.experts.empty())
         throw UsageError("usage: bench_model --model DIR --experts SEL.json [options]");

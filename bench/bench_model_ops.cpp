@@ -58,7 +58,8 @@ int main(int argc, char** argv)
                 torch::cat({c, c}, 0);
             tCat += cpuMs() - a0;
         }
-        std::printf("tensor() %.0f ms, copy %.0f ms, cat %.0f ms (%zu tensors)\n", tRead, tCopy, tCat, files.names().size());
+        std::printf("tensor() %.0f ms, copy %.0f ms, cat %.0f ms (%zu tensors)\n", tRead, tCopy, tCat,
+                    files.names().size());
     }
     auto t0 = cpuMs();
     auto m = MoeModel::load(dir, o);
@@ -80,41 +81,44 @@ int main(int argc, char** argv)
         const auto wh = torch::ones({32}).to(dtype);
         std::printf("head rms f     %.2f ms\n", timeIt([&] { rmsNorm(xh.detach(), wh, 1e-6); }));
         std::printf("head rms f+b   %.2f ms\n", timeIt([&] { rmsNorm(xh, wh, 1e-6).backward(gh); }));
-        std::printf("plain rms f+b  %.2f ms\n", timeIt([&] {
-            const auto xf = xr.to(torch::kFloat);
-            (L.inputNorm * (xf * torch::rsqrt(xf.pow(2).mean(-1, true) + 1e-6)).to(xr.scalar_type())).backward(gr);
-        }));
+        std::printf(
+            "plain rms f+b  %.2f ms\n", timeIt([&] {
+                const auto xf = xr.to(torch::kFloat);
+                (L.inputNorm * (xf * torch::rsqrt(xf.pow(2).mean(-1, true) + 1e-6)).to(xr.scalar_type())).backward(gr);
+            }));
         const auto hh = torch::randn({8192, 512}).to(dtype).requires_grad_(true);
         const auto ones = torch::ones({8192, 256}).to(dtype);
         std::printf("swiglu f+b     %.2f ms\n", timeIt([&] {
-            const auto parts = hh.chunk(2, -1);
-            swiglu(parts[0], parts[1]).backward(ones);
-        }));
+                        const auto parts = hh.chunk(2, -1);
+                        swiglu(parts[0], parts[1]).backward(ones);
+                    }));
         std::printf("silu*mul f+b   %.2f ms\n", timeIt([&] {
-            const auto parts = hh.chunk(2, -1);
-            (torch::silu(parts[0]) * parts[1]).backward(ones);
-        }));
+                        const auto parts = hh.chunk(2, -1);
+                        (torch::silu(parts[0]) * parts[1]).backward(ones);
+                    }));
     }
     std::printf("attention      %.2f ms\n", timeIt([&] { selfAttention(c, L.attn, x, rope, bias); }));
     const auto q = torch::randn({B, c.numHeads, T, c.headDim}).to(dtype);
     const auto k = torch::randn({B, c.numKvHeads, T, c.headDim}).to(dtype);
     std::printf("  core         %.2f ms\n", timeIt([&] { groupedAttention(q, k, k, bias, 0.1); }));
-    std::printf("  qk matmul    %.2f ms\n", timeIt([&] { torch::matmul(q.reshape({B, c.numKvHeads, -1, c.headDim}), k.transpose(-1, -2)); }));
+    std::printf("  qk matmul    %.2f ms\n", timeIt([&] {
+                    torch::matmul(q.reshape({B, c.numKvHeads, -1, c.headDim}), k.transpose(-1, -2));
+                }));
     {
         const auto q4 = (q * 0.1).reshape({B, c.numKvHeads, -1, c.headDim});
         const auto blocked = torch::ones({T, T}, torch::kBool).triu(1).view({1, 1, 1, T, T});
         const auto kv = c.numKvHeads, rep = c.numHeads / c.numKvHeads;
         torch::Tensor pa, pb;
         std::printf("  softmax bf16 %.2f ms\n", timeIt([&] {
-            auto s = torch::matmul(q4, k.transpose(-1, -2)).view({B, kv, rep, T, T});
-            s.masked_fill_(blocked, -1e30);
-            pa = torch::softmax(s, -1);
-        }));
+                        auto s = torch::matmul(q4, k.transpose(-1, -2)).view({B, kv, rep, T, T});
+                        s.masked_fill_(blocked, -1e30);
+                        pa = torch::softmax(s, -1);
+                    }));
         std::printf("  softmax f32  %.2f ms\n", timeIt([&] {
-            auto s = torch::matmul(q4, k.transpose(-1, -2)).view({B, kv, rep, T, T});
-            s.masked_fill_(blocked, -1e30);
-            pb = torch::softmax(s, -1, torch::kFloat).to(s.scalar_type());
-        }));
+                        auto s = torch::matmul(q4, k.transpose(-1, -2)).view({B, kv, rep, T, T});
+                        s.masked_fill_(blocked, -1e30);
+                        pb = torch::softmax(s, -1, torch::kFloat).to(s.scalar_type());
+                    }));
         std::printf("  max |a-b| %.3g\n", (pa.to(torch::kFloat) - pb.to(torch::kFloat)).abs().max().item<double>());
     }
     std::printf("  rope         %.2f ms\n", timeIt([&] { applyRope(q, rope, false); }));
@@ -126,31 +130,34 @@ int main(int argc, char** argv)
     std::printf("  router       %.2f ms\n", timeIt([&] { routeTokens(c, routerLogits(c, L.moe, flat), {}, {}); }));
     std::printf("  dispatch     %.2f ms\n", timeIt([&] { dispatchExperts(flat, r.ids, r.weights, L.moe); }));
     const auto xs = flat.index_select(0, torch::randint(0, N, {N * c.topK}, torch::kLong));
-    std::printf("  gather       %.2f ms\n", timeIt([&] { flat.index_select(0, torch::randint(0, N, {N * c.topK}, torch::kLong)); }));
+    std::printf("  gather       %.2f ms\n",
+                timeIt([&] { flat.index_select(0, torch::randint(0, N, {N * c.topK}, torch::kLong)); }));
     std::printf("  experts mm   %.2f ms\n", timeIt([&] {
-        for (int e = 0; e < c.numExperts; ++e)
-            gatedMlp(xs.narrow(0, e * 256, 256), L.moe.experts[e]);
-    }));
+                    for (int e = 0; e < c.numExperts; ++e)
+                        gatedMlp(xs.narrow(0, e * 256, 256), L.moe.experts[e]);
+                }));
     const auto h = torch::randn({256, 2 * c.expertIntermediate}).to(dtype);
     std::printf("  silu*mul x32 %.2f ms\n", timeIt([&] {
-        for (int e = 0; e < 32; ++e)
-            torch::silu(h.narrow(1, 0, 256)) * h.narrow(1, 256, 256);
-    }));
+                    for (int e = 0; e < 32; ++e)
+                        torch::silu(h.narrow(1, 0, 256)) * h.narrow(1, 256, 256);
+                }));
     std::printf("  swiglu x32   %.2f ms\n", timeIt([&] {
-        for (int e = 0; e < 32; ++e)
-            swiglu(h.narrow(1, 0, 256), h.narrow(1, 256, 256));
-    }));
+                    for (int e = 0; e < 32; ++e)
+                        swiglu(h.narrow(1, 0, 256), h.narrow(1, 256, 256));
+                }));
     std::printf("  mm x32       %.2f ms\n", timeIt([&] {
-        for (int e = 0; e < 32; ++e)
-            torch::mm(xs.narrow(0, e * 256, 256), L.moe.experts[e].gateUp.t());
-    }));
+                    for (int e = 0; e < 32; ++e)
+                        torch::mm(xs.narrow(0, e * 256, 256), L.moe.experts[e].gateUp.t());
+                }));
     auto out = torch::zeros({N, H}, flat.options());
     const auto idx = torch::randint(0, N, {N * c.topK}, torch::kLong);
     std::printf("  index_add    %.2f ms\n", timeIt([&] { out.index_add_(0, idx, xs); }));
-    std::printf("full forward   %.2f ms\n", timeIt([&] {
-        ModelBatch b{torch::randint(0, 259, {B, T}, torch::kLong), {}, {}};
-        m->forward(b);
-    }, 2));
+    std::printf("full forward   %.2f ms\n", timeIt(
+                                                [&] {
+                                                    ModelBatch b{torch::randint(0, 259, {B, T}, torch::kLong), {}, {}};
+                                                    m->forward(b);
+                                                },
+                                                2));
     if (argc > 2) { // one training step under the autograd profiler (chrome trace at argv[2])
         torch::autograd::GradMode::set_enabled(true);
         MoeModelOptions t = o;

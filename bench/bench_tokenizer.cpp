@@ -16,15 +16,12 @@
 
 namespace {
 
-std::string pick(std::mt19937_64& rng, const std::vector<std::string>& v)
-{
-    return v[rng() % v.size()];
-}
+std::string pick(std::mt19937_64& rng, const std::vector<std::string>& v) { return v[rng() % v.size()]; }
 
 std::string syllableWord(std::mt19937_64& rng)
 {
-    static const char* syllables[] = {"ka", "lo", "ter", "mi", "sun", "dra", "vel", "qui", "on", "est",
-                                      "ran", "bo", "ph", "str", "ing", "ment", "ex", "ul", "ze", "nor"};
+    static const char* syllables[] = {"ka",  "lo", "ter", "mi",  "sun", "dra",  "vel", "qui", "on", "est",
+                                      "ran", "bo", "ph",  "str", "ing", "ment", "ex",  "ul",  "ze", "nor"};
     std::string w;
     const int n = 1 + static_cast<int>(rng() % 4);
     for (int i = 0; i < n; ++i)
@@ -58,14 +55,23 @@ std::string randomWord(std::mt19937_64& rng)
 // One document of a few KB in one of several styles.
 std::string document(std::mt19937_64& rng)
 {
-    static const std::vector<std::string> common = {
-        "the", "of", "and", "to", "in", "is", "that", "for", "it", "as", "was", "with", "be", "by", "on", "not",
-        "he", "this", "are", "or", "his", "from", "at", "which", "but", "have", "an", "had", "they", "you",
-        "model", "expert", "routing", "training", "gradient", "token", "layer", "weights", "data", "loss"};
-    static const std::vector<std::string> code = {
-        "for (int i = 0; i < n; ++i) {\n", "    total += values[i] * 2;\n", "}\n", "def run(self, x):\n",
-        "        return torch.relu(x) + 1\n", "#include <vector>\n", "if (err != nullptr) return -1;\n",
-        "    // TODO: handle the empty case\n", "const auto it = map.find(key);\n", "\treturn {a, b};\n"};
+    static const std::vector<std::string> common = {"the",   "of",      "and",     "to",       "in",       "is",
+                                                    "that",  "for",     "it",      "as",       "was",      "with",
+                                                    "be",    "by",      "on",      "not",      "he",       "this",
+                                                    "are",   "or",      "his",     "from",     "at",       "which",
+                                                    "but",   "have",    "an",      "had",      "they",     "you",
+                                                    "model", "expert",  "routing", "training", "gradient", "token",
+                                                    "layer", "weights", "data",    "loss"};
+    static const std::vector<std::string> code = {"for (int i = 0; i < n; ++i) {\n",
+                                                  "    total += values[i] * 2;\n",
+                                                  "}\n",
+                                                  "def run(self, x):\n",
+                                                  "        return torch.relu(x) + 1\n",
+                                                  "#include <vector>\n",
+                                                  "if (err != nullptr) return -1;\n",
+                                                  "    // TODO: handle the empty case\n",
+                                                  "const auto it = map.find(key);\n",
+                                                  "\treturn {a, b};\n"};
     std::string s;
     const int style = static_cast<int>(rng() % 6);
     while (s.size() < 2000 + rng() % 4000) {

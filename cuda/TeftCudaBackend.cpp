@@ -25,8 +25,9 @@ __attribute__((visibility("default"))) int teft_cuda_abi_version() { return kAbi
 
 // 0 on success; otherwise the CUDA error code, with its message in `name`.
 __attribute__((visibility("default"))) int teft_cuda_device_properties(int index, char* name, std::size_t nameCapacity,
-                                                                       std::int64_t* memoryFree, std::int64_t* memoryTotal,
-                                                                       int* major, int* minor)
+                                                                       std::int64_t* memoryFree,
+                                                                       std::int64_t* memoryTotal, int* major,
+                                                                       int* minor)
 try {
     cudaDeviceProp prop{};
     cudaError_t rc = cudaGetDeviceProperties(&prop, index);

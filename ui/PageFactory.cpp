@@ -136,8 +136,8 @@ void installPages(MainWindow& window)
                          }
                      });
     QObject::connect(jobs, &JobsPage::cloneRequested, &window,
-                     [&window, context, minerController, minerSettingsOf, openJobPage](
-                         const QString& kind, const QString& config, std::int64_t jobId) {
+                     [&window, context, minerController, minerSettingsOf,
+                      openJobPage](const QString& kind, const QString& config, std::int64_t jobId) {
                          if (kind != QLatin1String("train")) {
                              if (const auto job = context->store() ? context->store()->job(jobId) : std::nullopt)
                                  openJobPage(*job, false);

@@ -132,8 +132,8 @@ double Invocation::getDouble(const std::string& name) const
 std::string Invocation::arg(std::size_t i) const
 {
     if (i >= positional.size()) {
-        const std::string name =
-            i < command.positionals.size() ? command.positionals[i] : "argument " + std::to_string(i + 1);
+        const std::string name = i < command.positionals.size() ? command.positionals[i]
+                                                                : "argument " + std::to_string(i + 1);
         throw UsageError("missing " + name + " (see teft " + command.path + " --help)");
     }
     return positional[i];
@@ -146,8 +146,7 @@ void Invocation::progress(const JobControl::Progress& p) const
     std::ostringstream line;
     line << p.stage;
     if (p.total > 0)
-        line << " " << p.done << "/" << p.total << " (" << (100 * p.done / std::max<long long>(1, p.total))
-             << "%)";
+        line << " " << p.done << "/" << p.total << " (" << (100 * p.done / std::max<long long>(1, p.total)) << "%)";
     else if (p.done > 0)
         line << " " << p.done;
     if (!p.message.empty())
@@ -161,10 +160,7 @@ void Invocation::progress(const JobControl::Progress& p) const
     std::fflush(stderr);
 }
 
-void Invocation::printJson(const nlohmann::json& doc) const
-{
-    std::cout << doc.dump(2) << std::endl;
-}
+void Invocation::printJson(const nlohmann::json& doc) const { std::cout << doc.dump(2) << std::endl; }
 
 void Invocation::printText(const std::string& text) const
 {
@@ -241,7 +237,8 @@ std::string mainHelpText()
         std::string left = "  " + c->path;
         out << left << std::string(left.size() < 24 ? 24 - left.size() : 1, ' ') << c->summary << "\n";
     }
-    out << "\nGlobal options:\n" << formatOptions(globalOptions())
+    out << "\nGlobal options:\n"
+        << formatOptions(globalOptions())
         << "  --version                 Print the version and exit\n"
            "\nRun 'teft COMMAND --help' for a command's options.\n"
            "Exit codes: 0 success, 1 runtime error, 2 usage error, 130 cancelled.\n";
@@ -282,8 +279,8 @@ int parseAndRun(int argc, char** argv)
             std::ostringstream out;
             out << "Usage: teft " << prefix << " SUBCOMMAND [options]\n\nSubcommands:\n";
             for (const auto* c : members)
-                out << "  " << c->path << std::string(c->path.size() < 24 ? 24 - c->path.size() : 1, ' ')
-                    << c->summary << "\n";
+                out << "  " << c->path << std::string(c->path.size() < 24 ? 24 - c->path.size() : 1, ' ') << c->summary
+                    << "\n";
             const bool askedHelp = std::find(args.begin(), args.end(), "--help") != args.end();
             (askedHelp ? std::cout : std::cerr) << out.str();
             return askedHelp ? 0 : 2;
@@ -337,8 +334,8 @@ int parseAndRun(int argc, char** argv)
     }
     const bool variadic = !cmd->positionals.empty() && cmd->positionals.back().find("...") != std::string::npos;
     if (!variadic && inv.positional.size() > cmd->positionals.size())
-        throw UsageError("unexpected argument '" + inv.positional[cmd->positionals.size()] +
-                         "' for 'teft " + cmd->path + "'");
+        throw UsageError("unexpected argument '" + inv.positional[cmd->positionals.size()] + "' for 'teft " +
+                         cmd->path + "'");
     for (const auto& o : cmd->options)
         if (o.required && !inv.has(o.name))
             throw UsageError("missing required option --" + o.name + " for 'teft " + cmd->path + "'");

@@ -17,8 +17,8 @@
 namespace teft::cli {
 
 struct Option {
-    std::string name;        // long name without dashes, e.g. "out"
-    std::string valueName;   // empty for a boolean flag, e.g. "DIR"
+    std::string name;      // long name without dashes, e.g. "out"
+    std::string valueName; // empty for a boolean flag, e.g. "DIR"
     std::string help;
     std::string defaultValue; // shown in --help; returned by get() when absent
     bool required = false;
@@ -28,9 +28,9 @@ struct Option {
 class Invocation;
 
 struct Command {
-    std::string path;        // "model create"
-    std::string summary;     // one line for the command list
-    std::string description; // paragraph for --help
+    std::string path;                     // "model create"
+    std::string summary;                  // one line for the command list
+    std::string description;              // paragraph for --help
     std::vector<std::string> positionals; // names, e.g. {"DIR"}; a trailing "..." takes the rest
     std::vector<Option> options;
     std::function<int(Invocation&)> run;
@@ -94,6 +94,5 @@ std::string mainHelpText();
 
 #define TEFT_CLI_CONCAT2(a, b) a##b
 #define TEFT_CLI_CONCAT(a, b) TEFT_CLI_CONCAT2(a, b)
-#define TEFT_COMMAND(...)                                                                          \
-    static ::teft::cli::Registrar TEFT_CLI_CONCAT(teftCommandRegistrar_, __LINE__)(               \
-        ::teft::cli::Command __VA_ARGS__)
+#define TEFT_COMMAND(...)                                                                                              \
+    static ::teft::cli::Registrar TEFT_CLI_CONCAT(teftCommandRegistrar_, __LINE__)(::teft::cli::Command __VA_ARGS__)

@@ -117,7 +117,8 @@ int runPack(Invocation& inv)
         << " documents (" << st.trainDocuments << " training, " << st.heldOutDocuments << " held out)\n"
         << st.tokens << " tokens -> " << st.trainSequences << " training and " << st.heldOutSequences
         << " held-out rows of " << ds.seqLen() << " (" << st.droppedTokens << " tokens in partial rows dropped)\n"
-        << (st.fromCache ? "read from the cache" : "tokenized") << (st.cacheKey.empty() ? "" : " (" + st.cacheKey.substr(0, 16) + ")") << "\n"
+        << (st.fromCache ? "read from the cache" : "tokenized")
+        << (st.cacheKey.empty() ? "" : " (" + st.cacheKey.substr(0, 16) + ")") << "\n"
         << st.quality.summary();
     inv.printText(out.str());
     return 0;
@@ -133,7 +134,8 @@ int runDemoCorpus(Invocation& inv)
     nlohmann::json doc = nlohmann::json::array();
     std::ostringstream out;
     for (const auto& f : files) {
-        doc.push_back({{"domain", f.domain}, {"path", f.path.string()}, {"documents", f.documents}, {"bytes", f.bytes}});
+        doc.push_back(
+            {{"domain", f.domain}, {"path", f.path.string()}, {"documents", f.documents}, {"bytes", f.bytes}});
         out << f.domain << ": " << f.documents << " documents, " << f.bytes << " bytes -> " << f.path.string() << "\n";
     }
     if (inv.json())
@@ -153,14 +155,16 @@ std::string domainList()
 
 } // namespace
 
-TEFT_COMMAND({"data preview", "Show the first records of a dataset",
+TEFT_COMMAND({"data preview",
+              "Show the first records of a dataset",
               "Reads JSONL, text, CSV/TSV files or folders of them (streamed) and prints the first N records "
               "with their file and line, plus the bad records met on the way.",
               {"PATH..."},
               withReading({{"n", "N", "Number of records", "10"}}),
               runPreview});
 
-TEFT_COMMAND({"data pack", "Tokenize and pack a dataset into fixed-length rows (cached)",
+TEFT_COMMAND({"data pack",
+              "Tokenize and pack a dataset into fixed-length rows (cached)",
               "Tokenizes every document (EOS after each), splits documents into training and held-out sets by a "
               "hash of their text, and packs each set into rows of --seq-len tokens. The result is cached under "
               "the data directory; a second run with the same data, tokenizer and options reads the cache.",
@@ -173,9 +177,11 @@ TEFT_COMMAND({"data pack", "Tokenize and pack a dataset into fixed-length rows (
                            {"rehash", "", "Hash every byte of the data even if no file's stamps changed"}}),
               runPack});
 
-TEFT_COMMAND({"data demo-corpus", "Write the built-in synthetic demo corpus",
+TEFT_COMMAND({"data demo-corpus",
+              "Write the built-in synthetic demo corpus",
               "Generates one JSONL file ({\"text\": ...} per line) per domain, deterministic from the seed, no "
-              "download. Domains: " + domainList() + ".",
+              "download. Domains: " +
+                  domainList() + ".",
               {},
               {{"out", "DIR", "Output folder", "", true},
                {"seed", "S", "Generator seed", "1"},

@@ -26,8 +26,11 @@ int runIdentify(Invocation& inv)
     r.computeDtype = parseComputeDtype(inv.get("compute-dtype"));
     r.settings.batches = static_cast<int>(inv.getInt("batches"));
     r.settings.batchSize = static_cast<int>(inv.getInt("batch-size"));
-    r.config = {{"model", modelDir.string()}, {"data", inv.all("data")}, {"reference", inv.all("reference")},
-                {"batches", inv.getInt("batches")}, {"out", out}};
+    r.config = {{"model", modelDir.string()},
+                {"data", inv.all("data")},
+                {"reference", inv.all("reference")},
+                {"batches", inv.getInt("batches")},
+                {"out", out}};
     r.outputDir = fs::path(out).parent_path();
     auto side = [&](const char* option) {
         IdentifyDataset d;
@@ -46,7 +49,9 @@ int runIdentify(Invocation& inv)
     }
     const IdentifyResult result = identify(r, inv.control);
     const RoutingStats& stats = result.target;
-    nlohmann::json doc{{"stats", out}, {"tokens", stats.tokens()}, {"model_fingerprint", result.fingerprint},
+    nlohmann::json doc{{"stats", out},
+                       {"tokens", stats.tokens()},
+                       {"model_fingerprint", result.fingerprint},
                        {"job_id", result.jobId}};
     if (result.reference) {
         doc["reference_stats"] = r.referenceStatsFile.string();
@@ -155,7 +160,10 @@ int runSelect(Invocation& inv)
         writeFileAtomically(out, selection.toEsftJson().dump(2) + "\n");
     else
         throw UsageError("--format must be teft, connito or esft, got '" + fmt + "'");
-    nlohmann::json doc{{"out", out}, {"format", fmt}, {"experts", selection.count()}, {"hash", selection.hash()},
+    nlohmann::json doc{{"out", out},
+                       {"format", fmt},
+                       {"experts", selection.count()},
+                       {"hash", selection.hash()},
                        {"layers", selection.toJson()["layers"]}};
     if (inv.json()) {
         inv.printJson(doc);
@@ -195,7 +203,8 @@ TEFT_COMMAND({"select",
                {"reference-stats", "FILE", "reference statistics (contrast metrics)", ""},
                {"import", "FILE", "start from a selection file instead of statistics", ""},
                {"policy", "NAME", "topk, topp or budget", "topp"},
-               {"metric", "NAME", "token, gate, contrast or log_ratio (default: log_ratio with a reference, else token)", ""},
+               {"metric", "NAME",
+                "token, gate, contrast or log_ratio (default: log_ratio with a reference, else token)", ""},
                {"k", "N", "experts per layer (topk)", "2"},
                {"p", "P", "cumulative share per layer (topp)", "0.2"},
                {"max-experts", "N", "budget: at most N experts (0 = no limit)", "0"},

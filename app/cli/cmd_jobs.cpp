@@ -43,8 +43,8 @@ int runList(Invocation& inv)
     for (const auto& j : jobs) {
         char line[512];
         std::snprintf(line, sizeof line, "%5lld  %-10s  %-11s  %7.1f%%  %-24s  %s\n", static_cast<long long>(j.id),
-                      j.kind.c_str(), JobStore::toString(j.state).c_str(), 100.0 * j.progress,
-                      j.startedAt.c_str(), (j.error.empty() ? j.stage : j.error).c_str());
+                      j.kind.c_str(), JobStore::toString(j.state).c_str(), 100.0 * j.progress, j.startedAt.c_str(),
+                      (j.error.empty() ? j.stage : j.error).c_str());
         out << line;
     }
     if (jobs.empty())
@@ -79,8 +79,12 @@ int runShow(Invocation& inv)
 
 } // namespace
 
-TEFT_COMMAND({"jobs list", "List jobs recorded in the job store (CLI and GUI)", "", {},
-              {{"limit", "N", "How many of the newest jobs", "50"}}, runList});
+TEFT_COMMAND({"jobs list",
+              "List jobs recorded in the job store (CLI and GUI)",
+              "",
+              {},
+              {{"limit", "N", "How many of the newest jobs", "50"}},
+              runList});
 TEFT_COMMAND({"jobs show", "Show one job with its configuration and metrics", "", {"ID"}, {}, runShow});
 
 } // namespace teft::cli

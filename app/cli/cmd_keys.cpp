@@ -146,16 +146,11 @@ int runSubmissionShow(Invocation& inv)
     nlohmann::json tensors = nlohmann::json::array();
     for (const auto& info : sub->tensors().tensors())
         tensors.push_back({{"name", info.name}, {"dtype", info.dtype}, {"shape", info.shape}});
-    nlohmann::json doc{{"dir", sub->dir().string()},
-                       {"manifest", m.toJson()},
-                       {"package_sha256", packageSha},
-                       {"content_ok", contentOk},
-                       {"hash_ok", hashOk},
-                       {"signed", sub->signature().has_value()},
-                       {"signature_ok", signatureOk},
-                       {"signer", signer},
-                       {"tensor_bytes", sub->tensors().dataSize()},
-                       {"tensors", tensors}};
+    nlohmann::json doc{
+        {"dir", sub->dir().string()},  {"manifest", m.toJson()}, {"package_sha256", packageSha},
+        {"content_ok", contentOk},     {"hash_ok", hashOk},      {"signed", sub->signature().has_value()},
+        {"signature_ok", signatureOk}, {"signer", signer},       {"tensor_bytes", sub->tensors().dataSize()},
+        {"tensors", tensors}};
     if (inv.json()) {
         inv.printJson(doc);
     } else {
@@ -179,7 +174,8 @@ const Option kKnown{"known-miners", "FILE", "known-miners list (default: <data-d
 
 } // namespace
 
-TEFT_COMMAND({"keys show", "Show the miner key (created on first use), optionally export its public half",
+TEFT_COMMAND({"keys show",
+              "Show the miner key (created on first use), optionally export its public half",
               "The miner signs every submission with an Ed25519 key kept in <data-dir>/keys (miner.key, mode "
               "0600). The key is created the first time it is needed. --export writes the public key file that "
               "validators add with `teft keys trust`.",
@@ -189,7 +185,8 @@ TEFT_COMMAND({"keys show", "Show the miner key (created on first use), optionall
                {"export", "FILE", "write the public key file here", ""}},
               runShow});
 
-TEFT_COMMAND({"keys trust", "Add miners' public keys to the validator's known-miners list",
+TEFT_COMMAND({"keys trust",
+              "Add miners' public keys to the validator's known-miners list",
               "Validators only accept submissions signed by known miners (unless told otherwise). Give the "
               "public key files miners exported, or --key HEX [--id NAME].",
               {"FILE..."},
@@ -198,10 +195,15 @@ TEFT_COMMAND({"keys trust", "Add miners' public keys to the validator's known-mi
 
 TEFT_COMMAND({"keys list", "List the known miners", "", {}, {kKnown}, runList});
 
-TEFT_COMMAND({"keys remove", "Remove a miner (by id or public key) from the known-miners list", "", {"ID|KEY"},
-              {kKnown}, runRemove});
+TEFT_COMMAND({"keys remove",
+              "Remove a miner (by id or public key) from the known-miners list",
+              "",
+              {"ID|KEY"},
+              {kKnown},
+              runRemove});
 
-TEFT_COMMAND({"submission show", "Show a submission folder and check its hashes and signature",
+TEFT_COMMAND({"submission show",
+              "Show a submission folder and check its hashes and signature",
               "Prints the manifest and tensors of a submission and checks, without the model, that the tensors "
               "match the manifest's content hash, that manifest and tensors match the signed package hash, and "
               "that the Ed25519 signature verifies. Exit code 1 when any of these fails.",

@@ -98,7 +98,8 @@ int runEval(Invocation& inv)
         char buf[512];
         std::snprintf(buf, sizeof buf, "%-50s loss %.4f  perplexity %.3f  (%lld tokens, %d batches%s)\n", name.c_str(),
                       e.loss, e.perplexity, static_cast<long long>(e.tokens), e.batches,
-                      e.droppedBatches ? (", " + std::to_string(e.droppedBatches) + " non-finite dropped").c_str() : "");
+                      e.droppedBatches ? (", " + std::to_string(e.droppedBatches) + " non-finite dropped").c_str()
+                                       : "");
         o << buf;
     }
     if (inv.json())

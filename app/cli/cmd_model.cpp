@@ -153,10 +153,8 @@ int runForward(Invocation& inv)
     }
     const std::filesystem::path outPath = inv.require("out");
     writeSafetensors(outPath, out, {{"model_type", model->config().modelType}});
-    inv.printJson({{"out", outPath.string()},
-                   {"batch", ids.size(0)},
-                   {"tokens", ids.size(1)},
-                   {"moe_layers", r.routing.size()}});
+    inv.printJson(
+        {{"out", outPath.string()}, {"batch", ids.size(0)}, {"tokens", ids.size(1)}, {"moe_layers", r.routing.size()}});
     return 0;
 }
 
@@ -177,12 +175,8 @@ TEFT_COMMAND({"model create",
                {"out", "DIR", "output folder", "", true}},
               runCreate});
 
-TEFT_COMMAND({"model info",
-              "Show a model folder's family, layers, experts, parameters and size",
-              "",
-              {"DIR"},
-              {},
-              runInfo});
+TEFT_COMMAND(
+    {"model info", "Show a model folder's family, layers, experts, parameters and size", "", {"DIR"}, {}, runInfo});
 
 TEFT_COMMAND({"model forward",
               "Run a forward pass and write logits and routing to a safetensors file",

@@ -69,8 +69,7 @@ int runInspect(Invocation& inv)
                                {"data_offsets", {t.begin, t.end}}});
             text << "  " << t.name << std::string(width - t.name.size() + 2, ' ') << t.dtype
                  << std::string(t.dtype.size() < 8 ? 8 - t.dtype.size() : 1, ' ') << shapeText(t.shape)
-                 << std::string(shapeWidth - shapeText(t.shape).size() + 2, ' ')
-                 << humanBytes(t.byteSize()) << "\n";
+                 << std::string(shapeWidth - shapeText(t.shape).size() + 2, ' ') << humanBytes(t.byteSize()) << "\n";
             totalBytes += t.byteSize();
             totalElements += static_cast<std::uint64_t>(t.numel());
             ++count;

@@ -42,7 +42,8 @@ int main(int argc, char** argv)
     parser.process(app);
 
     const QString themeName = parser.isSet(theme) ? parser.value(theme) : teft::ui::AppSettings::theme();
-    if (themeName != QLatin1String("system") && themeName != QLatin1String("light") && themeName != QLatin1String("dark")) {
+    if (themeName != QLatin1String("system") && themeName != QLatin1String("light") &&
+        themeName != QLatin1String("dark")) {
         std::fprintf(stderr, "teft-studio: --theme must be system, light or dark, not '%s'\n", qPrintable(themeName));
         return 2;
     }
@@ -50,8 +51,8 @@ int main(int argc, char** argv)
     teft::ui::AppSettings::applyToEngine();
     if (parser.isSet(dataDir))
         teft::setDataDir(parser.value(dataDir).toStdString());
-    teft::ui::installTranslations(app, parser.isSet(language) ? parser.value(language)
-                                                               : teft::ui::AppSettings::language());
+    teft::ui::installTranslations(app,
+                                  parser.isSet(language) ? parser.value(language) : teft::ui::AppSettings::language());
     teft::log::init(teft::logDir(), parser.isSet(screenshot));
     teft::ui::LogBridge::install();
 

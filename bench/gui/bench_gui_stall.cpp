@@ -120,21 +120,23 @@ int main(int argc, char** argv)
         s.learningRate = 1e-3;
         s.validationInterval = 10;
         s.checkpointInterval = 20;
-        measure("engine (qwen3_moe small, bf16)", engineSteps,
-                [&](QObject* parent) { return new EngineTrainingSession(project, selection, parent); }, s);
+        measure(
+            "engine (qwen3_moe small, bf16)", engineSteps,
+            [&](QObject* parent) { return new EngineTrainingSession(project, selection, parent); }, s);
     }
 
     for (int stepMs : {0, 1, 5}) {
         TrainingSettings s;
         s.validationInterval = 10;
         const std::string label = "simulated, " + std::to_string(stepMs) + " ms per step";
-        measure(label.c_str(), steps,
-                [stepMs](QObject* parent) {
-                    auto* session = new SimulatedTrainingSession(parent);
-                    session->setStepDuration(stepMs);
-                    return session;
-                },
-                s);
+        measure(
+            label.c_str(), steps,
+            [stepMs](QObject* parent) {
+                auto* session = new SimulatedTrainingSession(parent);
+                session->setStepDuration(stepMs);
+                return session;
+            },
+            s);
     }
     return 0;
 }

@@ -71,8 +71,7 @@ private:
             std::string names;
             for (const auto& h : m_header)
                 names += (names.empty() ? "" : ", ") + h;
-            reject(BadDataKind::MissingField, m_file, line,
-                   "no column '" + want + "' (the header has: " + names + ")");
+            reject(BadDataKind::MissingField, m_file, line, "no column '" + want + "' (the header has: " + names + ")");
             return false;
         }
         return true;
@@ -100,8 +99,8 @@ private:
             }
             fields.clear();
             std::string cur;
-            bool quoted = false;   // inside a quoted field
-            bool atStart = true;   // at the first character of a field
+            bool quoted = false; // inside a quoted field
+            bool atStart = true; // at the first character of a field
             std::int64_t size = 0;
             bool bad = false;
             for (;;) {

@@ -52,7 +52,6 @@ std::int64_t fileSize(const fs::path& p)
     return static_cast<std::int64_t>(size);
 }
 
-
 // Depth first, entries sorted by name at each level, so the order does not depend on the file
 // system. Symbolic links to folders are followed (datasets are often linked in), each real
 // folder once, so a link cycle cannot loop. Hidden entries are skipped.
@@ -91,8 +90,7 @@ std::string describeInvalidUtf8(std::string_view text)
     if (at == std::string_view::npos)
         return "valid UTF-8";
     char buf[64];
-    std::snprintf(buf, sizeof buf, "byte 0x%02x at offset %zu is not UTF-8", static_cast<unsigned char>(text[at]),
-                  at);
+    std::snprintf(buf, sizeof buf, "byte 0x%02x at offset %zu is not UTF-8", static_cast<unsigned char>(text[at]), at);
     return buf;
 }
 
@@ -113,9 +111,12 @@ DataFormat detectFormat(const fs::path& file)
     in.read(buf, sizeof buf);
     const std::string_view head(buf, static_cast<std::size_t>(in.gcount()));
     // Compressed input would otherwise be read as (invalid UTF-8) text.
-    for (const std::string_view magic : {std::string_view("\x1f\x8b", 2), std::string_view("\x28\xb5\x2f\xfd", 4),
-                                         std::string_view("BZh", 3), std::string_view("\xfd" "7zXZ", 5),
-                                         std::string_view("PK\x03\x04", 4)})
+    for (const std::string_view magic :
+         {std::string_view("\x1f\x8b", 2), std::string_view("\x28\xb5\x2f\xfd", 4), std::string_view("BZh", 3),
+          std::string_view("\xfd"
+                           "7zXZ",
+                           5),
+          std::string_view("PK\x03\x04", 4)})
         if (head.substr(0, magic.size()) == magic)
             throw Error(file.string() + " is compressed or an archive; decompress it first (gzip -d, zstd -d, ...)");
     if (auto f = formatFromExtension(file); f != DataFormat::Auto)
@@ -145,8 +146,7 @@ std::vector<DatasetFile> resolveDatasetFiles(const DatasetSpec& spec)
             std::set<fs::path> visited;
             collectFolder(root, spec, visited, found);
             if (found.empty())
-                throw Error("Dataset folder " + root.string() +
-                            " has no .jsonl, .json, .txt, .md, .csv or .tsv files");
+                throw Error("Dataset folder " + root.string() + " has no .jsonl, .json, .txt, .md, .csv or .tsv files");
             for (const auto& p : found)
                 add(p, formatFromExtension(p) != DataFormat::Auto ? formatFromExtension(p) : DataFormat::Text);
         } else {
@@ -188,10 +188,7 @@ bool DatasetReader::next(TextRecord& out)
     }
 }
 
-std::int64_t DatasetReader::bytesRead() const
-{
-    return m_doneBytes + (m_source ? m_source->bytesRead() : 0);
-}
+std::int64_t DatasetReader::bytesRead() const { return m_doneBytes + (m_source ? m_source->bytesRead() : 0); }
 
 std::vector<TextRecord> previewDataset(const DatasetSpec& spec, std::size_t n, DataQualityReport* report)
 {

@@ -75,7 +75,6 @@ private:
 };
 
 // The first n good records (with the bad ones met on the way in `report` when given).
-std::vector<TextRecord> previewDataset(const DatasetSpec& spec, std::size_t n,
-                                       DataQualityReport* report = nullptr);
+std::vector<TextRecord> previewDataset(const DatasetSpec& spec, std::size_t n, DataQualityReport* report = nullptr);
 
 } // namespace teft

@@ -17,16 +17,28 @@ public:
         return mix(z);
     }
     // Uniform in [0, n) for n >= 1 (multiply-shift; bias below 2^-32 for n < 2^32).
-    std::uint64_t below(std::uint64_t n) { return static_cast<std::uint64_t>((static_cast<unsigned __int128>(next()) * n) >> 64); }
+    std::uint64_t below(std::uint64_t n)
+    {
+        return static_cast<std::uint64_t>((static_cast<unsigned __int128>(next()) * n) >> 64);
+    }
     // Uniform in [lo, hi].
-    std::int64_t range(std::int64_t lo, std::int64_t hi) { return lo + static_cast<std::int64_t>(below(static_cast<std::uint64_t>(hi - lo + 1))); }
+    std::int64_t range(std::int64_t lo, std::int64_t hi)
+    {
+        return lo + static_cast<std::int64_t>(below(static_cast<std::uint64_t>(hi - lo + 1)));
+    }
     // Uniform in [0, 1).
     double uniform() { return static_cast<double>(next() >> 11) * 0x1.0p-53; }
     bool chance(double p) { return uniform() < p; }
     template <typename T, std::size_t N>
-    const T& pick(const T (&items)[N]) { return items[below(N)]; }
+    const T& pick(const T (&items)[N])
+    {
+        return items[below(N)];
+    }
     template <typename V>
-    const typename V::value_type& pick(const V& items) { return items[below(items.size())]; }
+    const typename V::value_type& pick(const V& items)
+    {
+        return items[below(items.size())];
+    }
 
     // The SplitMix64 finaliser: a bijective 64-bit mixer.
     static std::uint64_t mix(std::uint64_t z)

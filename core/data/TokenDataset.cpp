@@ -90,9 +90,12 @@ private:
 
 nlohmann::json readingOptions(const DatasetSpec& spec)
 {
-    return {{"format", toString(spec.format)},       {"field", spec.field},
-            {"column", spec.column},                  {"doc_split", toString(spec.docSplit)},
-            {"strict", spec.strict},                  {"chat_template", spec.chatTemplate},
+    return {{"format", toString(spec.format)},
+            {"field", spec.field},
+            {"column", spec.column},
+            {"doc_split", toString(spec.docSplit)},
+            {"strict", spec.strict},
+            {"chat_template", spec.chatTemplate},
             {"max_document_bytes", spec.maxDocumentBytes}};
 }
 
@@ -305,13 +308,10 @@ TokenDataset TokenDataset::build(const DatasetSpec& spec, const TextEncoder& enc
     if (options.useCache) {
         train.commit();
         heldOut.commit();
-        nlohmann::json j = {{"key", key},
-                            {"version", kCacheVersion},
-                            {"seq_len", options.seqLen},
-                            {"eos", encoder.eosId},
-                            {"tokenizer", encoder.fingerprint},
-                            {"reading", readingOptions(spec)},
-                            {"stats", st.toJson()}};
+        nlohmann::json j = {
+            {"key", key},           {"version", kCacheVersion},         {"seq_len", options.seqLen},
+            {"eos", encoder.eosId}, {"tokenizer", encoder.fingerprint}, {"reading", readingOptions(spec)},
+            {"stats", st.toJson()}};
         writeFileAtomically(meta, j.dump(2));
         st.cacheKey = key;
         mapStreams();
@@ -322,8 +322,8 @@ TokenDataset TokenDataset::build(const DatasetSpec& spec, const TextEncoder& enc
         ds.m_heldOut = ds.m_heldOutMem->data();
     }
     spdlog::info("dataset {}: {} documents, {} tokens, {} training and {} held-out rows of {} ({:.1f} s)",
-                 describePaths(spec), st.documents, st.tokens, st.trainSequences, st.heldOutSequences,
-                 options.seqLen, st.tokenizeSeconds);
+                 describePaths(spec), st.documents, st.tokens, st.trainSequences, st.heldOutSequences, options.seqLen,
+                 st.tokenizeSeconds);
     return ds;
 }
 
@@ -385,8 +385,8 @@ std::vector<std::vector<std::int64_t>> TokenDataset::evalBatches(std::uint64_t s
                                                                  int batchSize) const
 {
     if (numBatches < 0 || batchSize < 1)
-        throw UsageError("evaluation needs a batch size >= 1 and a batch count >= 0, got " +
-                         std::to_string(batchSize) + " and " + std::to_string(numBatches));
+        throw UsageError("evaluation needs a batch size >= 1 and a batch count >= 0, got " + std::to_string(batchSize) +
+                         " and " + std::to_string(numBatches));
     if (numHeldOut() == 0)
         throw Error("The dataset has no held-out rows to evaluate on (raise the held-out fraction or add data)");
     SplitMix64 rng(seed);

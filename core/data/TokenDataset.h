@@ -54,21 +54,20 @@
 #include <string_view>
 #include <vector>
 
-
 namespace teft {
 
 class Tokenizer;
 class MappedFile;
 
 struct PackingOptions {
-    std::int64_t seqLen = 1024;       // tokens per row, >= 2
-    double heldOutFraction = 0.05;    // of documents, in [0, 1)
-    std::uint64_t seed = 0;           // salts the held-out split (all peers of a job share it)
-    int threads = 0;                  // tokenizer threads, 0 = all cores
-    std::filesystem::path cacheDir;   // empty = teft::cacheDir() / "datasets"
-    bool useCache = true;             // false: always tokenize, write nothing
-    bool rehashData = false;          // true: hash every byte even when the file's stamps are
-                                      // unchanged (see DatasetFingerprint.h)
+    std::int64_t seqLen = 1024;     // tokens per row, >= 2
+    double heldOutFraction = 0.05;  // of documents, in [0, 1)
+    std::uint64_t seed = 0;         // salts the held-out split (all peers of a job share it)
+    int threads = 0;                // tokenizer threads, 0 = all cores
+    std::filesystem::path cacheDir; // empty = teft::cacheDir() / "datasets"
+    bool useCache = true;           // false: always tokenize, write nothing
+    bool rehashData = false;        // true: hash every byte even when the file's stamps are
+                                    // unchanged (see DatasetFingerprint.h)
 };
 
 // How a dataset was made, as recorded in job configs so that a job can be run again:
@@ -81,8 +80,7 @@ void datasetRecordFromJson(const nlohmann::json& j, DatasetSpec& spec, PackingOp
 // tests and tools may supply their own.
 struct TextEncoder {
     // Token ids of each text, no special tokens added.
-    std::function<std::vector<std::vector<std::int32_t>>(const std::vector<std::string>&, int threads)>
-        encodeBatch;
+    std::function<std::vector<std::vector<std::int32_t>>(const std::vector<std::string>&, int threads)> encodeBatch;
     std::string fingerprint; // changes whenever encodeBatch would give other ids
     std::int32_t eosId = -1; // appended after every document
     std::int64_t vocabSize = 0;
@@ -93,20 +91,20 @@ struct TextEncoder {
 
 struct DatasetStats {
     std::int64_t files = 0;
-    std::int64_t bytes = 0;              // of all input files
-    std::int64_t documents = 0;          // good records read
+    std::int64_t bytes = 0;     // of all input files
+    std::int64_t documents = 0; // good records read
     std::int64_t trainDocuments = 0;
     std::int64_t heldOutDocuments = 0;
-    std::int64_t tokens = 0;             // all tokens, one EOS per document included
-    std::int64_t trainTokens = 0;        // in the training stream (before cutting into rows)
+    std::int64_t tokens = 0;      // all tokens, one EOS per document included
+    std::int64_t trainTokens = 0; // in the training stream (before cutting into rows)
     std::int64_t heldOutTokens = 0;
-    std::int64_t droppedTokens = 0;      // partial last rows of both streams
+    std::int64_t droppedTokens = 0; // partial last rows of both streams
     std::int64_t trainSequences = 0;
     std::int64_t heldOutSequences = 0;
-    DataQualityReport quality;           // bad records skipped while reading
-    bool fromCache = false;              // this build read the cache and tokenized nothing
-    std::string cacheKey;                // empty when the cache was not used
-    double tokenizeSeconds = 0;          // 0 on a cache hit
+    DataQualityReport quality;  // bad records skipped while reading
+    bool fromCache = false;     // this build read the cache and tokenized nothing
+    std::string cacheKey;       // empty when the cache was not used
+    double tokenizeSeconds = 0; // 0 on a cache hit
 
     nlohmann::json toJson() const;
 };
@@ -118,10 +116,10 @@ public:
     // Throws teft::Error when no document survives (saying why, e.g. "no records: 120 lines had
     // no field 'text'"), teft::FormatError for bad data in strict mode, teft::UsageError for
     // bad options (seqLen < 2, fraction outside [0, 1)).
-    static TokenDataset build(const DatasetSpec& spec, const Tokenizer& tokenizer,
-                              const PackingOptions& options, JobControl& control);
-    static TokenDataset build(const DatasetSpec& spec, const TextEncoder& encoder,
-                              const PackingOptions& options, JobControl& control);
+    static TokenDataset build(const DatasetSpec& spec, const Tokenizer& tokenizer, const PackingOptions& options,
+                              JobControl& control);
+    static TokenDataset build(const DatasetSpec& spec, const TextEncoder& encoder, const PackingOptions& options,
+                              JobControl& control);
 
     TokenDataset();
     ~TokenDataset();
@@ -153,14 +151,13 @@ public:
     // not std:: distributions, so it does not depend on the standard library). Rows within
     // one pass over the held-out set are distinct; when more rows are asked for than exist,
     // a new pass is drawn. Throws teft::Error when there are no held-out rows.
-    std::vector<std::vector<std::int64_t>> evalBatches(std::uint64_t seed, int numBatches,
-                                                       int batchSize) const;
+    std::vector<std::vector<std::int64_t>> evalBatches(std::uint64_t seed, int numBatches, int batchSize) const;
 
     const DatasetStats& stats() const { return m_stats; }
 
 private:
-    torch::Tensor batch(const std::int32_t* base, std::int64_t rows,
-                        const std::vector<std::int64_t>& indices, const char* what) const;
+    torch::Tensor batch(const std::int32_t* base, std::int64_t rows, const std::vector<std::int64_t>& indices,
+                        const char* what) const;
 
     std::int64_t m_seqLen = 0;
     std::int32_t m_eosId = -1;

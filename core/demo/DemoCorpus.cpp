@@ -18,36 +18,37 @@ namespace {
 
 // ---- word lists (shipped with the source, no download) ----
 
-const char* const kNames[] = {"Mara", "Tobias", "Ines", "Kofi", "Lena", "Ravi", "Sofia", "Jonas", "Amara", "Hugo",
-                              "Yuki", "Elena", "Omar", "Clara", "Felix", "Nadia", "Pavel", "Greta", "Idris", "Lucia"};
-const char* const kSurnames[] = {"Okafor", "Lindqvist", "Moreau", "Tanaka", "Silva", "Novak", "Brennan", "Haddad",
-                                 "Kowalski", "Ferreira", "Nakamura", "Schulz", "Adeyemi", "Rossi", "Petrov", "Quinn"};
-const char* const kCities[] = {"Lisbon", "Oslo", "Nairobi", "Osaka", "Lima", "Porto", "Tallinn", "Dakar",
-                               "Quito", "Krakow", "Hanoi", "Perth", "Graz", "Tunis", "Cork", "Leeds"};
+const char* const kNames[] = {"Mara", "Tobias", "Ines", "Kofi",  "Lena",  "Ravi",  "Sofia", "Jonas", "Amara", "Hugo",
+                              "Yuki", "Elena",  "Omar", "Clara", "Felix", "Nadia", "Pavel", "Greta", "Idris", "Lucia"};
+const char* const kSurnames[] = {"Okafor",   "Lindqvist", "Moreau",   "Tanaka", "Silva",   "Novak", "Brennan", "Haddad",
+                                 "Kowalski", "Ferreira",  "Nakamura", "Schulz", "Adeyemi", "Rossi", "Petrov",  "Quinn"};
+const char* const kCities[] = {"Lisbon", "Oslo",   "Nairobi", "Osaka", "Lima", "Porto", "Tallinn", "Dakar",
+                               "Quito",  "Krakow", "Hanoi",   "Perth", "Graz", "Tunis", "Cork",    "Leeds"};
 const char* const kDeterminers[] = {"the", "a", "every", "one", "that", "this", "some", "no"};
-const char* const kAdjectives[] = {"quiet", "old", "bright", "narrow", "patient", "golden", "restless", "small",
-                                   "distant", "gentle", "heavy", "curious", "silver", "broken", "warm", "hidden",
-                                   "careful", "ancient", "pale", "crowded"};
-const char* const kNouns[] = {"river", "garden", "lantern", "village", "teacher", "harbour", "mountain", "letter",
-                              "window", "traveller", "orchard", "bridge", "market", "sailor", "forest", "library",
-                              "shepherd", "meadow", "kitchen", "storm", "painter", "valley", "candle", "road"};
-const char* const kVerbs[] = {"watched", "followed", "crossed", "remembered", "carried", "found", "painted",
-                              "opened", "praised", "avoided", "visited", "described", "guarded", "answered",
-                              "admired", "left", "noticed", "repaired"};
-const char* const kIntransitive[] = {"slept", "waited", "laughed", "wandered", "listened", "vanished", "rested",
-                                     "sang", "trembled", "returned"};
-const char* const kAdverbs[] = {"slowly", "quietly", "at last", "once again", "without a word", "in the morning",
-                                "before dawn", "with great care", "every evening", "for a long time"};
+const char* const kAdjectives[] = {"quiet", "old",     "bright",  "narrow",  "patient", "golden", "restless",
+                                   "small", "distant", "gentle",  "heavy",   "curious", "silver", "broken",
+                                   "warm",  "hidden",  "careful", "ancient", "pale",    "crowded"};
+const char* const kNouns[] = {"river",    "garden", "lantern", "village",   "teacher",  "harbour",
+                              "mountain", "letter", "window",  "traveller", "orchard",  "bridge",
+                              "market",   "sailor", "forest",  "library",   "shepherd", "meadow",
+                              "kitchen",  "storm",  "painter", "valley",    "candle",   "road"};
+const char* const kVerbs[] = {"watched", "followed", "crossed", "remembered", "carried", "found",
+                              "painted", "opened",   "praised", "avoided",    "visited", "described",
+                              "guarded", "answered", "admired", "left",       "noticed", "repaired"};
+const char* const kIntransitive[] = {"slept",    "waited", "laughed", "wandered", "listened",
+                                     "vanished", "rested", "sang",    "trembled", "returned"};
+const char* const kAdverbs[] = {"slowly",         "quietly",     "at last",         "once again",    "without a word",
+                                "in the morning", "before dawn", "with great care", "every evening", "for a long time"};
 const char* const kPrepositions[] = {"near", "beyond", "behind", "across", "under", "beside", "towards", "through"};
 const char* const kConnectives[] = {"and", "but", "while", "because", "so", "although"};
-const char* const kOpeners[] = {"Long ago", "In those days", "That winter", "Years later", "Meanwhile",
-                                "One afternoon", "By then", "Later that spring"};
+const char* const kOpeners[] = {"Long ago",  "In those days", "That winter", "Years later",
+                                "Meanwhile", "One afternoon", "By then",     "Later that spring"};
 
 const char* const kCodeTypes[] = {"int", "long", "float", "bool", "char"};
-const char* const kCodeVerbs[] = {"compute", "update", "find", "count", "merge", "scale", "check", "parse",
-                                  "reset", "sum", "clamp", "hash"};
-const char* const kCodeNouns[] = {"Index", "Total", "Buffer", "Node", "Value", "Range", "Limit", "Entry",
-                                  "Score", "Offset", "Width", "Key"};
+const char* const kCodeVerbs[] = {"compute", "update", "find",  "count", "merge", "scale",
+                                  "check",   "parse",  "reset", "sum",   "clamp", "hash"};
+const char* const kCodeNouns[] = {"Index", "Total", "Buffer", "Node",   "Value", "Range",
+                                  "Limit", "Entry", "Score",  "Offset", "Width", "Key"};
 const char* const kVars[] = {"i", "j", "k", "n", "x", "y", "acc", "tmp", "len", "pos", "sum", "idx"};
 const char* const kCodeOps[] = {"+", "-", "*", "/", "%", "<<", ">>", "&", "|", "^"};
 const char* const kCmpOps[] = {"<", ">", "<=", ">=", "==", "!="};
@@ -56,11 +57,12 @@ const char* const kMotifs[] = {"TATAAA", "GAATTC", "GGATCC", "CACGTG", "CCGCGG",
 const char* const kOrganisms[] = {"E.coli", "S.cerevisiae", "A.thaliana", "D.melanogaster", "M.musculus"};
 
 const char* const kServices[] = {"api", "auth", "billing", "search", "worker", "gateway", "scheduler", "cache"};
-const char* const kPaths[] = {"/api/users", "/api/orders", "/api/items", "/login", "/health", "/api/search",
-                              "/api/cart", "/metrics"};
+const char* const kPaths[] = {"/api/users", "/api/orders", "/api/items", "/login",
+                              "/health",    "/api/search", "/api/cart",  "/metrics"};
 const char* const kMethods[] = {"GET", "GET", "GET", "POST", "PUT", "DELETE"};
-const char* const kWarnings[] = {"slow query on table orders", "retrying connection to db-2", "cache miss ratio above 0.4",
-                                 "queue depth 812 exceeds soft limit", "certificate expires in 9 days"};
+const char* const kWarnings[] = {"slow query on table orders", "retrying connection to db-2",
+                                 "cache miss ratio above 0.4", "queue depth 812 exceeds soft limit",
+                                 "certificate expires in 9 days"};
 const char* const kErrors[] = {"connection refused by 10.0.3.17:5432", "timeout after 30000 ms waiting for lock",
                                "invalid token signature", "disk usage at 97% on /var", "upstream returned 502"};
 
@@ -100,7 +102,8 @@ std::string arithmetic(SplitMix64& rng)
         }
         case 4: {
             const std::int64_t c = rng.range(2, 12);
-            out += fmt("(%lld + %lld) * %lld = %lld", (long long)a, (long long)b, (long long)c, (long long)((a + b) * c));
+            out += fmt("(%lld + %lld) * %lld = %lld", (long long)a, (long long)b, (long long)c,
+                       (long long)((a + b) * c));
             break;
         }
         default: {
@@ -311,8 +314,8 @@ struct Domain {
     const char* name;
     Generator generate;
 };
-const Domain kDomains[] = {{"arithmetic", arithmetic}, {"code", code}, {"records", records},
-                           {"dna", dna},               {"prose", prose}, {"logs", logs}};
+const Domain kDomains[] = {{"arithmetic", arithmetic}, {"code", code}, {"records", records}, {"dna", dna},
+                           {"prose", prose},           {"logs", logs}};
 
 const Domain& findDomain(const std::string& name)
 {

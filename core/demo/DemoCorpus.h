@@ -23,8 +23,8 @@ std::string demoDocument(const std::string& domain, std::uint64_t seed, std::uin
 
 struct DemoCorpusOptions {
     std::uint64_t seed = 1;
-    double mbPerDomain = 1.5;               // MiB of JSONL per domain (approximately, >= this)
-    std::vector<std::string> domains;       // empty = all of demoDomains()
+    double mbPerDomain = 1.5;         // MiB of JSONL per domain (approximately, >= this)
+    std::vector<std::string> domains; // empty = all of demoDomains()
 };
 
 struct DemoCorpusFile {
@@ -36,7 +36,7 @@ struct DemoCorpusFile {
 
 // Writes one JSONL file per domain into `outDir` (created), each atomically. Reports progress
 // per domain ("generating") and honours cancellation.
-std::vector<DemoCorpusFile> writeDemoCorpus(const std::filesystem::path& outDir,
-                                            const DemoCorpusOptions& options, JobControl& control);
+std::vector<DemoCorpusFile> writeDemoCorpus(const std::filesystem::path& outDir, const DemoCorpusOptions& options,
+                                            JobControl& control);
 
 } // namespace teft

@@ -48,7 +48,8 @@ void trainFullFineTune(const DemoContext& ctx, const DemoFoundation& f, const To
             rows.push_back(i);
         InnerTrainer trainer(model->parameters(), rows, ts, ctx.work / "full-ft-checkpoint", sha256Hex(cfg.dump()));
         trainer.run([&](const std::vector<std::int64_t>& idx) { return model->loss(target.trainBatch(idx)); },
-                    ctx.control, [&](const StepReport& rep) {
+                    ctx.control,
+                    [&](const StepReport& rep) {
                         if (!rep.skipped)
                             rec.metric(rep.step, "loss", rep.loss);
                     });

@@ -51,8 +51,8 @@ nlohmann::json demoSelectionCost(const ExpertSelection& selection, const DemoFou
 {
     const auto& config = f.config;
     const auto modelBytes = CheckpointFiles::open(f.modelDir()).totalBytes();
-    const auto cost =
-        selection.cost(config.paramsPerExpert(), config.bytesPerExpert(), static_cast<std::int64_t>(modelBytes));
+    const auto cost = selection.cost(config.paramsPerExpert(), config.bytesPerExpert(),
+                                     static_cast<std::int64_t>(modelBytes));
     return {{"experts", cost.experts},
             {"total_experts", config.numExperts * static_cast<std::int64_t>(config.moeLayers().size())},
             {"trainable_parameters", cost.trainableParameters},

@@ -78,8 +78,12 @@ nlohmann::json DemoModelInfo::toJson() const
             a.push_back({{"domain", d.domain}, {"entropy", d.entropy}, {"top_share", d.topShare}});
         return a;
     };
-    return {{"dir", dir.string()},         {"built", built},        {"seconds", seconds},
-            {"first_loss", firstLoss},     {"last_loss", lastLoss}, {"concentration_trained", conc(trained)},
+    return {{"dir", dir.string()},
+            {"built", built},
+            {"seconds", seconds},
+            {"first_loss", firstLoss},
+            {"last_loss", lastLoss},
+            {"concentration_trained", conc(trained)},
             {"concentration_random", conc(random)}};
 }
 
@@ -101,7 +105,8 @@ DemoModelInfo DemoModelInfo::fromJson(const nlohmann::json& j, const fs::path& d
     return i;
 }
 
-std::vector<DomainConcentration> routingConcentration(const fs::path& modelDir, const std::vector<fs::path>& domainFiles,
+std::vector<DomainConcentration> routingConcentration(const fs::path& modelDir,
+                                                      const std::vector<fs::path>& domainFiles,
                                                       const DemoModelSettings& s, JobControl& control)
 {
     MoeModelOptions opt;
@@ -221,7 +226,8 @@ DemoModelInfo ensureDemoModel(const DemoModelSettings& s, JobControl& control)
         info.built = true;
         const auto r = trainer.run(
             [&](const std::vector<std::int64_t>& idx) { return model.loss(data.trainBatch(idx), s.auxLossCoef); },
-            control, [&](const StepReport& rep) {
+            control,
+            [&](const StepReport& rep) {
                 if (!rep.skipped)
                     rec.metric(rep.step, "loss", rep.loss);
                 rec.progress(static_cast<double>(rep.step) / static_cast<double>(s.steps), "pretraining");

@@ -45,13 +45,13 @@ std::vector<std::filesystem::path> ensureDemoCorpus(const DemoModelSettings& set
 
 struct DomainConcentration {
     std::string domain;
-    double entropy = 0;   // mean over MoE layers of the expert-usage entropy / ln(E), in [0, 1]
-    double topShare = 0;  // mean over layers of the share of token choices held by the top-k experts
+    double entropy = 0;  // mean over MoE layers of the expert-usage entropy / ln(E), in [0, 1]
+    double topShare = 0; // mean over layers of the share of token choices held by the top-k experts
 };
 
 struct DemoModelInfo {
     std::filesystem::path dir;
-    bool built = false;   // false: found in the cache
+    bool built = false; // false: found in the cache
     double seconds = 0;
     double firstLoss = 0, lastLoss = 0;
     std::vector<DomainConcentration> trained, random;

@@ -16,10 +16,7 @@ namespace teft {
 
 namespace fs = std::filesystem;
 
-DemoSettings::DemoSettings()
-{
-    aggregation.policy = AggregationSettings::Policy::Proportional;
-}
+DemoSettings::DemoSettings() { aggregation.policy = AggregationSettings::Policy::Proportional; }
 
 void DemoSettings::makeTiny()
 {
@@ -40,14 +37,22 @@ void DemoSettings::makeTiny()
 
 nlohmann::json DemoSettings::toJson() const
 {
-    return {{"model", model.toJson()},     {"target", target},
-            {"miners", miners},            {"bad_miner", badMiner},
-            {"rounds", rounds},            {"inner_steps", innerSteps},
-            {"batch_size", batchSize},     {"lr", lr},
-            {"bad_lr", badLr},             {"experts_per_layer", expertsPerLayer},
-            {"eval_batches", eval.batches}, {"eval_batch_size", eval.batchSize},
-            {"eval_seed", std::to_string(eval.seed)}, {"aggregation", aggregation.toJson()},
-            {"outer", outer.toJson()},     {"full_fine_tune", fullFineTune}};
+    return {{"model", model.toJson()},
+            {"target", target},
+            {"miners", miners},
+            {"bad_miner", badMiner},
+            {"rounds", rounds},
+            {"inner_steps", innerSteps},
+            {"batch_size", batchSize},
+            {"lr", lr},
+            {"bad_lr", badLr},
+            {"experts_per_layer", expertsPerLayer},
+            {"eval_batches", eval.batches},
+            {"eval_batch_size", eval.batchSize},
+            {"eval_seed", std::to_string(eval.seed)},
+            {"aggregation", aggregation.toJson()},
+            {"outer", outer.toJson()},
+            {"full_fine_tune", fullFineTune}};
 }
 
 namespace {
@@ -82,8 +87,11 @@ DemoReport runDemo(const DemoSettings& s, JobControl& control)
     fs::create_directories(ctx.work);
     JobRecord record("demo", s.toJson().dump(), ctx.work.string());
     return recordJob(record, [&] {
-        nlohmann::json report{{"format", "teft-demo-report"}, {"version", 1}, {"settings", s.toJson()},
-                              {"work_dir", ctx.work.string()}, {"target", s.target}};
+        nlohmann::json report{{"format", "teft-demo-report"},
+                              {"version", 1},
+                              {"settings", s.toJson()},
+                              {"work_dir", ctx.work.string()},
+                              {"target", s.target}};
         nlohmann::json timings = nlohmann::json::object();
         const auto timed = [&timings](const char* step, auto&& run) {
             const auto t0 = Clock::now();
@@ -100,7 +108,8 @@ DemoReport runDemo(const DemoSettings& s, JobControl& control)
         report["selection_cost"] = demoSelectionCost(selection, foundation);
 
         ensureDemoMinerKeys(ctx);
-        const auto rounds = timed("rounds", [&] { return runDemoRounds(ctx, foundation, selection, data.at(s.target)); });
+        const auto rounds = timed("rounds",
+                                  [&] { return runDemoRounds(ctx, foundation, selection, data.at(s.target)); });
         report["rounds"] = rounds.reports;
         report["submission_bytes"] = rounds.submissionBytes;
         timings["miners"] = rounds.minerSeconds;

@@ -29,7 +29,7 @@ struct DemoSettings {
     DemoModelSettings model;
     std::string target = "code";
     int miners = 3;
-    int badMiner = 2;         // -1: none
+    int badMiner = 2; // -1: none
     int rounds = 2;
     std::int64_t innerSteps = 20;
     int batchSize = 8;

@@ -53,8 +53,7 @@ void writeHeader(std::ostringstream& t, const json& report)
       << std::filesystem::path(model.value("dir", "")).filename().string() << " (" << model.value("layers", 0)
       << " layers x " << model.value("experts", 0) << " experts, top-" << topK << ")"
       << (model.value("built", false) ? ", pretrained now" : ", from the cache") << "\n";
-    t << "Routing concentration (expert-usage entropy / ln E, lower = more concentrated; top-" << topK
-      << " share):\n";
+    t << "Routing concentration (expert-usage entropy / ln E, lower = more concentrated; top-" << topK << " share):\n";
     const auto& trained = list(model, "concentration_trained");
     const auto& random = list(model, "concentration_random");
     for (std::size_t i = 0; i < trained.size() && i < random.size(); ++i) {
@@ -139,8 +138,9 @@ std::string demoReportTable(const json& report)
       << " expert tensors = Φ, " << merge.value("identical_tensors", 0) << " tensors byte-identical to the base)\n";
     const auto& timings = part(report, "timings_s");
     t << "Time: " << fmt("%.0f s", timings.value("total", 0.0)) << " (foundation model "
-      << fmt("%.0f s", timings.value("foundation_model", 0.0)) << ", miners " << fmt("%.0f s", timings.value("miners", 0.0))
-      << ", validators " << fmt("%.0f s", timings.value("validators", 0.0)) << ")\n";
+      << fmt("%.0f s", timings.value("foundation_model", 0.0)) << ", miners "
+      << fmt("%.0f s", timings.value("miners", 0.0)) << ", validators "
+      << fmt("%.0f s", timings.value("validators", 0.0)) << ")\n";
     return t.str();
 }
 

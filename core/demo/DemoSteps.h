@@ -47,8 +47,7 @@ DemoDatasets demoDatasets(const DemoContext& ctx, const DemoFoundation& foundati
 
 // The target domain's experts, by contrast of its routing against the other domains' (an
 // "identify" job); stats.json, stats.reference.json and selection.json in the work folder.
-ExpertSelection identifyDemoExperts(const DemoContext& ctx, const DemoFoundation& foundation,
-                                    const DemoDatasets& data);
+ExpertSelection identifyDemoExperts(const DemoContext& ctx, const DemoFoundation& foundation, const DemoDatasets& data);
 // The report's "selection_cost": what the selection trains and ships against the whole model.
 nlohmann::json demoSelectionCost(const ExpertSelection& selection, const DemoFoundation& foundation);
 

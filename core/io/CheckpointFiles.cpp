@@ -40,8 +40,8 @@ void CheckpointFiles::addFile(std::shared_ptr<const SafetensorsFile> file)
     for (const auto& t : file->tensors()) {
         const auto [it, inserted] = m_location.emplace(t.name, index);
         if (!inserted)
-            throw FormatError("Checkpoint " + m_dir.string() + ": tensor " + inQuotes(t.name) + " is stored in two shards, " +
-                              m_files[it->second]->path().filename().string() + " and " +
+            throw FormatError("Checkpoint " + m_dir.string() + ": tensor " + inQuotes(t.name) +
+                              " is stored in two shards, " + m_files[it->second]->path().filename().string() + " and " +
                               file->path().filename().string());
         m_names.push_back(t.name);
         m_totalBytes += t.byteSize();
@@ -59,8 +59,7 @@ CheckpointFiles CheckpointFiles::open(const fs::path& dir)
     }
     const fs::path indexPath = dir / kIndexFile;
     if (!fs::is_regular_file(indexPath))
-        throw Error("No weights in " + dir.string() + ": neither " + kSingleFile + " nor " + kIndexFile +
-                    " is there");
+        throw Error("No weights in " + dir.string() + ": neither " + kSingleFile + " nor " + kIndexFile + " is there");
     ckpt.m_sharded = true;
     const nlohmann::json index = readJsonFile(indexPath);
     const auto map = index.is_object() ? index.find("weight_map") : index.end();
@@ -120,7 +119,8 @@ void writeCheckpoint(const fs::path& dir, const std::vector<std::pair<std::strin
     std::uint64_t current = 0, total = 0;
     for (std::size_t i = 0; i < tensors.size(); ++i) {
         if (!seen.insert(tensors[i].first).second)
-            throw Error("Tensor " + inQuotes(tensors[i].first) + " is given twice for the checkpoint in " + dir.string());
+            throw Error("Tensor " + inQuotes(tensors[i].first) + " is given twice for the checkpoint in " +
+                        dir.string());
         const auto& t = tensors[i].second;
         const std::uint64_t size = static_cast<std::uint64_t>(t.numel()) * t.element_size();
         if (shards.empty() || (current > 0 && current + size > maxShardBytes)) {

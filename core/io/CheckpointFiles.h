@@ -63,8 +63,7 @@ std::string shardFileName(int index, int count);
 // gets a shard of its own) and `model.safetensors.index.json` with metadata.total_size. Every
 // file is written atomically, the index last; weight files of the other layout left in the
 // folder by an earlier write are removed afterwards so that readers cannot pick them up.
-void writeCheckpoint(const std::filesystem::path& dir,
-                     const std::vector<std::pair<std::string, at::Tensor>>& tensors,
+void writeCheckpoint(const std::filesystem::path& dir, const std::vector<std::pair<std::string, at::Tensor>>& tensors,
                      std::uint64_t maxShardBytes, JobControl* control = nullptr);
 
 } // namespace teft

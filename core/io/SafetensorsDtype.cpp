@@ -68,8 +68,7 @@ std::string safetensorsDtypeName(c10::ScalarType type)
     for (const auto& d : kDtypes)
         if (d.torch && *d.torch == type)
             return d.name;
-    throw Error(std::string("Tensors of type ") + c10::toString(type) +
-                " cannot be stored in a safetensors file");
+    throw Error(std::string("Tensors of type ") + c10::toString(type) + " cannot be stored in a safetensors file");
 }
 
 } // namespace teft

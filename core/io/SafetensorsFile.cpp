@@ -107,8 +107,8 @@ void SafetensorsFile::parseHeader()
     for (int i = 7; i >= 0; --i)
         n = (n << 8) | m_data[i];
     if (n > kMaxHeaderSize)
-        fail("the header length " + std::to_string(n) + " exceeds the limit of " +
-             std::to_string(kMaxHeaderSize) + " bytes");
+        fail("the header length " + std::to_string(n) + " exceeds the limit of " + std::to_string(kMaxHeaderSize) +
+             " bytes");
     if (n > m_size - 8)
         fail("the file is truncated: the header length " + std::to_string(n) + " exceeds the " +
              std::to_string(m_size - 8) + " bytes that follow it");
@@ -167,21 +167,20 @@ void SafetensorsFile::parseHeader()
             !asUnsigned((*offsets)[0], info.begin) || !asUnsigned((*offsets)[1], info.end))
             fail(where + " needs data_offsets [begin, end] of two non-negative integers");
         if (info.end < info.begin)
-            fail(where + " has data_offsets [" + std::to_string(info.begin) + ", " +
-                 std::to_string(info.end) + "]: the end is before the begin");
+            fail(where + " has data_offsets [" + std::to_string(info.begin) + ", " + std::to_string(info.end) +
+                 "]: the end is before the begin");
         if (info.end > bufferSize)
-            fail(where + " has data_offsets [" + std::to_string(info.begin) + ", " +
-                 std::to_string(info.end) + "] out of range: the data buffer holds only " +
-                 std::to_string(bufferSize) + " bytes");
+            fail(where + " has data_offsets [" + std::to_string(info.begin) + ", " + std::to_string(info.end) +
+                 "] out of range: the data buffer holds only " + std::to_string(bufferSize) + " bytes");
 
         std::uint64_t totalBits = 0;
         overflow = overflow || __builtin_mul_overflow(numel, static_cast<std::uint64_t>(bits), &totalBits);
         if (overflow || totalBits % 8 != 0 || totalBits / 8 != info.byteSize())
-            fail(where + " has " + std::to_string(info.byteSize()) + " bytes but its shape " +
-                 shapeText(info.shape) + " of " + info.dtype + " needs " +
-                 (overflow ? std::string("more than 2^64") :
-                  totalBits % 8 ? "a whole number of bytes, not " + std::to_string(totalBits) + " bits" :
-                                  std::to_string(totalBits / 8)));
+            fail(where + " has " + std::to_string(info.byteSize()) + " bytes but its shape " + shapeText(info.shape) +
+                 " of " + info.dtype + " needs " +
+                 (overflow        ? std::string("more than 2^64")
+                  : totalBits % 8 ? "a whole number of bytes, not " + std::to_string(totalBits) + " bits"
+                                  : std::to_string(totalBits / 8)));
         m_index.emplace(name, m_tensors.size());
         m_tensors.push_back(std::move(info));
     }
@@ -198,9 +197,9 @@ void SafetensorsFile::parseHeader()
     const TensorInfo* previous = nullptr;
     for (const TensorInfo* t : order) {
         if (t->begin < expected)
-            fail("tensors " + inQuotes(previous->name) + " (bytes " + std::to_string(previous->begin) +
-                 "-" + std::to_string(previous->end) + ") and " + inQuotes(t->name) + " (bytes " +
-                 std::to_string(t->begin) + "-" + std::to_string(t->end) + ") overlap");
+            fail("tensors " + inQuotes(previous->name) + " (bytes " + std::to_string(previous->begin) + "-" +
+                 std::to_string(previous->end) + ") and " + inQuotes(t->name) + " (bytes " + std::to_string(t->begin) +
+                 "-" + std::to_string(t->end) + ") overlap");
         if (t->begin > expected)
             fail("a gap of " + std::to_string(t->begin - expected) + " bytes in the data buffer " +
                  (previous ? "between tensors " + inQuotes(previous->name) + " and " + inQuotes(t->name)
@@ -209,8 +208,7 @@ void SafetensorsFile::parseHeader()
         previous = t;
     }
     if (expected != bufferSize)
-        fail("the last " + std::to_string(bufferSize - expected) +
-             " bytes of the data buffer belong to no tensor");
+        fail("the last " + std::to_string(bufferSize - expected) + " bytes of the data buffer belong to no tensor");
 }
 
 const TensorInfo& SafetensorsFile::info(const std::string& name) const
@@ -242,7 +240,8 @@ at::Tensor SafetensorsFile::tensor(const std::string& name) const
     if (reinterpret_cast<std::uintptr_t>(p) % elementSize != 0)
         return at::from_blob(p, t.shape, options).clone(); // misaligned: torch kernels need aligned data
     auto keepAlive = shared_from_this();
-    return at::from_blob(p, t.shape, [keepAlive](void*) {}, options);
+    return at::from_blob(
+        p, t.shape, [keepAlive](void*) {}, options);
 }
 
 } // namespace teft

@@ -85,8 +85,7 @@ void SafetensorsWriter::write(JobControl* control, std::uint64_t progressBase, s
     file.commit();
 }
 
-void writeSafetensors(const std::filesystem::path& path,
-                      const std::vector<std::pair<std::string, at::Tensor>>& tensors,
+void writeSafetensors(const std::filesystem::path& path, const std::vector<std::pair<std::string, at::Tensor>>& tensors,
                       const std::map<std::string, std::string>& metadata)
 {
     SafetensorsWriter writer(path);

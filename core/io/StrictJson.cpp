@@ -54,20 +54,16 @@ nlohmann::json parseJsonStrict(std::string_view text, const std::string& what, D
     std::string duplicate;
     auto callback = [&](int, json::parse_event_t event, json& parsed) {
         switch (event) {
-        case json::parse_event_t::object_start:
-            open.emplace_back();
-            break;
+        case json::parse_event_t::object_start: open.emplace_back(); break;
         case json::parse_event_t::object_end:
             if (!open.empty())
                 open.pop_back();
             break;
         case json::parse_event_t::key:
-            if (!open.empty() && !open.back().insert(parsed.get<std::string>()).second &&
-                duplicate.empty())
+            if (!open.empty() && !open.back().insert(parsed.get<std::string>()).second && duplicate.empty())
                 duplicate = parsed.get<std::string>();
             break;
-        default:
-            break;
+        default: break;
         }
         return true;
     };

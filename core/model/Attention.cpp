@@ -21,7 +21,7 @@ torch::Tensor attentionBias(const torch::Tensor& attentionMask, std::int64_t seq
     allowed = allowed.unsqueeze(0); // [1, T, T]
     if (attentionMask.defined())
         allowed = allowed.logical_and(attentionMask.to(device).to(torch::kBool).unsqueeze(1)); // [B, T, T]
-    return allowed.logical_not().unsqueeze(1).unsqueeze(1); // [B|1, 1, 1, T, T]
+    return allowed.logical_not().unsqueeze(1).unsqueeze(1);                                    // [B|1, 1, 1, T, T]
 }
 
 namespace {
@@ -138,7 +138,8 @@ torch::Tensor groupedAttention(const torch::Tensor& q, const torch::Tensor& k, c
     // transformers' softmax(dtype=float32).to(bf16) gives, in one pass instead of three.
     // Queries go in blocks that only look at the keys up to their last position (causal), which
     // skips most of the masked upper triangle and bounds the size of one score block.
-    const bool needGrad = torch::GradMode::is_enabled() && (q.requires_grad() || k.requires_grad() || v.requires_grad());
+    const bool needGrad = torch::GradMode::is_enabled() &&
+                          (q.requires_grad() || k.requires_grad() || v.requires_grad());
     torch::Tensor out; // [B, h, T, dv]
     if (needGrad) {
         out = BlockedAttentionFn::apply(q, k, v, blocked, scale);

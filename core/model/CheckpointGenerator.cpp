@@ -85,7 +85,8 @@ std::vector<std::pair<std::string, torch::Tensor>> randomWeights(const ModelConf
             if (c.qLoraRank > 0) {
                 f.add(a + "q_a_proj.weight", f.normal({c.qLoraRank, H}, wide));
                 f.add(a + "q_a_layernorm.weight", f.nearOne(c.qLoraRank));
-                f.add(a + "q_b_proj.weight", f.normal({c.numHeads * qk, c.qLoraRank}, 1.0 / std::sqrt(double(c.qLoraRank))));
+                f.add(a + "q_b_proj.weight",
+                      f.normal({c.numHeads * qk, c.qLoraRank}, 1.0 / std::sqrt(double(c.qLoraRank))));
             } else {
                 f.add(a + "q_proj.weight", f.normal({c.numHeads * qk, H}, wide));
             }
@@ -179,16 +180,18 @@ void writeByteLevelTokenizer(const std::filesystem::path& dir)
     nlohmann::ordered_json added = nlohmann::ordered_json::array();
     nlohmann::ordered_json addedDecoder = nlohmann::ordered_json::object();
     for (std::size_t i = 0; i < specials.size(); ++i) {
-        nlohmann::ordered_json t{{"id", 256 + i},         {"content", specials[i]}, {"single_word", false},
-                                 {"lstrip", false},       {"rstrip", false},        {"normalized", false},
-                                 {"special", true}};
+        nlohmann::ordered_json t{{"id", 256 + i},   {"content", specials[i]}, {"single_word", false}, {"lstrip", false},
+                                 {"rstrip", false}, {"normalized", false},    {"special", true}};
         added.push_back(t);
-        addedDecoder[std::to_string(256 + i)] = {{"content", specials[i]}, {"lstrip", false}, {"normalized", false},
-                                                 {"rstrip", false},        {"single_word", false}, {"special", true}};
+        addedDecoder[std::to_string(256 + i)] = {{"content", specials[i]}, {"lstrip", false},
+                                                 {"normalized", false},    {"rstrip", false},
+                                                 {"single_word", false},   {"special", true}};
     }
     const std::string pattern = "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}| "
                                 "?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
-    nlohmann::ordered_json byteLevel{{"type", "ByteLevel"}, {"add_prefix_space", false}, {"trim_offsets", false},
+    nlohmann::ordered_json byteLevel{{"type", "ByteLevel"},
+                                     {"add_prefix_space", false},
+                                     {"trim_offsets", false},
                                      {"use_regex", false}};
     nlohmann::ordered_json tok;
     tok["version"] = "1.0";
@@ -196,14 +199,13 @@ void writeByteLevelTokenizer(const std::filesystem::path& dir)
     tok["padding"] = nullptr;
     tok["added_tokens"] = added;
     tok["normalizer"] = {{"type", "NFC"}};
-    tok["pre_tokenizer"] = {
-        {"type", "Sequence"},
-        {"pretokenizers",
-         nlohmann::ordered_json::array({nlohmann::ordered_json{{"type", "Split"},
-                                                               {"pattern", {{"Regex", pattern}}},
-                                                               {"behavior", "Isolated"},
-                                                               {"invert", false}},
-                                        byteLevel})}};
+    tok["pre_tokenizer"] = {{"type", "Sequence"},
+                            {"pretokenizers",
+                             nlohmann::ordered_json::array({nlohmann::ordered_json{{"type", "Split"},
+                                                                                   {"pattern", {{"Regex", pattern}}},
+                                                                                   {"behavior", "Isolated"},
+                                                                                   {"invert", false}},
+                                                            byteLevel})}};
     tok["post_processor"] = byteLevel;
     tok["decoder"] = byteLevel;
     tok["model"] = {{"type", "BPE"},
@@ -237,8 +239,11 @@ void writeByteLevelTokenizer(const std::filesystem::path& dir)
     tc["unk_token"] = nullptr;
     writeFileAtomically(dir / "tokenizer_config.json", tc.dump(2));
 
-    nlohmann::ordered_json gen{{"bos_token_id", 256}, {"eos_token_id", 256}, {"pad_token_id", 256},
-                               {"do_sample", false},  {"transformers_version", "4.51.0"}};
+    nlohmann::ordered_json gen{{"bos_token_id", 256},
+                               {"eos_token_id", 256},
+                               {"pad_token_id", 256},
+                               {"do_sample", false},
+                               {"transformers_version", "4.51.0"}};
     writeFileAtomically(dir / "generation_config.json", gen.dump(2));
 }
 

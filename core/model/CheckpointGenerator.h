@@ -24,7 +24,7 @@ struct GenerateOptions {
     int shards = 1;                 // > 1: about that many shards + index
     std::uint64_t seed = 0;
     torch::ScalarType dtype = torch::kBFloat16; // kBFloat16 | kFloat | kHalf
-    bool fusedExperts = false; // transformers v5 layout: mlp.experts.gate_up_proj / down_proj
+    bool fusedExperts = false;                  // transformers v5 layout: mlp.experts.gate_up_proj / down_proj
 };
 
 // The config.json a generated checkpoint of this family and preset carries.

@@ -24,7 +24,8 @@ public:
     std::int64_t integer(const std::string& key) const
     {
         const auto& v = require(key);
-        if (!v.is_number_integer() && !(v.is_number_float() && v.get<double>() == static_cast<std::int64_t>(v.get<double>())))
+        if (!v.is_number_integer() &&
+            !(v.is_number_float() && v.get<double>() == static_cast<std::int64_t>(v.get<double>())))
             throw wrongType(key, "an integer");
         const auto n = v.is_number_integer() ? v.get<std::int64_t>() : static_cast<std::int64_t>(v.get<double>());
         return n;
@@ -36,8 +37,14 @@ public:
             throw FormatError(m_source + ": key '" + key + "' must be a positive integer, got " + std::to_string(n));
         return n;
     }
-    std::int64_t integer(const std::string& key, std::int64_t fallback) const { return has(key) ? integer(key) : fallback; }
-    std::int64_t positive(const std::string& key, std::int64_t fallback) const { return has(key) ? positive(key) : fallback; }
+    std::int64_t integer(const std::string& key, std::int64_t fallback) const
+    {
+        return has(key) ? integer(key) : fallback;
+    }
+    std::int64_t positive(const std::string& key, std::int64_t fallback) const
+    {
+        return has(key) ? positive(key) : fallback;
+    }
     double number(const std::string& key) const
     {
         const auto& v = require(key);

@@ -62,41 +62,37 @@ inline Isa cpuIsa()
 #if defined(__GNUC__) && defined(__x86_64__) && !defined(__clang__)
 #define TEFT_KERNEL_BODY TEFT_ALWAYS_INLINE
 // NAME(args...) runs BODY(args...) compiled for the best ISA of this CPU.
-#define TEFT_KERNEL_VARIANTS(NAME, BODY)                                                                      \
-    template <typename... A>                                                                                  \
-    __attribute__((target("avx512f,avx512bw,avx512vl,avx2,fma,prefer-vector-width=512"))) void NAME##Avx512( \
-        A... a)                                                                                               \
-    {                                                                                                         \
-        BODY(a...);                                                                                           \
-    }                                                                                                         \
-    template <typename... A>                                                                                  \
-    __attribute__((target("avx2,fma"))) void NAME##Avx2(A... a)                                              \
-    {                                                                                                         \
-        BODY(a...);                                                                                           \
-    }                                                                                                         \
-    template <typename... A>                                                                                  \
-    void NAME##Baseline(A... a)                                                                               \
-    {                                                                                                         \
-        BODY(a...);                                                                                           \
-    }                                                                                                         \
-    template <typename... A>                                                                                  \
-    void NAME(A... a)                                                                                         \
-    {                                                                                                         \
-        switch (::teft::kernels::cpuIsa()) {                                                                  \
-        case ::teft::kernels::Isa::Avx512:                                                                    \
-            return NAME##Avx512(a...);                                                                        \
-        case ::teft::kernels::Isa::Avx2:                                                                      \
-            return NAME##Avx2(a...);                                                                          \
-        default:                                                                                              \
-            return NAME##Baseline(a...);                                                                      \
-        }                                                                                                     \
+#define TEFT_KERNEL_VARIANTS(NAME, BODY)                                                                               \
+    template <typename... A>                                                                                           \
+    __attribute__((target("avx512f,avx512bw,avx512vl,avx2,fma,prefer-vector-width=512"))) void NAME##Avx512(A... a)    \
+    {                                                                                                                  \
+        BODY(a...);                                                                                                    \
+    }                                                                                                                  \
+    template <typename... A>                                                                                           \
+    __attribute__((target("avx2,fma"))) void NAME##Avx2(A... a)                                                        \
+    {                                                                                                                  \
+        BODY(a...);                                                                                                    \
+    }                                                                                                                  \
+    template <typename... A>                                                                                           \
+    void NAME##Baseline(A... a)                                                                                        \
+    {                                                                                                                  \
+        BODY(a...);                                                                                                    \
+    }                                                                                                                  \
+    template <typename... A>                                                                                           \
+    void NAME(A... a)                                                                                                  \
+    {                                                                                                                  \
+        switch (::teft::kernels::cpuIsa()) {                                                                           \
+        case ::teft::kernels::Isa::Avx512: return NAME##Avx512(a...);                                                  \
+        case ::teft::kernels::Isa::Avx2: return NAME##Avx2(a...);                                                      \
+        default: return NAME##Baseline(a...);                                                                          \
+        }                                                                                                              \
     }
 #else
 #define TEFT_KERNEL_BODY inline
-#define TEFT_KERNEL_VARIANTS(NAME, BODY)                                                                      \
-    template <typename... A>                                                                                  \
-    void NAME(A... a)                                                                                         \
-    {                                                                                                         \
-        BODY(a...);                                                                                           \
+#define TEFT_KERNEL_VARIANTS(NAME, BODY)                                                                               \
+    template <typename... A>                                                                                           \
+    void NAME(A... a)                                                                                                  \
+    {                                                                                                                  \
+        BODY(a...);                                                                                                    \
     }
 #endif

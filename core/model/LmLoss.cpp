@@ -63,7 +63,8 @@ torch::Tensor chunkedCrossEntropy(const torch::Tensor& hidden, const torch::Tens
     if (N == 0)
         return torch::zeros({}, hidden.options().dtype(torch::kFloat));
     if (chunkRows <= 0)
-        chunkRows = std::max<std::int64_t>(16, (std::int64_t(64) << 20) / (4 * std::max<std::int64_t>(1, lmHead.size(0))));
+        chunkRows = std::max<std::int64_t>(16,
+                                           (std::int64_t(64) << 20) / (4 * std::max<std::int64_t>(1, lmHead.size(0))));
     return ChunkedCrossEntropyFn::apply(hidden, lmHead.detach(), targets, chunkRows);
 }
 

@@ -17,9 +17,9 @@ namespace teft {
 
 // How a MoE layer turns router logits into (expert ids, weights).
 enum class RoutingKind {
-    SoftmaxTopK,      // mixtral, qwen2_moe, qwen3_moe, olmoe: softmax, top-k, optional renormalise
-    DeepseekSoftmax,  // deepseek_v2: softmax, greedy or group-limited greedy, x routed_scaling_factor
-    DeepseekSigmoid,  // deepseek_v3: sigmoid, bias-corrected group/expert choice, weights unbiased
+    SoftmaxTopK,     // mixtral, qwen2_moe, qwen3_moe, olmoe: softmax, top-k, optional renormalise
+    DeepseekSoftmax, // deepseek_v2: softmax, greedy or group-limited greedy, x routed_scaling_factor
+    DeepseekSigmoid, // deepseek_v3: sigmoid, bias-corrected group/expert choice, weights unbiased
 };
 
 struct RopeConfig {
@@ -39,8 +39,8 @@ struct RopeConfig {
 // What a family calls its MoE tensors, relative to "model.layers.<l>.". The defaults are the names
 // most families use; a family's spec overrides what differs.
 struct FamilyLayout {
-    std::string moeBlock = "mlp";   // <moeBlock>. holds router and experts (mixtral: block_sparse_moe)
-    std::string router = "gate";    // <moeBlock>.<router>.weight [E, H]
+    std::string moeBlock = "mlp"; // <moeBlock>. holds router and experts (mixtral: block_sparse_moe)
+    std::string router = "gate";  // <moeBlock>.<router>.weight [E, H]
     // <moeBlock>.<router>.<routerScoreBias> [E]: the score correction of DeepseekSigmoid routing.
     std::string routerScoreBias = "e_score_correction_bias";
     // <moeBlock>.experts.<e>.<name>.weight: the expert's gate, up and down projections
@@ -74,11 +74,11 @@ struct ModelConfig {
     RopeConfig rope;
 
     // Standard attention extras.
-    bool attentionBias = false;    // q/k/v biases (qwen2_moe)
-    bool outputBias = false;       // o_proj bias (qwen3_moe, olmoe: with attention_bias)
-    bool qkHeadNorm = false;       // per-head RMSNorm on q and k (qwen3_moe)
-    bool qkFullNorm = false;       // RMSNorm over the whole q / k projection (olmoe)
-    double clipQkv = 0.0;          // 0: none (olmoe)
+    bool attentionBias = false;     // q/k/v biases (qwen2_moe)
+    bool outputBias = false;        // o_proj bias (qwen3_moe, olmoe: with attention_bias)
+    bool qkHeadNorm = false;        // per-head RMSNorm on q and k (qwen3_moe)
+    bool qkFullNorm = false;        // RMSNorm over the whole q / k projection (olmoe)
+    double clipQkv = 0.0;           // 0: none (olmoe)
     std::int64_t slidingWindow = 0; // 0: none (mixtral)
 
     // Multi-head latent attention (deepseek).
@@ -92,8 +92,8 @@ struct ModelConfig {
     bool ropeInterleave = false;   // rotate adjacent pairs (deepseek) instead of halves
 
     // Feed-forward.
-    std::int64_t intermediateSize = 0;    // dense layers
-    std::int64_t expertIntermediate = 0;  // routed expert width
+    std::int64_t intermediateSize = 0;   // dense layers
+    std::int64_t expertIntermediate = 0; // routed expert width
     std::int64_t numExperts = 0;
     std::int64_t topK = 0;
     bool normTopkProb = false;
@@ -101,9 +101,9 @@ struct ModelConfig {
     double routedScalingFactor = 1.0;
     std::int64_t nGroup = 1;
     std::int64_t topkGroup = 1;
-    bool groupLimited = false;          // deepseek_v2 group_limited_greedy; v3 always
+    bool groupLimited = false;           // deepseek_v2 group_limited_greedy; v3 always
     std::int64_t sharedIntermediate = 0; // 0: no shared expert
-    bool sharedExpertGate = false;        // sigmoid(x . w) gate on the shared expert: the layout names one
+    bool sharedExpertGate = false;       // sigmoid(x . w) gate on the shared expert: the layout names one
     double routerAuxLossCoef = 0.0;
     std::vector<bool> moeLayerFlags; // per layer: true when the layer is MoE
 
@@ -136,12 +136,12 @@ struct ModelConfig {
     // Parses one of those names back; false when `name` is not a per-expert tensor name.
     bool parseExpertTensorName(const std::string& name, int& layer, int& expert, int& part) const;
 
-    std::int64_t paramsPerExpert() const;        // 3 * H * I
-    c10::ScalarType storageDtype() const;        // from dtype/torch_dtype
-    std::int64_t bytesPerExpert() const;         // in storageDtype()
-    std::int64_t paramsTotal() const;            // every parameter of the checkpoint
-    std::int64_t paramsActive() const;           // per token: hub + top-k routed experts
-    std::int64_t attentionParams() const;        // one layer's attention, norms included
+    std::int64_t paramsPerExpert() const; // 3 * H * I
+    c10::ScalarType storageDtype() const; // from dtype/torch_dtype
+    std::int64_t bytesPerExpert() const;  // in storageDtype()
+    std::int64_t paramsTotal() const;     // every parameter of the checkpoint
+    std::int64_t paramsActive() const;    // per token: hub + top-k routed experts
+    std::int64_t attentionParams() const; // one layer's attention, norms included
     std::int64_t qkHeadDim() const { return mla ? qkNopeHeadDim + qkRopeHeadDim : headDim; }
     std::int64_t ropeDim() const { return mla ? qkRopeHeadDim : headDim; }
     std::string familyName() const { return modelType; }

@@ -32,13 +32,13 @@ struct GatedMlpWeights {
 };
 
 struct MoeWeights {
-    torch::Tensor router;       // [E, H]
-    torch::Tensor scoreBias;    // [E] fp32, deepseek_v3 e_score_correction_bias
+    torch::Tensor router;                 // [E, H]
+    torch::Tensor scoreBias;              // [E] fp32, deepseek_v3 e_score_correction_bias
     std::vector<GatedMlpWeights> experts; // E entries; absent ones (masked mode) are empty
-    torch::Tensor allowed;      // [E] bool on device: router may pick it (undefined: all)
-    torch::Tensor presentMask;  // [E] bool on device (undefined: all present)
-    GatedMlpWeights shared;     // optional
-    torch::Tensor sharedGate;   // [1, H] (qwen2_moe)
+    torch::Tensor allowed;                // [E] bool on device: router may pick it (undefined: all)
+    torch::Tensor presentMask;            // [E] bool on device (undefined: all present)
+    GatedMlpWeights shared;               // optional
+    torch::Tensor sharedGate;             // [1, H] (qwen2_moe)
 };
 
 struct LayerWeights {

@@ -56,8 +56,7 @@ bool hasNonFinite(const torch::Tensor& t)
                 return true;
         return false;
     }
-    default:
-        return !torch::isfinite(t).all().item<bool>();
+    default: return !torch::isfinite(t).all().item<bool>();
     }
 }
 
@@ -445,8 +444,8 @@ ForwardResult MoeModel::forward(const ModelBatch& batch, const ForwardOptions& o
     std::optional<AuxLossAccumulator> aux;
     if (options.auxLoss)
         aux.emplace(m_config.numExperts, m_config.topK);
-    auto h = runLayers(p.ids, p.mask, static_cast<int>(m_config.numLayers) - 1, options.routing ? &result.routing : nullptr,
-                       aux ? &*aux : nullptr, p.validRows);
+    auto h = runLayers(p.ids, p.mask, static_cast<int>(m_config.numLayers) - 1,
+                       options.routing ? &result.routing : nullptr, aux ? &*aux : nullptr, p.validRows);
     {
         std::optional<torch::NoGradGuard> noGrad;
         if (m_firstTrainableLayer < 0)
@@ -576,8 +575,8 @@ std::vector<std::pair<std::string, torch::Tensor>> MoeModel::exportState() const
         int layer = 0, expert = 0, part = 0;
         if (c.parseExpertTensorName(name, layer, expert, part)) {
             if (m_modified[static_cast<std::size_t>(layer)][static_cast<std::size_t>(expert)])
-                t = findExpertTensor(name)->detach().to(torch::TensorOptions().device(torch::kCPU).dtype(t.scalar_type()),
-                                                        false, true);
+                t = findExpertTensor(name)->detach().to(
+                    torch::TensorOptions().device(torch::kCPU).dtype(t.scalar_type()), false, true);
         } else if (m_fusedExperts) {
             for (int l : c.moeLayers()) {
                 const bool gu = name == c.fusedGateUpName(l);
@@ -630,10 +629,10 @@ ModelMemory MoeModel::memory() const
         addFrozen(m_lmHead);
     addFrozen(m_finalNorm);
     for (const auto& L : m_layers) {
-        for (const auto* t : {&L.inputNorm, &L.postNorm, &L.attn.q, &L.attn.k, &L.attn.v, &L.attn.o, &L.attn.qBias,
-                              &L.attn.kBias, &L.attn.vBias, &L.attn.oBias, &L.attn.qNorm, &L.attn.kNorm, &L.attn.qA,
-                              &L.attn.qABias, &L.attn.qANorm, &L.attn.qB, &L.attn.kvA, &L.attn.kvABias,
-                              &L.attn.kvANorm, &L.attn.kvB})
+        for (const auto* t : {&L.inputNorm,  &L.postNorm,   &L.attn.q,       &L.attn.k,       &L.attn.v,
+                              &L.attn.o,     &L.attn.qBias, &L.attn.kBias,   &L.attn.vBias,   &L.attn.oBias,
+                              &L.attn.qNorm, &L.attn.kNorm, &L.attn.qA,      &L.attn.qABias,  &L.attn.qANorm,
+                              &L.attn.qB,    &L.attn.kvA,   &L.attn.kvABias, &L.attn.kvANorm, &L.attn.kvB})
             addFrozen(*t);
         addMlp(L.mlp);
         addFrozen(L.moe.router);

@@ -57,8 +57,8 @@ struct MoeModelOptions {
     std::string device = "cpu";
     torch::ScalarType computeDtype = torch::kBFloat16; // kBFloat16 or kFloat
     ExpertMode mode = ExpertMode::Full;
-    std::map<int, std::vector<int>> selection;          // MoE layer -> experts (trainable)
-    bool checkFinite = true; // refuse NaN / Inf weights at load (one pass over the weights)
+    std::map<int, std::vector<int>> selection; // MoE layer -> experts (trainable)
+    bool checkFinite = true;                   // refuse NaN / Inf weights at load (one pass over the weights)
 };
 
 struct ModelBatch {
@@ -70,10 +70,10 @@ struct ModelBatch {
 };
 
 struct ForwardOptions {
-    bool loss = true;     // mean next-token cross-entropy over the target tokens (chunked)
-    bool logits = false;  // full [B, T, V] fp32 logits (inspection / small inputs only)
-    bool auxLoss = false; // load-balancing loss over all MoE layers (padding excluded)
-    bool routing = false; // also return each MoE layer's choices
+    bool loss = true;               // mean next-token cross-entropy over the target tokens (chunked)
+    bool logits = false;            // full [B, T, V] fp32 logits (inspection / small inputs only)
+    bool auxLoss = false;           // load-balancing loss over all MoE layers (padding excluded)
+    bool routing = false;           // also return each MoE layer's choices
     std::int64_t lossChunkRows = 0; // 0: automatic (~64 MiB of fp32 logits per chunk)
 };
 
@@ -84,16 +84,16 @@ struct LayerRouting {
 };
 
 struct ForwardResult {
-    torch::Tensor loss;     // fp32 scalar (defined when requested); differentiable
-    torch::Tensor auxLoss;  // fp32 scalar (defined when requested); not yet multiplied by the coefficient
-    torch::Tensor logits;   // [B, T, V] fp32 (when requested)
-    std::int64_t targetTokens = 0; // tokens the loss averages over
+    torch::Tensor loss;                // fp32 scalar (defined when requested); differentiable
+    torch::Tensor auxLoss;             // fp32 scalar (defined when requested); not yet multiplied by the coefficient
+    torch::Tensor logits;              // [B, T, V] fp32 (when requested)
+    std::int64_t targetTokens = 0;     // tokens the loss averages over
     std::vector<LayerRouting> routing; // one per MoE layer, in layer order (when requested)
 };
 
 struct ModelMemory {
-    std::int64_t weightBytes = 0;     // frozen weights held on the device
-    std::int64_t trainableBytes = 0;  // fp32 masters
+    std::int64_t weightBytes = 0;    // frozen weights held on the device
+    std::int64_t trainableBytes = 0; // fp32 masters
     bool isCuda = false;
     std::int64_t deviceAllocated = 0; // CUDA: bytes allocated by torch on the device
     std::int64_t deviceFree = 0;      // CUDA: free device memory

@@ -23,8 +23,8 @@ using kernels::storeValue;
 
 // Columns [c0, c1) of every row: acc[index[m]] += w[m] * rows[m].
 template <typename T>
-TEFT_KERNEL_BODY void scatterColumnsBody(std::int64_t c0, std::int64_t c1, std::int64_t M, std::int64_t H, const T* rows,
-                                const std::int64_t* index, const T* weight, float* acc)
+TEFT_KERNEL_BODY void scatterColumnsBody(std::int64_t c0, std::int64_t c1, std::int64_t M, std::int64_t H,
+                                         const T* rows, const std::int64_t* index, const T* weight, float* acc)
 {
     for (std::int64_t m = 0; m < M; ++m) {
         const float w = weight ? loadValue(weight, m) : 1.0f;
@@ -46,7 +46,7 @@ TEFT_KERNEL_VARIANTS(roundRows, roundRowsBody)
 
 template <typename T>
 TEFT_KERNEL_BODY void backwardRowsBody(std::int64_t m0, std::int64_t m1, std::int64_t H, const T* grad, const T* rows,
-                              const std::int64_t* index, const T* weight, T* gradRows, T* gradWeight)
+                                       const std::int64_t* index, const T* weight, T* gradRows, T* gradWeight)
 {
     for (std::int64_t m = m0; m < m1; ++m) {
         const T* g = grad + index[m] * H;
@@ -99,8 +99,8 @@ TEFT_ALWAYS_INLINE float roundTrip(float v, const std::uint16_t*)
 }
 
 template <typename T>
-TEFT_KERNEL_BODY void rmsNormRowsBody(std::int64_t r0, std::int64_t r1, std::int64_t D, const T* x, const T* w, double eps,
-                             T* out, float* rstd)
+TEFT_KERNEL_BODY void rmsNormRowsBody(std::int64_t r0, std::int64_t r1, std::int64_t D, const T* x, const T* w,
+                                      double eps, T* out, float* rstd)
 {
     for (std::int64_t r = r0; r < r1; ++r) {
         const T* xr = x + r * D;
@@ -115,7 +115,7 @@ TEFT_KERNEL_VARIANTS(rmsNormRows, rmsNormRowsBody)
 
 template <typename T>
 TEFT_KERNEL_BODY void rmsNormBackwardRowsBody(std::int64_t r0, std::int64_t r1, std::int64_t D, const T* g, const T* x,
-                                     const T* w, const float* rstd, T* gx)
+                                              const T* w, const float* rstd, T* gx)
 {
     for (std::int64_t r = r0; r < r1; ++r) {
         const T* gr = g + r * D;

@@ -44,7 +44,7 @@ TEFT_ALWAYS_INLINE float sigmoid(float x)
 
 template <typename T>
 TEFT_KERNEL_BODY void forwardRowsBody(std::int64_t r0, std::int64_t r1, std::int64_t cols, const T* g, std::int64_t gs,
-                             const T* u, std::int64_t us, T* out, std::int64_t os)
+                                      const T* u, std::int64_t us, T* out, std::int64_t os)
 {
     for (std::int64_t r = r0; r < r1; ++r) {
         const T* gr = g + r * gs;
@@ -59,9 +59,9 @@ TEFT_KERNEL_BODY void forwardRowsBody(std::int64_t r0, std::int64_t r1, std::int
 TEFT_KERNEL_VARIANTS(forwardRows, forwardRowsBody)
 
 template <typename T>
-TEFT_KERNEL_BODY void backwardRowsBody(std::int64_t r0, std::int64_t r1, std::int64_t cols, const T* ga, std::int64_t as,
-                              const T* g, std::int64_t gs, const T* u, std::int64_t us, T* dg, std::int64_t dgs,
-                              T* du, std::int64_t dus)
+TEFT_KERNEL_BODY void backwardRowsBody(std::int64_t r0, std::int64_t r1, std::int64_t cols, const T* ga,
+                                       std::int64_t as, const T* g, std::int64_t gs, const T* u, std::int64_t us, T* dg,
+                                       std::int64_t dgs, T* du, std::int64_t dus)
 {
     for (std::int64_t r = r0; r < r1; ++r) {
         const T* ar = ga + r * as;
@@ -131,8 +131,8 @@ void swigluBackwardKernel(const torch::Tensor& grad, const torch::Tensor& gate, 
     at::parallel_for(0, rows, grain(cols), [&](std::int64_t r0, std::int64_t r1) {
         if (bf16)
             backwardRows(r0, r1, cols, ptr<std::uint16_t>(ga), ga.stride(0), ptr<std::uint16_t>(gate), gate.stride(0),
-                         ptr<std::uint16_t>(up), up.stride(0), mutablePtr<std::uint16_t>(gradGate),
-                         gradGate.stride(0), mutablePtr<std::uint16_t>(gradUp), gradUp.stride(0));
+                         ptr<std::uint16_t>(up), up.stride(0), mutablePtr<std::uint16_t>(gradGate), gradGate.stride(0),
+                         mutablePtr<std::uint16_t>(gradUp), gradUp.stride(0));
         else
             backwardRows(r0, r1, cols, ptr<float>(ga), ga.stride(0), ptr<float>(gate), gate.stride(0), ptr<float>(up),
                          up.stride(0), mutablePtr<float>(gradGate), gradGate.stride(0), mutablePtr<float>(gradUp),

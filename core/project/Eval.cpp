@@ -19,7 +19,9 @@ EvalReport evaluateModel(const EvalRequest& r, JobControl& control)
     nlohmann::json names = nlohmann::json::array();
     for (const auto& d : r.datasets)
         names.push_back(d.name);
-    const nlohmann::json cfg{{"model", r.modelDir.string()}, {"data", names}, {"phi", r.phiFile.string()},
+    const nlohmann::json cfg{{"model", r.modelDir.string()},
+                             {"data", names},
+                             {"phi", r.phiFile.string()},
                              {"submission", r.submissionDir.string()}};
     JobRecord rec("eval", cfg.dump(), "", r.projectId);
     return recordJob(rec, [&] {

@@ -42,8 +42,8 @@ RoutingCosts routingCosts(const std::filesystem::path& modelDir, const std::stri
 // the job with the model's tokenizer (tokenizeDataset), or rows already tokenized by the caller
 // (then their statistics are summed: RoutingStats::merge).
 struct IdentifyDataset {
-    std::string label;                          // recorded as RoutingStats::dataset
-    std::optional<DatasetSpec> spec;            // tokenized with `packing` when set
+    std::string label;               // recorded as RoutingStats::dataset
+    std::optional<DatasetSpec> spec; // tokenized with `packing` when set
     PackingOptions packing;
     std::vector<const TokenDataset*> tokenized; // used when spec is not set; must outlive the call
     int batches = 0;                            // 0: IdentifyRequest::settings.batches
@@ -56,11 +56,11 @@ struct IdentifyRequest {
     IdentifySettings settings;
     IdentifyDataset target;
     std::optional<IdentifyDataset> reference;
-    std::filesystem::path statsFile;          // target statistics are saved here (parent created)
-    std::filesystem::path referenceStatsFile; // reference statistics (required with a reference)
-    std::optional<std::int64_t> projectId;    // the job store project the job belongs to
+    std::filesystem::path statsFile;                  // target statistics are saved here (parent created)
+    std::filesystem::path referenceStatsFile;         // reference statistics (required with a reference)
+    std::optional<std::int64_t> projectId;            // the job store project the job belongs to
     nlohmann::json config = nlohmann::json::object(); // the job record's config (what the caller ran)
-    std::filesystem::path outputDir;          // the job's output folder; empty: statsFile's parent
+    std::filesystem::path outputDir;                  // the job's output folder; empty: statsFile's parent
 };
 
 struct IdentifyResult {

@@ -14,10 +14,7 @@ namespace teft {
 
 namespace fs = std::filesystem;
 
-fs::path Project::workDirOf(std::int64_t id)
-{
-    return dataDir() / "projects" / std::to_string(id);
-}
+fs::path Project::workDirOf(std::int64_t id) { return dataDir() / "projects" / std::to_string(id); }
 
 Project Project::load(const JobStore& store, std::int64_t id)
 {
@@ -33,7 +30,8 @@ Project Project::load(const JobStore& store, std::int64_t id)
                     " has no config.json (moved or deleted?)");
     nlohmann::json settings = nlohmann::json::object();
     if (!project->settings.empty())
-        settings = parseJsonStrict(project->settings, "Project '" + p.name + "': its settings", DuplicateKeys::LastWins);
+        settings = parseJsonStrict(project->settings, "Project '" + p.name + "': its settings",
+                                   DuplicateKeys::LastWins);
     if (!settings.is_object())
         throw FormatError("Project '" + p.name + "': its settings are not a JSON object");
     p.device = settings.value("device", std::string("cpu"));
@@ -59,7 +57,8 @@ Project Project::load(const JobStore& store, std::int64_t id)
     return p;
 }
 
-TokenDataset Project::loadDataset(const DatasetSpec& spec, JobControl& control, std::optional<std::int64_t> seqLen) const
+TokenDataset Project::loadDataset(const DatasetSpec& spec, JobControl& control,
+                                  std::optional<std::int64_t> seqLen) const
 {
     PackingOptions options = packing;
     if (seqLen)

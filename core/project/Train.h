@@ -25,9 +25,9 @@ struct MinerForm {
     double learningRate = 1e-5;
     int batchSize = 4;
     std::int64_t sequenceLength = 512;
-    std::int64_t checkpointInterval = 20;              // inner steps, 0 = only on cancel
-    bool maskedRouting = false;                        // ExpertMode::Masked, else Full
-    std::int64_t validationInterval = 10;              // inner steps between held-out losses, 0 = never
+    std::int64_t checkpointInterval = 20; // inner steps, 0 = only on cancel
+    bool maskedRouting = false;           // ExpertMode::Masked, else Full
+    std::int64_t validationInterval = 10; // inner steps between held-out losses, 0 = never
 };
 
 // The engine settings a form stands for, for `project` and `selection`:

@@ -24,7 +24,8 @@ ValidatorResult validate(const ValidatorSettings& settings, const DatasetSpec& s
     return runValidator(settings, data, control);
 }
 
-ValidatorSettings validatorSettingsFor(const Project& project, const fs::path& submissionsDir, const ValidatorForm& form)
+ValidatorSettings validatorSettingsFor(const Project& project, const fs::path& submissionsDir,
+                                       const ValidatorForm& form)
 {
     ValidatorSettings s;
     s.modelDir = project.modelDir;
@@ -95,7 +96,8 @@ ProjectRound scoreProjectRound(const Project& project, const std::vector<ExpertS
     return round;
 }
 
-ValidatorResult applyProjectRound(ProjectRound& round, JobControl& control, const std::optional<std::vector<double>>& weights)
+ValidatorResult applyProjectRound(ProjectRound& round, JobControl& control,
+                                  const std::optional<std::vector<double>>& weights)
 {
     if (!round.scored || !round.heldOut)
         throw UsageError("applyProjectRound needs a round from scoreProjectRound");

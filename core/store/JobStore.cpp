@@ -129,15 +129,24 @@ public:
             throw Error("Job store " + store.m_path.string() + ": " + sqlite3_errmsg(store.m_db));
     }
     ~Statement() { sqlite3_finalize(m_stmt); }
-    Statement& bind(int i, std::int64_t v) { check(sqlite3_bind_int64(m_stmt, i, v)); return *this; }
+    Statement& bind(int i, std::int64_t v)
+    {
+        check(sqlite3_bind_int64(m_stmt, i, v));
+        return *this;
+    }
     Statement& bind(int i, int v) { return bind(i, static_cast<std::int64_t>(v)); }
-    Statement& bind(int i, double v) { check(sqlite3_bind_double(m_stmt, i, v)); return *this; }
+    Statement& bind(int i, double v)
+    {
+        check(sqlite3_bind_double(m_stmt, i, v));
+        return *this;
+    }
     Statement& bind(int i, const std::string& v)
     {
         check(sqlite3_bind_text(m_stmt, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT));
         return *this;
     }
-    template <typename T> Statement& bind(int i, const std::optional<T>& v)
+    template <typename T>
+    Statement& bind(int i, const std::optional<T>& v)
     {
         if (v)
             return bind(i, *v);
@@ -283,8 +292,8 @@ void JobStore::migrate()
     }
     if (version > kSchemaVersion)
         throw Error("The job store " + m_path.string() + " was written by a newer TEFT Studio (schema " +
-                    std::to_string(version) + ", this version understands up to " +
-                    std::to_string(kSchemaVersion) + "); it was left untouched. Upgrade TEFT Studio.");
+                    std::to_string(version) + ", this version understands up to " + std::to_string(kSchemaVersion) +
+                    "); it was left untouched. Upgrade TEFT Studio.");
 
     exec("PRAGMA journal_mode=WAL");
     exec("PRAGMA synchronous=NORMAL");
@@ -362,9 +371,9 @@ std::optional<JobStore::Project> JobStore::project(std::int64_t id) const
 std::vector<JobStore::Project> JobStore::recentProjects(int limit) const
 {
     std::lock_guard<std::recursive_mutex> lock(m_mutex);
-    Statement s(*this, (std::string("SELECT ") + kProjectColumns +
-                        " FROM projects ORDER BY updated_at DESC, id DESC LIMIT ?")
-                           .c_str());
+    Statement s(*this,
+                (std::string("SELECT ") + kProjectColumns + " FROM projects ORDER BY updated_at DESC, id DESC LIMIT ?")
+                    .c_str());
     s.bind(1, limit);
     std::vector<Project> out;
     while (s.step())
@@ -465,8 +474,13 @@ void JobStore::setJobState(std::int64_t id, JobState state, const std::string& e
                        "progress=CASE WHEN ?='succeeded' THEN 1 ELSE progress END, "
                        // a finished job has no stage; a failed or killed one keeps where it stopped
                        "stage=CASE WHEN ?='succeeded' THEN '' ELSE stage END WHERE id=?");
-    s.bind(1, toString(state)).bind(2, error).bind(3, final ? 1 : 0).bind(4, toString(state)).bind(5, toString(state))
-        .bind(6, id).run();
+    s.bind(1, toString(state))
+        .bind(2, error)
+        .bind(3, final ? 1 : 0)
+        .bind(4, toString(state))
+        .bind(5, toString(state))
+        .bind(6, id)
+        .run();
 }
 
 void JobStore::setJobProgress(std::int64_t id, double progress, const std::string& stage)
@@ -594,7 +608,11 @@ std::int64_t JobStore::addRound(const Round& r)
     std::lock_guard<std::recursive_mutex> lock(m_mutex);
     Statement s(*this, "INSERT INTO rounds(project_id, job_id, number, baseline_loss, new_loss, report) "
                        "VALUES(?,?,?,?,?,?)");
-    s.bind(1, r.projectId).bind(2, r.jobId).bind(3, r.number).bind(4, r.baselineLoss).bind(5, r.newLoss)
+    s.bind(1, r.projectId)
+        .bind(2, r.jobId)
+        .bind(3, r.number)
+        .bind(4, r.baselineLoss)
+        .bind(5, r.newLoss)
         .bind(6, r.report)
         .run();
     return sqlite3_last_insert_rowid(m_db);
@@ -608,8 +626,8 @@ std::vector<JobStore::Round> JobStore::rounds(std::optional<std::int64_t> projec
     s.bind(1, projectId).bind(2, projectId);
     std::vector<Round> out;
     while (s.step())
-        out.push_back({s.i64(0), s.optI64(1), s.optI64(2), static_cast<int>(s.i64(3)), s.f64(4), s.f64(5),
-                       s.text(6), s.text(7)});
+        out.push_back(
+            {s.i64(0), s.optI64(1), s.optI64(2), static_cast<int>(s.i64(3)), s.f64(4), s.f64(5), s.text(6), s.text(7)});
     return out;
 }
 
@@ -621,9 +639,18 @@ std::int64_t JobStore::addSubmission(const Submission& sub)
     std::optional<std::int64_t> rank;
     if (sub.rank)
         rank = *sub.rank;
-    s.bind(1, sub.roundId).bind(2, sub.hash).bind(3, sub.miner).bind(4, sub.path).bind(5, sub.verification)
-        .bind(6, sub.reason).bind(7, sub.baseLoss).bind(8, sub.newLoss).bind(9, sub.score).bind(10, rank)
-        .bind(11, sub.weight).bind(12, sub.accepted ? 1 : 0)
+    s.bind(1, sub.roundId)
+        .bind(2, sub.hash)
+        .bind(3, sub.miner)
+        .bind(4, sub.path)
+        .bind(5, sub.verification)
+        .bind(6, sub.reason)
+        .bind(7, sub.baseLoss)
+        .bind(8, sub.newLoss)
+        .bind(9, sub.score)
+        .bind(10, rank)
+        .bind(11, sub.weight)
+        .bind(12, sub.accepted ? 1 : 0)
         .run();
     return sqlite3_last_insert_rowid(m_db);
 }

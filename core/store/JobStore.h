@@ -79,7 +79,7 @@ public:
     struct Job {
         std::int64_t id = 0;
         std::optional<std::int64_t> projectId;
-        std::string kind;   // "identify", "train", "validate", "merge", "eval", "demo", ...
+        std::string kind; // "identify", "train", "validate", "merge", "eval", "demo", ...
         JobState state = JobState::Queued;
         std::int64_t pid = 0;
         std::string host;

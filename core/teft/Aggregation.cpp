@@ -38,13 +38,14 @@ void AggregationSettings::check() const
     if (policy == Policy::TopK && topK < 1)
         throw UsageError("Aggregation top_k: k must be at least 1 (got " + std::to_string(topK) + ")");
     if (policy == Policy::PowerWeighted && !(alpha > 0.0 && std::isfinite(alpha)))
-        throw UsageError("Aggregation power: alpha must be a positive number (got " +
-                         std::to_string(alpha) + ")");
+        throw UsageError("Aggregation power: alpha must be a positive number (got " + std::to_string(alpha) + ")");
 }
 
 json AggregationSettings::toJson() const
 {
-    return json{{"policy", toString(policy)}, {"top_k", topK}, {"alpha", alpha},
+    return json{{"policy", toString(policy)},
+                {"top_k", topK},
+                {"alpha", alpha},
                 {"zero_equal_scores", zeroEqualScores}};
 }
 
@@ -90,8 +91,7 @@ std::vector<int> rankByScore(const std::vector<double>& scores)
 {
     std::vector<std::size_t> order(scores.size());
     std::iota(order.begin(), order.end(), 0);
-    std::stable_sort(order.begin(), order.end(),
-                     [&](std::size_t a, std::size_t b) { return scores[a] > scores[b]; });
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return scores[a] > scores[b]; });
     std::vector<int> ranks(scores.size());
     for (std::size_t r = 0; r < order.size(); ++r)
         ranks[order[r]] = static_cast<int>(r) + 1;
@@ -166,8 +166,8 @@ TensorMap aggregateDeltas(const std::vector<std::string>& names, const std::vect
             if (!acc.defined())
                 acc = torch::zeros(d.sizes(), d.options().dtype(torch::kFloat));
             else if (d.sizes() != acc.sizes())
-                throw Error("Cannot aggregate " + name + ": update " + std::to_string(i) +
-                            " has shape " + c10::str(d.sizes()) + ", expected " + c10::str(acc.sizes()));
+                throw Error("Cannot aggregate " + name + ": update " + std::to_string(i) + " has shape " +
+                            c10::str(d.sizes()) + ", expected " + c10::str(acc.sizes()));
             acc.add_(d.to(acc.device(), torch::kFloat), weights[i]);
         }
         if (acc.defined())

@@ -39,8 +39,8 @@ std::vector<double> zeroEqualScores(const std::vector<double>& scores);
 std::vector<int> rankByScore(const std::vector<double>& scores);
 
 struct AggregationPlan {
-    std::vector<double> rawScores;  // as given
-    std::vector<double> scores;     // after copy zeroing
+    std::vector<double> rawScores; // as given
+    std::vector<double> scores;    // after copy zeroing
     std::vector<int> ranks;
     std::vector<double> weights;
     std::vector<std::string> fates; // "merged", "not_selected", "no_improvement", "equal_score"

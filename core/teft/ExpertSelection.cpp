@@ -23,17 +23,15 @@ int parseLayerKey(const std::string& key, const char* what)
         used = 0;
     }
     if (used != key.size() || key.empty() || layer < 0)
-        throw FormatError(std::string(what) + ": layer key \"" + key +
-                          "\" is not a non-negative layer index");
+        throw FormatError(std::string(what) + ": layer key \"" + key + "\" is not a non-negative layer index");
     return layer;
 }
 
 int parseExpertId(const json& v, const std::string& layerKey, const char* what)
 {
-    if (!v.is_number_integer() || v.get<std::int64_t>() < 0 ||
-        v.get<std::int64_t>() > std::numeric_limits<int>::max())
-        throw FormatError(std::string(what) + ": layer \"" + layerKey + "\" has expert id " +
-                          v.dump() + ", which is not a non-negative integer");
+    if (!v.is_number_integer() || v.get<std::int64_t>() < 0 || v.get<std::int64_t>() > std::numeric_limits<int>::max())
+        throw FormatError(std::string(what) + ": layer \"" + layerKey + "\" has expert id " + v.dump() +
+                          ", which is not a non-negative integer");
     return v.get<int>();
 }
 
@@ -43,8 +41,8 @@ void checkNoDuplicates(const std::vector<int>& ids, const std::string& layerKey,
     std::sort(sorted.begin(), sorted.end());
     const auto dup = std::adjacent_find(sorted.begin(), sorted.end());
     if (dup != sorted.end())
-        throw FormatError(std::string(what) + ": layer \"" + layerKey + "\" lists expert " +
-                          std::to_string(*dup) + " twice");
+        throw FormatError(std::string(what) + ": layer \"" + layerKey + "\" lists expert " + std::to_string(*dup) +
+                          " twice");
 }
 } // namespace
 
@@ -72,8 +70,8 @@ bool ExpertSelection::contains(int layer, int expert) const
 void ExpertSelection::set(int layer, int expert, bool selected)
 {
     if (layer < 0 || expert < 0)
-        throw UsageError("Expert selection: layer " + std::to_string(layer) + ", expert " +
-                         std::to_string(expert) + " is not a valid slot");
+        throw UsageError("Expert selection: layer " + std::to_string(layer) + ", expert " + std::to_string(expert) +
+                         " is not a valid slot");
     auto& ids = m_layers[layer];
     const auto it = std::lower_bound(ids.begin(), ids.end(), expert);
     const bool present = it != ids.end() && *it == expert;
@@ -98,8 +96,8 @@ void ExpertSelection::setLayer(int layer, std::vector<int> ids)
         throw UsageError("Expert selection: layer " + std::to_string(layer) + " is not valid");
     for (int e : ids)
         if (e < 0)
-            throw UsageError("Expert selection: layer " + std::to_string(layer) +
-                             " has negative expert id " + std::to_string(e));
+            throw UsageError("Expert selection: layer " + std::to_string(layer) + " has negative expert id " +
+                             std::to_string(e));
     std::sort(ids.begin(), ids.end());
     ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
     if (ids.empty())
@@ -137,10 +135,9 @@ std::string ExpertSelection::hash() const { return sha256Hex(canonicalText()); }
 std::vector<std::string> ExpertSelection::validate(const MoeLayout& model) const
 {
     std::vector<std::string> problems;
-    if (!m_modelFingerprint.empty() && !model.fingerprint.empty() &&
-        m_modelFingerprint != model.fingerprint)
-        problems.push_back("The selection was made for model " + m_modelFingerprint +
-                           ", not for this model (" + model.fingerprint + ")");
+    if (!m_modelFingerprint.empty() && !model.fingerprint.empty() && m_modelFingerprint != model.fingerprint)
+        problems.push_back("The selection was made for model " + m_modelFingerprint + ", not for this model (" +
+                           model.fingerprint + ")");
     for (const auto& [layer, ids] : m_layers) {
         if (layer < 0 || layer >= model.numLayers) {
             problems.push_back("Layer " + std::to_string(layer) + " does not exist (the model has " +
@@ -148,15 +145,14 @@ std::vector<std::string> ExpertSelection::validate(const MoeLayout& model) const
             continue;
         }
         if (!model.isMoeLayer(layer)) {
-            problems.push_back("Layer " + std::to_string(layer) +
-                               " is not a MoE layer (it has no routed experts)");
+            problems.push_back("Layer " + std::to_string(layer) + " is not a MoE layer (it has no routed experts)");
             continue;
         }
         for (int e : ids)
             if (e < 0 || e >= model.numExperts)
-                problems.push_back("Layer " + std::to_string(layer) + ": expert " +
-                                   std::to_string(e) + " does not exist (the model has " +
-                                   std::to_string(model.numExperts) + " experts per layer)");
+                problems.push_back("Layer " + std::to_string(layer) + ": expert " + std::to_string(e) +
+                                   " does not exist (the model has " + std::to_string(model.numExperts) +
+                                   " experts per layer)");
     }
     return problems;
 }
@@ -182,9 +178,8 @@ SelectionCost ExpertSelection::cost(std::int64_t paramsPerExpert, std::int64_t b
     }
     c.trainableParameters = c.experts * paramsPerExpert;
     c.submissionBytes = c.experts * bytesPerExpert;
-    c.shareOfModel = modelTotalBytes > 0
-                         ? static_cast<double>(c.submissionBytes) / static_cast<double>(modelTotalBytes)
-                         : 0.0;
+    c.shareOfModel = modelTotalBytes > 0 ? static_cast<double>(c.submissionBytes) / static_cast<double>(modelTotalBytes)
+                                         : 0.0;
     return c;
 }
 
@@ -256,7 +251,8 @@ ExpertSelection ExpertSelection::fromConnitoJson(const json& j, std::string mode
     for (const auto& [key, list] : j.items()) {
         const int layer = parseLayerKey(key, what);
         if (!list.is_array())
-            throw FormatError(std::string(what) + ": layer \"" + key + "\" must be a list of [local_idx, expert_id] pairs");
+            throw FormatError(std::string(what) + ": layer \"" + key +
+                              "\" must be a list of [local_idx, expert_id] pairs");
         std::vector<int> ids;
         std::vector<int> locals;
         for (const auto& pair : list) {
@@ -271,9 +267,8 @@ ExpertSelection ExpertSelection::fromConnitoJson(const json& j, std::string mode
         std::sort(sortedLocals.begin(), sortedLocals.end());
         for (std::size_t i = 0; i < sortedLocals.size(); ++i)
             if (sortedLocals[i] != static_cast<int>(i))
-                throw FormatError(std::string(what) + ": layer \"" + key +
-                                  "\" local indices must be 0.." + std::to_string(sortedLocals.size() - 1) +
-                                  " each once");
+                throw FormatError(std::string(what) + ": layer \"" + key + "\" local indices must be 0.." +
+                                  std::to_string(sortedLocals.size() - 1) + " each once");
         s.setLayer(layer, ids);
     }
     return s;
@@ -324,10 +319,7 @@ ExpertSelection ExpertSelection::fromAnyJson(const json& j)
     return fromConnitoJson(j);
 }
 
-void ExpertSelection::save(const std::string& path) const
-{
-    writeFileAtomically(path, toJson().dump(1) + "\n");
-}
+void ExpertSelection::save(const std::string& path) const { writeFileAtomically(path, toJson().dump(1) + "\n"); }
 
 ExpertSelection ExpertSelection::load(const std::string& path)
 {

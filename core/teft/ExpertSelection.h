@@ -35,10 +35,7 @@ struct SelectionCost {
 class ExpertSelection {
 public:
     ExpertSelection() = default;
-    explicit ExpertSelection(std::string modelFingerprint)
-        : m_modelFingerprint(std::move(modelFingerprint))
-    {
-    }
+    explicit ExpertSelection(std::string modelFingerprint) : m_modelFingerprint(std::move(modelFingerprint)) {}
 
     const std::string& modelFingerprint() const { return m_modelFingerprint; }
     void setModelFingerprint(std::string fp) { m_modelFingerprint = std::move(fp); }
@@ -50,7 +47,7 @@ public:
 
     bool contains(int layer, int expert) const;
     void set(int layer, int expert, bool selected);
-    bool toggle(int layer, int expert); // returns the new state
+    bool toggle(int layer, int expert);                 // returns the new state
     void setLayer(int layer, std::vector<int> experts); // sorted, deduplicated; empty removes
     void clearLayer(int layer) { m_layers.erase(layer); }
     void clear() { m_layers.clear(); }
@@ -72,8 +69,7 @@ public:
     // Throws FormatError with all problems joined.
     void validateOrThrow(const MoeLayout& model) const;
 
-    SelectionCost cost(std::int64_t paramsPerExpert, std::int64_t bytesPerExpert,
-                       std::int64_t modelTotalBytes) const;
+    SelectionCost cost(std::int64_t paramsPerExpert, std::int64_t bytesPerExpert, std::int64_t modelTotalBytes) const;
 
     nlohmann::json toJson() const;
     static ExpertSelection fromJson(const nlohmann::json& j);
@@ -84,8 +80,8 @@ public:
 
     // Reads any of the three shapes (ours by its "format" key, ESFT by "experts", else Connito).
     static ExpertSelection fromAnyJson(const nlohmann::json& j);
-    void save(const std::string& path) const; // our format, atomic
-    static ExpertSelection load(const std::string& path);  // any of the three shapes
+    void save(const std::string& path) const;             // our format, atomic
+    static ExpertSelection load(const std::string& path); // any of the three shapes
 
     bool operator==(const ExpertSelection& o) const
     {

@@ -28,8 +28,8 @@ void KnownMiners::add(const MinerPublicKey& miner)
     const std::string key = lower(miner.publicKeyHex);
     for (const auto& m : m_miners)
         if (!miner.minerId.empty() && m.minerId == miner.minerId && m.publicKeyHex != key)
-            throw UsageError("Miner id \"" + miner.minerId + "\" already belongs to another key (" +
-                             m.publicKeyHex + ")");
+            throw UsageError("Miner id \"" + miner.minerId + "\" already belongs to another key (" + m.publicKeyHex +
+                             ")");
     for (auto& m : m_miners)
         if (m.publicKeyHex == key) {
             m.minerId = miner.minerId;
@@ -91,10 +91,7 @@ KnownMiners KnownMiners::fromJson(const json& j)
     return k;
 }
 
-void KnownMiners::save(const fs::path& path) const
-{
-    writeFileAtomically(path, toJson().dump(1) + "\n");
-}
+void KnownMiners::save(const fs::path& path) const { writeFileAtomically(path, toJson().dump(1) + "\n"); }
 
 KnownMiners KnownMiners::load(const fs::path& path)
 {

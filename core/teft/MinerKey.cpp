@@ -32,14 +32,12 @@ bool fromHex(const std::string& hex, std::array<unsigned char, N>& out)
         if (!std::isxdigit(static_cast<unsigned char>(c)))
             return false;
     std::size_t len = 0;
-    return sodium_hex2bin(out.data(), N, hex.data(), hex.size(), nullptr, &len, nullptr) == 0 &&
-           len == N;
+    return sodium_hex2bin(out.data(), N, hex.data(), hex.size(), nullptr, &len, nullptr) == 0 && len == N;
 }
 
 std::string defaultMinerId(const std::array<unsigned char, 32>& pk)
 {
-    return "miner-" + sha256Hex(std::string_view(reinterpret_cast<const char*>(pk.data()), pk.size()))
-                          .substr(0, 8);
+    return "miner-" + sha256Hex(std::string_view(reinterpret_cast<const char*>(pk.data()), pk.size())).substr(0, 8);
 }
 } // namespace
 
@@ -64,8 +62,7 @@ MinerPublicKey MinerPublicKey::fromJson(const json& j)
     MinerPublicKey k;
     k.publicKeyHex = j["public_key"].get<std::string>();
     if (!isPublicKeyHex(k.publicKeyHex))
-        throw FormatError("Miner public key: \"" + k.publicKeyHex +
-                          "\" is not an Ed25519 public key (64 hex digits)");
+        throw FormatError("Miner public key: \"" + k.publicKeyHex + "\" is not an Ed25519 public key (64 hex digits)");
     if (j.contains("miner_id")) {
         if (!j["miner_id"].is_string())
             throw FormatError("Miner public key: \"miner_id\" must be a string");
@@ -74,10 +71,7 @@ MinerPublicKey MinerPublicKey::fromJson(const json& j)
     return k;
 }
 
-void MinerPublicKey::save(const fs::path& path) const
-{
-    writeFileAtomically(path, toJson().dump(1) + "\n");
-}
+void MinerPublicKey::save(const fs::path& path) const { writeFileAtomically(path, toJson().dump(1) + "\n"); }
 
 MinerPublicKey MinerPublicKey::load(const fs::path& path)
 {
@@ -167,21 +161,19 @@ std::string MinerKey::sign(std::string_view message) const
     ensureSodium();
     std::array<unsigned char, crypto_sign_BYTES> sig{};
     unsigned long long len = 0;
-    crypto_sign_detached(sig.data(), &len, reinterpret_cast<const unsigned char*>(message.data()),
-                         message.size(), m_secret.data());
+    crypto_sign_detached(sig.data(), &len, reinterpret_cast<const unsigned char*>(message.data()), message.size(),
+                         m_secret.data());
     return toHex(sig.data(), static_cast<std::size_t>(len));
 }
 
-bool MinerKey::verify(std::string_view message, const std::string& signatureHex,
-                      const std::string& publicKeyHex)
+bool MinerKey::verify(std::string_view message, const std::string& signatureHex, const std::string& publicKeyHex)
 {
     ensureSodium();
     std::array<unsigned char, crypto_sign_BYTES> sig{};
     std::array<unsigned char, 32> pk{};
     if (!fromHex(signatureHex, sig) || !fromHex(publicKeyHex, pk))
         return false;
-    return crypto_sign_verify_detached(sig.data(),
-                                       reinterpret_cast<const unsigned char*>(message.data()),
+    return crypto_sign_verify_detached(sig.data(), reinterpret_cast<const unsigned char*>(message.data()),
                                        message.size(), pk.data()) == 0;
 }
 

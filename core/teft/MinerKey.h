@@ -46,8 +46,7 @@ public:
     // Detached signature of `message`, 128 hex digits.
     std::string sign(std::string_view message) const;
     // Verifies a detached hex signature; false (never a throw) for malformed hex.
-    static bool verify(std::string_view message, const std::string& signatureHex,
-                       const std::string& publicKeyHex);
+    static bool verify(std::string_view message, const std::string& signatureHex, const std::string& publicKeyHex);
 
 private:
     std::string m_minerId;

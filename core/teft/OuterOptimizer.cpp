@@ -48,8 +48,8 @@ void OuterOptimizer::step(TensorMap& params, const TensorMap& delta)
         if (it == params.end())
             throw Error("Outer step: the update has tensor " + name + ", which is not a parameter");
         if (it->second.sizes() != d.sizes())
-            throw Error("Outer step: " + name + " has shape " + c10::str(d.sizes()) +
-                        " in the update but " + c10::str(it->second.sizes()) + " in the parameters");
+            throw Error("Outer step: " + name + " has shape " + c10::str(d.sizes()) + " in the update but " +
+                        c10::str(it->second.sizes()) + " in the parameters");
     }
     torch::NoGradGuard noGrad;
     const double mu = m_settings.momentum;
@@ -63,8 +63,8 @@ void OuterOptimizer::step(TensorMap& params, const TensorMap& delta)
                 m_momentum[name] = g.clone();
             } else {
                 if (buf->second.sizes() != g.sizes())
-                    throw Error("Outer step: the momentum of " + name + " has shape " +
-                                c10::str(buf->second.sizes()) + ", the update " + c10::str(g.sizes()));
+                    throw Error("Outer step: the momentum of " + name + " has shape " + c10::str(buf->second.sizes()) +
+                                ", the update " + c10::str(g.sizes()));
                 buf->second = buf->second.to(p.device());
                 buf->second.mul_(mu).add_(g);
             }

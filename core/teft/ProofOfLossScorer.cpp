@@ -18,8 +18,7 @@ using Clock = std::chrono::steady_clock;
 
 nlohmann::json CandidateLoss::toJson() const
 {
-    nlohmann::json j{{"id", id}, {"ok", ok}, {"timed_out", timedOut}, {"error", error},
-                     {"seconds", seconds}};
+    nlohmann::json j{{"id", id}, {"ok", ok}, {"timed_out", timedOut}, {"error", error}, {"seconds", seconds}};
     j["loss"] = std::isfinite(loss) ? nlohmann::json(loss) : nlohmann::json(nullptr);
     return j;
 }
@@ -110,9 +109,8 @@ CandidateLoss ProofOfLossScorer::evaluate(const std::string& id, const std::func
     CandidateLoss c;
     c.id = id;
     const auto start = Clock::now();
-    JobControl child([&control](const JobControl::Progress& p) {
-        control.report(p.done, p.total, p.stage, p.message);
-    });
+    JobControl child(
+        [&control](const JobControl::Progress& p) { control.report(p.done, p.total, p.stage, p.message); });
     bool timedOut = false;
     try {
         Watchdog dog(control, child, m_settings.timeoutSeconds);
@@ -144,17 +142,17 @@ CandidateLoss ProofOfLossScorer::evaluate(const std::string& id, const std::func
     return c;
 }
 
-ProofOfLossScorer::Result ProofOfLossScorer::scoreAll(const std::vector<std::string>& ids,
-                                                      const UpdateLoader& load, JobControl& control)
+ProofOfLossScorer::Result ProofOfLossScorer::scoreAll(const std::vector<std::string>& ids, const UpdateLoader& load,
+                                                      JobControl& control)
 {
     Result r;
     control.report(0, static_cast<std::int64_t>(ids.size()) + 1, "scoring", "baseline");
     r.baselineLoss = baseline(control);
     std::vector<double> losses;
     for (std::size_t i = 0; i < ids.size(); ++i) {
-        control.report(static_cast<std::int64_t>(i) + 1, static_cast<std::int64_t>(ids.size()) + 1,
-                       "scoring", ids[i]);
-        CandidateLoss c = evaluate(ids[i], [&] { return load(i); }, control);
+        control.report(static_cast<std::int64_t>(i) + 1, static_cast<std::int64_t>(ids.size()) + 1, "scoring", ids[i]);
+        CandidateLoss c = evaluate(
+            ids[i], [&] { return load(i); }, control);
         losses.push_back(c.ok ? c.loss : std::numeric_limits<double>::quiet_NaN());
         r.candidates.push_back(std::move(c));
     }

@@ -26,9 +26,9 @@ using UpdateLoader = std::function<TensorMap(std::size_t index)>;
 struct CandidateLoss {
     std::string id;
     double loss = std::numeric_limits<double>::quiet_NaN();
-    bool ok = false;        // evaluated to the end (the loss may still be non-finite)
+    bool ok = false; // evaluated to the end (the loss may still be non-finite)
     bool timedOut = false;
-    std::string error;      // why it was not evaluated
+    std::string error; // why it was not evaluated
     double seconds = 0.0;
     nlohmann::json toJson() const;
 };
@@ -47,8 +47,7 @@ public:
 
     // Throws Error when the baseline cannot be evaluated or is not finite (no round without it).
     double baseline(JobControl& control);
-    CandidateLoss evaluate(const std::string& id, const std::function<TensorMap()>& load,
-                           JobControl& control);
+    CandidateLoss evaluate(const std::string& id, const std::function<TensorMap()>& load, JobControl& control);
 
     struct Result {
         double baselineLoss = 0.0;

@@ -45,16 +45,14 @@ RoutingStats::RoutingStats(std::vector<int> moeLayers, int numExperts, int topK)
     : m_moeLayers(std::move(moeLayers)), m_numExperts(numExperts), m_topK(topK)
 {
     if (numExperts <= 0)
-        throw Error("Routing statistics need at least one expert (got " +
-                    std::to_string(numExperts) + ")");
+        throw Error("Routing statistics need at least one expert (got " + std::to_string(numExperts) + ")");
     if (topK <= 0 || topK > numExperts)
         throw Error("Routing statistics: top-k " + std::to_string(topK) + " is not in 1.." +
                     std::to_string(numExperts));
     for (std::size_t i = 0; i < m_moeLayers.size(); ++i)
         for (std::size_t j = 0; j < i; ++j)
             if (m_moeLayers[i] == m_moeLayers[j])
-                throw Error("Routing statistics: MoE layer " + std::to_string(m_moeLayers[i]) +
-                            " is listed twice");
+                throw Error("Routing statistics: MoE layer " + std::to_string(m_moeLayers[i]) + " is listed twice");
     const std::size_t cells = m_moeLayers.size() * static_cast<std::size_t>(numExperts);
     m_tokens.assign(m_moeLayers.size(), 0);
     m_counts.assign(cells, 0.0);
@@ -70,30 +68,28 @@ int RoutingStats::rowOfLayer(int modelLayer) const
 void RoutingStats::checkRow(int row) const
 {
     if (row < 0 || row >= rows())
-        throw Error("Routing statistics: row " + std::to_string(row) + " is out of range (" +
-                    std::to_string(rows()) + " MoE layers)");
+        throw Error("Routing statistics: row " + std::to_string(row) + " is out of range (" + std::to_string(rows()) +
+                    " MoE layers)");
 }
 
 std::size_t RoutingStats::index(int row, int expert) const
 {
     checkRow(row);
     if (expert < 0 || expert >= m_numExperts)
-        throw Error("Routing statistics: expert " + std::to_string(expert) +
-                    " is out of range (" + std::to_string(m_numExperts) + " experts)");
-    return static_cast<std::size_t>(row) * static_cast<std::size_t>(m_numExperts) +
-           static_cast<std::size_t>(expert);
+        throw Error("Routing statistics: expert " + std::to_string(expert) + " is out of range (" +
+                    std::to_string(m_numExperts) + " experts)");
+    return static_cast<std::size_t>(row) * static_cast<std::size_t>(m_numExperts) + static_cast<std::size_t>(expert);
 }
 
 void RoutingStats::accumulate(int layerRow, const at::Tensor& ids, const at::Tensor& weights)
 {
     checkRow(layerRow);
     if (ids.dim() != 2 || weights.dim() != 2 || ids.sizes() != weights.sizes())
-        throw Error("Routing statistics: ids " + std::string(c10::str(ids.sizes())) +
-                    " and weights " + std::string(c10::str(weights.sizes())) +
-                    " must both be [tokens, k]");
+        throw Error("Routing statistics: ids " + std::string(c10::str(ids.sizes())) + " and weights " +
+                    std::string(c10::str(weights.sizes())) + " must both be [tokens, k]");
     if (ids.size(1) != m_topK)
-        throw Error("Routing statistics: got " + std::to_string(ids.size(1)) +
-                    " experts per token, expected top-k " + std::to_string(m_topK));
+        throw Error("Routing statistics: got " + std::to_string(ids.size(1)) + " experts per token, expected top-k " +
+                    std::to_string(m_topK));
     if (ids.numel() == 0)
         return;
     const at::Tensor flatIds = ids.detach().to(torch::kCPU, torch::kLong).reshape({-1});
@@ -101,8 +97,8 @@ void RoutingStats::accumulate(int layerRow, const at::Tensor& ids, const at::Ten
     const std::int64_t lo = flatIds.min().item<std::int64_t>();
     const std::int64_t hi = flatIds.max().item<std::int64_t>();
     if (lo < 0 || hi >= m_numExperts)
-        throw Error("Routing statistics: expert id " + std::to_string(lo < 0 ? lo : hi) +
-                    " is out of range (" + std::to_string(m_numExperts) + " experts)");
+        throw Error("Routing statistics: expert id " + std::to_string(lo < 0 ? lo : hi) + " is out of range (" +
+                    std::to_string(m_numExperts) + " experts)");
     const at::Tensor c = torch::bincount(flatIds, {}, m_numExperts).to(torch::kDouble);
     const at::Tensor g = torch::bincount(flatIds, flatW, m_numExperts).to(torch::kDouble);
     const double* cp = c.data_ptr<double>();
@@ -130,8 +126,7 @@ void RoutingStats::addTokens(int layerRow, std::int64_t tokens)
 
 bool RoutingStats::sameShape(const RoutingStats& other) const
 {
-    return m_moeLayers == other.m_moeLayers && m_numExperts == other.m_numExperts &&
-           m_topK == other.m_topK;
+    return m_moeLayers == other.m_moeLayers && m_numExperts == other.m_numExperts && m_topK == other.m_topK;
 }
 
 void RoutingStats::merge(const RoutingStats& other)
@@ -175,8 +170,7 @@ double RoutingStats::contrastDifference(const RoutingStats& reference, int row, 
 double RoutingStats::contrastLogRatio(const RoutingStats& reference, int row, int expert) const
 {
     auto smoothed = [](const RoutingStats& s, int r, int e) {
-        return (s.count(r, e) + 1.0) /
-               (static_cast<double>(s.tokens(r)) * s.topK() + s.numExperts());
+        return (s.count(r, e) + 1.0) / (static_cast<double>(s.tokens(r)) * s.topK() + s.numExperts());
     };
     return std::log(smoothed(*this, row, expert) / smoothed(reference, row, expert));
 }
@@ -185,8 +179,7 @@ std::vector<double> RoutingStats::scores(RoutingMetric metric, const RoutingStat
 {
     if (needsReference(metric)) {
         if (!reference)
-            throw UsageError("The metric " + toString(metric) +
-                             " needs routing statistics of a reference dataset");
+            throw UsageError("The metric " + toString(metric) + " needs routing statistics of a reference dataset");
         if (!sameShape(*reference))
             throw UsageError("The reference routing statistics come from a model with other "
                              "MoE layers, expert count or top-k");
@@ -244,9 +237,8 @@ RoutingStats RoutingStats::fromJson(const nlohmann::json& j)
         s.dataset = j.value("dataset", std::string());
         const auto tokens = j.at("tokens").get<std::vector<std::int64_t>>();
         if (tokens.size() != s.m_tokens.size())
-            throw FormatError("Routing statistics: \"tokens\" has " +
-                              std::to_string(tokens.size()) + " entries, expected " +
-                              std::to_string(s.m_tokens.size()));
+            throw FormatError("Routing statistics: \"tokens\" has " + std::to_string(tokens.size()) +
+                              " entries, expected " + std::to_string(s.m_tokens.size()));
         s.m_tokens = tokens;
         auto readMatrix = [&](const char* key, std::vector<double>& dst) {
             const auto& m = j.at(key);
@@ -256,11 +248,10 @@ RoutingStats RoutingStats::fromJson(const nlohmann::json& j)
             for (int r = 0; r < s.rows(); ++r) {
                 const auto row = m.at(static_cast<std::size_t>(r)).get<std::vector<double>>();
                 if (static_cast<int>(row.size()) != s.m_numExperts)
-                    throw FormatError(std::string("Routing statistics: \"") + key + "\" row " +
-                                      std::to_string(r) + " has " + std::to_string(row.size()) +
-                                      " entries, expected " + std::to_string(s.m_numExperts));
-                std::copy(row.begin(), row.end(),
-                          dst.begin() + static_cast<std::ptrdiff_t>(r) * s.m_numExperts);
+                    throw FormatError(std::string("Routing statistics: \"") + key + "\" row " + std::to_string(r) +
+                                      " has " + std::to_string(row.size()) + " entries, expected " +
+                                      std::to_string(s.m_numExperts));
+                std::copy(row.begin(), row.end(), dst.begin() + static_cast<std::ptrdiff_t>(r) * s.m_numExperts);
             }
         };
         readMatrix("counts", s.m_counts);
@@ -275,10 +266,7 @@ RoutingStats RoutingStats::fromJson(const nlohmann::json& j)
     }
 }
 
-void RoutingStats::save(const std::string& path) const
-{
-    writeFileAtomically(path, toJson().dump(1) + "\n");
-}
+void RoutingStats::save(const std::string& path) const { writeFileAtomically(path, toJson().dump(1) + "\n"); }
 
 RoutingStats RoutingStats::load(const std::string& path)
 {

@@ -5,7 +5,9 @@
 #include <string>
 #include <vector>
 
-namespace at { class Tensor; }
+namespace at {
+class Tensor;
+}
 
 namespace teft {
 

@@ -35,13 +35,11 @@ void SelectionPolicy::check() const
     switch (kind) {
     case Kind::TopKPerLayer:
         if (k < 1)
-            throw UsageError("Selection policy top_k: k must be at least 1 (got " +
-                             std::to_string(k) + ")");
+            throw UsageError("Selection policy top_k: k must be at least 1 (got " + std::to_string(k) + ")");
         break;
     case Kind::TopPPerLayer:
         if (!(p > 0.0 && p <= 1.0))
-            throw UsageError("Selection policy top_p: p must be in (0, 1] (got " +
-                             std::to_string(p) + ")");
+            throw UsageError("Selection policy top_p: p must be in (0, 1] (got " + std::to_string(p) + ")");
         break;
     case Kind::GlobalBudget:
         if (maxExperts < 0 || maxBytes < 0)
@@ -57,10 +55,14 @@ void SelectionPolicy::check() const
 
 json SelectionPolicy::toJson() const
 {
-    return json{{"kind", toString(kind)},     {"metric", toString(metric)},
-                {"k", k},                     {"p", p},
-                {"max_experts", maxExperts},  {"max_bytes", maxBytes},
-                {"bytes_per_expert", bytesPerExpert}, {"positive_only", positiveOnly},
+    return json{{"kind", toString(kind)},
+                {"metric", toString(metric)},
+                {"k", k},
+                {"p", p},
+                {"max_experts", maxExperts},
+                {"max_bytes", maxBytes},
+                {"bytes_per_expert", bytesPerExpert},
+                {"positive_only", positiveOnly},
                 {"only_layers", onlyLayers}};
 }
 
@@ -101,8 +103,7 @@ bool better(const Cell& a, const Cell& b)
 }
 } // namespace
 
-ExpertSelection selectExperts(const RoutingStats& stats, const SelectionPolicy& policy,
-                              const RoutingStats* reference)
+ExpertSelection selectExperts(const RoutingStats& stats, const SelectionPolicy& policy, const RoutingStats* reference)
 {
     policy.check();
     const std::vector<double> scores = stats.scores(policy.metric, reference);
@@ -116,8 +117,7 @@ ExpertSelection selectExperts(const RoutingStats& stats, const SelectionPolicy& 
     for (int r = 0; r < stats.rows(); ++r) {
         const int layer = stats.moeLayers()[static_cast<std::size_t>(r)];
         if (policy.onlyLayers.empty() ||
-            std::find(policy.onlyLayers.begin(), policy.onlyLayers.end(), layer) !=
-                policy.onlyLayers.end())
+            std::find(policy.onlyLayers.begin(), policy.onlyLayers.end(), layer) != policy.onlyLayers.end())
             rows.push_back(r);
     }
     auto cellsOfRow = [&](int r) {
@@ -133,9 +133,7 @@ ExpertSelection selectExperts(const RoutingStats& stats, const SelectionPolicy& 
     };
 
     ExpertSelection sel(stats.modelFingerprint);
-    auto pick = [&](const Cell& c) {
-        sel.set(stats.moeLayers()[static_cast<std::size_t>(c.row)], c.expert, true);
-    };
+    auto pick = [&](const Cell& c) { sel.set(stats.moeLayers()[static_cast<std::size_t>(c.row)], c.expert, true); };
 
     switch (policy.kind) {
     case SelectionPolicy::Kind::TopKPerLayer:

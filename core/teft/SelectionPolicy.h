@@ -32,7 +32,7 @@ struct SelectionPolicy {
     std::int64_t maxBytes = 0;       // GlobalBudget: 0 = no byte limit
     std::int64_t bytesPerExpert = 0; // GlobalBudget with maxBytes: the cost of one expert
     bool positiveOnly = true;
-    std::vector<int> onlyLayers;     // restrict to these model layers (empty = all MoE layers)
+    std::vector<int> onlyLayers; // restrict to these model layers (empty = all MoE layers)
 
     // Throws UsageError naming the bad setting.
     void check() const;

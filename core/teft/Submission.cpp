@@ -45,13 +45,12 @@ T field(const json& j, const char* key, const char* what)
     try {
         return j.at(key).get<T>();
     } catch (const json::exception&) {
-        throw FormatError(std::string(what) + ": \"" + key + "\" has the wrong type (" +
-                          j.at(key).dump() + ")");
+        throw FormatError(std::string(what) + ": \"" + key + "\" has the wrong type (" + j.at(key).dump() + ")");
     }
 }
 
-void hashTensor(Sha256& h, const std::string& name, const std::string& dtype,
-                const std::vector<std::int64_t>& shape, const void* data, std::size_t size)
+void hashTensor(Sha256& h, const std::string& name, const std::string& dtype, const std::vector<std::int64_t>& shape,
+                const void* data, std::size_t size)
 {
     std::string head = name + "\n" + dtype + "\n";
     for (auto d : shape)
@@ -169,8 +168,7 @@ std::string tensorsDigest(const SafetensorsFile& file)
     std::vector<const TensorInfo*> infos;
     for (const auto& info : file.tensors())
         infos.push_back(&info);
-    std::sort(infos.begin(), infos.end(),
-              [](const TensorInfo* a, const TensorInfo* b) { return a->name < b->name; });
+    std::sort(infos.begin(), infos.end(), [](const TensorInfo* a, const TensorInfo* b) { return a->name < b->name; });
     Sha256 h;
     h.update("teft-tensors-v1\n");
     for (const TensorInfo* info : infos) {
@@ -185,14 +183,10 @@ std::string baseFingerprint(const TensorMap& baseExperts, const std::string& con
     return sha256Hex("teft-base-v1\n" + configIdentity + "\n" + tensorsDigest(baseExperts));
 }
 
-std::string signatureMessage(const std::string& packageSha256)
-{
-    return "teft-submission-v1:" + packageSha256;
-}
+std::string signatureMessage(const std::string& packageSha256) { return "teft-submission-v1:" + packageSha256; }
 
-SubmissionWriteResult writeSubmission(const fs::path& dir, SubmissionManifest manifest,
-                                      const TensorMap& deltas, const MinerKey* key,
-                                      JobControl* control)
+SubmissionWriteResult writeSubmission(const fs::path& dir, SubmissionManifest manifest, const TensorMap& deltas,
+                                      const MinerKey* key, JobControl* control)
 {
     if (deltas.empty())
         throw Error("A submission needs at least one expert tensor");
@@ -293,10 +287,7 @@ std::vector<std::string> Submission::tensorNames() const
 
 at::Tensor Submission::delta(const std::string& name) const { return m_tensors->tensor(name); }
 
-std::string Submission::packageSha256() const
-{
-    return packageHash(m_manifestBytes, m_dir / kTensorsFile);
-}
+std::string Submission::packageSha256() const { return packageHash(m_manifestBytes, m_dir / kTensorsFile); }
 
 std::string Submission::deltaSha256() const { return tensorsDigest(*m_tensors); }
 

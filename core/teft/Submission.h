@@ -33,14 +33,14 @@ struct SubmissionManifest {
     std::string selectionHash;   // ExpertSelection::hash()
     std::int64_t round = 0;
     std::string minerId;
-    std::string publicKey;       // hex; empty for unsigned
+    std::string publicKey; // hex; empty for unsigned
     std::int64_t innerSteps = 0;
     std::int64_t tokensSeen = 0;
     std::string dataShard;
     nlohmann::json training = nlohmann::json::object(); // lr, batch, mode, ... (free form)
-    std::string createdAt;       // ISO 8601 UTC; filled on write when empty
-    std::string deltaSha256;     // tensorsDigest() of the Δ tensors; filled on write
-    std::int64_t tensorCount = 0; // filled on write
+    std::string createdAt;                              // ISO 8601 UTC; filled on write when empty
+    std::string deltaSha256;                            // tensorsDigest() of the Δ tensors; filled on write
+    std::int64_t tensorCount = 0;                       // filled on write
 
     nlohmann::json toJson() const;
     // FormatError naming the key at fault.
@@ -81,8 +81,7 @@ struct SubmissionWriteResult {
 // that name is replaced). Fills deltaSha256, tensorCount, createdAt (when empty), and with a
 // key: publicKey and minerId (when empty). key == nullptr writes an unsigned submission.
 SubmissionWriteResult writeSubmission(const std::filesystem::path& dir, SubmissionManifest manifest,
-                                      const TensorMap& deltas, const MinerKey* key,
-                                      JobControl* control = nullptr);
+                                      const TensorMap& deltas, const MinerKey* key, JobControl* control = nullptr);
 
 // A submission folder opened for checking: the manifest parsed, the tensors memory-mapped.
 // open() throws FormatError for a folder that is not a submission (missing or malformed

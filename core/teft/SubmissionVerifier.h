@@ -49,8 +49,8 @@ struct VerifierPolicy {
     std::string selectionHash;
     std::optional<std::int64_t> round; // checked when set
     std::vector<ExpectedTensor> expected;
-    double maxUpdateNorm = 0.0; // L2 norm over all Δ tensors; 0 = no bound
-    bool allowUnsigned = false; // accept submissions without signature.json
+    double maxUpdateNorm = 0.0;    // L2 norm over all Δ tensors; 0 = no bound
+    bool allowUnsigned = false;    // accept submissions without signature.json
     bool allowUnknownKeys = false; // accept valid signatures by keys not in `knownMiners`
     KnownMiners knownMiners;
 };
@@ -65,7 +65,7 @@ struct Verdict {
     bool signatureVerified = false;
     bool knownMiner = false;
     double updateNorm = 0.0;
-    std::string deltaSha256; // recomputed content hash
+    std::string deltaSha256;                      // recomputed content hash
     std::shared_ptr<const Submission> submission; // set when the folder could be read
 
     nlohmann::json toJson() const;
@@ -83,8 +83,7 @@ public:
     Verdict verify(const std::filesystem::path& dir) const;
     // `dirs` in arrival order: of identical Δs the earliest is kept, the later ones are refused
     // as duplicates. control: checkpoint between submissions, progress.
-    std::vector<Verdict> verifyAll(const std::vector<std::filesystem::path>& dirs,
-                                   JobControl* control = nullptr) const;
+    std::vector<Verdict> verifyAll(const std::vector<std::filesystem::path>& dirs, JobControl* control = nullptr) const;
 
     // The sub-folders of `folder` holding a manifest.json, by modification time of that file
     // (earliest first, then by name): the arrival order.

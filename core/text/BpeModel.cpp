@@ -9,10 +9,7 @@
 
 namespace teft::text {
 namespace {
-inline uint64_t pairKey(int32_t a, int32_t b)
-{
-    return (uint64_t(uint32_t(a)) << 32) | uint32_t(b);
-}
+inline uint64_t pairKey(int32_t a, int32_t b) { return (uint64_t(uint32_t(a)) << 32) | uint32_t(b); }
 inline std::size_t mixHash(uint64_t k)
 {
     k ^= k >> 33;

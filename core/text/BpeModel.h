@@ -44,11 +44,11 @@ private:
     std::unordered_map<std::string, int32_t> m_vocab;
     std::vector<std::string> m_tokens; // id -> token ("" for holes)
     std::vector<bool> m_present;
-    std::vector<PairEntry> m_pairs;    // open addressing, power-of-two size
+    std::vector<PairEntry> m_pairs; // open addressing, power-of-two size
     std::size_t m_pairMask = 0;
     std::size_t m_mergeCount = 0;
-    std::vector<int32_t> m_smallCharIds;               // code point < 0x800 -> id or -1
-    std::unordered_map<char32_t, int32_t> m_charIds;   // other single-character tokens
+    std::vector<int32_t> m_smallCharIds;             // code point < 0x800 -> id or -1
+    std::unordered_map<char32_t, int32_t> m_charIds; // other single-character tokens
     int32_t m_byteFallbackIds[256];
     std::optional<int32_t> m_unkId;
     bool m_fuseUnk = false;

@@ -91,8 +91,8 @@ public:
         };
         for (auto& t : tokens) {
             int byte = -1;
-            if (t.size() == 6 && t.compare(0, 3, "<0x") == 0 && t[5] == '>' && std::isxdigit(static_cast<unsigned char>(t[3])) &&
-                std::isxdigit(static_cast<unsigned char>(t[4])))
+            if (t.size() == 6 && t.compare(0, 3, "<0x") == 0 && t[5] == '>' &&
+                std::isxdigit(static_cast<unsigned char>(t[3])) && std::isxdigit(static_cast<unsigned char>(t[4])))
                 byte = static_cast<int>(std::stoi(t.substr(3, 2), nullptr, 16));
             if (byte >= 0) {
                 pending.push_back(static_cast<char>(byte));

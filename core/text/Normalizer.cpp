@@ -13,10 +13,7 @@ namespace {
 class FormNormalizer final : public Normalizer {
 public:
     explicit FormNormalizer(NormalForm f) : m_form(f) {}
-    void normalize(std::string& text) const override
-    {
-        normalizeInPlace(text, m_form);
-    }
+    void normalize(std::string& text) const override { normalizeInPlace(text, m_form); }
 
 private:
     NormalForm m_form;

@@ -17,7 +17,8 @@ public:
     virtual ~PostProcessor() = default;
     virtual void process(std::vector<int32_t>& ids, bool addSpecialTokens) const = 0;
 
-    static std::unique_ptr<PostProcessor> fromJson(const nlohmann::json& j, const std::string& where = "post_processor");
+    static std::unique_ptr<PostProcessor> fromJson(const nlohmann::json& j,
+                                                   const std::string& where = "post_processor");
 };
 
 } // namespace teft::text

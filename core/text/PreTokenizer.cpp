@@ -41,9 +41,7 @@ void splitPiece(const PreToken& piece, const Ranges& matches, SplitBehavior beha
     std::vector<Part> kept; // isMatch = "remove"
     kept.reserve(parts.size());
     switch (behavior) {
-    case SplitBehavior::Removed:
-        kept = parts;
-        break;
+    case SplitBehavior::Removed: kept = parts; break;
     case SplitBehavior::Isolated:
         for (auto p : parts)
             kept.push_back({p.begin, p.end, false});
@@ -109,7 +107,8 @@ SplitBehavior parseBehavior(const std::string& s, const std::string& where)
 
 class SplitPreTokenizer final : public PreTokenizer {
 public:
-    SplitPreTokenizer(Pattern p, SplitBehavior b, bool invert) : m_pattern(std::move(p)), m_behavior(b), m_invert(invert)
+    SplitPreTokenizer(Pattern p, SplitBehavior b, bool invert)
+        : m_pattern(std::move(p)), m_behavior(b), m_invert(invert)
     {
     }
     void split(std::vector<PreToken>& pieces) const override

@@ -23,8 +23,7 @@ public:
     virtual void split(std::vector<PreToken>& pieces) const = 0;
 
     // null gives nullptr; an unsupported type or malformed field is a teft::FormatError naming it.
-    static std::unique_ptr<PreTokenizer> fromJson(const nlohmann::json& j,
-                                                  const std::string& where = "pre_tokenizer");
+    static std::unique_ptr<PreTokenizer> fromJson(const nlohmann::json& j, const std::string& where = "pre_tokenizer");
 };
 
 // How a Split keeps the delimiters it finds (Hugging Face's SplitDelimiterBehavior).

@@ -54,7 +54,7 @@ using Ranges = std::vector<std::pair<char32_t, char32_t>>;
 
 // Oniguruma's \s (the White_Space property). PCRE2's also holds U+180E, which left White_Space in
 // Unicode 6.3.
-const Ranges kWhiteSpace = {{0x09, 0x0D}, {0x20, 0x20},     {0x85, 0x85},     {0xA0, 0xA0},     {0x1680, 0x1680},
+const Ranges kWhiteSpace = {{0x09, 0x0D},     {0x20, 0x20},     {0x85, 0x85},     {0xA0, 0xA0},     {0x1680, 0x1680},
                             {0x2000, 0x200A}, {0x2028, 0x2029}, {0x202F, 0x202F}, {0x205F, 0x205F}, {0x3000, 0x3000}};
 
 bool inCategory(const char* category, const std::string& name)
@@ -67,10 +67,9 @@ bool inCategory(const char* category, const std::string& name)
 
 bool isCategoryName(const std::string& n)
 {
-    static const char* const names[] = {"L",  "L&", "Lu", "Ll", "Lt", "Lm", "Lo", "M",  "Mn", "Mc", "Me", "N",
-                                        "Nd", "Nl", "No", "P",  "Pc", "Pd", "Ps", "Pe", "Pi", "Pf", "Po", "S",
-                                        "Sm", "Sc", "Sk", "So", "Z",  "Zs", "Zl", "Zp", "C",  "Cc", "Cf", "Cs",
-                                        "Co", "Cn"};
+    static const char* const names[] = {"L",  "L&", "Lu", "Ll", "Lt", "Lm", "Lo", "M",  "Mn", "Mc", "Me", "N",  "Nd",
+                                        "Nl", "No", "P",  "Pc", "Pd", "Ps", "Pe", "Pi", "Pf", "Po", "S",  "Sm", "Sc",
+                                        "Sk", "So", "Z",  "Zs", "Zl", "Zp", "C",  "Cc", "Cf", "Cs", "Co", "Cn"};
     for (const char* x : names)
         if (n == x)
             return true;
@@ -257,8 +256,8 @@ Regex::Regex(const std::string& pattern, const std::string& where) : m_pattern(p
     PCRE2_SIZE offset = 0;
     auto code = std::make_shared<Code>();
     const std::string rewritten = toOnigurumaClasses(pattern);
-    code->code = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(rewritten.data()), rewritten.size(),
-                               PCRE2_UTF | PCRE2_UCP, &err, &offset, nullptr);
+    code->code = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(rewritten.data()), rewritten.size(), PCRE2_UTF | PCRE2_UCP,
+                               &err, &offset, nullptr);
     if (!code->code)
         throw FormatError(where + ": regular expression '" + pattern + "' does not compile at offset " +
                           std::to_string(offset) + ": " + pcreMessage(err));

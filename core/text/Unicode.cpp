@@ -282,9 +282,6 @@ const ByteLevelTables& byteLevelTables()
 
 const std::array<char32_t, 256>& byteToCodePoint() { return byteLevelTables().byteToCp; }
 
-int codePointToByte(char32_t c)
-{
-    return c < 512 ? byteLevelTables().cpToByte[c] : -1;
-}
+int codePointToByte(char32_t c) { return c < 512 ? byteLevelTables().cpToByte[c] : -1; }
 
 } // namespace teft::text

@@ -12,7 +12,8 @@
 
 namespace teft {
 
-FullParameterModel::FullParameterModel(ModelConfig config, const std::vector<std::pair<std::string, torch::Tensor>>& tensors)
+FullParameterModel::FullParameterModel(ModelConfig config,
+                                       const std::vector<std::pair<std::string, torch::Tensor>>& tensors)
     : m_config(std::move(config))
 {
     const auto& c = m_config;
@@ -83,7 +84,8 @@ torch::Tensor FullParameterModel::get(const std::string& name) const
 {
     auto t = getIf(name);
     if (!t.defined())
-        throw FormatError("Full-parameter model: tensor '" + name + "' is missing (fused expert checkpoints are not "
+        throw FormatError("Full-parameter model: tensor '" + name +
+                          "' is missing (fused expert checkpoints are not "
                           "supported here)");
     return t;
 }

@@ -34,11 +34,21 @@ LrSchedule InnerTrainerSettings::schedule() const { return LrSchedule{lr, warmup
 
 nlohmann::json InnerTrainerSettings::toJson() const
 {
-    return {{"inner_steps", innerSteps}, {"batch_size", batchSize},   {"grad_accum", gradAccum},
-            {"lr", lr},                  {"warmup_steps", warmupSteps}, {"min_lr_ratio", minLrRatio},
-            {"beta1", adamw.beta1},      {"beta2", adamw.beta2},      {"eps", adamw.eps},
-            {"weight_decay", adamw.weightDecay}, {"clip_norm", clipNorm}, {"max_non_finite_in_a_row", maxNonFiniteInARow},
-            {"checkpoint_every", checkpointEvery}, {"seed", std::to_string(seed)}, {"tokens_per_row", tokensPerRow}};
+    return {{"inner_steps", innerSteps},
+            {"batch_size", batchSize},
+            {"grad_accum", gradAccum},
+            {"lr", lr},
+            {"warmup_steps", warmupSteps},
+            {"min_lr_ratio", minLrRatio},
+            {"beta1", adamw.beta1},
+            {"beta2", adamw.beta2},
+            {"eps", adamw.eps},
+            {"weight_decay", adamw.weightDecay},
+            {"clip_norm", clipNorm},
+            {"max_non_finite_in_a_row", maxNonFiniteInARow},
+            {"checkpoint_every", checkpointEvery},
+            {"seed", std::to_string(seed)},
+            {"tokens_per_row", tokensPerRow}};
 }
 
 InnerTrainerSettings InnerTrainerSettings::fromJson(const nlohmann::json& j)
@@ -121,7 +131,8 @@ bool InnerTrainer::tryResume()
         if (it == ckpt->params.end())
             throw FormatError("The checkpoint in " + m_checkpointDir.string() + " lacks parameter '" + name + "'");
         if (it->second.sizes() != p.sizes())
-            throw FormatError("The checkpoint in " + m_checkpointDir.string() + " has another shape for '" + name + "'");
+            throw FormatError("The checkpoint in " + m_checkpointDir.string() + " has another shape for '" + name +
+                              "'");
         p.copy_(it->second);
     }
     m_optimizer.loadState(ckpt->optimizer, ckpt->state.step - ckpt->state.skippedSteps);
@@ -145,7 +156,8 @@ InnerTrainerResult InnerTrainer::run(const LossFn& lossFn, JobControl& control, 
             double lossSum = 0;
             bool finite = true;
             for (int micro = 0; micro < m_settings.gradAccum; ++micro) {
-                const auto rows = m_order.take(m_state.dataPosition + micro * m_settings.batchSize, m_settings.batchSize);
+                const auto rows = m_order.take(m_state.dataPosition + micro * m_settings.batchSize,
+                                               m_settings.batchSize);
                 auto loss = lossFn(rows);
                 const double value = loss.item<double>();
                 if (!std::isfinite(value)) {

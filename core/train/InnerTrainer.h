@@ -30,14 +30,14 @@ namespace teft {
 class JobControl;
 
 struct InnerTrainerSettings {
-    std::int64_t innerSteps = 20;     // H
-    int batchSize = 4;                // rows per micro-batch
+    std::int64_t innerSteps = 20; // H
+    int batchSize = 4;            // rows per micro-batch
     int gradAccum = 1;
     double lr = 1e-4;
     std::int64_t warmupSteps = 0;
     double minLrRatio = 0.1;
     AdamWSettings adamw;
-    double clipNorm = 1.0;            // <= 0: no clipping
+    double clipNorm = 1.0; // <= 0: no clipping
     int maxNonFiniteInARow = 10;
     std::int64_t checkpointEvery = 0; // 0: only when cancelled
     std::uint64_t seed = 0;           // data order

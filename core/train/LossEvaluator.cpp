@@ -14,7 +14,10 @@ namespace teft {
 
 nlohmann::json EvalResult::toJson() const
 {
-    return {{"loss", loss}, {"perplexity", perplexity}, {"tokens", tokens}, {"batches", batches},
+    return {{"loss", loss},
+            {"perplexity", perplexity},
+            {"tokens", tokens},
+            {"batches", batches},
             {"dropped_batches", droppedBatches}};
 }
 

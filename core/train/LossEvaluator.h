@@ -20,11 +20,11 @@ struct EvalSettings {
 };
 
 struct EvalResult {
-    double loss = 0;        // token-weighted mean over the finite batches
-    double perplexity = 0;  // exp(loss)
+    double loss = 0;       // token-weighted mean over the finite batches
+    double perplexity = 0; // exp(loss)
     std::int64_t tokens = 0;
-    int batches = 0;        // finite batches used
-    int droppedBatches = 0; // non-finite
+    int batches = 0;                 // finite batches used
+    int droppedBatches = 0;          // non-finite
     std::vector<double> batchLosses; // per batch (NaN when non-finite)
     std::vector<std::int64_t> batchTokens;
     nlohmann::json toJson() const;

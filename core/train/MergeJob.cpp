@@ -67,8 +67,8 @@ MergeVerification verifyMerged(const fs::path& baseDir, const fs::path& mergedDi
         bool touchedFused = false;
         for (const auto& [pn, t] : phi) {
             int layer = 0, expert = 0, part = 0;
-            if (config.parseExpertTensorName(pn, layer, expert, part) && name.rfind(config.expertPrefix(layer), 0) == 0 &&
-                !base.contains(pn))
+            if (config.parseExpertTensorName(pn, layer, expert, part) &&
+                name.rfind(config.expertPrefix(layer), 0) == 0 && !base.contains(pn))
                 touchedFused = true;
         }
         if (touchedFused) {
@@ -103,8 +103,8 @@ MergeResult runMerge(const MergeSettings& s, const std::vector<std::pair<std::st
         for (const auto& [name, t] : phi) {
             int layer = 0, expert = 0, part = 0;
             if (!config.parseExpertTensorName(name, layer, expert, part))
-                throw FormatError("Φ file " + s.phiFile.string() + " holds '" + name + "', which is not an expert tensor of " +
-                                  s.modelDir.string());
+                throw FormatError("Φ file " + s.phiFile.string() + " holds '" + name +
+                                  "', which is not an expert tensor of " + s.modelDir.string());
             auto& v = selection[layer];
             if (v.empty() || v.back() != expert)
                 v.push_back(expert);
@@ -144,8 +144,8 @@ MergeResult runMerge(const MergeSettings& s, const std::vector<std::pair<std::st
             if (!torch::equal(merged->tensor(name), t.to(config.storageDtype()).to(torch::kFloat)))
                 result.verification.problems.push_back("reloaded expert tensor '" + name + "' differs from Φ");
         if (!result.verification.ok())
-            throw Error("The merged checkpoint in " + s.outDir.string() + " failed verification: " +
-                        result.verification.problems.front());
+            throw Error("The merged checkpoint in " + s.outDir.string() +
+                        " failed verification: " + result.verification.problems.front());
         if (auto* store = rec.store()) {
             try {
                 JobStore::Merge m;

@@ -53,8 +53,8 @@ struct MergeResult {
 };
 
 // datasets: (name, held-out data) pairs whose loss is reported before and after (may be empty).
-MergeResult runMerge(const MergeSettings& settings, const std::vector<std::pair<std::string, const TokenDataset*>>& datasets,
-                     JobControl& control);
+MergeResult runMerge(const MergeSettings& settings,
+                     const std::vector<std::pair<std::string, const TokenDataset*>>& datasets, JobControl& control);
 
 // Compares a merged checkpoint against its base and Φ (names in Φ must equal Φ cast to the
 // base dtype; all other tensors byte-identical).

@@ -37,8 +37,10 @@ nlohmann::json MinerSettings::toJson() const
             {"key_dir", keyDir.string()},
             {"sign", sign},
             {"validate_every", validateEvery},
-            {"validation", {{"batches", validation.batches}, {"batch_size", validation.batchSize},
-                            {"seed", std::to_string(validation.seed)}}},
+            {"validation",
+             {{"batches", validation.batches},
+              {"batch_size", validation.batchSize},
+              {"seed", std::to_string(validation.seed)}}},
             {"dataset", dataset.is_null() ? nlohmann::json::object() : dataset},
             {"data", dataLabel},
             {"project", projectId ? nlohmann::json(*projectId) : nlohmann::json(nullptr)}};
@@ -227,8 +229,8 @@ MinerResult trainAndPackage(const MinerSettings& s, const TokenDataset& data, Jo
     m.minerId = s.minerId;
     m.innerSteps = result.training.steps;
     m.tokensSeen = result.training.tokensSeen;
-    m.dataShard = (s.dataLabel.empty() ? std::string("data") : s.dataLabel) + " shard " +
-                  std::to_string(s.shardIndex) + "/" + std::to_string(s.shardCount);
+    m.dataShard = (s.dataLabel.empty() ? std::string("data") : s.dataLabel) + " shard " + std::to_string(s.shardIndex) +
+                  "/" + std::to_string(s.shardCount);
     m.training = s.toJson();
     // Local paths stay local: the manifest travels to validators.
     for (const char* key : {"dataset", "key_dir", "out", "submission_dir", "phi", "project"})
@@ -237,7 +239,8 @@ MinerResult trainAndPackage(const MinerSettings& s, const TokenDataset& data, Jo
     std::optional<MinerKey> key;
     if (s.sign)
         key = MinerKey::loadOrCreate(s.keyDir.empty() ? MinerKey::defaultKeyDir() : s.keyDir, s.minerId);
-    const auto written = writeSubmission(s.submissionDir.empty() ? s.outDir / "submission" : s.submissionDir, m, delta, key ? &*key : nullptr, &control);
+    const auto written = writeSubmission(s.submissionDir.empty() ? s.outDir / "submission" : s.submissionDir, m, delta,
+                                         key ? &*key : nullptr, &control);
     result.submissionDir = written.dir;
     result.packageSha256 = written.packageSha256;
     result.submissionBytes = written.tensorBytes;

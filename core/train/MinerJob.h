@@ -27,7 +27,7 @@ class MinerKey;
 
 struct MinerSettings {
     std::filesystem::path modelDir;
-    std::filesystem::path phiFile;       // Φ(t) of the selected experts; empty: the base model's
+    std::filesystem::path phiFile; // Φ(t) of the selected experts; empty: the base model's
     ExpertSelection selection;
     ExpertMode mode = ExpertMode::Full;
     std::string device = "cpu";
@@ -35,14 +35,14 @@ struct MinerSettings {
     int shardIndex = 0;
     int shardCount = 1;
     InnerTrainerSettings train;
-    double auxLossCoef = 0.0;            // × the load-balancing loss; 0: none
+    double auxLossCoef = 0.0; // × the load-balancing loss; 0: none
     std::int64_t round = 0;
     std::string minerId;                 // empty: the key's
     std::filesystem::path outDir;        // checkpoint/ and submission/ inside
     std::filesystem::path submissionDir; // empty: <outDir>/submission
     std::filesystem::path keyDir;        // empty: MinerKey::defaultKeyDir()
     bool sign = true;
-    std::string dataLabel;               // recorded in the manifest
+    std::string dataLabel;                 // recorded in the manifest
     std::optional<std::int64_t> projectId; // the job store's project this run belongs to
     // Held-out loss every validateEvery steps and after the last (0: never); needs held-out rows.
     std::int64_t validateEvery = 0;
@@ -62,9 +62,9 @@ struct MinerStep {
     StepReport report;
     std::int64_t totalSteps = 0;
     double validationLoss = std::numeric_limits<double>::quiet_NaN(); // NaN when not measured
-    std::int64_t tokensSeen = 0;  // by this step, this run
-    double tokensPerSecond = 0;   // of this step
-    double elapsedSeconds = 0;    // since the job started
+    std::int64_t tokensSeen = 0;                                      // by this step, this run
+    double tokensPerSecond = 0;                                       // of this step
+    double elapsedSeconds = 0;                                        // since the job started
 };
 using MinerStepFn = std::function<void(const MinerStep&)>;
 

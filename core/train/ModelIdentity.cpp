@@ -12,7 +12,10 @@
 
 namespace teft {
 
-std::string configIdentity(const std::filesystem::path& modelDir) { return sha256Hex(readFile(modelDir / "config.json")); }
+std::string configIdentity(const std::filesystem::path& modelDir)
+{
+    return sha256Hex(readFile(modelDir / "config.json"));
+}
 
 std::string modelFingerprint(const std::filesystem::path& modelDir)
 {

@@ -16,7 +16,7 @@ class TokenDataset;
 class JobControl;
 
 struct IdentifySettings {
-    int batches = 16;   // batches of training rows (fewer when the dataset is smaller)
+    int batches = 16; // batches of training rows (fewer when the dataset is smaller)
     int batchSize = 8;
     bool heldOut = false; // read held-out rows instead of training rows
 };

@@ -23,13 +23,13 @@
 namespace teft {
 
 struct TrainProgressState {
-    std::int64_t step = 0;           // optimizer steps taken (skipped ones included)
-    std::int64_t dataPosition = 0;   // rows consumed from the BatchOrder
-    std::uint64_t seed = 0;          // the BatchOrder seed (the run's only randomness)
+    std::int64_t step = 0;         // optimizer steps taken (skipped ones included)
+    std::int64_t dataPosition = 0; // rows consumed from the BatchOrder
+    std::uint64_t seed = 0;        // the BatchOrder seed (the run's only randomness)
     std::int64_t tokensSeen = 0;
     std::int64_t skippedSteps = 0;
     std::int64_t nonFiniteInARow = 0;
-    std::string identity;            // what run this belongs to (settings + base); checked on resume
+    std::string identity; // what run this belongs to (settings + base); checked on resume
     nlohmann::json extra = nlohmann::json::object();
 };
 

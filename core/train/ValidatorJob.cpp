@@ -180,9 +180,12 @@ ScoredRound scoreWith(const ValidatorSettings& s, const ValidatorState& state, c
     out.submissions = nlohmann::json::array();
     std::size_t ai = 0;
     for (const auto& v : out.verdicts) {
-        nlohmann::json j{{"dir", v.dir.string()},    {"name", v.dir.filename().string()},
-                         {"miner", v.minerId},       {"verdict", v.code},
-                         {"message", v.message},     {"update_norm", v.updateNorm},
+        nlohmann::json j{{"dir", v.dir.string()},
+                         {"name", v.dir.filename().string()},
+                         {"miner", v.minerId},
+                         {"verdict", v.code},
+                         {"message", v.message},
+                         {"update_norm", v.updateNorm},
                          {"bytes", v.submission ? v.submission->tensors().dataSize() : std::uint64_t(0)}};
         if (v.accepted) {
             const auto& c = out.candidates[ai];
@@ -285,16 +288,11 @@ ValidatorResult applyWith(ScoredRound& scored, const TokenDataset& heldOut, JobC
                 j["fate"] = "overridden";
         }
     }
-    result.report = {{"format", "teft-round-report"},
-                     {"version", 1},
-                     {"round", result.round},
-                     {"baseline_loss", result.baselineLoss},
-                     {"new_loss", result.newLoss},
-                     {"updated", result.updated},
-                     {"outer_steps", outer.steps()},
-                     {"phi", result.phiFile.string()},
-                     {"settings", s.toJson()},
-                     {"submissions", subs}};
+    result.report = {{"format", "teft-round-report"}, {"version", 1},
+                     {"round", result.round},         {"baseline_loss", result.baselineLoss},
+                     {"new_loss", result.newLoss},    {"updated", result.updated},
+                     {"outer_steps", outer.steps()},  {"phi", result.phiFile.string()},
+                     {"settings", s.toJson()},        {"submissions", subs}};
     if (weightsOverride)
         result.report["weights_overridden"] = *weightsOverride != plan.weights;
     writeFileAtomically(roundDir / "report.json", result.report.dump(2) + "\n");
@@ -365,8 +363,9 @@ ValidatorResult applyRound(ScoredRound& scored, const TokenDataset& heldOut, Job
     const auto& s = scored.settings;
     const auto now = ValidatorState::load(s.stateDir);
     if (now.round != scored.state.round || now.phi != scored.state.phi || now.optimizer != scored.state.optimizer)
-        throw Error("The validator state in " + s.stateDir.string() + " changed since the submissions were scored (now at round " +
-                    std::to_string(now.round) + "); score them again");
+        throw Error("The validator state in " + s.stateDir.string() +
+                    " changed since the submissions were scored (now at round " + std::to_string(now.round) +
+                    "); score them again");
     JobRecord rec("validate", s.toJson().dump(), s.stateDir.string(), s.projectId);
     return recordJob(rec, [&] { return applyWith(scored, heldOut, control, weights, rec); });
 }

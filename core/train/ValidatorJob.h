@@ -86,20 +86,20 @@ struct ValidatorResult {
 // state the outer step needs (the loaded model holding Φ(t)). Copies share that state.
 struct ScoredRound {
     ValidatorSettings settings;
-    ValidatorState state;             // as read when scoring; applyRound refuses a changed one
+    ValidatorState state; // as read when scoring; applyRound refuses a changed one
     std::int64_t round = 0;
     double baselineLoss = 0;
-    std::vector<Verdict> verdicts;    // every submission folder, in arrival order
-    std::vector<std::size_t> scored;  // indices into verdicts of the verified ones, in scoring order
+    std::vector<Verdict> verdicts;         // every submission folder, in arrival order
+    std::vector<std::size_t> scored;       // indices into verdicts of the verified ones, in scoring order
     std::vector<CandidateLoss> candidates; // per scored submission
-    AggregationPlan plan;             // per scored submission
-    nlohmann::json submissions;       // the report's rows, one per verdict (as planned)
+    AggregationPlan plan;                  // per scored submission
+    nlohmann::json submissions;            // the report's rows, one per verdict (as planned)
 
     // Report row of verdicts[i] (the planned weight and fate).
     const nlohmann::json& row(std::size_t verdictIndex) const { return submissions.at(verdictIndex); }
 
     struct Engine;
-    std::shared_ptr<Engine> engine;   // the model with Φ(t) and the selected tensors' names
+    std::shared_ptr<Engine> engine; // the model with Φ(t) and the selected tensors' names
 };
 
 ScoredRound scoreRound(const ValidatorSettings& settings, const TokenDataset& heldOut, JobControl& control);

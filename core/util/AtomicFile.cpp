@@ -97,8 +97,7 @@ std::string readFile(const fs::path& path)
     std::ifstream in(path, std::ios::binary);
     if (!in)
         throw Error("Cannot open " + path.string() + ": " +
-                    (fs::exists(path) ? std::string("permission denied or unreadable")
-                                      : std::string("no such file")));
+                    (fs::exists(path) ? std::string("permission denied or unreadable") : std::string("no such file")));
     std::ostringstream ss;
     ss << in.rdbuf();
     if (in.bad())

@@ -106,7 +106,8 @@ Backend load()
     s.libtorchDir = dir.string();
     const fs::path torchCuda = dir / "libtorch_cuda.so";
     if (dir.empty() || !fs::exists(torchCuda)) {
-        s.message = "CPU only: no libtorch_cuda.so in " + (dir.empty() ? std::string("LibTorch's folder") : dir.string()) +
+        s.message = "CPU only: no libtorch_cuda.so in " +
+                    (dir.empty() ? std::string("LibTorch's folder") : dir.string()) +
                     " (for NVIDIA GPUs set TEFT_LIBTORCH_DIR to the torch/lib folder of a torch " TORCH_VERSION
                     " wheel)";
         return b;
@@ -127,7 +128,8 @@ Backend load()
     const fs::path module = backendModule();
     void* handle = module.empty() ? nullptr : dlopen(module.c_str(), RTLD_NOW | RTLD_LOCAL);
     if (!handle) {
-        s.message = "CUDA backend not loaded: " + (module.empty() ? std::string("libteft_cuda.so not found") : dlError());
+        s.message = "CUDA backend not loaded: " +
+                    (module.empty() ? std::string("libteft_cuda.so not found") : dlError());
         return b;
     }
     auto abi = reinterpret_cast<AbiVersionFn>(dlsym(handle, "teft_cuda_abi_version"));
@@ -140,7 +142,8 @@ Backend load()
         return b;
     }
     s.loaded = true;
-    s.message = "LibTorch " + (version.empty() ? std::string(TORCH_VERSION) : version) + " CUDA backend from " + dir.string();
+    s.message = "LibTorch " + (version.empty() ? std::string(TORCH_VERSION) : version) + " CUDA backend from " +
+                dir.string();
     return b;
 }
 
@@ -163,10 +166,11 @@ CudaDeviceProperties cudaDeviceProperties(int index)
         throw DeviceError(b.status.message);
     CudaDeviceProperties p;
     std::array<char, 256> name{};
-    const int rc = b.deviceProperties(index, name.data(), name.size(), &p.memoryFree, &p.memoryTotal, &p.major, &p.minor);
+    const int rc = b.deviceProperties(index, name.data(), name.size(), &p.memoryFree, &p.memoryTotal, &p.major,
+                                      &p.minor);
     if (rc != 0)
-        throw DeviceError("CUDA device " + std::to_string(index) + ": " + std::string(name.data()) +
-                          " (CUDA error " + std::to_string(rc) + ")");
+        throw DeviceError("CUDA device " + std::to_string(index) + ": " + std::string(name.data()) + " (CUDA error " +
+                          std::to_string(rc) + ")");
     p.name = name.data();
     return p;
 }

@@ -20,9 +20,9 @@
 namespace teft {
 
 struct CudaBackendStatus {
-    bool loaded = false;      // libtorch_cuda.so and libteft_cuda.so are loaded
-    std::string libtorchDir;  // where LibTorch's libraries were found
-    std::string message;      // why it is not loaded, or what was loaded
+    bool loaded = false;     // libtorch_cuda.so and libteft_cuda.so are loaded
+    std::string libtorchDir; // where LibTorch's libraries were found
+    std::string message;     // why it is not loaded, or what was loaded
 };
 
 // Loads the CUDA backend once (thread-safe) and says how that went. Cheap after the first call.

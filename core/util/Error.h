@@ -24,7 +24,8 @@ enum class ErrorKind {
 // A stable lower-case name ("bad-input", "out-of-memory"...), for logs, JSON and tests. Not
 // called toString(): QTest finds a toString() next to a type by ADL to print a failed QCOMPARE
 // and delete[]s what it returns, which would crash on these literals.
-inline const char* errorKindName(ErrorKind kind) {
+inline const char* errorKindName(ErrorKind kind)
+{
     switch (kind) {
     case ErrorKind::General: return "general";
     case ErrorKind::BadInput: return "bad-input";
@@ -45,7 +46,9 @@ inline const char* errorKindName(ErrorKind kind) {
 class Error : public std::runtime_error {
 public:
     explicit Error(const std::string& message, ErrorKind kind = ErrorKind::General)
-        : std::runtime_error(message), kind_(kind) {}
+        : std::runtime_error(message), kind_(kind)
+    {
+    }
 
     ErrorKind kind() const noexcept { return kind_; }
 

@@ -13,7 +13,8 @@ namespace teft {
 
 namespace {
 
-bool isStorageCode(const std::error_code& code) {
+bool isStorageCode(const std::error_code& code)
+{
     if (code.category() == std::generic_category() || code.category() == std::system_category())
         return isStorageErrno(code.value());
     return false;
@@ -23,7 +24,8 @@ bool isStorageCode(const std::error_code& code) {
 // kernel failing on a working GPU). Matched in torch's message only, never in the engine's own.
 // Fixed texts of LibTorch's allocators that throw a plain c10::Error (CAFFE_ENFORCE) instead of
 // c10::OutOfMemoryError when memory runs out.
-bool saysOutOfMemory(std::string_view message) {
+bool saysOutOfMemory(std::string_view message)
+{
     static constexpr std::array<std::string_view, 2> kTexts = {
         "DefaultCPUAllocator: can't allocate memory", // c10/core/impl/alloc_cpu.cpp
         "C10 Out of Memory. Trying to allocate",      // c10's other CPU allocation path
@@ -34,16 +36,17 @@ bool saysOutOfMemory(std::string_view message) {
     return false;
 }
 
-bool saysCudaUnavailable(std::string_view message) {
+bool saysCudaUnavailable(std::string_view message)
+{
     static constexpr std::array<std::string_view, 9> kTexts = {
-        "Found no NVIDIA driver",                  // LibTorch's check at CUDA initialisation
-        "NVIDIA driver on your system is too old", // the same check, driver older than the runtime
-        "CUDA driver version is insufficient",     // cudaErrorInsufficientDriver
-        "no CUDA-capable device is detected",      // cudaErrorNoDevice
-        "Torch not compiled with CUDA enabled",    // CPU-only build
-        "CUDA library has not been loaded",        // libtorch_cuda missing (CUDAHooksInterface)
-        "without ATen_cuda library",               // "Cannot initialize CUDA without ATen_cuda library"
-        "from the 'CUDA' backend",                 // dispatcher: no CUDA kernels registered
+        "Found no NVIDIA driver",                            // LibTorch's check at CUDA initialisation
+        "NVIDIA driver on your system is too old",           // the same check, driver older than the runtime
+        "CUDA driver version is insufficient",               // cudaErrorInsufficientDriver
+        "no CUDA-capable device is detected",                // cudaErrorNoDevice
+        "Torch not compiled with CUDA enabled",              // CPU-only build
+        "CUDA library has not been loaded",                  // libtorch_cuda missing (CUDAHooksInterface)
+        "without ATen_cuda library",                         // "Cannot initialize CUDA without ATen_cuda library"
+        "from the 'CUDA' backend",                           // dispatcher: no CUDA kernels registered
         "CUDA-capable device(s) is/are busy or unavailable", // cudaErrorDevicesUnavailable
     };
     for (std::string_view text : kTexts)
@@ -54,7 +57,8 @@ bool saysCudaUnavailable(std::string_view message) {
 
 } // namespace
 
-bool isStorageErrno(int errnoValue) noexcept {
+bool isStorageErrno(int errnoValue) noexcept
+{
     switch (errnoValue) {
     case ENOSPC:
 #ifdef EDQUOT
@@ -64,14 +68,13 @@ bool isStorageErrno(int errnoValue) noexcept {
     case EACCES:
     case EPERM:
     case EIO:
-    case EFBIG:
-        return true;
-    default:
-        return false;
+    case EFBIG: return true;
+    default: return false;
     }
 }
 
-ErrorKind errorKindOf(const std::exception& error) noexcept {
+ErrorKind errorKindOf(const std::exception& error) noexcept
+{
     if (const auto* own = dynamic_cast<const Error*>(&error))
         return own->kind();
     if (dynamic_cast<const c10::OutOfMemoryError*>(&error) || dynamic_cast<const std::bad_alloc*>(&error))
@@ -98,7 +101,8 @@ ErrorKind errorKindOf(const std::exception& error) noexcept {
     return ErrorKind::General;
 }
 
-ErrorKind currentErrorKind() noexcept {
+ErrorKind currentErrorKind() noexcept
+{
     const std::exception_ptr current = std::current_exception();
     if (!current)
         return ErrorKind::General;

@@ -17,10 +17,7 @@ void ensureSodium()
     if (ok < 0)
         throw Error("libsodium failed to initialise");
 }
-crypto_hash_sha256_state* state(unsigned char* raw)
-{
-    return reinterpret_cast<crypto_hash_sha256_state*>(raw);
-}
+crypto_hash_sha256_state* state(unsigned char* raw) { return reinterpret_cast<crypto_hash_sha256_state*>(raw); }
 } // namespace
 
 Sha256::Sha256()

@@ -20,8 +20,7 @@ void init(const std::filesystem::path& logDir, bool console, spdlog::level::leve
     std::filesystem::create_directories(logDir, ec);
     g_logFile = logDir / "teft.log";
     try {
-        auto file = std::make_shared<spdlog::sinks::rotating_file_sink_mt>(g_logFile.string(),
-                                                                           5 * 1024 * 1024, 5);
+        auto file = std::make_shared<spdlog::sinks::rotating_file_sink_mt>(g_logFile.string(), 5 * 1024 * 1024, 5);
         file->set_level(spdlog::level::debug);
         sinks.push_back(file);
     } catch (const spdlog::spdlog_ex&) {

@@ -14,8 +14,8 @@ std::filesystem::path dataDir();
 void setDataDir(const std::filesystem::path& dir);
 
 // Sub-folders, created on demand.
-std::filesystem::path cacheDir();   // <data>/cache
-std::filesystem::path logDir();     // <data>/logs
-std::filesystem::path modelsDir();  // <data>/models
+std::filesystem::path cacheDir();  // <data>/cache
+std::filesystem::path logDir();    // <data>/logs
+std::filesystem::path modelsDir(); // <data>/models
 
 } // namespace teft

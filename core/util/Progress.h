@@ -44,8 +44,7 @@ public:
             throw Cancelled();
     }
 
-    void report(std::int64_t done, std::int64_t total, const std::string& stage,
-                const std::string& message = {}) const
+    void report(std::int64_t done, std::int64_t total, const std::string& stage, const std::string& message = {}) const
     {
         if (m_progress)
             m_progress(Progress{done, total, stage, message});

@@ -37,8 +37,8 @@ std::string resolveDevice(const std::string& requested)
                               ")");
         const auto idx = requested.size() > 5 ? std::stoi(requested.substr(5)) : 0;
         if (idx < 0 || idx >= static_cast<int>(torch::cuda::device_count()))
-            throw DeviceError("Device '" + requested + "' does not exist: " +
-                              std::to_string(torch::cuda::device_count()) + " GPU(s) present");
+            throw DeviceError("Device '" + requested +
+                              "' does not exist: " + std::to_string(torch::cuda::device_count()) + " GPU(s) present");
         return "cuda:" + std::to_string(idx);
     }
     throw Error("Unknown device '" + requested + "' (use auto, cpu or cuda[:N])");

@@ -3,7 +3,9 @@
 #include <cstdint>
 #include <string>
 
-namespace c10 { struct Device; }
+namespace c10 {
+struct Device;
+}
 
 namespace teft {
 
@@ -13,8 +15,8 @@ void configureThreads(int threads);
 int intraOpThreads();
 
 struct DeviceInfo {
-    std::string name;          // "cpu" or "cuda:0"
-    std::string description;   // e.g. "NVIDIA H100 80GB HBM3" or "CPU, 2 threads"
+    std::string name;             // "cpu" or "cuda:0"
+    std::string description;      // e.g. "NVIDIA H100 80GB HBM3" or "CPU, 2 threads"
     std::int64_t memoryTotal = 0; // bytes (0 when unknown)
     std::int64_t memoryFree = 0;  // bytes (0 when unknown)
     bool isCuda = false;

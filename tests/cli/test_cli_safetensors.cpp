@@ -21,7 +21,8 @@ private slots:
                          {{"model.embed_tokens.weight", torch::zeros({10, 4}, torch::kBFloat16)},
                           {"scale", torch::ones({}, torch::kFloat)}},
                          {{"origin", "test"}});
-        const auto r = test::runProcess(TEFT_CLI_PATH, {"safetensors", "inspect", (dir / "w.safetensors").string(), "--json"});
+        const auto r = test::runProcess(TEFT_CLI_PATH,
+                                        {"safetensors", "inspect", (dir / "w.safetensors").string(), "--json"});
         QCOMPARE(r.exitCode, 0);
         const auto doc = nlohmann::json::parse(r.out);
         QCOMPARE(doc["tensor_count"].get<int>(), 2);

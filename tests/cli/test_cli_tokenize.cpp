@@ -24,8 +24,8 @@ fs::path writeTokenizer(const fs::path& dir)
     vocab["\xC4\x8A"] = 10; // Ċ (newline)
     vocab["he"] = 128;
     vocab["hey"] = 129;
-    const json j = {{"added_tokens", json::array({{{"id", 130}, {"content", "<eos>"}, {"special", true},
-                                                   {"normalized", false}}})},
+    const json j = {{"added_tokens",
+                     json::array({{{"id", 130}, {"content", "<eos>"}, {"special", true}, {"normalized", false}}})},
                     {"normalizer", nullptr},
                     {"pre_tokenizer", {{"type", "ByteLevel"}, {"add_prefix_space", false}, {"use_regex", true}}},
                     {"decoder", {{"type", "ByteLevel"}}},
@@ -46,7 +46,8 @@ private slots:
     {
         const auto dir = writeTokenizer(teft::test::freshDir("encode"));
         // "hey hi<eos>" -> "hey" (h e -> he, he y -> hey), " " + "hi" as Ġ h i, then <eos>.
-        auto r = teft::test::runProcess(TEFT_CLI_PATH, {"tokenize", "--tokenizer", dir.string(), "--text", "hey hi<eos>"});
+        auto r = teft::test::runProcess(TEFT_CLI_PATH,
+                                        {"tokenize", "--tokenizer", dir.string(), "--text", "hey hi<eos>"});
         QCOMPARE(r.exitCode, 0);
         QCOMPARE(r.out, std::string("129 32 104 105 130\n"));
 
@@ -59,9 +60,8 @@ private slots:
                  (std::vector<std::string>{"hey", "\xC4\xA0", "h", "i", "<eos>"}));
 
         std::ofstream(dir / "input.txt") << "hey\nhey";
-        r = teft::test::runProcess(TEFT_CLI_PATH,
-                                   {"tokenize", "--tokenizer", (dir / "tokenizer.json").string(), "--file",
-                                    (dir / "input.txt").string()});
+        r = teft::test::runProcess(TEFT_CLI_PATH, {"tokenize", "--tokenizer", (dir / "tokenizer.json").string(),
+                                                   "--file", (dir / "input.txt").string()});
         QCOMPARE(r.exitCode, 0);
         QCOMPARE(r.out, std::string("129 10 129\n"));
     }
@@ -69,16 +69,16 @@ private slots:
     void decodes()
     {
         const auto dir = writeTokenizer(teft::test::freshDir("decode"));
-        auto r = teft::test::runProcess(TEFT_CLI_PATH,
-                                        {"tokenize", "--tokenizer", dir.string(), "--decode", "--text", "[129, 32, 104, 105]"});
+        auto r = teft::test::runProcess(TEFT_CLI_PATH, {"tokenize", "--tokenizer", dir.string(), "--decode", "--text",
+                                                        "[129, 32, 104, 105]"});
         QCOMPARE(r.exitCode, 0);
         QCOMPARE(r.out, std::string("hey hi\n"));
-        r = teft::test::runProcess(TEFT_CLI_PATH,
-                                   {"tokenize", "--tokenizer", dir.string(), "--decode", "--text", "129 32\n104 105 130", "--json"});
+        r = teft::test::runProcess(TEFT_CLI_PATH, {"tokenize", "--tokenizer", dir.string(), "--decode", "--text",
+                                                   "129 32\n104 105 130", "--json"});
         QCOMPARE(r.exitCode, 0);
         QCOMPARE(json::parse(r.out)["text"].get<std::string>(), std::string("hey hi<eos>"));
-        r = teft::test::runProcess(TEFT_CLI_PATH, {"tokenize", "--tokenizer", dir.string(), "--decode", "--skip-special",
-                                                   "--text", "129 130"});
+        r = teft::test::runProcess(TEFT_CLI_PATH, {"tokenize", "--tokenizer", dir.string(), "--decode",
+                                                   "--skip-special", "--text", "129 130"});
         QCOMPARE(r.out, std::string("hey\n"));
     }
 
@@ -91,7 +91,8 @@ private slots:
         r = teft::test::runProcess(TEFT_CLI_PATH, {"tokenize", "--tokenizer", dir.string()});
         QCOMPARE(r.exitCode, 2);
         QVERIFY(r.err.find("--text") != std::string::npos);
-        r = teft::test::runProcess(TEFT_CLI_PATH, {"tokenize", "--tokenizer", dir.string(), "--decode", "--text", "1 two"});
+        r = teft::test::runProcess(TEFT_CLI_PATH,
+                                   {"tokenize", "--tokenizer", dir.string(), "--decode", "--text", "1 two"});
         QCOMPARE(r.exitCode, 2);
         QVERIFY(r.err.find("'two'") != std::string::npos);
 
@@ -106,10 +107,11 @@ private slots:
         QVERIFY2(fs::exists(qwen3Dir() / "tokenizer.json"),
                  "the Qwen3 tokenizer is missing from the shared test data (teft::test::testDataDir() / \"qwen3\"; "
                  "set TEFT_TESTDATA_DIR to the folder holding qwen3/tokenizer.json)");
-        const auto r = teft::test::runProcess(
-            TEFT_CLI_PATH, {"tokenize", "--tokenizer", qwen3Dir().string(), "--text", "Hello, my dog is cute", "--json"});
+        const auto r = teft::test::runProcess(TEFT_CLI_PATH, {"tokenize", "--tokenizer", qwen3Dir().string(), "--text",
+                                                              "Hello, my dog is cute", "--json"});
         QCOMPARE(r.exitCode, 0);
-        QCOMPARE(json::parse(r.out)["ids"].get<std::vector<int>>(), (std::vector<int>{9707, 11, 847, 5562, 374, 18838}));
+        QCOMPARE(json::parse(r.out)["ids"].get<std::vector<int>>(),
+                 (std::vector<int>{9707, 11, 847, 5562, 374, 18838}));
     }
 };
 

@@ -100,8 +100,8 @@ private slots:
                 continue;
             const int i = c["i"].get<int>();
             const bool viaFile = c["cli"] == "file"; // a document of many strings, as raw bytes
-            const std::string input =
-                c.contains("bytes_hex") ? unhex(c["bytes_hex"].get<std::string>()) : c["text"].get<std::string>();
+            const std::string input = c.contains("bytes_hex") ? unhex(c["bytes_hex"].get<std::string>())
+                                                              : c["text"].get<std::string>();
             std::vector<std::string> args = {"tokenize", "--tokenizer", tokDir, "--json"};
             if (viaFile) {
                 const fs::path f = work / ("input" + std::to_string(i) + ".txt");
@@ -135,8 +135,8 @@ private slots:
             const std::string wantText = c[skip ? "decoded_skip" : "decoded"].get<std::string>();
             const fs::path idFile = work / ("ids" + std::to_string(i) + ".txt");
             std::ofstream(idFile) << idList(c[skip ? "ids_special" : "ids"].get<Ids>());
-            std::vector<std::string> dargs = {"tokenize", "--tokenizer", tokDir, "--json", "--decode", "--file",
-                                              idFile.string()};
+            std::vector<std::string> dargs = {"tokenize", "--tokenizer", tokDir,         "--json",
+                                              "--decode", "--file",      idFile.string()};
             if (skip)
                 dargs.push_back("--skip-special");
             r = teft::test::runProcess(TEFT_CLI_PATH, dargs);

@@ -21,9 +21,9 @@ class TestCudaBackend : public QObject {
 
     nlohmann::json system(const std::vector<std::pair<std::string, std::string>>& env)
     {
-        const auto r = test::runProcess(TEFT_CLI_PATH, {"system", "--json", "--data-dir",
-                                                        test::freshDir("data").string()},
-                                        120000, env);
+        const auto r = test::runProcess(TEFT_CLI_PATH,
+                                        {"system", "--json", "--data-dir", test::freshDir("data").string()}, 120000,
+                                        env);
         if (r.exitCode != 0)
             QTest::qFail(("teft system failed: " + r.err).c_str(), __FILE__, __LINE__);
         return nlohmann::json::parse(r.out);
@@ -34,7 +34,8 @@ private Q_SLOTS:
     {
         const auto& s = cudaBackend();
         QVERIFY2(s.loaded, s.message.c_str());
-        QVERIFY2(std::filesystem::exists(std::filesystem::path(s.libtorchDir) / "libtorch_cuda.so"), s.libtorchDir.c_str());
+        QVERIFY2(std::filesystem::exists(std::filesystem::path(s.libtorchDir) / "libtorch_cuda.so"),
+                 s.libtorchDir.c_str());
         QVERIFY2(s.message.find(TORCH_VERSION) != std::string::npos, s.message.c_str());
     }
 

@@ -72,9 +72,10 @@ private Q_SLOTS:
         // Pack with a byte-level tokenizer: every byte is a token, plus one EOS per document.
         const auto tok = dir / "tok";
         writeBytes(tok / "tokenizer.json", teft::test::byteTokenizerJson({"<|endoftext|>"}));
-        const std::vector<std::string> pack{"data", "pack", (dir / "corpus" / "prose.jsonl").string(),
-                                            "--tokenizer", tok.string(), "--seq-len", "64", "--held-out",
-                                            "0.1", "--json"};
+        const std::vector<std::string> pack{"data",        "pack",       (dir / "corpus" / "prose.jsonl").string(),
+                                            "--tokenizer", tok.string(), "--seq-len",
+                                            "64",          "--held-out", "0.1",
+                                            "--json"};
         r = teftRun(data, pack);
         QVERIFY2(r.exitCode == 0, r.err.c_str());
         doc = jsonOf(r);

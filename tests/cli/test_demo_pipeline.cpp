@@ -18,8 +18,8 @@
 #include <map>
 #include <set>
 
-using teft::test::runProcess;
 using nlohmann::json;
+using teft::test::runProcess;
 namespace fs = std::filesystem;
 
 class TestDemoPipeline : public QObject {
@@ -86,36 +86,53 @@ private Q_SLOTS:
 
     void reportTable()
     {
-        json report = {
-            {"target", "code"},
-            {"settings", {{"rounds", 2}, {"miners", 3}, {"inner_steps", 3}, {"lr", 0.001}, {"full_fine_tune", true}}},
-            {"foundation_model",
-             {{"dir", "/data/models/demo-abc"}, {"built", false}, {"layers", 2}, {"experts", 8}, {"top_k", 2},
-              {"parameters", 56032},
-              {"concentration_trained", {{{"domain", "code"}, {"entropy", 0.844}, {"top_share", 0.595}}}},
-              {"concentration_random", {{{"domain", "code"}, {"entropy", 0.882}, {"top_share", 0.562}}}}}},
-            {"selection_cost",
-             {{"experts", 2}, {"total_experts", 16}, {"trainable_parameters", 3072}, {"model_bytes", 112064},
-              {"share_of_model", 0.0548}, {"selected_bytes", 6144}}},
-            {"submission_bytes", 12288},
-            {"rounds",
-             {{{"round", 0},
-               {"baseline_loss", 4.6208},
-               {"new_loss", 4.6051},
-               {"submissions",
-                {{{"name", "miner-0"}, {"verdict", "accepted"}, {"score", 0.01171}, {"rank", 1}, {"weight", 0.5},
-                  {"fate", "merged"}},
-                 {{"name", "miner-2"}, {"verdict", "accepted"}, {"score", 0.0}, {"rank", 2}, {"weight", 0.0},
-                  {"fate", "no_improvement"}}}},
-               {"miners",
-                {{{"miner", "miner-0"}, {"lr", 0.001}},
-                 {{"miner", "miner-1"}, {"lr", 0.001}, {"error", "non-finite loss"}},
-                 {{"miner", "miner-2"}, {"lr", 30.0}}}}}}},
-            {"losses",
-             {{{"domain", "code"}, {"in_domain", true}, {"base", 4.5}, {"teft", 4.25}, {"full_ft", 4.0}},
-              {{"domain", "dna"}, {"in_domain", false}, {"base", 5.5}, {"teft", 5.5}}}},
-            {"merge", {{"out", "/work/merged"}, {"merged_tensors", 6}, {"identical_tensors", 63}}},
-            {"timings_s", {{"total", 12.4}, {"foundation_model", 3.2}, {"miners", 5.0}, {"validators", 2.6}}}};
+        json report = {{"target", "code"},
+                       {"settings",
+                        {{"rounds", 2}, {"miners", 3}, {"inner_steps", 3}, {"lr", 0.001}, {"full_fine_tune", true}}},
+                       {"foundation_model",
+                        {{"dir", "/data/models/demo-abc"},
+                         {"built", false},
+                         {"layers", 2},
+                         {"experts", 8},
+                         {"top_k", 2},
+                         {"parameters", 56032},
+                         {"concentration_trained", {{{"domain", "code"}, {"entropy", 0.844}, {"top_share", 0.595}}}},
+                         {"concentration_random", {{{"domain", "code"}, {"entropy", 0.882}, {"top_share", 0.562}}}}}},
+                       {"selection_cost",
+                        {{"experts", 2},
+                         {"total_experts", 16},
+                         {"trainable_parameters", 3072},
+                         {"model_bytes", 112064},
+                         {"share_of_model", 0.0548},
+                         {"selected_bytes", 6144}}},
+                       {"submission_bytes", 12288},
+                       {"rounds",
+                        {{{"round", 0},
+                          {"baseline_loss", 4.6208},
+                          {"new_loss", 4.6051},
+                          {"submissions",
+                           {{{"name", "miner-0"},
+                             {"verdict", "accepted"},
+                             {"score", 0.01171},
+                             {"rank", 1},
+                             {"weight", 0.5},
+                             {"fate", "merged"}},
+                            {{"name", "miner-2"},
+                             {"verdict", "accepted"},
+                             {"score", 0.0},
+                             {"rank", 2},
+                             {"weight", 0.0},
+                             {"fate", "no_improvement"}}}},
+                          {"miners",
+                           {{{"miner", "miner-0"}, {"lr", 0.001}},
+                            {{"miner", "miner-1"}, {"lr", 0.001}, {"error", "non-finite loss"}},
+                            {{"miner", "miner-2"}, {"lr", 30.0}}}}}}},
+                       {"losses",
+                        {{{"domain", "code"}, {"in_domain", true}, {"base", 4.5}, {"teft", 4.25}, {"full_ft", 4.0}},
+                         {{"domain", "dna"}, {"in_domain", false}, {"base", 5.5}, {"teft", 5.5}}}},
+                       {"merge", {{"out", "/work/merged"}, {"merged_tensors", 6}, {"identical_tensors", 63}}},
+                       {"timings_s",
+                        {{"total", 12.4}, {"foundation_model", 3.2}, {"miners", 5.0}, {"validators", 2.6}}}};
         const std::string table = teft::demoReportTable(report);
         const auto has = [&](const std::string& line) {
             if (table.find(line + "\n") == std::string::npos)
@@ -169,7 +186,8 @@ private Q_SLOTS:
             inDomain += l["in_domain"].get<bool>() ? 1 : 0;
         }
         QCOMPARE(inDomain, 1);
-        QVERIFY(m_demo["submission_bytes"].get<std::uint64_t>() < m_demo["selection_cost"]["model_bytes"].get<std::uint64_t>());
+        QVERIFY(m_demo["submission_bytes"].get<std::uint64_t>() <
+                m_demo["selection_cost"]["model_bytes"].get<std::uint64_t>());
         QVERIFY(m_demo["submission_bytes"].get<std::uint64_t>() > 0);
 
         const auto jobs = teftJson({"jobs", "list"});
@@ -219,38 +237,39 @@ private Q_SLOTS:
                                    (work / "stats.reference.json").string(), "--policy", "topk", "--k", "1", "--format",
                                    "connito", "--out", (work / "assignment.json").string()});
         QCOMPARE(sel["experts"].get<int>(), 2); // 2 MoE layers x 1
-        const auto conv = teftJson({"select", "--import", (work / "assignment.json").string(), "--out",
-                                    (work / "selection.json").string()});
+        const auto conv = teftJson(
+            {"select", "--import", (work / "assignment.json").string(), "--out", (work / "selection.json").string()});
         QCOMPARE(conv["hash"], sel["hash"]);
 
-        const auto tr = teftJson(with({"train", model, "--selection", (work / "selection.json").string(), "--data", code,
-                                       "--steps", "3", "--batch-size", "2", "--lr", "1e-3", "--unsigned",
+        const auto tr = teftJson(with({"train", model, "--selection", (work / "selection.json").string(), "--data",
+                                       code, "--steps", "3", "--batch-size", "2", "--lr", "1e-3", "--unsigned",
                                        "--compute-dtype", "f32", "--out", (work / "miner").string()}));
         QCOMPARE(tr["steps"].get<int>(), 3);
         fs::create_directories(work / "subs");
         fs::rename(work / "miner" / "submission", work / "subs" / "m0");
 
-        const auto va = teftJson(with({"validate", model, "--selection", (work / "selection.json").string(), "--data",
-                                       code, "--submissions", (work / "subs").string(), "--state",
-                                       (work / "state").string(), "--allow-unsigned", "--eval-batches", "2",
-                                       "--eval-batch-size", "2"}));
+        const auto va = teftJson(
+            with({"validate", model, "--selection", (work / "selection.json").string(), "--data", code, "--submissions",
+                  (work / "subs").string(), "--state", (work / "state").string(), "--allow-unsigned", "--eval-batches",
+                  "2", "--eval-batch-size", "2"}));
         QCOMPARE(va["round"].get<int>(), 0);
         QCOMPARE(va["submissions"][0]["verdict"].get<std::string>(), std::string("accepted"));
         const std::string phi = va["phi"];
 
         // Unsigned submissions are refused unless allowed.
-        const auto strict = teftJson(with({"validate", model, "--selection", (work / "selection.json").string(), "--data",
-                                           code, "--submissions", (work / "subs").string(), "--state",
-                                           (work / "state2").string(), "--eval-batches", "1"}));
+        const auto strict = teftJson(
+            with({"validate", model, "--selection", (work / "selection.json").string(), "--data", code, "--submissions",
+                  (work / "subs").string(), "--state", (work / "state2").string(), "--eval-batches", "1"}));
         QCOMPARE(strict["submissions"][0]["verdict"].get<std::string>(), std::string("unsigned"));
 
-        const auto me = teftJson(with({"merge", model, "--phi", phi, "--out", (work / "merged").string(), "--data", code,
-                                       "--reference", prose, "--eval-batches", "2"}));
+        const auto me = teftJson(with({"merge", model, "--phi", phi, "--out", (work / "merged").string(), "--data",
+                                       code, "--reference", prose, "--eval-batches", "2"}));
         QVERIFY(me["verified"].get<bool>());
         QCOMPARE(me["losses"].size(), std::size_t(2));
 
         const auto ev = teftJson(with({"eval", model, "--data", code, "--phi", phi, "--eval-batches", "2"}));
-        const auto evMerged = teftJson(with({"eval", (work / "merged").string(), "--data", code, "--eval-batches", "2"}));
+        const auto evMerged = teftJson(
+            with({"eval", (work / "merged").string(), "--data", code, "--eval-batches", "2"}));
         const double a = ev["results"][0]["loss"], b = evMerged["results"][0]["loss"];
         QVERIFY(std::abs(a - b) < 0.05); // bf16 rounding of Φ in the merged checkpoint only
 
@@ -284,8 +303,8 @@ private Q_SLOTS:
         auto before = lastJobId();
         QVERIFY(runCancelledAt(s, "routing", 0));
         auto jobs = jobsAfter(before);
-        QCOMPARE(states(jobs), (std::multimap<std::string, std::string>{{"demo", "cancelled"},
-                                                                        {"identify", "cancelled"}}));
+        QCOMPARE(states(jobs),
+                 (std::multimap<std::string, std::string>{{"demo", "cancelled"}, {"identify", "cancelled"}}));
 
         // During the full fine-tuning baseline (its 6 steps; a miner makes 3): the miners,
         // validations and the merge finished, the baseline's "train" job and the demo cancelled.

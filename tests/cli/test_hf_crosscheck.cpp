@@ -112,7 +112,8 @@ std::string compareForwards(const std::string& what, const fs::path& minePath, c
         const std::int64_t k = refIds.size(2);
         for (int b = 0; b < B; ++b) {
             for (int t = 0; t < static_cast<int>(refIds.size(1)); ++t) {
-                const std::string where = "layer " + layer + " row " + std::to_string(b) + " position " + std::to_string(t);
+                const std::string where = "layer " + layer + " row " + std::to_string(b) + " position " +
+                                          std::to_string(t);
                 if (t >= kLengths[b]) {
                     if (!torch::all(ids[b][t] == -1).item<bool>())
                         return where + ": padding positions must carry id -1";
@@ -128,8 +129,10 @@ std::string compareForwards(const std::string& what, const fs::path& minePath, c
                     gotIds.push_back(e);
                 for (const auto& [e, _] : want)
                     wantIds.push_back(e);
-                std::set_difference(gotIds.begin(), gotIds.end(), wantIds.begin(), wantIds.end(), std::back_inserter(onlyGot));
-                std::set_difference(wantIds.begin(), wantIds.end(), gotIds.begin(), gotIds.end(), std::back_inserter(onlyWant));
+                std::set_difference(gotIds.begin(), gotIds.end(), wantIds.begin(), wantIds.end(),
+                                    std::back_inserter(onlyGot));
+                std::set_difference(wantIds.begin(), wantIds.end(), gotIds.begin(), gotIds.end(),
+                                    std::back_inserter(onlyWant));
                 if (got.size() != static_cast<std::size_t>(k))
                     return where + ": the engine chose an expert twice " + joinIds(gotIds);
                 if (onlyGot.empty()) {
@@ -137,7 +140,8 @@ std::string compareForwards(const std::string& what, const fs::path& minePath, c
                     for (const auto& [e, v] : got)
                         dw = std::max(dw, std::abs(v - want[e]));
                     if (dw > kWeightTolerance)
-                        return where + ": weights differ by " + std::to_string(dw) + " (experts " + joinIds(gotIds) + ")";
+                        return where + ": weights differ by " + std::to_string(dw) + " (experts " + joinIds(gotIds) +
+                               ")";
                     continue;
                 }
                 // Different experts: allowed only at a near-tie of the scores the choice was made
@@ -170,7 +174,8 @@ std::string compareForwards(const std::string& what, const fs::path& minePath, c
     for (const auto& info : mine->tensors())
         engineLayers += info.name.size() > 4 && info.name.substr(info.name.size() - 4) == ".ids";
     if (engineLayers != layers)
-        return "the engine routes in " + std::to_string(engineLayers) + " layers, transformers in " + std::to_string(layers);
+        return "the engine routes in " + std::to_string(engineLayers) + " layers, transformers in " +
+               std::to_string(layers);
 
     // Logits at every real position before any near-tie.
     const double scale = std::max(1.0, refLogits.abs().max().item<double>());
@@ -190,7 +195,8 @@ std::string compareForwards(const std::string& what, const fs::path& minePath, c
     if (compared * 10 < total * 9)
         return "too many near-ties to compare logits meaningfully";
     if (worst > kLogitTolerance * scale)
-        return "logits differ by " + std::to_string(worst) + " (allowed " + std::to_string(kLogitTolerance * scale) + ")";
+        return "logits differ by " + std::to_string(worst) + " (allowed " + std::to_string(kLogitTolerance * scale) +
+               ")";
     return {};
 }
 
@@ -225,8 +231,9 @@ class TestHfCrosscheck : public QObject {
         const std::string failure = referenceFailure(ref);
         QVERIFY2(failure.empty(), failure.c_str());
         const fs::path mine = ref.parent_path() / (ref.stem().string() + ".teft.safetensors");
-        const auto r = test::runProcess(TEFT_CLI_PATH, {"model", "forward", model.string(), "--input-ids", ids().string(),
-                                                        "--out", mine.string(), "--dtype", "f32", "--quiet"});
+        const auto r = test::runProcess(TEFT_CLI_PATH,
+                                        {"model", "forward", model.string(), "--input-ids", ids().string(), "--out",
+                                         mine.string(), "--dtype", "f32", "--quiet"});
         QVERIFY2(r.exitCode == 0, ("teft model forward " + model.string() + ": " + r.err).c_str());
         const std::string problem = compareForwards(what, mine, ref, ModelConfig::load(model));
         QVERIFY2(problem.empty(), (what + ": " + problem).c_str());
@@ -257,7 +264,8 @@ class TestHfCrosscheck : public QObject {
             out.emplace_back(info.name, torch::randn_like(base) * base.std().item<double>() * 1.5);
         }
         if (out.size() != 6)
-            return "Φ: expected 3 tensors for each of 2 experts under " + prefix + ", found " + std::to_string(out.size());
+            return "Φ: expected 3 tensors for each of 2 experts under " + prefix + ", found " +
+                   std::to_string(out.size());
         writeSafetensors(phi, out);
         return {};
     }
@@ -304,9 +312,8 @@ private slots:
             const std::string phiProblem = writePhi(teft, phi, 5);
             QVERIFY2(phiProblem.empty(), phiProblem.c_str());
             const fs::path merged = m_dir / "merged" / family;
-            r = test::runProcess(TEFT_CLI_PATH,
-                                 {"merge", teft.string(), "--phi", phi.string(), "--out", merged.string(), "--quiet",
-                                  "--data-dir", (m_dir / "data").string()});
+            r = test::runProcess(TEFT_CLI_PATH, {"merge", teft.string(), "--phi", phi.string(), "--out",
+                                                 merged.string(), "--quiet", "--data-dir", (m_dir / "data").string()});
             QVERIFY2(r.exitCode == 0, ("teft merge (" + family + "): " + r.err).c_str());
             jobs.push_back({"forward", merged.string(), "--input-ids", ids().string(), "--out",
                             (m_dir / ("merged-" + family + ".safetensors")).string(), "--dtype", "fp32"});
@@ -316,7 +323,8 @@ private slots:
         const fs::path results = m_dir / "results.json";
         const auto r = test::runProcess(test::python(),
                                         {(test::sourceDir() / "tests" / "reference" / "hf_models.py").string(), "batch",
-                                         (m_dir / "jobs.json").string(), "--results", results.string(), "--threads", "2"},
+                                         (m_dir / "jobs.json").string(), "--results", results.string(), "--threads",
+                                         "2"},
                                         300000);
         if (!fs::exists(results)) {
             m_pythonFailure = "the transformers reference did not run (" + test::python() + ", exit code " +

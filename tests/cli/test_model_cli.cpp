@@ -70,7 +70,8 @@ private slots:
         auto r = test::runProcess(TEFT_CLI_PATH, {"model", "create", "--arch", "gpt2", "--out", "/tmp/never"});
         QCOMPARE(r.exitCode, 2);
         QVERIFY(r.err.find("gpt2") != std::string::npos);
-        r = test::runProcess(TEFT_CLI_PATH, {"model", "create", "--arch", "olmoe", "--preset", "huge", "--out", "/tmp/never"});
+        r = test::runProcess(TEFT_CLI_PATH,
+                             {"model", "create", "--arch", "olmoe", "--preset", "huge", "--out", "/tmp/never"});
         QCOMPARE(r.exitCode, 2);
         QVERIFY(r.err.find("huge") != std::string::npos);
         r = test::runProcess(TEFT_CLI_PATH, {"model", "info", (test::freshDir("empty")).string()});

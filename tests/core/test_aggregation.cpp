@@ -177,8 +177,8 @@ private slots:
         // Plain (heavy-ball) momentum: step = buf.
         OuterOptimizer hb({0.5, 0.5, false});
         TensorMap p{{"e", torch::zeros({1})}};
-        hb.step(p, {{"e", torch::ones({1})}});  // buf 1, p = -0.5
-        hb.step(p, {{"e", torch::ones({1})}});  // buf 1.5, p = -1.25
+        hb.step(p, {{"e", torch::ones({1})}}); // buf 1, p = -0.5
+        hb.step(p, {{"e", torch::ones({1})}}); // buf 1.5, p = -1.25
         QVERIFY(near(p["e"].item<double>(), -1.25, 1e-7));
         // bf16 parameters go through an fp32 copy.
         OuterOptimizer b({0.5, 0.0, true});
@@ -245,22 +245,23 @@ private slots:
             return (w - target).pow(2).mean().item<double>();
         };
         std::vector<TensorMap> updates{
-            {{"e", -0.5 * target}},          // halfway there: loss / 4
-            {{"e", 0.5 * target}},           // away: worse
-            {{"e", torch::full({8}, NAN)}},  // non-finite
+            {{"e", -0.5 * target}},         // halfway there: loss / 4
+            {{"e", 0.5 * target}},          // away: worse
+            {{"e", torch::full({8}, NAN)}}, // non-finite
             {{"e", torch::zeros({8})}, {"slow", torch::zeros({1})}},
-            {},                              // loader throws
-            {{"e", -1.0 * target}},          // all the way: loss 0
+            {},                     // loader throws
+            {{"e", -1.0 * target}}, // all the way: loss 0
         };
         ProofOfLossScorer scorer(loss, {0.05});
         JobControl control;
-        const auto r = scorer.scoreAll({"half", "away", "nan", "slow", "broken", "full"},
-                                       [&](std::size_t i) {
-                                           if (updates[i].empty())
-                                               throw Error("cannot read submission 4");
-                                           return updates[i];
-                                       },
-                                       control);
+        const auto r = scorer.scoreAll(
+            {"half", "away", "nan", "slow", "broken", "full"},
+            [&](std::size_t i) {
+                if (updates[i].empty())
+                    throw Error("cannot read submission 4");
+                return updates[i];
+            },
+            control);
         const double base = target.pow(2).mean().item<double>();
         QVERIFY(near(r.baselineLoss, base, 1e-6));
         QCOMPARE(r.candidates.size(), std::size_t(6));
@@ -289,7 +290,8 @@ private slots:
         cancelled.requestCancel();
         bool threw = false;
         try {
-            scorer.scoreAll({"half"}, [&](std::size_t) { return updates[0]; }, cancelled);
+            scorer.scoreAll(
+                {"half"}, [&](std::size_t) { return updates[0]; }, cancelled);
         } catch (const Cancelled&) {
             threw = true;
         }

@@ -47,7 +47,8 @@ DatasetSpec specOf(std::vector<fs::path> paths)
     return s;
 }
 
-template <typename F> std::string errorOf(F&& f)
+template <typename F>
+std::string errorOf(F&& f)
 {
     try {
         f();
@@ -167,7 +168,7 @@ private Q_SLOTS:
         QCOMPARE_STR(recs[3].text, "last");
         QCOMPARE(recs[3].line, std::int64_t(7));
         QCOMPARE(report.count(BadDataKind::Empty), std::int64_t(1)); // row 4
-        spec.column = "2"; // by index
+        spec.column = "2";                                           // by index
         recs = readAll(spec);
         QCOMPARE_STR(recs[0].text, "a");
         spec.column = "label";
@@ -315,16 +316,16 @@ private Q_SLOTS:
     void badJsonlCountedWithFileAndLine()
     {
         const auto dir = test::freshDir("bad");
-        writeBytes(dir / "bad.jsonl", "{\"text\": \"good 1\"}\n"           // 1
-                                      "{\"text\": \"unterminated}\n"        // 2 invalid JSON
-                                      "{\"title\": \"no text\"}\n"          // 3 missing field
-                                      "{\"text\": 42}\n"                    // 4 wrong type
-                                      "{\"text\": \"bad \xff byte\"}\n"     // 5 invalid UTF-8
-                                      "[1, 2]\n"                            // 6 not an object
-                                      "{\"text\": \"   \"}\n"               // 7 empty
-                                      "{\"text\": \"good 2\"}\n"            // 8
+        writeBytes(dir / "bad.jsonl", "{\"text\": \"good 1\"}\n"                 // 1
+                                      "{\"text\": \"unterminated}\n"             // 2 invalid JSON
+                                      "{\"title\": \"no text\"}\n"               // 3 missing field
+                                      "{\"text\": 42}\n"                         // 4 wrong type
+                                      "{\"text\": \"bad \xff byte\"}\n"          // 5 invalid UTF-8
+                                      "[1, 2]\n"                                 // 6 not an object
+                                      "{\"text\": \"   \"}\n"                    // 7 empty
+                                      "{\"text\": \"good 2\"}\n"                 // 8
                                       "{\"messages\": [{\"content\": \"x\"}]}\n" // 9 chat without role
-                                      "{\"text\": null}\n");                // 10 wrong type
+                                      "{\"text\": null}\n");                     // 10 wrong type
         auto spec = specOf({dir / "bad.jsonl"});
         DataQualityReport report;
         const auto recs = readAll(spec, &report);
@@ -370,11 +371,11 @@ private Q_SLOTS:
         const auto dir = test::freshDir("bad-csv");
         writeBytes(dir / "r.csv", "text,n\n"
                                   "ok,1\n"
-                                  "too,many,fields\n"   // 3 ragged
-                                  "bad \xc3\x28,2\n"    // 4 invalid UTF-8
+                                  "too,many,fields\n" // 3 ragged
+                                  "bad \xc3\x28,2\n"  // 4 invalid UTF-8
                                   "fine,3\n"
                                   "\"never closed,4\n"
-                                  "more\n");            // 6 open quote to EOF
+                                  "more\n"); // 6 open quote to EOF
         DataQualityReport report;
         auto recs = readAll(specOf({dir / "r.csv"}), &report);
         QCOMPARE(recs.size(), std::size_t(2));
@@ -442,7 +443,8 @@ private Q_SLOTS:
         const auto dir = test::freshDir("preview");
         std::string file;
         for (int i = 0; i < 50; ++i)
-            file += (i == 3 ? std::string("not json") : nlohmann::json{{"text", "doc " + std::to_string(i)}}.dump()) + "\n";
+            file += (i == 3 ? std::string("not json") : nlohmann::json{{"text", "doc " + std::to_string(i)}}.dump()) +
+                    "\n";
         writeBytes(dir / "p.jsonl", file);
         DataQualityReport report;
         const auto recs = previewDataset(specOf({dir / "p.jsonl"}), 5, &report);

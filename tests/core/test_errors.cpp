@@ -28,7 +28,8 @@ namespace fs = std::filesystem;
 namespace {
 
 // Runs f and returns the kind of what it throws; fails the test when nothing is thrown.
-template <typename F> ErrorKind kindOfThrow(F&& f)
+template <typename F>
+ErrorKind kindOfThrow(F&& f)
 {
     try {
         f();
@@ -40,7 +41,8 @@ template <typename F> ErrorKind kindOfThrow(F&& f)
 }
 
 // Runs f and returns the FormatError's message; "<no FormatError thrown>" otherwise.
-template <typename F> std::string formatErrorOf(F&& f)
+template <typename F>
+std::string formatErrorOf(F&& f)
 {
     try {
         f();
@@ -111,9 +113,9 @@ private slots:
 
     void kindNamesAreDistinct()
     {
-        const ErrorKind all[] = {ErrorKind::General,     ErrorKind::BadInput,          ErrorKind::Usage,
-                                 ErrorKind::OutOfMemory, ErrorKind::NonFinite,         ErrorKind::DeviceUnavailable,
-                                 ErrorKind::Network,     ErrorKind::Storage,           ErrorKind::Cancelled};
+        const ErrorKind all[] = {ErrorKind::General,     ErrorKind::BadInput,  ErrorKind::Usage,
+                                 ErrorKind::OutOfMemory, ErrorKind::NonFinite, ErrorKind::DeviceUnavailable,
+                                 ErrorKind::Network,     ErrorKind::Storage,   ErrorKind::Cancelled};
         std::set<std::string> names;
         for (ErrorKind k : all)
             names.insert(errorKindName(k));
@@ -125,7 +127,8 @@ private slots:
     void torchOutOfMemoryIsOutOfMemory()
     {
         // What LibTorch's allocators throw (TORCH_CHECK_WITH(OutOfMemoryError, ...)).
-        QCOMPARE(kindOfThrow([] { TORCH_CHECK_WITH(OutOfMemoryError, false, "CUDA out of memory. Tried to allocate"); }),
+        QCOMPARE(kindOfThrow(
+                     [] { TORCH_CHECK_WITH(OutOfMemoryError, false, "CUDA out of memory. Tried to allocate"); }),
                  ErrorKind::OutOfMemory);
         // A plain TORCH_CHECK is not, whatever it says.
         QCOMPARE(kindOfThrow([] { TORCH_CHECK(false, "out of memory"); }), ErrorKind::General);
@@ -154,8 +157,7 @@ private slots:
 
     void torchNonFiniteAndNetworkErrors()
     {
-        QCOMPARE(kindOfThrow([] { TORCH_CHECK_WITH(EnforceFiniteError, false, "loss is NaN"); }),
-                 ErrorKind::NonFinite);
+        QCOMPARE(kindOfThrow([] { TORCH_CHECK_WITH(EnforceFiniteError, false, "loss is NaN"); }), ErrorKind::NonFinite);
         QCOMPARE(kindOfThrow([] { TORCH_CHECK_WITH(DistNetworkError, false, "connection reset"); }),
                  ErrorKind::Network);
     }

@@ -42,7 +42,8 @@ std::string sqlScalar(const fs::path& file, const std::string& sql)
     return out;
 }
 
-template <typename F> QString errorOf(F&& f)
+template <typename F>
+QString errorOf(F&& f)
 {
     try {
         f();
@@ -64,8 +65,10 @@ private Q_SLOTS:
         QCOMPARE(store->schemaVersion(), JobStore::kSchemaVersion);
         QCOMPARE(sqlScalar(dir / "teft.db", "PRAGMA journal_mode"), std::string("wal"));
         // Every table of the design exists.
-        for (const char* t : {"projects", "datasets", "selections", "jobs", "metrics", "rounds", "submissions", "merges"})
-            QCOMPARE(sqlScalar(dir / "teft.db", std::string("SELECT count(*) FROM sqlite_master WHERE name='") + t + "'"),
+        for (const char* t :
+             {"projects", "datasets", "selections", "jobs", "metrics", "rounds", "submissions", "merges"})
+            QCOMPARE(sqlScalar(dir / "teft.db",
+                               std::string("SELECT count(*) FROM sqlite_master WHERE name='") + t + "'"),
                      std::string("1"));
     }
 
@@ -130,7 +133,8 @@ private Q_SLOTS:
         if (child == 0)
             _exit(0);
         waitpid(child, nullptr, 0);
-        sqlExec(dir / "teft.db", "UPDATE jobs SET pid=" + std::to_string(child) + " WHERE id=" + std::to_string(deadJob));
+        sqlExec(dir / "teft.db",
+                "UPDATE jobs SET pid=" + std::to_string(child) + " WHERE id=" + std::to_string(deadJob));
 
         auto store = JobStore::open(dir / "teft.db");
         QCOMPARE(store->job(deadJob)->state, JobStore::JobState::Interrupted);
@@ -180,7 +184,9 @@ private Q_SLOTS:
     {
         const auto dir = teft::test::freshDir("newer");
         const fs::path file = dir / "teft.db";
-        { JobStore::open(file); }
+        {
+            JobStore::open(file);
+        }
         sqlExec(file, "PRAGMA user_version = 99");
         const std::string before = teft::sha256File(file);
         const QString err = errorOf([&] { JobStore::open(file); });
@@ -204,7 +210,8 @@ private Q_SLOTS:
         const auto p = store->createProject("demo", "/m", R"({"device":"cpu"})");
         const auto j = store->startJob("train", R"({"steps":3})", "/out", p);
         store->setJobProgress(j, 0.5, "training");
-        store->addMetrics(j, {{1, "loss", 3.0, 1.0}, {2, "loss", 2.0, 2.0}, {2, "lr", 1e-4, 2.0}, {3, "loss", 1.5, 3.0}});
+        store->addMetrics(j,
+                          {{1, "loss", 3.0, 1.0}, {2, "loss", 2.0, 2.0}, {2, "lr", 1e-4, 2.0}, {3, "loss", 1.5, 3.0}});
         QCOMPARE(store->metrics(j, "loss").size(), size_t(3));
         QCOMPARE(store->metrics(j, "loss", 1).size(), size_t(2));
         QCOMPARE(store->metrics(j).size(), size_t(4));

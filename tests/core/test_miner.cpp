@@ -184,9 +184,9 @@ private slots:
             const bool same = torch::equal(before[i].second, after[i].second);
             // Trainable experts live in gate/up/down (no fused gateUp); frozen ones must be untouched.
             const auto& key = before[i].first;
-            const bool isTrainableExpert =
-                (key.rfind("0.e1.", 0) == 0 || key.rfind("0.e4.", 0) == 0 || key.rfind("2.e6.", 0) == 0) &&
-                key.find("gateUp") == std::string::npos;
+            const bool isTrainableExpert = (key.rfind("0.e1.", 0) == 0 || key.rfind("0.e4.", 0) == 0 ||
+                                            key.rfind("2.e6.", 0) == 0) &&
+                                           key.find("gateUp") == std::string::npos;
             if (isTrainableExpert) {
                 QVERIFY2(!same, key.c_str());
                 ++changed;

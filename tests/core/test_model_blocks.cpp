@@ -214,7 +214,8 @@ private slots:
         const auto ref = wh * (xf * torch::rsqrt(xf.pow(2).mean(-1, true) + eps)).to(torch::kBFloat16);
         const auto got = rmsNorm(xh, wh, eps);
         QCOMPARE(got.scalar_type(), torch::kBFloat16);
-        const auto ulps = (got.to(torch::kFloat) - ref.to(torch::kFloat)).abs() / (ref.to(torch::kFloat).abs() * 0.0079 + 1e-6);
+        const auto ulps = (got.to(torch::kFloat) - ref.to(torch::kFloat)).abs() /
+                          (ref.to(torch::kFloat).abs() * 0.0079 + 1e-6);
         QVERIFY2(ulps.max().item<double>() <= 1.01, "bf16 rmsnorm within one bf16 rounding of the composite");
     }
 
@@ -367,7 +368,8 @@ private slots:
                 auto allowedB = allowed.unsqueeze(0).expand({B, T, T});
                 if (pad)
                     allowedB = allowedB.logical_and(mask.to(torch::kBool).unsqueeze(1));
-                const auto kk = k.to(torch::kDouble).expand({B, h, T, d}), vv = v.to(torch::kDouble).expand({B, h, T, d});
+                const auto kk = k.to(torch::kDouble).expand({B, h, T, d}),
+                           vv = v.to(torch::kDouble).expand({B, h, T, d});
                 auto s = torch::matmul(q.to(torch::kDouble), kk.transpose(-1, -2)) * 0.25;
                 s = s.masked_fill(allowedB.unsqueeze(1).logical_not(), -INFINITY);
                 const auto want = torch::matmul(torch::softmax(s, -1), vv).transpose(1, 2).reshape({B, T, h * d});
@@ -558,7 +560,8 @@ private slots:
             w.o = randn({H, h * vd}, 0.2);
             const std::int64_t B = 2, T = 5;
             const auto x = randn({B, T, H});
-            const auto got = selfAttention(c, w, x, ropeTables(c, T, torch::kCPU), attentionBias({}, T, 0, torch::kCPU));
+            const auto got = selfAttention(c, w, x, ropeTables(c, T, torch::kCPU),
+                                           attentionBias({}, T, 0, torch::kCPU));
 
             const auto D = [](const torch::Tensor& t) { return t.to(torch::kDouble); };
             auto rms = [&](const torch::Tensor& v, const torch::Tensor& wt) {
@@ -569,7 +572,8 @@ private slots:
                                             : torch::matmul(xd, D(w.q).t()))
                                .view({B, T, h, qk});
             const auto ckv = torch::matmul(xd, D(w.kvA).t());
-            const auto kv = torch::matmul(rms(ckv.narrow(1, 0, c.kvLoraRank), w.kvANorm), D(w.kvB).t()).view({B, T, h, nope + vd});
+            const auto kv =
+                torch::matmul(rms(ckv.narrow(1, 0, c.kvLoraRank), w.kvANorm), D(w.kvB).t()).view({B, T, h, nope + vd});
             const auto kRot = ckv.narrow(1, c.kvLoraRank, rd).reshape({B, T, rd});
             const auto [inv, factor] = ropeInverseFrequencies(c);
             const auto invd = values(inv);
@@ -816,12 +820,11 @@ private slots:
                 t.down.requires_grad_(true);
             }
         }
-        const auto ids = torch::stack({torch::randint(0, E, {N}), torch::randint(0, E, {N})}, 1)
-                             .remainder(E)
-                             .to(torch::kLong);
+        const auto ids =
+            torch::stack({torch::randint(0, E, {N}), torch::randint(0, E, {N})}, 1).remainder(E).to(torch::kLong);
         // Two distinct experts per token, as top-k gives.
         const auto second = torch::where(ids.select(1, 1).eq(ids.select(1, 0)), (ids.select(1, 0) + 1).remainder(E),
-                                          ids.select(1, 1));
+                                         ids.select(1, 1));
         const auto choice = torch::stack({ids.select(1, 0), second}, 1);
         const auto x = randn({N, H}).requires_grad_(true);
         const auto rw = torch::rand({N, k}).requires_grad_(true);

@@ -177,8 +177,11 @@ private slots:
         QCOMPARE(c5.rope.type, std::string("default"));
         auto yarn = preset("deepseek_v3");
         yarn.erase("rope_scaling");
-        yarn["rope_parameters"] = {{"rope_type", "yarn"}, {"rope_theta", 10000.0}, {"factor", 8.0},
-                                   {"original_max_position_embeddings", 2048}, {"mscale_all_dim", 1.0}};
+        yarn["rope_parameters"] = {{"rope_type", "yarn"},
+                                   {"rope_theta", 10000.0},
+                                   {"factor", 8.0},
+                                   {"original_max_position_embeddings", 2048},
+                                   {"mscale_all_dim", 1.0}};
         const auto cy = ModelConfig::fromJson(yarn);
         QCOMPARE(cy.rope.type, std::string("yarn"));
         QCOMPARE(cy.rope.factor, 8.0);

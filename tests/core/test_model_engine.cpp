@@ -339,8 +339,11 @@ private slots:
         QVERIFY(m->trainableParameters()[0].second.is_same(trainableBefore)); // identity kept
         QVERIFY(trainableBefore.abs().sum().item<double>() == 0);
         expectRefusal([&] { m->setTensor(names[2], torch::zeros({3, 3})); }, {names[2], "shape"});
-        expectRefusal([&] { m->setTensor(names[2], torch::full({cfg.hiddenSize, cfg.expertIntermediate}, NAN)); },
-                      {"NaN"});
+        expectRefusal(
+            [&] {
+                m->setTensor(names[2], torch::full({cfg.hiddenSize, cfg.expertIntermediate}, NAN));
+            },
+            {"NaN"});
         expectRefusal([&] { m->tensor("model.layers.1.mlp.gate.weight"); }, {"not an expert tensor"});
 
         const auto out = test::freshDir("exported");
@@ -422,7 +425,8 @@ private slots:
                     v = embed.clone();
         });
         const auto tied = editedCopy(src, "tied", [](auto& t) {
-            t.erase(std::remove_if(t.begin(), t.end(), [](const auto& p) { return p.first == "lm_head.weight"; }), t.end());
+            t.erase(std::remove_if(t.begin(), t.end(), [](const auto& p) { return p.first == "lm_head.weight"; }),
+                    t.end());
         });
         auto doc = nlohmann::json::parse(std::ifstream(src / "config.json"));
         doc["tie_word_embeddings"] = true;

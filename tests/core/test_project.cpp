@@ -27,7 +27,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-template <typename F> std::string errorOf(F&& f)
+template <typename F>
+std::string errorOf(F&& f)
 {
     try {
         f();
@@ -37,10 +38,7 @@ template <typename F> std::string errorOf(F&& f)
     return {};
 }
 
-bool contains(const std::string& text, const std::string& part)
-{
-    return text.find(part) != std::string::npos;
-}
+bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
 std::string corpus(const std::string& topic, int docs)
 {

@@ -39,7 +39,8 @@ std::string rawBytes(const torch::Tensor& t)
 }
 
 // Runs f and returns the FormatError's message; fails the test when nothing is thrown.
-template <typename F> std::string formatErrorOf(F&& f)
+template <typename F>
+std::string formatErrorOf(F&& f)
 {
     try {
         f();
@@ -206,35 +207,39 @@ private slots:
         QTest::newRow("header beyond file") << ok << eight << 5000LL << -1 << "exceeds the";
         QTest::newRow("header over limit") << ok << eight << 100000001LL << -1 << "limit of 100000000";
         QTest::newRow("truncated data") << ok << eight << -1LL << 8 + 55 + 4 << "out of range";
-        QTest::newRow("not json") << R"({"a": nope})" << "" << -1LL << -1 << "not valid JSON";
+        QTest::newRow("not json") << R"({"a": nope})"
+                                  << "" << -1LL << -1 << "not valid JSON";
         QTest::newRow("not utf8") << QString::fromLatin1("{\"a\xff\": 1}") << "" << -1LL << -1 << "not valid JSON";
-        QTest::newRow("json array") << "[1, 2]" << "" << -1LL << -1 << "does not start with '{'";
-        QTest::newRow("leading space") << " {}" << "" << -1LL << -1 << "does not start with '{'";
-        QTest::newRow("trailing garbage") << "{} x" << "" << -1LL << -1 << "not valid JSON";
-        QTest::newRow("unknown dtype") << R"({"a":{"dtype":"F31","shape":[2],"data_offsets":[0,8]}})" << eight
-                                       << -1LL << -1 << "tensor \"a\" has unknown dtype \"F31\"";
+        QTest::newRow("json array") << "[1, 2]"
+                                    << "" << -1LL << -1 << "does not start with '{'";
+        QTest::newRow("leading space") << " {}"
+                                       << "" << -1LL << -1 << "does not start with '{'";
+        QTest::newRow("trailing garbage") << "{} x"
+                                          << "" << -1LL << -1 << "not valid JSON";
+        QTest::newRow("unknown dtype") << R"({"a":{"dtype":"F31","shape":[2],"data_offsets":[0,8]}})" << eight << -1LL
+                                       << -1 << "tensor \"a\" has unknown dtype \"F31\"";
         QTest::newRow("missing dtype") << R"({"a":{"shape":[2],"data_offsets":[0,8]}})" << eight << -1LL << -1
                                        << "tensor \"a\" has no dtype";
-        QTest::newRow("negative dim") << R"({"a":{"dtype":"F32","shape":[-2],"data_offsets":[0,8]}})" << eight
-                                      << -1LL << -1 << "not a non-negative integer: -2";
+        QTest::newRow("negative dim") << R"({"a":{"dtype":"F32","shape":[-2],"data_offsets":[0,8]}})" << eight << -1LL
+                                      << -1 << "not a non-negative integer: -2";
         QTest::newRow("fractional dim") << R"({"a":{"dtype":"F32","shape":[2.5],"data_offsets":[0,8]}})" << eight
                                         << -1LL << -1 << "not a non-negative integer";
-        QTest::newRow("one offset") << R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[8]}})" << eight << -1LL
-                                    << -1 << "needs data_offsets";
+        QTest::newRow("one offset") << R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[8]}})" << eight << -1LL << -1
+                                    << "needs data_offsets";
         QTest::newRow("offsets out of range")
             << R"({"a":{"dtype":"F32","shape":[4],"data_offsets":[0,16]}})" << eight << -1LL << -1
             << "tensor \"a\" has data_offsets [0, 16] out of range: the data buffer holds only 8 bytes";
         QTest::newRow("end before begin") << R"({"a":{"dtype":"F32","shape":[0],"data_offsets":[8,0]}})" << eight
                                           << -1LL << -1 << "tensor \"a\" has data_offsets [8, 0]: the end is before";
-        QTest::newRow("size mismatch") << R"({"a":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}})" << eight
-                                       << -1LL << -1 << "tensor \"a\" has 8 bytes but its shape [3] of F32 needs 12";
-        QTest::newRow("dtype size mismatch") << R"({"a":{"dtype":"F64","shape":[2],"data_offsets":[0,8]}})"
-                                             << eight << -1LL << -1 << "of F64 needs 16";
+        QTest::newRow("size mismatch") << R"({"a":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}})" << eight << -1LL
+                                       << -1 << "tensor \"a\" has 8 bytes but its shape [3] of F32 needs 12";
+        QTest::newRow("dtype size mismatch")
+            << R"({"a":{"dtype":"F64","shape":[2],"data_offsets":[0,8]}})" << eight << -1LL << -1 << "of F64 needs 16";
         QTest::newRow("numel overflow")
-            << R"({"a":{"dtype":"F32","shape":[4294967296,4294967296],"data_offsets":[0,8]}})" << eight << -1LL
-            << -1 << "more than 2^64";
-        QTest::newRow("sub-byte remainder") << R"({"a":{"dtype":"F4","shape":[3],"data_offsets":[0,2]}})" << "0000"
-                                            << -1LL << -1 << "whole number of bytes";
+            << R"({"a":{"dtype":"F32","shape":[4294967296,4294967296],"data_offsets":[0,8]}})" << eight << -1LL << -1
+            << "more than 2^64";
+        QTest::newRow("sub-byte remainder") << R"({"a":{"dtype":"F4","shape":[3],"data_offsets":[0,2]}})"
+                                            << "0000" << -1LL << -1 << "whole number of bytes";
         QTest::newRow("overlap")
             << R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}})"
             << "000000000000000000000000" << -1LL << -1 << "tensors \"a\" (bytes 0-8) and \"b\" (bytes 4-12) overlap";
@@ -243,20 +248,21 @@ private slots:
             << eight << -1LL << -1 << "overlap";
         QTest::newRow("gap")
             << R"({"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"b":{"dtype":"F32","shape":[1],"data_offsets":[8,12]}})"
-            << "000000000000000000000000" << -1LL << -1 << "a gap of 4 bytes in the data buffer between tensors \"a\" and \"b\"";
+            << "000000000000000000000000" << -1LL << -1
+            << "a gap of 4 bytes in the data buffer between tensors \"a\" and \"b\"";
         QTest::newRow("gap at start") << R"({"b":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}})" << eight << -1LL
                                       << -1 << "before the first tensor \"b\"";
-        QTest::newRow("trailing bytes") << R"({"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}})" << eight
-                                        << -1LL << -1 << "the last 4 bytes of the data buffer belong to no tensor";
+        QTest::newRow("trailing bytes") << R"({"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}})" << eight << -1LL
+                                        << -1 << "the last 4 bytes of the data buffer belong to no tensor";
         QTest::newRow("duplicate names")
             << R"({"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}})"
             << eight << -1LL << -1 << "lists the key \"a\" twice";
-        QTest::newRow("metadata not strings") << R"({"__metadata__":{"format":"pt","step":3}})" << "" << -1LL << -1
-                                              << "__metadata__ value of \"step\" is not a string";
-        QTest::newRow("metadata not object") << R"({"__metadata__":["pt"]})" << "" << -1LL << -1
-                                             << "__metadata__ is not an object";
-        QTest::newRow("entry not object") << R"({"a":[1]})" << "" << -1LL << -1
-                                          << "tensor \"a\" is not described by a JSON object";
+        QTest::newRow("metadata not strings") << R"({"__metadata__":{"format":"pt","step":3}})"
+                                              << "" << -1LL << -1 << "__metadata__ value of \"step\" is not a string";
+        QTest::newRow("metadata not object") << R"({"__metadata__":["pt"]})"
+                                             << "" << -1LL << -1 << "__metadata__ is not an object";
+        QTest::newRow("entry not object") << R"({"a":[1]})"
+                                          << "" << -1LL << -1 << "tensor \"a\" is not described by a JSON object";
     }
 
     void malformedFilesAreRefused()
@@ -287,9 +293,10 @@ private slots:
         QCOMPARE(SafetensorsFile::open(dir / "empty.safetensors")->tensors().size(), 0u);
         writeRaw(dir / "nullmeta.safetensors", R"({"__metadata__":null})", "");
         QVERIFY(SafetensorsFile::open(dir / "nullmeta.safetensors")->metadata().empty());
-        writeRaw(dir / "zeros.safetensors",
-                 R"({"z1":{"dtype":"F32","shape":[0],"data_offsets":[0,0]},"a":{"dtype":"I32","shape":[],"data_offsets":[0,4]},"z2":{"dtype":"BF16","shape":[3,0],"data_offsets":[4,4]}})",
-                 std::string("\x07\x00\x00\x00", 4));
+        writeRaw(
+            dir / "zeros.safetensors",
+            R"({"z1":{"dtype":"F32","shape":[0],"data_offsets":[0,0]},"a":{"dtype":"I32","shape":[],"data_offsets":[0,4]},"z2":{"dtype":"BF16","shape":[3,0],"data_offsets":[4,4]}})",
+            std::string("\x07\x00\x00\x00", 4));
         const auto f = SafetensorsFile::open(dir / "zeros.safetensors");
         QCOMPARE(f->tensor("a").item<int>(), 7);
         QCOMPARE(f->tensor("z2").sizes().vec(), (std::vector<int64_t>{3, 0}));
@@ -303,7 +310,8 @@ private slots:
         const fs::path dir = test::freshDir("sharded");
         std::vector<std::pair<std::string, torch::Tensor>> tensors;
         for (int i = 0; i < 9; ++i)
-            tensors.emplace_back("layers." + std::to_string(i) + ".w", torch::randn({4 + i}).to(i % 2 ? torch::kBFloat16 : torch::kFloat));
+            tensors.emplace_back("layers." + std::to_string(i) + ".w",
+                                 torch::randn({4 + i}).to(i % 2 ? torch::kBFloat16 : torch::kFloat));
         tensors.emplace_back("big", torch::randn({50})); // 200 bytes: larger than a shard, gets its own
         std::uint64_t total = 0;
         for (const auto& [n, t] : tensors)

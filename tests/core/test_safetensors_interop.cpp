@@ -118,7 +118,8 @@ class TestSafetensorsInterop : public QObject {
     }
 
     // Writes `tensors` with SafetensorsWriter, then has the safetensors package load and compare.
-    void engineFileLoadsInPython(const std::string& name, const std::vector<std::pair<std::string, torch::Tensor>>& tensors,
+    void engineFileLoadsInPython(const std::string& name,
+                                 const std::vector<std::pair<std::string, torch::Tensor>>& tensors,
                                  const std::vector<std::string>& dtypeNames,
                                  const std::map<std::string, std::string>& metadata)
     {
@@ -136,12 +137,14 @@ class TestSafetensorsInterop : public QObject {
             expected["metadata"][k] = v;
         for (std::size_t i = 0; i < tensors.size(); ++i) {
             const auto& t = tensors[i].second;
-            expected["tensors"][tensors[i].first] = {
-                {"dtype", dtypeNames[i]}, {"shape", t.sizes().vec()}, {"bytes_hex", hex(rawBytes(t))}};
+            expected["tensors"][tensors[i].first] = {{"dtype", dtypeNames[i]},
+                                                     {"shape", t.sizes().vec()},
+                                                     {"bytes_hex", hex(rawBytes(t))}};
         }
         std::ofstream(dir / "expected.json") << expected.dump();
-        const auto r = test::runProcess(test::python(), {script().string(), "check", (dir / "engine.safetensors").string(),
-                                                         (dir / "expected.json").string()});
+        const auto r = test::runProcess(test::python(),
+                                        {script().string(), "check", (dir / "engine.safetensors").string(),
+                                         (dir / "expected.json").string()});
         if (r.exitCode != 0 && r.out.find("\"problems\"") == std::string::npos)
             QFAIL(pythonFailed(r).c_str());
         QVERIFY2(r.exitCode == 0, (name + ": safetensors disagrees with the engine's file:\n" + r.out + r.err).c_str());
@@ -164,9 +167,11 @@ private slots:
         }
         // Values through torch conversions, a non-contiguous tensor, empty tensors and scalars.
         const auto values = torch::tensor({0.0f, -0.0f, 1.0f, -2.5f, 448.0f, 65504.0f, 1e-40f, INFINITY, NAN});
-        for (const auto& [name, type] : std::vector<std::pair<std::string, c10::ScalarType>>{
-                 {"BF16", torch::kBFloat16}, {"F16", torch::kHalf}, {"F8_E4M3", c10::ScalarType::Float8_e4m3fn},
-                 {"F8_E5M2", c10::ScalarType::Float8_e5m2}}) {
+        for (const auto& [name, type] :
+             std::vector<std::pair<std::string, c10::ScalarType>>{{"BF16", torch::kBFloat16},
+                                                                  {"F16", torch::kHalf},
+                                                                  {"F8_E4M3", c10::ScalarType::Float8_e4m3fn},
+                                                                  {"F8_E5M2", c10::ScalarType::Float8_e5m2}}) {
             tensors.emplace_back("values." + name, values.to(type));
             names.push_back(name);
         }
@@ -184,8 +189,9 @@ private slots:
         names.push_back("I64");
         tensors.emplace_back("scalar.F8_E4M3", torch::tensor(0.75f).reshape({}).to(c10::ScalarType::Float8_e4m3fn));
         names.push_back("F8_E4M3");
-        const std::map<std::string, std::string> metadata = {
-            {"note", "h\xC3\xA9llo \xE2\x9C\x93 \xF0\x9F\x98\x80"}, {"empty", ""}, {"json", R"({"a": [1, 2]})"}};
+        const std::map<std::string, std::string> metadata = {{"note", "h\xC3\xA9llo \xE2\x9C\x93 \xF0\x9F\x98\x80"},
+                                                             {"empty", ""},
+                                                             {"json", R"({"a": [1, 2]})"}};
         engineFileLoadsInPython("all_dtypes", tensors, names, metadata);
         if (QTest::currentTestFailed())
             return;

@@ -19,8 +19,8 @@ namespace {
 // Two MoE layers (model layers 1 and 3), 4 experts, top-2, 10 tokens each.
 //   layer 1 counts 8 6 4 2  -> token share .4 .3 .2 .1 ; gate mass 3 4 2 1 -> gate score .3 .4 .2 .1
 //   layer 3 counts 0 2 10 8 -> token share 0 .1 .5 .4 ; gate mass 0 1 6 3 -> gate score 0 .1 .6 .3
-RoutingStats handStats(const std::vector<double>& c1, const std::vector<double>& g1,
-                       const std::vector<double>& c3, const std::vector<double>& g3)
+RoutingStats handStats(const std::vector<double>& c1, const std::vector<double>& g1, const std::vector<double>& c3,
+                       const std::vector<double>& g3)
 {
     RoutingStats s({1, 3}, 4, 2);
     s.modelFingerprint = "fp-test";
@@ -78,8 +78,7 @@ private slots:
         const double ct[8] = {8, 6, 4, 2, 0, 2, 10, 8}, cr[8] = {2, 6, 4, 8, 0, 10, 2, 8};
         for (int i = 0; i < 8; ++i)
             QVERIFY(std::abs(lr[i] - std::log((ct[i] + 1) / (cr[i] + 1))) < 1e-12);
-        QVERIFY(thrownMessage([&] { s.scores(RoutingMetric::ContrastDifference); })
-                    .contains("reference"));
+        QVERIFY(thrownMessage([&] { s.scores(RoutingMetric::ContrastDifference); }).contains("reference"));
         QCOMPARE(s.rowOfLayer(3), 1);
         QCOMPARE(s.rowOfLayer(2), -1);
     }
@@ -111,8 +110,7 @@ private slots:
             QCOMPARE(s.count(0, e), 0.0);
         }
         // Refusals name the problem.
-        QVERIFY(thrownMessage([&] { s.accumulate(0, ids.slice(1, 0, 1), w.slice(1, 0, 1)); })
-                    .contains("top-k 2"));
+        QVERIFY(thrownMessage([&] { s.accumulate(0, ids.slice(1, 0, 1), w.slice(1, 0, 1)); }).contains("top-k 2"));
         QVERIFY(thrownMessage([&] {
                     s.accumulate(0, torch::full({1, 2}, 5, torch::kLong), torch::ones({1, 2}));
                 }).contains("expert id 5"));
@@ -202,16 +200,20 @@ private slots:
         QVERIFY(fromC == s);
         const auto handC = ExpertSelection::fromAnyJson(json::parse(R"({"2": [[1, 7], [0, 3]]})"));
         QCOMPARE(handC.experts(2), (std::vector<int>{3, 7}));
-        QVERIFY(thrownMessage([] { ExpertSelection::fromConnitoJson(json::parse(R"({"2": [[0, 7, 1]]})")); })
-                    .contains("[0,7,1]"));
-        QVERIFY(thrownMessage([] { ExpertSelection::fromConnitoJson(json::parse(R"({"2": [[0, 7], [1, 7]]})")); })
-                    .contains("expert 7 twice"));
-        QVERIFY(thrownMessage([] { ExpertSelection::fromConnitoJson(json::parse(R"({"2": [[0, 7], [2, 8]]})")); })
-                    .contains("local indices"));
-        QVERIFY(thrownMessage([] { ExpertSelection::fromConnitoJson(json::parse(R"({"x2": [[0, 7]]})")); })
-                    .contains("\"x2\""));
-        QVERIFY(thrownMessage([] { ExpertSelection::fromConnitoJson(json::parse(R"({"2": [[0, -1]]})")); })
-                    .contains("-1"));
+        QVERIFY(thrownMessage([] {
+                    ExpertSelection::fromConnitoJson(json::parse(R"({"2": [[0, 7, 1]]})"));
+                }).contains("[0,7,1]"));
+        QVERIFY(thrownMessage([] {
+                    ExpertSelection::fromConnitoJson(json::parse(R"({"2": [[0, 7], [1, 7]]})"));
+                }).contains("expert 7 twice"));
+        QVERIFY(thrownMessage([] {
+                    ExpertSelection::fromConnitoJson(json::parse(R"({"2": [[0, 7], [2, 8]]})"));
+                }).contains("local indices"));
+        QVERIFY(thrownMessage([] {
+                    ExpertSelection::fromConnitoJson(json::parse(R"({"x2": [[0, 7]]})"));
+                }).contains("\"x2\""));
+        QVERIFY(
+            thrownMessage([] { ExpertSelection::fromConnitoJson(json::parse(R"({"2": [[0, -1]]})")); }).contains("-1"));
 
         // ESFT: {"experts": {...}, "shared_experts": bool, "non_expert_modules": bool}.
         const json e = s.toEsftJson();
@@ -225,8 +227,8 @@ private slots:
         bad = e;
         bad["experts"]["1"] = json::array({1, "two"});
         QVERIFY(thrownMessage([&] { ExpertSelection::fromEsftJson(bad); }).contains("\"two\""));
-        QVERIFY(thrownMessage([&] { ExpertSelection::load((dir / "missing.json").string()); })
-                    .contains("missing.json"));
+        QVERIFY(
+            thrownMessage([&] { ExpertSelection::load((dir / "missing.json").string()); }).contains("missing.json"));
     }
 
     void validationNamesTheBadEntry()

@@ -27,8 +27,7 @@ const std::string kConfigId = "config-sha-123";
 
 std::string expertName(int layer, int expert, const char* proj)
 {
-    return "model.layers." + std::to_string(layer) + ".mlp.experts." + std::to_string(expert) + "." +
-           proj + ".weight";
+    return "model.layers." + std::to_string(layer) + ".mlp.experts." + std::to_string(expert) + "." + proj + ".weight";
 }
 
 // Two selected experts (layer 1 expert 2, layer 3 expert 0), each with three projections.
@@ -107,8 +106,7 @@ class TestSubmission : public QObject {
         p.knownMiners.add(m_bob.publicKey());
         return p;
     }
-    fs::path write(const std::string& name, const TensorMap& delta, const MinerKey* key,
-                   SubmissionManifest m)
+    fs::path write(const std::string& name, const TensorMap& delta, const MinerKey* key, SubmissionManifest m)
     {
         const fs::path dir = m_root / name;
         writeSubmission(dir, std::move(m), delta, key);
@@ -206,8 +204,7 @@ private slots:
         QCOMPARE(res.packageSha256, sha);
         QCOMPARE(sub->packageSha256(), sha);
         QCOMPARE(sub->signature()->sha256, sha);
-        QVERIFY(MinerKey::verify(signatureMessage(sha), sub->signature()->signature,
-                                 m_alice.publicKeyHex()));
+        QVERIFY(MinerKey::verify(signatureMessage(sha), sub->signature()->signature, m_alice.publicKeyHex()));
         QCOMPARE(sub->deltaSha256(), tensorsDigest(m_delta));
 
         const Verdict v = SubmissionVerifier(policy()).verify(m_root / "good");
@@ -290,8 +287,7 @@ private slots:
         m.selectionHash = "another-selection";
         expectRefused(write("wrong-selection", m_delta, &m_alice, m), RefusalReason::SelectionMismatch,
                       "another-selection");
-        expectRefused(write("wrong-round", m_delta, &m_alice, manifest(3)), RefusalReason::RoundMismatch,
-                      "round 3");
+        expectRefused(write("wrong-round", m_delta, &m_alice, manifest(3)), RefusalReason::RoundMismatch, "round 3");
 
         TensorMap extra = m_delta;
         extra[expertName(1, 5, "up_proj")] = torch::zeros({6, 4});
@@ -307,8 +303,7 @@ private slots:
                       "[4, 6], expected [6, 4]");
         TensorMap dtype = m_delta;
         dtype[expertName(1, 2, "up_proj")] = dtype[expertName(1, 2, "up_proj")].to(torch::kBFloat16);
-        expectRefused(write("dtype", dtype, &m_alice, manifest()), RefusalReason::DtypeMismatch,
-                      "BF16, expected F32");
+        expectRefused(write("dtype", dtype, &m_alice, manifest()), RefusalReason::DtypeMismatch, "BF16, expected F32");
         TensorMap nan = m_delta;
         nan[expertName(3, 0, "up_proj")] = nan[expertName(3, 0, "up_proj")].clone();
         nan[expertName(3, 0, "up_proj")][2][1] = std::nanf("");

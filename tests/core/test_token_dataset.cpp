@@ -44,9 +44,9 @@ struct CountingByteEncoder {
             *counter += static_cast<std::int64_t>(in.size());
             std::vector<std::vector<std::int32_t>> out;
             for (const auto& s : in)
-                out.emplace_back(s.begin(), s.end()), std::transform(out.back().begin(), out.back().end(),
-                                                                     out.back().begin(),
-                                                                     [](std::int32_t c) { return c & 0xff; });
+                out.emplace_back(s.begin(), s.end()),
+                    std::transform(out.back().begin(), out.back().end(), out.back().begin(),
+                                   [](std::int32_t c) { return c & 0xff; });
             return out;
         };
         return e;
@@ -106,7 +106,8 @@ std::vector<std::string> completeDocs(const std::vector<std::int32_t>& s)
     return docs;
 }
 
-template <typename F> std::string errorOf(F&& f)
+template <typename F>
+std::string errorOf(F&& f)
 {
     try {
         f();
@@ -115,7 +116,6 @@ template <typename F> std::string errorOf(F&& f)
     }
     return {};
 }
-
 
 PackingOptions options(const fs::path& cache, std::int64_t seqLen = 16, double heldOut = 0.0)
 {
@@ -312,7 +312,7 @@ private Q_SLOTS:
         const auto second = TokenDataset::build(specOf(dir / "d.jsonl"), enc.encoder(), opt, control);
         QVERIFY(second.stats().fromCache);
         QCOMPARE(enc.texts->load(), std::int64_t(300)); // nothing tokenized again
-        QCOMPARE(fs::last_write_time(meta), stamp);    // nor rewritten
+        QCOMPARE(fs::last_write_time(meta), stamp);     // nor rewritten
         QCOMPARE(second.stats().cacheKey, first.stats().cacheKey);
         QCOMPARE(second.numTrain(), first.numTrain());
         QCOMPARE(second.numHeldOut(), first.numHeldOut());
@@ -459,8 +459,9 @@ private Q_SLOTS:
         QVERIFY2(err.find("No records in") != std::string::npos, err.c_str());
 
         writeJsonl(dir / "tiny.jsonl", {"hi"});
-        err = errorOf(
-            [&] { TokenDataset::build(specOf(dir / "tiny.jsonl"), enc.encoder(), options(dir / "cache", 64), control); });
+        err = errorOf([&] {
+            TokenDataset::build(specOf(dir / "tiny.jsonl"), enc.encoder(), options(dir / "cache", 64), control);
+        });
         QVERIFY2(err.find("fewer than one sequence of 64") != std::string::npos, err.c_str());
     }
 
@@ -521,7 +522,8 @@ private Q_SLOTS:
         const Tokenizer tok4 = Tokenizer::fromJson(test::byteTokenizerJson({"<|im_start|>", "<|im_end|>"}));
         const std::string err = errorOf([&] { TextEncoder::from(tok4); });
         QVERIFY2(err.find("no end-of-sequence token") != std::string::npos, err.c_str());
-        const auto firstEnd = static_cast<std::size_t>(std::find(expected.begin(), expected.end(), 256) - expected.begin());
+        const auto firstEnd = static_cast<std::size_t>(std::find(expected.begin(), expected.end(), 256) -
+                                                       expected.begin());
         QCOMPARE(stream(ds2, false)[firstEnd], 257);
         QCOMPARE(stream(ds2, false)[firstEnd - 2], 259); // <|im_end|>, "\n", then the EOS
     }

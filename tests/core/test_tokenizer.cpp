@@ -75,8 +75,8 @@ json byteLevelTokenizer(bool pairMerges)
     json vocab = json::object();
     for (int b = 0; b < 256; ++b)
         vocab[byteLevelChar(b)] = b;
-    const std::vector<std::pair<std::string, std::string>> merges = {
-        {"Ġ", "t"}, {"h", "e"}, {"Ġt", "he"}, {"l", "l"}, {"he", "ll"}, {"Ġ", "hell"}};
+    const std::vector<std::pair<std::string, std::string>> merges = {{"Ġ", "t"}, {"h", "e"},   {"Ġt", "he"},
+                                                                     {"l", "l"}, {"he", "ll"}, {"Ġ", "hell"}};
     json m = json::array();
     int id = 256;
     for (const auto& [a, b] : merges) {
@@ -92,13 +92,14 @@ json byteLevelTokenizer(bool pairMerges)
             {"pre_tokenizer", {{"type", "ByteLevel"}, {"add_prefix_space", false}, {"use_regex", true}}},
             {"post_processor", {{"type", "ByteLevel"}, {"trim_offsets", false}}},
             {"decoder", {{"type", "ByteLevel"}}},
-            {"model", {{"type", "BPE"}, {"dropout", nullptr}, {"unk_token", nullptr}, {"vocab", vocab}, {"merges", m}}}};
+            {"model",
+             {{"type", "BPE"}, {"dropout", nullptr}, {"unk_token", nullptr}, {"vocab", vocab}, {"merges", m}}}};
 }
 
 json addedToken(int id, const std::string& content, bool special, bool normalized, bool lstrip = false,
                 bool rstrip = false, bool singleWord = false)
 {
-    return {{"id", id},         {"content", content}, {"single_word", singleWord}, {"lstrip", lstrip},
+    return {{"id", id},         {"content", content},       {"single_word", singleWord}, {"lstrip", lstrip},
             {"rstrip", rstrip}, {"normalized", normalized}, {"special", special}};
 }
 
@@ -115,44 +116,49 @@ json sentencePieceTokenizer(bool byteFallback, bool fuseUnk)
     }
     int id = 259;
     for (const std::string& c : {kSp, std::string("h"), std::string("e"), std::string("l"), std::string("o"),
-                                std::string("w"), std::string("r"), std::string("d")})
+                                 std::string("w"), std::string("r"), std::string("d")})
         vocab[c] = id++; // 259 ▁, 260 h, 261 e, 262 l, 263 o, 264 w, 265 r, 266 d
-    const std::vector<std::pair<std::string, std::string>> merges = {
-        {kSp, "h"}, {"l", "l"}, {kSp + "h", "e"}, {kSp + "he", "ll"}, {kSp + "hell", "o"},
-        {kSp, "w"}, {"o", "r"}, {kSp + "w", "or"}, {"l", "d"},        {kSp + "wor", "ld"}};
+    const std::vector<std::pair<std::string, std::string>> merges = {{kSp, "h"},          {"l", "l"},
+                                                                     {kSp + "h", "e"},    {kSp + "he", "ll"},
+                                                                     {kSp + "hell", "o"}, {kSp, "w"},
+                                                                     {"o", "r"},          {kSp + "w", "or"},
+                                                                     {"l", "d"},          {kSp + "wor", "ld"}};
     json m = json::array();
     for (const auto& [a, b] : merges) {
-        vocab[a + b] = id++; // 267 ▁h, 268 ll, 269 ▁he, 270 ▁hell, 271 ▁hello, 272 ▁w, 273 or, 274 ▁wor, 275 ld, 276 ▁world
+        vocab[a + b] =
+            id++; // 267 ▁h, 268 ll, 269 ▁he, 270 ▁hell, 271 ▁hello, 272 ▁w, 273 or, 274 ▁wor, 275 ld, 276 ▁world
         m.push_back(json::array({a, b}));
     }
-    return {
-        {"version", "1.0"},
-        {"added_tokens",
-         json::array({addedToken(0, "<unk>", true, false), addedToken(1, "<s>", true, false),
-                      addedToken(2, "</s>", true, false)})},
-        {"normalizer",
-         {{"type", "Sequence"},
-          {"normalizers",
-           json::array({{{"type", "Prepend"}, {"prepend", kSp}},
-                        {{"type", "Replace"}, {"pattern", {{"String", " "}}}, {"content", kSp}}})}}},
-        {"pre_tokenizer", nullptr},
-        {"post_processor",
-         {{"type", "TemplateProcessing"},
-          {"single", json::array({{{"SpecialToken", {{"id", "<s>"}, {"type_id", 0}}}},
-                                  {{"Sequence", {{"id", "A"}, {"type_id", 0}}}}})},
-          {"pair", json::array()},
-          {"special_tokens", {{"<s>", {{"id", "<s>"}, {"ids", {1}}, {"tokens", {"<s>"}}}}}}}},
-        {"decoder",
-         {{"type", "Sequence"},
-          {"decoders",
-           json::array({{{"type", "Replace"}, {"pattern", {{"String", kSp}}}, {"content", " "}},
-                        {{"type", "ByteFallback"}},
-                        {{"type", "Fuse"}},
-                        {{"type", "Strip"}, {"content", " "}, {"start", 1}, {"stop", 0}}})}}},
-        {"model",
-         {{"type", "BPE"}, {"dropout", nullptr}, {"unk_token", "<unk>"}, {"continuing_subword_prefix", nullptr},
-          {"end_of_word_suffix", nullptr}, {"fuse_unk", fuseUnk}, {"byte_fallback", byteFallback},
-          {"vocab", vocab}, {"merges", m}}}};
+    return {{"version", "1.0"},
+            {"added_tokens", json::array({addedToken(0, "<unk>", true, false), addedToken(1, "<s>", true, false),
+                                          addedToken(2, "</s>", true, false)})},
+            {"normalizer",
+             {{"type", "Sequence"},
+              {"normalizers", json::array({{{"type", "Prepend"}, {"prepend", kSp}},
+                                           {{"type", "Replace"}, {"pattern", {{"String", " "}}}, {"content", kSp}}})}}},
+            {"pre_tokenizer", nullptr},
+            {"post_processor",
+             {{"type", "TemplateProcessing"},
+              {"single", json::array({{{"SpecialToken", {{"id", "<s>"}, {"type_id", 0}}}},
+                                      {{"Sequence", {{"id", "A"}, {"type_id", 0}}}}})},
+              {"pair", json::array()},
+              {"special_tokens", {{"<s>", {{"id", "<s>"}, {"ids", {1}}, {"tokens", {"<s>"}}}}}}}},
+            {"decoder",
+             {{"type", "Sequence"},
+              {"decoders", json::array({{{"type", "Replace"}, {"pattern", {{"String", kSp}}}, {"content", " "}},
+                                        {{"type", "ByteFallback"}},
+                                        {{"type", "Fuse"}},
+                                        {{"type", "Strip"}, {"content", " "}, {"start", 1}, {"stop", 0}}})}}},
+            {"model",
+             {{"type", "BPE"},
+              {"dropout", nullptr},
+              {"unk_token", "<unk>"},
+              {"continuing_subword_prefix", nullptr},
+              {"end_of_word_suffix", nullptr},
+              {"fuse_unk", fuseUnk},
+              {"byte_fallback", byteFallback},
+              {"vocab", vocab},
+              {"merges", m}}}};
 }
 
 teft::Tokenizer load(const json& j, const json& config = nullptr)
@@ -279,8 +285,8 @@ private slots:
         };
         std::mt19937 rng(7);
         const std::vector<std::pair<char32_t, char32_t>> ranges = {
-            {0x20, 0x7E},   {0xA0, 0x24F},    {0x300, 0x36F},   {0x370, 0x52F},   {0x590, 0x6FF},
-            {0x900, 0x97F}, {0xE00, 0xE7F},   {0x3040, 0x30FF}, {0x4E00, 0x9FFF}, {0xAC00, 0xD7A3},
+            {0x20, 0x7E},     {0xA0, 0x24F},      {0x300, 0x36F},     {0x370, 0x52F},   {0x590, 0x6FF},
+            {0x900, 0x97F},   {0xE00, 0xE7F},     {0x3040, 0x30FF},   {0x4E00, 0x9FFF}, {0xAC00, 0xD7A3},
             {0xFF00, 0xFFEF}, {0x1F300, 0x1FAFF}, {0x1D400, 0x1D7FF}, {0x09, 0x0D}};
         for (int n = 0; n < 200; ++n) {
             std::u32string s;
@@ -307,7 +313,12 @@ private slots:
         QCOMPARE(ids.front(), 151644);
         QCOMPARE(t.decode(ids, true), std::string("user\nhi"));
         // Invalid UTF-8 is encoded as U+FFFD per maximal invalid subpart.
-        QCOMPARE(t.decode(t.encode("a\xFF" "b\xE4\xBD" "c")), std::string("a\uFFFD" "b\uFFFD" "c"));
+        QCOMPARE(t.decode(t.encode("a\xFF"
+                                   "b\xE4\xBD"
+                                   "c")),
+                 std::string("a\uFFFD"
+                             "b\uFFFD"
+                             "c"));
     }
 
     // ---- hand-built byte-level BPE ---------------------------------------------------------
@@ -389,11 +400,10 @@ private slots:
     void addedTokenOptions()
     {
         json j = byteLevelTokenizer(true);
-        j["added_tokens"] = json::array({addedToken(300, "<sp>", true, false),
-                                         addedToken(301, "[L]", false, false, true, false),
-                                         addedToken(302, "[R]", false, false, false, true),
-                                         addedToken(303, "word", false, false, false, false, true),
-                                         addedToken(304, "<sp>x", true, false)});
+        j["added_tokens"] = json::array(
+            {addedToken(300, "<sp>", true, false), addedToken(301, "[L]", false, false, true, false),
+             addedToken(302, "[R]", false, false, false, true),
+             addedToken(303, "word", false, false, false, false, true), addedToken(304, "<sp>x", true, false)});
         const auto t = load(j);
         QCOMPARE(t.vocabSize(), 305);
         // Matched before pre-tokenization; the text around is encoded on its own.
@@ -463,7 +473,9 @@ private slots:
         QCOMPARE(load(sentencePieceTokenizer(false, false)).encode("h€€"), (Ids{267, 0, 0}));
 
         // tokenizer_config.json decides bos/eos/pad and the chat template.
-        const json config = {{"bos_token", {{"content", "<s>"}}}, {"eos_token", "</s>"}, {"pad_token", nullptr},
+        const json config = {{"bos_token", {{"content", "<s>"}}},
+                             {"eos_token", "</s>"},
+                             {"pad_token", nullptr},
                              {"chat_template", "{{ messages }}"}};
         const auto c = load(sentencePieceTokenizer(true, true), config);
         QCOMPARE(c.bosId(), std::optional<int32_t>(1));
@@ -477,7 +489,10 @@ private slots:
     {
         json j = sentencePieceTokenizer(true, true);
         j["normalizer"] = nullptr;
-        j["pre_tokenizer"] = {{"type", "Metaspace"}, {"replacement", kSp}, {"prepend_scheme", "first"}, {"split", false}};
+        j["pre_tokenizer"] = {{"type", "Metaspace"},
+                              {"replacement", kSp},
+                              {"prepend_scheme", "first"},
+                              {"split", false}};
         j["decoder"] = {{"type", "Metaspace"}, {"replacement", kSp}, {"prepend_scheme", "first"}, {"split", false}};
         const auto t = load(j);
         QCOMPARE(t.encode("hello world"), (Ids{271, 276}));
@@ -493,8 +508,9 @@ private slots:
     void splitBehaviours()
     {
         auto split = [](const std::string& behavior, bool invert = false) {
-            return splitWith({{"type", "Split"}, {"pattern", {{"String", "-"}}}, {"behavior", behavior}, {"invert", invert}},
-                             "the-final--countdown");
+            return splitWith(
+                {{"type", "Split"}, {"pattern", {{"String", "-"}}}, {"behavior", behavior}, {"invert", invert}},
+                "the-final--countdown");
         };
         QCOMPARE(split("Removed"), (Strings{"the", "final", "countdown"}));
         QCOMPARE(split("Isolated"), (Strings{"the", "-", "final", "-", "-", "countdown"}));
@@ -597,14 +613,13 @@ private slots:
     void templateProcessing()
     {
         json j = sentencePieceTokenizer(true, true);
-        j["post_processor"] = {
-            {"type", "TemplateProcessing"},
-            {"single", json::array({{{"SpecialToken", {{"id", "<s>"}, {"type_id", 0}}}},
-                                    {{"Sequence", {{"id", "A"}, {"type_id", 0}}}},
-                                    {{"SpecialToken", {{"id", "</s>"}, {"type_id", 0}}}}})},
-            {"special_tokens",
-             {{"<s>", {{"id", "<s>"}, {"ids", {1}}, {"tokens", {"<s>"}}}},
-              {"</s>", {{"id", "</s>"}, {"ids", {2}}, {"tokens", {"</s>"}}}}}}};
+        j["post_processor"] = {{"type", "TemplateProcessing"},
+                               {"single", json::array({{{"SpecialToken", {{"id", "<s>"}, {"type_id", 0}}}},
+                                                       {{"Sequence", {{"id", "A"}, {"type_id", 0}}}},
+                                                       {{"SpecialToken", {{"id", "</s>"}, {"type_id", 0}}}}})},
+                               {"special_tokens",
+                                {{"<s>", {{"id", "<s>"}, {"ids", {1}}, {"tokens", {"<s>"}}}},
+                                 {"</s>", {{"id", "</s>"}, {"ids", {2}}, {"tokens", {"</s>"}}}}}}};
         const auto t = load(j);
         QCOMPARE(t.encode("hello", true), (Ids{1, 271, 2}));
         QCOMPARE(t.encode("hello", false), (Ids{271}));
@@ -627,23 +642,26 @@ private slots:
         QVERIFY(mentions(refusal([](json& j) { j["model"]["type"] = "Unigram"; }), "'Unigram'"));
         QVERIFY(mentions(refusal([](json& j) { j["model"]["type"] = "WordPiece"; }), "'WordPiece'"));
         QVERIFY(mentions(refusal([](json& j) { j["normalizer"] = {{"type", "BertNormalizer"}}; }), "'BertNormalizer'"));
-        QVERIFY(mentions(refusal([](json& j) {
-                             j["normalizer"] = {{"type", "Sequence"},
-                                                {"normalizers", json::array({{{"type", "Precompiled"}}})}};
-                         }),
-                         "normalizer.normalizers[0]: normalizer type 'Precompiled'"));
+        QVERIFY(mentions(
+            refusal([](json& j) {
+                j["normalizer"] = {{"type", "Sequence"}, {"normalizers", json::array({{{"type", "Precompiled"}}})}};
+            }),
+            "normalizer.normalizers[0]: normalizer type 'Precompiled'"));
         QVERIFY(mentions(refusal([](json& j) { j["pre_tokenizer"] = {{"type", "Whitespace"}}; }), "'Whitespace'"));
         QVERIFY(mentions(refusal([](json& j) { j["decoder"] = {{"type", "WordPiece"}}; }), "decoder type 'WordPiece'"));
         QVERIFY(mentions(refusal([](json& j) { j["post_processor"] = {{"type", "Frobnicate"}}; }), "'Frobnicate'"));
         QVERIFY(mentions(refusal([](json& j) { j["model"]["dropout"] = 0.1; }), "dropout"));
         QVERIFY(mentions(refusal([](json& j) {
-                             j["pre_tokenizer"] = {{"type", "Split"}, {"pattern", {{"Regex", "(unclosed"}}}, {"behavior", "Isolated"}};
+                             j["pre_tokenizer"] = {{"type", "Split"},
+                                                   {"pattern", {{"Regex", "(unclosed"}}},
+                                                   {"behavior", "Isolated"}};
                          }),
                          "(unclosed"));
-        QVERIFY(mentions(refusal([](json& j) {
-                             j["pre_tokenizer"] = {{"type", "Split"}, {"pattern", {{"String", "-"}}}, {"behavior", "Sideways"}};
-                         }),
-                         "'Sideways'"));
+        QVERIFY(mentions(
+            refusal([](json& j) {
+                j["pre_tokenizer"] = {{"type", "Split"}, {"pattern", {{"String", "-"}}}, {"behavior", "Sideways"}};
+            }),
+            "'Sideways'"));
     }
 
     void malformedFilesAreRefused()
@@ -653,8 +671,9 @@ private slots:
             edit(j);
             return formatErrorOf([&] { load(j); });
         };
-        QVERIFY(refusal([](json& j) { j["model"]["merges"].push_back("Ġ zz"); }).find("'zz' is not in the vocabulary") !=
-                std::string::npos);
+        QVERIFY(refusal([](json& j) {
+                    j["model"]["merges"].push_back("Ġ zz");
+                }).find("'zz' is not in the vocabulary") != std::string::npos);
         QVERIFY(refusal([](json& j) { j["model"]["merges"].push_back("nospace"); }).find("merges[6]") !=
                 std::string::npos);
         QVERIFY(refusal([](json& j) { j["model"]["merges"].push_back(json::array({"a"})); }).find("merges[6]") !=
@@ -664,13 +683,15 @@ private slots:
         QVERIFY(refusal([](json& j) { j["model"]["vocab"] = json::array(); }).find("'vocab'") != std::string::npos);
         QVERIFY(refusal([](json& j) { j["model"]["vocab"]["bad"] = "x"; }).find("'bad'") != std::string::npos);
         QVERIFY(refusal([](json& j) { j.erase("model"); }).find("'model'") != std::string::npos);
-        QVERIFY(refusal([](json& j) { j["added_tokens"] = json::array({{{"content", "x"}}}); })
-                    .find("added_tokens[0]: missing field 'id'") != std::string::npos);
+        QVERIFY(refusal([](json& j) {
+                    j["added_tokens"] = json::array({{{"content", "x"}}});
+                }).find("added_tokens[0]: missing field 'id'") != std::string::npos);
         QVERIFY(refusal([](json& j) { j["normalizer"] = {{"kind", "NFC"}}; }).find("normalizer") != std::string::npos);
         QVERIFY(formatErrorOf([] { teft::Tokenizer::fromJson("{not json"); }).find("not valid JSON") !=
                 std::string::npos);
-        QVERIFY(formatErrorOf([] { teft::Tokenizer::fromJson(byteLevelTokenizer(true).dump(), "[1"); })
-                    .find("tokenizer_config.json") != std::string::npos);
+        QVERIFY(formatErrorOf([] {
+                    teft::Tokenizer::fromJson(byteLevelTokenizer(true).dump(), "[1");
+                }).find("tokenizer_config.json") != std::string::npos);
 
         // From a file: the message names the file; a missing file is an error naming the path.
         const auto dir = teft::test::freshDir("malformed");

@@ -118,8 +118,7 @@ struct Mismatches {
         while (k < got.size() && k < want.size() && got[k] == want[k])
             ++k;
         const std::size_t from = k > 8 ? k - 8 : 0; // may cut a character: show() marks it U+FFFD
-        note(c, "at byte " + std::to_string(k) + ": " + show(got.substr(from), 40),
-             show(want.substr(from), 40));
+        note(c, "at byte " + std::to_string(k) + ": " + show(got.substr(from), 40), show(want.substr(from), 40));
     }
     std::string report() const
     {
@@ -304,8 +303,11 @@ private slots:
         QVERIFY(!qwen.bosId());
         QCOMPARE(ds.bosId(), std::optional<int32_t>(0));
         QCOMPARE(ds.eosId(), std::optional<int32_t>(1));
-        QCOMPARE(ds.idToToken(0), std::string("<\xEF\xBD\x9C" "begin\xE2\x96\x81of\xE2\x96\x81sentence\xEF\xBD\x9C>"));
-        QCOMPARE(ds.encode("<\xEF\xBD\x9C" "begin\xE2\x96\x81of\xE2\x96\x81sentence\xEF\xBD\x9C>Hi"), (Ids{0, 23166}));
+        QCOMPARE(ds.idToToken(0), std::string("<\xEF\xBD\x9C"
+                                              "begin\xE2\x96\x81of\xE2\x96\x81sentence\xEF\xBD\x9C>"));
+        QCOMPARE(ds.encode("<\xEF\xBD\x9C"
+                           "begin\xE2\x96\x81of\xE2\x96\x81sentence\xEF\xBD\x9C>Hi"),
+                 (Ids{0, 23166}));
     }
 
     // Invalid UTF-8: every maximal invalid subpart is encoded as U+FFFD, i.e. like the lossily
@@ -329,8 +331,12 @@ private slots:
         // The rule, by hand: ED A0 80 (a surrogate) is three subparts, E4 BD (truncated) one,
         // F4 90 80 80 (above U+10FFFF) four, C0 80 (overlong) two.
         const std::string fffd = "\xEF\xBF\xBD";
-        QCOMPARE(tok.encode("a\xED\xA0\x80" "b"), tok.encode("a" + fffd + fffd + fffd + "b"));
-        QCOMPARE(tok.encode("a\xE4\xBD" "b"), tok.encode("a" + fffd + "b"));
+        QCOMPARE(tok.encode("a\xED\xA0\x80"
+                            "b"),
+                 tok.encode("a" + fffd + fffd + fffd + "b"));
+        QCOMPARE(tok.encode("a\xE4\xBD"
+                            "b"),
+                 tok.encode("a" + fffd + "b"));
         QCOMPARE(tok.encode("\xF4\x90\x80\x80"), tok.encode(fffd + fffd + fffd + fffd));
         QCOMPARE(tok.encode("\xC0\x80"), tok.encode(fffd + fffd));
     }

@@ -41,7 +41,7 @@ private Q_SLOTS:
             for (int expert = 0; expert < model->columnCount(); expert += 7) {
                 const QRect cell = map->cellRect(row, expert);
                 if (cell.isEmpty() || !map->viewport()->rect().contains(cell) || model->isSelected(row, expert))
-                    continue; // off screen, or with the selection overlay on top
+                    continue;                            // off screen, or with the selection overlay on top
                 const QPoint centre = cell.center() * 2; // device pixels
                 const QRgb expected = map->colourScale().colour(model->value(row, expert));
                 QCOMPARE(QColor(image.pixel(centre)).name(), QColor(expected).name());
@@ -64,7 +64,8 @@ private Q_SLOTS:
         showSampleRound(validator);
         RoutingPage routing;
         showSampleRouting(routing);
-        for (QWidget* w : {static_cast<QWidget*>(&dash), static_cast<QWidget*>(&validator), static_cast<QWidget*>(&routing)}) {
+        for (QWidget* w :
+             {static_cast<QWidget*>(&dash), static_cast<QWidget*>(&validator), static_cast<QWidget*>(&routing)}) {
             w->resize(1280, 800);
             w->show();
             QVERIFY(QTest::qWaitForWindowExposed(w));

@@ -42,7 +42,9 @@ private Q_SLOTS:
         QVERIFY(!page.resumeButton()->isEnabled());
         QVERIFY(page.cloneButton()->isEnabled());
         cli->setJobProgress(id, 0.42, "training");
-        QTRY_COMPARE_WITH_TIMEOUT(page.model()->index(0, JobsTableModel::ProgressColumn).data(JobsTableModel::ProgressRole).toDouble(), 0.42, 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(
+            page.model()->index(0, JobsTableModel::ProgressColumn).data(JobsTableModel::ProgressRole).toDouble(), 0.42,
+            10000);
         QCOMPARE(page.model()->index(0, JobsTableModel::StageColumn).data().toString(), QStringLiteral("training"));
         QCOMPARE(page.table()->selectionModel()->selectedRows().size(), 1); // selection kept across refresh
 
@@ -67,7 +69,9 @@ private Q_SLOTS:
         const auto identify = cli->startJob("identify", "{}", std::string());
         QTRY_COMPARE_WITH_TIMEOUT(page.model()->rowCount(), 2, 10000);
         cli->setJobState(identify, JobStore::JobState::Cancelled);
-        QTRY_VERIFY_WITH_TIMEOUT(page.model()->jobAt(0) && page.model()->jobAt(0)->state == JobStore::JobState::Cancelled, 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(page.model()->jobAt(0) &&
+                                     page.model()->jobAt(0)->state == JobStore::JobState::Cancelled,
+                                 10000);
         page.table()->selectRow(0); // newest first: the identification
         QCOMPARE(QString::fromStdString(page.model()->jobAt(0)->kind), QStringLiteral("identify"));
         QVERIFY(!page.resumeButton()->isEnabled());

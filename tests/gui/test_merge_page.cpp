@@ -79,8 +79,10 @@ private Q_SLOTS:
         QVERIFY(page.mergeButton()->isEnabled());
         QVERIFY(page.statusLabel()->text().contains(QLatin1String("/tmp/merged-out")));
         // Change in percent against the loss before.
-        QCOMPARE(page.model()->index(0, MergeComparisonModel::ChangeColumn).data().toString(), QStringLiteral("-25.00 %"));
-        QCOMPARE(page.model()->index(1, MergeComparisonModel::ChangeColumn).data().toString(), QStringLiteral("+1.00 %"));
+        QCOMPARE(page.model()->index(0, MergeComparisonModel::ChangeColumn).data().toString(),
+                 QStringLiteral("-25.00 %"));
+        QCOMPARE(page.model()->index(1, MergeComparisonModel::ChangeColumn).data().toString(),
+                 QStringLiteral("+1.00 %"));
     }
 
     void cancelAndFailure()

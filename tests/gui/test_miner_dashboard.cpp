@@ -168,8 +168,7 @@ private Q_SLOTS:
         QVERIFY(MinerDashboard::adviceFor(ErrorKind::Cancelled).isEmpty());
         QSet<QString> advice;
         for (ErrorKind k : {ErrorKind::General, ErrorKind::BadInput, ErrorKind::Usage, ErrorKind::OutOfMemory,
-                            ErrorKind::NonFinite, ErrorKind::DeviceUnavailable, ErrorKind::Network,
-                            ErrorKind::Storage})
+                            ErrorKind::NonFinite, ErrorKind::DeviceUnavailable, ErrorKind::Network, ErrorKind::Storage})
             advice.insert(MinerDashboard::adviceFor(k));
         QCOMPARE(advice.size(), 8);
         // Other pages use the same advice, with their own line for a general failure.
@@ -212,7 +211,11 @@ private Q_SLOTS:
         QVERIFY(dash.resultLabel()->text().contains(QLatin1String("safetensors")));
 
         // Pause holds the worker at a checkpoint; cancel from pause stops it.
-        dash.setSettings([] { TrainingSettings t; t.innerSteps = 100000; return t; }());
+        dash.setSettings([] {
+            TrainingSettings t;
+            t.innerSteps = 100000;
+            return t;
+        }());
         dash.start();
         QTRY_VERIFY(dash.lossChart()->series(0)->count() > 0);
         dash.pauseButton()->click();

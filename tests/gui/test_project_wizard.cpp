@@ -43,8 +43,10 @@ private Q_SLOTS:
     {
         DatasetPreviewModel model;
         QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
-        model.setRows({{QStringLiteral("a.jsonl:1"), QStringLiteral("hello\nworld"), 3}, {QStringLiteral("a.jsonl:2"), QStringLiteral("x"), -1}});
-        QCOMPARE(model.index(0, DatasetPreviewModel::TextColumn).data().toString(), QString(QStringLiteral("hello") + QChar(0x21B5) + QStringLiteral("world")));
+        model.setRows({{QStringLiteral("a.jsonl:1"), QStringLiteral("hello\nworld"), 3},
+                       {QStringLiteral("a.jsonl:2"), QStringLiteral("x"), -1}});
+        QCOMPARE(model.index(0, DatasetPreviewModel::TextColumn).data().toString(),
+                 QString(QStringLiteral("hello") + QChar(0x21B5) + QStringLiteral("world")));
         QCOMPARE(model.index(1, DatasetPreviewModel::TokensColumn).data().toString(), QStringLiteral("–"));
         model.setRows({});
     }
@@ -63,7 +65,8 @@ private Q_SLOTS:
         page.pathEdit()->setText(QString::fromStdString(dir.string()));
         page.validateModel();
         QVERIFY(!page.isComplete());
-        QVERIFY2(page.errorLabel()->text().contains(QLatin1String("no_such_arch")), qPrintable(page.errorLabel()->text()));
+        QVERIFY2(page.errorLabel()->text().contains(QLatin1String("no_such_arch")),
+                 qPrintable(page.errorLabel()->text()));
     }
 
     void wizardWithTheDemoModel()
@@ -103,7 +106,8 @@ private Q_SLOTS:
         QCOMPARE(modelPage->info(QStringLiteral("family")), QStringLiteral("qwen3_moe"));
         QCOMPARE(modelPage->info(QStringLiteral("experts")), QString::number(config.at("num_experts").get<int>()));
         QCOMPARE(modelPage->info(QStringLiteral("topk")), QString::number(config.at("num_experts_per_tok").get<int>()));
-        QVERIFY(modelPage->info(QStringLiteral("layers")).startsWith(QString::number(config.at("num_hidden_layers").get<int>())));
+        QVERIFY(modelPage->info(QStringLiteral("layers"))
+                    .startsWith(QString::number(config.at("num_hidden_layers").get<int>())));
         QVERIFY(wizard.grab().save(QString::fromStdString((shots / "wizard-model.png").string())));
 
         // Dataset page: a JSON Lines file with one bad line; the preview shows the good records
@@ -113,10 +117,9 @@ private Q_SLOTS:
         QCOMPARE(wizard.currentPage(), dataPage);
         QVERIFY(!dataPage->isComplete());
         const auto dataDir = test::freshDir("dataset");
-        writeText(dataDir / "target.jsonl",
-                  "{\"body\": \"def add(a, b):\\n    return a + b\"}\n"
-                  "not json\n"
-                  "{\"body\": \"for i in range(10): print(i)\"}\n");
+        writeText(dataDir / "target.jsonl", "{\"body\": \"def add(a, b):\\n    return a + b\"}\n"
+                                            "not json\n"
+                                            "{\"body\": \"for i in range(10): print(i)\"}\n");
         dataPage->addPath(QString::fromStdString((dataDir / "target.jsonl").string()));
         QCOMPARE(dataPage->previewModel()->rowCount(), 0); // the default field "text" is absent
         dataPage->fieldEdit()->setText(QStringLiteral("body"));
@@ -130,7 +133,8 @@ private Q_SLOTS:
         QCOMPARE(rows[1].source, QStringLiteral("target.jsonl:3"));
         QCOMPARE(rows[0].tokens, static_cast<int>(tok.encode("def add(a, b):\n    return a + b").size()));
         QVERIFY(rows[0].tokens > 0);
-        QVERIFY2(dataPage->statusLabel()->text().contains(QLatin1String("1 file")), qPrintable(dataPage->statusLabel()->text()));
+        QVERIFY2(dataPage->statusLabel()->text().contains(QLatin1String("1 file")),
+                 qPrintable(dataPage->statusLabel()->text()));
         QVERIFY(wizard.grab().save(QString::fromStdString((shots / "wizard-data.png").string())));
 
         // Device page: CPU unless a GPU is there.

@@ -67,8 +67,8 @@ private:
     {
         auto page = std::make_unique<RoutingPage>();
         const SampleRouting sample = makeSampleRouting();
-        page->setRouting(sample.layout, sample.target, &sample.reference, sample.paramsPerExpert,
-                         sample.bytesPerExpert, sample.modelTotalBytes);
+        page->setRouting(sample.layout, sample.target, &sample.reference, sample.paramsPerExpert, sample.bytesPerExpert,
+                         sample.modelTotalBytes);
         page->policyPanel()->liveBox()->setChecked(false); // policies only when a test asks
         page->resize(1280, 800);
         page->show();
@@ -352,7 +352,8 @@ private Q_SLOTS:
         const ExpertSelection before = doc->selection();
         for (auto format : {SelectionDocument::FileFormat::Teft, SelectionDocument::FileFormat::Connito,
                             SelectionDocument::FileFormat::Esft}) {
-            const QString path = QString::fromStdString((dir / ("sel" + std::to_string(int(format)) + ".json")).string());
+            const QString path = QString::fromStdString(
+                (dir / ("sel" + std::to_string(int(format)) + ".json")).string());
             doc->exportFile(path, format);
             doc->clear();
             QCOMPARE(doc->selection().count(), 0);
@@ -402,9 +403,9 @@ private Q_SLOTS:
         page->document()->toggle(0, 0);
         map->grab();
         map->grab();
-        QCOMPARE(map->imageRebuilds(), rebuilds); // nor does a selection change
+        QCOMPARE(map->imageRebuilds(), rebuilds);         // nor does a selection change
         QCOMPARE(map->scaledRebuilds(), scaledAfterZoom); // and repaints reuse the zoomed image
-        page->metricBox()->setCurrentIndex(1);    // gate score
+        page->metricBox()->setCurrentIndex(1);            // gate score
         QVERIFY(page->model()->metric() == RoutingMetric::GateScore);
         map->grab();
         QCOMPARE(map->imageRebuilds(), rebuilds + 1);

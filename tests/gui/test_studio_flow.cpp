@@ -80,8 +80,9 @@ private Q_SLOTS:
         const auto root = test::freshDir("flow");
         const QString shots = qEnvironmentVariable("TEFT_FLOW_SCREENSHOTS");
         const bool demo = !shots.isEmpty();
-        setDataDir(demo && qEnvironmentVariableIsSet("TEFT_DATA_DIR") ? fs::path(qEnvironmentVariable("TEFT_DATA_DIR").toStdString())
-                                                                       : root / "data");
+        setDataDir(demo && qEnvironmentVariableIsSet("TEFT_DATA_DIR")
+                       ? fs::path(qEnvironmentVariable("TEFT_DATA_DIR").toStdString())
+                       : root / "data");
         auto shoot = [&](MainWindow& w, const char* name) {
             if (!demo)
                 return;
@@ -131,7 +132,8 @@ private Q_SLOTS:
         QVERIFY(routing->model()->stats().tokens() > 0);
         QVERIFY(routing->model()->hasReference());
         if (routing->model()->hasReference()) // the experts hot on the target only
-            routing->metricBox()->setCurrentIndex(routing->metricBox()->findData(static_cast<int>(RoutingMetric::ContrastDifference)));
+            routing->metricBox()->setCurrentIndex(
+                routing->metricBox()->findData(static_cast<int>(RoutingMetric::ContrastDifference)));
         routing->policyPanel()->apply();
         QVERIFY(routing->document()->selection().count() > 0);
         routing->requestSave();

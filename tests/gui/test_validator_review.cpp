@@ -155,12 +155,13 @@ private Q_SLOTS:
         QCOMPARE(series->count(), 2);
         QCOMPARE(series->barSets()[0]->count(), 5);
         QCOMPARE(series->barSets()[0]->at(1), model->submissions()[1].score); // b accepted
-        QCOMPARE(series->barSets()[1]->at(0), 2.0 - 1.90);                      // a not (k = 1)
+        QCOMPARE(series->barSets()[1]->at(0), 2.0 - 1.90);                    // a not (k = 1)
 
         // Select miner "d" in the (sorted) table and accept it by override.
         const int d = rowOf(*model, QStringLiteral("d"));
         const QModelIndex proxyIndex = page.proxy()->mapFromSource(model->index(d, 0));
-        page.table()->selectionModel()->select(proxyIndex, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+        page.table()->selectionModel()->select(proxyIndex,
+                                               QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
         page.acceptSelected();
         QVERIFY(model->submissions()[static_cast<std::size_t>(d)].accepted);
         QCOMPARE(model->submissions()[static_cast<std::size_t>(d)].weight, 0.5);

@@ -33,7 +33,7 @@ struct ProcessResult {
     std::string out;
     std::string err;
 };
-ProcessResult runProcess(const std::string& program, const std::vector<std::string>& args,
-                         int timeoutMs = 600000, const std::vector<std::pair<std::string, std::string>>& env = {});
+ProcessResult runProcess(const std::string& program, const std::vector<std::string>& args, int timeoutMs = 600000,
+                         const std::vector<std::pair<std::string, std::string>>& env = {});
 
 } // namespace teft::test

@@ -34,7 +34,8 @@ bool BackgroundTask::start(Work work)
             m_latest = p;
         }
         if (!m_progressPosted.exchange(true))
-            QMetaObject::invokeMethod(this, [this] { deliverProgress(); }, Qt::QueuedConnection);
+            QMetaObject::invokeMethod(
+                this, [this] { deliverProgress(); }, Qt::QueuedConnection);
     });
     m_running = true;
     Q_EMIT started();
@@ -121,9 +122,6 @@ void BackgroundTask::setPaused(bool paused)
         m_control->setPaused(paused);
 }
 
-bool BackgroundTask::isPaused() const
-{
-    return m_control && m_control->paused();
-}
+bool BackgroundTask::isPaused() const { return m_control && m_control->paused(); }
 
 } // namespace teft::ui

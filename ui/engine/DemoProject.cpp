@@ -18,9 +18,8 @@ DemoProjectController::DemoProjectController(StartPage* page, AppContext* contex
     m_task = new BackgroundTask(this);
     page->addStatusWidget(new TaskProgressBar(m_task, page));
     connect(page, &StartPage::demoRequested, this, &DemoProjectController::open);
-    connect(m_task, &BackgroundTask::failed, this, [this](const QString& message) {
-        QMessageBox::warning(m_page, tr("Cannot open the demo"), message);
-    });
+    connect(m_task, &BackgroundTask::failed, this,
+            [this](const QString& message) { QMessageBox::warning(m_page, tr("Cannot open the demo"), message); });
 }
 
 void DemoProjectController::open()

@@ -38,10 +38,7 @@ EngineTrainingSession::EngineTrainingSession(MinerSettings settings, QObject* pa
 {
 }
 
-EngineTrainingSession::~EngineTrainingSession()
-{
-    stopAndJoin();
-}
+EngineTrainingSession::~EngineTrainingSession() { stopAndJoin(); }
 
 MinerForm EngineTrainingSession::minerForm(const TrainingSettings& form)
 {

@@ -51,8 +51,8 @@ void MinerController::projectChanged()
             form.device = QString::fromStdString(m_project->device);
             form.sequenceLength = static_cast<int>(m_project->packing.seqLen);
             m_dashboard->setSettings(form);
-            m_dashboard->setStatus(
-                tr("Project “%1”: press Start to train its saved expert selection.").arg(QString::fromStdString(m_project->name)));
+            m_dashboard->setStatus(tr("Project “%1”: press Start to train its saved expert selection.")
+                                       .arg(QString::fromStdString(m_project->name)));
         } catch (const std::exception& e) {
             spdlog::warn("Train page: {}", e.what());
         }
@@ -64,7 +64,8 @@ void MinerController::projectChanged()
 
 void MinerController::resumeJob(const MinerSettings& settings)
 {
-    m_dashboard->startSession(new EngineTrainingSession(settings, m_dashboard), EngineTrainingSession::formSettings(settings));
+    m_dashboard->startSession(new EngineTrainingSession(settings, m_dashboard),
+                              EngineTrainingSession::formSettings(settings));
 }
 
 void MinerController::cloneSettings(const MinerSettings& settings)

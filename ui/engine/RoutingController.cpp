@@ -18,7 +18,6 @@ namespace teft::ui {
 
 namespace fs = std::filesystem;
 
-
 RoutingController::RoutingController(RoutingPage* page, AppContext* context, QObject* parent)
     : QObject(parent), m_page(page), m_context(context)
 {
@@ -112,7 +111,8 @@ void RoutingController::saveSelection()
     }
     try {
         const auto name = QDateTime::currentDateTime().toString(Qt::ISODate).toStdString();
-        const auto id = m_context->store()->saveSelection(m_project->id, name, selection.hash(), selection.toJson().dump());
+        const auto id = m_context->store()->saveSelection(m_project->id, name, selection.hash(),
+                                                          selection.toJson().dump());
         spdlog::info("Saved the selection of {} experts to project '{}'", selection.count(), m_project->name);
         m_context->pollStore();
         Q_EMIT selectionSaved(id);

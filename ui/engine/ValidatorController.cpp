@@ -27,7 +27,6 @@
 
 namespace teft::ui {
 
-
 namespace fs = std::filesystem;
 
 namespace {
@@ -54,7 +53,7 @@ std::vector<SubmissionReview> reviewRows(const ScoredRound& scored)
         if (v.accepted) {
             r.baseLoss = scored.baselineLoss;
             r.newLoss = j.contains("loss") && j["loss"].is_number() ? j["loss"].get<double>()
-                                                                   : std::numeric_limits<double>::quiet_NaN();
+                                                                    : std::numeric_limits<double>::quiet_NaN();
             r.score = j.value("score", 0.0);
             r.rank = j.value("rank", 0);
             r.weight = j.value("weight", 0.0);
@@ -154,7 +153,8 @@ void ValidatorController::scoreFolder(const QString& dir)
         return;
     }
     if (selections.empty()) {
-        showError(title, tr("This project has no expert selection: save an expert selection on the Experts page first."));
+        showError(title,
+                  tr("This project has no expert selection: save an expert selection on the Experts page first."));
         return;
     }
     const fs::path folder = dir.toStdString();
@@ -215,8 +215,8 @@ void ValidatorController::applyOuterStep()
         }
     }
     if (!byPath.empty()) {
-        showError(tr("Outer step failed"),
-                  tr("%1 is not a verified submission of this round.").arg(QString::fromStdString(byPath.begin()->first)));
+        showError(tr("Outer step failed"), tr("%1 is not a verified submission of this round.")
+                                               .arg(QString::fromStdString(byPath.begin()->first)));
         return;
     }
     m_failureTitle = tr("Outer step failed");
@@ -258,7 +258,8 @@ std::vector<std::pair<int, double>> ValidatorController::roundHistory(const fs::
             const auto j = nlohmann::json::parse(readFile(report));
             if (j.value("format", "") != "teft-round-report")
                 continue;
-            rounds.push_back({j.at("round").get<int>(), j.at("baseline_loss").get<double>(), j.at("new_loss").get<double>()});
+            rounds.push_back(
+                {j.at("round").get<int>(), j.at("baseline_loss").get<double>(), j.at("new_loss").get<double>()});
         } catch (const std::exception& e) {
             spdlog::warn("round report {} skipped: {}", report.string(), e.what());
         }

@@ -13,7 +13,7 @@
 namespace teft {
 struct ScoredRound;
 class TokenDataset;
-}
+} // namespace teft
 
 namespace teft::ui {
 

@@ -81,8 +81,9 @@ void JobsPage::reload()
 {
     if (!m_context || !m_context->store())
         return;
-    const qlonglong selectedId =
-        currentRow() >= 0 ? m_model->index(currentRow(), 0).data(JobsTableModel::JobIdRole).toLongLong() : -1;
+    const qlonglong selectedId = currentRow() >= 0
+                                     ? m_model->index(currentRow(), 0).data(JobsTableModel::JobIdRole).toLongLong()
+                                     : -1;
     m_model->setJobs(m_context->store()->jobs());
     // Keep the same job selected across a reset.
     if (selectedId >= 0 && currentRow() < 0) {

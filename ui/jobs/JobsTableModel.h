@@ -13,8 +13,17 @@ namespace teft::ui {
 class JobsTableModel : public QAbstractTableModel {
     Q_OBJECT
 public:
-    enum Column { IdColumn, KindColumn, StateColumn, ProgressColumn, StageColumn, StartedColumn,
-                  OutputColumn, ErrorColumn, ColumnCount };
+    enum Column {
+        IdColumn,
+        KindColumn,
+        StateColumn,
+        ProgressColumn,
+        StageColumn,
+        StartedColumn,
+        OutputColumn,
+        ErrorColumn,
+        ColumnCount
+    };
     static constexpr int ProgressRole = Qt::UserRole + 1; // double 0..1
     static constexpr int JobIdRole = Qt::UserRole + 2;
 

@@ -44,7 +44,8 @@ QVariant MergeComparisonModel::data(const QModelIndex& index, int role) const
         case BeforeColumn: return std::isfinite(r.before) ? loc.toString(r.before, 'f', 4) : QStringLiteral("–");
         case AfterColumn: return merged ? loc.toString(r.after, 'f', 4) : QStringLiteral("–");
         case ChangeColumn:
-            return merged ? (change > 0 ? QStringLiteral("+") : QString()) + loc.toString(change, 'f', 2) + QStringLiteral(" %")
+            return merged ? (change > 0 ? QStringLiteral("+") : QString()) + loc.toString(change, 'f', 2) +
+                                QStringLiteral(" %")
                           : QStringLiteral("–");
         default: return {};
         }

@@ -47,7 +47,8 @@ MergePage::MergePage(QWidget* parent) : QWidget(parent)
     buttons->addWidget(m_mergeButton);
     buttons->addWidget(m_cancelButton);
     buttons->addWidget(m_progress, 1);
-    auto* heading = new QLabel(tr("Losses before and after the merge: in-domain should fall, out-of-domain stay flat."));
+    auto* heading = new QLabel(
+        tr("Losses before and after the merge: in-domain should fall, out-of-domain stay flat."));
     heading->setWordWrap(true);
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(form);
@@ -57,7 +58,8 @@ MergePage::MergePage(QWidget* parent) : QWidget(parent)
     layout->addWidget(m_table, 1);
 
     connect(browse, &QPushButton::clicked, this, [this] {
-        const QString dir = QFileDialog::getExistingDirectory(this, tr("Folder for the merged checkpoint"), m_output->text());
+        const QString dir = QFileDialog::getExistingDirectory(this, tr("Folder for the merged checkpoint"),
+                                                              m_output->text());
         if (!dir.isEmpty())
             m_output->setText(dir);
     });
@@ -75,25 +77,13 @@ void MergePage::setMergeAvailable(bool available, const QString& reason)
     updateMergeButton();
 }
 
-void MergePage::setOutputDir(const QString& dir)
-{
-    m_output->setText(dir);
-}
+void MergePage::setOutputDir(const QString& dir) { m_output->setText(dir); }
 
-QString MergePage::outputDir() const
-{
-    return m_output->text().trimmed();
-}
+QString MergePage::outputDir() const { return m_output->text().trimmed(); }
 
-void MergePage::setRows(std::vector<MergeComparisonModel::Row> rows)
-{
-    m_model->setRows(std::move(rows));
-}
+void MergePage::setRows(std::vector<MergeComparisonModel::Row> rows) { m_model->setRows(std::move(rows)); }
 
-void MergePage::setStatus(const QString& text)
-{
-    m_status->setText(text);
-}
+void MergePage::setStatus(const QString& text) { m_status->setText(text); }
 
 void MergePage::updateMergeButton()
 {

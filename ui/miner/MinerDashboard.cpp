@@ -31,7 +31,10 @@ QString formatDuration(double seconds)
 {
     const qint64 s = static_cast<qint64>(std::llround(std::max(0.0, seconds)));
     if (s >= 3600)
-        return QStringLiteral("%1:%2:%3").arg(s / 3600).arg((s / 60) % 60, 2, 10, QLatin1Char('0')).arg(s % 60, 2, 10, QLatin1Char('0'));
+        return QStringLiteral("%1:%2:%3")
+            .arg(s / 3600)
+            .arg((s / 60) % 60, 2, 10, QLatin1Char('0'))
+            .arg(s % 60, 2, 10, QLatin1Char('0'));
     return QStringLiteral("%1:%2").arg(s / 60).arg(s % 60, 2, 10, QLatin1Char('0'));
 }
 } // namespace
@@ -87,7 +90,8 @@ MinerDashboard::MinerDashboard(QWidget* parent) : QWidget(parent)
     form->addRow(tr("Checkpoint every:"), m_checkpoint);
     form->addRow(tr("Validate every:"), m_validation);
     form->addRow(tr("Routing:"), m_routing);
-    m_formWidgets = {m_device, m_innerSteps, m_learningRate, m_batch, m_sequence, m_precision, m_checkpoint, m_validation, m_routing};
+    m_formWidgets = {m_device,    m_innerSteps, m_learningRate, m_batch,  m_sequence,
+                     m_precision, m_checkpoint, m_validation,   m_routing};
 
     m_start = new QPushButton(tr("&Start"));
     m_pause = new QPushButton(tr("&Pause"));
@@ -159,9 +163,18 @@ MinerDashboard::MinerDashboard(QWidget* parent) : QWidget(parent)
     connect(m_flushTimer, &QTimer::timeout, this, &MinerDashboard::flush);
 
     connect(m_start, &QPushButton::clicked, this, &MinerDashboard::start);
-    connect(m_pause, &QPushButton::clicked, this, [this] { if (m_session) m_session->pause(); });
-    connect(m_resume, &QPushButton::clicked, this, [this] { if (m_session) m_session->resume(); });
-    connect(m_cancel, &QPushButton::clicked, this, [this] { if (m_session) m_session->cancel(); });
+    connect(m_pause, &QPushButton::clicked, this, [this] {
+        if (m_session)
+            m_session->pause();
+    });
+    connect(m_resume, &QPushButton::clicked, this, [this] {
+        if (m_session)
+            m_session->resume();
+    });
+    connect(m_cancel, &QPushButton::clicked, this, [this] {
+        if (m_session)
+            m_session->cancel();
+    });
     connect(m_smoothing, &QSlider::valueChanged, this, [this] {
         m_smoothingValue->setText(QLocale().toString(smoothing(), 'f', 2));
         recomputeEma();
@@ -180,10 +193,7 @@ MinerDashboard::MinerDashboard(QWidget* parent) : QWidget(parent)
     updateButtons();
 }
 
-void MinerDashboard::setStatus(const QString& text)
-{
-    m_status->setText(text);
-}
+void MinerDashboard::setStatus(const QString& text) { m_status->setText(text); }
 
 void MinerDashboard::showMetrics(const QVector<TrainingMetrics>& steps)
 {
@@ -245,16 +255,15 @@ void MinerDashboard::attach(TrainingSession* session)
 
 void MinerDashboard::start()
 {
-    if (m_session && (m_session->state() == TrainingSession::State::Running ||
-                      m_session->state() == TrainingSession::State::Paused))
+    if (m_session &&
+        (m_session->state() == TrainingSession::State::Running || m_session->state() == TrainingSession::State::Paused))
         return;
     if (!m_factory) {
         m_status->setText(tr("Open or create a project (and select its experts) to train."));
         return;
     }
     if (!(settings().learningRate > 0.0)) {
-        onFailed(tr("The learning rate “%1” is not a positive number.").arg(m_learningRate->text()),
-                 ErrorKind::Usage);
+        onFailed(tr("The learning rate “%1” is not a positive number.").arg(m_learningRate->text()), ErrorKind::Usage);
         return;
     }
     TrainingSession* session = m_factory(this);
@@ -360,8 +369,8 @@ void MinerDashboard::onFinished(const TrainingResult& result)
     m_status->setText(tr("Finished after %1 steps, final loss %2.")
                           .arg(result.steps)
                           .arg(QLocale().toString(result.finalLoss, 'f', 4)));
-    m_result->setText(tr("Submission: %1 (%2)")
-                          .arg(result.submissionPath, QLocale().formattedDataSize(result.submissionBytes)));
+    m_result->setText(
+        tr("Submission: %1 (%2)").arg(result.submissionPath, QLocale().formattedDataSize(result.submissionBytes)));
     updateButtons();
 }
 

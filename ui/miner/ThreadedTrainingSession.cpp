@@ -19,15 +19,9 @@ ThreadedTrainingSession::ThreadedTrainingSession(QObject* parent)
             [this](const QString& message, ErrorKind kind) { end(State::Failed, message, kind); });
 }
 
-ThreadedTrainingSession::~ThreadedTrainingSession()
-{
-    stopAndJoin();
-}
+ThreadedTrainingSession::~ThreadedTrainingSession() { stopAndJoin(); }
 
-void ThreadedTrainingSession::stopAndJoin()
-{
-    m_task->cancelAndWait();
-}
+void ThreadedTrainingSession::stopAndJoin() { m_task->cancelAndWait(); }
 
 void ThreadedTrainingSession::launch(Body body)
 {
@@ -51,10 +45,7 @@ void ThreadedTrainingSession::end(State state, const QString& message, ErrorKind
         Q_EMIT failed(message, kind);
 }
 
-void ThreadedTrainingSession::failNow(const QString& message, ErrorKind kind)
-{
-    end(State::Failed, message, kind);
-}
+void ThreadedTrainingSession::failNow(const QString& message, ErrorKind kind) { end(State::Failed, message, kind); }
 
 void ThreadedTrainingSession::pause()
 {

@@ -20,12 +20,14 @@ void TrainingSession::postStep(const TrainingMetrics& metrics)
         }
     }
     if (post)
-        QMetaObject::invokeMethod(this, [this] { deliverSteps(); }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            this, [this] { deliverSteps(); }, Qt::QueuedConnection);
 }
 
 void TrainingSession::postStage(const QString& stage)
 {
-    QMetaObject::invokeMethod(this, [this, stage] { Q_EMIT stageChanged(stage); }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        this, [this, stage] { Q_EMIT stageChanged(stage); }, Qt::QueuedConnection);
 }
 
 void TrainingSession::deliverSteps()

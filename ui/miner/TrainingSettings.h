@@ -8,14 +8,14 @@ namespace teft::ui {
 // What the miner dashboard's form configures: local sparse training of the selected experts.
 struct TrainingSettings {
     QString device = QStringLiteral("cpu");
-    int innerSteps = 100;              // H
+    int innerSteps = 100; // H
     double learningRate = 1e-5;
     int batchSize = 4;
     int sequenceLength = 512;
     QString precision = QStringLiteral("bf16"); // "fp32", "bf16", "fp16"
-    int checkpointInterval = 20;       // inner steps, 0 = never
-    bool maskedRouting = false;        // masked (Connito) or full (ESFT, the default as in `teft train`)
-    int validationInterval = 10;       // inner steps between validation losses
+    int checkpointInterval = 20;                // inner steps, 0 = never
+    bool maskedRouting = false;                 // masked (Connito) or full (ESFT, the default as in `teft train`)
+    int validationInterval = 10;                // inner steps between validation losses
 };
 
 } // namespace teft::ui

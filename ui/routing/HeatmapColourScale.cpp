@@ -25,9 +25,8 @@ const Table& sequentialTable()
 {
     static const Table table = [] {
         // Samples of viridis at 0, 1/6, ..., 1.
-        const QColor stops[] = {QColor(68, 1, 84),    QColor(68, 57, 131),  QColor(49, 104, 142),
-                                QColor(33, 145, 140), QColor(53, 183, 121), QColor(144, 215, 67),
-                                QColor(253, 231, 37)};
+        const QColor stops[] = {QColor(68, 1, 84),    QColor(68, 57, 131),  QColor(49, 104, 142), QColor(33, 145, 140),
+                                QColor(53, 183, 121), QColor(144, 215, 67), QColor(253, 231, 37)};
         Table t{};
         for (int i = 0; i < 256; ++i)
             t[static_cast<std::size_t>(i)] = interpolate(stops, 7, i / 255.0);

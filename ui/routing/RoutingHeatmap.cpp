@@ -103,7 +103,10 @@ void RoutingHeatmap::setCellSizeAround(int size, const QPoint& anchor)
 }
 
 void RoutingHeatmap::zoomIn() { setCellSize(std::max(m_cellSize + 1, static_cast<int>(std::ceil(m_cellSize * 1.25)))); }
-void RoutingHeatmap::zoomOut() { setCellSize(std::min(m_cellSize - 1, static_cast<int>(std::floor(m_cellSize / 1.25)))); }
+void RoutingHeatmap::zoomOut()
+{
+    setCellSize(std::min(m_cellSize - 1, static_cast<int>(std::floor(m_cellSize / 1.25))));
+}
 
 void RoutingHeatmap::zoomToFit()
 {
@@ -250,8 +253,8 @@ void RoutingHeatmap::paintEvent(QPaintEvent*)
     p.save();
     p.setClipRect(area);
     // Only the visible cells: a source rectangle of the one-pixel-per-cell image, scaled.
-    const QRect target(area.left() + c0 * m_cellSize - sx, area.top() + r0 * m_cellSize - sy,
-                       (c1 - c0) * m_cellSize, (r1 - r0) * m_cellSize);
+    const QRect target(area.left() + c0 * m_cellSize - sx, area.top() + r0 * m_cellSize - sy, (c1 - c0) * m_cellSize,
+                       (r1 - r0) * m_cellSize);
     if (ensureScaledImage()) {
         // An unscaled copy of the visible part of the zoomed image.
         p.drawImage(target.topLeft(), m_scaled,

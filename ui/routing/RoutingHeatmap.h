@@ -88,8 +88,8 @@ private:
     QImage m_image;
     bool m_imageValid = false;
     int m_imageRebuilds = 0;
-    QImage m_scaled;          // m_image at m_scaledCell pixels per cell, with grid lines
-    int m_scaledCell = 0;     // 0: m_scaled is stale
+    QImage m_scaled;      // m_image at m_scaledCell pixels per cell, with grid lines
+    int m_scaledCell = 0; // 0: m_scaled is stale
     int m_scaledRebuilds = 0;
     int m_cellSize = 12;
     int m_labelWidth = 40;
@@ -98,9 +98,9 @@ private:
     bool m_dragging = false;
     bool m_dragState = true;
     QPoint m_lastDragCell{-1, -1};
-    QVector<QPoint> m_dragCells;  // (expert, row)
-    QVector<char> m_dragMask;     // rows × experts, 1 where m_dragCells holds the cell
-    QPoint m_hovered{-1, -1};     // (expert, row)
+    QVector<QPoint> m_dragCells; // (expert, row)
+    QVector<char> m_dragMask;    // rows × experts, 1 where m_dragCells holds the cell
+    QPoint m_hovered{-1, -1};    // (expert, row)
 };
 
 } // namespace teft::ui

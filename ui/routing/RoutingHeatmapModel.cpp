@@ -29,8 +29,11 @@ void RoutingHeatmapModel::setReference(const RoutingStats& reference)
     if (!reference.sameShape(m_stats))
         throw UsageError(tr("The reference statistics have %1 MoE layers × %2 experts, the target has %3 × %4: "
                             "both must come from the same model.")
-                             .arg(reference.rows()).arg(reference.numExperts())
-                             .arg(m_stats.rows()).arg(m_stats.numExperts()).toStdString());
+                             .arg(reference.rows())
+                             .arg(reference.numExperts())
+                             .arg(m_stats.rows())
+                             .arg(m_stats.numExperts())
+                             .toStdString());
     m_reference = reference;
     if (needsReference(m_metric)) {
         recompute();
@@ -51,7 +54,8 @@ void RoutingHeatmapModel::setMetric(RoutingMetric metric)
 {
     if (needsReference(metric) && !m_reference)
         throw UsageError(tr("The metric “%1” needs reference statistics: load a reference dataset first.")
-                             .arg(metricName(metric)).toStdString());
+                             .arg(metricName(metric))
+                             .toStdString());
     if (metric == m_metric)
         return;
     m_metric = metric;
@@ -99,8 +103,8 @@ void RoutingHeatmapModel::recompute()
 
 double RoutingHeatmapModel::value(int row, int expert) const
 {
-    return m_values[static_cast<std::size_t>(row) * static_cast<std::size_t>(m_stats.numExperts())
-                    + static_cast<std::size_t>(expert)];
+    return m_values[static_cast<std::size_t>(row) * static_cast<std::size_t>(m_stats.numExperts()) +
+                    static_cast<std::size_t>(expert)];
 }
 
 bool RoutingHeatmapModel::isSigned() const
@@ -124,10 +128,7 @@ QString RoutingHeatmapModel::metricName(RoutingMetric metric)
     return {};
 }
 
-int RoutingHeatmapModel::rowCount(const QModelIndex& parent) const
-{
-    return parent.isValid() ? 0 : m_stats.rows();
-}
+int RoutingHeatmapModel::rowCount(const QModelIndex& parent) const { return parent.isValid() ? 0 : m_stats.rows(); }
 
 int RoutingHeatmapModel::columnCount(const QModelIndex& parent) const
 {
@@ -141,22 +142,26 @@ QVariant RoutingHeatmapModel::data(const QModelIndex& index, int role) const
     const int row = index.row();
     const int expert = index.column();
     switch (role) {
-    case Qt::DisplayRole:
-        return QLocale().toString(value(row, expert), 'g', 4);
+    case Qt::DisplayRole: return QLocale().toString(value(row, expert), 'g', 4);
     case Qt::ToolTipRole: {
         QString tip = tr("Layer %1, expert %2").arg(m_stats.moeLayers()[static_cast<std::size_t>(row)]).arg(expert);
-        tip += QLatin1Char('\n') + tr("Tokens routed: %1 of %2").arg(QLocale().toString(m_stats.count(row, expert), 'f', 0))
-                                           .arg(QLocale().toString(static_cast<qlonglong>(m_stats.tokens(row))));
+        tip += QLatin1Char('\n') + tr("Tokens routed: %1 of %2")
+                                       .arg(QLocale().toString(m_stats.count(row, expert), 'f', 0))
+                                       .arg(QLocale().toString(static_cast<qlonglong>(m_stats.tokens(row))));
         tip += QLatin1Char('\n') + tr("Gate mass: %1").arg(QLocale().toString(m_stats.gateMass(row, expert), 'g', 6));
-        tip += QLatin1Char('\n') + tr("Token share: %1").arg(QLocale().toString(m_stats.tokenShare(row, expert), 'g', 6));
+        tip += QLatin1Char('\n') +
+               tr("Token share: %1").arg(QLocale().toString(m_stats.tokenShare(row, expert), 'g', 6));
         tip += QLatin1Char('\n') + tr("Gate score: %1").arg(QLocale().toString(m_stats.gateScore(row, expert), 'g', 6));
         if (m_reference) {
-            tip += QLatin1Char('\n') + tr("Reference token share: %1")
-                                           .arg(QLocale().toString(m_reference->tokenShare(row, expert), 'g', 6));
-            tip += QLatin1Char('\n') + tr("Contrast (difference): %1")
-                                           .arg(QLocale().toString(m_stats.contrastDifference(*m_reference, row, expert), 'g', 6));
-            tip += QLatin1Char('\n') + tr("Contrast (log ratio): %1")
-                                           .arg(QLocale().toString(m_stats.contrastLogRatio(*m_reference, row, expert), 'g', 6));
+            tip +=
+                QLatin1Char('\n') +
+                tr("Reference token share: %1").arg(QLocale().toString(m_reference->tokenShare(row, expert), 'g', 6));
+            tip += QLatin1Char('\n') +
+                   tr("Contrast (difference): %1")
+                       .arg(QLocale().toString(m_stats.contrastDifference(*m_reference, row, expert), 'g', 6));
+            tip += QLatin1Char('\n') +
+                   tr("Contrast (log ratio): %1")
+                       .arg(QLocale().toString(m_stats.contrastLogRatio(*m_reference, row, expert), 'g', 6));
         }
         tip += QLatin1Char('\n') + (isSelected(row, expert) ? tr("Selected for training") : tr("Not selected"));
         return tip;

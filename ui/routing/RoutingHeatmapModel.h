@@ -10,7 +10,6 @@
 
 namespace teft::ui {
 
-
 // Routing statistics as a table: rows = MoE layers, columns = experts. The value shown is one
 // metric of RoutingStats (token share, gate score, contrast with a reference); the selection
 // column state comes from a SelectionDocument, which the model listens to.

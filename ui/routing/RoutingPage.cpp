@@ -206,10 +206,7 @@ void RoutingPage::setIdentifyEnabled(bool enabled, const QString& reason)
                                : reason);
 }
 
-bool RoutingPage::isIdentifyEnabled() const
-{
-    return m_identify->isEnabled();
-}
+bool RoutingPage::isIdentifyEnabled() const { return m_identify->isEnabled(); }
 
 void RoutingPage::setSaveEnabled(bool enabled)
 {
@@ -217,17 +214,15 @@ void RoutingPage::setSaveEnabled(bool enabled)
     updateSaveAction();
 }
 
-bool RoutingPage::isSaveEnabled() const
-{
-    return m_save->isEnabled();
-}
+bool RoutingPage::isSaveEnabled() const { return m_save->isEnabled(); }
 
 void RoutingPage::updateSaveAction()
 {
     m_save->setEnabled(m_saveAllowed && m_hasRouting);
     m_save->setToolTip(!m_saveAllowed ? tr("Open or create a project to save a selection to it")
-                       : !m_hasRouting ? tr("Run identification first: there is no selection to save yet")
-                                       : tr("Save this selection as the project's target expert set (training uses it)"));
+                       : !m_hasRouting
+                           ? tr("Run identification first: there is no selection to save yet")
+                           : tr("Save this selection as the project's target expert set (training uses it)"));
 }
 
 void RoutingPage::requestIdentify()
@@ -286,10 +281,8 @@ void RoutingPage::updateMetricChoices()
 void RoutingPage::updateSummary()
 {
     const SelectionCost cost = m_document->cost();
-    m_totalExperts->setText(tr("%1 (%2 of %3 layers)")
-                                .arg(cost.experts)
-                                .arg(cost.expertsPerLayer.size())
-                                .arg(m_document->rows()));
+    m_totalExperts->setText(
+        tr("%1 (%2 of %3 layers)").arg(cost.experts).arg(cost.expertsPerLayer.size()).arg(m_document->rows()));
     if (m_paramsPerExpert > 0) {
         m_totalParams->setText(QLocale().toString(static_cast<qlonglong>(cost.trainableParameters)));
         m_totalBytes->setText(QLocale().formattedDataSize(cost.submissionBytes));
@@ -306,10 +299,7 @@ void RoutingPage::showError(const QString& title, const QString& message)
     QMessageBox::warning(this, title, message);
 }
 
-void RoutingPage::addStatusWidget(QWidget* widget)
-{
-    m_stripLayout->addWidget(widget);
-}
+void RoutingPage::addStatusWidget(QWidget* widget) { m_stripLayout->addWidget(widget); }
 
 void RoutingPage::openStatistics()
 {
@@ -354,9 +344,8 @@ void RoutingPage::openReference()
 
 void RoutingPage::importSelection()
 {
-    const QString path = QFileDialog::getOpenFileName(
-        this, tr("Import expert selection"), {},
-        tr("Selection files (*.json);;All files (*)"));
+    const QString path = QFileDialog::getOpenFileName(this, tr("Import expert selection"), {},
+                                                      tr("Selection files (*.json);;All files (*)"));
     if (path.isEmpty())
         return;
     try {
@@ -373,8 +362,8 @@ void RoutingPage::exportSelection()
     const QString esftFilter = tr("ESFT expert config (*.json)");
     QString chosen;
     QString path = QFileDialog::getSaveFileName(this, tr("Export expert selection"), tr("selection.json"),
-                                                teftFilter + QLatin1String(";;") + connitoFilter +
-                                                    QLatin1String(";;") + esftFilter,
+                                                teftFilter + QLatin1String(";;") + connitoFilter + QLatin1String(";;") +
+                                                    esftFilter,
                                                 &chosen);
     if (path.isEmpty())
         return;

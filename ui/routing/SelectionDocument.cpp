@@ -37,7 +37,8 @@ bool SelectionDocument::isSelected(int row, int expert) const
 {
     if (row < 0 || expert < 0 || row >= rows() || expert >= experts())
         return false;
-    return m_mask[static_cast<std::size_t>(row) * static_cast<std::size_t>(experts()) + static_cast<std::size_t>(expert)] != 0;
+    return m_mask[static_cast<std::size_t>(row) * static_cast<std::size_t>(experts()) +
+                  static_cast<std::size_t>(expert)] != 0;
 }
 
 void SelectionDocument::setCostModel(std::int64_t paramsPerExpert, std::int64_t bytesPerExpert,
@@ -104,7 +105,9 @@ void SelectionDocument::importFile(const QString& path)
         QStringList lines;
         for (const std::string& p : problems)
             lines << QString::fromStdString(p);
-        throw Error(tr("The selection in %1 does not fit this model:\n%2").arg(path, lines.join(QLatin1Char('\n'))).toStdString());
+        throw Error(tr("The selection in %1 does not fit this model:\n%2")
+                        .arg(path, lines.join(QLatin1Char('\n')))
+                        .toStdString());
     }
     replaceSelection(loaded, tr("Import %1").arg(path));
 }
@@ -112,15 +115,11 @@ void SelectionDocument::importFile(const QString& path)
 void SelectionDocument::exportFile(const QString& path, FileFormat format) const
 {
     switch (format) {
-    case FileFormat::Teft:
-        m_selection.save(path.toStdString());
-        return;
+    case FileFormat::Teft: m_selection.save(path.toStdString()); return;
     case FileFormat::Connito:
         writeFileAtomically(path.toStdString(), m_selection.toConnitoJson().dump(1) + "\n");
         return;
-    case FileFormat::Esft:
-        writeFileAtomically(path.toStdString(), m_selection.toEsftJson().dump(1) + "\n");
-        return;
+    case FileFormat::Esft: writeFileAtomically(path.toStdString(), m_selection.toEsftJson().dump(1) + "\n"); return;
     }
 }
 
@@ -137,8 +136,8 @@ void SelectionDocument::applyCells(const QVector<QPoint>& cells, const QVector<b
     for (int i = 0; i < cells.size(); ++i) {
         const QPoint& c = cells[i];
         m_selection.set(layerOfRow(c.y()), c.x(), states[i]);
-        m_mask[static_cast<std::size_t>(c.y()) * static_cast<std::size_t>(experts()) + static_cast<std::size_t>(c.x())] =
-            states[i] ? 1 : 0;
+        m_mask[static_cast<std::size_t>(c.y()) * static_cast<std::size_t>(experts()) +
+               static_cast<std::size_t>(c.x())] = states[i] ? 1 : 0;
     }
     Q_EMIT changed();
 }
@@ -159,7 +158,8 @@ void SelectionDocument::rebuildMask()
             continue;
         for (int e : ids)
             if (e >= 0 && e < experts())
-                m_mask[static_cast<std::size_t>(row) * static_cast<std::size_t>(experts()) + static_cast<std::size_t>(e)] = 1;
+                m_mask[static_cast<std::size_t>(row) * static_cast<std::size_t>(experts()) +
+                       static_cast<std::size_t>(e)] = 1;
     }
 }
 

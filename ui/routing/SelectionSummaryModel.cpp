@@ -40,7 +40,9 @@ QVariant SelectionSummaryModel::data(const QModelIndex& index, int role) const
     switch (index.column()) {
     case LayerColumn: return layer;
     case ExpertsColumn: return experts;
-    case ParametersColumn: return edit ? QVariant(static_cast<qlonglong>(params)) : QVariant(QLocale().toString(static_cast<qlonglong>(params)));
+    case ParametersColumn:
+        return edit ? QVariant(static_cast<qlonglong>(params))
+                    : QVariant(QLocale().toString(static_cast<qlonglong>(params)));
     case BytesColumn: {
         const qint64 bytes = experts * m_document->bytesPerExpert();
         return edit ? QVariant(bytes) : QVariant(QLocale().formattedDataSize(bytes));

@@ -11,9 +11,11 @@ ToggleExpertCommand::ToggleExpertCommand(SelectionDocument* document, int row, i
 {
     const QString layer = QString::number(document->layerOfRow(row));
     setText(m_before ? QCoreApplication::translate("teft::ui::ToggleExpertCommand", "Deselect expert %1 of layer %2")
-                           .arg(expert).arg(layer)
+                           .arg(expert)
+                           .arg(layer)
                      : QCoreApplication::translate("teft::ui::ToggleExpertCommand", "Select expert %1 of layer %2")
-                           .arg(expert).arg(layer));
+                           .arg(expert)
+                           .arg(layer));
 }
 
 void ToggleExpertCommand::redo() { m_document->applyCell(m_row, m_expert, !m_before); }

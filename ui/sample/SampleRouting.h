@@ -24,6 +24,6 @@ struct SampleRouting {
 // OLMoE-1B-7B's shape (16 MoE layers × 64 experts, top-8, bf16 sizes) unless told otherwise.
 // Deterministic for a given seed.
 SampleRouting makeSampleRouting(int moeLayers = 16, int experts = 64, int topK = 8, int tokens = 2000,
-                            unsigned seed = 7);
+                                unsigned seed = 7);
 
 } // namespace teft::ui

@@ -10,15 +10,15 @@ namespace teft::ui {
 // settings dialog is accepted.
 class AppSettings {
 public:
-    static QString device();          // "auto", "cpu", "cuda:0", ...
+    static QString device(); // "auto", "cpu", "cuda:0", ...
     static void setDevice(const QString& device);
-    static int threads();             // 0 = all cores
+    static int threads(); // 0 = all cores
     static void setThreads(int threads);
-    static QString dataDir();         // empty = engine default
+    static QString dataDir(); // empty = engine default
     static void setDataDir(const QString& dir);
-    static QString language();        // "" = system locale, "en", "de", "zh_CN"
+    static QString language(); // "" = system locale, "en", "de", "zh_CN"
     static void setLanguage(const QString& language);
-    static QString theme();           // "system" (default), "light", "dark"
+    static QString theme(); // "system" (default), "light", "dark"
     static void setTheme(const QString& theme);
     static QByteArray windowGeometry();
     static void setWindowGeometry(const QByteArray& geometry);

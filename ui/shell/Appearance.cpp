@@ -37,10 +37,7 @@ QPalette darkPalette()
     return p;
 }
 
-bool isDark(const QPalette& palette)
-{
-    return palette.color(QPalette::Window).lightness() < 128;
-}
+bool isDark(const QPalette& palette) { return palette.color(QPalette::Window).lightness() < 128; }
 
 void applyTheme(QApplication& app, const QString& theme)
 {

@@ -18,8 +18,7 @@ QString errorAdvice(ErrorKind kind, const QString& fallback)
                                "the selected experts are held, select fewer experts, or use bf16.");
     case ErrorKind::NonFinite:
         return ErrorAdvice::tr("Lower the learning rate (1e-5 is a safe start) or switch from fp16 to bf16.");
-    case ErrorKind::DeviceUnavailable:
-        return ErrorAdvice::tr("Choose the CPU as device, or check the GPU driver.");
+    case ErrorKind::DeviceUnavailable: return ErrorAdvice::tr("Choose the CPU as device, or check the GPU driver.");
     case ErrorKind::Storage:
         return ErrorAdvice::tr("Free some disk space, or choose a folder you may write to, then start again.");
     case ErrorKind::Network:
@@ -27,12 +26,9 @@ QString errorAdvice(ErrorKind kind, const QString& fallback)
     case ErrorKind::BadInput:
         return ErrorAdvice::tr("The file named in the message is damaged or not in the expected format: replace "
                                "it or choose another one.");
-    case ErrorKind::Usage:
-        return ErrorAdvice::tr("Correct the value named in the message, then start again.");
-    case ErrorKind::Cancelled:
-        return {};
-    case ErrorKind::General:
-        break;
+    case ErrorKind::Usage: return ErrorAdvice::tr("Correct the value named in the message, then start again.");
+    case ErrorKind::Cancelled: return {};
+    case ErrorKind::General: break;
     }
     if (!fallback.isEmpty())
         return fallback;

@@ -52,10 +52,7 @@ StartPage::StartPage(AppContext* context, QWidget* parent) : QWidget(parent), m_
     refresh();
 }
 
-void StartPage::addStatusWidget(QWidget* widget)
-{
-    m_layout->insertWidget(m_statusIndex++, widget);
-}
+void StartPage::addStatusWidget(QWidget* widget) { m_layout->insertWidget(m_statusIndex++, widget); }
 
 int StartPage::recentCount() const { return m_recent->count(); }
 
@@ -64,11 +61,11 @@ void StartPage::refresh()
     m_recent->clear();
     if (auto* store = m_context->store()) {
         for (const auto& p : store->recentProjects(20)) {
-            auto* item = new QListWidgetItem(
-                tr("%1 — %2 (last used %3)")
-                    .arg(QString::fromStdString(p.name), QString::fromStdString(p.modelPath),
-                         QString::fromStdString(p.updatedAt.substr(0, 16)).replace('T', ' ')),
-                m_recent);
+            auto* item =
+                new QListWidgetItem(tr("%1 — %2 (last used %3)")
+                                        .arg(QString::fromStdString(p.name), QString::fromStdString(p.modelPath),
+                                             QString::fromStdString(p.updatedAt.substr(0, 16)).replace('T', ' ')),
+                                    m_recent);
             item->setData(Qt::UserRole, static_cast<qlonglong>(p.id));
         }
     }

@@ -121,8 +121,7 @@ bool SubmissionTableModel::setData(const QModelIndex& index, const QVariant& val
 Qt::ItemFlags SubmissionTableModel::flags(const QModelIndex& index) const
 {
     Qt::ItemFlags f = QAbstractTableModel::flags(index);
-    if (index.isValid() && index.column() == AcceptedColumn &&
-        m_rows[static_cast<std::size_t>(index.row())].verified)
+    if (index.isValid() && index.column() == AcceptedColumn && m_rows[static_cast<std::size_t>(index.row())].verified)
         f |= Qt::ItemIsUserCheckable;
     return f;
 }

@@ -15,8 +15,17 @@ namespace teft::ui {
 class SubmissionTableModel : public QAbstractTableModel {
     Q_OBJECT
 public:
-    enum Column { MinerColumn, VerificationColumn, BaseLossColumn, NewLossColumn, ScoreColumn,
-                  RankColumn, WeightColumn, AcceptedColumn, ColumnCount };
+    enum Column {
+        MinerColumn,
+        VerificationColumn,
+        BaseLossColumn,
+        NewLossColumn,
+        ScoreColumn,
+        RankColumn,
+        WeightColumn,
+        AcceptedColumn,
+        ColumnCount
+    };
     static constexpr int SortRole = Qt::UserRole + 1;
 
     explicit SubmissionTableModel(QObject* parent = nullptr);

@@ -197,11 +197,11 @@ void ValidatorPage::setRound(int round, std::vector<SubmissionReview> submission
 {
     m_round = round;
     if (submissions.empty())
-        m_title->setText(m_engineAvailable
-                             ? tr("Round %1: no submissions scored yet. Open a folder of submissions to score them.")
-                                   .arg(round)
-                             : tr("No project open. Open or create a project, then open a folder of submissions "
-                                  "to score them."));
+        m_title->setText(
+            m_engineAvailable
+                ? tr("Round %1: no submissions scored yet. Open a folder of submissions to score them.").arg(round)
+                : tr("No project open. Open or create a project, then open a folder of submissions "
+                     "to score them."));
     else
         m_title->setText(tr("Round %1: %n submission(s)", nullptr, static_cast<int>(submissions.size())).arg(round));
     m_model->setSubmissions(std::move(submissions));
@@ -229,10 +229,7 @@ ValidatorPage::RoundSettings ValidatorPage::roundSettings() const
     return r;
 }
 
-void ValidatorPage::addStatusWidget(QWidget* widget)
-{
-    m_layout->insertWidget(m_layout->indexOf(m_summary), widget);
-}
+void ValidatorPage::addStatusWidget(QWidget* widget) { m_layout->insertWidget(m_layout->indexOf(m_summary), widget); }
 
 void ValidatorPage::setBusy(bool busy)
 {
@@ -329,7 +326,7 @@ void ValidatorPage::updateSummary()
     m_outerStep->setToolTip(
         !m_engineAvailable ? tr("Open or create a project first: the outer step updates the project's Φ")
         : accepted == 0    ? tr("Score a folder of submissions first: the outer step needs accepted submissions")
-                           : tr("Apply the weighted average of the accepted updates to Φ (SGD with Nesterov momentum)"));
+                        : tr("Apply the weighted average of the accepted updates to Φ (SGD with Nesterov momentum)"));
 }
 
 std::vector<int> ValidatorPage::selectedSourceRows() const

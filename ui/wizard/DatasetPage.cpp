@@ -28,7 +28,8 @@ namespace teft::ui {
 DatasetPage::DatasetPage(QWidget* parent) : QWizardPage(parent)
 {
     setTitle(tr("Target data"));
-    setSubTitle(tr("The text the experts should get better at: JSON Lines, CSV/TSV or plain text files, or folders of them."));
+    setSubTitle(
+        tr("The text the experts should get better at: JSON Lines, CSV/TSV or plain text files, or folders of them."));
 
     m_paths = new QListWidget;
     m_paths->setMaximumHeight(90);

@@ -56,9 +56,9 @@ ModelPage::ModelPage(QWidget* parent) : QWizardPage(parent)
     auto* infoBox = new QGroupBox(tr("Model"));
     m_infoForm = new QFormLayout(infoBox);
     const std::pair<const char*, QString> rows[] = {
-        {"family", tr("Family:")},        {"layers", tr("Layers:")},     {"experts", tr("Experts per layer:")},
+        {"family", tr("Family:")},          {"layers", tr("Layers:")},     {"experts", tr("Experts per layer:")},
         {"topk", tr("Experts per token:")}, {"params", tr("Parameters:")}, {"dtype", tr("Data type:")},
-        {"size", tr("Size on disk:")},    {"expert", tr("One expert:")}};
+        {"size", tr("Size on disk:")},      {"expert", tr("One expert:")}};
     for (const auto& [key, label] : rows) {
         auto* value = new QLabel(QStringLiteral("–"));
         value->setTextInteractionFlags(Qt::TextSelectableByMouse);
@@ -156,14 +156,14 @@ void ModelPage::validateModel()
         setInfo(QStringLiteral("experts"), QString::number(cfg.numExperts));
         setInfo(QStringLiteral("topk"), QString::number(cfg.topK));
         setInfo(QStringLiteral("params"), tr("%1 total, %2 active per token")
-                                             .arg(loc.toString(static_cast<qlonglong>(cfg.paramsTotal())),
-                                                  loc.toString(static_cast<qlonglong>(cfg.paramsActive()))));
+                                              .arg(loc.toString(static_cast<qlonglong>(cfg.paramsTotal())),
+                                                   loc.toString(static_cast<qlonglong>(cfg.paramsActive()))));
         setInfo(QStringLiteral("dtype"), QString::fromStdString(cfg.dtype));
-        setInfo(QStringLiteral("size"), tr("%1 in %n file(s)", nullptr, static_cast<int>(files.size()))
-                                           .arg(loc.formattedDataSize(bytes)));
+        setInfo(QStringLiteral("size"),
+                tr("%1 in %n file(s)", nullptr, static_cast<int>(files.size())).arg(loc.formattedDataSize(bytes)));
         setInfo(QStringLiteral("expert"), tr("%1 parameters, %2")
-                                             .arg(loc.toString(static_cast<qlonglong>(cfg.paramsPerExpert())),
-                                                  loc.formattedDataSize(cfg.bytesPerExpert())));
+                                              .arg(loc.toString(static_cast<qlonglong>(cfg.paramsPerExpert())),
+                                                   loc.formattedDataSize(cfg.bytesPerExpert())));
         m_valid = true;
         m_error->setVisible(false);
     } catch (const std::exception& e) {

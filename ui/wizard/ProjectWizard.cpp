@@ -45,8 +45,9 @@ void ProjectWizard::accept()
                                                settings.dump());
             m_store->addDataset(m_created, "target", data.dump());
         } catch (const std::exception& e) {
-            QMessageBox::warning(this, tr("Cannot save the project"),
-                                 tr("%1\n\nCheck the data directory in the settings.").arg(QString::fromUtf8(e.what())));
+            QMessageBox::warning(
+                this, tr("Cannot save the project"),
+                tr("%1\n\nCheck the data directory in the settings.").arg(QString::fromUtf8(e.what())));
             return;
         }
         Q_EMIT projectCreated(m_created);

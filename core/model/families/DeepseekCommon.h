@@ -68,12 +68,8 @@ inline nlohmann::json deepseekPreset(const PresetSizes& s, const std::string& ty
     c["rope_theta"] = 10000.0;
     c["max_position_embeddings"] = 16384;
     // YaRN as the real checkpoints ship it (4096-token original context).
-    c["rope_scaling"] = {{"type", "yarn"},
-                         {"factor", 4.0},
-                         {"original_max_position_embeddings", 4096},
-                         {"beta_fast", 32},
-                         {"beta_slow", 1},
-                         {"mscale", 0.707},
+    c["rope_scaling"] = {{"type", "yarn"},         {"factor", 4.0},  {"original_max_position_embeddings", 4096},
+                         {"beta_fast", 32},        {"beta_slow", 1}, {"mscale", 0.707},
                          {"mscale_all_dim", 0.707}};
     return c;
 }

@@ -20,7 +20,8 @@ void parse(const ConfigKeys& k, ModelConfig& c)
     c.normTopkProb = k.boolean("norm_topk_prob", true);
     c.ropeInterleave = k.boolean("rope_interleave", true);
     if (c.numExperts / c.nGroup < 2)
-        throw FormatError(k.source() + ": deepseek_v3 groups need at least 2 experts each (n_routed_experts / n_group)");
+        throw FormatError(k.source() +
+                          ": deepseek_v3 groups need at least 2 experts each (n_routed_experts / n_group)");
     checkGroups(k, c);
     const std::int64_t firstDense = k.integer("first_k_dense_replace", 0);
     c.moeLayerFlags.assign(static_cast<std::size_t>(c.numLayers), false);

@@ -12,10 +12,7 @@ namespace teft::ui {
 
 SimulatedTrainingSession::SimulatedTrainingSession(QObject* parent) : ThreadedTrainingSession(parent) {}
 
-SimulatedTrainingSession::~SimulatedTrainingSession()
-{
-    stopAndJoin();
-}
+SimulatedTrainingSession::~SimulatedTrainingSession() { stopAndJoin(); }
 
 void SimulatedTrainingSession::failAtStep(std::int64_t step, const QString& message)
 {
@@ -55,8 +52,7 @@ TrainingResult SimulatedTrainingSession::run(const TrainingSettings& settings, c
         m.loss = loss + 0.08 * noise(rng);
         if (settings.validationInterval > 0 && s % settings.validationInterval == 0)
             m.validationLoss = loss + 0.05 + 0.01 * noise(rng);
-        const double seconds =
-            std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         m.tokensPerSecond = seconds > 0 ? tokensPerStep / seconds : 0.0;
         m.elapsedSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
         postStep(m);
