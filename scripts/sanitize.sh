@@ -27,9 +27,9 @@ echo "sanitize: built in $(( $(date +%s) - start )) s"
 
 SUPP="$ROOT/scripts/sanitizers"
 # Leaks are checked (suppressions: third-party code only); initialisation order across our files too.
-# allocator_may_return_null=1: the engine's out-of-memory handling is tested with requests larger
-#   than the address space (tests/core/test_errors.cpp); LibTorch's allocator must see the null
-#   and throw its OutOfMemoryError instead of ASan stopping the test.
+# allocator_may_return_null=1: a request larger than the address space (tests/core/test_errors.cpp)
+#   returns null to LibTorch's allocator, which raises an error, instead of ASan stopping the whole
+#   test binary; what kind that error is under ASan differs, so test_errors checks it only without.
 export ASAN_OPTIONS="detect_leaks=1:check_initialization_order=1:allocator_may_return_null=1${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
 export LSAN_OPTIONS="suppressions=$SUPP/lsan.supp:print_suppressions=0${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:suppressions=$SUPP/ubsan.supp${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}"

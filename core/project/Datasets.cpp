@@ -5,13 +5,17 @@
 
 namespace teft {
 
-TokenDataset tokenizeDataset(const std::filesystem::path& modelDir, const DatasetSpec& spec,
-                             const PackingOptions& packing, JobControl& control)
+void requireDatasetPaths(const DatasetSpec& spec)
 {
-    // Checked first: a dataset that moved is the likely cause, not the tokenizer.
     for (const auto& path : spec.paths)
         if (!std::filesystem::exists(path))
             throw Error("Dataset path " + path.string() + " does not exist (moved or deleted?)");
+}
+
+TokenDataset tokenizeDataset(const std::filesystem::path& modelDir, const DatasetSpec& spec,
+                             const PackingOptions& packing, JobControl& control)
+{
+    requireDatasetPaths(spec);
     const auto tokenizer = Tokenizer::fromFile(modelDir);
     return TokenDataset::build(spec, tokenizer, packing, control);
 }

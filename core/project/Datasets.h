@@ -20,9 +20,12 @@ struct NamedDataset {
     PackingOptions packing;
 };
 
+// teft::Error "Dataset path … does not exist (moved or deleted?)" for the first path of `spec`
+// that is gone: the likely cause of a failure, checked before anything expensive is read.
+void requireDatasetPaths(const DatasetSpec& spec);
+
 // Tokenizes (or loads from the cache) `spec` with the tokenizer of the model in `modelDir`.
-// teft::Error "Dataset path … does not exist (moved or deleted?)" when a path is gone (checked
-// first, before the tokenizer is read); Cancelled through `control`.
+// requireDatasetPaths first, before the tokenizer is read; Cancelled through `control`.
 TokenDataset tokenizeDataset(const std::filesystem::path& modelDir, const DatasetSpec& spec,
                              const PackingOptions& packing, JobControl& control);
 

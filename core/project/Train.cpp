@@ -58,9 +58,7 @@ MinerResult trainMiner(const MinerSettings& settings, JobControl& control, const
     DatasetSpec spec;
     PackingOptions packing;
     datasetRecordFromJson(settings.dataset, spec, packing);
-    for (const auto& path : spec.paths)
-        if (!std::filesystem::exists(path))
-            throw Error("Dataset path " + path.string() + " does not exist (moved or deleted?)");
+    requireDatasetPaths(spec); // before fingerprinting, which reads every router weight
     const std::string& selected = settings.selection.modelFingerprint();
     if (!selected.empty()) {
         control.report(0, 0, "fingerprinting");

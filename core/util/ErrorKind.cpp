@@ -20,8 +20,6 @@ bool isStorageCode(const std::error_code& code)
     return false;
 }
 
-// Fixed texts of LibTorch and the CUDA runtime when CUDA cannot be used at all (as opposed to a
-// kernel failing on a working GPU). Matched in torch's message only, never in the engine's own.
 // Fixed texts of LibTorch's allocators that throw a plain c10::Error (CAFFE_ENFORCE) instead of
 // c10::OutOfMemoryError when memory runs out.
 bool saysOutOfMemory(std::string_view message)
@@ -36,6 +34,8 @@ bool saysOutOfMemory(std::string_view message)
     return false;
 }
 
+// Fixed texts of LibTorch and the CUDA runtime when CUDA cannot be used at all (as opposed to a
+// kernel failing on a working GPU). Matched in torch's message only, never in the engine's own.
 bool saysCudaUnavailable(std::string_view message)
 {
     static constexpr std::array<std::string_view, 9> kTexts = {

@@ -9,12 +9,7 @@ namespace teft::ui {
 
 BackgroundTask::BackgroundTask(QObject* parent) : QObject(parent) {}
 
-BackgroundTask::~BackgroundTask()
-{
-    if (m_control)
-        m_control->requestCancel();
-    join();
-}
+BackgroundTask::~BackgroundTask() { cancelAndWait(); }
 
 void BackgroundTask::join()
 {
