@@ -91,7 +91,7 @@ std::vector<Option> identifyOptions()
     o.push_back({"reference-out", "FILE", "where the reference statistics go (default: <out>.reference.json)", ""});
     o.push_back({"batches", "N", "batches of rows to analyse per dataset", "16"});
     o.push_back({"batch-size", "N", "rows per batch", "8"});
-    o.push_back({"device", "DEV", "cpu, cuda:0 or auto", "cpu"});
+    o.push_back({"device", "DEV", "auto (a GPU when there is one), cpu or cuda:N", "auto"});
     o.push_back({"compute-dtype", "DTYPE", "bf16 or f32", "f32"});
     o.push_back({"out", "FILE", "routing statistics JSON", "", true});
     return o;

@@ -186,7 +186,7 @@ TEFT_COMMAND({"model forward",
               {"DIR"},
               {{"input-ids", "FILE", "JSON token ids", "", true},
                {"out", "FILE", "output .safetensors", "", true},
-               {"device", "DEVICE", "cpu, cuda[:N] or auto", "cpu"},
+               {"device", "DEVICE", "auto (a GPU when there is one), cpu or cuda[:N]", "auto"},
                {"dtype", "DTYPE", "compute dtype: f32 or bf16", "f32"}},
               runForward});
 

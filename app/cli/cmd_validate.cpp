@@ -87,7 +87,7 @@ std::vector<Option> validateOptions()
         {"allow-unsigned", "", "accept unsigned submissions"},
         {"allow-unknown-keys", "", "accept valid signatures by keys not in --known-miners"},
         {"max-norm", "N", "refuse updates with a larger L2 norm (0 = no bound)", "0"},
-        {"device", "DEV", "cpu, cuda:0 or auto", "cpu"},
+        {"device", "DEV", "auto (a GPU when there is one), cpu or cuda:N", "auto"},
         {"compute-dtype", "DTYPE", "bf16 or f32", "f32"}};
     o.insert(o.end(), more.begin(), more.end());
     return o;

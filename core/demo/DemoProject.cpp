@@ -18,7 +18,7 @@ std::int64_t ensureDemoProject(JobStore& store, JobControl& control)
     for (const auto& p : store.recentProjects(1000))
         if (p.name == "Built-in demo" && p.modelPath == modelPath)
             return p.id;
-    nlohmann::json projectSettings{{"device", "cpu"},
+    nlohmann::json projectSettings{{"device", "auto"},
                                    {"seq_len", settings.seqLen},
                                    {"held_out_fraction", 0.05},
                                    {"data_seed", settings.seed}};

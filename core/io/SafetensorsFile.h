@@ -63,6 +63,12 @@ public:
     std::uint64_t headerSize() const { return m_headerSize; }
     // Bytes of tensor data (the file minus the 8-byte length and the header).
     std::uint64_t dataSize() const { return m_size - 8 - m_headerSize; }
+    // True when p points into this file's mapping (a zero-copy tensor of it).
+    bool holds(const void* p) const
+    {
+        const auto* b = static_cast<const unsigned char*>(p);
+        return m_data && b >= m_data && b < m_data + m_size;
+    }
 
 private:
     struct Private {};

@@ -4,14 +4,35 @@
 
 #include <torch/torch.h>
 
+#include <ATen/ops/scaled_dot_product_attention.h>
+
+#include <atomic>
+#include <optional>
 #include <cmath>
 #include <limits>
 
 namespace teft {
 
+namespace {
+std::atomic<KernelPath> g_kernelPath{KernelPath::Auto};
+}
+
+void setKernelPath(KernelPath path) { g_kernelPath.store(path); }
+KernelPath kernelPath() { return g_kernelPath.load(); }
+bool libraryKernels(const torch::Tensor& x)
+{
+    const auto path = kernelPath();
+    return path == KernelPath::Library || (path == KernelPath::Auto && x.is_cuda());
+}
+
 torch::Tensor attentionBias(const torch::Tensor& attentionMask, std::int64_t seqLen, std::int64_t window,
                             const torch::Device& device)
 {
+    if (!attentionMask.defined() && window <= 0) {
+        const auto path = kernelPath();
+        if (path == KernelPath::Library || (path == KernelPath::Auto && device.is_cuda()))
+            return {};
+    }
     const auto opts = torch::TensorOptions().dtype(torch::kInt64).device(device);
     const auto i = torch::arange(seqLen, opts).view({seqLen, 1});
     const auto j = torch::arange(seqLen, opts).view({1, seqLen});
@@ -138,14 +159,26 @@ torch::Tensor groupedAttention(const torch::Tensor& q, const torch::Tensor& k, c
     // transformers' softmax(dtype=float32).to(bf16) gives, in one pass instead of three.
     // Queries go in blocks that only look at the keys up to their last position (causal), which
     // skips most of the masked upper triangle and bounds the size of one score block.
+    if (libraryKernels(q)) {
+        // LibTorch's fused attention: flash attention for the plain causal mask (no [T, T]
+        // tensor at all), the memory-efficient kernel with an additive mask otherwise. -1e30
+        // keeps a fully blocked (padding) query finite and uniform, as the blocked kernel does.
+        std::optional<torch::Tensor> mask;
+        if (blocked.defined())
+            mask = torch::zeros(blocked.squeeze(1).sizes(), q.options()).masked_fill_(blocked.squeeze(1), -1e30);
+        const auto out = at::scaled_dot_product_attention(q, k, v, mask, 0.0, /*is_causal=*/!blocked.defined(), scale,
+                                                          /*enable_gqa=*/kvHeads != heads);
+        return out.transpose(1, 2).reshape({B, T, heads * dv});
+    }
+    const auto mask = blocked.defined() ? blocked : attentionBias({}, T, 0, torch::kCPU).to(q.device());
     const bool needGrad = torch::GradMode::is_enabled() &&
                           (q.requires_grad() || k.requires_grad() || v.requires_grad());
     torch::Tensor out; // [B, h, T, dv]
     if (needGrad) {
-        out = BlockedAttentionFn::apply(q, k, v, blocked, scale);
+        out = BlockedAttentionFn::apply(q, k, v, mask, scale);
     } else {
         out = attentionBlocks(q.contiguous().view({B, kvHeads, rep, T, d}), k.contiguous().view({B * kvHeads, T, d}),
-                              v.contiguous().view({B * kvHeads, T, dv}), blocked, scale, nullptr);
+                              v.contiguous().view({B * kvHeads, T, dv}), mask, scale, nullptr);
     }
     return out.transpose(1, 2).reshape({B, T, heads * dv});
 }

@@ -10,6 +10,17 @@
 
 namespace teft {
 
+// Which kernels the decoder runs. Auto: LibTorch's scaled-dot-product attention (flash /
+// memory-efficient kernels) and grouped expert GEMMs (torch::_grouped_mm) on CUDA; the engine's
+// blocked attention and fused per-expert CPU kernels on the CPU. Library forces LibTorch's
+// kernels everywhere (the CPU tests check the CUDA path's numerics with it); Native forces the
+// engine's own. Process-wide; set it before a forward pass, not during one.
+enum class KernelPath { Auto, Native, Library };
+void setKernelPath(KernelPath path);
+KernelPath kernelPath();
+// True when tensors like x go through LibTorch's attention and grouped expert kernels.
+bool libraryKernels(const torch::Tensor& x);
+
 // w * (x_f32 * rsqrt(mean(x^2) + eps)).to(x.dtype)
 torch::Tensor rmsNorm(const torch::Tensor& x, const torch::Tensor& weight, double eps);
 
@@ -38,12 +49,13 @@ torch::Tensor applyRope(const torch::Tensor& x, const RopeTables& rope, bool int
 torch::Tensor applyRopeTransposed(const torch::Tensor& x, const RopeTables& rope);
 
 // Blocked positions [B|1, 1, 1, T, T] (bool): false where query i may attend key j (j <= i, key
-// not padding, inside the sliding window when window > 0), true elsewhere.
+// not padding, inside the sliding window when window > 0), true elsewhere. Undefined where the
+// library kernels run a plain causal mask (no padding, no window): flash attention's is_causal.
 torch::Tensor attentionBias(const torch::Tensor& attentionMask, std::int64_t seqLen, std::int64_t window,
                             const torch::Device& device);
 
 // Scaled dot-product attention with grouped kv heads. q [B, h, T, d], k [B, hkv, T, d],
-// v [B, hkv, T, dv], blocked from attentionBias(). Returns [B, T, h*dv]. A query whose keys are
+// v [B, hkv, T, dv], blocked from attentionBias() (undefined: plain causal). Returns [B, T, h*dv]. A query whose keys are
 // all blocked (padding) attends uniformly.
 torch::Tensor groupedAttention(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
                                const torch::Tensor& blocked, double scale);

@@ -1,7 +1,8 @@
 #pragma once
 
-// The tensors of a loaded model, grouped as the decoder uses them. Frozen tensors are stored in
-// the compute dtype on the model's device; trainable expert tensors are fp32 leaves that
+// The tensors of a loaded model, grouped as the decoder uses them. Frozen tensors are in the
+// compute dtype on the model's device (on the CPU, when the checkpoint already has that dtype,
+// read-only views of its memory-mapped files); trainable expert tensors are fp32 leaves that
 // require grad (cast to the compute dtype inside the forward pass).
 
 #include <torch/types.h>
@@ -28,6 +29,8 @@ struct GatedMlpWeights {
     torch::Tensor gateUp; // [2I, H] (frozen) or undefined (trainable)
     torch::Tensor gate, up, down;
     bool trainable = false;
+    // Frozen tensors that are read-only views of the memory-mapped checkpoint (copied before a write).
+    bool mapped = false;
     bool present() const { return down.defined(); }
 };
 
@@ -37,8 +40,15 @@ struct MoeWeights {
     std::vector<GatedMlpWeights> experts; // E entries; absent ones (masked mode) are empty
     torch::Tensor allowed;                // [E] bool on device: router may pick it (undefined: all)
     torch::Tensor presentMask;            // [E] bool on device (undefined: all present)
-    GatedMlpWeights shared;               // optional
-    torch::Tensor sharedGate;             // [1, H] (qwen2_moe)
+    // The present experts in dispatch order (built at load): the frozen ones, then the trainable
+    // ones. The library kernel path runs all frozen experts as one grouped GEMM per projection.
+    std::vector<int> slotExperts;
+    int frozenSlots = 0;
+    torch::Tensor slotOfExpert;  // [E] int64 on device: each present expert's slot (absent: 0, never routed)
+    torch::Tensor stackedGateUp; // CUDA: [frozenSlots, 2I, H]; the frozen experts' gateUp are views into it
+    torch::Tensor stackedDown;   // CUDA: [frozenSlots, H, I]; their down likewise
+    GatedMlpWeights shared;      // optional
+    torch::Tensor sharedGate;    // [1, H] (qwen2_moe)
 };
 
 struct LayerWeights {

@@ -3,6 +3,7 @@
 #include "core/model/Blocks.h"
 #include "core/model/RowKernels.h"
 
+#include <ATen/ops/_grouped_mm.h>
 #include <torch/torch.h>
 
 namespace teft {
@@ -50,6 +51,68 @@ struct CombineRowsFn : public torch::autograd::Function<CombineRowsFn> {
     }
 };
 
+// down(silu(gate x) * up x) for every frozen expert at once: x [N, H] sorted by expert, offs the
+// cumulative row ends (int32) of the G groups, gateUp [G, 2I, H], down [G, H, I].
+torch::Tensor groupedSwiglu(const torch::Tensor& x, const torch::Tensor& gateUp, const torch::Tensor& down,
+                            const torch::Tensor& offs)
+{
+    const auto gu = at::_grouped_mm(x, gateUp.transpose(-2, -1), offs);
+    const auto parts = gu.chunk(2, -1);
+    const bool needGrad = torch::GradMode::is_enabled() && gu.requires_grad();
+    const auto act = needGrad ? torch::silu(parts[0]) * parts[1] : swiglu(parts[0], parts[1]);
+    return at::_grouped_mm(act.contiguous(), down.transpose(-2, -1), offs);
+}
+
+// The library kernel path (CUDA): choices sorted by dispatch slot, the frozen experts as two
+// grouped GEMMs, the few trainable experts (fp32 masters) one by one; one host synchronisation
+// per layer (the row counts), not one launch sequence per expert.
+torch::Tensor dispatchGrouped(const torch::Tensor& x, const torch::Tensor& flatIds, const torch::Tensor& flatWeights,
+                              const torch::Tensor& slotOf, std::int64_t k, const MoeWeights& w)
+{
+    const auto slots = static_cast<std::int64_t>(w.slotExperts.size());
+    const auto key = w.slotOfExpert.index_select(0, flatIds);
+    const auto order = std::get<1>(torch::sort(key, /*stable=*/true, /*dim=*/0, /*descending=*/false));
+    const auto tokenIdx = slotOf.index_select(0, order).div(k, "floor");
+    const auto counts = torch::bincount(key, {}, slots).to(torch::kCPU);
+    const auto* c = counts.data_ptr<std::int64_t>();
+    std::vector<std::int32_t> ends(static_cast<std::size_t>(w.frozenSlots));
+    std::int64_t frozenRows = 0;
+    for (int s = 0; s < w.frozenSlots; ++s) {
+        frozenRows += c[s];
+        ends[static_cast<std::size_t>(s)] = static_cast<std::int32_t>(frozenRows);
+    }
+    std::vector<std::int64_t> sizes{frozenRows};
+    for (std::int64_t s = w.frozenSlots; s < slots; ++s)
+        sizes.push_back(c[s]);
+    const auto gathered = x.index_select(0, tokenIdx);
+    const auto pieces = gathered.split_with_sizes(sizes);
+    std::vector<torch::Tensor> outputs;
+    if (frozenRows > 0) {
+        torch::Tensor gateUp = w.stackedGateUp, down = w.stackedDown;
+        if (!gateUp.defined()) { // CPU (tests of this path): stack the frozen experts' weights per call
+            std::vector<torch::Tensor> gu, dn;
+            for (int s = 0; s < w.frozenSlots; ++s) {
+                const auto& e = w.experts[static_cast<std::size_t>(w.slotExperts[static_cast<std::size_t>(s)])];
+                gu.push_back(e.gateUp.defined() ? e.gateUp : torch::cat({e.gate, e.up}, 0));
+                dn.push_back(e.down);
+            }
+            gateUp = torch::stack(gu);
+            down = torch::stack(dn);
+        }
+        const auto offs = torch::from_blob(ends.data(), {static_cast<std::int64_t>(ends.size())}, torch::kInt32)
+                              .to(x.device(), /*non_blocking=*/false, /*copy=*/true);
+        outputs.push_back(groupedSwiglu(pieces[0], gateUp.to(x.scalar_type()), down.to(x.scalar_type()), offs));
+    }
+    for (std::int64_t s = w.frozenSlots; s < slots; ++s)
+        if (c[s] > 0)
+            outputs.push_back(
+                gatedMlp(pieces[static_cast<std::size_t>(s - w.frozenSlots + 1)],
+                         w.experts[static_cast<std::size_t>(w.slotExperts[static_cast<std::size_t>(s)])]));
+    const auto y = outputs.size() == 1 ? outputs[0] : torch::cat(outputs, 0);
+    const auto yw = flatWeights.index_select(0, order);
+    return torch::zeros_like(x).index_add_(0, tokenIdx, y * yw.unsqueeze(1));
+}
+
 } // namespace
 
 torch::Tensor dispatchExperts(const torch::Tensor& x, const torch::Tensor& ids, const torch::Tensor& weights,
@@ -70,6 +133,8 @@ torch::Tensor dispatchExperts(const torch::Tensor& x, const torch::Tensor& ids, 
     }
     if (flatIds.numel() == 0)
         return torch::zeros_like(x);
+    if (libraryKernels(x) && w.frozenSlots > 0 && w.slotOfExpert.defined())
+        return dispatchGrouped(x, flatIds, flatWeights, slotOf, k, w);
     const auto sorted = torch::sort(flatIds, /*stable=*/true, /*dim=*/0, /*descending=*/false);
     const auto order = std::get<1>(sorted);
     const auto tokenIdx = slotOf.index_select(0, order).div(k, "floor");

@@ -15,6 +15,7 @@
 #include <cstring>
 #include <optional>
 #include <set>
+#include <unordered_set>
 #include <sstream>
 
 namespace teft {
@@ -109,19 +110,31 @@ public:
     {
         return has(name) ? frozen(name, std::move(shape)) : torch::Tensor();
     }
-    // An owned copy on the device in `dtype`. Same dtype on the CPU (the common case: bf16 on
-    // disk, bf16 compute) is a plain memcpy: hundreds of small parallel copies cost far more in
-    // OpenMP barriers than they move, on a busy machine.
+    // The tensor on the device in `dtype`. On the CPU in the checkpoint's own dtype (the common
+    // case: bf16 on disk, bf16 compute) it is the checkpoint's memory-mapped bytes themselves, a
+    // read-only view: no copy, the page cache holds the bytes once and the kernel may evict them,
+    // so a frozen model larger than memory can still be read. Anything written later (setTensor)
+    // first gets an owned copy (MoeModel::materialize).
     torch::Tensor own(const torch::Tensor& t, torch::ScalarType dtype) const
     {
-        if (m_device.is_cpu() && t.scalar_type() == dtype && t.is_contiguous()) {
-            auto out = torch::empty(t.sizes(), t.options());
-            std::memcpy(out.data_ptr(), t.data_ptr(), t.nbytes());
-            return out;
+        if (mapped(t, dtype)) {
+            m_views.insert(t.data_ptr());
+            return t;
         }
+        return copyTo(t, dtype);
+    }
+    // True when t is a view of the mapped checkpoint returned by own().
+    bool isView(const torch::Tensor& t) const { return t.defined() && m_views.count(t.data_ptr()) > 0; }
+    bool mapped(const torch::Tensor& t, torch::ScalarType dtype) const
+    {
+        return m_device.is_cpu() && t.scalar_type() == dtype && t.is_contiguous();
+    }
+    torch::Tensor copyTo(const torch::Tensor& t, torch::ScalarType dtype) const
+    {
         return t.to(torch::TensorOptions().device(m_device).dtype(dtype), false, /*copy=*/true);
     }
-    torch::Tensor master(const torch::Tensor& t) const { return own(t, torch::kFloat).set_requires_grad(true); }
+    // fp32 master weights are always owned copies (the optimizer writes them).
+    torch::Tensor master(const torch::Tensor& t) const { return copyTo(t, torch::kFloat).set_requires_grad(true); }
 
     GatedMlpWeights frozenMlp(const std::string& prefix, std::int64_t inter) const
     {
@@ -131,22 +144,33 @@ public:
         const auto up = raw(prefix + "up_proj.weight", {inter, H});
         fuse(w, gate, up);
         w.down = frozen(prefix + "down_proj.weight", {H, inter});
+        w.mapped = w.mapped || mapped(w.down, m_opt.computeDtype);
         return w;
     }
 
+    // gate and up as one [2I, H] weight (one matmul), gate and up then views into it. Where the
+    // checkpoint stores up right after gate (the safetensors files transformers writes sort
+    // tensors by name; the fused [E, 2I, H] layouts are adjacent by construction) the fused
+    // weight is a view of the mapped bytes; otherwise it is one owned copy of both.
     void fuse(GatedMlpWeights& w, const torch::Tensor& gate, const torch::Tensor& up) const
     {
         const auto dtype = m_opt.computeDtype;
-        if (m_device.is_cpu() && gate.scalar_type() == dtype && up.scalar_type() == dtype && gate.is_contiguous() &&
-            up.is_contiguous()) {
+        const auto inter = gate.size(0);
+        if (mapped(gate, dtype) && mapped(up, dtype) && gate.size(1) == up.size(1) &&
+            static_cast<const char*>(gate.data_ptr()) + gate.nbytes() == static_cast<const char*>(up.data_ptr())) {
+            w.gateUp = torch::from_blob(
+                gate.data_ptr(), {inter + up.size(0), gate.size(1)}, [keep = gate, keep2 = up](void*) {},
+                gate.options());
+            w.mapped = true;
+        } else if (m_device.is_cpu() && gate.scalar_type() == dtype && up.scalar_type() == dtype &&
+                   gate.is_contiguous() && up.is_contiguous()) {
             w.gateUp = torch::empty({gate.size(0) + up.size(0), gate.size(1)}, gate.options());
             auto* dst = static_cast<char*>(w.gateUp.data_ptr());
             std::memcpy(dst, gate.data_ptr(), gate.nbytes());
             std::memcpy(dst + gate.nbytes(), up.data_ptr(), up.nbytes());
         } else {
-            w.gateUp = torch::cat({own(gate, dtype), own(up, dtype)}, 0);
+            w.gateUp = torch::cat({copyTo(gate, dtype), copyTo(up, dtype)}, 0);
         }
-        const auto inter = gate.size(0);
         w.gate = w.gateUp.narrow(0, 0, inter);
         w.up = w.gateUp.narrow(0, inter, inter);
     }
@@ -156,7 +180,23 @@ private:
     const ModelConfig& m_cfg;
     const MoeModelOptions& m_opt;
     torch::Device m_device;
+    mutable std::unordered_set<const void*> m_views;
 };
+
+AttentionWeights& finishAttention(const WeightReader& r, const ModelConfig& c, AttentionWeights& a,
+                                  const std::string& p)
+{
+    const auto q = c.numHeads * c.headDim, kv = c.numKvHeads * c.headDim;
+    if (c.qkHeadNorm) {
+        a.qNorm = r.frozen(p + "q_norm.weight", {c.headDim});
+        a.kNorm = r.frozen(p + "k_norm.weight", {c.headDim});
+    }
+    if (c.qkFullNorm) {
+        a.qNorm = r.frozen(p + "q_norm.weight", {q});
+        a.kNorm = r.frozen(p + "k_norm.weight", {kv});
+    }
+    return a;
+}
 
 AttentionWeights loadAttention(const WeightReader& r, const ModelConfig& c, int layer)
 {
@@ -196,7 +236,11 @@ AttentionWeights loadAttention(const WeightReader& r, const ModelConfig& c, int 
     }
     if (c.outputBias)
         a.oBias = r.frozen(p + "o_proj.bias", {H});
-    // One [q+2kv, H] projection instead of three (q, k, v become views into it).
+    // One [q+2kv, H] projection instead of three (q, k, v become views into it), where the
+    // weights are copies anyway (another device or dtype); views of the mapped checkpoint stay
+    // three projections rather than a copy of the layer's attention weights.
+    if (r.isView(a.q) || r.isView(a.k) || r.isView(a.v))
+        return finishAttention(r, c, a, p);
     a.qkv = torch::cat({a.q, a.k, a.v}, 0);
     a.q = a.qkv.narrow(0, 0, q);
     a.k = a.qkv.narrow(0, q, kv);
@@ -207,15 +251,45 @@ AttentionWeights loadAttention(const WeightReader& r, const ModelConfig& c, int 
         a.kBias = a.qkvBias.narrow(0, q, kv);
         a.vBias = a.qkvBias.narrow(0, q + kv, kv);
     }
-    if (c.qkHeadNorm) {
-        a.qNorm = r.frozen(p + "q_norm.weight", {c.headDim});
-        a.kNorm = r.frozen(p + "k_norm.weight", {c.headDim});
+    return finishAttention(r, c, a, p);
+}
+
+// The dispatch order of a MoE layer's present experts (frozen first, then trainable) and, on
+// CUDA, the frozen experts' weights restacked into [frozen, 2I, H] / [frozen, H, I] tensors for
+// the grouped GEMMs, each expert's weights becoming views into them (no second copy).
+void buildDispatchSlots(MoeWeights& moe, const torch::Device& device)
+{
+    const auto E = static_cast<int>(moe.experts.size());
+    std::vector<int> frozen, trainable;
+    for (int e = 0; e < E; ++e) {
+        const auto& w = moe.experts[static_cast<std::size_t>(e)];
+        if (w.present())
+            (w.trainable ? trainable : frozen).push_back(e);
     }
-    if (c.qkFullNorm) {
-        a.qNorm = r.frozen(p + "q_norm.weight", {q});
-        a.kNorm = r.frozen(p + "k_norm.weight", {kv});
+    moe.slotExperts = frozen;
+    moe.slotExperts.insert(moe.slotExperts.end(), trainable.begin(), trainable.end());
+    moe.frozenSlots = static_cast<int>(frozen.size());
+    std::vector<std::int64_t> slotOf(static_cast<std::size_t>(E), 0);
+    for (std::size_t s = 0; s < moe.slotExperts.size(); ++s)
+        slotOf[static_cast<std::size_t>(moe.slotExperts[s])] = static_cast<std::int64_t>(s);
+    moe.slotOfExpert = torch::tensor(slotOf, torch::kInt64).to(device);
+    if (!device.is_cuda() || frozen.empty())
+        return;
+    std::vector<torch::Tensor> gateUp, down;
+    for (int e : frozen) {
+        gateUp.push_back(moe.experts[static_cast<std::size_t>(e)].gateUp);
+        down.push_back(moe.experts[static_cast<std::size_t>(e)].down);
     }
-    return a;
+    moe.stackedGateUp = torch::stack(gateUp);
+    moe.stackedDown = torch::stack(down);
+    for (std::size_t s = 0; s < frozen.size(); ++s) {
+        auto& w = moe.experts[static_cast<std::size_t>(frozen[s])];
+        const auto inter = w.gate.size(0);
+        w.gateUp = moe.stackedGateUp[static_cast<std::int64_t>(s)];
+        w.gate = w.gateUp.narrow(0, 0, inter);
+        w.up = w.gateUp.narrow(0, inter, inter);
+        w.down = moe.stackedDown[static_cast<std::int64_t>(s)];
+    }
 }
 
 } // namespace
@@ -342,8 +416,10 @@ std::unique_ptr<MoeModel> MoeModel::load(const std::filesystem::path& dir, const
             } else {
                 r.fuse(w, gate, up);
                 w.down = r.own(down, options.computeDtype);
+                w.mapped = w.mapped || r.mapped(down, options.computeDtype);
             }
         }
+        buildDispatchSlots(moe, m->m_device);
     }
     if (control)
         control->report(c.numLayers, c.numLayers, "loading");
@@ -471,7 +547,7 @@ ForwardResult MoeModel::forward(const ModelBatch& batch, const ForwardOptions& o
         result.targetTokens = rows.numel();
     }
     if (aux)
-        result.auxLoss = aux->value().to(m_device);
+        result.auxLoss = aux->value(options.auxStatistics).to(m_device);
     return result;
 }
 
@@ -560,6 +636,22 @@ void MoeModel::setTensor(const std::string& name, const torch::Tensor& value)
     if (!torch::isfinite(value).all().item<bool>())
         throw NonFiniteError("Tensor '" + name + "' holds NaN or Inf values; refused");
     torch::NoGradGuard noGrad;
+    auto& w = m_layers[static_cast<std::size_t>(layer)].moe.experts[static_cast<std::size_t>(expert)];
+    if (w.mapped) {
+        // The first write to a frozen expert that is a view of the read-only mapping: own its bytes.
+        if (w.gateUp.defined()) {
+            const auto inter = w.gate.size(0);
+            w.gateUp = w.gateUp.clone();
+            w.gate = w.gateUp.narrow(0, 0, inter);
+            w.up = w.gateUp.narrow(0, inter, w.up.size(0));
+        } else {
+            w.gate = w.gate.clone();
+            w.up = w.up.clone();
+        }
+        w.down = w.down.clone();
+        w.mapped = false;
+        t = findExpertTensor(name, layer, expert, part);
+    }
     t->copy_(value);
     m_modified[static_cast<std::size_t>(layer)][static_cast<std::size_t>(expert)] = true;
 }
@@ -611,8 +703,14 @@ ModelMemory MoeModel::memory() const
 {
     ModelMemory mem;
     auto addFrozen = [&](const torch::Tensor& t) {
-        if (t.defined())
-            mem.weightBytes += static_cast<std::int64_t>(t.nbytes());
+        if (!t.defined())
+            return;
+        mem.weightBytes += static_cast<std::int64_t>(t.nbytes());
+        for (const auto& f : m_checkpoint->files())
+            if (f->holds(t.data_ptr())) {
+                mem.mappedBytes += static_cast<std::int64_t>(t.nbytes());
+                break;
+            }
     };
     auto addMlp = [&](const GatedMlpWeights& w) {
         if (!w.present())
@@ -621,7 +719,12 @@ ModelMemory MoeModel::memory() const
             mem.trainableBytes += static_cast<std::int64_t>(w.gate.nbytes() + w.up.nbytes() + w.down.nbytes());
             return;
         }
-        addFrozen(w.gateUp);
+        if (w.gateUp.defined()) {
+            addFrozen(w.gateUp);
+        } else {
+            addFrozen(w.gate);
+            addFrozen(w.up);
+        }
         addFrozen(w.down);
     };
     addFrozen(m_embed);

@@ -36,6 +36,7 @@
 #include <torch/types.h>
 
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -75,6 +76,10 @@ struct ForwardOptions {
     bool auxLoss = false;           // load-balancing loss over all MoE layers (padding excluded)
     bool routing = false;           // also return each MoE layer's choices
     std::int64_t lossChunkRows = 0; // 0: automatic (~64 MiB of fp32 logits per chunk)
+    // Data parallel: sums the load-balancing loss's routing statistics over the ranks (see
+    // AuxLossAccumulator::value in Router.h); auxLoss is then this rank's share. Empty: this
+    // batch alone.
+    std::function<void(torch::Tensor& counts, double& tokens)> auxStatistics;
 };
 
 struct LayerRouting {
@@ -93,6 +98,7 @@ struct ForwardResult {
 
 struct ModelMemory {
     std::int64_t weightBytes = 0;    // frozen weights held on the device
+    std::int64_t mappedBytes = 0;    // of which read-only views of the memory-mapped checkpoint (CPU)
     std::int64_t trainableBytes = 0; // fp32 masters
     bool isCuda = false;
     std::int64_t deviceAllocated = 0; // CUDA: bytes allocated by torch on the device

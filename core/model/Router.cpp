@@ -105,8 +105,18 @@ void AuxLossAccumulator::add(const torch::Tensor& logits, const torch::Tensor& v
     m_tokens += probs.size(0);
 }
 
-torch::Tensor AuxLossAccumulator::value() const
+torch::Tensor AuxLossAccumulator::value(const StatisticsReducer& reduce) const
 {
+    if (reduce) {
+        auto counts = m_counts.defined() ? m_counts.detach().to(torch::kCPU, torch::kDouble)
+                                         : torch::zeros({m_topK, m_experts}, torch::kDouble);
+        double tokens = static_cast<double>(m_tokens);
+        reduce(counts, tokens);
+        if (tokens == 0 || !m_probs.defined())
+            return torch::zeros({}, torch::kFloat);
+        const auto f = (counts / tokens).to(m_probs.device(), torch::kFloat);
+        return (f * (m_probs / tokens).unsqueeze(0)).sum() * static_cast<double>(m_experts);
+    }
     if (m_tokens == 0)
         return torch::zeros({}, torch::kFloat);
     const double n = static_cast<double>(m_tokens);

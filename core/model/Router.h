@@ -8,6 +8,8 @@
 
 #include <torch/types.h>
 
+#include <functional>
+
 namespace teft {
 
 struct RoutingResult {
@@ -37,7 +39,13 @@ public:
     // topIds [N, k]: the top-k of softmax(logits) when the caller already has it (the routing
     // of the softmax families without masking), else undefined.
     void add(const torch::Tensor& logits, const torch::Tensor& validRows, const torch::Tensor& topIds = {});
-    torch::Tensor value() const; // fp32 scalar (0 when nothing was added)
+    // Sums the routing statistics over the ranks of a data-parallel step, in place: counts
+    // [k, E] (fp64, CPU) and the token count. Called once by value() (also with no tokens).
+    using StatisticsReducer = std::function<void(torch::Tensor& counts, double& tokens)>;
+    // fp32 scalar (0 when nothing was added). With `reduce`, the share of this process in the
+    // loss over all ranks' tokens: f from every rank's choices, P from this one's probabilities,
+    // both over the total token count, so that the shares sum to the loss of the whole batch.
+    torch::Tensor value(const StatisticsReducer& reduce = {}) const;
 
 private:
     std::int64_t m_experts;

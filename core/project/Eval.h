@@ -21,7 +21,7 @@ class JobControl;
 
 struct EvalRequest {
     std::filesystem::path modelDir;
-    std::string device = "cpu";
+    std::string device = "auto"; // "auto" (a GPU when there is one), "cpu" or "cuda:N"
     torch::ScalarType computeDtype = torch::kFloat;
     std::filesystem::path phiFile;       // empty: none; else these expert weights are set first
     std::filesystem::path submissionDir; // empty: none; else Φ_i = Φ − Δ_i of this submission

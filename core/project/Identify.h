@@ -51,7 +51,7 @@ struct IdentifyDataset {
 
 struct IdentifyRequest {
     std::filesystem::path modelDir;
-    std::string device = "cpu";
+    std::string device = "auto"; // "auto" (a GPU when there is one), "cpu" or "cuda:N"
     torch::ScalarType computeDtype = torch::kBFloat16;
     IdentifySettings settings;
     IdentifyDataset target;

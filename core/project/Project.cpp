@@ -34,7 +34,7 @@ Project Project::load(const JobStore& store, std::int64_t id)
                                    DuplicateKeys::LastWins);
     if (!settings.is_object())
         throw FormatError("Project '" + p.name + "': its settings are not a JSON object");
-    p.device = settings.value("device", std::string("cpu"));
+    p.device = settings.value("device", std::string("auto"));
     p.packing.seqLen = settings.value("seq_len", std::int64_t{128});
     p.packing.heldOutFraction = settings.value("held_out_fraction", 0.05);
     p.packing.seed = settings.value("data_seed", std::uint64_t{0});

@@ -24,7 +24,7 @@ struct Project {
     std::int64_t id = 0;
     std::string name;
     std::filesystem::path modelDir;
-    std::string device = "cpu";
+    std::string device = "auto"; // "auto" (a GPU when there is one), "cpu" or "cuda:N"
     DatasetSpec target;
     std::optional<DatasetSpec> reference;
     PackingOptions packing; // seqLen, held-out fraction and data seed from the project's settings

@@ -47,7 +47,7 @@ class JobRecord;
 struct ValidatorSettings {
     std::filesystem::path modelDir;
     ExpertSelection selection;
-    std::string device = "cpu";
+    std::string device = "auto"; // "auto" (a GPU when there is one), "cpu" or "cuda:N"
     torch::ScalarType computeDtype = torch::kFloat;
     std::filesystem::path stateDir;
     std::filesystem::path submissionsDir;

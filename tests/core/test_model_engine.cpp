@@ -2,6 +2,7 @@
 // shards, fused experts), forward, padding, precision, routing capture, expert subsets, training
 // steps that touch only the selected experts, export, and refusals of broken checkpoints.
 #include "core/io/CheckpointFiles.h"
+#include "core/model/Blocks.h"
 #include "core/model/CheckpointGenerator.h"
 #include "core/model/MoeModel.h"
 #include "core/util/AtomicFile.h"
@@ -106,6 +107,73 @@ class TestModelEngine : public QObject {
 private slots:
     void initTestCase() { configureThreads(0); }
 
+    // LibTorch's kernels (the CUDA path: scaled-dot-product attention, grouped expert GEMMs)
+    // give the engine's CPU kernels' loss, logits and trainable gradients, with and without
+    // padding, for every family, with frozen and trainable experts in the same layer.
+    void libraryKernelsMatchNative()
+    {
+        struct Reset {
+            ~Reset() { setKernelPath(KernelPath::Auto); }
+        } reset;
+        for (const auto& arch : ModelConfig::supportedModelTypes()) {
+            const auto dir = generated(arch);
+            const auto cfg = ModelConfig::load(dir);
+            std::map<int, std::vector<int>> sel{{cfg.moeLayers().front(), {0, 2}}};
+            for (const bool padded : {true, false}) {
+                std::vector<torch::Tensor> logits, grads;
+                std::vector<double> losses;
+                for (const auto path : {KernelPath::Native, KernelPath::Library}) {
+                    setKernelPath(path);
+                    auto m = load(dir, torch::kFloat, ExpertMode::Full, sel);
+                    ForwardOptions fo;
+                    fo.logits = true;
+                    fo.auxLoss = true;
+                    const auto r = m->forward(batch(cfg.vocabSize, padded), fo);
+                    (r.loss + 0.01 * r.auxLoss).backward();
+                    losses.push_back(r.loss.item<double>());
+                    logits.push_back(r.logits.detach());
+                    std::vector<torch::Tensor> g;
+                    for (const auto& [name, t] : m->trainableParameters())
+                        g.push_back(t.grad().reshape(-1));
+                    grads.push_back(torch::cat(g));
+                }
+                const auto what = arch + (padded ? " padded" : " unpadded");
+                QVERIFY2(std::abs(losses[0] - losses[1]) < 1e-5 * std::abs(losses[0]), what.c_str());
+                QVERIFY2(torch::allclose(logits[0], logits[1], 1e-4, 1e-4), what.c_str());
+                QVERIFY2(grads[0].abs().sum().item<double>() > 0, what.c_str());
+                const double rel = ((grads[0] - grads[1]).norm() / grads[0].norm()).item<double>();
+                QVERIFY2(rel < 1e-4, (what + ": gradient relative difference " + std::to_string(rel)).c_str());
+            }
+        }
+    }
+
+    // On the CPU in the checkpoint's dtype, frozen weights are the mapped checkpoint itself (no
+    // copy), and writing a frozen expert copies it first: the file and other models keep theirs.
+    void frozenWeightsAreMappedViews()
+    {
+        const auto dir = generated("qwen3_moe", 2, torch::kBFloat16);
+        const auto files = CheckpointFiles::open(dir);
+        auto a = load(dir, torch::kBFloat16);
+        auto b = load(dir, torch::kBFloat16);
+        const auto mem = a->memory();
+        QVERIFY(mem.weightBytes > 0);
+        QCOMPARE(mem.mappedBytes, mem.weightBytes);
+        QCOMPARE(static_cast<std::uint64_t>(mem.weightBytes), files.totalBytes());
+        // f32 compute of bf16 weights needs owned copies.
+        QCOMPARE(load(dir, torch::kFloat)->memory().mappedBytes, std::int64_t(0));
+
+        const auto name = a->config().expertTensorNames(a->config().moeLayers().front(), 1)[1];
+        const auto original = files.tensor(name).clone();
+        const auto b0 = b->forward(batch(a->config().vocabSize)).loss.item<double>();
+        a->setTensor(name, original.to(torch::kFloat) + 0.5);
+        QVERIFY(a->memory().mappedBytes < mem.mappedBytes);
+        QVERIFY(torch::equal(a->tensor(name), (original.to(torch::kFloat) + 0.5).to(torch::kBFloat16)));
+        QVERIFY(torch::equal(files.tensor(name), original));
+        QVERIFY(torch::equal(b->tensor(name), original));
+        QCOMPARE(b->forward(batch(a->config().vocabSize)).loss.item<double>(), b0);
+        QVERIFY(a->forward(batch(a->config().vocabSize)).loss.item<double>() != b0);
+    }
+
     // Every family loads from a single file and from shards, runs, and gives the same numbers.
     void everyFamilyLoadsAndRuns()
     {
@@ -118,8 +186,11 @@ private slots:
             QCOMPARE(r1.logits.sizes(), (at::IntArrayRef{3, 9, single->config().vocabSize}));
             QVERIFY2(torch::isfinite(r1.logits).all().item<bool>(), arch.c_str());
             QVERIFY2(std::isfinite(r1.loss.item<double>()) && r1.loss.item<double>() > 0, arch.c_str());
-            QVERIFY(torch::equal(r1.logits, r2.logits));
-            QCOMPARE(r1.loss.item<double>(), r2.loss.item<double>());
+            // Same weights; the memory-mapped views of one file and of shards sit at different
+            // alignments, for which the matmul kernels may block differently: rounding only.
+            QVERIFY2(torch::allclose(r1.logits, r2.logits, 1e-5, 1e-6),
+                     (arch + ": " + std::to_string((r1.logits - r2.logits).abs().max().item<double>())).c_str());
+            QVERIFY(std::abs(r1.loss.item<double>() - r2.loss.item<double>()) < 1e-6 * r1.loss.item<double>());
             // aux close to k for a balanced random router, and positive
             QVERIFY(r1.auxLoss.item<double>() > 0);
             QCOMPARE(r1.targetTokens, std::int64_t(8 + 5 + 3));
