@@ -35,6 +35,7 @@ int runMergeCmd(Invocation& inv)
     s.phiFile = inv.require("phi");
     s.outDir = inv.require("out");
     s.maxShardBytes = static_cast<std::uint64_t>(inv.getInt("shard-bytes"));
+    s.device = inv.get("device");
     s.eval = evalSettings(inv);
     std::vector<NamedDataset> datasets;
     for (const auto& p : inv.all("data"))
@@ -68,6 +69,8 @@ std::vector<Option> mergeOptions()
     o.push_back({"phi", "FILE", "Φ: the trained experts (round-<n>/phi.safetensors from `teft validate`)", "", true});
     o.push_back({"out", "DIR", "output model folder", "", true});
     o.push_back({"shard-bytes", "B", "maximum shard size (0 = the base model's layout)", "0"});
+    o.push_back({"device", "DEV",
+                 "where the before/after losses are computed: auto (a GPU when there is one), cpu or cuda:N", "auto"});
     for (const auto& e : evalOptions())
         o.push_back(e);
     return o;
@@ -114,7 +117,7 @@ std::vector<Option> evalCmdOptions()
     auto o = dataOptions(true);
     o.push_back({"phi", "FILE", "apply Φ (selected expert weights) first", ""});
     o.push_back({"submission", "DIR", "apply a submission's update (Φ − Δ) first", ""});
-    o.push_back({"device", "DEV", "cpu, cuda:0 or auto", "cpu"});
+    o.push_back({"device", "DEV", "auto (a GPU when there is one), cpu or cuda:N", "auto"});
     o.push_back({"compute-dtype", "DTYPE", "bf16 or f32", "f32"});
     for (const auto& e : evalOptions())
         o.push_back(e);
@@ -126,9 +129,12 @@ std::vector<Option> evalCmdOptions()
 TEFT_COMMAND({"merge",
               "Write Φ into the base model and publish a verified full checkpoint (TEFT step 4)",
               "Writes every tensor in the base model's own names, layout and dtype (sharded with an index when the "
-              "base is), copies config and tokenizer files, reloads the result and checks that the merged experts "
-              "equal Φ and everything else is byte-identical to the base. With --data / --reference, reports "
-              "in-domain and out-of-domain held-out loss before and after.",
+              "base is), streaming: tensor by tensor, copying unchanged bytes from the base files, so memory stays "
+              "at Φ plus a copy buffer; copies config and tokenizer files, then checks the written files: the "
+              "merged experts equal Φ and everything else is byte-identical to the base. An interrupted merge "
+              "leaves no partial file; running it again resumes after the shards it completed. With --data / "
+              "--reference, reports in-domain and out-of-domain held-out loss before (on the base) and after (on "
+              "the written checkpoint).",
               {"MODEL"},
               mergeOptions(),
               runMergeCmd});

@@ -1,18 +1,25 @@
 #include "core/io/CheckpointFiles.h"
 
+#include "core/io/SafetensorsDtype.h"
 #include "core/io/SafetensorsWriter.h"
 #include "core/io/StrictJson.h"
 #include "core/util/AtomicFile.h"
 #include "core/util/Error.h"
+#include "core/util/ErrorKind.h"
 #include "core/util/Progress.h"
 
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <cerrno>
+#include <csignal>
 #include <cstdio>
+#include <fstream>
 #include <map>
 #include <regex>
 #include <set>
+#include <unistd.h>
 
 namespace teft {
 namespace fs = std::filesystem;
@@ -109,8 +116,60 @@ const TensorInfo& CheckpointFiles::info(const std::string& name) const { return 
 
 at::Tensor CheckpointFiles::tensor(const std::string& name) const { return fileOf(name).tensor(name); }
 
-void writeCheckpoint(const fs::path& dir, const std::vector<std::pair<std::string, at::Tensor>>& tensors,
-                     std::uint64_t maxShardBytes, JobControl* control)
+namespace {
+
+// A temporary file AtomicFile left for a weight file of the folder ("<name>.tmp-<pid>-<n>")
+// by a writer that is no longer running.
+bool isStaleTemporary(const std::string& name)
+{
+    static const std::regex pattern(
+        R"((model\.safetensors|model-\d{5}-of-\d{5}\.safetensors|model\.safetensors\.index\.json)\.tmp-(\d+)-\d+)");
+    std::smatch m;
+    if (!std::regex_match(name, m, pattern))
+        return false;
+    const long pid = std::stol(m[2].str());
+    if (pid == static_cast<long>(::getpid()))
+        return false;
+    return ::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH;
+}
+
+// The shards of a shard that an interrupted write with the same key completed.
+std::set<std::string> completedShards(const fs::path& dir, const std::string& key)
+{
+    std::set<std::string> done;
+    const fs::path record = dir / kCheckpointProgressFile;
+    if (key.empty() || !fs::is_regular_file(record))
+        return done;
+    try {
+        const auto j = nlohmann::json::parse(readFile(record));
+        if (j.value("key", std::string()) != key)
+            return done;
+        for (const auto& f : j.at("done"))
+            done.insert(f.get<std::string>());
+    } catch (const std::exception& e) {
+        spdlog::warn("ignoring the unreadable write record {}: {}", record.string(), e.what());
+    }
+    return done;
+}
+
+// True when `path` is a complete file starting with exactly `header` and holding `dataBytes`
+// bytes after it.
+bool hasHeader(const fs::path& path, const std::string& header, std::uint64_t dataBytes)
+{
+    std::error_code ec;
+    const auto size = fs::file_size(path, ec);
+    if (ec || size != header.size() + dataBytes)
+        return false;
+    std::ifstream in(path, std::ios::binary);
+    std::string head(header.size(), '\0');
+    return in.read(head.data(), static_cast<std::streamsize>(head.size())) && head == header;
+}
+
+} // namespace
+
+CheckpointWriteReport writeCheckpointStreamed(const fs::path& dir, const std::vector<StreamedTensor>& tensors,
+                                              std::uint64_t maxShardBytes, JobControl* control,
+                                              const CheckpointWriteOptions& options)
 {
     if (maxShardBytes == 0)
         throw Error("The maximum shard size must be positive");
@@ -118,11 +177,10 @@ void writeCheckpoint(const fs::path& dir, const std::vector<std::pair<std::strin
     std::vector<std::vector<std::size_t>> shards;
     std::uint64_t current = 0, total = 0;
     for (std::size_t i = 0; i < tensors.size(); ++i) {
-        if (!seen.insert(tensors[i].first).second)
-            throw Error("Tensor " + inQuotes(tensors[i].first) + " is given twice for the checkpoint in " +
+        if (!seen.insert(tensors[i].entry.name).second)
+            throw Error("Tensor " + inQuotes(tensors[i].entry.name) + " is given twice for the checkpoint in " +
                         dir.string());
-        const auto& t = tensors[i].second;
-        const std::uint64_t size = static_cast<std::uint64_t>(t.numel()) * t.element_size();
+        const std::uint64_t size = tensors[i].entry.byteSize();
         if (shards.empty() || (current > 0 && current + size > maxShardBytes)) {
             shards.emplace_back();
             current = 0;
@@ -133,23 +191,79 @@ void writeCheckpoint(const fs::path& dir, const std::vector<std::pair<std::strin
     }
     if (shards.empty())
         shards.emplace_back();
-    fs::create_directories(dir);
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    if (ec) {
+        const std::string message = "Cannot create the folder " + dir.string() + ": " + ec.message();
+        if (isStorageErrno(ec.value()))
+            throw StorageError(message);
+        throw Error(message);
+    }
 
-    std::uint64_t done = 0;
-    std::vector<std::string> written;
-    nlohmann::json weightMap = nlohmann::json::object();
     const int count = static_cast<int>(shards.size());
+    const std::set<std::string> resumable = completedShards(dir, options.resumeKey);
+    for (const auto& entry : fs::directory_iterator(dir, ec))
+        if (isStaleTemporary(entry.path().filename().string()))
+            fs::remove(entry.path(), ec);
+    if (resumable.empty()) {
+        fs::remove(dir / kCheckpointProgressFile, ec);
+        if (count > 1) {
+            fs::remove(dir / CheckpointFiles::kIndexFile, ec);
+            fs::remove(dir / CheckpointFiles::kSingleFile, ec);
+        }
+    }
+
+    CheckpointWriteReport report;
+    report.dataBytes = total;
+    std::uint64_t done = 0;
+    std::vector<std::string> completed;
+    nlohmann::json weightMap = nlohmann::json::object();
     for (int s = 0; s < count; ++s) {
         const std::string file = count == 1 ? CheckpointFiles::kSingleFile : shardFileName(s + 1, count);
-        SafetensorsWriter writer(dir / file);
-        for (std::size_t i : shards[s]) {
-            writer.add(tensors[i].first, tensors[i].second);
-            weightMap[tensors[i].first] = file;
+        std::vector<SafetensorsEntry> entries;
+        for (std::size_t i : shards[static_cast<std::size_t>(s)]) {
+            entries.push_back(tensors[i].entry);
+            weightMap[tensors[i].entry.name] = file;
         }
-        const std::uint64_t shardBytes = writer.dataBytes();
-        writer.write(control, done, total);
-        done += shardBytes;
-        written.push_back(file);
+        SafetensorsStreamWriter writer(dir / file, std::move(entries), {}, options.chunkBytes);
+        const std::uint64_t shardBytes = writer.layout().dataBytes;
+        if (resumable.count(file) && hasHeader(dir / file, writer.layout().header, shardBytes)) {
+            done += shardBytes;
+            report.keptBytes += shardBytes;
+            if (control)
+                control->report(static_cast<std::int64_t>(done), static_cast<std::int64_t>(total), "writing " + file,
+                                "kept from the interrupted write");
+        } else {
+            const std::string stage = "writing " + file;
+            const std::uint64_t base = done;
+            writer.setProgress([&](std::uint64_t written) {
+                if (!control)
+                    return;
+                control->report(static_cast<std::int64_t>(base + written), static_cast<std::int64_t>(total), stage);
+                control->checkpoint();
+            });
+            if (control)
+                control->checkpoint();
+            writer.begin();
+            const auto& shard = shards[static_cast<std::size_t>(s)];
+            for (std::size_t k : writer.layout().order) {
+                const StreamedTensor& t = tensors[shard[k]];
+                const std::uint64_t before = writer.written();
+                t.write(writer);
+                if (writer.written() - before != t.entry.byteSize())
+                    throw Error("Writing " + (dir / file).string() + ": tensor " + inQuotes(t.entry.name) +
+                                " produced " + std::to_string(writer.written() - before) + " bytes instead of " +
+                                std::to_string(t.entry.byteSize()));
+            }
+            writer.commit();
+            report.largestBuffer = std::max(report.largestBuffer, writer.largestBuffer());
+            done += shardBytes;
+        }
+        completed.push_back(file);
+        report.files.push_back(file);
+        if (!options.resumeKey.empty() && count > 1 && s + 1 < count)
+            writeFileAtomically(dir / kCheckpointProgressFile,
+                                nlohmann::json{{"key", options.resumeKey}, {"done", completed}}.dump() + "\n");
     }
     if (count > 1) {
         nlohmann::json index = {{"metadata", {{"total_size", total}}}, {"weight_map", weightMap}};
@@ -157,8 +271,7 @@ void writeCheckpoint(const fs::path& dir, const std::vector<std::pair<std::strin
     }
 
     // Remove weights of an earlier write in the other layout (or with another shard count).
-    const std::set<std::string> keep(written.begin(), written.end());
-    std::error_code ec;
+    const std::set<std::string> keep(report.files.begin(), report.files.end());
     for (const auto& entry : fs::directory_iterator(dir, ec)) {
         const std::string name = entry.path().filename().string();
         const bool stale = (name == CheckpointFiles::kSingleFile || isShardName(name) ||
@@ -167,6 +280,21 @@ void writeCheckpoint(const fs::path& dir, const std::vector<std::pair<std::strin
         if (stale)
             fs::remove(entry.path(), ec);
     }
+    fs::remove(dir / kCheckpointProgressFile, ec);
+    return report;
+}
+
+void writeCheckpoint(const fs::path& dir, const std::vector<std::pair<std::string, at::Tensor>>& tensors,
+                     std::uint64_t maxShardBytes, JobControl* control)
+{
+    std::vector<StreamedTensor> streamed;
+    streamed.reserve(tensors.size());
+    for (const auto& [name, t] : tensors) {
+        const at::Tensor* tensor = &t;
+        streamed.push_back({{name, safetensorsDtypeName(t.scalar_type()), t.sizes().vec()},
+                            [tensor](SafetensorsStreamWriter& w) { w.writeTensor(*tensor); }});
+    }
+    writeCheckpointStreamed(dir, streamed, maxShardBytes, control);
 }
 
 } // namespace teft

@@ -1,11 +1,13 @@
 #pragma once
 
 #include "core/io/SafetensorsFile.h"
+#include "core/io/SafetensorsWriter.h"
 
 #include <ATen/core/Tensor.h>
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -65,5 +67,45 @@ std::string shardFileName(int index, int count);
 // folder by an earlier write are removed afterwards so that readers cannot pick them up.
 void writeCheckpoint(const std::filesystem::path& dir, const std::vector<std::pair<std::string, at::Tensor>>& tensors,
                      std::uint64_t maxShardBytes, JobControl* control = nullptr);
+
+// One tensor for writeCheckpointStreamed: its header entry, and a function that writes exactly
+// entry.byteSize() bytes of data into the shard's writer (write, writeTensor, copyFrom).
+struct StreamedTensor {
+    SafetensorsEntry entry;
+    std::function<void(SafetensorsStreamWriter&)> write;
+};
+
+struct CheckpointWriteOptions {
+    std::size_t chunkBytes = SafetensorsStreamWriter::kDefaultChunkBytes; // largest copy buffer
+    // Non-empty: the write can be resumed. Completed shards are recorded under this key in
+    // <dir>/.teft-write-progress.json; a later call with the same key keeps the shards an
+    // interrupted call completed (same header, same size) and writes only the others. The record
+    // is removed once the checkpoint is complete.
+    std::string resumeKey;
+};
+
+struct CheckpointWriteReport {
+    std::vector<std::string> files; // weight files of the checkpoint, in order
+    std::uint64_t dataBytes = 0;    // tensor data of the whole checkpoint
+    std::uint64_t keptBytes = 0;    // data of shards kept from an interrupted write (resumeKey)
+    std::size_t largestBuffer = 0;  // the largest copy buffer allocated
+};
+
+// writeCheckpoint for tensors whose data is produced while writing (copied from other files,
+// converted one by one): the same files, byte for byte, as writeCheckpoint with the same tensors
+// (same shard plan, names, header and data order), with memory for one chunk instead of the
+// model. Every shard is written under a temporary name and renamed once complete; before the
+// first shard of a sharded checkpoint the folder's index (and a single model.safetensors) are
+// removed so that an interrupted write never leaves a folder that loads as a mix of two
+// checkpoints; temporary files that killed writers left behind are removed. Cancellation
+// (control->checkpoint(), called between chunks) and errors (a full disk: teft::StorageError
+// naming the file) leave no partial file.
+CheckpointWriteReport writeCheckpointStreamed(const std::filesystem::path& dir,
+                                              const std::vector<StreamedTensor>& tensors, std::uint64_t maxShardBytes,
+                                              JobControl* control = nullptr,
+                                              const CheckpointWriteOptions& options = {});
+
+// The name of the resume record writeCheckpointStreamed keeps in the folder while it writes.
+inline constexpr const char* kCheckpointProgressFile = ".teft-write-progress.json";
 
 } // namespace teft

@@ -50,6 +50,18 @@ std::string formatErrorOf(F&& f)
     return "<no FormatError thrown>";
 }
 
+// Runs f and returns the teft::Error's message.
+template <typename F>
+std::string errorOf(F&& f)
+{
+    try {
+        f();
+    } catch (const Error& e) {
+        return e.what();
+    }
+    return "<no Error thrown>";
+}
+
 bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
 std::vector<std::pair<std::string, torch::Tensor>> sampleTensors()
@@ -386,6 +398,52 @@ private slots:
         control.requestCancel();
         QVERIFY_THROWS_EXCEPTION(Cancelled, writeCheckpoint(dir, {{"a", torch::zeros({4})}}, 1024, &control));
         QVERIFY(fs::is_empty(dir));
+    }
+
+    void streamWriterChecksItsData()
+    {
+        const fs::path dir = test::freshDir("stream");
+        const std::vector<SafetensorsEntry> entries = {{"b", "BF16", {3}}, {"a", "F32", {2, 2}}};
+        const std::string tooLong(7, 'x');
+        {
+            SafetensorsStreamWriter w(dir / "x.safetensors", entries);
+            QCOMPARE(w.layout().dataBytes, std::uint64_t(22));
+            QCOMPARE(w.currentTensor(), std::string("a")); // four-byte elements first
+            w.writeTensor(torch::ones({2, 2}));
+            QCOMPARE(w.currentTensor(), std::string("b"));
+            const std::string msg = errorOf([&] { w.write(tooLong.data(), tooLong.size()); });
+            QVERIFY2(contains(msg, "more bytes of data than its header announces"), msg.c_str());
+            const std::string early = errorOf([&] { w.commit(); });
+            QVERIFY2(contains(early, "16 of the 22 bytes"), early.c_str());
+            const std::string missing = errorOf([&] { w.copyFrom(dir / "missing.bin", 0, 6); });
+            QVERIFY2(contains(missing, (dir / "missing.bin").string()), missing.c_str());
+        }
+        QVERIFY(fs::is_empty(dir)); // neither the file nor its temporary
+
+        // Copies in chunks no larger than asked; a cancelled copy leaves nothing.
+        const auto src = torch::arange(5000, torch::kFloat);
+        writeSafetensors(dir / "src.safetensors", {{"t", src}});
+        const auto f = SafetensorsFile::open(dir / "src.safetensors");
+        {
+            SafetensorsStreamWriter w(dir / "copy.safetensors", {{"t", "F32", {5000}}}, {}, 1000);
+            int calls = 0;
+            w.setProgress([&](std::uint64_t) {
+                if (++calls == 3)
+                    throw Cancelled();
+            });
+            QVERIFY_THROWS_EXCEPTION(Cancelled, w.copyFrom(dir / "src.safetensors", 8 + f->headerSize(), 20000));
+            QCOMPARE(w.largestBuffer(), std::size_t(1000));
+        }
+        QVERIFY(!fs::exists(dir / "copy.safetensors"));
+        SafetensorsStreamWriter w(dir / "copy.safetensors", {{"t", "F32", {5000}}}, {}, 1000);
+        w.copyFrom(dir / "src.safetensors", 8 + f->headerSize(), 20000);
+        w.commit();
+        QCOMPARE(w.largestBuffer(), std::size_t(1000));
+        QCOMPARE(readFile(dir / "copy.safetensors"), readFile(dir / "src.safetensors"));
+        std::size_t files = 0;
+        for ([[maybe_unused]] const auto& e : fs::directory_iterator(dir))
+            ++files;
+        QCOMPARE(files, std::size_t(2));
     }
 
     void badIndexesAreRefused()

@@ -8,6 +8,9 @@
 //   F4, I8..I64, U8..U64, BOOL, C64, empty tensors, scalars, metadata; safetensors.numpy.save_file)
 //   open in the engine (SafetensorsFile) with the same dtypes, shapes, bytes, values and metadata.
 //
+// * files the streaming writer (SafetensorsStreamWriter) writes are byte-identical to
+//   SafetensorsWriter's and load in the package the same way.
+//
 // Needs the project's Python environment (scripts/python-env.sh); fails when it is missing.
 #include "core/io/SafetensorsFile.h"
 #include "core/io/SafetensorsWriter.h"
@@ -151,6 +154,35 @@ class TestSafetensorsInterop : public QObject {
         const json report = json::parse(r.out);
         QCOMPARE(report["checked"].get<std::size_t>(), tensors.size());
         qInfo("%s: %s", name.c_str(), r.out.c_str());
+
+        // The streaming writer (header first, then data) writes the same file: every other
+        // tensor from memory, the rest copied from the first file in 7-byte chunks.
+        const auto engine = SafetensorsFile::open(dir / "engine.safetensors");
+        std::vector<SafetensorsEntry> entries;
+        for (const auto& t : engine->tensors())
+            entries.push_back({t.name, t.dtype, t.shape});
+        SafetensorsStreamWriter stream(dir / "streamed.safetensors", entries, metadata, 7);
+        for (std::size_t k = 0; k < stream.layout().order.size(); ++k) {
+            const auto& e = entries[stream.layout().order[k]];
+            const auto& info = engine->info(e.name);
+            if (k % 2 == 0)
+                stream.write(engine->bytes(e.name).data(), engine->bytes(e.name).size());
+            else
+                stream.copyFrom(dir / "engine.safetensors", 8 + engine->headerSize() + info.begin, info.byteSize());
+        }
+        stream.commit();
+        QVERIFY(stream.largestBuffer() <= 7);
+        auto slurp = [](const fs::path& p) {
+            std::ifstream in(p, std::ios::binary);
+            return std::string(std::istreambuf_iterator<char>(in), {});
+        };
+        QVERIFY2(slurp(dir / "streamed.safetensors") == slurp(dir / "engine.safetensors"),
+                 (name + ": the streaming writer's file differs from SafetensorsWriter's").c_str());
+        const auto rs = test::runProcess(test::python(),
+                                         {script().string(), "check", (dir / "streamed.safetensors").string(),
+                                          (dir / "expected.json").string()});
+        QVERIFY2(rs.exitCode == 0,
+                 (name + ": safetensors disagrees with the streamed file:\n" + rs.out + rs.err).c_str());
     }
 
 private slots:
