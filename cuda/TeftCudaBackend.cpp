@@ -69,4 +69,17 @@ __attribute__((visibility("default"))) std::int64_t teft_cuda_allocated_bytes(in
     }
 }
 
+// Returns the blocks LibTorch's CUDA caching allocator holds but no tensor uses to the driver
+// (after an out-of-memory error, so that the memory is free for the next job). 0 on success,
+// -1 when LibTorch refuses.
+__attribute__((visibility("default"))) int teft_cuda_empty_cache()
+{
+    try {
+        c10::cuda::CUDACachingAllocator::emptyCache();
+        return 0;
+    } catch (...) {
+        return -1;
+    }
+}
+
 } // extern "C"

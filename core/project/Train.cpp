@@ -2,6 +2,7 @@
 
 #include "core/project/Datasets.h"
 #include "core/project/Project.h"
+#include "core/train/MemoryPlan.h"
 #include "core/train/ModelIdentity.h"
 #include "core/train/ValidatorJob.h"
 #include "core/util/Error.h"
@@ -53,8 +54,14 @@ MinerForm minerFormOf(const MinerSettings& s)
     return f;
 }
 
-MinerResult trainMiner(const MinerSettings& settings, JobControl& control, const MinerStepFn& onStep)
+MinerResult trainMiner(const MinerSettings& settings, JobControl& control, const MinerStepFn& onStep,
+                       const MemoryGate& gate)
 {
+    if (gate.enforce) {
+        const MemoryPlan plan = planMinerMemory(settings, gate.memoryLimit);
+        if (!plan.fits())
+            throw OutOfMemoryError(plan.refusal() + gate.overrideHint);
+    }
     DatasetSpec spec;
     PackingOptions packing;
     datasetRecordFromJson(settings.dataset, spec, packing);

@@ -19,7 +19,7 @@ struct Project;
 
 // The settings a user picks for a miner run (the desktop dashboard's form), without Qt.
 struct MinerForm {
-    std::string device = "cpu";
+    std::string device = "auto";                       // "auto" (a GPU when there is one), "cpu" or "cuda:N"
     torch::ScalarType computeDtype = torch::kBFloat16; // kFloat, kHalf or kBFloat16
     std::int64_t innerSteps = 100;                     // H
     double learningRate = 1e-5;
@@ -45,13 +45,23 @@ MinerSettings minerSettingsFor(const Project& project, const ExpertSelection& se
 // (sequenceLength from settings.dataset's "seq_len", 128 when absent).
 MinerForm minerFormOf(const MinerSettings& settings);
 
+// The memory check trainMiner makes before it tokenizes or loads anything.
+struct MemoryGate {
+    bool enforce = true;          // false: start even when the plan does not fit
+    std::int64_t memoryLimit = 0; // > 0: the memory the job may use, instead of the device's free memory
+    std::string overrideHint;     // appended to the refusal (the CLI names its override flag)
+};
+
 // Runs a miner from settings whose `dataset` holds a datasetRecordJson:
+//   the memory plan (core/train/MemoryPlan.h) must fit the device's available memory (or
+//   gate.memoryLimit) unless !gate.enforce: OutOfMemoryError with plan.refusal() otherwise;
 //   every dataset path must exist (Error "Dataset path … does not exist (moved or deleted?)");
 //   a selection with a model fingerprint must match modelFingerprint(modelDir) (Error: "The
 //   expert selection was made for another model …"; stage "fingerprinting");
 //   tokenize with the model's tokenizer (stage "tokenizing"); Error when there is no training row;
 //   stage "loading"; runMiner(settings, data, control, onStep).
 // Stages are reported through control.report(0, 0, stage).
-MinerResult trainMiner(const MinerSettings& settings, JobControl& control, const MinerStepFn& onStep = {});
+MinerResult trainMiner(const MinerSettings& settings, JobControl& control, const MinerStepFn& onStep = {},
+                       const MemoryGate& gate = {});
 
 } // namespace teft

@@ -60,6 +60,8 @@ void JobRecord::progress(double fraction, const std::string& stage)
 
 void JobRecord::metric(std::int64_t step, const std::string& name, double value)
 {
+    if (!m_store)
+        return;
     m_pending.push_back({step, name, value, nowSeconds()});
     if (m_pending.size() >= 64)
         flushMetrics();
@@ -78,17 +80,20 @@ void JobRecord::flushMetrics()
 }
 
 void JobRecord::succeed() { finish(JobStore::JobState::Succeeded, ""); }
-void JobRecord::fail(const std::string& error) { finish(JobStore::JobState::Failed, error); }
+void JobRecord::fail(const std::string& error, ErrorKind kind)
+{
+    finish(JobStore::JobState::Failed, error, errorKindName(kind));
+}
 void JobRecord::cancelled() { finish(JobStore::JobState::Cancelled, "cancelled by the user"); }
 
-void JobRecord::finish(JobStore::JobState state, const std::string& error)
+void JobRecord::finish(JobStore::JobState state, const std::string& error, const std::string& errorKind)
 {
     m_finished = true;
     if (!m_store)
         return;
     try {
         flushMetrics();
-        m_store->setJobState(m_id, state, error);
+        m_store->setJobState(m_id, state, error, errorKind);
     } catch (const std::exception& e) {
         spdlog::warn("job store: {}", e.what());
     }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/store/JobStore.h"
+#include "core/util/Error.h"
 #include "core/util/Progress.h"
 
 #include <chrono>
@@ -20,6 +21,9 @@ public:
               std::optional<std::int64_t> projectId = std::nullopt);
     // Resume an interrupted job: the same row becomes Running under this process.
     JobRecord(std::int64_t existingJobId);
+    // Records nothing (id 0): the ranks other than 0 of a data-parallel job, which rank 0 records.
+    struct Unrecorded {};
+    explicit JobRecord(Unrecorded) {}
     ~JobRecord();
     JobRecord(const JobRecord&) = delete;
     JobRecord& operator=(const JobRecord&) = delete;
@@ -31,14 +35,15 @@ public:
     void metric(std::int64_t step, const std::string& name, double value);
     void flushMetrics();
     void succeed();
-    void fail(const std::string& error);
+    // kind: recorded as errorKindName(kind) (the job's errorKind).
+    void fail(const std::string& error, ErrorKind kind = ErrorKind::General);
     void cancelled();
 
     // Wraps a JobControl's progress callback so progress also lands in the store.
     JobControl::ProgressFn wrap(JobControl::ProgressFn inner);
 
 private:
-    void finish(JobStore::JobState state, const std::string& error);
+    void finish(JobStore::JobState state, const std::string& error, const std::string& errorKind = {});
     std::unique_ptr<JobStore> m_store;
     std::int64_t m_id = 0;
     bool m_finished = false;

@@ -7,11 +7,12 @@
 //
 // body returned      → rec.succeed(), its value is returned;
 // body threw Cancelled (Ctrl-C, a Cancel button) → rec.cancelled() ("cancelled by the user"), rethrown;
-// body threw another std::exception → rec.fail(what()), rethrown.
+// body threw another std::exception → rec.fail(what(), errorKindOf(it)), rethrown.
 // Without it a Cancelled escaping a JobRecord's scope is recorded as "failed" by the destructor.
 
 #include "core/store/JobRecord.h"
 #include "core/util/Error.h"
+#include "core/util/ErrorKind.h"
 
 #include <exception>
 #include <type_traits>
@@ -36,7 +37,7 @@ auto recordJob(JobRecord& rec, F&& body) -> decltype(std::forward<F>(body)())
         rec.cancelled();
         throw;
     } catch (const std::exception& e) {
-        rec.fail(e.what());
+        rec.fail(e.what(), errorKindOf(e));
         throw;
     }
 }

@@ -96,6 +96,11 @@ const char* const kMigrations[] = {
     CREATE INDEX jobs_state ON jobs(state);
     CREATE INDEX submissions_round ON submissions(round_id);
     )sql",
+    // 2 -> 3: what kind of failure ended a job (errorKindName: "out-of-memory", ...), so that the
+    // views can offer the fix (resume after an out-of-memory error) without reading the message.
+    R"sql(
+    ALTER TABLE jobs ADD COLUMN error_kind TEXT NOT NULL DEFAULT '';
+    )sql",
 };
 static_assert(sizeof(kMigrations) / sizeof(kMigrations[0]) == JobStore::kSchemaVersion,
               "one migration per schema version");
@@ -464,22 +469,24 @@ std::int64_t JobStore::startJob(const std::string& kind, const std::string& conf
     return sqlite3_last_insert_rowid(m_db);
 }
 
-void JobStore::setJobState(std::int64_t id, JobState state, const std::string& error)
+void JobStore::setJobState(std::int64_t id, JobState state, const std::string& error, const std::string& errorKind)
 {
     std::lock_guard<std::recursive_mutex> lock(m_mutex);
     const bool final = state == JobState::Succeeded || state == JobState::Failed || state == JobState::Cancelled ||
                        state == JobState::Interrupted;
-    Statement s(*this, "UPDATE jobs SET state=?, error=?, updated_at=strftime('%Y-%m-%dT%H:%M:%fZ','now'), "
-                       "finished_at=CASE WHEN ? THEN strftime('%Y-%m-%dT%H:%M:%fZ','now') ELSE finished_at END, "
-                       "progress=CASE WHEN ?='succeeded' THEN 1 ELSE progress END, "
-                       // a finished job has no stage; a failed or killed one keeps where it stopped
-                       "stage=CASE WHEN ?='succeeded' THEN '' ELSE stage END WHERE id=?");
+    Statement s(*this,
+                "UPDATE jobs SET state=?, error=?, error_kind=?, updated_at=strftime('%Y-%m-%dT%H:%M:%fZ','now'), "
+                "finished_at=CASE WHEN ? THEN strftime('%Y-%m-%dT%H:%M:%fZ','now') ELSE finished_at END, "
+                "progress=CASE WHEN ?='succeeded' THEN 1 ELSE progress END, "
+                // a finished job has no stage; a failed or killed one keeps where it stopped
+                "stage=CASE WHEN ?='succeeded' THEN '' ELSE stage END WHERE id=?");
     s.bind(1, toString(state))
         .bind(2, error)
-        .bind(3, final ? 1 : 0)
-        .bind(4, toString(state))
+        .bind(3, errorKind)
+        .bind(4, final ? 1 : 0)
         .bind(5, toString(state))
-        .bind(6, id)
+        .bind(6, toString(state))
+        .bind(7, id)
         .run();
 }
 
@@ -494,14 +501,14 @@ void JobStore::setJobProgress(std::int64_t id, double progress, const std::strin
 void JobStore::claimJob(std::int64_t id)
 {
     std::lock_guard<std::recursive_mutex> lock(m_mutex);
-    Statement s(*this, "UPDATE jobs SET state='running', pid=?, host=?, error='', finished_at='', "
+    Statement s(*this, "UPDATE jobs SET state='running', pid=?, host=?, error='', error_kind='', finished_at='', "
                        "updated_at=strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE id=?");
     s.bind(1, static_cast<std::int64_t>(::getpid())).bind(2, hostName()).bind(3, id).run();
 }
 
 namespace {
 constexpr const char* kJobColumns = "id, project_id, kind, state, pid, host, config, output_dir, progress, stage, "
-                                    "error, created_at, started_at, finished_at, updated_at";
+                                    "error, created_at, started_at, finished_at, updated_at, error_kind";
 }
 
 std::optional<JobStore::Job> JobStore::job(std::int64_t id) const
@@ -527,6 +534,7 @@ std::optional<JobStore::Job> JobStore::job(std::int64_t id) const
     j.startedAt = s.text(12);
     j.finishedAt = s.text(13);
     j.updatedAt = s.text(14);
+    j.errorKind = s.text(15);
     return j;
 }
 

@@ -21,7 +21,7 @@ namespace teft {
 // thread or share one. Several processes may open the same file.
 class JobStore {
 public:
-    static constexpr int kSchemaVersion = 2;
+    static constexpr int kSchemaVersion = 3;
 
     // Opens (creating if absent) and migrates. Throws teft::Error.
     static std::unique_ptr<JobStore> open(const std::filesystem::path& file);
@@ -88,12 +88,13 @@ public:
         double progress = 0; // 0..1
         std::string stage;
         std::string error;
+        std::string errorKind; // errorKindName() of the failure ("out-of-memory"...); empty otherwise
         std::string createdAt, startedAt, finishedAt, updatedAt;
     };
     // Creates a job owned by this process (pid, host), state Running.
     std::int64_t startJob(const std::string& kind, const std::string& configJson, const std::string& outputDir,
                           std::optional<std::int64_t> projectId = std::nullopt);
-    void setJobState(std::int64_t id, JobState state, const std::string& error = {});
+    void setJobState(std::int64_t id, JobState state, const std::string& error = {}, const std::string& errorKind = {});
     void setJobProgress(std::int64_t id, double progress, const std::string& stage);
     // Marks a resumed job as running again under this process.
     void claimJob(std::int64_t id);

@@ -1,11 +1,14 @@
 #include "core/train/MinerJob.h"
 
 #include "core/data/TokenDataset.h"
+#include "core/dist/Collective.h"
 #include "core/store/JobRun.h"
 #include "core/teft/MinerKey.h"
 #include "core/teft/Submission.h"
 #include "core/train/ModelIdentity.h"
+#include "core/util/CudaBackend.h"
 #include "core/util/Error.h"
+#include "core/util/ErrorKind.h"
 #include "core/util/Hash.h"
 #include "core/util/Progress.h"
 
@@ -13,6 +16,11 @@
 #include <torch/torch.h>
 
 #include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <malloc.h>
+#include <memory>
+#include <new>
 #include <set>
 
 namespace teft {
@@ -131,9 +139,86 @@ void applyExperts(MoeModel& model, const TensorMap& phi, const std::string& sour
 
 namespace {
 
-// runMiner's work under its job record (recordJob keeps the record's outcome).
+// TEST HOOK (fault injection, for the tests of the out-of-memory path on machines without a
+// GPU): TEFT_TEST_FAULT_OOM_AT_STEP=N makes inner step N (1-based) of every miner run in this
+// process throw std::bad_alloc from its forward pass, as memory running out there would. Unset
+// or 0: no effect. Never set it outside a test.
+std::int64_t faultOomAtStep()
+{
+    const char* v = std::getenv("TEFT_TEST_FAULT_OOM_AT_STEP");
+    return v && *v ? std::strtoll(v, nullptr, 10) : 0;
+}
+
+// The step of the checkpoint in `dir` (-1 when there is none or it cannot be read).
+std::int64_t checkpointStep(const std::filesystem::path& dir)
+{
+    std::ifstream in(dir / "checkpoint.json");
+    if (!in)
+        return -1;
+    try {
+        return nlohmann::json::parse(in).value("step", std::int64_t{-1});
+    } catch (const std::exception&) {
+        return -1;
+    }
+}
+
+// The first line of a (possibly long) LibTorch message, at most 300 characters.
+std::string firstLine(const std::string& text)
+{
+    auto line = text.substr(0, text.find('\n'));
+    return line.size() > 300 ? line.substr(0, 300) + "…" : line;
+}
+
+// After the job's tensors are gone (the model, the graph and the optimizer state went with the
+// stack that held them): cached GPU memory back to the driver, freed heap back to the system.
+void releaseMemory(const std::string& device)
+{
+    if (device.rfind("cuda", 0) == 0 || device == "auto")
+        cudaEmptyCache();
+    malloc_trim(0);
+}
+
+// This rank's share of a micro-batch's loss in data-parallel training, so that the shares of all
+// ranks sum to the loss one process computes on the whole micro-batch: the cross-entropy is this
+// rank's mean weighted by its target tokens over the micro-batch's (all-reduced: a mean over
+// every token of the global batch, not a mean of means), and the load-balancing loss takes its
+// routing statistics from all ranks (AuxLossAccumulator::value). One small all-reduce.
+at::Tensor shareOfLoss(MoeModel& model, const ModelBatch& b, ForwardOptions fo, double auxCoef, Collective& c)
+{
+    // Packed training rows have no padding: every position after the first is a target.
+    const double localTokens = static_cast<double>(b.inputIds.size(0) * (b.inputIds.size(1) - 1));
+    double globalTokens = 0;
+    bool reduced = false;
+    auto reduce = [&](torch::Tensor* counts, double* auxTokens) {
+        std::vector<torch::Tensor> parts{torch::tensor({localTokens, auxTokens ? *auxTokens : 0.0}, torch::kDouble)};
+        if (counts)
+            parts.push_back(counts->reshape(-1));
+        auto flat = torch::cat(parts);
+        c.allReduce(flat, ReduceOp::Sum, "the all-reduce of a micro-batch's token counts");
+        globalTokens = flat[0].item<double>();
+        if (counts) {
+            *auxTokens = flat[1].item<double>();
+            *counts = flat.narrow(0, 2, counts->numel()).view(counts->sizes()).clone();
+        }
+        reduced = true;
+    };
+    if (fo.auxLoss)
+        fo.auxStatistics = [&](torch::Tensor& counts, double& tokens) { reduce(&counts, &tokens); };
+    auto r = model.forward(b, fo);
+    if (!reduced)
+        reduce(nullptr, nullptr);
+    if (static_cast<double>(r.targetTokens) != localTokens)
+        throw Error("Internal error: a training micro-batch has " + std::to_string(r.targetTokens) +
+                    " target tokens, expected " + std::to_string(static_cast<std::int64_t>(localTokens)));
+    auto share = r.loss * (localTokens / globalTokens);
+    return auxCoef > 0 ? share + auxCoef * r.auxLoss : share;
+}
+
+// runMiner's work under its job record (recordJob keeps the record's outcome). stepsDone: the
+// inner steps finished so far (-1 before training started), for the out-of-memory message.
 MinerResult trainAndPackage(const MinerSettings& s, const TokenDataset& data, JobControl& control,
-                            const MinerStepFn& onStep, JobRecord& rec, std::chrono::steady_clock::time_point started)
+                            const MinerStepFn& onStep, JobRecord& rec, std::chrono::steady_clock::time_point started,
+                            std::int64_t& stepsDone)
 {
     MinerResult result;
     result.jobId = rec.id();
@@ -168,14 +253,25 @@ MinerResult trainAndPackage(const MinerSettings& s, const TokenDataset& data, Jo
     const auto identity = sha256Hex(baseFp + "\n" + s.selection.hash() + "\n" + train.toJson().dump() + "\n" +
                                     std::to_string(s.shardIndex) + "/" + std::to_string(s.shardCount) + "\n" +
                                     expertModeName(s.mode) + dtypeName(s.computeDtype) + std::to_string(s.auxLossCoef));
+    if (s.collective)
+        requireSameOnAllRanks(*s.collective,
+                              std::to_string(data.numTrain()) + " " + std::to_string(data.numHeldOut()) + " " +
+                                  std::to_string(data.seqLen()) + " " + data.stats().cacheKey,
+                              "the tokenized dataset");
     InnerTrainer trainer(model->trainableParameters(), data.shard(s.shardIndex, s.shardCount), train,
-                         s.outDir / "checkpoint", identity);
+                         s.outDir / "checkpoint", identity, s.collective);
     const double auxCoef = s.auxLossCoef;
-    auto lossFn = [&](const std::vector<std::int64_t>& rows) {
+    const std::int64_t oomAt = faultOomAtStep();
+    stepsDone = trainer.state().step;
+    const InnerTrainer::ShareLossFn lossFn = [&](const MicroBatch& batch) {
+        if (oomAt > 0 && trainer.state().step + 1 == oomAt)
+            throw std::bad_alloc(); // TEST HOOK, see faultOomAtStep()
         ModelBatch b;
-        b.inputIds = data.trainBatch(rows);
+        b.inputIds = data.trainBatch(batch.rows);
         ForwardOptions fo;
         fo.auxLoss = auxCoef > 0;
+        if (batch.collective)
+            return shareOfLoss(*model, b, fo, auxCoef, *batch.collective);
         auto r = model->forward(b, fo);
         return auxCoef > 0 ? r.loss + auxCoef * r.auxLoss : r.loss;
     };
@@ -186,6 +282,7 @@ MinerResult trainAndPackage(const MinerSettings& s, const TokenDataset& data, Jo
     const auto rowTokens = data.seqLen() - 1;
     std::int64_t tokensSeen = 0;
     result.training = trainer.run(lossFn, control, [&](const StepReport& r) {
+        stepsDone = r.step;
         // Skipped (non-finite) steps are counted, not stored as NaN.
         if (r.skipped) {
             rec.metric(r.step, "skipped_step", 1.0);
@@ -216,6 +313,13 @@ MinerResult trainAndPackage(const MinerSettings& s, const TokenDataset& data, Jo
         // Validation time is not training time.
         lastStep = std::chrono::steady_clock::now();
     });
+    if (s.collective && s.collective->rank() != 0) {
+        // Rank 0 writes the submission: wait for it, so that all ranks end together (and this
+        // one fails, naming rank 0, if rank 0 does).
+        s.collective->barrier("the wait for rank 0 to write the submission");
+        result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+        return result;
+    }
     TensorMap delta;
     {
         torch::NoGradGuard g;
@@ -246,6 +350,8 @@ MinerResult trainAndPackage(const MinerSettings& s, const TokenDataset& data, Jo
     result.submissionBytes = written.tensorBytes;
     result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     rec.metric(result.training.steps, "submission_bytes", static_cast<double>(result.submissionBytes));
+    if (s.collective)
+        s.collective->barrier("the wait for rank 0 to write the submission");
     spdlog::info("miner {}: {} steps ({} skipped), loss {:.4f} -> {:.4f}, submission {} ({} bytes)", s.minerId,
                  result.training.steps, result.training.skippedSteps, result.training.firstLoss,
                  result.training.lastLoss, written.dir.string(), written.tensorBytes);
@@ -257,8 +363,39 @@ MinerResult trainAndPackage(const MinerSettings& s, const TokenDataset& data, Jo
 MinerResult runMiner(const MinerSettings& s, const TokenDataset& data, JobControl& control, const MinerStepFn& onStep)
 {
     const auto started = std::chrono::steady_clock::now();
-    JobRecord rec("train", s.toJson().dump(), s.outDir.string(), s.projectId);
-    return recordJob(rec, [&] { return trainAndPackage(s, data, control, onStep, rec, started); });
+    // Data parallel: rank 0 records the job, the other ranks record nothing.
+    auto rec = !s.collective || s.collective->rank() == 0
+                   ? std::make_unique<JobRecord>("train", s.toJson().dump(), s.outDir.string(), s.projectId)
+                   : std::make_unique<JobRecord>(JobRecord::Unrecorded{});
+    std::int64_t stepsDone = -1;
+    return recordJob(*rec, [&] {
+        try {
+            return trainAndPackage(s, data, control, onStep, *rec, started, stepsDone);
+        } catch (const std::exception& e) {
+            // Out of memory (c10::OutOfMemoryError on CUDA, std::bad_alloc on the CPU...): the
+            // model and the graph are gone with trainAndPackage's stack; release what the
+            // allocators cache, keep the checkpoint, and say what to do.
+            if (errorKindOf(e) != ErrorKind::OutOfMemory)
+                throw;
+            releaseMemory(s.device);
+            const auto checkpointDir = s.outDir / "checkpoint";
+            const std::int64_t kept = checkpointStep(checkpointDir);
+            const std::string where =
+                stepsDone < 0 ? "while loading the model"
+                              : "at inner step " + std::to_string(stepsDone + 1) + " of " +
+                                    std::to_string(s.train.innerSteps);
+            const std::string checkpoint =
+                kept >= 0 ? "its last checkpoint (step " + std::to_string(kept) + ") in " + checkpointDir.string() +
+                                " is kept and Resume continues from it"
+                          : std::string("no checkpoint was written yet, so Resume starts again from step 0");
+            throw OutOfMemoryError(
+                "Out of memory on " + s.device + " " + where + " (" + firstLine(e.what()) + "). The job stopped; " +
+                checkpoint +
+                ". Free memory on the device (close other programs or jobs) and Resume, or start a new run with a "
+                "smaller batch size or sequence length, masked routing (--mode masked), fewer experts or another "
+                "device; `teft train --plan` shows what the job needs.");
+        }
+    });
 }
 
 } // namespace teft

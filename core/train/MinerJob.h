@@ -24,13 +24,14 @@ namespace teft {
 class TokenDataset;
 class JobControl;
 class MinerKey;
+class Collective;
 
 struct MinerSettings {
     std::filesystem::path modelDir;
     std::filesystem::path phiFile; // Φ(t) of the selected experts; empty: the base model's
     ExpertSelection selection;
     ExpertMode mode = ExpertMode::Full;
-    std::string device = "cpu";
+    std::string device = "auto"; // "auto" (a GPU when there is one), "cpu" or "cuda:N"
     torch::ScalarType computeDtype = torch::kBFloat16;
     int shardIndex = 0;
     int shardCount = 1;
@@ -50,6 +51,12 @@ struct MinerSettings {
     // How the dataset was made (spec and packing), recorded in the job so that the run can be
     // resumed or cloned later (the GUI's jobs view); runMiner itself does not read it.
     nlohmann::json dataset;
+    // Data-parallel training (core/dist/Collective.h; not owned, not part of toJson): every rank
+    // runs runMiner with the same settings and data on its own device, each micro-batch split
+    // across the ranks (InnerTrainer), so the result is the same as one process's. Rank 0 alone
+    // records the job, writes the checkpoints and the submission; the others record nothing and
+    // return without a submission once rank 0 wrote it. Null: a single process.
+    Collective* collective = nullptr;
 
     // The job record's config: everything needed to run the same job again (fromJson).
     nlohmann::json toJson() const;

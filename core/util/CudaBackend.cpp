@@ -22,11 +22,14 @@ namespace {
 using AbiVersionFn = int (*)();
 using DevicePropertiesFn = int (*)(int, char*, std::size_t, std::int64_t*, std::int64_t*, int*, int*);
 using AllocatedBytesFn = std::int64_t (*)(int);
+using EmptyCacheFn = int (*)();
 
 struct Backend {
     CudaBackendStatus status;
     DevicePropertiesFn deviceProperties = nullptr;
     AllocatedBytesFn allocatedBytes = nullptr;
+    EmptyCacheFn emptyCache = nullptr; // optional: absent in a module of an older build
+    void* module = nullptr;            // libteft_cuda.so, for cudaBackendSymbol()
 };
 
 std::string envOr(const char* name, const std::string& fallback = {})
@@ -135,6 +138,7 @@ Backend load()
     auto abi = reinterpret_cast<AbiVersionFn>(dlsym(handle, "teft_cuda_abi_version"));
     b.deviceProperties = reinterpret_cast<DevicePropertiesFn>(dlsym(handle, "teft_cuda_device_properties"));
     b.allocatedBytes = reinterpret_cast<AllocatedBytesFn>(dlsym(handle, "teft_cuda_allocated_bytes"));
+    b.emptyCache = reinterpret_cast<EmptyCacheFn>(dlsym(handle, "teft_cuda_empty_cache"));
     if (!abi || abi() != 1 || !b.deviceProperties || !b.allocatedBytes) {
         s.message = "CUDA backend not loaded: " + module.string() + " is from another version of TEFT Studio";
         b.deviceProperties = nullptr;
@@ -142,6 +146,7 @@ Backend load()
         return b;
     }
     s.loaded = true;
+    b.module = handle;
     s.message = "LibTorch " + (version.empty() ? std::string(TORCH_VERSION) : version) + " CUDA backend from " +
                 dir.string();
     return b;
@@ -180,6 +185,18 @@ std::int64_t cudaAllocatedBytes(int index)
     const Backend& b = backend();
     const std::int64_t bytes = b.status.loaded ? b.allocatedBytes(index) : 0;
     return bytes < 0 ? 0 : bytes;
+}
+
+bool cudaEmptyCache()
+{
+    const Backend& b = backend();
+    return b.status.loaded && b.emptyCache && b.emptyCache() == 0;
+}
+
+void* cudaBackendSymbol(const char* name)
+{
+    const Backend& b = backend();
+    return b.status.loaded && b.module ? dlsym(b.module, name) : nullptr;
 }
 
 } // namespace teft

@@ -44,4 +44,14 @@ CudaDeviceProperties cudaDeviceProperties(int index);
 // or without that GPU).
 std::int64_t cudaAllocatedBytes(int index);
 
+// Hands the memory LibTorch's CUDA caching allocator keeps cached (blocks no tensor uses) back
+// to the driver, on every GPU: after an out-of-memory error, so that the GPU is free for the
+// next job. False without a backend (nothing to release) or when LibTorch refused.
+bool cudaEmptyCache();
+
+// A symbol of the loaded CUDA module (libteft_cuda.so), for the optional parts of its C interface
+// that one subsystem alone calls (core/dist: its NCCL process group); null without a backend or
+// when this module lacks it.
+void* cudaBackendSymbol(const char* name);
+
 } // namespace teft

@@ -2,6 +2,7 @@
 
 #include "core/model/ModelConfig.h"
 #include "core/store/JobStore.h"
+#include "core/train/MemoryPlan.h"
 #include "ui/engine/EngineTrainingSession.h"
 #include "ui/miner/MinerDashboard.h"
 #include "ui/shell/AppContext.h"
@@ -36,6 +37,16 @@ MinerController::MinerController(MinerDashboard* dashboard, AppContext* context,
         }
         return new EngineTrainingSession(*m_project, *selection, sessionParent);
     });
+    // The plan of the project's saved selection with the form's settings (config.json, the
+    // device's free memory: cheap enough for every change of the form).
+    m_dashboard->setPlanProvider([this](const TrainingSettings& form) -> std::optional<MemoryPlan> {
+        if (!m_project || !m_context || !m_context->store())
+            return std::nullopt;
+        const auto selection = Project::latestSelection(*m_context->store(), m_project->id);
+        if (!selection || selection->empty())
+            return std::nullopt;
+        return planMinerMemory(EngineTrainingSession::minerSettings(*m_project, *selection, form));
+    });
     if (context)
         connect(context, &AppContext::currentProjectChanged, this, &MinerController::projectChanged);
     projectChanged();
@@ -53,6 +64,7 @@ void MinerController::projectChanged()
             m_dashboard->setSettings(form);
             m_dashboard->setStatus(tr("Project “%1”: press Start to train its saved expert selection.")
                                        .arg(QString::fromStdString(m_project->name)));
+            m_dashboard->updatePlan();
         } catch (const std::exception& e) {
             spdlog::warn("Train page: {}", e.what());
         }

@@ -1,6 +1,7 @@
 #include "ui/jobs/JobsPage.h"
 
 #include "core/store/JobStore.h"
+#include "core/util/Error.h"
 #include "ui/jobs/JobProgressDelegate.h"
 #include "ui/jobs/JobsTableModel.h"
 #include "ui/shell/AppContext.h"
@@ -33,7 +34,8 @@ JobsPage::JobsPage(AppContext* context, QWidget* parent) : QWidget(parent), m_co
 
     m_open = new QPushButton(tr("&Open output folder"));
     m_resume = new QPushButton(tr("&Resume"));
-    m_resume->setToolTip(tr("Continue an interrupted or cancelled training job from its last checkpoint"));
+    m_resume->setToolTip(tr("Continue an interrupted, cancelled or out-of-memory training job from its last "
+                            "checkpoint"));
     m_clone = new QPushButton(tr("&Clone settings"));
     m_clone->setToolTip(tr("Start a new job of the same kind with the same settings"));
     auto* refresh = new QPushButton(tr("Re&fresh"));
@@ -98,9 +100,12 @@ void JobsPage::updateButtons()
 {
     const JobStore::Job* j = m_model->jobAt(currentRow());
     m_open->setEnabled(j && !j->outputDir.empty());
-    // A killed job, or a cancelled training run (cancelling leaves its checkpoint).
+    // A killed job, or a training run cancelled (cancelling leaves its checkpoint) or stopped by
+    // running out of memory (its last checkpoint is kept).
     m_resume->setEnabled(j && (j->state == JobStore::JobState::Interrupted ||
-                               (j->state == JobStore::JobState::Cancelled && j->kind == "train")));
+                               (j->state == JobStore::JobState::Cancelled && j->kind == "train") ||
+                               (j->state == JobStore::JobState::Failed && j->kind == "train" &&
+                                j->errorKind == errorKindName(ErrorKind::OutOfMemory))));
     m_clone->setEnabled(j != nullptr);
 }
 

@@ -3,6 +3,7 @@
 #include "core/util/Runtime.h"
 #include "ui/engine/StageNames.h"
 #include "ui/miner/LiveChart.h"
+#include "ui/shell/DeviceChoices.h"
 #include "ui/shell/ErrorAdvice.h"
 
 #include <QComboBox>
@@ -45,9 +46,9 @@ MinerDashboard::MinerDashboard(QWidget* parent) : QWidget(parent)
     qRegisterMetaType<TrainingResult>();
 
     m_device = new QComboBox;
-    m_device->addItem(tr("CPU"), QStringLiteral("cpu"));
-    if (cudaAvailable())
-        m_device->addItem(tr("GPU (cuda:0)"), QStringLiteral("cuda:0"));
+    for (const DeviceChoice& d : deviceChoices())
+        m_device->addItem(d.label, d.id);
+    m_device->setToolTip(tr("Where the job runs, with the memory free there now"));
     m_innerSteps = new QSpinBox;
     m_innerSteps->setRange(1, 1000000);
     m_innerSteps->setToolTip(tr("Inner steps H before the submission (DiLoCo uses 500)"));
@@ -112,10 +113,15 @@ MinerDashboard::MinerDashboard(QWidget* parent) : QWidget(parent)
     m_status->setWordWrap(true);
     m_result = new QLabel;
     m_result->setWordWrap(true);
+    m_planLabel = new QLabel;
+    m_planLabel->setObjectName(QStringLiteral("memoryPlanLabel"));
+    m_planLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_planLabel->hide();
     m_result->setTextInteractionFlags(Qt::TextSelectableByMouse);
 
     auto* left = new QVBoxLayout;
     left->addWidget(formBox);
+    left->addWidget(m_planLabel);
     left->addLayout(buttons);
     left->addWidget(m_progress);
     left->addWidget(m_eta);
@@ -168,7 +174,9 @@ MinerDashboard::MinerDashboard(QWidget* parent) : QWidget(parent)
             m_session->pause();
     });
     connect(m_resume, &QPushButton::clicked, this, [this] {
-        if (m_session)
+        if (canResumeAfterFailure())
+            resumeAfterFailure();
+        else if (m_session)
             m_session->resume();
     });
     connect(m_cancel, &QPushButton::clicked, this, [this] {
@@ -190,7 +198,71 @@ MinerDashboard::MinerDashboard(QWidget* parent) : QWidget(parent)
         }
     });
     m_progress->setRange(0, m_innerSteps->value());
+    // The plan follows every setting that changes the memory a run needs.
+    connect(m_device, qOverload<int>(&QComboBox::currentIndexChanged), this, &MinerDashboard::updatePlan);
+    connect(m_batch, qOverload<int>(&QSpinBox::valueChanged), this, &MinerDashboard::updatePlan);
+    connect(m_sequence, qOverload<int>(&QSpinBox::valueChanged), this, &MinerDashboard::updatePlan);
+    connect(m_precision, qOverload<int>(&QComboBox::currentIndexChanged), this, &MinerDashboard::updatePlan);
+    connect(m_routing, qOverload<int>(&QComboBox::currentIndexChanged), this, &MinerDashboard::updatePlan);
     updateButtons();
+}
+
+void MinerDashboard::showEvent(QShowEvent* event)
+{
+    QWidget::showEvent(event);
+    const bool active = m_session && (m_session->state() == TrainingSession::State::Running ||
+                                      m_session->state() == TrainingSession::State::Paused);
+    if (!active)
+        updatePlan();
+}
+
+void MinerDashboard::setPlanProvider(PlanProvider provider)
+{
+    m_planProvider = std::move(provider);
+    updatePlan();
+}
+
+void MinerDashboard::updatePlan()
+{
+    m_plan.reset();
+    m_planError.clear();
+    if (m_planProvider) {
+        try {
+            m_plan = m_planProvider(settings());
+        } catch (const std::exception& e) {
+            m_planError = QString::fromUtf8(e.what());
+        }
+    }
+    if (!m_plan) {
+        m_planLabel->setVisible(!m_planError.isEmpty());
+        m_planLabel->setText(tr("Memory plan: %1").arg(m_planError));
+        m_planLabel->setToolTip({});
+        return;
+    }
+    const MemoryPlan& p = *m_plan;
+    auto size = [](std::int64_t bytes) { return QLocale().formattedDataSize(bytes); };
+    // Short lines (a wrapped label in the form's column is cut off): the whole plan is the tooltip.
+    QString text = tr("Memory on %1: %2").arg(QString::fromStdString(p.device), size(p.totalBytes()));
+    if (p.availableBytes > 0)
+        text += QLatin1Char(' ') + (p.fits() ? tr("of %1 available: fits.").arg(size(p.availableBytes))
+                                             : tr("of %1 available: does not fit.").arg(size(p.availableBytes)));
+    text += QLatin1Char('\n') +
+            tr("weights %1, trainable state %2").arg(size(p.weightBytes), size(p.trainableStateBytes())) +
+            QLatin1Char('\n') + tr("activations %1, logits %2").arg(size(p.activationBytes), size(p.logitsBytes));
+    if (!p.fits() && !p.suggestions.empty()) {
+        // "masked routing (--mode masked; ...): 120 MiB (fits)" -> "masked routing: 120 MiB (fits)"
+        const std::string& first = p.suggestions.front();
+        const auto colon = first.rfind(": ");
+        const std::string shortText = first.substr(0, first.find(" (")) +
+                                      (colon == std::string::npos ? std::string() : first.substr(colon));
+        text += QLatin1Char('\n') + tr("To fit: %1").arg(QString::fromStdString(shortText));
+    }
+    m_planLabel->setText(text);
+    m_planLabel->setToolTip(QString::fromStdString(p.text()));
+    QFont font = m_planLabel->font();
+    font.setBold(!p.fits()); // a run that will be refused stands out
+    m_planLabel->setFont(font);
+    m_planLabel->show();
 }
 
 void MinerDashboard::setStatus(const QString& text) { m_status->setText(text); }
@@ -264,6 +336,19 @@ void MinerDashboard::start()
     }
     if (!(settings().learningRate > 0.0)) {
         onFailed(tr("The learning rate “%1” is not a positive number.").arg(m_learningRate->text()), ErrorKind::Usage);
+        return;
+    }
+    // A run whose memory plan does not fit is refused before anything is loaded.
+    updatePlan();
+    if (m_plan && !m_plan->fits()) {
+        const QString message = QString::fromStdString(m_plan->refusal());
+        m_status->setText(tr("Not started: %1").arg(message));
+        auto* box = new QMessageBox(QMessageBox::Warning, tr("Not enough memory"), message, QMessageBox::Ok, this);
+        box->setInformativeText(tr("Change one of the settings above (the plan under the form follows them), or "
+                                   "choose another device."));
+        box->setAttribute(Qt::WA_DeleteOnClose);
+        box->setObjectName(QStringLiteral("memoryPlanRefusedBox"));
+        box->open();
         return;
     }
     TrainingSession* session = m_factory(this);
@@ -383,12 +468,42 @@ QString MinerDashboard::adviceFor(ErrorKind kind)
 void MinerDashboard::onFailed(const QString& message, ErrorKind kind)
 {
     flush();
+    m_lastFailure = kind;
     m_status->setText(tr("Failed: %1").arg(message));
     auto* box = new QMessageBox(QMessageBox::Warning, tr("Training failed"), message, QMessageBox::Ok, this);
     box->setInformativeText(adviceFor(kind));
     box->setAttribute(Qt::WA_DeleteOnClose);
     box->setObjectName(QStringLiteral("trainingFailedBox"));
+    if (canResumeAfterFailure()) {
+        // Out of memory: the run's checkpoint is kept; the same run continues from it.
+        QPushButton* resume = box->addButton(tr("&Resume"), QMessageBox::AcceptRole);
+        resume->setObjectName(QStringLiteral("resumeAfterFailureButton"));
+        connect(resume, &QPushButton::clicked, this, &MinerDashboard::resumeAfterFailure);
+        box->setEscapeButton(QMessageBox::Ok); // closing the box is OK, not Resume
+    }
     box->open();
+    updateButtons();
+}
+
+bool MinerDashboard::canResumeAfterFailure() const
+{
+    return m_session && m_session->state() == TrainingSession::State::Failed && m_lastFailure == ErrorKind::OutOfMemory;
+}
+
+void MinerDashboard::resumeAfterFailure()
+{
+    if (!canResumeAfterFailure())
+        return;
+    m_lastFailure = ErrorKind::General;
+    // The steps come again from the checkpoint's: the charts start over.
+    m_pending.clear();
+    m_rawLoss.clear();
+    m_emaStarted = false;
+    for (LiveChart* c : {m_lossChart, m_validationChart, m_lrChart, m_throughputChart})
+        c->clearAll();
+    m_result->clear();
+    m_status->setText(tr("Resuming from the last checkpoint…"));
+    m_session->start(settings());
     updateButtons();
 }
 
@@ -411,7 +526,10 @@ void MinerDashboard::updateButtons()
     const bool active = state == TrainingSession::State::Running || state == TrainingSession::State::Paused;
     m_start->setEnabled(!active);
     m_pause->setEnabled(state == TrainingSession::State::Running);
-    m_resume->setEnabled(state == TrainingSession::State::Paused);
+    m_resume->setEnabled(state == TrainingSession::State::Paused || canResumeAfterFailure());
+    m_resume->setToolTip(canResumeAfterFailure() ? tr("Continue the run that ran out of memory from its last "
+                                                      "checkpoint")
+                                                 : QString());
     m_cancel->setEnabled(active);
     for (QWidget* w : std::as_const(m_formWidgets))
         w->setEnabled(!active);

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/train/MemoryPlan.h"
 #include "ui/miner/TrainingMetrics.h"
 #include "ui/miner/TrainingSession.h"
 #include "ui/miner/TrainingSettings.h"
@@ -9,6 +10,7 @@
 #include <QVector>
 #include <QWidget>
 #include <functional>
+#include <optional>
 
 class QComboBox;
 class QLabel;
@@ -31,12 +33,21 @@ class MinerDashboard : public QWidget {
     Q_OBJECT
 public:
     using SessionFactory = std::function<TrainingSession*(QObject* parent)>;
+    // The memory plan of the form's settings (core/train/MemoryPlan.h); nullopt when there is
+    // nothing to plan (no project or selection); an exception's message is shown instead.
+    using PlanProvider = std::function<std::optional<MemoryPlan>(const TrainingSettings& settings)>;
     static constexpr int RepaintIntervalMs = 100;
 
     explicit MinerDashboard(QWidget* parent = nullptr);
 
     // Who makes a session when Start is pressed (none: Start asks for a project first).
     void setSessionFactory(SessionFactory factory) { m_factory = std::move(factory); }
+    // Who plans the memory of a run: shown under the form, and Start refuses a run that does not
+    // fit. None: no plan is shown and nothing is refused.
+    void setPlanProvider(PlanProvider provider);
+    // Recomputes the plan of the current settings (the form's changes do it by themselves).
+    void updatePlan();
+    const std::optional<MemoryPlan>& plan() const { return m_plan; }
     TrainingSession* session() const { return m_session; }
 
     TrainingSettings settings() const;
@@ -58,6 +69,8 @@ public:
     QProgressBar* progressBar() const { return m_progress; }
     QLabel* statusLabel() const { return m_status; }
     QLabel* resultLabel() const { return m_result; }
+    QLabel* planLabel() const { return m_planLabel; }
+    QComboBox* deviceBox() const { return m_device; }
 
     // What to change after a failure of this kind (out of memory, non-finite loss, missing
     // device...): ui/shell/ErrorAdvice, with the dashboard's own line for a General failure.
@@ -77,16 +90,27 @@ public Q_SLOTS:
     void start();
     void flush(); // draws the buffered metrics now
 
+protected:
+    // Shown again: the free memory and the saved selection may have changed.
+    void showEvent(QShowEvent* event) override;
+
 private:
     void attach(TrainingSession* session);
     void onStep(const TrainingMetrics& metrics);
     void onFinished(const TrainingResult& result);
     void onFailed(const QString& message, ErrorKind kind);
     void onStateChanged(TrainingSession::State state);
+    // After an out-of-memory failure: the same run again, from its last checkpoint.
+    void resumeAfterFailure();
+    bool canResumeAfterFailure() const;
     void recomputeEma();
     void updateButtons();
 
     SessionFactory m_factory;
+    PlanProvider m_planProvider;
+    std::optional<MemoryPlan> m_plan;
+    QString m_planError;
+    ErrorKind m_lastFailure = ErrorKind::General;
     QPointer<TrainingSession> m_session;
     QVector<TrainingMetrics> m_pending;
     QVector<QPointF> m_rawLoss; // all raw losses, for re-smoothing
@@ -115,6 +139,7 @@ private:
     QLabel* m_eta;
     QLabel* m_status;
     QLabel* m_result;
+    QLabel* m_planLabel;
     QPushButton* m_start;
     QPushButton* m_pause;
     QPushButton* m_resume;

@@ -7,8 +7,8 @@ namespace teft::ui {
 
 // What the miner dashboard's form configures: local sparse training of the selected experts.
 struct TrainingSettings {
-    QString device = QStringLiteral("cpu");
-    int innerSteps = 100; // H
+    QString device = QStringLiteral("auto"); // "auto" (a GPU when there is one), "cpu", "cuda:N"
+    int innerSteps = 100;                    // H
     double learningRate = 1e-5;
     int batchSize = 4;
     int sequenceLength = 512;

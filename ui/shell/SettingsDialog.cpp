@@ -4,6 +4,7 @@
 #include "core/util/Runtime.h"
 #include "ui/shell/AppSettings.h"
 #include "ui/shell/Appearance.h"
+#include "ui/shell/DeviceChoices.h"
 
 #include <QApplication>
 
@@ -28,13 +29,8 @@ SettingsDialog::SettingsDialog(QWidget* parent) : QDialog(parent)
     auto* form = new QFormLayout();
 
     m_device = new QComboBox(this);
-    m_device->addItem(tr("Automatic (GPU when available)"), "auto");
-    m_device->addItem(tr("CPU"), "cpu");
-    for (int i = 0; i < teft::cudaDeviceCount(); ++i) {
-        const QString name = QStringLiteral("cuda:%1").arg(i);
-        const auto info = teft::describeDevice(name.toStdString());
-        m_device->addItem(QStringLiteral("%1 — %2").arg(name, QString::fromStdString(info.description)), name);
-    }
+    for (const DeviceChoice& d : deviceChoices()) // auto, the CPU and each GPU, with their free memory
+        m_device->addItem(d.label, d.id);
     m_device->setCurrentIndex(std::max(0, m_device->findData(AppSettings::device())));
     form->addRow(tr("Compute device:"), m_device);
 

@@ -1,0 +1,119 @@
+// `teft train --plan` and the refusal of a job that does not fit: the plan as text and JSON
+// (exit 0 when it fits, 1 when not), a run over --memory-limit refused before anything is
+// loaded with the figures, the suggestions and the override flag, and --ignore-memory-plan
+// starting it anyway.
+#include "core/teft/ExpertSelection.h"
+#include "support/TestSupport.h"
+
+#include <QtTest/QtTest>
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+
+using namespace teft;
+namespace fs = std::filesystem;
+
+class TestCliMemoryPlan : public QObject {
+    Q_OBJECT
+
+    fs::path m_dir, m_model, m_data, m_selection;
+
+    test::ProcessResult teft(std::vector<std::string> args)
+    {
+        args.push_back("--data-dir");
+        args.push_back((m_dir / "data").string());
+        return test::runProcess(TEFT_CLI_PATH, args);
+    }
+
+    std::vector<std::string> train(const std::string& out, std::vector<std::string> more)
+    {
+        std::vector<std::string> a = {"train",        m_model.string(),
+                                      "--data",       m_data.string(),
+                                      "--selection",  m_selection.string(),
+                                      "--out",        (m_dir / out).string(),
+                                      "--seq-len",    "32",
+                                      "--batch-size", "2",
+                                      "--steps",      "2",
+                                      "--unsigned"};
+        a.insert(a.end(), more.begin(), more.end());
+        return a;
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        m_dir = test::freshDir("cli-memory-plan");
+        m_model = m_dir / "model";
+        const auto r = teft({"model", "create", "--arch", "qwen3_moe", "--seed", "2", "--out", m_model.string()});
+        QVERIFY2(r.exitCode == 0, r.err.c_str());
+        m_data = m_dir / "data.txt";
+        std::ofstream text(m_data);
+        for (int i = 0; i < 400; ++i)
+            text << "line " << i << ": the quick brown fox jumps over the lazy dog " << i * 7 << "\n";
+        text.close();
+        ExpertSelection sel;
+        sel.setLayer(0, {1, 4});
+        sel.setLayer(2, {6});
+        m_selection = m_dir / "selection.json";
+        sel.save(m_selection.string());
+    }
+
+    void planFits()
+    {
+        auto r = teft(train("fits", {"--plan", "--json"}));
+        QVERIFY2(r.exitCode == 0, r.err.c_str());
+        const auto plan = nlohmann::json::parse(r.out);
+        QCOMPARE(plan.at("fits").get<bool>(), true);
+        QCOMPARE(plan.at("device").get<std::string>(), std::string("cpu"));
+        QVERIFY(plan.at("weights_bytes").get<std::int64_t>() > 0);
+        QCOMPARE(plan.at("trainable_experts").get<int>(), 3);
+        QVERIFY(plan.at("available_bytes").get<std::int64_t>() > 0);
+        QCOMPARE(plan.at("total_bytes").get<std::int64_t>(),
+                 plan.at("weights_bytes").get<std::int64_t>() + plan.at("trainable_state_bytes").get<std::int64_t>() +
+                     plan.at("activation_bytes").get<std::int64_t>() + plan.at("logits_bytes").get<std::int64_t>() +
+                     plan.at("runtime_bytes").get<std::int64_t>());
+        QVERIFY(!fs::exists(m_dir / "fits")); // a plan runs nothing
+
+        r = teft(train("fits", {"--plan"}));
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY2(r.out.find("Memory plan on cpu") != std::string::npos, r.out.c_str());
+        QVERIFY(r.out.find("fits") != std::string::npos);
+    }
+
+    void planDoesNotFit()
+    {
+        auto r = teft(train("small", {"--plan", "--json", "--memory-limit", "1M"}));
+        QCOMPARE(r.exitCode, 1);
+        const auto plan = nlohmann::json::parse(r.out);
+        QCOMPARE(plan.at("fits").get<bool>(), false);
+        QCOMPARE(plan.at("available_bytes").get<std::int64_t>(), std::int64_t{1} << 20);
+        QVERIFY(plan.at("available_is_limit").get<bool>());
+        QVERIFY(!plan.at("suggestions").empty());
+
+        r = teft(train("small", {"--plan", "--memory-limit", "1M"}));
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY(r.out.find("does NOT fit") != std::string::npos);
+        QVERIFY(r.out.find("masked routing") != std::string::npos);
+    }
+
+    void refusedBeforeLoadingAndForced()
+    {
+        auto r = teft(train("refused", {"--memory-limit", "1M"}));
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.find("needs about") != std::string::npos, r.err.c_str());
+        QVERIFY(r.err.find("1.00 MiB is the memory limit") != std::string::npos);
+        QVERIFY(r.err.find("--ignore-memory-plan") != std::string::npos);
+        QVERIFY(!fs::exists(m_dir / "refused" / "checkpoint"));
+        QVERIFY(!fs::exists(m_dir / "refused" / "submission"));
+
+        r = teft(train("forced", {"--memory-limit", "1M", "--ignore-memory-plan", "--json"}));
+        QVERIFY2(r.exitCode == 0, r.err.c_str());
+        QCOMPARE(nlohmann::json::parse(r.out).at("steps").get<int>(), 2);
+
+        r = teft(train("badlimit", {"--memory-limit", "lots"}));
+        QCOMPARE(r.exitCode, 2);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCliMemoryPlan)
+#include "test_cli_memory_plan.moc"
