@@ -1,18 +1,27 @@
-// Engine benchmark: forward and ESFT-style training-step tokens/s and peak resident memory of
-// teft's MoeModel, printed as JSON; bench/run_model_bench.sh runs it next to the Hugging Face
-// transformers baseline (bench/hf_train_bench.py bench) on the same checkpoint and data and
-// prints the ratios.
+// Engine benchmark: identification (routing capture + statistics, what `teft identify` does per
+// batch), forward and ESFT-style training-step tokens/s and peak memory of teft's MoeModel,
+// printed as JSON; bench/run_model_bench.sh and scripts/gpu-check.sh run it next to the Hugging
+// Face transformers baseline (bench/hf_train_bench.py bench) on the same checkpoint and data and
+// print the ratios (bench/compare_bench.py).
 //
 //   bench_model --model DIR --experts SEL.json [--batch 4] [--seq 256] [--steps 3] [--warmup 1]
 //               [--threads 0] [--dtype bf16|fp32] [--mode full|masked] [--aux-loss 1]
-//               [--device cpu] [--matmul 1] [--profile TRACE.json]
+//               [--device cpu|cuda:N|auto] [--identify 1] [--matmul 1] [--matmul-size N]
+//               [--profile TRACE.json]
+// Memory: the process's peak RSS; on CUDA also the peak bytes allocated and reserved by
+// LibTorch's CUDA caching allocator, over the run and per phase (reset before each: what
+// torch.cuda.max_memory_allocated reports in the baseline). CUDA timings synchronise the device
+// before the clock is read. --matmul measures a square bf16/fp32 matmul of --matmul-size
+// (default 2048 on the CPU, 8192 on CUDA) as the ceiling the model's matmuls aim at.
 // --profile writes a Chrome trace (LibTorch's legacy autograd profiler) of one extra training
 // step after the timed ones.
 #include "core/model/MoeModel.h"
+#include "core/teft/RoutingStats.h"
 #include "core/util/AtomicFile.h"
 #include "core/util/Error.h"
 #include "core/util/Runtime.h"
 
+#include <c10/core/CachingDeviceAllocator.h>
 #include <nlohmann/json.hpp>
 #include <torch/csrc/autograd/profiler_legacy.h>
 #include <torch/torch.h>
@@ -44,12 +53,38 @@ void sync(const torch::Device& d)
         torch::cuda::synchronize();
 }
 
+// Peak bytes allocated / reserved by LibTorch's CUDA caching allocator since the last reset
+// (through c10's DeviceAllocator interface, so this program links only LibTorch's CPU
+// libraries); resets the peaks when asked. Zeros on the CPU.
+struct CudaPeak {
+    std::int64_t allocated = 0;
+    std::int64_t reserved = 0;
+};
+
+CudaPeak cudaPeak(const torch::Device& d, bool reset = true)
+{
+    if (!d.is_cuda())
+        return {};
+    sync(d);
+    using c10::CachingDeviceAllocator::StatType;
+    c10::DeviceAllocator* alloc = c10::getDeviceAllocator(c10::DeviceType::CUDA);
+    const auto stats = alloc->getDeviceStats(d.index());
+    const auto all = static_cast<std::size_t>(StatType::AGGREGATE);
+    const CudaPeak p{stats.allocated_bytes[all].peak, stats.reserved_bytes[all].peak};
+    if (reset)
+        alloc->resetPeakStats(d.index());
+    return p;
+}
+
+nlohmann::json toJson(const CudaPeak& p) { return {{"allocated", p.allocated}, {"reserved", p.reserved}}; }
+
 // FLOP/s of a plain square matmul on this machine (the ceiling the model's matmuls aim at).
-double matmulFlops(torch::ScalarType dtype, const torch::Device& device, std::int64_t n = 2048, int reps = 4)
+double matmulFlops(torch::ScalarType dtype, const torch::Device& device, std::int64_t n, int reps)
 {
     const auto opts = torch::TensorOptions().dtype(dtype).device(device);
     const torch::Tensor a = torch::randn({n, n}, opts), b = torch::randn({n, n}, opts);
-    torch::mm(a, b);
+    for (int i = 0; i < (device.is_cuda() ? 3 : 1); ++i)
+        torch::mm(a, b);
     sync(device);
     const auto t0 = Clock::now();
     for (int i = 0; i < reps; ++i)
@@ -82,7 +117,8 @@ FlopModel forwardFlops(const ModelConfig& c, std::int64_t seq)
 
 struct Args {
     std::string model, experts, dtype = "bf16", mode = "full", device = "cpu", profile;
-    int batch = 4, seq = 256, steps = 3, warmup = 1, threads = 0, aux = 1, matmul = 1;
+    int batch = 4, seq = 256, steps = 3, warmup = 1, threads = 0, aux = 1, matmul = 1, identify = 1;
+    std::int64_t matmulSize = 0; // 0: 2048 on the CPU, 8192 on CUDA
     double lr = 1e-4;
 };
 
@@ -118,6 +154,10 @@ Args parseArgs(int argc, char** argv)
             a.aux = std::stoi(v);
         else if (k == "--matmul")
             a.matmul = std::stoi(v);
+        else if (k == "--matmul-size")
+            a.matmulSize = std::stoll(v);
+        else if (k == "--identify")
+            a.identify = std::stoi(v);
         else if (k == "--lr")
             a.lr = std::stod(v);
         else if (k == "--profile")
@@ -152,15 +192,56 @@ int run(const Args& a)
 
     auto t0 = Clock::now();
     auto model = MoeModel::load(a.model, opt);
+    const torch::Device device = model->device();
+    sync(device);
     const double loadS = seconds(t0, Clock::now());
     const std::int64_t rssLoaded = peakRssBytes();
+    nlohmann::json phases = nlohmann::json::object();
+    phases["load"] = toJson(cudaPeak(device));
     const ModelConfig& cfg = model->config();
-    const torch::Device device = model->device();
 
     torch::manual_seed(0);
     const torch::Tensor ids = torch::randint(0, cfg.vocabSize, {a.batch, a.seq}, torch::kLong);
     ModelBatch batch;
     batch.inputIds = ids.to(device);
+    const double tokens = static_cast<double>(a.batch) * a.seq;
+
+    // Identification: what collectRoutingStats (core/train/RoutingIdentification.cpp) does per
+    // batch, on the same tokens: the routing capture (no lm_head), then each MoE layer's real
+    // tokens counted into the statistics.
+    nlohmann::json identify = nlohmann::json::object();
+    if (a.identify) {
+        RoutingStats stats(cfg.moeLayers(), static_cast<int>(cfg.numExperts), static_cast<int>(cfg.topK));
+        auto identifyBatch = [&] {
+            for (const auto& lr : model->captureRouting(batch)) {
+                const auto k = lr.ids.size(-1);
+                auto ids2 = lr.ids.reshape({-1, k});
+                auto w = lr.weights.reshape({-1, k});
+                const auto real = ids2.select(1, 0).ge(0).nonzero().squeeze(1); // padding has id -1
+                stats.accumulate(stats.rowOfLayer(lr.layer), ids2.index_select(0, real), w.index_select(0, real));
+            }
+        };
+        for (int i = 0; i < a.warmup; ++i)
+            identifyBatch();
+        sync(device);
+        cudaPeak(device);
+        t0 = Clock::now();
+        for (int i = 0; i < a.steps; ++i)
+            identifyBatch();
+        sync(device);
+        const double identifyS = seconds(t0, Clock::now()) / a.steps;
+        phases["identify"] = toJson(cudaPeak(device));
+        double assignments = 0;
+        for (int r = 0; r < stats.rows(); ++r)
+            for (int e = 0; e < stats.numExperts(); ++e)
+                assignments += stats.count(r, e);
+        identify = {{"identify_s", identifyS},
+                    {"identify_tokens_per_s", tokens / identifyS},
+                    {"identify_assignments", static_cast<std::int64_t>(assignments)},
+                    {"identify_assignments_expected",
+                     static_cast<std::int64_t>(tokens) * (a.warmup + a.steps) * cfg.topK * stats.rows()}};
+    }
+
     // Labels left undefined: next-token targets from the inputs themselves (the model shifts).
     double forwardS = 0;
     {
@@ -170,6 +251,7 @@ int run(const Args& a)
         for (int i = 0; i < a.warmup; ++i)
             model->forward(batch, fo);
         sync(device);
+        cudaPeak(device);
         t0 = Clock::now();
         for (int i = 0; i < a.steps; ++i)
             model->forward(batch, fo);
@@ -177,6 +259,7 @@ int run(const Args& a)
         forwardS = seconds(t0, Clock::now()) / a.steps;
     }
     const std::int64_t rssForward = peakRssBytes();
+    phases["forward"] = toJson(cudaPeak(device));
 
     std::vector<torch::Tensor> params;
     std::int64_t trainable = 0;
@@ -207,12 +290,13 @@ int run(const Args& a)
         step();
     sync(device);
     const double trainS = seconds(t0, Clock::now()) / a.steps;
+    // The training phase's peak includes the warm-up steps (AdamW's state is created there).
+    phases["train"] = toJson(cudaPeak(device));
     if (!a.profile.empty()) {
         torch::autograd::profiler::RecordProfile guard(a.profile);
         step();
     }
 
-    const double tokens = static_cast<double>(a.batch) * a.seq;
     const FlopModel fm = forwardFlops(cfg, a.seq);
     double fwd = fm.head, train = 2 * fm.head; // head: forward + gradient of the hidden states
     const int first = model->firstTrainableLayer();
@@ -249,8 +333,27 @@ int run(const Args& a)
         {"peak_rss_bytes", peakRssBytes()},
         {"losses", losses},
     };
-    if (a.matmul)
-        out["matmul_flop_per_s"] = matmulFlops(opt.computeDtype, device);
+    out.update(identify);
+    if (a.identify)
+        out["identify_flops_per_token"] = fwd - fm.head; // no lm_head
+    if (device.is_cuda()) {
+        const DeviceInfo info = describeDevice(device.str());
+        out["gpu_name"] = info.description;
+        out["gpu_memory_total_bytes"] = info.memoryTotal;
+        out["cuda_phase_peak_bytes"] = phases;
+        std::int64_t allocated = 0, reserved = 0;
+        for (const auto& [name, p] : phases.items()) {
+            allocated = std::max(allocated, p["allocated"].get<std::int64_t>());
+            reserved = std::max(reserved, p["reserved"].get<std::int64_t>());
+        }
+        out["cuda_peak_allocated_bytes"] = allocated;
+        out["cuda_peak_reserved_bytes"] = reserved;
+    }
+    if (a.matmul) {
+        const std::int64_t n = a.matmulSize > 0 ? a.matmulSize : (device.is_cuda() ? 8192 : 2048);
+        out["matmul_size"] = n;
+        out["matmul_flop_per_s"] = matmulFlops(opt.computeDtype, device, n, device.is_cuda() ? 10 : 4);
+    }
     std::cout << out.dump(2) << std::endl;
     return 0;
 }

@@ -5,17 +5,25 @@ would otherwise run with transformers itself.
 Subcommands:
   bench DIR --experts SEL.json [--batch 4] [--seq 256] [--steps 3] [--warmup 1] [--threads 0]
             [--dtype bf16|fp32] [--lr 1e-4] [--aux-loss 1] [--experts-impl eager|grouped_mm|batched_mm]
-      Loads DIR with AutoModelForCausalLM.from_pretrained (eager attention, the chosen experts
-      implementation), freezes everything except the selected experts ({"layer": [expert ids]},
-      the file bench_model takes), runs AdamW on those only, and prints ONE JSON object: forward
-      and training-step tokens/s, peak resident memory, the losses. Same data as bench_model:
-      torch.manual_seed(0) right before torch.randint(0, vocab, (batch, seq)), the labels are the
-      inputs (the model shifts them), loss over batch x (seq - 1) targets.
-      Peak RSS is the process's maximum: run one configuration per process.
-  create-qwen3-30b-a3b-layer OUT
+            [--device cpu|cuda:N] [--attn-impl eager|sdpa] [--identify 1]
+      Loads DIR with AutoModelForCausalLM.from_pretrained (the chosen attention and experts
+      implementations; attention defaults to eager on the CPU, sdpa on CUDA), freezes everything
+      except the selected experts ({"layer": [expert ids]}, the file bench_model takes), runs
+      AdamW on those only, and prints ONE JSON object: identification (router top-k counts per
+      expert, as `teft identify` collects them), forward and training-step tokens/s, peak memory,
+      the losses. Same data as bench_model: torch.manual_seed(0) right before
+      torch.randint(0, vocab, (batch, seq)) on the CPU, the labels are the inputs (the model
+      shifts them), loss over batch x (seq - 1) targets.
+      Memory: on the CPU the process's peak RSS (run one configuration per process); on CUDA
+      also torch.cuda.max_memory_allocated / max_memory_reserved over the whole run and per
+      phase (reset before each), the figures bench_model reports from the same allocator.
+      CUDA timings synchronise the device before the clock is read.
+  create-qwen3-30b-a3b-layer OUT [--layers 2] [--device cpu|cuda:N]
       Writes a random bf16 qwen3_moe checkpoint with the dimensions of Qwen3-30B-A3B (hidden
-      2048, 32 query / 4 KV heads of 128, 128 experts of 768, top-8, vocabulary 151,936) and two
-      layers, with save_pretrained (about 3.7 GB).
+      2048, 32 query / 4 KV heads of 128, 128 experts of 768, top-8, vocabulary 151,936) and
+      LAYERS layers (1.24 GB for the embeddings and head + 1.24 GB per layer), with
+      save_pretrained (two layers: about 3.7 GB). --device cuda:0 draws the random weights on
+      the GPU (seconds instead of minutes for many layers).
 """
 
 import argparse
@@ -44,13 +52,16 @@ def run_create(args):
     if os.path.exists(os.path.join(args.out, "config.json")):
         print(f"{args.out} already holds a checkpoint", file=sys.stderr)
         return
+    if args.layers < 1:
+        raise ValueError("--layers must be at least 1")
     torch.manual_seed(args.seed)
     torch.set_num_threads(os.cpu_count() or 1)
-    config = Qwen3MoeConfig(**QWEN3_30B_A3B_LAYER)
+    config = Qwen3MoeConfig(**dict(QWEN3_30B_A3B_LAYER, num_hidden_layers=args.layers))
     config.architectures = ["Qwen3MoeForCausalLM"]
-    # Built directly in bf16 (3.7 GB, not 7.5 GB of fp32 first); transformers' own init
-    # (normal(0, initializer_range) for projections, experts and routers).
-    model = Qwen3MoeForCausalLM._from_config(config, dtype=torch.bfloat16)
+    # Built directly in bf16 (3.7 GB for two layers, not 7.5 GB of fp32 first); transformers' own
+    # init (normal(0, initializer_range) for projections, experts and routers), on args.device.
+    with torch.device(args.device):
+        model = Qwen3MoeForCausalLM._from_config(config, dtype=torch.bfloat16)
     tmp = args.out.rstrip("/") + f".tmp-{os.getpid()}"
     model.save_pretrained(tmp)
     # transformers 5.17 writes the expert count as "num_local_experts" (Qwen3MoeConfig's
@@ -146,11 +157,40 @@ def run_bench(args):
 
     torch.set_num_threads(args.threads if args.threads > 0 else (os.cpu_count() or 1))
     dtype = {"bf16": torch.bfloat16, "fp32": torch.float32}[args.dtype]
+    device = torch.device(args.device)
+    cuda = device.type == "cuda"
+    if cuda:
+        if not torch.cuda.is_available():
+            raise ValueError(f"--device {args.device}: torch {torch.__version__} sees no CUDA GPU")
+        if device.index is None:
+            device = torch.device("cuda", 0)
+        torch.cuda.set_device(device)
+    attn = args.attn_impl or ("sdpa" if cuda else "eager")
+
+    def sync():
+        if cuda:
+            torch.cuda.synchronize(device)
+
+    def cuda_peak(reset=True):
+        """Peak allocated / reserved bytes since the last reset (None on the CPU)."""
+        if not cuda:
+            return None
+        sync()
+        peak = {"allocated": torch.cuda.max_memory_allocated(device),
+                "reserved": torch.cuda.max_memory_reserved(device)}
+        if reset:
+            torch.cuda.reset_peak_memory_stats(device)
+        return peak
+
     t0 = time.perf_counter()
-    model = AutoModelForCausalLM.from_pretrained(args.model, dtype=dtype, attn_implementation="eager",
-                                                 experts_implementation=args.experts_impl)
+    kwargs = dict(dtype=dtype, attn_implementation=attn, experts_implementation=args.experts_impl)
+    if cuda:
+        kwargs["device_map"] = {"": device}  # straight to the GPU, not through a CPU copy
+    model = AutoModelForCausalLM.from_pretrained(args.model, **kwargs)
+    sync()
     load_s = time.perf_counter() - t0
     rss_loaded = peak_rss_bytes()
+    phases = {"load": cuda_peak()}
     impl = model.config._experts_implementation
     if impl != args.experts_impl:
         raise ValueError(f"transformers picked experts implementation {impl!r}, asked {args.experts_impl!r}")
@@ -168,20 +208,69 @@ def run_bench(args):
               "training without it (pass --aux-loss 0 to the engine too)", file=sys.stderr)
     extra = {"output_router_logits": aux} if has_aux else {}
 
-    # The engine's data: manual_seed(0), then randint(0, vocab, {batch, seq}) (bench_model.cpp).
+    # The engine's data: manual_seed(0), then randint(0, vocab, {batch, seq}) (bench_model.cpp),
+    # drawn on the CPU and moved.
     torch.manual_seed(0)
-    ids = torch.randint(0, cfg.vocab_size, (args.batch, args.seq))
+    ids = torch.randint(0, cfg.vocab_size, (args.batch, args.seq)).to(device)
     tokens = args.batch * args.seq
 
     model.eval()
+    result_identify = {}
+    if args.identify and has_aux:
+        # Identification as a transformers user would write it: the decoder stack alone (no
+        # lm_head) with the router logits, then per MoE layer the top-k of the softmax
+        # (renormalised where the config says so), counted per expert on the device and brought
+        # to the CPU once per batch (the engine's RoutingStats does the same per layer).
+        k = getattr(cfg, "num_experts_per_tok")
+        num_experts = getattr(cfg, "num_experts", None) or getattr(cfg, "num_local_experts")
+        norm = bool(getattr(cfg, "norm_topk_prob", True))
+        counts = torch.zeros(num_experts, dtype=torch.float64)
+
+        def identify_batch():
+            out = model.model(input_ids=ids, use_cache=False, output_router_logits=True)
+            c = torch.zeros(2, num_experts, dtype=torch.float64, device=device)
+            for logits in out.router_logits:
+                w, sel = torch.topk(torch.softmax(logits.float(), dim=-1), k, dim=-1)
+                if norm:
+                    w = w / w.sum(dim=-1, keepdim=True)
+                c[0] += torch.bincount(sel.reshape(-1), minlength=num_experts).double()
+                c[1] += torch.bincount(sel.reshape(-1), weights=w.reshape(-1).double(), minlength=num_experts)
+            return c.cpu()[0]
+
+        with torch.no_grad():
+            for _ in range(args.warmup):
+                identify_batch()
+            sync()
+            cuda_peak()
+            t0 = time.perf_counter()
+            for _ in range(args.steps):
+                counts += identify_batch()
+            sync()
+            identify_s = (time.perf_counter() - t0) / args.steps
+        expected = args.steps * tokens * k * len(out_layers(model))
+        result_identify = {
+            "identify_s": identify_s,
+            "identify_tokens_per_s": tokens / identify_s,
+            "identify_assignments": int(counts.sum().item()),
+            "identify_assignments_expected": expected,
+        }
+        phases["identify"] = cuda_peak()
+    elif args.identify:
+        print(f"hf_train_bench: {cfg.model_type} returns no router logits here; identification skipped",
+              file=sys.stderr)
+
     with torch.no_grad():
         for _ in range(args.warmup):
             model(input_ids=ids, labels=ids, use_cache=False)
+        sync()
+        cuda_peak()
         t0 = time.perf_counter()
         for _ in range(args.steps):
             model(input_ids=ids, labels=ids, use_cache=False)
+        sync()
         forward_s = (time.perf_counter() - t0) / args.steps
     rss_forward = peak_rss_bytes()
+    phases["forward"] = cuda_peak()
 
     model.train()
     opt = torch.optim.AdamW(tensors, lr=args.lr, weight_decay=0.0)  # see select_trainable
@@ -196,11 +285,15 @@ def run_bench(args):
 
     for _ in range(args.warmup):
         step()
+    sync()
     t0 = time.perf_counter()
     for _ in range(args.steps):
         step()
+    sync()
     train_s = (time.perf_counter() - t0) / args.steps
     rss_peak = peak_rss_bytes()
+    # The training phase's peak includes the warm-up steps (AdamW's state is created there).
+    phases["train"] = cuda_peak()
 
     # Fused experts: the frozen rows must be bit-identical, the selected ones must have moved.
     unchanged, moved = True, True
@@ -221,7 +314,7 @@ def run_bench(args):
         "model": args.model,
         "model_type": cfg.model_type,
         "dtype": args.dtype,
-        "device": "cpu",
+        "device": str(device),
         "threads": torch.get_num_threads(),
         "batch": args.batch,
         "seq": args.seq,
@@ -232,6 +325,7 @@ def run_bench(args):
         "optimizer_parameters": sum(t.numel() for t in tensors),
         "total_parameters": sum(p.numel() for p in model.parameters()),
         "load_s": load_s,
+        **result_identify,
         "forward_s": forward_s,
         "forward_tokens_per_s": tokens / forward_s,
         "train_step_s": train_s,
@@ -243,9 +337,19 @@ def run_bench(args):
         "selected_experts_changed": moved,
         "losses": losses,
     }
+    if cuda:
+        result["gpu_name"] = torch.cuda.get_device_name(device)
+        result["cuda_phase_peak_bytes"] = phases
+        result["cuda_peak_allocated_bytes"] = max(p["allocated"] for p in phases.values())
+        result["cuda_peak_reserved_bytes"] = max(p["reserved"] for p in phases.values())
     print(json.dumps(result, indent=2))
     if not unchanged:
         sys.exit(3)
+
+
+def out_layers(model):
+    """The decoder layers that hold routed experts."""
+    return [l for l in model.model.layers if experts_module(l) is not None]
 
 
 def main():
@@ -264,9 +368,16 @@ def main():
     bn.add_argument("--aux-loss", type=int, default=1, help="add the load-balancing loss (1/0)")
     bn.add_argument("--experts-impl", default="eager",
                     help="transformers experts_implementation: eager, grouped_mm, batched_mm")
+    bn.add_argument("--attn-impl", default=None,
+                    help="transformers attn_implementation (default: eager on the CPU, sdpa on CUDA)")
+    bn.add_argument("--device", default="cpu", help="cpu or cuda:N")
+    bn.add_argument("--identify", type=int, default=1,
+                    help="also time identification (router top-k counts per expert) (1/0)")
     cr = sub.add_parser("create-qwen3-30b-a3b-layer")
     cr.add_argument("out")
     cr.add_argument("--seed", type=int, default=0)
+    cr.add_argument("--layers", type=int, default=2)
+    cr.add_argument("--device", default="cpu", help="where the random weights are drawn (cpu, cuda:N)")
     args = ap.parse_args()
     {"bench": run_bench, "create-qwen3-30b-a3b-layer": run_create}[args.cmd](args)
 

@@ -3,16 +3,22 @@
 #include <QProcess>
 #include <QProcessEnvironment>
 #include <QStringList>
+#include <arpa/inet.h>
 #include <cerrno>
 #include <cstdlib>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 namespace teft::test {
 namespace fs = std::filesystem;
 
 fs::path workDir()
 {
-    // <build>/tests/work/<test executable name>
-    return fs::path(TEFT_TEST_WORK_ROOT) / program_invocation_short_name;
+    // <build>/tests/work/<test executable name>; $TEFT_TEST_WORK_ROOT instead of <build>/tests/work
+    // where the build tree is not there (scripts/gpu-check.sh runs packed tests on another machine).
+    const char* env = std::getenv("TEFT_TEST_WORK_ROOT");
+    return fs::path(env && *env ? env : TEFT_TEST_WORK_ROOT) / program_invocation_short_name;
 }
 
 fs::path freshDir(const std::string& name)
@@ -62,6 +68,23 @@ ProcessResult runProcess(const std::string& program, const std::vector<std::stri
     r.err = p.readAllStandardError().toStdString();
     r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
     return r;
+}
+
+int freeTcpPort()
+{
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    if (fd < 0)
+        return -1;
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_ANY);
+    socklen_t len = sizeof addr;
+    int port = -1;
+    if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
+        ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0)
+        port = ntohs(addr.sin_port);
+    ::close(fd);
+    return port;
 }
 
 } // namespace teft::test

@@ -9,7 +9,8 @@
 
 namespace teft::test {
 
-// This test executable's scratch directory: <build>/tests/work/<executable name>.
+// This test executable's scratch directory: <build>/tests/work/<executable name>
+// ($TEFT_TEST_WORK_ROOT/<executable name> when set).
 std::filesystem::path workDir();
 
 // A fresh, empty directory for this test (under the build tree), removed at the next run.
@@ -35,5 +36,8 @@ struct ProcessResult {
 };
 ProcessResult runProcess(const std::string& program, const std::vector<std::string>& args, int timeoutMs = 600000,
                          const std::vector<std::pair<std::string, std::string>>& env = {});
+
+// A TCP port that is free on this machine now (the kernel's pick), e.g. for a rendezvous.
+int freeTcpPort();
 
 } // namespace teft::test
