@@ -8,6 +8,7 @@
 #include <atomic>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 #include <sstream>
 #include <unistd.h>
@@ -61,6 +62,30 @@ const Option* findOption(const Command& c, const std::string& name)
 }
 
 bool isTerminal() { return ::isatty(STDERR_FILENO) == 1; }
+
+// This process's rank in a data-parallel job (core/dist/Distributed.h), 0 outside one.
+int distributedRank()
+{
+    const char* world = std::getenv("WORLD_SIZE");
+    const char* rank = std::getenv("RANK");
+    if (!world || !rank || std::atoi(world) <= 1)
+        return 0;
+    return std::max(0, std::atoi(rank));
+}
+
+// The ranks other than 0 of a data-parallel job log to their own file.
+std::string logFileName()
+{
+    const int rank = distributedRank();
+    return rank > 0 ? "teft.rank" + std::to_string(rank) + ".log" : "teft.log";
+}
+
+// "teft" or, in a rank of a data-parallel job, "teft (rank 1)": each rank's errors say whose they are.
+std::string programName()
+{
+    const char* world = std::getenv("WORLD_SIZE");
+    return world && std::atoi(world) > 1 ? "teft (rank " + std::to_string(distributedRank()) + ")" : "teft";
+}
 
 } // namespace
 
@@ -291,6 +316,7 @@ int parseAndRun(int argc, char** argv)
 
     JobControl control;
     Invocation inv(*cmd, control);
+    inv.args = args;
     for (std::size_t i = consumed; i < args.size(); ++i) {
         std::string a = args[i];
         // A one-letter option may also be spelled with a single dash: "-n 5".
@@ -342,7 +368,7 @@ int parseAndRun(int argc, char** argv)
 
     if (inv.has("data-dir"))
         setDataDir(inv.get("data-dir"));
-    log::init(logDir(), true, inv.flag("verbose") ? spdlog::level::debug : spdlog::level::warn);
+    log::init(logDir(), true, inv.flag("verbose") ? spdlog::level::debug : spdlog::level::warn, logFileName());
     configureThreads(static_cast<int>(inv.getInt("threads")));
     control.setProgressCallback([&inv](const JobControl::Progress& p) { inv.progress(p); });
 
@@ -361,20 +387,20 @@ int runMain(int argc, char** argv)
     try {
         return parseAndRun(argc, argv);
     } catch (const UsageError& e) {
-        std::cerr << "teft: usage error: " << e.what() << "\n";
+        std::cerr << programName() << ": usage error: " << e.what() << "\n";
         return 2;
     } catch (const Cancelled&) {
-        std::cerr << "\nteft: cancelled; the job's state was saved and it can be resumed\n";
+        std::cerr << "\n" << programName() << ": cancelled; the job's state was saved and it can be resumed\n";
         return 130;
     } catch (const Error& e) {
         spdlog::default_logger()->flush();
-        std::cerr << "teft: error: " << e.what() << "\n";
+        std::cerr << programName() << ": error: " << e.what() << "\n";
         return 1;
     } catch (const c10::Error& e) {
-        std::cerr << "teft: error in the tensor engine: " << e.what_without_backtrace() << "\n";
+        std::cerr << programName() << ": error in the tensor engine: " << e.what_without_backtrace() << "\n";
         return 1;
     } catch (const std::exception& e) {
-        std::cerr << "teft: error: " << e.what() << "\n";
+        std::cerr << programName() << ": error: " << e.what() << "\n";
         return 1;
     }
 }

@@ -44,6 +44,7 @@ public:
     const Command& command;
     std::map<std::string, std::vector<std::string>> values; // option -> values ("" for flags)
     std::vector<std::string> positional;
+    std::vector<std::string> args; // the whole command line after the program name, as given
     JobControl& control;
 
     Invocation(const Command& c, JobControl& ctl) : command(c), control(ctl) {}

@@ -1,15 +1,58 @@
 // `teft train`: a miner (TEFT step 2) — train only the selected experts and write a signed
 // submission. Rerunning with the same settings and --out resumes from the checkpoint.
 #include "app/cli/Cli.h"
+#include "app/cli/Launcher.h"
 #include "app/cli/TrainCliSupport.h"
 
+#include "core/dist/Distributed.h"
 #include "core/project/Train.h"
 #include "core/teft/ExpertSelection.h"
+#include "core/train/MemoryPlan.h"
+#include "core/util/Runtime.h"
 
+#include <algorithm>
+#include <chrono>
+#include <memory>
 #include <sstream>
+#include <thread>
 
 namespace teft::cli {
 namespace {
+
+// When the launcher variables make this process a rank of a data-parallel job (WORLD_SIZE > 1):
+// its device (cuda:LOCAL_RANK for CUDA), its share of the machine's cores, quiet progress on the
+// ranks other than 0, and the process group, set as s.collective. Null in a single process.
+std::unique_ptr<ProcessGroup> joinDataParallelJob(Invocation& inv, MinerSettings& s)
+{
+    const auto dist = DistributedEnv::fromEnvironment();
+    if (!dist || dist->worldSize <= 1)
+        return nullptr;
+    const long long timeout = inv.getInt("dist-timeout");
+    if (timeout < 1)
+        throw UsageError("--dist-timeout must be at least 1 second, got " + std::to_string(timeout));
+    const std::string backend = inv.get("dist-backend");
+    if (backend != "gloo" && backend != "nccl")
+        throw UsageError("--dist-backend must be gloo or nccl, got '" + backend + "'");
+    s.device = deviceForRank(s.device, *dist);
+    // The ranks on this machine share its cores (--threads 0 means all of them).
+    if (inv.getInt("threads") == 0 && dist->localWorldSize > 1)
+        configureThreads(std::max(1, static_cast<int>(std::thread::hardware_concurrency()) / dist->localWorldSize));
+    if (dist->rank != 0)
+        inv.control.setProgressCallback({}); // rank 0 shows the progress
+    ProcessGroupOptions options;
+    options.timeout = std::chrono::seconds(timeout);
+    options.nccl = backend == "nccl";
+    if (options.nccl) {
+        if (s.device.rfind("cuda:", 0) != 0)
+            throw UsageError("--dist-backend nccl reduces on GPUs: it needs a CUDA device (--device cuda, or auto on "
+                             "a machine with GPUs), not " +
+                             s.device);
+        options.ncclDevice = std::stoi(s.device.substr(5));
+    }
+    auto group = connectProcessGroup(*dist, options);
+    s.collective = group.get();
+    return group;
+}
 
 int runTrain(Invocation& inv)
 {
@@ -60,7 +103,38 @@ int runTrain(Invocation& inv)
     s.validateEvery = inv.getInt("validate-every");
     s.dataLabel = inv.all("data").front();
     s.dataset = datasetRecordJson(datasetSpec(inv, inv.all("data")), packingOptions(inv));
-    const auto r = trainMiner(s, inv.control);
+    MemoryGate gate;
+    gate.enforce = !inv.flag("ignore-memory-plan");
+    gate.memoryLimit = inv.has("memory-limit") ? parseByteSize(inv.get("memory-limit")) : 0;
+    gate.overrideHint = " Pass --ignore-memory-plan to start it anyway.";
+    if (inv.flag("plan")) {
+        // The plan only: exit 0 when the job fits, 1 when it would be refused.
+        const MemoryPlan plan = planMinerMemory(s, gate.memoryLimit);
+        if (inv.json())
+            inv.printJson(plan.toJson());
+        else
+            inv.printText(plan.text());
+        return plan.fits() ? 0 : 1;
+    }
+    if (wantsLauncher(inv))
+        return launchRanks(inv); // --nproc-per-node: this process starts and watches the ranks
+    // A rank of a data-parallel job (started by --nproc-per-node, torchrun, a Slurm script...)?
+    const std::unique_ptr<ProcessGroup> group = joinDataParallelJob(inv, s);
+    MinerResult r;
+    try {
+        r = trainMiner(s, inv.control, {}, gate);
+    } catch (const PeerFailure&) {
+        throw;
+    } catch (const Cancelled&) {
+        throw;
+    } catch (const std::exception& e) {
+        // Tell the other ranks why this one stops: they quote it in their own error.
+        if (group)
+            group->announceFailure(e.what());
+        throw;
+    }
+    if (group && group->rank() != 0)
+        return 0; // rank 0 prints the result
     if (inv.json()) {
         inv.printJson(r.toJson());
     } else {
@@ -105,10 +179,17 @@ std::vector<Option> trainOptions()
         {"miner-id", "ID", "miner name (default: the key's)", ""},
         {"key-dir", "DIR", "miner key folder (default: <data-dir>/keys)", ""},
         {"unsigned", "", "write an unsigned submission"},
-        {"device", "DEV", "cpu, cuda:0 or auto", "cpu"},
+        {"device", "DEV", "auto (a GPU when there is one), cpu or cuda:N", "auto"},
         {"compute-dtype", "DTYPE", "bf16 or f32", "bf16"},
+        {"plan", "",
+         "print the memory plan (weights, trainable state, activations, logits against the device's "
+         "free memory) and exit: 0 when the job fits, 1 when it would be refused"},
+        {"memory-limit", "BYTES", "memory the job may use (e.g. 24G), instead of the device's free memory", ""},
+        {"ignore-memory-plan", "", "start even when the memory plan says the job does not fit"},
         {"out", "DIR", "run folder (checkpoint/ and submission/)", "", true}};
     o.insert(o.end(), more.begin(), more.end());
+    const auto launcher = launcherOptions();
+    o.insert(o.end(), launcher.begin(), launcher.end());
     return o;
 }
 
@@ -119,7 +200,18 @@ TEFT_COMMAND({"train",
               "Only the selected experts get gradients and optimizer state (AdamW, warmup + cosine decay, "
               "clipping, gradient accumulation). Non-finite steps are skipped and counted. A checkpoint is kept in "
               "<out>/checkpoint; Ctrl-C leaves it and the same command resumes exactly. The submission "
-              "(<out>/submission) holds Δ = Φ(t) − Φ_i for the selected experts, a manifest and an Ed25519 signature.",
+              "(<out>/submission) holds Δ = Φ(t) − Φ_i for the selected experts, a manifest and an Ed25519 signature. "
+              "Before anything is loaded the job's memory plan is checked against the device's free memory (--plan "
+              "prints it); a job that does not fit is refused with the figures and what to change. Out of memory "
+              "during the run stops the job with its checkpoint kept: the same command resumes it.\n\n"
+              "Data parallel (torch.distributed, Gloo): --nproc-per-node N starts N ranks on this machine (with "
+              "CUDA, rank k on cuda:k); any other launcher (torchrun, a Slurm script) works through RANK, "
+              "WORLD_SIZE, LOCAL_RANK, MASTER_ADDR and MASTER_PORT. --batch-size and --grad-accum stay the global "
+              "batch: each micro-batch is split across the ranks and the gradients of the selected experts are "
+              "all-reduced (one buffer per step), so N ranks train as one process would, only faster. Rank 0 "
+              "writes the checkpoints, the job record and the submission; rank k logs to teft.rank<k>.log. When a "
+              "rank fails, the others stop with an error naming it, and the same command resumes the job from "
+              "the last checkpoint (with any number of ranks).",
               {"MODEL"},
               trainOptions(),
               runTrain});

@@ -1,10 +1,13 @@
 #include "core/train/InnerTrainer.h"
 
+#include "core/dist/Collective.h"
 #include "core/util/Error.h"
 #include "core/util/Progress.h"
 
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
+
+#include <spdlog/spdlog.h>
 
 #include <cmath>
 #include <limits>
@@ -87,11 +90,16 @@ double gradientNorm(const std::vector<std::pair<std::string, at::Tensor>>& param
 }
 
 InnerTrainer::InnerTrainer(std::vector<std::pair<std::string, at::Tensor>> params, std::vector<std::int64_t> rows,
-                           InnerTrainerSettings settings, std::filesystem::path checkpointDir, std::string identity)
+                           InnerTrainerSettings settings, std::filesystem::path checkpointDir, std::string identity,
+                           Collective* collective)
     : m_params(std::move(params)), m_settings(settings), m_order(std::move(rows), settings.seed),
-      m_optimizer(m_params, settings.adamw), m_checkpointDir(std::move(checkpointDir))
+      m_optimizer(m_params, settings.adamw), m_checkpointDir(std::move(checkpointDir)), m_collective(collective)
 {
     m_settings.check();
+    if (m_collective && m_settings.batchSize < m_collective->size())
+        throw UsageError("The batch size (" + std::to_string(m_settings.batchSize) +
+                         " rows per micro-batch) is split across the " + std::to_string(m_collective->size()) +
+                         " ranks: it must be at least the number of ranks");
     if (m_params.empty())
         throw Error("Nothing to train: the model has no trainable parameters (is the expert selection empty?)");
     for (const auto& [name, p] : m_params)
@@ -101,9 +109,11 @@ InnerTrainer::InnerTrainer(std::vector<std::pair<std::string, at::Tensor>> param
     m_state.identity = std::move(identity);
 }
 
+bool InnerTrainer::isWriter() const { return !m_collective || m_collective->rank() == 0; }
+
 void InnerTrainer::saveCheckpoint()
 {
-    if (m_checkpointDir.empty())
+    if (m_checkpointDir.empty() || !isWriter())
         return;
     TensorMap params;
     for (const auto& [name, p] : m_params)
@@ -111,7 +121,7 @@ void InnerTrainer::saveCheckpoint()
     saveTrainCheckpoint(m_checkpointDir, m_state, params, m_optimizer.state());
 }
 
-bool InnerTrainer::tryResume()
+bool InnerTrainer::tryResumeLocal()
 {
     if (m_checkpointDir.empty())
         return false;
@@ -140,32 +150,200 @@ bool InnerTrainer::tryResume()
     return true;
 }
 
+namespace {
+
+nlohmann::json stateToJson(const TrainProgressState& s)
+{
+    return {{"step", s.step},
+            {"data_position", s.dataPosition},
+            {"seed", std::to_string(s.seed)},
+            {"tokens_seen", s.tokensSeen},
+            {"skipped_steps", s.skippedSteps},
+            {"non_finite_in_a_row", s.nonFiniteInARow},
+            {"identity", s.identity},
+            {"extra", s.extra}};
+}
+
+TrainProgressState stateFromJson(const nlohmann::json& j)
+{
+    TrainProgressState s;
+    s.step = j.at("step").get<std::int64_t>();
+    s.dataPosition = j.at("data_position").get<std::int64_t>();
+    s.seed = std::stoull(j.at("seed").get<std::string>());
+    s.tokensSeen = j.at("tokens_seen").get<std::int64_t>();
+    s.skippedSteps = j.at("skipped_steps").get<std::int64_t>();
+    s.nonFiniteInARow = j.at("non_finite_in_a_row").get<std::int64_t>();
+    s.identity = j.at("identity").get<std::string>();
+    s.extra = j.at("extra");
+    return s;
+}
+
+} // namespace
+
+bool InnerTrainer::tryResume()
+{
+    if (!m_collective)
+        return tryResumeLocal();
+    Collective& c = *m_collective;
+    requireSameOnAllRanks(c, m_state.identity + "\n" + std::to_string(m_settings.seed),
+                          "the run (its settings, model, expert selection and data)");
+    // Rank 0 reads its checkpoint (checking it as a single process would) and hands the state to
+    // the others, so that only rank 0's disk needs to hold the run folder.
+    nlohmann::json header = nlohmann::json::object();
+    if (c.rank() == 0) {
+        try {
+            if (tryResumeLocal())
+                header["state"] = stateToJson(m_state);
+        } catch (const std::exception& e) {
+            header["error"] = e.what();
+        }
+    }
+    header = nlohmann::json::parse(broadcastString(c, header.dump(), 0, "the checkpoint's state"));
+    if (header.contains("error"))
+        throw Error(header.at("error").get<std::string>());
+    if (!header.contains("state"))
+        return false;
+    torch::NoGradGuard noGrad;
+    const auto optimizer = m_optimizer.state();
+    std::vector<at::Tensor> parts;
+    for (const auto& [name, p] : m_params) {
+        parts.push_back(p.detach().reshape(-1).to(torch::kCPU));
+        parts.push_back(optimizer.at("exp_avg/" + name).reshape(-1).to(torch::kCPU));
+        parts.push_back(optimizer.at("exp_avg_sq/" + name).reshape(-1).to(torch::kCPU));
+    }
+    auto flat = torch::cat(parts);
+    c.broadcast(flat, 0, "the checkpoint's weights and optimizer state");
+    if (c.rank() != 0) {
+        TensorMap moments;
+        std::int64_t offset = 0;
+        for (auto& [name, p] : m_params) {
+            const auto n = p.numel();
+            p.copy_(flat.narrow(0, offset, n).view_as(p));
+            moments["exp_avg/" + name] = flat.narrow(0, offset + n, n).view(p.sizes());
+            moments["exp_avg_sq/" + name] = flat.narrow(0, offset + 2 * n, n).view(p.sizes());
+            offset += 3 * n;
+        }
+        m_state = stateFromJson(header.at("state"));
+        m_optimizer.loadState(moments, m_state.step - m_state.skippedSteps);
+    }
+    return true;
+}
+
+InnerTrainer::ReducedStep InnerTrainer::reduceStep(double lossSum, bool finite, bool cancel)
+{
+    // One buffer for the whole step: every parameter's gradient (zeros where it has none), then
+    // one has-a-gradient flag per parameter, the loss, the non-finite flag and the cancel flag.
+    torch::NoGradGuard noGrad;
+    const auto device = m_params.front().second.device();
+    std::vector<at::Tensor> parts;
+    std::vector<float> tail;
+    parts.reserve(m_params.size() + 1);
+    tail.reserve(m_params.size() + 3);
+    for (const auto& [name, p] : m_params) {
+        const auto& g = p.grad();
+        parts.push_back(g.defined() ? g.reshape(-1) : torch::zeros({p.numel()}, p.options()));
+        tail.push_back(g.defined() ? 1.0f : 0.0f);
+    }
+    tail.push_back(static_cast<float>(lossSum));
+    tail.push_back(finite ? 0.0f : 1.0f);
+    tail.push_back(cancel ? 1.0f : 0.0f);
+    parts.push_back(torch::tensor(tail, torch::kFloat).to(device));
+    auto flat = torch::cat(parts);
+    m_collective->allReduce(flat, ReduceOp::Sum, "the gradient all-reduce of step " + std::to_string(m_state.step + 1));
+    const auto n = static_cast<std::int64_t>(tail.size());
+    const auto reducedTail = flat.narrow(0, flat.numel() - n, n).to(torch::kCPU);
+    const float* t = reducedTail.data_ptr<float>();
+    std::int64_t offset = 0;
+    for (std::size_t i = 0; i < m_params.size(); ++i) {
+        auto& p = m_params[i].second;
+        // A parameter no rank gave a gradient stays without one, as in a single process
+        // (AdamW then leaves it alone: no decay, no moment update).
+        p.mutable_grad() = t[i] > 0 ? flat.narrow(0, offset, p.numel()).view_as(p) : at::Tensor();
+        offset += p.numel();
+    }
+    const std::size_t k = m_params.size();
+    return {static_cast<double>(t[k]), t[k + 1] == 0.0f, t[k + 2] > 0.0f};
+}
+
+void InnerTrainer::checkReplicasAgree()
+{
+    // Every rank applied the same reduced gradients to the same weights: their copies agree.
+    // A cheap check (per-parameter sums, fp64) that warns instead of failing: a rank on another
+    // kind of CPU may round a last bit differently, which changes nothing that matters.
+    torch::NoGradGuard noGrad;
+    std::vector<at::Tensor> sums;
+    for (const auto& [name, p] : m_params)
+        sums.push_back(p.detach().to(torch::kDouble).sum().reshape({1}).to(torch::kCPU));
+    auto hi = torch::cat(sums);
+    auto lo = hi.clone();
+    m_collective->allReduce(hi, ReduceOp::Max, "the final check of the weights");
+    m_collective->allReduce(lo, ReduceOp::Min, "the final check of the weights");
+    const double diff = (hi - lo).abs().max().item<double>();
+    if (diff > 0)
+        spdlog::warn("distributed: the ranks' copies of the trained weights differ slightly (largest difference of "
+                     "a tensor's sum: {:.3g}); rank 0's are the result",
+                     diff);
+}
+
 InnerTrainerResult InnerTrainer::run(const LossFn& lossFn, JobControl& control, const StepFn& onStep)
+{
+    return run(ShareLossFn([&lossFn](const MicroBatch& b) {
+                   auto loss = lossFn(b.rows);
+                   const auto rows = static_cast<std::int64_t>(b.rows.size());
+                   return rows == b.globalRows ? loss : loss * (static_cast<double>(rows) / b.globalRows);
+               }),
+               control, onStep);
+}
+
+InnerTrainerResult InnerTrainer::run(const ShareLossFn& lossFn, JobControl& control, const StepFn& onStep)
 {
     InnerTrainerResult result;
     if (tryResume())
         result.resumedFromStep = m_state.step;
     const auto schedule = m_settings.schedule();
     const std::int64_t rowsPerStep = static_cast<std::int64_t>(m_settings.batchSize) * m_settings.gradAccum;
+    const std::int64_t startStep = m_state.step;
+    const auto [shareBegin, shareEnd] = m_collective ? rankShare(m_settings.batchSize, m_collective->rank(),
+                                                                 m_collective->size())
+                                                     : std::pair<std::int64_t, std::int64_t>{0, m_settings.batchSize};
     try {
         while (m_state.step < m_settings.innerSteps) {
-            control.checkpoint();
+            // Distributed, a cancel request travels with the step's all-reduce, so that every
+            // rank stops after the same step.
+            bool cancel = false;
+            if (m_collective)
+                cancel = control.cancelRequested();
+            else
+                control.checkpoint();
             control.report(m_state.step, m_settings.innerSteps, "training");
             for (auto& [name, p] : m_params)
                 p.mutable_grad() = at::Tensor();
             double lossSum = 0;
             bool finite = true;
             for (int micro = 0; micro < m_settings.gradAccum; ++micro) {
-                const auto rows = m_order.take(m_state.dataPosition + micro * m_settings.batchSize,
-                                               m_settings.batchSize);
-                auto loss = lossFn(rows);
+                MicroBatch batch;
+                batch.rows = m_order.take(m_state.dataPosition + micro * m_settings.batchSize + shareBegin,
+                                          shareEnd - shareBegin);
+                batch.globalRows = m_settings.batchSize;
+                batch.collective = m_collective;
+                auto loss = lossFn(batch);
                 const double value = loss.item<double>();
                 if (!std::isfinite(value)) {
                     finite = false;
-                    break;
+                    // The other ranks' losses make collective calls: keep in step with them.
+                    if (!m_collective)
+                        break;
                 }
+                if (!finite)
+                    continue;
                 lossSum += value;
                 (loss / static_cast<double>(m_settings.gradAccum)).backward();
+            }
+            if (m_collective) {
+                const auto reduced = reduceStep(lossSum, finite, cancel);
+                lossSum = reduced.lossSum;
+                finite = reduced.finite;
+                cancel = reduced.cancel;
             }
             StepReport report;
             report.lr = schedule.lrAt(m_state.step);
@@ -206,10 +384,27 @@ InnerTrainerResult InnerTrainer::run(const LossFn& lossFn, JobControl& control, 
             if (m_settings.checkpointEvery > 0 && m_state.step % m_settings.checkpointEvery == 0 &&
                 m_state.step < m_settings.innerSteps)
                 saveCheckpoint();
+            if (cancel && m_state.step < m_settings.innerSteps)
+                throw Cancelled();
         }
+        if (m_collective)
+            checkReplicasAgree();
     } catch (const Cancelled&) {
         saveCheckpoint();
         throw;
+    } catch (const PeerFailure& e) {
+        // The failed collective came before the step's update: the weights, the optimizer and
+        // the state are those of the last finished step, which rank 0 keeps for a resume.
+        const bool saved = isWriter() && !m_checkpointDir.empty() && m_state.step > startStep;
+        if (saved)
+            saveCheckpoint();
+        std::string hint;
+        if (!m_checkpointDir.empty())
+            hint = saved ? " Rank 0 saved the state after step " + std::to_string(m_state.step) + " in " +
+                               m_checkpointDir.string() + ": run the same command again to resume."
+                         : " Run the same command again to resume from the last checkpoint (rank 0 writes them in " +
+                               m_checkpointDir.string() + ").";
+        throw PeerFailure(e.what() + hint);
     }
     control.report(m_settings.innerSteps, m_settings.innerSteps, "training");
     result.steps = m_state.step;

@@ -11,6 +11,18 @@
 //
 // What a micro-batch costs is the caller's business: lossFn(rows) returns the differentiable
 // fp32 scalar loss of those dataset rows (the loop calls backward on loss / gradAccum).
+//
+// Data parallel (a Collective, core/dist/Collective.h): every rank runs the same loop on the
+// same BatchOrder; each micro-batch of batchSize rows is split into contiguous shares, one per
+// rank (rankShare), so batchSize and gradAccum describe the global batch and N ranks train as one
+// process would on the same settings. The loss a rank returns is its share of the micro-batch's
+// loss (ShareLossFn: the shares sum to the loss over the whole micro-batch; a plain LossFn's mean
+// is weighted by the rank's share of the rows, exact when every row has the same number of
+// target tokens). Per step one all-reduce sums the flattened gradients of all parameters together
+// with which of them have one, the loss and the non-finite and cancel flags, so every rank takes
+// the same decision and the same clipped AdamW step. Rank 0 alone writes checkpoints; on resume
+// it reads its checkpoint and broadcasts it. Cancelling any rank stops all after the step. When a
+// peer fails (PeerFailure), rank 0 saves the last finished step before rethrowing.
 
 #include "core/train/AdamW.h"
 #include "core/train/BatchOrder.h"
@@ -28,6 +40,7 @@
 namespace teft {
 
 class JobControl;
+class Collective;
 
 struct InnerTrainerSettings {
     std::int64_t innerSteps = 20; // H
@@ -66,33 +79,57 @@ struct InnerTrainerResult {
     std::vector<double> losses; // this process's steps only (NaN for skipped ones)
 };
 
+// One rank's part of a micro-batch (the whole micro-batch in a single process).
+struct MicroBatch {
+    std::vector<std::int64_t> rows;   // this rank's share of the micro-batch's dataset rows
+    std::int64_t globalRows = 0;      // rows of the whole micro-batch, over all ranks
+    Collective* collective = nullptr; // null in a single process
+};
+
 class InnerTrainer {
 public:
     using LossFn = std::function<at::Tensor(const std::vector<std::int64_t>& rows)>;
+    // Returns this rank's share of the micro-batch's loss (the whole loss in a single process);
+    // may make collective calls of its own (the same on every rank).
+    using ShareLossFn = std::function<at::Tensor(const MicroBatch& batch)>;
     using StepFn = std::function<void(const StepReport&)>;
 
     // params: fp32 leaves with requires_grad. rows: the dataset rows this run may read.
     // checkpointDir: empty for no checkpoints (and no resume). identity: must match a
-    // checkpoint's to resume from it (Error naming both otherwise).
+    // checkpoint's to resume from it (Error naming both otherwise), and be the same on every
+    // rank. collective: data-parallel training (not owned; null: a single process); UsageError
+    // when batchSize is smaller than the number of ranks.
     InnerTrainer(std::vector<std::pair<std::string, at::Tensor>> params, std::vector<std::int64_t> rows,
-                 InnerTrainerSettings settings, std::filesystem::path checkpointDir = {}, std::string identity = {});
+                 InnerTrainerSettings settings, std::filesystem::path checkpointDir = {}, std::string identity = {},
+                 Collective* collective = nullptr);
 
     // Runs (or resumes) to innerSteps. Cancelled (from control.checkpoint()) is rethrown after
     // a checkpoint was written when checkpointDir is set.
     InnerTrainerResult run(const LossFn& lossFn, JobControl& control, const StepFn& onStep = {});
+    InnerTrainerResult run(const ShareLossFn& lossFn, JobControl& control, const StepFn& onStep = {});
 
     const TrainProgressState& state() const { return m_state; }
     const InnerTrainerSettings& settings() const { return m_settings; }
     void saveCheckpoint();
 
 private:
+    struct ReducedStep {
+        double lossSum = 0;
+        bool finite = true;
+        bool cancel = false;
+    };
     bool tryResume();
+    bool tryResumeLocal();
+    ReducedStep reduceStep(double lossSum, bool finite, bool cancel);
+    void checkReplicasAgree();
+    bool isWriter() const;
     std::vector<std::pair<std::string, at::Tensor>> m_params;
     InnerTrainerSettings m_settings;
     BatchOrder m_order;
     AdamW m_optimizer;
     std::filesystem::path m_checkpointDir;
     TrainProgressState m_state;
+    Collective* m_collective = nullptr;
 };
 
 // Global L2 norm of the gradients of `params` (those that have one), in fp64 precision.

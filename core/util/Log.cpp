@@ -12,13 +12,14 @@ std::mutex g_mutex;
 std::filesystem::path g_logFile;
 } // namespace
 
-void init(const std::filesystem::path& logDir, bool console, spdlog::level::level_enum level)
+void init(const std::filesystem::path& logDir, bool console, spdlog::level::level_enum level,
+          const std::string& fileName)
 {
     std::lock_guard<std::mutex> lock(g_mutex);
     std::vector<spdlog::sink_ptr> sinks;
     std::error_code ec;
     std::filesystem::create_directories(logDir, ec);
-    g_logFile = logDir / "teft.log";
+    g_logFile = logDir / fileName;
     try {
         auto file = std::make_shared<spdlog::sinks::rotating_file_sink_mt>(g_logFile.string(), 5 * 1024 * 1024, 5);
         file->set_level(spdlog::level::debug);
