@@ -1,5 +1,6 @@
 // `teft tokenize` against the Hugging Face `tokenizers` library on the real Qwen3 and DeepSeek-V3
-// tokenizers: a few hundred of tests/reference/tokenizer_cases.py's strings (Unicode from all planes,
+// tokenizers (their rows SKIP, naming the missing file, where the shared test data is absent) and
+// on the two that tests/reference/make_tokenizers.py trains in their layouts: a few hundred of tests/reference/tokenizer_cases.py's strings (Unicode from all planes,
 // whitespace, code, added tokens, invalid UTF-8) through the command line. One process per input,
 // so most go in as documents of 60 strings (--file, raw bytes) whose ids are also decoded back
 // (--decode --file, --skip-special), and a few single strings as --text; with and without
@@ -48,38 +49,32 @@ class TestCliTokenizeReference : public QObject {
     Q_OBJECT
 
     fs::path m_out;
+    teft::test::ReferenceTokenizers m_available;
 
 private slots:
     void initTestCase()
     {
-        for (const char* n : {"qwen3", "deepseek_v3"})
-            if (!fs::exists(teft::test::testDataDir() / n / "tokenizer.json"))
-                QFAIL(qPrintable(QString::fromStdString("missing " +
-                                                        (teft::test::testDataDir() / n / "tokenizer.json").string() +
-                                                        " (the shared test data; set TEFT_TESTDATA_DIR)")));
-        m_out = teft::test::freshDir("reference");
-        const fs::path script = teft::test::sourceDir() / "tests" / "reference" / "tokenizer_cases.py";
-        const auto r = teft::test::runProcess(teft::test::python(),
-                                              {script.string(), "--out", m_out.string(), "--testdata",
-                                               teft::test::testDataDir().string(), "--count", "1000",
-                                               "--no-transformers"},
-                                              300000);
-        if (r.exitCode != 0)
-            QFAIL(qPrintable(QString::fromStdString(
-                "the reference script failed (exit " + std::to_string(r.exitCode) + ") with " + teft::test::python() +
-                ": run scripts/python-env.sh to create the Python environment (or set TEFT_PYTHON).\n" + r.err)));
+        try {
+            m_available = teft::test::referenceTokenizers(teft::test::freshDir("tokenizers"));
+            m_out = teft::test::freshDir("reference");
+            teft::test::writeTokenizerCases(m_available, m_out, 1000, false);
+        } catch (const std::exception& e) {
+            QFAIL(e.what());
+        }
     }
 
     void matchesTokenizers_data()
     {
         QTest::addColumn<QString>("name");
-        QTest::newRow("qwen3") << QString("qwen3");
-        QTest::newRow("deepseek_v3") << QString("deepseek_v3");
+        for (const char* n : {"qwen3_style", "deepseek_v3_style", "qwen3", "deepseek_v3"})
+            QTest::newRow(n) << QString(n);
     }
     void matchesTokenizers()
     {
         QFETCH(QString, name);
-        const std::string tokDir = (teft::test::testDataDir() / name.toStdString()).string();
+        if (!m_available.has(name.toStdString()))
+            QSKIP(qPrintable(QString::fromStdString(m_available.missing)));
+        const std::string tokDir = m_available.folder(name.toStdString()).string();
         const fs::path work = teft::test::freshDir("cli_" + name.toStdString());
         std::ifstream in(m_out / (name.toStdString() + ".jsonl"), std::ios::binary);
         QVERIFY(in.good());

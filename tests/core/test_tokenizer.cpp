@@ -4,8 +4,9 @@
 // unsupported component or malformed file refused with its name.
 //
 // The Qwen3 tests read the shared test data (teft::test::testDataDir() / "qwen3", never committed)
-// and fail when it is missing. tests/core/test_tokenizer_reference.cpp compares the real tokenizers
-// with the Hugging Face libraries on thousands of strings.
+// and SKIP, naming the missing file, where it is absent. tests/core/test_tokenizer_reference.cpp
+// compares the real tokenizers, and two that `tokenizers` trains in their layouts, with the Hugging
+// Face libraries on thousands of strings.
 #include "core/text/Decoder.h"
 #include "core/text/Normalizer.h"
 #include "core/text/PreTokenizer.h"
@@ -217,7 +218,8 @@ private slots:
     // ---- the real Qwen3 tokenizer --------------------------------------------------------
     void qwen3PublicVectors()
     {
-        QVERIFY2(haveQwen(), kNoQwen3);
+        if (!haveQwen())
+            QSKIP(kNoQwen3);
         const auto& t = qwen();
         QCOMPARE(t.encode("Hello, my dog is cute"), (Ids{9707, 11, 847, 5562, 374, 18838}));
         QCOMPARE(t.encode("Hello world!\n\n  123456 你好 <|im_start|>user"),
@@ -228,7 +230,8 @@ private slots:
 
     void qwen3Metadata()
     {
-        QVERIFY2(haveQwen(), kNoQwen3);
+        if (!haveQwen())
+            QSKIP(kNoQwen3);
         const auto& t = qwen();
         // formats.md: 151,643 vocabulary entries and 26 added tokens directly after them.
         QCOMPARE(t.vocabSize(), 151643 + 26);
@@ -259,7 +262,8 @@ private slots:
 
     void qwen3RoundTrip()
     {
-        QVERIFY2(haveQwen(), kNoQwen3);
+        if (!haveQwen())
+            QSKIP(kNoQwen3);
         const auto& t = qwen();
         std::vector<std::string> texts = {
             "",

@@ -3,6 +3,8 @@
 #include <QProcess>
 #include <QProcessEnvironment>
 #include <QStringList>
+#include <algorithm>
+#include <stdexcept>
 #include <arpa/inet.h>
 #include <cerrno>
 #include <cstdlib>
@@ -42,6 +44,81 @@ fs::path testDataDir()
 {
     const char* env = std::getenv("TEFT_TESTDATA_DIR");
     return env && *env ? fs::path(env) : sourceDir().parent_path() / "shared" / "testdata";
+}
+
+namespace {
+
+const char* const kRealTokenizers[] = {"qwen3", "deepseek_v3"};
+const char* const kBuiltTokenizers[] = {"qwen3_style", "deepseek_v3_style"};
+
+void runReferenceScript(const std::string& script, const std::vector<std::string>& args)
+{
+    std::vector<std::string> all{(sourceDir() / "tests" / "reference" / script).string()};
+    all.insert(all.end(), args.begin(), args.end());
+    const auto r = runProcess(python(), all, 600000);
+    if (r.exitCode != 0)
+        throw std::runtime_error(script + " failed (exit " + std::to_string(r.exitCode) + ") with " + python() +
+                                 ": run scripts/python-env.sh to create the Python environment (or set "
+                                 "TEFT_PYTHON).\n" +
+                                 r.err);
+}
+
+} // namespace
+
+bool ReferenceTokenizers::has(const std::string& name) const
+{
+    for (const auto& [n, dir] : folders)
+        if (n == name)
+            return true;
+    return false;
+}
+
+fs::path ReferenceTokenizers::folder(const std::string& name) const
+{
+    for (const auto& [n, dir] : folders)
+        if (n == name)
+            return dir;
+    throw std::runtime_error("no reference tokenizer '" + name + "'");
+}
+
+ReferenceTokenizers referenceTokenizers(const fs::path& work)
+{
+    ReferenceTokenizers t;
+    runReferenceScript("make_tokenizers.py", {"--out", work.string()});
+    for (const char* n : kBuiltTokenizers)
+        t.folders.emplace_back(n, work / n);
+    for (const char* n : kRealTokenizers) {
+        const fs::path dir = testDataDir() / n;
+        if (fs::exists(dir / "tokenizer.json"))
+            t.folders.emplace_back(n, dir);
+        else
+            t.missing += (t.missing.empty() ? "" : ", ") + (dir / "tokenizer.json").string();
+    }
+    if (!t.missing.empty())
+        t.missing += " absent (the shared test data; set TEFT_TESTDATA_DIR to the folder that holds qwen3/ and "
+                     "deepseek_v3/)";
+    return t;
+}
+
+void writeTokenizerCases(const ReferenceTokenizers& tokenizers, const fs::path& out, int count, bool withTransformers)
+{
+    // One call per parent folder: the script takes --testdata DIR --names a,b.
+    std::vector<std::pair<fs::path, std::string>> groups;
+    for (const auto& [name, dir] : tokenizers.folders) {
+        auto it = std::find_if(groups.begin(), groups.end(),
+                               [&](const auto& g) { return g.first == dir.parent_path(); });
+        if (it == groups.end())
+            groups.emplace_back(dir.parent_path(), name);
+        else
+            it->second += "," + name;
+    }
+    for (const auto& [parent, names] : groups) {
+        std::vector<std::string> args{"--out",   out.string(), "--testdata", parent.string(),
+                                      "--names", names,        "--count",    std::to_string(count)};
+        if (!withTransformers)
+            args.push_back("--no-transformers");
+        runReferenceScript("tokenizer_cases.py", args);
+    }
 }
 
 ProcessResult runProcess(const std::string& program, const std::vector<std::string>& args, int timeoutMs,

@@ -27,6 +27,24 @@ std::string python();
 // (e.g. testDataDir() / "qwen3" / "tokenizer.json").
 std::filesystem::path testDataDir();
 
+// The tokenizers the reference tests compare against, by name -> folder: always the byte-level BPE
+// tokenizers that tests/reference/make_tokenizers.py trains with Hugging Face `tokenizers` in the
+// Qwen3 and DeepSeek-V3 layouts ("qwen3_style", "deepseek_v3_style", built into `work`), and the
+// real "qwen3" and "deepseek_v3" from testDataDir() where the shared test data is present
+// (`missing` then names what is absent). Throws with the script's output if the build fails.
+struct ReferenceTokenizers {
+    std::vector<std::pair<std::string, std::filesystem::path>> folders;
+    std::string missing; // empty when the real tokenizers are there
+    bool has(const std::string& name) const;
+    std::filesystem::path folder(const std::string& name) const;
+};
+ReferenceTokenizers referenceTokenizers(const std::filesystem::path& work);
+
+// Runs tests/reference/tokenizer_cases.py for every tokenizer of `tokenizers` (one call per folder
+// holding them), writing <name>.jsonl into `out`. Throws with the script's output on failure.
+void writeTokenizerCases(const ReferenceTokenizers& tokenizers, const std::filesystem::path& out, int count,
+                         bool withTransformers);
+
 // Runs a program, capturing stdout and stderr; returns its exit code (-1 if it could not start
 // or timed out).
 struct ProcessResult {
