@@ -84,7 +84,8 @@ def main():
     if info:
         md += ["", f"Model: {info.get('model_type', '')}, {info.get('layers', '?')} layers, "
                f"{info.get('experts', '?')} experts, top-{info.get('top_k', '?')}, "
-               f"{info.get('parameters', '?')} parameters; batch {ctx.get('batch')} × seq {ctx.get('seq')}, "
+               f"{info.get('params_total', 0) / 1e9:.2f} B parameters ({info.get('params_active', 0) / 1e9:.2f} B "
+               f"active per token), {gib(info.get('size_on_disk'))} on disk; batch {ctx.get('batch')} × seq {ctx.get('seq')}, "
                f"{ctx.get('steps')} timed steps after {ctx.get('warmup')} warm-up, "
                f"{ctx.get('experts_per_layer')} trainable experts per layer, mode {ctx.get('mode')}, bf16, AdamW."]
     cmp_md = os.path.join(work, "compare.md")
