@@ -1,6 +1,7 @@
 // `teft identify` and `teft select`: TEFT step 1, routing statistics of a frozen model over a
 // dataset (and optionally a reference), and expert selections made from them.
 #include "app/cli/Cli.h"
+#include "core/util/Paths.h"
 #include "app/cli/TrainCliSupport.h"
 
 #include "core/project/Identify.h"
@@ -20,6 +21,7 @@ int runIdentify(Invocation& inv)
 {
     const fs::path modelDir = inv.arg(0);
     const auto out = inv.require("out");
+    refuseOutputInside(out, modelDir, "out", "model folder");
     IdentifyRequest r;
     r.modelDir = modelDir;
     r.device = inv.get("device");

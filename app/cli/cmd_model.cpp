@@ -1,6 +1,7 @@
 // `teft model create | info | forward`: generated checkpoints, what a model folder holds, and a
 // forward pass whose logits and routing anyone can compare with another implementation.
 #include "app/cli/Cli.h"
+#include "core/util/Paths.h"
 
 #include "core/io/CheckpointFiles.h"
 #include "core/io/SafetensorsWriter.h"
@@ -152,6 +153,7 @@ int runForward(Invocation& inv)
         out.emplace_back("routing." + std::to_string(lr.layer) + ".weights", lr.weights.to(torch::kCPU).contiguous());
     }
     const std::filesystem::path outPath = inv.require("out");
+    refuseOutputInside(outPath, dir, "out", "model folder");
     writeSafetensors(outPath, out, {{"model_type", model->config().modelType}});
     inv.printJson(
         {{"out", outPath.string()}, {"batch", ids.size(0)}, {"tokens", ids.size(1)}, {"moe_layers", r.routing.size()}});

@@ -41,6 +41,9 @@ int runValidate(Invocation& inv)
     // The list `teft keys trust` keeps (a missing file is an empty list).
     s.knownMinersFile = inv.has("known-miners") ? fs::path(inv.get("known-miners")) : dataDir() / "known_miners.json";
     s.maxUpdateNorm = inv.getDouble("max-norm");
+    s.maxRelativeNorm = inv.getDouble("max-relative-norm");
+    if (!(s.maxRelativeNorm >= 0))
+        throw UsageError("--max-relative-norm must be a number >= 0, not " + inv.get("max-relative-norm"));
     const auto r = validate(s, datasetSpec(inv, inv.all("data")), packingOptions(inv), inv.control);
     if (inv.json()) {
         inv.printJson(r.report);
@@ -86,7 +89,9 @@ std::vector<Option> validateOptions()
          ""},
         {"allow-unsigned", "", "accept unsigned submissions"},
         {"allow-unknown-keys", "", "accept valid signatures by keys not in --known-miners"},
-        {"max-norm", "N", "refuse updates with a larger L2 norm (0 = no bound)", "0"},
+        {"max-norm", "N", "refuse updates with a larger L2 norm over all tensors (0 = no bound)", "0"},
+        {"max-relative-norm", "R",
+         "refuse updates whose norm on any tensor exceeds R times that tensor's current norm (0 = no bound)", "0.5"},
         {"device", "DEV", "auto (a GPU when there is one), cpu or cuda:N", "auto"},
         {"compute-dtype", "DTYPE", "bf16 or f32", "f32"}};
     o.insert(o.end(), more.begin(), more.end());

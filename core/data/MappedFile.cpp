@@ -1,5 +1,6 @@
 #include "core/data/MappedFile.h"
 
+#include "core/util/AtomicFile.h"
 #include "core/util/Error.h"
 
 #include <cerrno>
@@ -13,16 +14,8 @@ namespace teft {
 
 MappedFile::MappedFile(const std::filesystem::path& path) : m_path(path)
 {
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        throw Error("Cannot open " + path.string() + ": " + std::strerror(errno));
-    struct stat st {};
-    if (::fstat(fd, &st) != 0) {
-        const int err = errno;
-        ::close(fd);
-        throw Error("Cannot stat " + path.string() + ": " + std::strerror(err));
-    }
-    m_size = static_cast<std::size_t>(st.st_size);
+    const auto [fd, size] = openRegularFile(path); // a FIFO or a device is refused, never waited on
+    m_size = static_cast<std::size_t>(size);
     if (m_size > 0) {
         void* p = ::mmap(nullptr, m_size, PROT_READ, MAP_SHARED, fd, 0);
         if (p == MAP_FAILED) {

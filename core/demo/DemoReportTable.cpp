@@ -80,11 +80,11 @@ void writeRound(std::ostringstream& t, const json& round)
 {
     t << "Round " << round.value("round", 0) << ": held-out loss " << fmt("%.4f", round.value("baseline_loss", 0.0))
       << " -> " << fmt("%.4f", round.value("new_loss", 0.0)) << "\n";
-    t << "  submission  lr        verdict    score      rank  weight  fate\n";
+    t << "  submission  lr        verdict         score      rank  weight  fate\n";
     for (const auto& s : list(round, "submissions")) {
         const std::string rank = s.contains("rank") ? std::to_string(s["rank"].get<int>()) : "-";
         char b[256];
-        std::snprintf(b, sizeof b, "  %-10s  %-8g  %-9s  %9.5f  %4s  %6.3f  %s\n", s.value("name", "").c_str(),
+        std::snprintf(b, sizeof b, "  %-10s  %-8g  %-14s  %9.5f  %4s  %6.3f  %s\n", s.value("name", "").c_str(),
                       minerLr(round, s.value("name", "")), s.value("verdict", "").c_str(), s.value("score", 0.0),
                       rank.c_str(), s.value("weight", 0.0), s.value("fate", "").c_str());
         t << b;

@@ -2,6 +2,7 @@
 
 #include "core/io/SafetensorsDtype.h"
 #include "core/io/StrictJson.h"
+#include "core/util/AtomicFile.h"
 #include "core/util/Error.h"
 
 #include <ATen/Functions.h>
@@ -79,15 +80,8 @@ void SafetensorsFile::fail(const std::string& problem) const
 
 void SafetensorsFile::map()
 {
-    const int fd = ::open(m_path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        throw Error("Cannot open " + m_path.string() + ": " + std::strerror(errno));
-    struct stat st {};
-    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        ::close(fd);
-        throw Error("Cannot read " + m_path.string() + ": not a regular file");
-    }
-    m_size = static_cast<std::uint64_t>(st.st_size);
+    const auto [fd, size] = openRegularFile(m_path); // a FIFO or a device is refused, never waited on
+    m_size = size;
     if (m_size < 8) {
         ::close(fd);
         fail("the file is truncated: it has " + std::to_string(m_size) +

@@ -78,9 +78,10 @@ nlohmann::json parseJsonStrict(std::string_view text, const std::string& what, D
     return doc;
 }
 
-nlohmann::json readJsonFile(const std::filesystem::path& path, const std::string& what, DuplicateKeys duplicates)
+nlohmann::json readJsonFile(const std::filesystem::path& path, const std::string& what, DuplicateKeys duplicates,
+                            std::uint64_t maxBytes)
 {
-    return parseJsonStrict(readFile(path), what.empty() ? path.string() : what, duplicates);
+    return parseJsonStrict(readFile(path, maxBytes), what.empty() ? path.string() : what, duplicates);
 }
 
 } // namespace teft

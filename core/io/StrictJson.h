@@ -1,5 +1,8 @@
 #pragma once
 
+#include "core/util/AtomicFile.h"
+
+#include <cstdint>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -34,8 +37,10 @@ nlohmann::json parseJsonStrict(std::string_view text, const std::string& what,
 
 // Reads and parses a whole (small) JSON file. `what` names it in messages; empty means the path.
 // A file that is missing or unreadable throws teft::Error "Cannot open <path>: no such file" (or
-// "...: permission denied or unreadable"), as util/AtomicFile's readFile() does.
+// the system's reason), one that is not a regular file or is larger than maxBytes a FormatError,
+// as util/AtomicFile's readFile() does.
 nlohmann::json readJsonFile(const std::filesystem::path& path, const std::string& what = {},
-                            DuplicateKeys duplicates = DuplicateKeys::Refuse);
+                            DuplicateKeys duplicates = DuplicateKeys::Refuse,
+                            std::uint64_t maxBytes = kMaxReadFileBytes);
 
 } // namespace teft

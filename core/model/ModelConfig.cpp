@@ -74,6 +74,11 @@ void parseCommon(const ConfigKeys& keys, const nlohmann::json& doc, ModelConfig&
     cfg.numKvHeads = keys.positive("num_key_value_heads", cfg.numHeads);
     cfg.vocabSize = keys.positive("vocab_size");
     cfg.rmsNormEps = keys.number("rms_norm_eps", 1e-6);
+    // RMSNorm divides by sqrt(mean(x^2) + eps): a negative eps gives NaN for small activations,
+    // a huge one flattens every layer's input.
+    if (!(cfg.rmsNormEps > 0.0 && cfg.rmsNormEps < 1.0))
+        throw FormatError(keys.source() + ": rms_norm_eps is " + keys.raw("rms_norm_eps").dump() +
+                          ", it must lie in (0, 1)");
     cfg.tieWordEmbeddings = keys.boolean("tie_word_embeddings", false);
     cfg.maxPositionEmbeddings = keys.positive("max_position_embeddings", 4096);
     cfg.headDim = keys.positive("head_dim", cfg.hiddenSize / cfg.numHeads);

@@ -3,6 +3,7 @@
 #include "core/model/Blocks.h"
 
 #include "core/model/RowKernels.h"
+#include "core/util/Error.h"
 
 #include <torch/torch.h>
 
@@ -61,6 +62,13 @@ std::pair<torch::Tensor, double> ropeInverseFrequencies(const ModelConfig& cfg)
 
 RopeTables ropeTables(const ModelConfig& cfg, std::int64_t seqLen, const torch::Device& device)
 {
+    // Past max_position_embeddings the rotary angles are ones the model never saw (YaRN and the
+    // other scalings already count in that figure): refuse rather than return quietly wrong output.
+    if (seqLen > cfg.maxPositionEmbeddings)
+        throw FormatError("A sequence of " + std::to_string(seqLen) + " tokens is longer than the " +
+                          std::to_string(cfg.maxPositionEmbeddings) +
+                          " positions the model supports (max_position_embeddings in config.json): use a "
+                          "shorter --seq-len");
     const auto [inv, scale] = ropeInverseFrequencies(cfg);
     const auto positions = torch::arange(seqLen, torch::kFloat);
     const auto freqs = torch::outer(positions, inv);

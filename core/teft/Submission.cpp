@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstring>
 #include <ctime>
 #include <fstream>
 #include <torch/torch.h>
@@ -25,6 +26,10 @@ namespace {
 constexpr const char* kManifestFile = "manifest.json";
 constexpr const char* kTensorsFile = "experts.safetensors";
 constexpr const char* kSignatureFile = "signature.json";
+// Limits on the small files a peer sends: a manifest lists one entry per trained expert tensor
+// (a few hundred bytes each), a signature is a key, a hash and a signature.
+constexpr std::uint64_t kMaxManifestBytes = 16u << 20;
+constexpr std::uint64_t kMaxSignatureBytes = 64u << 10;
 
 std::string nowIso8601()
 {
@@ -62,14 +67,22 @@ void hashTensor(Sha256& h, const std::string& name, const std::string& dtype, co
 
 void hashFile(Sha256& h, const fs::path& path)
 {
-    std::ifstream in(path, std::ios::binary);
-    if (!in)
-        throw Error("Cannot open " + path.string() + " to hash it");
+    const OpenedFile f = openRegularFile(path); // a FIFO or a device is refused, never waited on
     std::vector<char> buf(1 << 20);
-    while (in) {
-        in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
-        h.update(buf.data(), static_cast<std::size_t>(in.gcount()));
+    for (;;) {
+        const ssize_t n = ::read(f.fd, buf.data(), buf.size());
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            const int err = errno;
+            ::close(f.fd);
+            throw Error("Cannot read " + path.string() + " to hash it: " + std::strerror(err));
+        }
+        if (n == 0)
+            break;
+        h.update(buf.data(), static_cast<std::size_t>(n));
     }
+    ::close(f.fd);
 }
 
 std::string packageHash(const std::string& manifestBytes, const fs::path& tensorsPath)
@@ -205,8 +218,8 @@ SubmissionWriteResult writeSubmission(const fs::path& dir, SubmissionManifest ma
 
     const fs::path parent = dir.has_parent_path() ? dir.parent_path() : fs::path(".");
     fs::create_directories(parent);
-    fs::path tmp = dir;
-    tmp += ".tmp-" + std::to_string(::getpid());
+    // Hidden until renamed: a validator listing the folder skips names that start with '.'.
+    const fs::path tmp = parent / ("." + dir.filename().string() + ".tmp-" + std::to_string(::getpid()));
     std::error_code ec;
     fs::remove_all(tmp, ec);
     fs::create_directories(tmp);
@@ -252,7 +265,7 @@ std::shared_ptr<const Submission> Submission::open(const fs::path& dir)
         throw FormatError(dir.string() + " has no " + kManifestFile);
     if (!fs::exists(dir / kTensorsFile))
         throw FormatError(dir.string() + " has no " + kTensorsFile);
-    s->m_manifestBytes = readFile(dir / kManifestFile);
+    s->m_manifestBytes = readFile(dir / kManifestFile, kMaxManifestBytes);
     // Strict: the signature covers these bytes, so no repeated key may let two readers see two values.
     const json manifest = parseJsonStrict(s->m_manifestBytes, (dir / kManifestFile).string());
     try {
@@ -263,7 +276,7 @@ std::shared_ptr<const Submission> Submission::open(const fs::path& dir)
         throw FormatError((dir / kManifestFile).string() + ": " + e.what());
     }
     if (fs::exists(dir / kSignatureFile)) {
-        const json signature = readJsonFile(dir / kSignatureFile);
+        const json signature = readJsonFile(dir / kSignatureFile, {}, DuplicateKeys::Refuse, kMaxSignatureBytes);
         try {
             s->m_signature = SubmissionSignature::fromJson(signature);
         } catch (const json::exception& e) { // a field of the wrong type

@@ -1,11 +1,14 @@
 #include "core/teft/SubmissionVerifier.h"
 
 #include "core/io/SafetensorsFile.h"
+#include "core/io/StrictJson.h"
+#include "core/util/AtomicFile.h"
 #include "core/util/Error.h"
 #include "core/util/Progress.h"
 
 #include <algorithm>
 #include <cmath>
+#include <ctime>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -13,6 +16,7 @@
 
 namespace teft {
 namespace fs = std::filesystem;
+using json = nlohmann::json;
 
 std::string reasonCode(RefusalReason reason)
 {
@@ -33,16 +37,24 @@ std::string reasonCode(RefusalReason reason)
     case RefusalReason::NonFinite: return "non_finite";
     case RefusalReason::NormTooLarge: return "norm_too_large";
     case RefusalReason::DuplicateCopy: return "duplicate";
+    case RefusalReason::MinerIdMismatch: return "wrong_miner_id";
     }
     return "malformed";
 }
 
 nlohmann::json Verdict::toJson() const
 {
-    return nlohmann::json{
-        {"dir", dir.string()},       {"accepted", accepted},      {"code", code},
-        {"message", message},        {"miner_id", minerId},       {"signature_verified", signatureVerified},
-        {"known_miner", knownMiner}, {"update_norm", updateNorm}, {"delta_sha256", deltaSha256}};
+    return nlohmann::json{{"dir", dir.string()},
+                          {"accepted", accepted},
+                          {"code", code},
+                          {"message", message},
+                          {"miner_id", minerId},
+                          {"signature_verified", signatureVerified},
+                          {"known_miner", knownMiner},
+                          {"update_norm", updateNorm},
+                          {"delta_sha256", deltaSha256},
+                          {"package_sha256", packageSha256},
+                          {"received_scan", receivedScan}};
 }
 
 SubmissionVerifier::SubmissionVerifier(VerifierPolicy policy) : m_policy(std::move(policy)) {}
@@ -76,9 +88,22 @@ Verdict SubmissionVerifier::check(const fs::path& dir) const
         return v;
     };
     const std::string who = dir.filename().string();
+    // A submission is a folder of its own: a link to another miner's folder would take its slot,
+    // a link inside could point anywhere on the validator's disk.
+    std::error_code ec;
+    if (fs::is_symlink(fs::symlink_status(dir, ec)))
+        return refuse(RefusalReason::Malformed, "Submission " + who + " is a symbolic link (to " +
+                                                    fs::read_symlink(dir, ec).string() + "), not a folder of its own");
+    if (!fs::is_directory(fs::symlink_status(dir, ec)))
+        return refuse(RefusalReason::Malformed, "Submission " + who + " is not a folder");
+    for (const auto& entry : fs::directory_iterator(dir, ec))
+        if (entry.is_symlink(ec))
+            return refuse(RefusalReason::Malformed, "Submission " + who + " contains a symbolic link, " +
+                                                        entry.path().filename().string() +
+                                                        ": every file must be a regular file of its own");
     try {
         v.submission = Submission::open(dir);
-    } catch (const Error& e) {
+    } catch (const std::exception& e) { // any failure to read one submission refuses it, never the round
         return refuse(RefusalReason::Malformed, e.what());
     }
     const Submission& s = *v.submission;
@@ -95,6 +120,7 @@ Verdict SubmissionVerifier::check(const fs::path& dir) const
                           "Submission " + who + ": round, inner_steps and tokens_seen cannot be negative");
         // Integrity: the files are what was hashed (and signed).
         const std::string packageSha = s.packageSha256();
+        v.packageSha256 = packageSha;
         v.deltaSha256 = s.deltaSha256();
         if (v.deltaSha256 != m.deltaSha256)
             return refuse(RefusalReason::HashMismatch, "Submission " + who + ": the tensors' content hash " +
@@ -131,9 +157,9 @@ Verdict SubmissionVerifier::check(const fs::path& dir) const
                                                                sig.publicKey + " (claimed miner '" + m.minerId + "')");
             v.signatureVerified = true;
             if (known && !known->minerId.empty() && known->minerId != m.minerId)
-                return refuse(RefusalReason::BadSignature, "Submission " + who + " claims miner id '" + m.minerId +
-                                                               "' but its key belongs to known miner '" +
-                                                               known->minerId + "'");
+                return refuse(RefusalReason::MinerIdMismatch, "Submission " + who + " claims miner id '" + m.minerId +
+                                                                  "' but its key belongs to known miner '" +
+                                                                  known->minerId + "'");
         }
 
         // Built on the right Φ(t), for the right selection and round.
@@ -182,17 +208,29 @@ Verdict SubmissionVerifier::check(const fs::path& dir) const
             if (!torch::isfinite(t).all().item<bool>())
                 return refuse(RefusalReason::NonFinite,
                               "Submission " + who + ": tensor " + info.name + " contains NaN or infinite values");
-            sumSquares += t.to(torch::kDouble).pow(2).sum().item<double>();
+            const double squares = t.to(torch::kDouble).pow(2).sum().item<double>();
+            sumSquares += squares;
+            const auto ref = m_policy.referenceNorms.find(info.name);
+            if (m_policy.maxRelativeNorm > 0 && ref != m_policy.referenceNorms.end()) {
+                const double norm = std::sqrt(squares);
+                if (!(norm <= m_policy.maxRelativeNorm * ref->second))
+                    return refuse(RefusalReason::NormTooLarge,
+                                  "Submission " + who + ": the update of " + info.name + " has norm " +
+                                      std::to_string(norm) + ", " + std::to_string(norm / ref->second) +
+                                      " times the norm of the weights it changes (" + std::to_string(ref->second) +
+                                      "); the bound is " + std::to_string(m_policy.maxRelativeNorm) +
+                                      " times (--max-relative-norm)");
+            }
         }
         v.updateNorm = std::sqrt(sumSquares);
         if (m_policy.maxUpdateNorm > 0 && !(v.updateNorm <= m_policy.maxUpdateNorm))
             return refuse(RefusalReason::NormTooLarge, "Submission " + who + ": update norm " +
                                                            std::to_string(v.updateNorm) + " exceeds the bound " +
                                                            std::to_string(m_policy.maxUpdateNorm));
-    } catch (const Error& e) {
-        return refuse(RefusalReason::Malformed, "Submission " + who + ": " + e.what());
     } catch (const c10::Error& e) {
         return refuse(RefusalReason::Malformed, "Submission " + who + ": " + e.what_without_backtrace());
+    } catch (const std::exception& e) { // any failure refuses this submission, never the round
+        return refuse(RefusalReason::Malformed, "Submission " + who + ": " + e.what());
     }
     v.accepted = true;
     v.reason = RefusalReason::None;
@@ -201,10 +239,50 @@ Verdict SubmissionVerifier::check(const fs::path& dir) const
     return v;
 }
 
-std::vector<Verdict> SubmissionVerifier::verifyAll(const std::vector<fs::path>& dirs, JobControl* control) const
+ReceiptLog::ReceiptLog(fs::path file) : m_file(std::move(file))
+{
+    if (!fs::exists(m_file))
+        return;
+    const json j = readJsonFile(m_file, {}, DuplicateKeys::Refuse);
+    try {
+        m_scan = j.at("scans").get<std::int64_t>();
+        for (const auto& r : j.at("receipts"))
+            m_receipts[{r.at("folder").get<std::string>(), r.at("package_sha256").get<std::string>()}] =
+                Receipt{r.at("scan").get<std::int64_t>(), r.value("received_at", "")};
+    } catch (const json::exception& e) {
+        throw FormatError(m_file.string() + ": " + e.what());
+    }
+}
+
+void ReceiptLog::beginScan() { ++m_scan; }
+
+std::int64_t ReceiptLog::receive(const std::string& folder, const std::string& packageSha256)
+{
+    const auto [it, inserted] = m_receipts.try_emplace({folder, packageSha256}, Receipt{m_scan, ""});
+    if (inserted) {
+        const std::time_t now = std::time(nullptr);
+        char buf[32];
+        std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
+        it->second.receivedAt = buf;
+    }
+    return it->second.scan;
+}
+
+void ReceiptLog::save() const
+{
+    json list = json::array();
+    for (const auto& [key, r] : m_receipts)
+        list.push_back(
+            {{"folder", key.first}, {"package_sha256", key.second}, {"scan", r.scan}, {"received_at", r.receivedAt}});
+    writeFileAtomically(m_file, json{{"scans", m_scan}, {"receipts", list}}.dump(1) + "\n");
+}
+
+std::vector<Verdict> SubmissionVerifier::verifyAll(const std::vector<fs::path>& dirs, JobControl* control,
+                                                   ReceiptLog* receipts) const
 {
     std::vector<Verdict> out;
-    std::map<std::string, std::string> firstByContent; // delta hash -> folder
+    if (receipts)
+        receipts->beginScan();
     for (std::size_t i = 0; i < dirs.size(); ++i) {
         if (control) {
             control->checkpoint();
@@ -212,17 +290,37 @@ std::vector<Verdict> SubmissionVerifier::verifyAll(const std::vector<fs::path>& 
                             dirs[i].filename().string());
         }
         Verdict v = check(dirs[i]);
-        if (v.accepted) {
-            const auto [it, inserted] = firstByContent.emplace(v.deltaSha256, dirs[i].filename().string());
-            if (!inserted) {
-                v.accepted = false;
-                v.reason = RefusalReason::DuplicateCopy;
-                v.code = reasonCode(v.reason);
-                v.message = "Submission " + dirs[i].filename().string() +
-                            " is an exact copy of the earlier submission " + it->second;
-            }
-        }
+        if (v.accepted && receipts)
+            v.receivedScan = receipts->receive(dirs[i].filename().string(), v.packageSha256);
         out.push_back(std::move(v));
+    }
+    // Exact copies: per Δ content, the first received (the order of `dirs` without a log).
+    std::map<std::string, std::vector<std::size_t>> byContent;
+    for (std::size_t i = 0; i < out.size(); ++i)
+        if (out[i].accepted)
+            byContent[out[i].deltaSha256].push_back(i);
+    for (auto& [sha, group] : byContent) {
+        if (group.size() < 2)
+            continue;
+        std::stable_sort(group.begin(), group.end(),
+                         [&](std::size_t a, std::size_t b) { return out[a].receivedScan < out[b].receivedScan; });
+        const Verdict& first = out[group[0]];
+        bool tied = false; // another miner's copy first seen in the same scan as the first
+        for (std::size_t k = 1; k < group.size(); ++k)
+            tied |= receipts && out[group[k]].receivedScan == first.receivedScan &&
+                    out[group[k]].minerId != first.minerId;
+        for (std::size_t k = tied ? 0 : 1; k < group.size(); ++k) {
+            Verdict& v = out[group[k]];
+            const std::size_t other = group[k == 0 ? 1 : 0];
+            v.accepted = false;
+            v.reason = RefusalReason::DuplicateCopy;
+            v.code = reasonCode(v.reason);
+            v.message = tied ? "Submission " + v.dir.filename().string() + " holds the same update as " +
+                                   out[other].dir.filename().string() + " from another miner, first received in the " +
+                                   "same scan: which came first cannot be established, so neither is credited"
+                             : "Submission " + v.dir.filename().string() +
+                                   " is an exact copy of the earlier submission " + first.dir.filename().string();
+        }
     }
     if (control)
         control->report(static_cast<std::int64_t>(dirs.size()), static_cast<std::int64_t>(dirs.size()), "verifying");
@@ -233,20 +331,15 @@ std::vector<fs::path> SubmissionVerifier::listSubmissions(const fs::path& folder
 {
     if (!fs::is_directory(folder))
         throw Error(folder.string() + " is not a folder of submissions");
-    std::vector<std::pair<fs::file_time_type, fs::path>> found;
-    for (const auto& entry : fs::directory_iterator(folder)) {
-        if (!entry.is_directory())
-            continue;
-        const fs::path manifest = entry.path() / "manifest.json";
-        std::error_code ec;
-        const auto t = fs::last_write_time(manifest, ec);
-        if (!ec)
-            found.emplace_back(t, entry.path());
-    }
-    std::sort(found.begin(), found.end());
     std::vector<fs::path> out;
-    for (auto& f : found)
-        out.push_back(std::move(f.second));
+    for (const auto& entry : fs::directory_iterator(folder)) {
+        std::error_code ec;
+        if (entry.path().filename().string().rfind('.', 0) == 0)
+            continue; // hidden: temporary folders of a transfer in progress
+        if (entry.is_directory(ec) || entry.is_symlink(ec))
+            out.push_back(entry.path());
+    }
+    std::sort(out.begin(), out.end());
     return out;
 }
 

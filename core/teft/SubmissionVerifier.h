@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <nlohmann/json_fwd.hpp>
 #include <optional>
@@ -23,6 +24,7 @@ enum class RefusalReason {
     Unsigned,                // "unsigned": no signature and unsigned submissions not allowed
     UnknownKey,              // "unknown_key": signed by a key not in the known-miners list
     BadSignature,            // "bad_signature": the signature does not verify
+    MinerIdMismatch,         // "wrong_miner_id": a valid signature by a known key claiming another miner id
     BaseFingerprintMismatch, // "wrong_base": built on another Φ(t) or model
     SelectionMismatch,       // "wrong_selection": another expert selection
     RoundMismatch,           // "wrong_round"
@@ -49,7 +51,11 @@ struct VerifierPolicy {
     std::string selectionHash;
     std::optional<std::int64_t> round; // checked when set
     std::vector<ExpectedTensor> expected;
-    double maxUpdateNorm = 0.0;    // L2 norm over all Δ tensors; 0 = no bound
+    double maxUpdateNorm = 0.0; // L2 norm over all Δ tensors; 0 = no bound
+    // Per tensor: ||Δ_t|| at most this multiple of ||Φ_t||, the weights it changes (referenceNorms,
+    // by tensor name; tensors without a reference norm are bounded by maxUpdateNorm only); 0 = off.
+    double maxRelativeNorm = 0.0;
+    std::map<std::string, double> referenceNorms;
     bool allowUnsigned = false;    // accept submissions without signature.json
     bool allowUnknownKeys = false; // accept valid signatures by keys not in `knownMiners`
     KnownMiners knownMiners;
@@ -66,6 +72,8 @@ struct Verdict {
     bool knownMiner = false;
     double updateNorm = 0.0;
     std::string deltaSha256;                      // recomputed content hash
+    std::string packageSha256;                    // hash of manifest + tensors (what is signed)
+    std::int64_t receivedScan = -1;               // ReceiptLog scan that first saw it; -1 without a log
     std::shared_ptr<const Submission> submission; // set when the folder could be read
 
     nlohmann::json toJson() const;
@@ -76,17 +84,48 @@ struct Verdict {
 // names exactly the expected ones; shapes; dtypes; finite values; update norm; and, across a
 // batch, exact copies (the same Δ content as an earlier submission in arrival order).
 // A refusal is a Verdict, never an exception.
+// The validator's own record of when it first saw each submission (its folder name and package
+// hash), kept in a file it owns (the validator's state folder). The order among identical updates
+// comes from here, never from anything a sender controls (file times, folder names). Each
+// verifyAll() is one scan; a submission first seen in scan k keeps k for good.
+class ReceiptLog {
+public:
+    // Loads `file` when it exists (a malformed one is an error naming it); otherwise empty.
+    explicit ReceiptLog(std::filesystem::path file);
+    // Starts the next scan; receive() records new submissions under its number.
+    void beginScan();
+    std::int64_t scan() const { return m_scan; }
+    // The scan that first saw this submission, recording the current scan for a new one.
+    std::int64_t receive(const std::string& folder, const std::string& packageSha256);
+    // Written to a temporary name and renamed.
+    void save() const;
+
+private:
+    struct Receipt {
+        std::int64_t scan = 0;
+        std::string receivedAt; // UTC, for people
+    };
+    std::filesystem::path m_file;
+    std::int64_t m_scan = 0;
+    std::map<std::pair<std::string, std::string>, Receipt> m_receipts;
+};
+
 class SubmissionVerifier {
 public:
     explicit SubmissionVerifier(VerifierPolicy policy);
 
     Verdict verify(const std::filesystem::path& dir) const;
-    // `dirs` in arrival order: of identical Δs the earliest is kept, the later ones are refused
-    // as duplicates. control: checkpoint between submissions, progress.
-    std::vector<Verdict> verifyAll(const std::vector<std::filesystem::path>& dirs, JobControl* control = nullptr) const;
+    // Verifies every folder. Of identical Δs one is kept, the others are refused as duplicates:
+    // with a receipt log (one scan per call), the one the validator received first; copies from
+    // different miners first received in the same scan are all refused, since which came first
+    // cannot be established. Without a log, the order of `dirs`. control: checkpoint between
+    // submissions, progress.
+    std::vector<Verdict> verifyAll(const std::vector<std::filesystem::path>& dirs, JobControl* control = nullptr,
+                                   ReceiptLog* receipts = nullptr) const;
 
-    // The sub-folders of `folder` holding a manifest.json, by modification time of that file
-    // (earliest first, then by name): the arrival order.
+    // Every entry of `folder` that may be a submission, by name: each sub-folder (a symbolic link
+    // too, which check() then refuses) whose name does not start with '.', with or without a
+    // manifest, so that a broken one is listed as refused rather than dropped.
     static std::vector<std::filesystem::path> listSubmissions(const std::filesystem::path& folder);
 
     const VerifierPolicy& policy() const { return m_policy; }

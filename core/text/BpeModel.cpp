@@ -50,6 +50,11 @@ BpeModel::BpeModel(const nlohmann::json& model, const std::string& where)
         m_vocab.emplace(it.key(), id);
         maxId = std::max(maxId, id);
     }
+    // Tokens are kept in a table indexed by id: real vocabularies are dense (ids 0..N-1), so an id
+    // far beyond the number of entries is refused instead of sizing that table by it.
+    if (static_cast<std::int64_t>(maxId) >= 2 * static_cast<std::int64_t>(m_vocab.size()) + 65536)
+        throw FormatError(where + ": the vocabulary's largest id, " + std::to_string(maxId) + ", is far beyond its " +
+                          std::to_string(m_vocab.size()) + " entries (ids must be dense, as 0..N-1)");
     m_tokens.assign(static_cast<std::size_t>(maxId) + 1, std::string());
     m_present.assign(static_cast<std::size_t>(maxId) + 1, false);
     for (const auto& [token, id] : m_vocab) {

@@ -91,16 +91,6 @@ text::WordCache& threadWordCache(uint64_t owner)
     return *victim->cache;
 }
 
-std::string readFile(const std::filesystem::path& p)
-{
-    std::ifstream in(p, std::ios::binary);
-    if (!in)
-        throw Error("cannot open " + p.string());
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
-
 // A special token named in tokenizer_config.json: a string, or {"content": ...}.
 std::optional<std::string> configToken(const nlohmann::json& config, const char* key)
 {

@@ -41,7 +41,8 @@ nlohmann::json ValidatorSettings::toJson() const
             {"outer", outer.toJson()},
             {"allow_unsigned", allowUnsigned},
             {"allow_unknown_keys", allowUnknownKeys},
-            {"max_update_norm", maxUpdateNorm}};
+            {"max_update_norm", maxUpdateNorm},
+            {"max_relative_norm", maxRelativeNorm}};
 }
 
 ValidatorState ValidatorState::load(const fs::path& stateDir)
@@ -54,10 +55,22 @@ ValidatorState ValidatorState::load(const fs::path& stateDir)
     if (j.is_discarded() || !j.is_object() || j.value("format", "") != "teft-validator-state")
         throw FormatError("Validator state " + path.string() + " is not a teft-validator-state JSON file");
     s.round = j.value("round", 0);
-    if (!j.value("phi", "").empty())
-        s.phi = stateDir / j.value("phi", "");
-    if (!j.value("optimizer", "").empty())
-        s.optimizer = stateDir / j.value("optimizer", "");
+    if (s.round < 0)
+        throw FormatError("Validator state " + path.string() + ": round " + std::to_string(s.round) + " is negative");
+    // The files it names live inside the state folder: a relative path without "..".
+    auto inside = [&](const char* key) -> fs::path {
+        const fs::path rel = j.value(key, "");
+        if (rel.empty())
+            return {};
+        const bool escapes = rel.is_absolute() ||
+                             std::any_of(rel.begin(), rel.end(), [](const fs::path& part) { return part == ".."; });
+        if (escapes)
+            throw FormatError("Validator state " + path.string() + ": '" + key + "' is " + rel.string() +
+                              ", which is not a path inside the state folder");
+        return stateDir / rel;
+    };
+    s.phi = inside("phi");
+    s.optimizer = inside("optimizer");
     return s;
 }
 
@@ -103,6 +116,14 @@ ScoredRound scoreWith(const ValidatorSettings& s, const ValidatorState& state, c
     out.settings = s;
     out.state = state;
     out.round = s.round.value_or(state.round);
+    // The history is append-only: an earlier round's Φ, optimizer state and report are never
+    // rewritten, and a round is only scored on the Φ it builds on.
+    if (out.round != state.round)
+        throw UsageError("Round " + std::to_string(out.round) + " cannot be validated in " + s.stateDir.string() +
+                         ": its next round is " + std::to_string(state.round) +
+                         (out.round < state.round ? " (earlier rounds are kept as they were applied; use a new state "
+                                                    "folder to validate again from the start)"
+                                                  : " (rounds are validated in order)"));
     auto engine = std::make_shared<ScoredRound::Engine>();
 
     MoeModelOptions opt;
@@ -126,13 +147,21 @@ ScoredRound scoreWith(const ValidatorSettings& s, const ValidatorState& state, c
     for (const auto& [name, t] : phi)
         policy.expected.push_back({name, t.sizes().vec(), "F32"});
     policy.maxUpdateNorm = s.maxUpdateNorm;
+    policy.maxRelativeNorm = s.maxRelativeNorm;
+    for (const auto& [name, t] : phi)
+        policy.referenceNorms[name] = t.to(torch::kDouble).norm().item<double>();
     policy.allowUnsigned = s.allowUnsigned;
     policy.allowUnknownKeys = s.allowUnknownKeys;
     if (!s.knownMinersFile.empty())
         policy.knownMiners = KnownMiners::load(s.knownMinersFile);
     SubmissionVerifier verifier(policy);
     const auto dirs = SubmissionVerifier::listSubmissions(s.submissionsDir);
-    out.verdicts = verifier.verifyAll(dirs, &control);
+    // The order among identical updates is the validator's own receipt order (its state folder),
+    // never the senders' file times or names.
+    fs::create_directories(s.stateDir);
+    ReceiptLog receipts(s.stateDir / "receipts.json");
+    out.verdicts = verifier.verifyAll(dirs, &control, &receipts);
+    receipts.save();
 
     std::vector<const Verdict*> accepted;
     for (std::size_t i = 0; i < out.verdicts.size(); ++i)

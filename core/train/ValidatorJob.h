@@ -59,7 +59,11 @@ struct ValidatorSettings {
     bool allowUnsigned = false;
     bool allowUnknownKeys = false;
     std::filesystem::path knownMinersFile; // empty: none (then allowUnknownKeys matters)
-    double maxUpdateNorm = 0.0;
+    double maxUpdateNorm = 0.0;            // absolute bound on ||Δ|| over all tensors; 0 = none
+    // Per tensor, ||Δ_t|| ≤ maxRelativeNorm × ||Φ_t|| (the experts' current weights); 0 = none.
+    // On by default: honest updates change the experts by a few per cent (the demo's by 4 %), a
+    // hostile one scaled up by orders of magnitude is refused before it is scored.
+    double maxRelativeNorm = 0.5;
     std::optional<std::int64_t> projectId; // the job store project the round's job belongs to
 
     nlohmann::json toJson() const;

@@ -92,17 +92,72 @@ void writeFileAtomically(const fs::path& path, std::string_view content)
     file.commit();
 }
 
-std::string readFile(const fs::path& path)
+namespace {
+const char* fileKind(mode_t mode)
 {
-    std::ifstream in(path, std::ios::binary);
-    if (!in)
-        throw Error("Cannot open " + path.string() + ": " +
-                    (fs::exists(path) ? std::string("permission denied or unreadable") : std::string("no such file")));
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    if (in.bad())
-        throw Error("Cannot read " + path.string());
-    return ss.str();
+    if (S_ISFIFO(mode))
+        return "a FIFO (named pipe)";
+    if (S_ISCHR(mode))
+        return "a character device";
+    if (S_ISBLK(mode))
+        return "a block device";
+    if (S_ISSOCK(mode))
+        return "a socket";
+    if (S_ISDIR(mode))
+        return "a directory";
+    return "not a regular file";
+}
+} // namespace
+
+OpenedFile openRegularFile(const fs::path& path)
+{
+    // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer.
+    const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) {
+        const int err = errno;
+        if (err == ENOENT)
+            throw Error("Cannot open " + path.string() + ": no such file");
+        throw Error("Cannot open " + path.string() + ": " + errnoText(err));
+    }
+    struct stat st {};
+    if (::fstat(fd, &st) != 0) {
+        const int err = errno;
+        ::close(fd);
+        throw Error("Cannot stat " + path.string() + ": " + errnoText(err));
+    }
+    if (!S_ISREG(st.st_mode)) {
+        ::close(fd);
+        throw FormatError(path.string() + " is " + fileKind(st.st_mode) + ", not a regular file");
+    }
+    // A regular file never blocks; clear the flag so later reads behave as usual.
+    ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+    return {fd, static_cast<std::uint64_t>(st.st_size)};
+}
+
+std::string readFile(const fs::path& path, std::uint64_t maxBytes)
+{
+    const OpenedFile f = openRegularFile(path);
+    if (f.size > maxBytes) {
+        ::close(f.fd);
+        throw FormatError(path.string() + " is " + std::to_string(f.size) + " bytes, more than the " +
+                          std::to_string(maxBytes) + " this file may have");
+    }
+    std::string out(static_cast<std::size_t>(f.size), '\0');
+    std::size_t got = 0;
+    while (got < out.size()) {
+        const ssize_t n = ::read(f.fd, out.data() + got, out.size() - got);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            const int err = n < 0 ? errno : 0;
+            ::close(f.fd);
+            throw Error("Cannot read " + path.string() + ": " +
+                        (err ? errnoText(err) : std::string("the file shrank while it was read")));
+        }
+        got += static_cast<std::size_t>(n);
+    }
+    ::close(f.fd);
+    return out;
 }
 
 void syncDirectory(const fs::path& dir)

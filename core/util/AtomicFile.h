@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <cstdio>
 #include <filesystem>
 #include <string>
@@ -39,8 +40,21 @@ private:
 // Convenience: the whole content at once.
 void writeFileAtomically(const std::filesystem::path& path, std::string_view content);
 
-// Reads a whole (small) file; throws teft::Error naming the file when it cannot.
-std::string readFile(const std::filesystem::path& path);
+// Opens a file for reading without ever blocking: a FIFO, a device, a socket or a directory under
+// the name is refused with a FormatError saying what it is (a FIFO would otherwise wait for a
+// writer forever, /dev/zero would never end). Symbolic links are followed. The caller closes fd.
+struct OpenedFile {
+    int fd = -1;
+    std::uint64_t size = 0;
+};
+OpenedFile openRegularFile(const std::filesystem::path& path);
+
+// The size readFile() accepts unless told otherwise.
+inline constexpr std::uint64_t kMaxReadFileBytes = std::uint64_t(1) << 30;
+
+// Reads a whole (small) regular file of at most maxBytes; throws teft::Error naming the file when
+// it cannot (FormatError when it is not a regular file or is larger than maxBytes).
+std::string readFile(const std::filesystem::path& path, std::uint64_t maxBytes = kMaxReadFileBytes);
 
 // fsync a directory so that a rename inside it is durable.
 void syncDirectory(const std::filesystem::path& dir);

@@ -54,4 +54,18 @@ fs::path cacheDir() { return ensure(dataDir() / "cache"); }
 fs::path logDir() { return ensure(dataDir() / "logs"); }
 fs::path modelsDir() { return ensure(dataDir() / "models"); }
 
+void refuseOutputInside(const std::filesystem::path& out, const std::filesystem::path& inputDir, const char* option,
+                        const char* inputWhat)
+{
+    std::error_code ec;
+    const auto dir = std::filesystem::weakly_canonical(inputDir, ec);
+    const auto target = std::filesystem::weakly_canonical(std::filesystem::absolute(out, ec), ec);
+    if (dir.empty() || target.empty())
+        return;
+    const auto rel = target.lexically_relative(dir);
+    if (!rel.empty() && *rel.begin() != "..") // the folder itself or a path below it
+        throw UsageError(std::string("--") + option + " " + out.string() + " is inside the " + inputWhat + " " +
+                         inputDir.string() + ", which this command reads: write it elsewhere");
+}
+
 } // namespace teft

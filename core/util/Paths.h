@@ -18,4 +18,9 @@ std::filesystem::path cacheDir();  // <data>/cache
 std::filesystem::path logDir();    // <data>/logs
 std::filesystem::path modelsDir(); // <data>/models
 
+// Refuses (UsageError naming the option) an output path that is inside `inputDir` (the folder is
+// resolved through links): a command must never overwrite the model or data it reads.
+void refuseOutputInside(const std::filesystem::path& out, const std::filesystem::path& inputDir, const char* option,
+                        const char* inputWhat);
+
 } // namespace teft

@@ -63,6 +63,17 @@ private slots:
             QVERIFY(lid[1].narrow(0, 2, 3).eq(-1).all().item<bool>()); // padding
             QVERIFY(lid[0].ge(0).all().item<bool>() && lid[0].lt(cfg.numExperts).all().item<bool>());
         }
+
+        // --out inside the model folder it reads (here over its own shard index) is refused
+        // before anything is written.
+        const auto shard = model / "model.safetensors.index.json";
+        QVERIFY(fs::exists(shard));
+        const auto before = fs::file_size(shard);
+        r = test::runProcess(TEFT_CLI_PATH, {"model", "forward", model.string(), "--input-ids", ids.string(), "--out",
+                                             shard.string(), "--quiet"});
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(r.err.find("inside the model folder") != std::string::npos, r.err.c_str());
+        QCOMPARE(fs::file_size(shard), before);
     }
 
     void refusals()

@@ -1,5 +1,6 @@
 // config.json parsing of every registered MoE family, the helpers the TEFT engine uses, and the
 // refusals of malformed configs.
+#include "core/model/Blocks.h"
 #include "core/model/CheckpointGenerator.h"
 #include "core/model/ModelConfig.h"
 #include "core/model/ModelFamily.h"
@@ -252,7 +253,30 @@ private slots:
         layers["mlp_only_layers"] = {7};
         expectRefused(layers, {"mlp_only_layers"});
 
+        // A negative eps gave NaN logits with exit code 0; zero divides by zero on a zero row.
+        for (double eps : {-1e-6, 0.0, 1.0}) {
+            auto norm = preset("qwen3_moe");
+            norm["rms_norm_eps"] = eps;
+            expectRefused(norm, {"rms_norm_eps", "(0, 1)"});
+        }
+
         expectRefused(json::array(), {"not a JSON object"});
+    }
+
+    // A sequence longer than max_position_embeddings is refused with both figures, not run on
+    // rotary angles the model never saw.
+    void sequencesBeyondTheModelsPositions()
+    {
+        auto doc = preset("qwen3_moe");
+        doc["max_position_embeddings"] = 32;
+        const auto cfg = ModelConfig::fromJson(doc);
+        QCOMPARE(ropeTables(cfg, 32, torch::kCPU).cos.size(0), std::int64_t(32));
+        try {
+            (void)ropeTables(cfg, 33, torch::kCPU);
+            QFAIL("a 33-token sequence was accepted by a 32-position model");
+        } catch (const FormatError& e) {
+            QVERIFY2(QString(e.what()).contains("33 tokens") && QString(e.what()).contains("32 positions"), e.what());
+        }
     }
 };
 

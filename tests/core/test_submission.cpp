@@ -11,6 +11,7 @@
 #include "support/TestSupport.h"
 
 #include <QtTest/QtTest>
+#include <chrono>
 #include <cmath>
 #include <fstream>
 #include <unistd.h>
@@ -274,7 +275,7 @@ private slots:
         SubmissionManifest claim = manifest();
         claim.minerId = "bob";
         const fs::path c = write("claims-bob", m_delta, &m_alice, claim);
-        expectRefused(c, RefusalReason::BadSignature, "known miner 'alice'");
+        expectRefused(c, RefusalReason::MinerIdMismatch, "known miner 'alice'");
     }
 
     void contentIsChecked()
@@ -364,6 +365,135 @@ private slots:
         QCOMPARE(listed.size(), std::size_t(3));
         QCOMPARE(verdicts[0].toJson()["code"].get<std::string>(), std::string("accepted"));
         QCOMPARE(verdicts[1].toJson()["code"].get<std::string>(), std::string("duplicate"));
+    }
+
+    // The order among copies is the validator's receipt order: a copier who back-dates the
+    // manifest (touch -d 2020-01-01) or picks an earlier name does not take the credit.
+    void copiesKeepTheFirstReceived()
+    {
+        const fs::path root = test::freshDir("receipts");
+        const fs::path state = test::freshDir("receipts-state");
+        writeSubmission(root / "zz-alice", manifest(), m_delta, &m_alice);
+        {
+            ReceiptLog log(state / "receipts.json");
+            const auto first = SubmissionVerifier(policy()).verifyAll(SubmissionVerifier::listSubmissions(root),
+                                                                      nullptr, &log);
+            QCOMPARE(first.size(), std::size_t(1));
+            QVERIFY(first[0].accepted);
+            QCOMPARE(first[0].receivedScan, std::int64_t(1));
+            log.save();
+        }
+        // Bob re-signs alice's Δ, names it to sort first and back-dates every file.
+        const fs::path copy = root / "aa-bob";
+        writeSubmission(copy, manifest(), m_delta, &m_bob);
+        for (const auto& f : fs::directory_iterator(copy))
+            fs::last_write_time(f.path(), fs::file_time_type::clock::now() - std::chrono::hours(24 * 365 * 5));
+        ReceiptLog log(state / "receipts.json"); // read back from the file
+        const auto dirs = SubmissionVerifier::listSubmissions(root);
+        QCOMPARE(dirs.front().filename().string(), std::string("aa-bob"));
+        const auto second = SubmissionVerifier(policy()).verifyAll(dirs, nullptr, &log);
+        QCOMPARE(second[0].reason, RefusalReason::DuplicateCopy);
+        QVERIFY2(QString::fromStdString(second[0].message).contains("copy of the earlier submission zz-alice"),
+                 second[0].message.c_str());
+        QVERIFY(second[1].accepted);
+        QCOMPARE(second[1].receivedScan, std::int64_t(1));
+        QCOMPARE(second[0].receivedScan, std::int64_t(2));
+
+        // Copies from two miners first seen in the same scan: neither is credited.
+        const fs::path both = test::freshDir("receipts-tie");
+        writeSubmission(both / "a", manifest(), m_delta, &m_alice);
+        writeSubmission(both / "b", manifest(), m_delta, &m_bob);
+        ReceiptLog fresh(test::freshDir("receipts-tie-state") / "receipts.json");
+        const auto tie = SubmissionVerifier(policy()).verifyAll(SubmissionVerifier::listSubmissions(both), nullptr,
+                                                                &fresh);
+        QCOMPARE(tie[0].reason, RefusalReason::DuplicateCopy);
+        QCOMPARE(tie[1].reason, RefusalReason::DuplicateCopy);
+        QVERIFY(QString::fromStdString(tie[0].message).contains("cannot be established"));
+
+        // A malformed receipt log is an error naming it, not a silent reset.
+        writeFileAtomically(state / "bad.json", R"({"scans": 1, "receipts": [{"folder": 3}]})");
+        QVERIFY_THROWS_EXCEPTION(FormatError, ReceiptLog(state / "bad.json"));
+    }
+
+    // The relative bound: each tensor's update against the norm of the weights it changes.
+    void relativeNormBound()
+    {
+        VerifierPolicy p = policy();
+        p.maxUpdateNorm = 0; // only the relative bound
+        p.maxRelativeNorm = 0.5;
+        for (const auto& [name, t] : m_base)
+            p.referenceNorms[name] = t.to(torch::kDouble).norm().item<double>();
+        // m_delta is 1 % of the base's scale: accepted.
+        QVERIFY(SubmissionVerifier(p).verify(write("relative-ok", m_delta, &m_alice, manifest())).accepted);
+        // One tensor changed by twice its own norm, the rest untouched: refused, naming it.
+        TensorMap one = m_delta;
+        const std::string name = expertName(3, 0, "down_proj");
+        one[name] = m_base.at(name) * 2.0;
+        expectRefused(write("relative-one", one, &m_alice, manifest()), RefusalReason::NormTooLarge,
+                      QString::fromStdString(name + " has norm"), &p);
+        // 10^6 times an honest update: refused before any scoring.
+        TensorMap huge;
+        for (const auto& [n, t] : m_delta)
+            huge[n] = t * 1e6;
+        expectRefused(write("relative-huge", huge, &m_alice, manifest()), RefusalReason::NormTooLarge,
+                      "--max-relative-norm", &p);
+    }
+
+    // Links: a folder that links to another miner's submission, a file inside that links out.
+    void linksAreRefused()
+    {
+        const fs::path root = test::freshDir("links");
+        const fs::path real = root / "alice";
+        writeSubmission(real, manifest(), m_delta, &m_alice);
+        fs::create_directory_symlink(real, root / "mallory");
+        const auto dirs = SubmissionVerifier::listSubmissions(root);
+        QCOMPARE(dirs.size(), std::size_t(2));
+        const auto verdicts = SubmissionVerifier(policy()).verifyAll(dirs);
+        QVERIFY(verdicts[0].accepted);
+        QCOMPARE(verdicts[1].reason, RefusalReason::Malformed);
+        QVERIFY2(QString::fromStdString(verdicts[1].message).contains("symbolic link"), verdicts[1].message.c_str());
+
+        const fs::path inner = write("inner-link", m_delta, &m_alice, manifest());
+        fs::remove(inner / "signature.json");
+        fs::create_symlink("/dev/zero", inner / "signature.json");
+        expectRefused(inner, RefusalReason::Malformed, "symbolic link, signature.json");
+    }
+
+    // Files that are not regular files, or far too large: refused at once, never read whole or
+    // waited on (a FIFO would block the validator forever).
+    void specialAndHugeFilesAreRefused()
+    {
+        const fs::path fifo = write("fifo", m_delta, &m_alice, manifest());
+        fs::remove(fifo / "manifest.json");
+        QCOMPARE(::mkfifo((fifo / "manifest.json").c_str(), 0600), 0);
+        expectRefused(fifo, RefusalReason::Malformed, "FIFO");
+        const fs::path fifoTensors = write("fifo-tensors", m_delta, &m_alice, manifest());
+        fs::remove(fifoTensors / "experts.safetensors");
+        QCOMPARE(::mkfifo((fifoTensors / "experts.safetensors").c_str(), 0600), 0);
+        expectRefused(fifoTensors, RefusalReason::Malformed, "FIFO");
+        QVERIFY_THROWS_EXCEPTION(FormatError, SafetensorsFile::open(fifoTensors / "experts.safetensors"));
+
+        // A 2 GB sparse manifest: refused by its size before a byte is read.
+        const fs::path sparse = write("sparse", m_delta, &m_alice, manifest());
+        fs::resize_file(sparse / "manifest.json", std::uintmax_t(2) << 30);
+        expectRefused(sparse, RefusalReason::Malformed, "more than the");
+
+        // readFile itself: a device is named as such.
+        try {
+            readFile("/dev/zero");
+            QFAIL("/dev/zero was read");
+        } catch (const FormatError& e) {
+            QVERIFY2(QString(e.what()).contains("character device"), e.what());
+        }
+        // An entry without a manifest is listed, and refused with its reason, not dropped.
+        const fs::path root = test::freshDir("no-manifest");
+        fs::create_directories(root / "empty");
+        fs::create_directories(root / ".in-transfer");
+        const auto dirs = SubmissionVerifier::listSubmissions(root);
+        QCOMPARE(dirs.size(), std::size_t(1));
+        const auto verdicts = SubmissionVerifier(policy()).verifyAll(dirs);
+        QCOMPARE(verdicts[0].reason, RefusalReason::Malformed);
+        QVERIFY(QString::fromStdString(verdicts[0].message).contains("manifest.json"));
     }
 };
 

@@ -687,6 +687,9 @@ private slots:
         QVERIFY(refusal([](json& j) { j["model"]["vocab"] = json::array(); }).find("'vocab'") != std::string::npos);
         QVERIFY(refusal([](json& j) { j["model"]["vocab"]["bad"] = "x"; }).find("'bad'") != std::string::npos);
         QVERIFY(refusal([](json& j) { j.erase("model"); }).find("'model'") != std::string::npos);
+        // An id of 10^9 once sized a 10^9-entry table and ended in a bare std::bad_alloc.
+        QVERIFY(refusal([](json& j) { j["model"]["vocab"]["far"] = 1000000000; }).find("far beyond") !=
+                std::string::npos);
         QVERIFY(refusal([](json& j) {
                     j["added_tokens"] = json::array({{{"content", "x"}}});
                 }).find("added_tokens[0]: missing field 'id'") != std::string::npos);

@@ -13,6 +13,7 @@
 #include "core/train/MinerJob.h"
 #include "core/train/ModelIdentity.h"
 #include "core/train/ValidatorJob.h"
+#include "core/util/AtomicFile.h"
 #include "core/util/Error.h"
 #include "core/util/Paths.h"
 #include "core/util/Progress.h"
@@ -102,6 +103,9 @@ ValidatorSettings settings(const fs::path& stateDir)
     v.allowUnsigned = true;
     v.aggregation.policy = AggregationSettings::Policy::TopK;
     v.aggregation.topK = 1;
+    // "bad" is the good update × −20: these tests are about what scoring does with it, so the
+    // relative norm bound (tests/core/test_submission.cpp) is off here.
+    v.maxRelativeNorm = 0;
     return v; // outer: the defaults (lr 0.7, Nesterov momentum 0.9)
 }
 
@@ -231,6 +235,51 @@ private Q_SLOTS:
         QVERIFY_THROWS_EXCEPTION(Error, applyRound(second, f.data, control));
         QCOMPARE(ValidatorState::load(s.stateDir).round, std::int64_t(1));
         QVERIFY(!fs::exists(s.stateDir / "round-1"));
+    }
+
+    // `--round 0` on a state whose next round is 1 once rewrote round 0's Φ, optimizer state and
+    // report while state.json still said round 1: earlier rounds are history.
+    void historyIsAppendOnly()
+    {
+        auto& f = fixture();
+        JobControl control;
+        auto s = settings(teft::test::freshDir("history"));
+        runValidator(s, f.data, control);
+        const auto report = readFile(s.stateDir / "round-0" / "report.json");
+        const auto phi = readFile(s.stateDir / "round-0" / "phi.safetensors");
+        s.round = 0;
+        try {
+            scoreRound(s, f.data, control);
+            QFAIL("round 0 was validated again");
+        } catch (const UsageError& e) {
+            QVERIFY2(QString(e.what()).contains("its next round is 1"), e.what());
+        }
+        s.round = 3;
+        QVERIFY_THROWS_EXCEPTION(UsageError, scoreRound(s, f.data, control));
+        QCOMPARE(readFile(s.stateDir / "round-0" / "report.json"), report);
+        QCOMPARE(readFile(s.stateDir / "round-0" / "phi.safetensors"), phi);
+        QCOMPARE(ValidatorState::load(s.stateDir).round, std::int64_t(1));
+    }
+
+    // state.json names files inside the state folder only.
+    void statePathsStayInside()
+    {
+        const fs::path dir = teft::test::freshDir("escape");
+        for (const char* phi : {"../../etc/passwd", "/etc/passwd", "round-0/../../x.safetensors"}) {
+            writeFileAtomically(dir / "state.json",
+                                nlohmann::json{{"format", "teft-validator-state"}, {"round", 1}, {"phi", phi}}.dump());
+            try {
+                ValidatorState::load(dir);
+                QFAIL(phi);
+            } catch (const FormatError& e) {
+                QVERIFY2(QString(e.what()).contains("not a path inside the state folder"), e.what());
+            }
+        }
+        writeFileAtomically(dir / "state.json", nlohmann::json{{"format", "teft-validator-state"},
+                                                               {"round", 1},
+                                                               {"phi", "round-0/phi.safetensors"}}
+                                                    .dump());
+        QCOMPARE(ValidatorState::load(dir).phi, dir / "round-0" / "phi.safetensors");
     }
 };
 
