@@ -4,6 +4,7 @@
 #include "core/io/SafetensorsWriter.h"
 #include "core/io/StrictJson.h"
 #include "core/util/AtomicFile.h"
+#include "core/util/StaleTemporaries.h"
 #include "core/util/Error.h"
 #include "core/util/ErrorKind.h"
 #include "core/util/Progress.h"
@@ -118,21 +119,6 @@ at::Tensor CheckpointFiles::tensor(const std::string& name) const { return fileO
 
 namespace {
 
-// A temporary file AtomicFile left for a weight file of the folder ("<name>.tmp-<pid>-<n>")
-// by a writer that is no longer running.
-bool isStaleTemporary(const std::string& name)
-{
-    static const std::regex pattern(
-        R"((model\.safetensors|model-\d{5}-of-\d{5}\.safetensors|model\.safetensors\.index\.json)\.tmp-(\d+)-\d+)");
-    std::smatch m;
-    if (!std::regex_match(name, m, pattern))
-        return false;
-    const long pid = std::stol(m[2].str());
-    if (pid == static_cast<long>(::getpid()))
-        return false;
-    return ::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH;
-}
-
 // The shards of a shard that an interrupted write with the same key completed.
 std::set<std::string> completedShards(const fs::path& dir, const std::string& key)
 {
@@ -202,9 +188,12 @@ CheckpointWriteReport writeCheckpointStreamed(const fs::path& dir, const std::ve
 
     const int count = static_cast<int>(shards.size());
     const std::set<std::string> resumable = completedShards(dir, options.resumeKey);
-    for (const auto& entry : fs::directory_iterator(dir, ec))
-        if (isStaleTemporary(entry.path().filename().string()))
-            fs::remove(entry.path(), ec);
+    // Weight files that a killed writer left half-written ("<name>.tmp-<pid>-<n>").
+    removeStaleTemporaries(dir, [](const std::string& target) {
+        static const std::regex weights(
+            R"(model\.safetensors|model-\d{5}-of-\d{5}\.safetensors|model\.safetensors\.index\.json)");
+        return std::regex_match(target, weights);
+    });
     if (resumable.empty()) {
         fs::remove(dir / kCheckpointProgressFile, ec);
         if (count > 1) {

@@ -6,6 +6,7 @@
 #include "core/io/StrictJson.h"
 #include "core/teft/MinerKey.h"
 #include "core/util/AtomicFile.h"
+#include "core/util/StaleTemporaries.h"
 #include "core/util/Error.h"
 #include "core/util/Hash.h"
 #include "core/util/Progress.h"
@@ -222,6 +223,7 @@ SubmissionWriteResult writeSubmission(const fs::path& dir, SubmissionManifest ma
     const fs::path tmp = parent / ("." + dir.filename().string() + ".tmp-" + std::to_string(::getpid()));
     std::error_code ec;
     fs::remove_all(tmp, ec);
+    removeStaleTemporaries(parent, [&](const std::string& target) { return target == dir.filename().string(); });
     fs::create_directories(tmp);
     try {
         SafetensorsWriter writer(tmp / kTensorsFile);

@@ -4,6 +4,7 @@
 #include "core/io/SafetensorsWriter.h"
 #include "core/util/AtomicFile.h"
 #include "core/util/Error.h"
+#include "core/util/StaleTemporaries.h"
 
 #include <torch/torch.h>
 
@@ -34,6 +35,8 @@ void saveTrainCheckpoint(const fs::path& dir, const TrainProgressState& s, const
                      {"identity", s.identity},
                      {"extra", s.extra}};
     writeFileAtomically(dir / "checkpoint.json", j.dump(2) + "\n");
+    // A write killed before its rename leaves an optimizer-sized temporary: never renamed, so gone.
+    removeStaleTemporaries(dir);
     for (const auto& entry : fs::directory_iterator(dir)) {
         const auto name = entry.path().filename().string();
         if (name.rfind("state-", 0) == 0 && name != tensorsName && entry.path().extension() == ".safetensors") {

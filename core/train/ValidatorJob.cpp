@@ -10,6 +10,7 @@
 #include "core/train/MinerJob.h"
 #include "core/train/ModelIdentity.h"
 #include "core/util/AtomicFile.h"
+#include "core/util/StaleTemporaries.h"
 #include "core/util/Error.h"
 #include "core/util/Progress.h"
 
@@ -297,6 +298,8 @@ ValidatorResult applyWith(ScoredRound& scored, const TokenDataset& heldOut, JobC
 
     const auto roundDir = s.stateDir / ("round-" + std::to_string(result.round));
     fs::create_directories(roundDir);
+    removeStaleTemporaries(roundDir); // of an earlier attempt at this round that was killed mid-write
+    removeStaleTemporaries(s.stateDir);
     result.phiFile = roundDir / "phi.safetensors";
     saveTensorFile(result.phiFile, next);
     outer.save(roundDir / "outer_optimizer.safetensors");

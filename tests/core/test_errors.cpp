@@ -3,10 +3,12 @@
 // can produce the real one), the engine throws the typed errors where it detects the condition,
 // and the one JSON reader reports broken files in its documented format.
 #include "core/io/StrictJson.h"
+#include "core/train/TrainCheckpoint.h"
 #include "core/util/AtomicFile.h"
 #include "core/util/Error.h"
 #include "core/util/ErrorKind.h"
 #include "core/util/Runtime.h"
+#include "core/util/StaleTemporaries.h"
 #include "support/TestSupport.h"
 
 #include <QtTest>
@@ -19,6 +21,7 @@
 #include <fstream>
 #include <set>
 #include <sys/resource.h>
+#include <sys/wait.h>
 #include <system_error>
 #include <unistd.h>
 
@@ -332,6 +335,41 @@ private slots:
         // The permissive reader is no laxer about syntax.
         QVERIFY(contains(formatErrorOf([] { (void)parseJsonStrict("{} x", "t", DuplicateKeys::LastWins); }),
                          "t: not valid JSON"));
+    }
+
+    // A writer killed between writing its temporary and renaming it leaves the temporary behind
+    // (for a training checkpoint, optimizer-sized): the next save removes those of dead writers,
+    // never one of a live process.
+    void staleTemporariesAreRemoved()
+    {
+        const pid_t child = ::fork();
+        if (child == 0)
+            ::_exit(0);
+        QVERIFY(child > 0);
+        int status = 0;
+        QCOMPARE(::waitpid(child, &status, 0), child); // reaped: no process has this pid now
+        const std::string dead = std::to_string(child);
+        const auto dir = teft::test::freshDir("stale");
+        const auto deadFile = dir / ("state-3.safetensors.tmp-" + dead + "-0");
+        const auto ownFile = dir / ("state-4.safetensors.tmp-" + std::to_string(::getpid()) + "-0");
+        const auto liveFile = dir / "state-5.safetensors.tmp-1-0"; // pid 1 is always running
+        const auto deadFolder = dir / (".miner-0.tmp-" + dead);
+        for (const auto& f : {deadFile, ownFile, liveFile})
+            std::ofstream(f) << "partial";
+        std::filesystem::create_directories(deadFolder / "inner");
+        QCOMPARE(teft::staleTemporaryTarget(deadFile.filename().string()),
+                 std::optional<std::string>("state-3.safetensors"));
+        QVERIFY(!teft::staleTemporaryTarget(ownFile.filename().string()));
+        QVERIFY(!teft::staleTemporaryTarget("state-3.safetensors"));
+
+        teft::TrainProgressState state;
+        state.step = 6;
+        teft::saveTrainCheckpoint(dir, state, {{"w", torch::ones({2})}}, {});
+        QVERIFY(!std::filesystem::exists(deadFile));
+        QVERIFY(!std::filesystem::exists(deadFolder));
+        QVERIFY(std::filesystem::exists(ownFile));
+        QVERIFY(std::filesystem::exists(liveFile));
+        QVERIFY(teft::loadTrainCheckpoint(dir).has_value());
     }
 
     void jsonMissingFileIsNamed()
