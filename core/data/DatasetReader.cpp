@@ -53,9 +53,11 @@ std::int64_t fileSize(const fs::path& p)
 }
 
 // Depth first, entries sorted by name at each level, so the order does not depend on the file
-// system. Symbolic links to folders are followed (datasets are often linked in), each real
-// folder once, so a link cycle cannot loop. Hidden entries are skipped.
-void collectFolder(const fs::path& dir, const DatasetSpec& spec, std::set<fs::path>& visited,
+// system. Symbolic links are followed while they stay inside the dataset folder (`root`,
+// resolved), each real folder once, so a link cycle cannot loop; a link that leads out of it is
+// an error naming both ends (a dataset folder is what its owner put in it, never whatever a link
+// reaches). Hidden entries are skipped.
+void collectFolder(const fs::path& dir, const fs::path& root, const DatasetSpec& spec, std::set<fs::path>& visited,
                    std::vector<fs::path>& found)
 {
     std::error_code ec;
@@ -72,8 +74,16 @@ void collectFolder(const fs::path& dir, const DatasetSpec& spec, std::set<fs::pa
     for (const auto& e : entries) {
         if (hidden(e.path()))
             continue;
+        if (e.is_symlink(ec)) {
+            const fs::path target = fs::weakly_canonical(e.path(), ec);
+            const fs::path rel = target.lexically_relative(root);
+            if (ec || rel.empty() || *rel.begin() == "..")
+                throw FormatError("Dataset folder " + root.string() + ": " + e.path().string() + " is a link to " +
+                                  (ec ? std::string("a path that cannot be resolved") : target.string()) +
+                                  ", outside the folder; copy that data in, or name it as a dataset path of its own");
+        }
         if (e.is_directory(ec))
-            collectFolder(e.path(), spec, visited, found);
+            collectFolder(e.path(), root, spec, visited, found);
         // Inside folders only files whose extension names a format: a folder may hold README
         // files, images or archives that are not meant as data.
         else if (e.is_regular_file(ec) &&
@@ -144,7 +154,7 @@ std::vector<DatasetFile> resolveDatasetFiles(const DatasetSpec& spec)
         if (fs::is_directory(status)) {
             std::vector<fs::path> found;
             std::set<fs::path> visited;
-            collectFolder(root, spec, visited, found);
+            collectFolder(root, fs::canonical(root), spec, visited, found);
             if (found.empty())
                 throw Error("Dataset folder " + root.string() + " has no .jsonl, .json, .txt, .md, .csv or .tsv files");
             for (const auto& p : found)

@@ -216,6 +216,26 @@ private Q_SLOTS:
         fs::remove(dir / "b" / "link-to-root");
         fs::remove(dir / "c" / "link-to-b");
 
+        // A link out of the folder (to a file or a folder elsewhere) is an error naming both ends.
+        const auto outside = teft::test::freshDir("outside");
+        writeBytes(outside / "secret.txt", "not part of the dataset");
+        for (const auto& [link, target] :
+             {std::pair{dir / "c" / "leak.txt", outside / "secret.txt"}, std::pair{dir / "c" / "leak", outside}}) {
+            if (fs::is_directory(target))
+                fs::create_directory_symlink(target, link);
+            else
+                fs::create_symlink(target, link);
+            try {
+                readAll(spec);
+                QFAIL("a link out of the dataset folder was followed");
+            } catch (const teft::FormatError& e) {
+                QVERIFY2(QString(e.what()).contains("outside the folder") &&
+                             QString(e.what()).contains(QString::fromStdString(link.string())),
+                         e.what());
+            }
+            fs::remove(link);
+        }
+
         // A file named explicitly is sniffed when its extension says nothing.
         writeBytes(dir / "noext", "  {\"text\": \"sniffed json\"}\n");
         writeBytes(dir / "noext2", "just words\n");
