@@ -193,138 +193,150 @@ TokenDataset TokenDataset::build(const DatasetSpec& spec, const TextEncoder& enc
                                  JobControl& control)
 {
     validate(options, encoder);
-    const auto files = resolveDatasetFiles(spec);
+    try {
+        const auto files = resolveDatasetFiles(spec);
 
-    fs::path dir;
-    std::string key;
-    if (options.useCache) {
-        dir = options.cacheDir.empty() ? cacheDir() / "datasets" : options.cacheDir;
-        std::error_code ec;
-        fs::create_directories(dir, ec);
-        if (ec)
-            throw Error("Cannot create the dataset cache folder " + dir.string() + ": " + ec.message());
-        const fs::path memo = options.rehashData ? fs::path() : dir / "file-hashes.json";
-        key = cacheKey(datasetContentHash(files, control, memo), spec, encoder, options);
-    }
-    const fs::path meta = dir / (key + ".json");
-    const fs::path trainPath = dir / (key + ".train.bin");
-    const fs::path heldOutPath = dir / (key + ".heldout.bin");
+        fs::path dir;
+        std::string key;
+        if (options.useCache) {
+            dir = options.cacheDir.empty() ? cacheDir() / "datasets" : options.cacheDir;
+            std::error_code ec;
+            fs::create_directories(dir, ec);
+            if (ec)
+                throw StorageError("Cannot create the dataset cache folder " + dir.string() + ": " + ec.message());
+            const fs::path memo = options.rehashData ? fs::path() : dir / "file-hashes.json";
+            key = cacheKey(datasetContentHash(files, control, memo), spec, encoder, options);
+        }
+        const fs::path meta = dir / (key + ".json");
+        const fs::path trainPath = dir / (key + ".train.bin");
+        const fs::path heldOutPath = dir / (key + ".heldout.bin");
 
-    TokenDataset ds;
-    ds.m_seqLen = options.seqLen;
-    ds.m_eosId = encoder.eosId;
+        TokenDataset ds;
+        ds.m_seqLen = options.seqLen;
+        ds.m_eosId = encoder.eosId;
 
-    auto mapStreams = [&]() {
-        ds.m_trainFile = std::make_shared<MappedFile>(trainPath);
-        ds.m_heldOutFile = std::make_shared<MappedFile>(heldOutPath);
-        const auto need = [&](std::int64_t rows) {
-            return static_cast<std::size_t>(rows * options.seqLen) * sizeof(std::int32_t);
+        auto mapStreams = [&]() {
+            ds.m_trainFile = std::make_shared<MappedFile>(trainPath);
+            ds.m_heldOutFile = std::make_shared<MappedFile>(heldOutPath);
+            const auto need = [&](std::int64_t rows) {
+                return static_cast<std::size_t>(rows * options.seqLen) * sizeof(std::int32_t);
+            };
+            if (ds.m_trainFile->size() < need(ds.m_stats.trainSequences) ||
+                ds.m_heldOutFile->size() < need(ds.m_stats.heldOutSequences))
+                throw FormatError("Dataset cache " + trainPath.string() + " is shorter than its metadata says");
+            ds.m_train = static_cast<const std::int32_t*>(ds.m_trainFile->data());
+            ds.m_heldOut = static_cast<const std::int32_t*>(ds.m_heldOutFile->data());
         };
-        if (ds.m_trainFile->size() < need(ds.m_stats.trainSequences) ||
-            ds.m_heldOutFile->size() < need(ds.m_stats.heldOutSequences))
-            throw FormatError("Dataset cache " + trainPath.string() + " is shorter than its metadata says");
-        ds.m_train = static_cast<const std::int32_t*>(ds.m_trainFile->data());
-        ds.m_heldOut = static_cast<const std::int32_t*>(ds.m_heldOutFile->data());
-    };
 
-    if (options.useCache && fs::exists(meta)) {
-        try {
-            const auto j = nlohmann::json::parse(readFile(meta));
-            if (j.at("key") != key || j.at("version") != kCacheVersion || j.at("seq_len") != options.seqLen)
-                throw FormatError("metadata does not match its name");
-            ds.m_stats = statsFromJson(j.at("stats"));
+        if (options.useCache && fs::exists(meta)) {
+            try {
+                const auto j = nlohmann::json::parse(readFile(meta));
+                if (j.at("key") != key || j.at("version") != kCacheVersion || j.at("seq_len") != options.seqLen)
+                    throw FormatError("metadata does not match its name");
+                ds.m_stats = statsFromJson(j.at("stats"));
+                mapStreams();
+                ds.m_stats.fromCache = true;
+                ds.m_stats.cacheKey = key;
+                ds.m_stats.tokenizeSeconds = 0;
+                spdlog::info("dataset {}: {} training and {} held-out rows from the cache ({})", describePaths(spec),
+                             ds.numTrain(), ds.numHeldOut(), key.substr(0, 12));
+                return ds;
+            } catch (const std::exception& e) {
+                spdlog::warn("ignoring the damaged dataset cache entry {}: {}", meta.string(), e.what());
+                ds.m_stats = DatasetStats{};
+            }
+        }
+
+        // Tokenize.
+        const auto started = std::chrono::steady_clock::now();
+        DatasetReader reader(spec);
+        TokenSink train(options.useCache ? trainPath : fs::path());
+        TokenSink heldOut(options.useCache ? heldOutPath : fs::path());
+        DatasetStats& st = ds.m_stats;
+        std::vector<std::string> texts;
+        std::vector<bool> toHeldOut;
+        std::size_t batchBytes = 0;
+        auto flushBatch = [&]() {
+            if (texts.empty())
+                return;
+            const auto ids = encoder.encodeBatch(texts, options.threads);
+            if (ids.size() != texts.size())
+                throw Error("The tokenizer returned " + std::to_string(ids.size()) + " results for " +
+                            std::to_string(texts.size()) + " texts");
+            for (std::size_t i = 0; i < ids.size(); ++i) {
+                for (std::int32_t id : ids[i])
+                    if (id < 0 || (encoder.vocabSize > 0 && id >= encoder.vocabSize))
+                        throw Error("The tokenizer produced id " + std::to_string(id) + " outside its vocabulary");
+                (toHeldOut[i] ? heldOut : train).append(ids[i], encoder.eosId);
+                (toHeldOut[i] ? st.heldOutDocuments : st.trainDocuments) += 1;
+            }
+            texts.clear();
+            toHeldOut.clear();
+            batchBytes = 0;
+            control.checkpoint();
+            control.report(reader.bytesRead(), reader.totalBytes(), "tokenizing");
+        };
+        TextRecord record;
+        while (reader.next(record)) {
+            toHeldOut.push_back(isHeldOutDocument(record.text, options.heldOutFraction, options.seed));
+            batchBytes += record.text.size();
+            texts.push_back(std::move(record.text));
+            if (texts.size() >= 1024 || batchBytes >= (8u << 20))
+                flushBatch();
+        }
+        flushBatch();
+
+        st.files = static_cast<std::int64_t>(files.size());
+        st.bytes = reader.totalBytes();
+        st.documents = reader.records();
+        st.quality = reader.report();
+        if (st.documents == 0)
+            throw Error("No records in " + describePaths(spec) + ": " + reader.report().whyEmpty());
+        if (st.quality.total() > 0)
+            spdlog::warn("dataset {}: {}", describePaths(spec), st.quality.summary());
+
+        st.trainTokens = train.tokens();
+        st.heldOutTokens = heldOut.tokens();
+        st.tokens = st.trainTokens + st.heldOutTokens;
+        st.trainSequences = st.trainTokens / options.seqLen;
+        st.heldOutSequences = st.heldOutTokens / options.seqLen;
+        st.droppedTokens = st.tokens - (st.trainSequences + st.heldOutSequences) * options.seqLen;
+        st.tokenizeSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+        if (st.trainSequences == 0)
+            throw Error("Dataset " + describePaths(spec) + " has " + std::to_string(st.trainTokens) +
+                        " training tokens, fewer than one sequence of " + std::to_string(options.seqLen));
+
+        if (options.useCache) {
+            train.commit();
+            heldOut.commit();
+            nlohmann::json j = {
+                {"key", key},           {"version", kCacheVersion},         {"seq_len", options.seqLen},
+                {"eos", encoder.eosId}, {"tokenizer", encoder.fingerprint}, {"reading", readingOptions(spec)},
+                {"stats", st.toJson()}};
+            writeFileAtomically(meta, j.dump(2));
+            st.cacheKey = key;
             mapStreams();
-            ds.m_stats.fromCache = true;
-            ds.m_stats.cacheKey = key;
-            ds.m_stats.tokenizeSeconds = 0;
-            spdlog::info("dataset {}: {} training and {} held-out rows from the cache ({})", describePaths(spec),
-                         ds.numTrain(), ds.numHeldOut(), key.substr(0, 12));
-            return ds;
-        } catch (const std::exception& e) {
-            spdlog::warn("ignoring the damaged dataset cache entry {}: {}", meta.string(), e.what());
-            ds.m_stats = DatasetStats{};
+        } else {
+            ds.m_trainMem = std::make_shared<std::vector<std::int32_t>>(std::move(train.memory()));
+            ds.m_heldOutMem = std::make_shared<std::vector<std::int32_t>>(std::move(heldOut.memory()));
+            ds.m_train = ds.m_trainMem->data();
+            ds.m_heldOut = ds.m_heldOutMem->data();
         }
+        spdlog::info("dataset {}: {} documents, {} tokens, {} training and {} held-out rows of {} ({:.1f} s)",
+                     describePaths(spec), st.documents, st.tokens, st.trainSequences, st.heldOutSequences,
+                     options.seqLen, st.tokenizeSeconds);
+        return ds;
+    } catch (const StorageError& e) {
+        // The cache is an optimisation: a full disk or a read-only cache folder must not stop
+        // the job. Tokenize again without it (what was written is removed by AtomicFile).
+        if (!options.useCache)
+            throw;
+        spdlog::warn("dataset {}: the cache cannot be written ({}); continuing without it", describePaths(spec),
+                     e.what());
+        PackingOptions uncached = options;
+        uncached.useCache = false;
+        return build(spec, encoder, uncached, control);
     }
-
-    // Tokenize.
-    const auto started = std::chrono::steady_clock::now();
-    DatasetReader reader(spec);
-    TokenSink train(options.useCache ? trainPath : fs::path());
-    TokenSink heldOut(options.useCache ? heldOutPath : fs::path());
-    DatasetStats& st = ds.m_stats;
-    std::vector<std::string> texts;
-    std::vector<bool> toHeldOut;
-    std::size_t batchBytes = 0;
-    auto flushBatch = [&]() {
-        if (texts.empty())
-            return;
-        const auto ids = encoder.encodeBatch(texts, options.threads);
-        if (ids.size() != texts.size())
-            throw Error("The tokenizer returned " + std::to_string(ids.size()) + " results for " +
-                        std::to_string(texts.size()) + " texts");
-        for (std::size_t i = 0; i < ids.size(); ++i) {
-            for (std::int32_t id : ids[i])
-                if (id < 0 || (encoder.vocabSize > 0 && id >= encoder.vocabSize))
-                    throw Error("The tokenizer produced id " + std::to_string(id) + " outside its vocabulary");
-            (toHeldOut[i] ? heldOut : train).append(ids[i], encoder.eosId);
-            (toHeldOut[i] ? st.heldOutDocuments : st.trainDocuments) += 1;
-        }
-        texts.clear();
-        toHeldOut.clear();
-        batchBytes = 0;
-        control.checkpoint();
-        control.report(reader.bytesRead(), reader.totalBytes(), "tokenizing");
-    };
-    TextRecord record;
-    while (reader.next(record)) {
-        toHeldOut.push_back(isHeldOutDocument(record.text, options.heldOutFraction, options.seed));
-        batchBytes += record.text.size();
-        texts.push_back(std::move(record.text));
-        if (texts.size() >= 1024 || batchBytes >= (8u << 20))
-            flushBatch();
-    }
-    flushBatch();
-
-    st.files = static_cast<std::int64_t>(files.size());
-    st.bytes = reader.totalBytes();
-    st.documents = reader.records();
-    st.quality = reader.report();
-    if (st.documents == 0)
-        throw Error("No records in " + describePaths(spec) + ": " + reader.report().whyEmpty());
-    if (st.quality.total() > 0)
-        spdlog::warn("dataset {}: {}", describePaths(spec), st.quality.summary());
-
-    st.trainTokens = train.tokens();
-    st.heldOutTokens = heldOut.tokens();
-    st.tokens = st.trainTokens + st.heldOutTokens;
-    st.trainSequences = st.trainTokens / options.seqLen;
-    st.heldOutSequences = st.heldOutTokens / options.seqLen;
-    st.droppedTokens = st.tokens - (st.trainSequences + st.heldOutSequences) * options.seqLen;
-    st.tokenizeSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    if (st.trainSequences == 0)
-        throw Error("Dataset " + describePaths(spec) + " has " + std::to_string(st.trainTokens) +
-                    " training tokens, fewer than one sequence of " + std::to_string(options.seqLen));
-
-    if (options.useCache) {
-        train.commit();
-        heldOut.commit();
-        nlohmann::json j = {
-            {"key", key},           {"version", kCacheVersion},         {"seq_len", options.seqLen},
-            {"eos", encoder.eosId}, {"tokenizer", encoder.fingerprint}, {"reading", readingOptions(spec)},
-            {"stats", st.toJson()}};
-        writeFileAtomically(meta, j.dump(2));
-        st.cacheKey = key;
-        mapStreams();
-    } else {
-        ds.m_trainMem = std::make_shared<std::vector<std::int32_t>>(std::move(train.memory()));
-        ds.m_heldOutMem = std::make_shared<std::vector<std::int32_t>>(std::move(heldOut.memory()));
-        ds.m_train = ds.m_trainMem->data();
-        ds.m_heldOut = ds.m_heldOutMem->data();
-    }
-    spdlog::info("dataset {}: {} documents, {} tokens, {} training and {} held-out rows of {} ({:.1f} s)",
-                 describePaths(spec), st.documents, st.tokens, st.trainSequences, st.heldOutSequences, options.seqLen,
-                 st.tokenizeSeconds);
-    return ds;
 }
 
 torch::Tensor TokenDataset::batch(const std::int32_t* base, std::int64_t rows, const std::vector<std::int64_t>& indices,

@@ -7,11 +7,15 @@
 #include "core/util/AtomicFile.h"
 #include "core/util/Error.h"
 #include "core/util/ErrorKind.h"
+#include "core/util/Log.h"
 #include "core/util/Runtime.h"
 #include "core/util/StaleTemporaries.h"
+#include "support/FileSizeLimit.h"
 #include "support/TestSupport.h"
 
 #include <QtTest>
+#include <spdlog/sinks/ringbuffer_sink.h>
+#include <spdlog/spdlog.h>
 #include <torch/torch.h>
 
 #include <cerrno>
@@ -57,31 +61,7 @@ std::string formatErrorOf(F&& f)
 
 bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
-// Lowers this process's file-size limit (RLIMIT_FSIZE) so that writes past it fail with EFBIG,
-// a real "the disk refuses" error that needs neither a full disk nor a non-root user. SIGXFSZ
-// is ignored meanwhile (it would kill the process). Restores both when destroyed.
-class FileSizeLimit {
-public:
-    explicit FileSizeLimit(rlim_t bytes)
-    {
-        ::getrlimit(RLIMIT_FSIZE, &m_saved);
-        m_savedHandler = std::signal(SIGXFSZ, SIG_IGN);
-        rlimit lowered = m_saved;
-        lowered.rlim_cur = bytes;
-        m_ok = ::setrlimit(RLIMIT_FSIZE, &lowered) == 0;
-    }
-    ~FileSizeLimit()
-    {
-        ::setrlimit(RLIMIT_FSIZE, &m_saved);
-        std::signal(SIGXFSZ, m_savedHandler);
-    }
-    bool ok() const { return m_ok; }
-
-private:
-    rlimit m_saved{};
-    void (*m_savedHandler)(int) = SIG_DFL;
-    bool m_ok = false;
-};
+using teft::test::FileSizeLimit;
 
 } // namespace
 
@@ -370,6 +350,30 @@ private slots:
         QVERIFY(std::filesystem::exists(ownFile));
         QVERIFY(std::filesystem::exists(liveFile));
         QVERIFY(teft::loadTrainCheckpoint(dir).has_value());
+    }
+
+    // A log file that cannot be written any more (a full disk) loses no message for the other
+    // sinks (spdlog stopped at the failing sink and printed "[*** LOG ERROR ***]").
+    void unwritableLogFileLosesNothingElse()
+    {
+        const auto dir = teft::test::freshDir("log");
+        teft::log::init(dir, false, spdlog::level::info, "test.log");
+        auto seen = std::make_shared<spdlog::sinks::ringbuffer_sink_mt>(1000);
+        teft::log::addSink(seen);
+        int logErrors = 0; // spdlog's own handler prints "[*** LOG ERROR ***]" for each
+        spdlog::default_logger()->set_error_handler([&](const std::string&) { ++logErrors; });
+        {
+            FileSizeLimit limit(256);
+            QVERIFY(limit.ok());
+            for (int i = 0; i < 200; ++i) {
+                spdlog::warn("line {} of a run whose log file is full", i); // warn flushes at once
+                spdlog::default_logger()->flush();
+            }
+        }
+        QCOMPARE(seen->last_raw().size(), std::size_t(200));
+        QCOMPARE(logErrors, 0);
+        QVERIFY(std::filesystem::file_size(dir / "test.log") <= 256);
+        teft::log::removeSink(seen);
     }
 
     void jsonMissingFileIsNamed()

@@ -13,6 +13,7 @@
 #include "core/util/Hash.h"
 #include "core/util/Runtime.h"
 #include "support/ByteTokenizerJson.h"
+#include "support/FileSizeLimit.h"
 #include "support/TestSupport.h"
 
 #include <QtTest>
@@ -373,6 +374,35 @@ private Q_SLOTS:
         const auto rebuilt = TokenDataset::build(specOf(dir / "d.jsonl"), enc.encoder(), opt, control);
         QVERIFY(!rebuilt.stats().fromCache);
         QVERIFY(stream(rebuilt, false) == stream(edited, false));
+    }
+
+    // The cache is an optimisation: when it cannot be written (a full disk, here a file-size limit;
+    // or a cache path that is not a folder) the build goes on without it, with the same rows.
+    void cacheThatCannotBeWrittenIsSkipped()
+    {
+        const auto dir = test::freshDir("cache-full");
+        writeJsonl(dir / "d.jsonl", makeDocs(300));
+        CountingByteEncoder enc;
+        JobControl control;
+        auto noCache = options(fs::path(), 16, 0.1);
+        noCache.useCache = false;
+        const auto reference = TokenDataset::build(specOf(dir / "d.jsonl"), enc.encoder(), noCache, control);
+        {
+            test::FileSizeLimit limit(4096); // the token streams are larger than this
+            QVERIFY(limit.ok());
+            const auto full = TokenDataset::build(specOf(dir / "d.jsonl"), enc.encoder(),
+                                                  options(dir / "cache", 16, 0.1), control);
+            QVERIFY(!full.stats().fromCache);
+            QVERIFY(full.stats().cacheKey.empty());
+            QVERIFY(stream(full, false) == stream(reference, false));
+            QVERIFY(stream(full, true) == stream(reference, true));
+        }
+        for (const auto& e : fs::directory_iterator(dir / "cache"))
+            QVERIFY2(e.path().string().find(".bin") == std::string::npos, e.path().c_str()); // nothing half-written
+        writeBytes(dir / "not-a-folder", "x");
+        const auto blocked = TokenDataset::build(specOf(dir / "d.jsonl"), enc.encoder(),
+                                                 options(dir / "not-a-folder", 16, 0.1), control);
+        QVERIFY(stream(blocked, false) == stream(reference, false));
     }
 
     void fileDigestsRememberedOnlyWhileStampsHold()
