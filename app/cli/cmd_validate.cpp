@@ -91,7 +91,7 @@ std::vector<Option> validateOptions()
         {"allow-unknown-keys", "", "accept valid signatures by keys not in --known-miners"},
         {"max-norm", "N", "refuse updates with a larger L2 norm over all tensors (0 = no bound)", "0"},
         {"max-relative-norm", "R",
-         "refuse updates whose norm on any tensor exceeds R times that tensor's current norm (0 = no bound)", "0.5"},
+         "refuse updates whose norm on any tensor exceeds R times that tensor's current norm (0 = no bound)", "2"},
         {"device", "DEV", "auto (a GPU when there is one), cpu or cuda:N", "auto"},
         {"compute-dtype", "DTYPE", "bf16 or f32", "f32"}};
     o.insert(o.end(), more.begin(), more.end());
