@@ -7,12 +7,17 @@
 //   bench_model --model DIR --experts SEL.json [--batch 4] [--seq 256] [--steps 3] [--warmup 1]
 //               [--threads 0] [--dtype bf16|fp32] [--mode full|masked] [--aux-loss 1]
 //               [--device cpu|cuda:N|auto] [--identify 1] [--matmul 1] [--matmul-size N]
-//               [--profile TRACE.json]
-// Memory: the process's peak RSS; on CUDA also the peak bytes allocated and reserved by
-// LibTorch's CUDA caching allocator, over the run and per phase (reset before each: what
-// torch.cuda.max_memory_allocated reports in the baseline). CUDA timings synchronise the device
-// before the clock is read. --matmul measures a square bf16/fp32 matmul of --matmul-size
+//               [--recompute 0|1] [--profile TRACE.json]
+// Memory: the process's peak RSS, and what a training step adds to the resident memory it
+// starts from (after the warm-up steps: AdamW's state exists; the peak RSS counter is reset
+// before the timed steps): activations, the loss and the gradients. On CUDA also the peak bytes
+// allocated and reserved by LibTorch's CUDA caching allocator, over the run and per phase
+// (reset before each: what torch.cuda.max_memory_allocated reports in the baseline). CUDA
+// timings synchronise the device before the clock is read. --matmul measures a square bf16/fp32 matmul of --matmul-size
 // (default 2048 on the CPU, 8192 on CUDA) as the ceiling the model's matmuls aim at.
+// --recompute 1 trains with activation recomputation (MoeModelOptions::recompute).
+// --offload 1 keeps the frozen experts in host memory and streams them to the GPU per layer
+// (MoeModelOptions::offloadFrozenExperts; offloaded_bytes in the output).
 // --profile writes a Chrome trace (LibTorch's legacy autograd profiler) of one extra training
 // step after the timed ones.
 #include "core/model/MoeModel.h"
@@ -28,10 +33,13 @@
 
 #include <chrono>
 #include <cstdio>
+#include <fstream>
 #include <iostream>
 #include <map>
 #include <string>
+#include <malloc.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 using namespace teft;
 using Clock = std::chrono::steady_clock;
@@ -43,6 +51,29 @@ std::int64_t peakRssBytes()
     rusage u{};
     ::getrusage(RUSAGE_SELF, &u);
     return static_cast<std::int64_t>(u.ru_maxrss) * 1024;
+}
+
+// A field of /proc/self/status in bytes ("VmRSS", "VmHWM"); -1 when it cannot be read.
+std::int64_t statusBytes(const std::string& field)
+{
+    std::ifstream in("/proc/self/status");
+    std::string line;
+    while (std::getline(in, line))
+        if (line.rfind(field + ":", 0) == 0)
+            return std::stoll(line.substr(field.size() + 1)) * 1024;
+    return -1;
+}
+
+// The resident memory now, after the heap handed its free memory back, and the peak RSS counter
+// (VmHWM) reset to it (Linux clear_refs); false when the counter cannot be reset.
+bool resetPeakRss(std::int64_t& current)
+{
+    malloc_trim(0);
+    std::ofstream clear("/proc/self/clear_refs");
+    clear << "5";
+    clear.close();
+    current = statusBytes("VmRSS");
+    return clear.good() && current > 0;
 }
 
 double seconds(Clock::time_point a, Clock::time_point b) { return std::chrono::duration<double>(b - a).count(); }
@@ -117,9 +148,10 @@ FlopModel forwardFlops(const ModelConfig& c, std::int64_t seq)
 
 struct Args {
     std::string model, experts, dtype = "bf16", mode = "full", device = "cpu", profile;
-    int batch = 4, seq = 256, steps = 3, warmup = 1, threads = 0, aux = 1, matmul = 1, identify = 1;
+    int batch = 4, seq = 256, steps = 3, warmup = 1, threads = 0, aux = 1, matmul = 1, identify = 1, recompute = 0;
     std::int64_t matmulSize = 0; // 0: 2048 on the CPU, 8192 on CUDA
     double lr = 1e-4;
+    int offload = 0; // --offload 1: MoeModelOptions::offloadFrozenExperts
 };
 
 Args parseArgs(int argc, char** argv)
@@ -158,8 +190,12 @@ Args parseArgs(int argc, char** argv)
             a.matmulSize = std::stoll(v);
         else if (k == "--identify")
             a.identify = std::stoi(v);
+        else if (k == "--recompute")
+            a.recompute = std::stoi(v);
         else if (k == "--lr")
             a.lr = std::stod(v);
+        else if (k == "--offload")
+            a.offload = std::stoi(v);
         else if (k == "--profile")
             a.profile = v;
         else
@@ -189,6 +225,8 @@ int run(const Args& a)
     opt.mode = parseExpertMode(a.mode);
     opt.selection = parseSelection(a.experts);
     opt.checkFinite = false; // not part of what the baseline does
+    opt.offloadFrozenExperts = a.offload != 0;
+    opt.recompute = a.recompute != 0;
 
     auto t0 = Clock::now();
     auto model = MoeModel::load(a.model, opt);
@@ -285,11 +323,14 @@ int run(const Args& a)
     for (int i = 0; i < a.warmup; ++i)
         step();
     sync(device);
+    std::int64_t rssBeforeSteps = 0;
+    const bool stepPeak = resetPeakRss(rssBeforeSteps);
     t0 = Clock::now();
     for (int i = 0; i < a.steps; ++i)
         step();
     sync(device);
     const double trainS = seconds(t0, Clock::now()) / a.steps;
+    const std::int64_t peakOfSteps = statusBytes("VmHWM");
     // The training phase's peak includes the warm-up steps (AdamW's state is created there).
     phases["train"] = toJson(cudaPeak(device));
     if (!a.profile.empty()) {
@@ -313,6 +354,9 @@ int run(const Args& a)
         {"model_type", cfg.modelType},
         {"dtype", a.dtype},
         {"mode", a.mode},
+        {"offload", a.offload != 0},
+        {"offloaded_bytes", model->memory().offloadedBytes},
+        {"recompute", a.recompute != 0},
         {"device", device.str()},
         {"threads", intraOpThreads()},
         {"batch", a.batch},
@@ -330,6 +374,8 @@ int run(const Args& a)
         {"train_flop_per_s_estimate", train * tokens / trainS},
         {"peak_rss_after_load_bytes", rssLoaded},
         {"peak_rss_forward_bytes", rssForward},
+        {"rss_before_timed_steps_bytes", rssBeforeSteps},
+        {"peak_rss_timed_steps_bytes", stepPeak ? peakOfSteps : -1},
         {"peak_rss_bytes", peakRssBytes()},
         {"losses", losses},
     };

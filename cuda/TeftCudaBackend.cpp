@@ -69,6 +69,23 @@ __attribute__((visibility("default"))) std::int64_t teft_cuda_allocated_bytes(in
     }
 }
 
+// The most bytes allocated for tensors on GPU `index` since the last reset (reset != 0: reset that
+// peak to the current figure after reading it). -1 when LibTorch refuses.
+__attribute__((visibility("default"))) std::int64_t teft_cuda_peak_allocated_bytes(int index, int reset)
+{
+    try {
+        using c10::CachingDeviceAllocator::StatType;
+        const auto device = static_cast<c10::DeviceIndex>(index);
+        const auto stats = c10::cuda::CUDACachingAllocator::getDeviceStats(device);
+        const auto peak = stats.allocated_bytes[static_cast<std::size_t>(StatType::AGGREGATE)].peak;
+        if (reset != 0)
+            c10::cuda::CUDACachingAllocator::resetPeakStats(device);
+        return peak;
+    } catch (...) {
+        return -1;
+    }
+}
+
 // Returns the blocks LibTorch's CUDA caching allocator holds but no tensor uses to the driver
 // (after an out-of-memory error, so that the memory is free for the next job). 0 on success,
 // -1 when LibTorch refuses.

@@ -34,6 +34,8 @@
 #       cli       the real commands on cuda:0: `teft identify` and `teft train` on the demo corpus
 #       compare   bench/compare_bench.py: ratios, share of the measured matmul rate and of the
 #                 H200's dense bf16 peak (989 TFLOP/s, GPU_PEAK_FLOPS)
+#       teft-offload  bench_model again, full routing with --offload 1 (frozen experts streamed
+#                 from host memory): its peak GPU memory against the teft stage's
 #     and writes $OUT/gpu-check.json, $OUT/gpu-check.md and $OUT/gpu-check.log (after every
 #     stage, so a stage that hangs still leaves the others' results). Exit status 0 when every
 #     stage that ran passed, 1 otherwise. Without $OUT: gpu-check-out/ in the repository.
@@ -450,6 +452,14 @@ PY
         --json "$work/compare.json" --markdown "$work/compare.md"
     }
     stage compare 60 compare
+    # teft-offload: the same training with the frozen experts streamed from host memory (--offload,
+    # full routing): its peak GPU memory (cuda_peak_allocated_bytes) against the teft stage's.
+    teft_offload() {
+      "${env_run[@]}" "$b/bin/bench_model" --model "$model" "${common[@]}" --mode full --device "$device" \
+        --offload 1 --identify 0 --matmul 0 > "$work/teft-offload.json.tmp" &&
+        mv "$work/teft-offload.json.tmp" "$work/teft-offload.json" && cat "$work/teft-offload.json"
+    }
+    stage teft-offload 150 teft_offload
   fi
   summarise
   echo "gpu-check: $( [ "$failed" = 0 ] && echo "all stages passed" || echo "SOME STAGES FAILED" );" \

@@ -189,7 +189,11 @@ TEFT_COMMAND({"identify",
               "Routing statistics of a frozen model over a dataset (TEFT step 1)",
               "Runs the model over batches of the dataset's rows and records, per MoE layer and expert, the token "
               "count and the gate mass (padding excluded). With --reference, the same for a general dataset, for "
-              "contrast metrics in `teft select`. Recorded in the job store as an 'identify' job.",
+              "contrast metrics in `teft select`. The rows go through the model layer by layer (all of them "
+              "through one layer before the next), and on the CPU each layer's pages of the memory-mapped "
+              "checkpoint are given back once done, so a model larger than memory is analysed with about one "
+              "layer resident (use --compute-dtype bf16 for a bf16 checkpoint: f32 copies the weights). "
+              "Recorded in the job store as an 'identify' job.",
               {"MODEL"},
               identifyOptions(),
               runIdentify});

@@ -34,6 +34,7 @@ int runCreate(Invocation& inv)
     o.arch = inv.require("arch");
     o.preset = inv.get("preset");
     o.shards = static_cast<int>(inv.getInt("shards"));
+    o.layers = static_cast<int>(inv.getInt("layers"));
     o.seed = static_cast<std::uint64_t>(inv.getInt("seed"));
     try {
         o.dtype = parseDtypeName(inv.get("dtype"));
@@ -169,7 +170,8 @@ TEFT_COMMAND({"model create",
                   familyList() + ".",
               {},
               {{"arch", "FAMILY", "model_type to generate", "", true},
-               {"preset", "NAME", "tiny (tests) or small (benchmarks)", "tiny"},
+               {"preset", "NAME", "tiny (tests), small (benchmarks) or qwen3-30b-a3b (the real dimensions)", "tiny"},
+               {"layers", "N", "this many layers instead of the preset's (0: the preset's)", "0"},
                {"shards", "N", "split the weights into about N shards", "1"},
                {"seed", "S", "random seed", "0"},
                {"dtype", "DTYPE", "bf16, f16 or f32", "bf16"},

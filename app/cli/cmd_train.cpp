@@ -64,6 +64,8 @@ int runTrain(Invocation& inv)
     s.mode = parseExpertMode(inv.get("mode"));
     s.device = inv.get("device");
     s.computeDtype = parseComputeDtype(inv.get("compute-dtype"));
+    s.offload = inv.flag("offload");
+    s.recompute = inv.flag("recompute");
     const auto shard = inv.get("shard");
     const auto slash = shard.find('/');
     try {
@@ -181,6 +183,14 @@ std::vector<Option> trainOptions()
         {"unsigned", "", "write an unsigned submission"},
         {"device", "DEV", "auto (a GPU when there is one), cpu or cuda:N", "auto"},
         {"compute-dtype", "DTYPE", "bf16 or f32", "bf16"},
+        {"offload", "",
+         "CUDA: keep the frozen experts in host memory and stream them to the GPU layer by layer (pinned "
+         "buffers, copies overlapped with compute), for full routing on a model larger than the GPU; a no-op on "
+         "the CPU"},
+        {"recompute", "",
+         "activation recomputation: keep only each layer's input in the forward pass and recompute the layer in "
+         "the backward pass (much less activation memory for about one more forward pass of time; the same "
+         "results, and a run may be resumed with or without it)"},
         {"plan", "",
          "print the memory plan (weights, trainable state, activations, logits against the device's "
          "free memory) and exit: 0 when the job fits, 1 when it would be refused"},

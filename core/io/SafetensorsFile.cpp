@@ -9,8 +9,11 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 #include <fcntl.h>
+#include <fstream>
+#include <string>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -63,6 +66,51 @@ SafetensorsFile::~SafetensorsFile()
 {
     if (m_data)
         ::munmap(const_cast<unsigned char*>(m_data), m_size);
+}
+
+std::uint64_t SafetensorsFile::releasePages(const void* p, std::uint64_t bytes) const
+{
+    if (!m_data || bytes == 0 || !holds(p))
+        return 0;
+    const auto page = static_cast<std::uintptr_t>(::sysconf(_SC_PAGESIZE));
+    const auto base = reinterpret_cast<std::uintptr_t>(m_data); // mmap returns a page-aligned address
+    const auto begin = reinterpret_cast<std::uintptr_t>(p);
+    const auto end = std::min<std::uintptr_t>(begin + bytes, base + m_size);
+    const std::uintptr_t first = begin / page * page;
+    const std::uintptr_t last = std::min<std::uintptr_t>((end + page - 1) / page * page,
+                                                         base + (m_size + page - 1) / page * page);
+    if (::madvise(reinterpret_cast<void*>(first), last - first, MADV_DONTNEED) != 0)
+        throw Error("Cannot release the mapped pages of " + m_path.string() + ": " + std::strerror(errno));
+    return last - first;
+}
+
+std::uint64_t SafetensorsFile::residentBytes() const
+{
+#ifdef __linux__
+    if (!m_data)
+        return 0;
+    std::ifstream smaps("/proc/self/smaps");
+    if (!smaps)
+        throw Error("Cannot read /proc/self/smaps");
+    const auto start = reinterpret_cast<std::uintptr_t>(m_data);
+    std::string line;
+    bool inMapping = false;
+    while (std::getline(smaps, line)) {
+        // A mapping's first line: "start-end perms offset dev inode path"; then "Key: value kB" lines.
+        const auto dash = line.find('-');
+        const auto colon = line.find(':');
+        if (dash != std::string::npos && (colon == std::string::npos || dash < colon) &&
+            line.find_first_not_of("0123456789abcdef") == dash) {
+            inMapping = std::stoull(line.substr(0, dash), nullptr, 16) == start;
+            continue;
+        }
+        if (inMapping && line.rfind("Rss:", 0) == 0)
+            return std::stoull(line.substr(4)) * 1024; // "Rss:   1234 kB"
+    }
+    throw Error("The mapping of " + m_path.string() + " is not listed in /proc/self/smaps");
+#else
+    throw Error("The resident bytes of a mapping are only known on Linux (/proc/self/smaps)");
+#endif
 }
 
 std::shared_ptr<const SafetensorsFile> SafetensorsFile::open(const fs::path& path)

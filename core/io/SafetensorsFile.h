@@ -69,6 +69,16 @@ public:
         const auto* b = static_cast<const unsigned char*>(p);
         return m_data && b >= m_data && b < m_data + m_size;
     }
+    // Tells the kernel that the mapped pages covering [p, p + bytes) are not needed now
+    // (madvise MADV_DONTNEED): they leave this process's resident set and are read again from
+    // the file (the page cache, or the disk) when touched. The range is widened to whole pages
+    // and clipped to the mapping; safe because the mapping is read-only (no page differs from
+    // the file). Returns the bytes released: 0 when the range is not in this file's mapping
+    // (owned memory is never touched).
+    std::uint64_t releasePages(const void* p, std::uint64_t bytes) const;
+    // Bytes of this file's mapping resident in this process (/proc/self/smaps "Rss"; Linux
+    // only, teft::Error elsewhere).
+    std::uint64_t residentBytes() const;
 
 private:
     struct Private {};

@@ -1,6 +1,8 @@
 #include "core/model/CheckpointGenerator.h"
 
 #include "core/io/CheckpointFiles.h"
+#include "core/io/SafetensorsDtype.h"
+#include "core/io/SafetensorsWriter.h"
 #include "core/model/ModelFamily.h"
 #include "core/util/AtomicFile.h"
 #include "core/util/Error.h"
@@ -10,35 +12,62 @@
 #include <torch/torch.h>
 
 #include <cmath>
+#include <map>
 
 namespace teft {
 namespace {
 
+// What one generated tensor is, before its data exists: its name and shape, and how its values
+// are drawn (normal with `std`, or near one: 1 + 0.05 * normal). Data is drawn from one generator
+// in the order of the recipes, so a lazy writer that draws them in that order gets the same bytes
+// as randomWeights.
+struct Recipe {
+    std::string name;
+    std::vector<std::int64_t> shape;
+    double std = 1.0;
+    bool nearOne = false;
+};
+
 class WeightFactory {
 public:
-    WeightFactory(std::uint64_t seed, torch::ScalarType dtype) : m_dtype(dtype)
+    void add(const std::string& name, std::vector<std::int64_t> shape, double std)
+    {
+        m_out.push_back({name, std::move(shape), std, false});
+    }
+    void addNearOne(const std::string& name, std::int64_t n) { m_out.push_back({name, {n}, 1.0, true}); }
+    std::vector<Recipe>& out() { return m_out; }
+
+private:
+    std::vector<Recipe> m_out;
+};
+
+// Draws the recipes' data in order.
+class WeightDrawer {
+public:
+    WeightDrawer(std::uint64_t seed, torch::ScalarType dtype) : m_dtype(dtype)
     {
         m_gen = at::detail::createCPUGenerator(seed);
     }
-    torch::Tensor normal(std::vector<std::int64_t> shape, double std)
+    torch::Tensor draw(const Recipe& r)
     {
-        return (at::randn(shape, m_gen, torch::TensorOptions().dtype(torch::kFloat)) * std).to(m_dtype);
+        auto normal = [&](const std::vector<std::int64_t>& shape, double std) {
+            return (at::randn(shape, m_gen, torch::TensorOptions().dtype(torch::kFloat)) * std).to(m_dtype);
+        };
+        if (r.nearOne)
+            return (1.0 + normal(r.shape, 1.0).to(torch::kFloat) * 0.05).to(m_dtype);
+        return normal(r.shape, r.std);
     }
-    torch::Tensor nearOne(std::int64_t n) { return (1.0 + normal({n}, 1.0).to(torch::kFloat) * 0.05).to(m_dtype); }
-    void add(const std::string& name, torch::Tensor t) { m_out.emplace_back(name, std::move(t)); }
-    std::vector<std::pair<std::string, torch::Tensor>>& out() { return m_out; }
 
 private:
     torch::ScalarType m_dtype;
     at::Generator m_gen;
-    std::vector<std::pair<std::string, torch::Tensor>> m_out;
 };
 
 void addMlp(WeightFactory& f, const std::string& p, std::int64_t H, std::int64_t I, double std)
 {
-    f.add(p + "gate_proj.weight", f.normal({I, H}, std));
-    f.add(p + "up_proj.weight", f.normal({I, H}, std));
-    f.add(p + "down_proj.weight", f.normal({H, I}, std));
+    f.add(p + "gate_proj.weight", {I, H}, std);
+    f.add(p + "up_proj.weight", {I, H}, std);
+    f.add(p + "down_proj.weight", {H, I}, std);
 }
 
 std::string utf8(std::uint32_t cp)
@@ -64,89 +93,106 @@ nlohmann::json generatedConfigJson(const GenerateOptions& o)
     const FamilySpec* spec = findFamilySpec(o.arch);
     if (!spec)
         throw UsageError("Unknown architecture '" + o.arch + "' (supported: " + familyList() + ")");
-    auto cfg = spec->presetConfig(presetSizes(o.preset));
+    if (o.layers < 0)
+        throw UsageError("--layers must be positive");
+    PresetSizes sizes = presetSizes(o.preset);
+    if (o.layers > 0)
+        sizes.layers = o.layers;
+    auto cfg = spec->presetConfig(sizes);
     cfg["torch_dtype"] = dtypeName(o.dtype);
     return cfg;
 }
 
-std::vector<std::pair<std::string, torch::Tensor>> randomWeights(const ModelConfig& c, std::uint64_t seed,
-                                                                 torch::ScalarType dtype, bool fused)
+namespace {
+
+std::vector<Recipe> weightRecipes(const ModelConfig& c, bool fused)
 {
-    WeightFactory f(seed, dtype);
+    WeightFactory f;
     const auto H = c.hiddenSize;
     const double std = 0.02;
     const double wide = 1.0 / std::sqrt(static_cast<double>(H)); // unit-variance outputs
-    f.add("model.embed_tokens.weight", f.normal({c.vocabSize, H}, 1.0));
+    f.add("model.embed_tokens.weight", {c.vocabSize, H}, 1.0);
     for (int l = 0; l < c.numLayers; ++l) {
         const std::string p = "model.layers." + std::to_string(l) + ".";
         const std::string a = p + "self_attn.";
         if (c.mla) {
             const auto qk = c.qkHeadDim();
             if (c.qLoraRank > 0) {
-                f.add(a + "q_a_proj.weight", f.normal({c.qLoraRank, H}, wide));
-                f.add(a + "q_a_layernorm.weight", f.nearOne(c.qLoraRank));
-                f.add(a + "q_b_proj.weight",
-                      f.normal({c.numHeads * qk, c.qLoraRank}, 1.0 / std::sqrt(double(c.qLoraRank))));
+                f.add(a + "q_a_proj.weight", {c.qLoraRank, H}, wide);
+                f.addNearOne(a + "q_a_layernorm.weight", c.qLoraRank);
+                f.add(a + "q_b_proj.weight", {c.numHeads * qk, c.qLoraRank}, 1.0 / std::sqrt(double(c.qLoraRank)));
             } else {
-                f.add(a + "q_proj.weight", f.normal({c.numHeads * qk, H}, wide));
+                f.add(a + "q_proj.weight", {c.numHeads * qk, H}, wide);
             }
-            f.add(a + "kv_a_proj_with_mqa.weight", f.normal({c.kvLoraRank + c.qkRopeHeadDim, H}, wide));
-            f.add(a + "kv_a_layernorm.weight", f.nearOne(c.kvLoraRank));
-            f.add(a + "kv_b_proj.weight", f.normal({c.numHeads * (c.qkNopeHeadDim + c.vHeadDim), c.kvLoraRank},
-                                                   1.0 / std::sqrt(double(c.kvLoraRank))));
-            f.add(a + "o_proj.weight", f.normal({H, c.numHeads * c.vHeadDim}, std));
+            f.add(a + "kv_a_proj_with_mqa.weight", {c.kvLoraRank + c.qkRopeHeadDim, H}, wide);
+            f.addNearOne(a + "kv_a_layernorm.weight", c.kvLoraRank);
+            f.add(a + "kv_b_proj.weight", {c.numHeads * (c.qkNopeHeadDim + c.vHeadDim), c.kvLoraRank},
+                  1.0 / std::sqrt(double(c.kvLoraRank)));
+            f.add(a + "o_proj.weight", {H, c.numHeads * c.vHeadDim}, std);
         } else {
             const auto q = c.numHeads * c.headDim, kv = c.numKvHeads * c.headDim;
-            f.add(a + "q_proj.weight", f.normal({q, H}, wide));
-            f.add(a + "k_proj.weight", f.normal({kv, H}, wide));
-            f.add(a + "v_proj.weight", f.normal({kv, H}, wide));
-            f.add(a + "o_proj.weight", f.normal({H, q}, std));
+            f.add(a + "q_proj.weight", {q, H}, wide);
+            f.add(a + "k_proj.weight", {kv, H}, wide);
+            f.add(a + "v_proj.weight", {kv, H}, wide);
+            f.add(a + "o_proj.weight", {H, q}, std);
             if (c.attentionBias) {
-                f.add(a + "q_proj.bias", f.normal({q}, 0.1));
-                f.add(a + "k_proj.bias", f.normal({kv}, 0.1));
-                f.add(a + "v_proj.bias", f.normal({kv}, 0.1));
+                f.add(a + "q_proj.bias", {q}, 0.1);
+                f.add(a + "k_proj.bias", {kv}, 0.1);
+                f.add(a + "v_proj.bias", {kv}, 0.1);
             }
             if (c.outputBias)
-                f.add(a + "o_proj.bias", f.normal({H}, 0.1));
+                f.add(a + "o_proj.bias", {H}, 0.1);
             if (c.qkHeadNorm) {
-                f.add(a + "q_norm.weight", f.nearOne(c.headDim));
-                f.add(a + "k_norm.weight", f.nearOne(c.headDim));
+                f.addNearOne(a + "q_norm.weight", c.headDim);
+                f.addNearOne(a + "k_norm.weight", c.headDim);
             }
             if (c.qkFullNorm) {
-                f.add(a + "q_norm.weight", f.nearOne(q));
-                f.add(a + "k_norm.weight", f.nearOne(kv));
+                f.addNearOne(a + "q_norm.weight", q);
+                f.addNearOne(a + "k_norm.weight", kv);
             }
         }
-        f.add(p + "input_layernorm.weight", f.nearOne(H));
-        f.add(p + "post_attention_layernorm.weight", f.nearOne(H));
+        f.addNearOne(p + "input_layernorm.weight", H);
+        f.addNearOne(p + "post_attention_layernorm.weight", H);
         if (!c.isMoeLayer(l)) {
             addMlp(f, p + "mlp.", H, c.intermediateSize, std);
             continue;
         }
         const auto E = c.numExperts, I = c.expertIntermediate;
-        f.add(c.routerWeightName(l), f.normal({E, H}, wide));
+        f.add(c.routerWeightName(l), {E, H}, wide);
         if (c.routing == RoutingKind::DeepseekSigmoid)
-            f.add(c.routerScoreBiasName(l), f.normal({E}, 0.05).to(torch::kFloat).to(dtype));
+            f.add(c.routerScoreBiasName(l), {E}, 0.05);
         if (fused) {
-            f.add(c.fusedGateUpName(l), f.normal({E, 2 * I, H}, wide));
-            f.add(c.fusedDownName(l), f.normal({E, H, I}, std));
+            f.add(c.fusedGateUpName(l), {E, 2 * I, H}, wide);
+            f.add(c.fusedDownName(l), {E, H, I}, std);
         } else {
             for (int e = 0; e < E; ++e) {
                 const auto names = c.expertTensorNames(l, e);
-                f.add(names[0], f.normal({I, H}, wide));
-                f.add(names[1], f.normal({I, H}, wide));
-                f.add(names[2], f.normal({H, I}, std));
+                f.add(names[0], {I, H}, wide);
+                f.add(names[1], {I, H}, wide);
+                f.add(names[2], {H, I}, std);
             }
         }
         if (c.sharedIntermediate > 0)
             addMlp(f, c.sharedExpertPrefix(l), H, c.sharedIntermediate, std);
         if (c.sharedExpertGate)
-            f.add(c.sharedExpertGateName(l), f.normal({1, H}, wide));
+            f.add(c.sharedExpertGateName(l), {1, H}, wide);
     }
-    f.add("model.norm.weight", f.nearOne(H));
+    f.addNearOne("model.norm.weight", H);
     if (!c.tieWordEmbeddings)
-        f.add("lm_head.weight", f.normal({c.vocabSize, H}, wide));
+        f.add("lm_head.weight", {c.vocabSize, H}, wide);
     return std::move(f.out());
+}
+
+} // namespace
+
+std::vector<std::pair<std::string, torch::Tensor>> randomWeights(const ModelConfig& c, std::uint64_t seed,
+                                                                 torch::ScalarType dtype, bool fused)
+{
+    WeightDrawer draw(seed, dtype);
+    std::vector<std::pair<std::string, torch::Tensor>> out;
+    for (const Recipe& r : weightRecipes(c, fused))
+        out.emplace_back(r.name, draw.draw(r));
+    return out;
 }
 
 void writeByteLevelTokenizer(const std::filesystem::path& dir)
@@ -258,12 +304,30 @@ ModelConfig generateCheckpoint(const std::filesystem::path& out, const GenerateO
     if (o.fusedExperts && !cfg.hasFusedLayout())
         throw UsageError("The fused expert layout is not available for " + cfg.modelType);
     std::filesystem::create_directories(out);
-    const auto weights = randomWeights(cfg, o.seed, o.dtype, o.fusedExperts);
+    // The data is drawn while the shards are written: in recipe order (the bytes randomWeights
+    // gives), each tensor kept only until its shard has written it, so generating a checkpoint
+    // larger than memory needs memory for about one shard.
+    const std::vector<Recipe> recipes = weightRecipes(cfg, o.fusedExperts);
+    const std::string dtypeName = safetensorsDtypeName(o.dtype);
+    std::vector<StreamedTensor> streamed;
     std::uint64_t total = 0;
-    for (const auto& [name, t] : weights)
-        total += t.nbytes();
+    WeightDrawer drawer(o.seed, o.dtype);
+    std::size_t drawn = 0;
+    std::map<std::size_t, torch::Tensor> pending;
+    for (std::size_t i = 0; i < recipes.size(); ++i) {
+        streamed.push_back({{recipes[i].name, dtypeName, recipes[i].shape}, [&, i](SafetensorsStreamWriter& w) {
+                                while (drawn <= i) {
+                                    pending.emplace(drawn, drawer.draw(recipes[drawn]));
+                                    ++drawn;
+                                }
+                                const auto it = pending.find(i);
+                                w.writeTensor(it->second);
+                                pending.erase(it);
+                            }});
+        total += streamed.back().entry.byteSize();
+    }
     const std::uint64_t maxShard = o.shards == 1 ? total + 1 : (total + o.shards - 1) / o.shards;
-    writeCheckpoint(out, weights, maxShard, control);
+    writeCheckpointStreamed(out, streamed, maxShard, control);
     writeFileAtomically(out / "config.json", doc.dump(2));
     writeByteLevelTokenizer(out);
     return cfg;

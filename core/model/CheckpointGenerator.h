@@ -20,7 +20,8 @@ class JobControl;
 
 struct GenerateOptions {
     std::string arch = "qwen3_moe"; // model_type
-    std::string preset = "tiny";    // tiny | small
+    std::string preset = "tiny";    // tiny | small | qwen3-30b-a3b (presetSizes)
+    int layers = 0;                 // > 0: this many layers instead of the preset's
     int shards = 1;                 // > 1: about that many shards + index
     std::uint64_t seed = 0;
     torch::ScalarType dtype = torch::kBFloat16; // kBFloat16 | kFloat | kHalf
@@ -36,7 +37,9 @@ nlohmann::json generatedConfigJson(const GenerateOptions& options);
 std::vector<std::pair<std::string, torch::Tensor>> randomWeights(const ModelConfig& cfg, std::uint64_t seed,
                                                                  torch::ScalarType dtype, bool fusedExperts = false);
 
-// Writes the whole folder (creating it); returns the parsed config.
+// Writes the whole folder (creating it); returns the parsed config. The data is drawn while the
+// shards are written (the same bytes as randomWeights), so memory holds about one shard: a
+// checkpoint larger than memory is generated with --shards of about its layer count.
 ModelConfig generateCheckpoint(const std::filesystem::path& out, const GenerateOptions& options,
                                JobControl* control = nullptr);
 

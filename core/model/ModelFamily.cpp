@@ -23,7 +23,20 @@ PresetSizes presetSizes(const std::string& preset)
         s.denseIntermediate = 768;
         return s;
     }
-    throw UsageError("Unknown preset '" + preset + "' (use tiny or small)");
+    if (preset == "qwen3-30b-a3b") { // the dimensions of Qwen/Qwen3-30B-A3B (48 layers, 57 GiB in bf16)
+        s.hidden = 2048;
+        s.layers = 48;
+        s.heads = 32;
+        s.kvHeads = 4;
+        s.headDim = 128;
+        s.experts = 128;
+        s.topK = 8;
+        s.expertIntermediate = 768;
+        s.denseIntermediate = 6144;
+        s.vocab = 151936;
+        return s;
+    }
+    throw UsageError("Unknown preset '" + preset + "' (use tiny, small or qwen3-30b-a3b)");
 }
 
 const std::vector<FamilySpec>& familySpecs()

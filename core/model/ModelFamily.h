@@ -31,7 +31,8 @@ struct PresetSizes {
     std::int64_t denseIntermediate = 128;
     std::int64_t vocab = 384; // 256 bytes + 3 specials, padded
 };
-// "tiny" (tests: seconds) or "small" (benchmarks and demos). UsageError for anything else.
+// "tiny" (tests: seconds), "small" (benchmarks and demos) or "qwen3-30b-a3b" (the real
+// dimensions of Qwen3-30B-A3B: 1.25 GB of bf16 per layer). UsageError for anything else.
 PresetSizes presetSizes(const std::string& preset);
 
 struct FamilySpec {

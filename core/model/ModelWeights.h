@@ -11,6 +11,8 @@
 
 namespace teft {
 
+class ExpertStreamer;
+
 struct AttentionWeights {
     // Standard attention (Linear weights are [out, in]; biases may be undefined).
     torch::Tensor q, k, v, o, qBias, kBias, vBias, oBias;
@@ -47,8 +49,16 @@ struct MoeWeights {
     torch::Tensor slotOfExpert;  // [E] int64 on device: each present expert's slot (absent: 0, never routed)
     torch::Tensor stackedGateUp; // CUDA: [frozenSlots, 2I, H]; the frozen experts' gateUp are views into it
     torch::Tensor stackedDown;   // CUDA: [frozenSlots, H, I]; their down likewise
-    GatedMlpWeights shared;      // optional
-    torch::Tensor sharedGate;    // [1, H] (qwen2_moe)
+    // Offload (MoeModelOptions::offloadFrozenExperts, core/model/ExpertOffload.h): the frozen
+    // experts are host tensors that `streamer` copies to the device for each pass (no stacked
+    // tensors then). offloadNext: the offloaded layer the forward pass needs next (-1: none);
+    // offloadBackwardNext: the one the backward pass needs after this one.
+    ExpertStreamer* streamer = nullptr;
+    int layer = -1;
+    int offloadNext = -1;
+    int offloadBackwardNext = -1;
+    GatedMlpWeights shared;   // optional
+    torch::Tensor sharedGate; // [1, H] (qwen2_moe)
 };
 
 struct LayerWeights {

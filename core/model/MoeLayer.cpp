@@ -1,6 +1,7 @@
 #include "core/model/MoeLayer.h"
 
 #include "core/model/Blocks.h"
+#include "core/model/ExpertOffload.h"
 #include "core/model/RowKernels.h"
 
 #include <ATen/ops/_grouped_mm.h>
@@ -63,6 +64,97 @@ torch::Tensor groupedSwiglu(const torch::Tensor& x, const torch::Tensor& gateUp,
     return at::_grouped_mm(act.contiguous(), down.transpose(-2, -1), offs);
 }
 
+// A device slot of the expert streamer, released when the compute reading it has been enqueued
+// (or on an error, so that the next pass finds the slot free).
+class SlotLease {
+public:
+    SlotLease(ExpertStreamer& streamer, int layer, int next)
+        : m_streamer(streamer), m_slot(streamer.acquire(layer, next))
+    {
+    }
+    ~SlotLease()
+    {
+        try {
+            m_streamer.release(m_slot);
+        } catch (const std::exception&) {
+            // a failed event record leaves nothing to undo: the pass fails with the original error
+        }
+    }
+    SlotLease(const SlotLease&) = delete;
+    SlotLease& operator=(const SlotLease&) = delete;
+    torch::Tensor gateUp() const { return m_streamer.gateUp(m_slot); }
+    torch::Tensor down() const { return m_streamer.down(m_slot); }
+
+private:
+    ExpertStreamer& m_streamer;
+    int m_slot;
+};
+
+// groupedSwiglu over offloaded frozen experts: the graph keeps no reference to the device slot
+// (only gate/up's output gu), so the slot is refilled with the next layer as soon as this
+// layer's compute is done; the backward pass asks the streamer for the layer again and computes
+// the gradient of x through the frozen experts itself, with the operations autograd runs for the
+// resident layer (groupedSwiglu with a graph), so that both give the same numbers in bf16 too:
+//   a = silu(g) * u, y = a down^T  =>  da = dy down, dg = silu_backward(da u, g), du = da silu(g),
+//   dx = [dg du] gateUp.
+struct StreamedExpertsFn : public torch::autograd::Function<StreamedExpertsFn> {
+    static torch::Tensor forward(AutogradContext* ctx, const torch::Tensor& x, const torch::Tensor& offs,
+                                 const torch::Tensor& gateUp, const torch::Tensor& down, std::int64_t streamer,
+                                 std::int64_t layer, std::int64_t backwardNext)
+    {
+        const auto gu = at::_grouped_mm(x, gateUp.transpose(-2, -1), offs);
+        const auto parts = gu.chunk(2, -1);
+        const auto act = torch::silu(parts[0]) * parts[1];
+        ctx->save_for_backward({gu, offs});
+        ctx->saved_data["streamer"] = streamer;
+        ctx->saved_data["layer"] = layer;
+        ctx->saved_data["next"] = backwardNext;
+        return at::_grouped_mm(act.contiguous(), down.transpose(-2, -1), offs);
+    }
+
+    static variable_list backward(AutogradContext* ctx, variable_list grads)
+    {
+        const auto saved = ctx->get_saved_variables();
+        const auto& gu = saved[0];
+        const auto& offs = saved[1];
+        auto* streamer = reinterpret_cast<ExpertStreamer*>(ctx->saved_data["streamer"].toInt());
+        const SlotLease lease(*streamer, static_cast<int>(ctx->saved_data["layer"].toInt()),
+                              static_cast<int>(ctx->saved_data["next"].toInt()));
+        const auto dy = grads[0].contiguous();
+        const auto gateUp = lease.gateUp().to(dy.scalar_type());
+        const auto down = lease.down().to(dy.scalar_type());
+        const auto da = at::_grouped_mm(dy, down, offs);
+        const auto parts = gu.chunk(2, -1);
+        const auto dg = at::silu_backward(da * parts[1], parts[0]);
+        const auto du = da * torch::silu(parts[0]);
+        const auto dgu = torch::cat({dg, du}, -1);
+        return {at::_grouped_mm(dgu, gateUp, offs),
+                torch::Tensor(),
+                torch::Tensor(),
+                torch::Tensor(),
+                torch::Tensor(),
+                torch::Tensor(),
+                torch::Tensor()};
+    }
+};
+
+// The frozen experts of an offloaded layer: the layer's slot for this computation, the next
+// layer's copy started meanwhile.
+torch::Tensor streamedSwiglu(const torch::Tensor& x, const torch::Tensor& offs, const MoeWeights& w)
+{
+    auto& streamer = *w.streamer;
+    const bool needGrad = torch::GradMode::is_enabled() && x.requires_grad();
+    // The last offloaded layer of a pass without a graph: the next pass starts with the first.
+    const int next = w.offloadNext >= 0 || needGrad ? w.offloadNext : streamer.layers().front();
+    const SlotLease lease(streamer, w.layer, next);
+    const auto gateUp = lease.gateUp().to(x.scalar_type());
+    const auto down = lease.down().to(x.scalar_type());
+    if (!needGrad)
+        return groupedSwiglu(x, gateUp, down, offs);
+    return StreamedExpertsFn::apply(x, offs, gateUp, down, reinterpret_cast<std::int64_t>(&streamer), w.layer,
+                                    w.offloadBackwardNext);
+}
+
 // The library kernel path (CUDA): choices sorted by dispatch slot, the frozen experts as two
 // grouped GEMMs, the few trainable experts (fp32 masters) one by one; one host synchronisation
 // per layer (the row counts), not one launch sequence per expert.
@@ -87,7 +179,13 @@ torch::Tensor dispatchGrouped(const torch::Tensor& x, const torch::Tensor& flatI
     const auto gathered = x.index_select(0, tokenIdx);
     const auto pieces = gathered.split_with_sizes(sizes);
     std::vector<torch::Tensor> outputs;
-    if (frozenRows > 0) {
+    if (frozenRows == 0 && w.streamer) {
+        w.streamer->prefetch(w.offloadNext); // nothing routed to the frozen experts here
+    } else if (frozenRows > 0 && w.streamer) {
+        const auto offs = torch::from_blob(ends.data(), {static_cast<std::int64_t>(ends.size())}, torch::kInt32)
+                              .to(x.device(), /*non_blocking=*/false, /*copy=*/true);
+        outputs.push_back(streamedSwiglu(pieces[0], offs, w));
+    } else if (frozenRows > 0) {
         torch::Tensor gateUp = w.stackedGateUp, down = w.stackedDown;
         if (!gateUp.defined()) { // CPU (tests of this path): stack the frozen experts' weights per call
             std::vector<torch::Tensor> gu, dn;
@@ -133,7 +231,7 @@ torch::Tensor dispatchExperts(const torch::Tensor& x, const torch::Tensor& ids, 
     }
     if (flatIds.numel() == 0)
         return torch::zeros_like(x);
-    if (libraryKernels(x) && w.frozenSlots > 0 && w.slotOfExpert.defined())
+    if ((libraryKernels(x) || w.streamer) && w.frozenSlots > 0 && w.slotOfExpert.defined())
         return dispatchGrouped(x, flatIds, flatWeights, slotOf, k, w);
     const auto sorted = torch::sort(flatIds, /*stable=*/true, /*dim=*/0, /*descending=*/false);
     const auto order = std::get<1>(sorted);

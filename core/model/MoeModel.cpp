@@ -2,6 +2,7 @@
 
 #include "core/io/CheckpointFiles.h"
 #include "core/model/Blocks.h"
+#include "core/model/ExpertOffload.h"
 #include "core/model/LmLoss.h"
 #include "core/model/MoeLayer.h"
 #include "core/model/Router.h"
@@ -10,6 +11,9 @@
 #include "core/util/Progress.h"
 #include "core/util/Runtime.h"
 
+#include <spdlog/spdlog.h>
+#include <torch/csrc/autograd/function.h>
+#include <torch/csrc/autograd/functions/utils.h>
 #include <torch/torch.h>
 
 #include <cstring>
@@ -256,8 +260,9 @@ AttentionWeights loadAttention(const WeightReader& r, const ModelConfig& c, int 
 
 // The dispatch order of a MoE layer's present experts (frozen first, then trainable) and, on
 // CUDA, the frozen experts' weights restacked into [frozen, 2I, H] / [frozen, H, I] tensors for
-// the grouped GEMMs, each expert's weights becoming views into them (no second copy).
-void buildDispatchSlots(MoeWeights& moe, const torch::Device& device)
+// the grouped GEMMs, each expert's weights becoming views into them (no second copy). Not for
+// an offloaded layer (`offloaded`): its frozen experts stay in host memory.
+void buildDispatchSlots(MoeWeights& moe, const torch::Device& device, bool offloaded)
 {
     const auto E = static_cast<int>(moe.experts.size());
     std::vector<int> frozen, trainable;
@@ -273,7 +278,7 @@ void buildDispatchSlots(MoeWeights& moe, const torch::Device& device)
     for (std::size_t s = 0; s < moe.slotExperts.size(); ++s)
         slotOf[static_cast<std::size_t>(moe.slotExperts[s])] = static_cast<std::int64_t>(s);
     moe.slotOfExpert = torch::tensor(slotOf, torch::kInt64).to(device);
-    if (!device.is_cuda() || frozen.empty())
+    if (!device.is_cuda() || frozen.empty() || offloaded)
         return;
     std::vector<torch::Tensor> gateUp, down;
     for (int e : frozen) {
@@ -330,6 +335,16 @@ std::unique_ptr<MoeModel> MoeModel::load(const std::filesystem::path& dir, const
     m->m_checkpoint = std::make_shared<CheckpointFiles>(CheckpointFiles::open(dir));
     const CheckpointFiles& files = *m->m_checkpoint;
     WeightReader r(files, c, m->m_options, m->m_device);
+    // Offload: the frozen routed experts are read as host tensors (mapped views when the
+    // checkpoint has the compute dtype) and streamed to the device per layer.
+    if (options.offloadFrozenExperts && options.offloadSlots < 2)
+        throw Error("Expert offload needs at least 2 device slots, got " + std::to_string(options.offloadSlots));
+    const bool offload = options.offloadFrozenExperts && (m->m_device.is_cuda() || options.offloadOnCpu);
+    if (options.offloadFrozenExperts && !offload)
+        spdlog::info("Offload of the frozen experts: nothing to do on {} (the frozen weights are read from the "
+                     "memory-mapped checkpoint already)",
+                     m->m_device.str());
+    const WeightReader hostReader(files, c, m->m_options, torch::Device(torch::kCPU));
     const auto H = c.hiddenSize;
     const auto I = c.expertIntermediate;
     const auto E = c.numExperts;
@@ -339,6 +354,8 @@ std::unique_ptr<MoeModel> MoeModel::load(const std::filesystem::path& dir, const
     m->m_embed = r.frozen("model.embed_tokens.weight", {c.vocabSize, H});
     m->m_finalNorm = r.frozen("model.norm.weight", {H});
     m->m_lmHead = c.tieWordEmbeddings ? m->m_embed : r.frozen("lm_head.weight", {c.vocabSize, H});
+    if (options.releaseMappedPages)
+        m->releaseMappedPages(-1); // checked: not held while the layers are
 
     m->m_layers.resize(static_cast<std::size_t>(c.numLayers));
     m->m_modified.assign(static_cast<std::size_t>(c.numLayers), std::vector<bool>(static_cast<std::size_t>(E), false));
@@ -356,6 +373,8 @@ std::unique_ptr<MoeModel> MoeModel::load(const std::filesystem::path& dir, const
         L.isMoe = c.isMoeLayer(l);
         if (!L.isMoe) {
             L.mlp = r.frozenMlp(p + "mlp.", c.intermediateSize);
+            if (options.releaseMappedPages)
+                m->releaseMappedPages(l);
             continue;
         }
         MoeWeights& moe = L.moe;
@@ -392,6 +411,11 @@ std::unique_ptr<MoeModel> MoeModel::load(const std::filesystem::path& dir, const
             fusedDown = r.raw(c.fusedDownName(l), {E, H, I});
         }
         moe.experts.resize(static_cast<std::size_t>(E));
+        bool anyFrozen = false;
+        for (int e = 0; e < E; ++e)
+            anyFrozen = anyFrozen || (present[static_cast<std::size_t>(e)] && !trainable[static_cast<std::size_t>(e)]);
+        const bool offloadLayer = offload && anyFrozen;
+        const WeightReader& fr = offloadLayer ? hostReader : r; // where the frozen experts go
         for (int e = 0; e < E; ++e) {
             if (!present[static_cast<std::size_t>(e)])
                 continue;
@@ -414,17 +438,246 @@ std::unique_ptr<MoeModel> MoeModel::load(const std::filesystem::path& dir, const
                 w.down = r.master(down);
                 m->m_modified[static_cast<std::size_t>(l)][static_cast<std::size_t>(e)] = true;
             } else {
-                r.fuse(w, gate, up);
-                w.down = r.own(down, options.computeDtype);
-                w.mapped = w.mapped || r.mapped(down, options.computeDtype);
+                fr.fuse(w, gate, up);
+                w.down = fr.own(down, options.computeDtype);
+                w.mapped = w.mapped || fr.mapped(down, options.computeDtype);
             }
         }
-        buildDispatchSlots(moe, m->m_device);
+        buildDispatchSlots(moe, m->m_device, offloadLayer);
+        if (offloadLayer)
+            moe.layer = l;
+        if (options.releaseMappedPages)
+            m->releaseMappedPages(l);
     }
+    if (offload)
+        m->startOffload();
     if (control)
         control->report(c.numLayers, c.numLayers, "loading");
     return m;
 }
+
+void MoeModel::startOffload()
+{
+    std::vector<OffloadedLayer> layers;
+    std::vector<int> ids;
+    std::int64_t hostBytes = 0;
+    for (int l = 0; l < m_config.numLayers; ++l) {
+        const auto& moe = m_layers[static_cast<std::size_t>(l)].moe;
+        if (moe.layer != l)
+            continue;
+        OffloadedLayer o;
+        o.layer = l;
+        for (int s = 0; s < moe.frozenSlots; ++s) {
+            const auto& w = moe.experts[static_cast<std::size_t>(moe.slotExperts[static_cast<std::size_t>(s)])];
+            o.experts.push_back(&w);
+            hostBytes += static_cast<std::int64_t>(
+                (w.gateUp.defined() ? w.gateUp.nbytes() : w.gate.nbytes() + w.up.nbytes()) + w.down.nbytes());
+        }
+        layers.push_back(std::move(o));
+        ids.push_back(l);
+    }
+    if (layers.empty()) {
+        spdlog::info("Offload of the frozen experts: no layer holds frozen experts (masked routing in every MoE "
+                     "layer): nothing to stream");
+        return;
+    }
+    StreamingCopyOptions o;
+    o.device = m_device;
+    o.dtype = m_options.computeDtype;
+    o.slotCount = std::min(m_options.offloadSlots, static_cast<int>(layers.size()));
+    o.hidden = m_config.hiddenSize;
+    o.intermediate = m_config.expertIntermediate;
+    auto engine = std::make_unique<StreamingCopyEngine>(std::move(layers), o);
+    m_stagingBytes = engine->stagingBytes();
+    const auto deviceBytes = engine->deviceBytes();
+    m_streamer = std::make_unique<ExpertStreamer>(ids, o.slotCount, std::move(engine));
+    for (int l : ids) {
+        auto& moe = m_layers[static_cast<std::size_t>(l)].moe;
+        moe.streamer = m_streamer.get();
+        moe.offloadNext = m_streamer->nextLayer(l);
+        // After this layer the backward pass needs the one before it if its frozen experts are in
+        // the graph: only after the first trainable layer (that layer's MoE input depends on no
+        // trainable tensor yet). Else the next step's forward pass starts with the first one.
+        const int previous = m_streamer->previousLayer(l);
+        moe.offloadBackwardNext = previous >= 0 && m_firstTrainableLayer >= 0 && previous > m_firstTrainableLayer
+                                      ? previous
+                                      : ids.front();
+    }
+    spdlog::info("Offload of the frozen experts: {} MoE layers, {:.1f} MiB in host memory, streamed to {} through {} "
+                 "device slots ({:.1f} MiB) and {} MiB of {}staging buffers",
+                 ids.size(), static_cast<double>(hostBytes) / (1 << 20), m_device.str(), o.slotCount,
+                 static_cast<double>(deviceBytes) / (1 << 20), m_stagingBytes >> 20,
+                 m_device.is_cuda() ? "pinned " : "");
+}
+
+namespace {
+
+// What the decoder layers of one forward pass share.
+struct LayerPass {
+    const ModelConfig* config = nullptr;
+    RopeTables rope;
+    torch::Tensor bias;      // attentionBias() of the batch (undefined: plain causal)
+    torch::Tensor validRows; // the real tokens for the load-balancing statistics (undefined: all)
+    std::int64_t B = 0, T = 0;
+    bool aux = false; // compute each MoE layer's load-balancing statistics
+};
+
+struct LayerOutput {
+    torch::Tensor x;       // [B, T, H]
+    RoutingResult routing; // MoE layers: the choices and the router's logits
+    AuxStatistics aux;     // MoE layers, when LayerPass::aux
+};
+
+// One decoder layer: attention and the MoE (or dense) feed-forward block, both residual.
+LayerOutput decoderLayer(const LayerPass& p, const LayerWeights& L, const torch::Tensor& input)
+{
+    const ModelConfig& c = *p.config;
+    LayerOutput out;
+    auto x = input + selfAttention(c, L.attn, rmsNorm(input, L.inputNorm, c.rmsNormEps), p.rope, p.bias);
+    const auto h = rmsNorm(x, L.postNorm, c.rmsNormEps);
+    if (!L.isMoe) {
+        out.x = x + gatedMlp(h, L.mlp);
+        return out;
+    }
+    const auto H = c.hiddenSize;
+    auto moe = moeForward(c, L.moe, h.reshape({p.B * p.T, H}));
+    out.x = x + moe.y.view({p.B, p.T, H});
+    if (p.aux) {
+        const bool sameChoice = c.routing == RoutingKind::SoftmaxTopK && !L.moe.allowed.defined();
+        out.aux = auxStatistics(moe.routing.logits, p.validRows, sameChoice ? moe.routing.ids : torch::Tensor(),
+                                c.topK);
+    }
+    out.routing = std::move(moe.routing);
+    return out;
+}
+
+// decoderLayer() with grad mode on over a copy of x cut from the graph before it (requiring grad
+// when `inputGrad`): the layer's own graph only, rooted at `input`. The forward pass and the
+// recomputation both run a layer this way, so that they pick the same kernels (LibTorch's
+// attention and SwiGLU paths differ with and without a graph) and give the same values bit for
+// bit: the recomputation replays the forward pass's routing exactly (the layer holds nothing
+// random: no dropout, no router jitter).
+LayerOutput layerGraph(const LayerPass& p, const LayerWeights& L, const torch::Tensor& x, bool inputGrad,
+                       torch::Tensor& input)
+{
+    input = x.detach();
+    if (inputGrad)
+        input.requires_grad_(true);
+    torch::AutoGradMode enable(true);
+    return decoderLayer(p, L, input);
+}
+
+// Activation recomputation of one decoder layer as one autograd node. The forward pass kept the
+// layer's input only; apply() runs the layer again and back-propagates through it (a nested
+// backward whose graph is freed when it returns), handing back the gradients of the input and
+// of the layer's trainable experts (the engine accumulates those into their .grad as for any
+// leaf). The node's inputs: the gradient of the layer's output and, when the pass collects
+// them, of its load-balancing statistics' probability sums.
+class RecomputedLayer : public torch::autograd::Node {
+public:
+    RecomputedLayer(std::shared_ptr<const LayerPass> pass, const LayerWeights* weights, torch::Tensor input,
+                    bool inputGrad, std::vector<torch::Tensor> params, bool auxOutput)
+        : m_pass(std::move(pass)), m_weights(weights), m_input(std::move(input)), m_inputGrad(inputGrad),
+          m_params(std::move(params)), m_auxOutput(auxOutput)
+    {
+    }
+
+    std::string name() const override { return "RecomputedLayer"; }
+
+    void release_variables() override
+    {
+        m_input.reset();
+        m_pass.reset();
+    }
+
+    torch::autograd::variable_list apply(torch::autograd::variable_list&& grads) override
+    {
+        TORCH_CHECK(m_pass, "RecomputedLayer: the layer's input was freed by an earlier backward pass (call "
+                            "backward with retain_graph to run it twice)");
+        torch::autograd::variable_list result(num_outputs());
+        const bool needInput = should_compute_output(0);
+        torch::Tensor input;
+        const LayerOutput out = layerGraph(*m_pass, *m_weights, m_input, m_inputGrad, input);
+        torch::autograd::variable_list roots, rootGrads;
+        auto addRoot = [&](const torch::Tensor& t, const torch::Tensor& g) {
+            if (t.defined() && g.defined() && t.requires_grad()) {
+                roots.push_back(t);
+                rootGrads.push_back(g);
+            }
+        };
+        addRoot(out.x, grads[0]);
+        if (m_auxOutput && grads.size() > 1)
+            addRoot(out.aux.probSum, grads[1]);
+        torch::autograd::variable_list wrt;
+        std::vector<std::size_t> slots;
+        if (needInput && m_inputGrad) {
+            wrt.push_back(input);
+            slots.push_back(0);
+        }
+        for (std::size_t i = 0; i < m_params.size(); ++i)
+            if (should_compute_output(i + 1)) {
+                wrt.push_back(m_params[i]);
+                slots.push_back(i + 1);
+            }
+        if (roots.empty() || wrt.empty())
+            return result;
+        const auto g = torch::autograd::grad(roots, wrt, rootGrads, /*retain_graph=*/false, /*create_graph=*/false,
+                                             /*allow_unused=*/true);
+        for (std::size_t j = 0; j < slots.size(); ++j)
+            result[slots[j]] = g[j];
+        return result;
+    }
+
+private:
+    std::shared_ptr<const LayerPass> m_pass;
+    const LayerWeights* m_weights;
+    torch::Tensor m_input; // detached: no reference to the graph before it
+    bool m_inputGrad;      // the input required grad
+    std::vector<torch::Tensor> m_params;
+    bool m_auxOutput;
+};
+
+// A tensor of the layer's output without its graph (undefined stays undefined).
+torch::Tensor cut(const torch::Tensor& t) { return t.defined() ? t.detach() : t; }
+
+// decoderLayer() under activation recomputation: the layer runs as the recomputation will
+// (layerGraph), its graph is dropped at once, and the outputs hang on a RecomputedLayer node
+// whose inputs are x and the layer's trainable experts.
+LayerOutput recomputedLayer(const std::shared_ptr<const LayerPass>& pass, const LayerWeights& L, const torch::Tensor& x)
+{
+    std::vector<torch::Tensor> params;
+    if (L.isMoe)
+        for (const auto& w : L.moe.experts)
+            if (w.trainable)
+                params.insert(params.end(), {w.gate, w.up, w.down});
+    if (!x.requires_grad() && params.empty())
+        return decoderLayer(*pass, L, x);
+    LayerOutput out;
+    {
+        torch::Tensor input;
+        const LayerOutput graph = layerGraph(*pass, L, x, x.requires_grad(), input);
+        out.x = cut(graph.x);
+        out.routing.ids = cut(graph.routing.ids);
+        out.routing.weights = cut(graph.routing.weights);
+        out.routing.logits = cut(graph.routing.logits);
+        out.aux.counts = cut(graph.aux.counts);
+        out.aux.probSum = cut(graph.aux.probSum);
+        out.aux.tokens = graph.aux.tokens;
+    }
+    const bool auxOutput = out.aux.probSum.defined();
+    torch::autograd::variable_list inputs{x};
+    inputs.insert(inputs.end(), params.begin(), params.end());
+    std::shared_ptr<RecomputedLayer> node(new RecomputedLayer(pass, &L, x.detach(), x.requires_grad(), params,
+                                                              auxOutput),
+                                          torch::autograd::deleteNode);
+    node->set_next_edges(torch::autograd::collect_next_edges(inputs));
+    torch::autograd::set_history(out.x, node);
+    if (auxOutput)
+        torch::autograd::set_history(out.aux.probSum, node);
+    return out;
+}
+
+} // namespace
 
 torch::Tensor MoeModel::runLayers(const torch::Tensor& inputIds, const torch::Tensor& mask, int lastLayer,
                                   std::vector<LayerRouting>* routing, AuxLossAccumulator* aux,
@@ -436,30 +689,32 @@ torch::Tensor MoeModel::runLayers(const torch::Tensor& inputIds, const torch::Te
         torch::NoGradGuard noGrad;
         x = m_embed.index_select(0, inputIds.reshape(-1)).view({B, T, H});
     }
+    auto pass = std::make_shared<LayerPass>();
+    pass->config = &m_config;
+    pass->B = B;
+    pass->T = T;
+    pass->validRows = validRows;
+    pass->aux = aux != nullptr;
     // An all-ones mask is no mask: the attention then needs no per-row padding masking.
     const bool padded = mask.defined() && !mask.all().item<bool>();
-    const auto bias = attentionBias(padded ? mask : torch::Tensor(), T, m_config.slidingWindow, m_device);
-    auto rope = ropeTables(m_config, T, m_device);
+    pass->bias = attentionBias(padded ? mask : torch::Tensor(), T, m_config.slidingWindow, m_device);
+    pass->rope = ropeTables(m_config, T, m_device);
     // In the compute dtype once per pass (applyRope casts them to the activations' dtype).
-    rope.cos = rope.cos.to(m_options.computeDtype);
-    rope.sin = rope.sin.to(m_options.computeDtype);
+    pass->rope.cos = pass->rope.cos.to(m_options.computeDtype);
+    pass->rope.sin = pass->rope.sin.to(m_options.computeDtype);
     for (int l = 0; l <= lastLayer; ++l) {
         std::optional<torch::NoGradGuard> noGrad;
         if (m_firstTrainableLayer < 0 || l < m_firstTrainableLayer)
             noGrad.emplace();
         const LayerWeights& L = m_layers[static_cast<std::size_t>(l)];
-        x = x + selfAttention(m_config, L.attn, rmsNorm(x, L.inputNorm, m_config.rmsNormEps), rope, bias);
-        const auto h = rmsNorm(x, L.postNorm, m_config.rmsNormEps);
-        if (!L.isMoe) {
-            x = x + gatedMlp(h, L.mlp);
+        // Activation recomputation applies to the layers that build a graph.
+        const bool recompute = m_options.recompute && torch::GradMode::is_enabled();
+        const LayerOutput out = recompute ? recomputedLayer(pass, L, x) : decoderLayer(*pass, L, x);
+        x = out.x;
+        if (!L.isMoe)
             continue;
-        }
-        const auto out = moeForward(m_config, L.moe, h.reshape({B * T, H}));
-        x = x + out.y.view({B, T, H});
-        if (aux) {
-            const bool sameChoice = m_config.routing == RoutingKind::SoftmaxTopK && !L.moe.allowed.defined();
-            aux->add(out.routing.logits, validRows, sameChoice ? out.routing.ids : torch::Tensor());
-        }
+        if (aux)
+            aux->add(out.aux);
         if (routing) {
             torch::NoGradGuard g;
             const auto k = out.routing.ids.size(1);
@@ -562,6 +817,110 @@ std::vector<LayerRouting> MoeModel::captureRouting(const ModelBatch& batch)
     return routing;
 }
 
+MoeModel::LayerState MoeModel::beginLayers(const ModelBatch& batch) const
+{
+    torch::NoGradGuard noGrad;
+    const auto p = prepare(batch, m_config, m_device);
+    const auto B = p.ids.size(0), T = p.ids.size(1), H = m_config.hiddenSize;
+    LayerState s;
+    s.hidden = m_embed.index_select(0, p.ids.reshape(-1)).view({B, T, H});
+    s.mask = p.mask;
+    // As runLayers() does.
+    const bool padded = p.mask.defined() && !p.mask.all().item<bool>();
+    s.bias = attentionBias(padded ? p.mask : torch::Tensor(), T, m_config.slidingWindow, m_device);
+    const auto rope = ropeTables(m_config, T, m_device);
+    s.ropeCos = rope.cos.to(m_options.computeDtype);
+    s.ropeSin = rope.sin.to(m_options.computeDtype);
+    return s;
+}
+
+std::optional<LayerRouting> MoeModel::runLayer(int layer, LayerState& s) const
+{
+    if (layer != s.nextLayer || layer < 0 || layer >= m_config.numLayers)
+        throw Error("Layer-by-layer pass: layer " + std::to_string(layer) + " run out of order (next is layer " +
+                    std::to_string(s.nextLayer) + " of " + std::to_string(m_config.numLayers) + ")");
+    torch::NoGradGuard noGrad;
+    const auto B = s.hidden.size(0), T = s.hidden.size(1), H = m_config.hiddenSize;
+    const LayerWeights& L = m_layers[static_cast<std::size_t>(layer)];
+    const RopeTables rope{s.ropeCos, s.ropeSin};
+    auto x = s.hidden;
+    // The body of runLayers()' loop, without autograd and the load-balancing loss.
+    x = x + selfAttention(m_config, L.attn, rmsNorm(x, L.inputNorm, m_config.rmsNormEps), rope, s.bias);
+    const auto h = rmsNorm(x, L.postNorm, m_config.rmsNormEps);
+    std::optional<LayerRouting> routing;
+    if (!L.isMoe) {
+        x = x + gatedMlp(h, L.mlp);
+    } else {
+        const auto out = moeForward(m_config, L.moe, h.reshape({B * T, H}));
+        x = x + out.y.view({B, T, H});
+        const auto k = out.routing.ids.size(1);
+        LayerRouting lr;
+        lr.layer = layer;
+        lr.ids = out.routing.ids.view({B, T, k});
+        lr.weights = out.routing.weights.detach().to(torch::kFloat).view({B, T, k});
+        if (s.mask.defined()) {
+            const auto pad = s.mask.to(torch::kBool).logical_not().unsqueeze(-1);
+            lr.ids = lr.ids.masked_fill(pad, -1);
+            lr.weights = lr.weights.masked_fill(pad, 0.0);
+        }
+        routing = std::move(lr);
+    }
+    s.hidden = x;
+    ++s.nextLayer;
+    return routing;
+}
+
+std::uint64_t MoeModel::releaseMappedPages(int layer) const
+{
+    if (layer < -1 || layer >= m_config.numLayers)
+        throw Error("Cannot release the pages of layer " + std::to_string(layer) + ": the model has " +
+                    std::to_string(m_config.numLayers) + " layers");
+    std::uint64_t released = 0;
+    auto release = [&](const torch::Tensor& t) {
+        if (!t.defined() || !t.device().is_cpu() || t.nbytes() == 0)
+            return;
+        for (const auto& f : m_checkpoint->files())
+            if (f->holds(t.data_ptr())) {
+                released += f->releasePages(t.data_ptr(), t.nbytes());
+                return;
+            }
+    };
+    auto releaseMlp = [&](const GatedMlpWeights& w) {
+        for (const auto* t : {&w.gateUp, &w.gate, &w.up, &w.down})
+            release(*t);
+    };
+    if (layer < 0) {
+        for (const auto* t : {&m_embed, &m_finalNorm, &m_lmHead})
+            release(*t);
+        return released;
+    }
+    const LayerWeights& L = m_layers[static_cast<std::size_t>(layer)];
+    const AttentionWeights& a = L.attn;
+    for (const auto* t : {&L.inputNorm, &L.postNorm, &a.q,   &a.k,       &a.v,       &a.o,     &a.qBias, &a.kBias,
+                          &a.vBias,     &a.oBias,    &a.qkv, &a.qkvBias, &a.qNorm,   &a.kNorm, &a.qA,    &a.qABias,
+                          &a.qANorm,    &a.qB,       &a.kvA, &a.kvABias, &a.kvANorm, &a.kvB})
+        release(*t);
+    if (!L.isMoe) {
+        releaseMlp(L.mlp);
+        return released;
+    }
+    release(L.moe.router);
+    release(L.moe.scoreBias);
+    release(L.moe.sharedGate);
+    releaseMlp(L.moe.shared);
+    for (const auto& w : L.moe.experts)
+        releaseMlp(w);
+    return released;
+}
+
+std::uint64_t MoeModel::mappedResidentBytes() const
+{
+    std::uint64_t bytes = 0;
+    for (const auto& f : m_checkpoint->files())
+        bytes += f->residentBytes();
+    return bytes;
+}
+
 std::vector<std::pair<std::string, torch::Tensor>> MoeModel::trainableParameters() const
 {
     std::vector<std::pair<std::string, torch::Tensor>> out;
@@ -637,6 +996,9 @@ void MoeModel::setTensor(const std::string& name, const torch::Tensor& value)
         throw NonFiniteError("Tensor '" + name + "' holds NaN or Inf values; refused");
     torch::NoGradGuard noGrad;
     auto& w = m_layers[static_cast<std::size_t>(layer)].moe.experts[static_cast<std::size_t>(expert)];
+    ExpertStreamer* streamer = w.trainable ? nullptr : m_layers[static_cast<std::size_t>(layer)].moe.streamer;
+    if (streamer)
+        streamer->drain(); // no copy of this layer is reading the host tensors while they change
     if (w.mapped) {
         // The first write to a frozen expert that is a view of the read-only mapping: own its bytes.
         if (w.gateUp.defined()) {
@@ -653,6 +1015,8 @@ void MoeModel::setTensor(const std::string& name, const torch::Tensor& value)
         t = findExpertTensor(name, layer, expert, part);
     }
     t->copy_(value);
+    if (streamer)
+        streamer->invalidate(layer); // the device copy is stale: streamed again when next needed
     m_modified[static_cast<std::size_t>(layer)][static_cast<std::size_t>(expert)] = true;
 }
 
@@ -742,8 +1106,18 @@ ModelMemory MoeModel::memory() const
         addFrozen(L.moe.scoreBias);
         addFrozen(L.moe.sharedGate);
         addMlp(L.moe.shared);
-        for (const auto& e : L.moe.experts)
+        for (const auto& e : L.moe.experts) {
+            if (L.moe.streamer && !e.trainable && e.present()) { // offloaded: in host memory
+                mem.offloadedBytes += static_cast<std::int64_t>(
+                    (e.gateUp.defined() ? e.gateUp.nbytes() : e.gate.nbytes() + e.up.nbytes()) + e.down.nbytes());
+                continue;
+            }
             addMlp(e);
+        }
+    }
+    if (m_streamer) {
+        mem.weightBytes += m_streamer->engine().deviceBytes(); // the device slots
+        mem.stagingBytes = m_stagingBytes;
     }
     mem.isCuda = m_device.is_cuda();
     if (mem.isCuda) {

@@ -39,6 +39,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <utility>
@@ -49,6 +50,7 @@ namespace teft {
 class JobControl;
 class CheckpointFiles;
 class AuxLossAccumulator;
+class ExpertStreamer;
 
 enum class ExpertMode { Full, Masked };
 ExpertMode parseExpertMode(const std::string& name); // "full" | "masked"; Error otherwise
@@ -60,6 +62,25 @@ struct MoeModelOptions {
     ExpertMode mode = ExpertMode::Full;
     std::map<int, std::vector<int>> selection; // MoE layer -> experts (trainable)
     bool checkFinite = true;                   // refuse NaN / Inf weights at load (one pass over the weights)
+    // Activation recomputation (gradient checkpointing) per decoder layer: a forward pass that
+    // builds a graph keeps only each layer's input hidden states (and the load-balancing loss's
+    // per-layer statistics), dropping each layer's graph once the layer ran; the backward pass
+    // runs the layer again and back-propagates through it. Both run a layer alike (grad mode
+    // on), so the loss, the routing and the gradients are those without it (bit for bit on the
+    // CPU), for about one more forward pass of time and the activations of one layer instead
+    // of all. The model must outlive the backward pass.
+    bool recompute = false;
+    // CPU: release each layer's mapped pages once it is loaded (releaseMappedPages), so that
+    // loading (and its finite check) a model larger than memory holds about one layer.
+    bool releaseMappedPages = false;
+    // Full-routing training larger than the GPU (core/model/ExpertOffload.h): on CUDA the frozen
+    // routed experts stay in host memory and are streamed to the device layer by layer through
+    // `offloadSlots` device slots (>= 2: one in use, one being filled). The hub and the trainable
+    // experts stay on the device. On the CPU a no-op (the weights are mapped views already), said
+    // in the log, unless offloadOnCpu (tests: the same streaming path with synchronous copies).
+    bool offloadFrozenExperts = false;
+    int offloadSlots = 2;
+    bool offloadOnCpu = false;
 };
 
 struct ModelBatch {
@@ -104,6 +125,10 @@ struct ModelMemory {
     std::int64_t deviceAllocated = 0; // CUDA: bytes allocated by torch on the device
     std::int64_t deviceFree = 0;      // CUDA: free device memory
     std::int64_t deviceTotal = 0;
+    // Offload: frozen experts kept in host memory (not in weightBytes, which counts the device
+    // slots they are streamed through instead), and the pinned staging buffers.
+    std::int64_t offloadedBytes = 0;
+    std::int64_t stagingBytes = 0;
 };
 
 class MoeModel {
@@ -122,9 +147,33 @@ public:
     const std::filesystem::path& dir() const { return m_dir; }
 
     ForwardResult forward(const ModelBatch& batch, const ForwardOptions& options = {});
+    // Switches activation recomputation (MoeModelOptions::recompute) for the next forward passes.
+    void setRecompute(bool on) { m_options.recompute = on; }
     // Routing capture: each MoE layer's top-k ids and weights for the real tokens; runs without
     // autograd and stops after the last MoE layer (no lm_head).
     std::vector<LayerRouting> captureRouting(const ModelBatch& batch);
+
+    // Routing capture layer by layer, for identification of a model larger than memory: run one
+    // layer over many batches before the next, so that each layer's weights are read once per
+    // pass instead of once per batch. beginLayers() embeds a batch (validated as forward()
+    // does); runLayer() runs layer `layer` over it in place without autograd and returns what
+    // captureRouting() returns for that layer (nothing for a dense layer). Layers must be run
+    // in order, 0 first. The same results as captureRouting(), bit for bit.
+    struct LayerState {
+        torch::Tensor hidden;           // [B, T, H] in the compute dtype, after the layers run so far
+        torch::Tensor mask;             // [B, T] int64, undefined: no padding
+        torch::Tensor bias;             // attentionBias() of the batch (undefined: plain causal)
+        torch::Tensor ropeCos, ropeSin; // rope tables in the compute dtype
+        int nextLayer = 0;
+    };
+    LayerState beginLayers(const ModelBatch& batch) const;
+    std::optional<LayerRouting> runLayer(int layer, LayerState& state) const;
+    // Gives the pages of layer `layer`'s weights that are views of the memory-mapped checkpoint
+    // back to the kernel (SafetensorsFile::releasePages; owned copies are left alone); -1: the
+    // embedding, the final norm and the head. Returns the bytes released.
+    std::uint64_t releaseMappedPages(int layer) const;
+    // Bytes of the checkpoint's mappings resident in this process (SafetensorsFile::residentBytes).
+    std::uint64_t mappedResidentBytes() const;
 
     // The trainable tensors (selected experts' gate/up/down), by checkpoint name, in layer and
     // expert order: fp32 leaves with requires_grad, on the device. Hand these to the optimizer.
@@ -158,6 +207,7 @@ public:
 private:
     MoeModel() = default;
     torch::Tensor* findExpertTensor(const std::string& name, int& layer, int& expert, int& part);
+    void startOffload(); // builds m_streamer for the layers load() marked (MoeWeights::layer)
     const torch::Tensor* findExpertTensor(const std::string& name) const;
     torch::Tensor runLayers(const torch::Tensor& inputIds, const torch::Tensor& mask, int lastLayer,
                             std::vector<LayerRouting>* routing, AuxLossAccumulator* aux,
@@ -172,7 +222,9 @@ private:
     torch::Tensor m_embed, m_lmHead, m_finalNorm;
     std::vector<LayerWeights> m_layers;
     int m_firstTrainableLayer = -1;
-    std::vector<std::vector<bool>> m_modified; // [layer][expert]: trainable or changed by setTensor
+    std::vector<std::vector<bool>> m_modified;  // [layer][expert]: trainable or changed by setTensor
+    std::unique_ptr<ExpertStreamer> m_streamer; // offload (after m_layers: it points into them)
+    std::int64_t m_stagingBytes = 0;
 };
 
 } // namespace teft

@@ -85,8 +85,10 @@ RoutingResult routeTokens(const ModelConfig& cfg, const torch::Tensor& logits, c
     return r;
 }
 
-void AuxLossAccumulator::add(const torch::Tensor& logits, const torch::Tensor& validRows, const torch::Tensor& topIds)
+AuxStatistics auxStatistics(const torch::Tensor& logits, const torch::Tensor& validRows, const torch::Tensor& topIds,
+                            std::int64_t topK)
 {
+    AuxStatistics s;
     auto probs = torch::softmax(logits, -1);
     auto top = topIds;
     if (validRows.defined()) {
@@ -95,14 +97,27 @@ void AuxLossAccumulator::add(const torch::Tensor& logits, const torch::Tensor& v
             top = top.index_select(0, validRows);
     }
     if (probs.size(0) == 0)
-        return;
+        return s;
     if (!top.defined())
-        top = std::get<1>(probs.topk(m_topK, -1));
-    const auto counts = torch::one_hot(top, m_experts).to(torch::kFloat).sum(0); // [k, E]
-    const auto probSum = probs.sum(0);
-    m_counts = m_counts.defined() ? m_counts + counts : counts;
-    m_probs = m_probs.defined() ? m_probs + probSum : probSum;
-    m_tokens += probs.size(0);
+        top = std::get<1>(probs.topk(topK, -1));
+    s.counts = torch::one_hot(top, logits.size(-1)).to(torch::kFloat).sum(0); // [k, E]
+    s.probSum = probs.sum(0);
+    s.tokens = probs.size(0);
+    return s;
+}
+
+void AuxLossAccumulator::add(const torch::Tensor& logits, const torch::Tensor& validRows, const torch::Tensor& topIds)
+{
+    add(auxStatistics(logits, validRows, topIds, m_topK));
+}
+
+void AuxLossAccumulator::add(const AuxStatistics& s)
+{
+    if (s.tokens == 0)
+        return;
+    m_counts = m_counts.defined() ? m_counts + s.counts : s.counts;
+    m_probs = m_probs.defined() ? m_probs + s.probSum : s.probSum;
+    m_tokens += s.tokens;
 }
 
 torch::Tensor AuxLossAccumulator::value(const StatisticsReducer& reduce) const

@@ -28,6 +28,18 @@ torch::Tensor routerLogits(const ModelConfig& cfg, const MoeWeights& w, const to
 RoutingResult routeTokens(const ModelConfig& cfg, const torch::Tensor& logits, const torch::Tensor& scoreBias,
                           const torch::Tensor& allowed);
 
+// One MoE layer's share of the load-balancing loss's statistics: counts [k, E] of the top-k
+// choices of softmax(logits) (no gradient), probSum [E] the summed probabilities
+// (differentiable w.r.t. the logits), over `tokens` real tokens. Undefined tensors when there
+// is no real token. logits, validRows, topIds as AuxLossAccumulator::add.
+struct AuxStatistics {
+    torch::Tensor counts;
+    torch::Tensor probSum;
+    std::int64_t tokens = 0;
+};
+AuxStatistics auxStatistics(const torch::Tensor& logits, const torch::Tensor& validRows, const torch::Tensor& topIds,
+                            std::int64_t topK);
+
 // Switch-Transformer load-balancing loss over all MoE layers of a forward pass, as transformers'
 // load_balancing_loss_func: p = softmax(logits); f = mean over tokens of one_hot(top-k(p)) [k, E];
 // P = mean over tokens of p [E]; aux = E * sum(f * P). Padding tokens are left out. Uniform
@@ -39,6 +51,9 @@ public:
     // topIds [N, k]: the top-k of softmax(logits) when the caller already has it (the routing
     // of the softmax families without masking), else undefined.
     void add(const torch::Tensor& logits, const torch::Tensor& validRows, const torch::Tensor& topIds = {});
+    // The same from statistics computed elsewhere (auxStatistics; activation recomputation
+    // computes them inside the layer it recomputes).
+    void add(const AuxStatistics& statistics);
     // Sums the routing statistics over the ranks of a data-parallel step, in place: counts
     // [k, E] (fp64, CPU) and the token count. Called once by value() (also with no tokens).
     using StatisticsReducer = std::function<void(torch::Tensor& counts, double& tokens)>;

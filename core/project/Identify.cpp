@@ -71,6 +71,8 @@ IdentifyResult identify(const IdentifyRequest& r, JobControl& control, const Ide
         MoeModelOptions opt;
         opt.device = r.device;
         opt.computeDtype = r.computeDtype;
+        // Layer by layer, loading holds about one layer too (a model larger than memory).
+        opt.releaseMappedPages = r.settings.layerByLayer;
         auto model = MoeModel::load(r.modelDir, opt, &control);
         IdentifyResult result;
         result.jobId = rec.id();

@@ -77,7 +77,8 @@ struct IdentifyResult {
 using IdentifyFinish = std::function<void(JobRecord& record, const IdentifyResult& result)>;
 
 // Runs identification under an "identify" job record:
-//   load the model (device, computeDtype; control for progress and cancel);
+//   load the model (device, computeDtype; control for progress and cancel; with
+//   settings.layerByLayer each layer's mapped pages are released once loaded and checked);
 //   fingerprint it; for the target then the reference: tokenize (when given a spec) and
 //   collectRoutingStats with the dataset's batches, set fingerprint and label, save;
 //   record metrics: recordRoutingMetrics(target), recordRoutingMetrics(reference, "reference."),

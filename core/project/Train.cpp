@@ -24,6 +24,8 @@ MinerSettings minerSettingsFor(const Project& project, const ExpertSelection& se
     s.train.warmupSteps = form.innerSteps / 10;
     s.train.checkpointEvery = form.checkpointInterval;
     s.validateEvery = form.validationInterval;
+    s.recompute = form.recompute;
+    s.offload = form.offload;
     // A miner of round t trains from Φ(t): the project's validator state, when it has one.
     const ValidatorState state = ValidatorState::load(project.validatorStateDir());
     s.phiFile = state.phi;
@@ -34,7 +36,10 @@ MinerSettings minerSettingsFor(const Project& project, const ExpertSelection& se
     s.projectId = project.id;
     s.dataLabel = project.target.paths.empty() ? std::string("data") : project.target.paths.front().filename().string();
     // Everything that shapes the run names its folder: the same settings resume the same run.
-    const std::string key = s.toJson().dump();
+    auto keyJson = s.toJson();
+    keyJson.erase("recompute");
+    keyJson.erase("offload");
+    const std::string key = keyJson.dump();
     s.outDir = project.minerRunsDir() / ("run-" + sha256Hex(key).substr(0, 12));
     return s;
 }
@@ -51,6 +56,8 @@ MinerForm minerFormOf(const MinerSettings& s)
     f.checkpointInterval = s.train.checkpointEvery;
     f.maskedRouting = s.mode == ExpertMode::Masked;
     f.validationInterval = s.validateEvery;
+    f.recompute = s.recompute;
+    f.offload = s.offload;
     return f;
 }
 

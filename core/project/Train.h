@@ -28,6 +28,8 @@ struct MinerForm {
     std::int64_t checkpointInterval = 20; // inner steps, 0 = only on cancel
     bool maskedRouting = false;           // ExpertMode::Masked, else Full
     std::int64_t validationInterval = 10; // inner steps between held-out losses, 0 = never
+    bool recompute = false;               // activation recomputation (MinerSettings::recompute)
+    bool offload = false;                 // frozen experts streamed from host memory (MinerSettings::offload)
 };
 
 // The engine settings a form stands for, for `project` and `selection`:
@@ -38,7 +40,9 @@ struct MinerForm {
 //   dataset = the project's target with its packing and the form's sequence length
 //   (datasetRecordJson), dataLabel = the target's first file name ("data" when none);
 //   projectId; outDir = minerRunsDir() / "run-<first 12 hex of sha256(settings.toJson().dump())>",
-//   so the same settings (and the same Φ(t)) continue the same run.
+//   so the same settings (and the same Φ(t)) continue the same run; the recompute and offload
+//   settings are left out of that key (it changes the memory a run needs, not its results: a run stopped for
+//   memory resumes with it).
 // Errors: ValidatorState::load's (a damaged state.json).
 MinerSettings minerSettingsFor(const Project& project, const ExpertSelection& selection, const MinerForm& form);
 // The form showing recorded settings (clone, resume): the inverse of minerSettingsFor's mapping

@@ -1,6 +1,7 @@
 #include "core/train/MemoryPlan.h"
 
 #include "core/train/MinerJob.h"
+#include "core/util/CudaBackend.h"
 #include "core/util/Error.h"
 #include "core/util/Runtime.h"
 
@@ -77,18 +78,39 @@ std::map<int, std::set<int>> checkedSelection(const MemoryPlanInput& in)
 }
 
 struct ActivationEstimate {
-    std::int64_t saved = 0;     // kept for the backward pass, all layers
-    std::int64_t transient = 0; // the largest layer's backward buffers
-    std::int64_t logits = 0;
+    std::int64_t activations = 0;  // saved for the backward pass + what the backward pass adds at its peak
+    std::int64_t logits = 0;       // the chunked loss's buffers
+    std::int64_t kernelCaches = 0; // CPU full routing: see below
 };
 
-// What autograd keeps for one micro-batch of B rows of T tokens, counted from the engine's
-// forward functions (core/model). Assumes: uniform routing (each expert gets N·k/E of the
-// N = B·T tokens' choices in full mode; masked mode sends all min(k, selected) choices to the
-// selected experts); LibTorch's matmul saves an input only when the other one needs a gradient
-// (so frozen projections keep nothing but their weights); on the CPU the blocked attention
-// keeps each query block's probabilities (blocks of 64 rows up to T = 1024, 128 beyond), on
-// CUDA scaled-dot-product attention keeps its output and log-sum-exp instead.
+// What one micro-batch's training step holds on top of the weights and the trainable state,
+// counted from the engine's forward functions (core/model) and calibrated on the CPU against the
+// peak RSS of `teft train` (README, "Memory": the real-dimension Qwen3-30B-A3B layers and the
+// small preset, full and masked routing, with and without recomputation, batch 4 x 256 to
+// 1 x 2048: the plan's total within 9 % of the measured peak).
+//
+// Saved for the backward pass, per layer from the first one holding a trainable expert (the
+// layers before it run without a graph): the two RMSNorms' inputs, attention's (the qk norms'
+// inputs, rotated q and k, v; on the CPU each query block's probabilities, on CUDA the output
+// and log-sum-exp), the router's probabilities, FrozenMlpFn's [n, 2I] projection per frozen
+// expert, and, in a layer with trainable experts, the gathered rows (their inputs are views of
+// them), gate, up and their product, the masters cast to the compute dtype, and CombineRowsFn's
+// expert outputs. The first such layer keeps only its MoE block's trainable part (its input
+// needs no gradient). With recomputation each layer keeps its input only.
+// Assumes uniform routing (each expert gets N·k/E of the N = B·T tokens' choices in full mode;
+// masked mode sends all min(k, selected) choices to the selected experts) and that LibTorch's
+// matmul saves an input only when the other one needs a gradient.
+//
+// On top of that, at the step's peak, the larger of: the chunked loss (the hidden states of the
+// target tokens, their gradient and one chunk of fp32 logits with its probabilities, ~64 MiB
+// of logits), and the backward pass of the largest layer (the residual stream's gradients, the
+// expert outputs' and gathered rows'; with recomputation the layer's saved tensors too).
+//
+// Calibration: on the CPU the saved tensors count 10 % more (the heap's overhead). With full
+// routing on the CPU, LibTorch's oneDNN caches a matmul primitive per expert shape (up to 1024)
+// and the heap keeps the per-expert temporaries' blocks: 512 MiB + 32 MiB per MoE layer holding
+// frozen experts, measured 270–900 MiB, not counted in the tensors. On CUDA (not calibrated
+// yet) 25 % on everything for the caching allocator's rounding and fragmentation.
 ActivationEstimate estimateActivations(const MemoryPlanInput& in, const std::map<int, std::set<int>>& sel, bool cuda)
 {
     const auto& c = in.config;
@@ -98,8 +120,8 @@ ActivationEstimate estimateActivations(const MemoryPlanInput& in, const std::map
     ActivationEstimate a;
     const int first = sel.empty() ? -1 : sel.begin()->first;
 
-    // Attention of one layer.
-    std::int64_t attention = 0;
+    // Attention of one layer whose input needs a gradient, with its input norm.
+    std::int64_t attention = N * H * dt + N * kFp32;
     if (c.mla) {
         const auto qk = c.qkHeadDim();
         // q, key (nope + expanded rope part), value, the latent norms' inputs.
@@ -118,11 +140,12 @@ ActivationEstimate estimateActivations(const MemoryPlanInput& in, const std::map
         const std::int64_t block = T <= 64 ? T : (T <= 1024 ? 64 : 128);
         attention += B * c.numHeads * (T * (T + block) / 2) * dt; // Σ rows·keys over the causal blocks
     }
-    const std::int64_t norms = 2 * (N * H * dt + N * kFp32); // the two RMSNorms' inputs and 1/rms
 
-    std::int64_t largestLayer = 0;
+    std::int64_t saved = 0, largestLayer = 0, largestBackward = 0, frozenLayers = 0;
     for (int l = std::max(first, 0); first >= 0 && l < c.numLayers; ++l) {
-        std::int64_t layer = norms + attention;
+        const bool head = l == first; // its input needs no gradient
+        std::int64_t layer = head ? 0 : attention + N * H * dt + N * kFp32;
+        std::int64_t backward = 4 * N * H * kFp32; // the residual stream's gradients
         if (!c.isMoeLayer(l)) {
             layer += N * 2 * c.intermediateSize * dt; // FrozenMlpFn's [N, 2I] projection
         } else {
@@ -132,33 +155,49 @@ ActivationEstimate estimateActivations(const MemoryPlanInput& in, const std::map
             const std::int64_t slots = masked ? N * std::min(k, nsel) : N * k;
             const std::int64_t trainableSlots = masked ? slots : slots * nsel / E;
             const std::int64_t frozenSlots = slots - trainableSlots;
-            layer += N * E * kFp32 + slots * (8 + 8 + kFp32); // router probabilities, ids, order, weights
-            layer += frozenSlots * 2 * I * dt;                // FrozenMlpFn per frozen expert
+            frozenLayers += frozenSlots > 0 ? 1 : 0;
+            if (!head) {
+                layer += N * E * kFp32 + slots * (8 + 8 + kFp32); // router probabilities, ids, order, weights
+                layer += frozenSlots * 2 * I * dt;                // FrozenMlpFn per frozen expert
+                if (c.sharedIntermediate > 0)
+                    layer += N * 2 * c.sharedIntermediate * dt + (c.sharedExpertGate ? N * (H + 1) * dt : 0);
+            }
             if (nsel > 0) {
-                layer += slots * H * dt;              // the gathered rows (trainable experts' inputs are views)
+                layer += slots * H * dt;              // the gathered rows
                 layer += trainableSlots * 3 * I * dt; // gate, up (SwiGluFn) and their product (down's input)
                 layer += nsel * 3 * H * I * dt;       // the masters cast to the compute dtype, kept by the matmuls
             }
-            layer += slots * H * dt; // CombineRowsFn's expert outputs
-            if (c.sharedIntermediate > 0)
-                layer += N * 2 * c.sharedIntermediate * dt + (c.sharedExpertGate ? N * (H + 1) * dt : 0);
+            if (nsel > 0 || !head)
+                layer += slots * H * dt; // CombineRowsFn's expert outputs
+            backward += 2 * slots * H * dt;
         }
         largestLayer = std::max(largestLayer, layer);
-        a.saved += in.recompute ? N * H * dt : layer;
+        largestBackward = std::max(largestBackward, backward);
+        saved += in.recompute ? N * H * dt : layer;
     }
-    if (first >= 0) {
-        a.saved += N * H * dt + N * kFp32; // the final norm's input
-        // The backward pass: one layer's buffers (recomputed, with recomputation) and the fp32
-        // gradients of the residual stream.
-        a.transient = largestLayer + 2 * N * H * kFp32;
-    } else {
-        a.transient = N * H * dt * 2; // no graph: the residual stream and one layer's output
-    }
-    // LmLoss: the hidden states of the target tokens and their gradient, kept; one chunk of
-    // fp32 logits, its fp32 probabilities and their compute-dtype copy, transient.
     const std::int64_t targets = B * std::max<std::int64_t>(1, T - 1);
     const std::int64_t chunkRows = std::min(targets, std::max<std::int64_t>(16, (64 * kMiB) / (4 * c.vocabSize)));
-    a.logits = 2 * targets * H * dt + chunkRows * c.vocabSize * (2 * kFp32 + dt);
+    // LmLoss: the hidden states of the target tokens (and their gathered copy for B > 1) and
+    // their gradient, one chunk of fp32 logits, its fp32 probabilities, their compute-dtype copy
+    // and its product with the head.
+    std::int64_t loss = (B > 1 ? 3 : 2) * targets * H * dt + chunkRows * c.vocabSize * (2 * kFp32 + dt) +
+                        chunkRows * H * dt;
+    std::int64_t backward = 0;
+    if (first >= 0) {
+        saved += N * H * dt + N * kFp32; // the final norm's input
+        backward = largestBackward + (in.recompute ? largestLayer : 0);
+    } else {
+        saved = N * H * dt * 2; // no graph: the residual stream and one layer's output
+    }
+    // The loss's buffers and the backward pass's do not exist at once: the activations count
+    // what the backward pass adds beyond the loss's.
+    const double savedScale = cuda ? 1.25 : 1.1, peakScale = cuda ? 1.25 : 1.0;
+    a.logits = static_cast<std::int64_t>(peakScale * static_cast<double>(loss));
+    a.activations = static_cast<std::int64_t>(savedScale * static_cast<double>(saved) +
+                                              peakScale *
+                                                  static_cast<double>(std::max<std::int64_t>(0, backward - loss)));
+    if (!cuda && in.mode == ExpertMode::Full && frozenLayers > 0)
+        a.kernelCaches = 512 * kMiB + 32 * kMiB * frozenLayers;
     return a;
 }
 
@@ -206,12 +245,17 @@ std::vector<std::string> suggestionsFor(const MemoryPlanInput& in, const MemoryP
     if (in.canRecompute && !in.recompute) {
         auto r = in;
         r.recompute = true;
-        out.push_back("activation recomputation: " + fitsText(totalWith(r)));
+        out.push_back("activation recomputation (--recompute; each layer's activations are recomputed in the "
+                      "backward pass): " +
+                      fitsText(totalWith(r)));
     }
-    if (in.canOffload && !in.offloadFrozenExperts && in.mode == ExpertMode::Full && plan.frozenExpertBytes > 0) {
+    if (in.canOffload && !in.offloadFrozenExperts && plan.frozenExpertBytes > 0) {
         auto o = in;
         o.offloadFrozenExperts = true;
-        out.push_back("offloading the frozen experts to host memory: " + fitsText(totalWith(o)));
+        const auto offloaded = computePlan(o, device, false);
+        out.push_back("offloading the frozen experts to host memory (--offload; " +
+                      formatBytes(offloaded.offloadedBytes) +
+                      " of them streamed to the device per layer): " + fitsText(offloaded.totalBytes()));
     }
     if (in.computeDtype == torch::kFloat) {
         auto d = in;
@@ -280,12 +324,23 @@ MemoryPlan computePlan(const MemoryPlanInput& in, const DeviceInfo& device, bool
     }
     p.hubBytes = hub * dt + hubFp32 * kFp32;
     p.frozenExpertBytes = p.frozenExperts * expertElements * dt;
-    if (in.offloadFrozenExperts && in.mode == ExpertMode::Full) {
-        // Streamed per layer: two layers' frozen experts on the device at a time (one in use,
-        // the next being copied).
-        const auto onDevice = std::min(p.frozenExpertBytes, 2 * largestLayerExperts);
-        p.offloadedBytes = p.frozenExpertBytes - onDevice;
-        p.frozenExpertBytes = onDevice;
+    if (in.offloadFrozenExperts && (device.isCuda || in.offloadOnCpu) && p.frozenExpertBytes > 0) {
+        // Streamed per layer (core/model/ExpertOffload.h): the device holds two slots of the
+        // largest layer's frozen experts (one in use, the next being copied), one when a single
+        // layer has frozen experts; every frozen expert stays in host memory, read from there
+        // through a ring of 4 pinned 32 MiB staging buffers. Either mode: masked routing holds
+        // frozen experts only in the MoE layers without a selection.
+        std::int64_t offloadedLayers = 0;
+        for (int l = 0; l < c.numLayers; ++l) {
+            if (!c.isMoeLayer(l))
+                continue;
+            const auto it = sel.find(l);
+            const auto nsel = it == sel.end() ? 0 : static_cast<std::int64_t>(it->second.size());
+            offloadedLayers += ((in.mode == ExpertMode::Masked && nsel > 0) ? 0 : E - nsel) > 0 ? 1 : 0;
+        }
+        p.offloadedBytes = p.frozenExpertBytes;
+        p.frozenExpertBytes = std::min<std::int64_t>(2, offloadedLayers) * largestLayerExperts;
+        p.stagingBytes = 4 * 32 * kMiB;
     }
     p.weightBytes = p.hubBytes + p.frozenExpertBytes;
 
@@ -297,11 +352,14 @@ MemoryPlan computePlan(const MemoryPlanInput& in, const DeviceInfo& device, bool
     p.referenceBytes = device.isCuda ? 0 : trainable;
 
     const auto act = estimateActivations(in, sel, device.isCuda);
-    p.activationBytes = act.saved + act.transient;
+    p.activationBytes = act.activations;
     p.logitsBytes = act.logits;
-    // CPU: the `teft` process before it loads anything (LibTorch's CPU libraries) peaked at
-    // 465 MiB resident here (`teft train --plan`, /usr/bin/time -v).
-    p.runtimeBytes = 512 * kMiB;
+    // CPU: the `teft` process's libraries, heap, tokenizer and data held about 250 MiB resident
+    // (`teft train --device cpu` on the real-dimension layers, /proc/<pid>/status), 230 MiB more
+    // with LibTorch's CUDA libraries loaded (--device auto probes for a GPU); plus, with full
+    // routing, the kernel caches (estimateActivations). CUDA: the context, cuBLAS workspaces.
+    const bool cudaLibraries = device.isCuda || (in.device != "cpu" && cudaBackend().loaded);
+    p.runtimeBytes = (cudaLibraries ? 512 : 256) * kMiB + act.kernelCaches;
 
     p.availableIsLimit = in.memoryLimit > 0;
     p.availableBytes = in.memoryLimit > 0 ? in.memoryLimit : device.memoryFree;
@@ -316,10 +374,18 @@ MemoryPlan computePlan(const MemoryPlanInput& in, const DeviceInfo& device, bool
         device.isCuda ? "scaled-dot-product attention (no attention probabilities kept)"
                       : "blocked attention keeping each block's probabilities",
         "runtime allowance " + formatBytes(p.runtimeBytes) +
-            (device.isCuda ? " (CUDA context, cuBLAS workspaces)" : " (LibTorch, the tokenized data)"),
+            (device.isCuda ? std::string(" (CUDA context, cuBLAS workspaces)")
+                           : std::string(" (LibTorch, the tokenized data") +
+                                 (act.kernelCaches > 0 ? ", " + formatBytes(act.kernelCaches) +
+                                                             " of kernel caches for the frozen experts' matmuls)"
+                                                       : std::string(")"))),
     };
     if (p.offloadedBytes > 0)
-        p.assumptions.push_back(formatBytes(p.offloadedBytes) + " of frozen experts stay in host memory");
+        p.assumptions.push_back(formatBytes(p.offloadedBytes) +
+                                " of frozen experts stay in host memory, streamed per layer (forward and backward)"
+                                " through " +
+                                formatBytes(p.frozenExpertBytes) + " of device slots and " +
+                                formatBytes(p.stagingBytes) + " of pinned staging buffers");
     if (withSuggestions && !p.fits())
         p.suggestions = suggestionsFor(in, p, device);
     return p;
@@ -330,7 +396,9 @@ MemoryPlan computePlan(const MemoryPlanInput& in, const DeviceInfo& device, bool
 MemoryPlan planMemory(const MemoryPlanInput& input)
 {
     const DeviceInfo device = describeDevice(input.device);
-    return computePlan(input, device, true);
+    MemoryPlanInput in = input;
+    in.canOffload = in.canOffload || device.isCuda; // the engine streams frozen experts on CUDA
+    return computePlan(in, device, true);
 }
 
 MemoryPlan planMinerMemory(const MinerSettings& s, std::int64_t memoryLimit)
@@ -344,6 +412,8 @@ MemoryPlan planMinerMemory(const MinerSettings& s, std::int64_t memoryLimit)
     in.seqLen = s.dataset.is_object() ? s.dataset.value("seq_len", std::int64_t{128}) : 128;
     in.device = s.device;
     in.memoryLimit = memoryLimit;
+    in.offloadFrozenExperts = s.offload;
+    in.recompute = s.recompute;
     return planMemory(in);
 }
 
@@ -357,6 +427,7 @@ nlohmann::json MemoryPlan::toJson() const
             {"frozen_experts", frozenExperts},
             {"trainable_experts", trainableExperts},
             {"offloaded_bytes", offloadedBytes},
+            {"staging_bytes", stagingBytes},
             {"trainable_state_bytes", trainableStateBytes()},
             {"master_bytes", masterBytes},
             {"gradient_bytes", gradientBytes},
@@ -385,7 +456,8 @@ std::string MemoryPlan::text() const
     line("weights", weightBytes,
          "hub " + formatBytes(hubBytes) + ", " + std::to_string(frozenExperts) + " frozen experts " +
              formatBytes(frozenExpertBytes) +
-             (offloadedBytes > 0 ? ", " + formatBytes(offloadedBytes) + " more in host memory" : std::string()));
+             (offloadedBytes > 0 ? " on the device (slots), " + formatBytes(offloadedBytes) + " in host memory"
+                                 : std::string()));
     line("trainable state", trainableStateBytes(),
          std::to_string(trainableExperts) + " experts: fp32 masters " + formatBytes(masterBytes) + ", gradients " +
              formatBytes(gradientBytes) + ", AdamW " + formatBytes(optimizerBytes) +

@@ -15,16 +15,19 @@
 //    fp32 gradients and AdamW's two fp32 moments; on the CPU also the fp32 copy of Φ(t) the
 //    miner keeps to compute Δ at the end.
 //  - activations: what autograd keeps for the backward pass of one micro-batch, per layer from
-//    the first layer holding a trainable expert on (the layers before it run without a graph),
-//    counted from the engine's forward functions (core/model: RmsNormFn, the qkv projection,
-//    BlockedAttentionFn with its per-block probabilities, FrozenMlpFn, the routed experts'
-//    gathered rows and CombineRowsFn), plus one layer's worth of transient buffers for the
-//    backward pass; see estimateActivations() in MemoryPlan.cpp for the count and what it assumes.
+//    the first layer holding a trainable expert on (the layers before it run without a graph;
+//    with recomputation each layer's input only), counted from the engine's forward functions,
+//    plus what the backward pass adds at its peak (the largest layer's gradients; recomputed,
+//    that layer's saved tensors too), calibrated against measured peaks; see
+//    estimateActivations() in MemoryPlan.cpp for the count, what it assumes and the calibration.
 //  - logits and loss: LmLoss's chunked cross-entropy: one chunk of fp32 logits and its
 //    probabilities (~64 MiB of logits per chunk) plus the [tokens, H] hidden states and their
-//    gradient it keeps.
-//  - runtime: a fixed allowance of 512 MiB for what the process holds besides the job (CPU:
-//    LibTorch's libraries and the tokenized data; CUDA: the context and cuBLAS workspaces).
+//    gradient it keeps (its peak and the backward pass's do not coincide).
+//  - runtime: what the process holds besides the job: CPU 256 MiB (LibTorch's CPU libraries,
+//    the tokenizer and the data), 512 MiB when LibTorch's CUDA libraries are loaded (--device
+//    auto probes for a GPU), plus, with full routing, 512 MiB + 32 MiB per MoE layer holding
+//    frozen experts of kernel caches (oneDNN's matmul primitives per expert shape) and heap;
+//    CUDA 512 MiB on the device (the context, cuBLAS workspaces).
 // The available memory is the device's: CPU MemAvailable from /proc/meminfo, CUDA the free
 // memory the runtime reports (describeDevice), or an explicit limit (--memory-limit).
 
@@ -57,8 +60,11 @@ struct MemoryPlanInput {
     // canOffload).
     bool recompute = false;
     bool offloadFrozenExperts = false;
-    bool canRecompute = false;
+    bool canRecompute = true; // the engine recomputes on every device (MoeModelOptions::recompute)
     bool canOffload = false;
+    // As MoeModelOptions::offloadOnCpu (tests): count the offload on the CPU too. Otherwise it is
+    // counted on CUDA devices only (on the CPU the engine's offload is a no-op).
+    bool offloadOnCpu = false;
 };
 
 struct MemoryPlan {
@@ -75,10 +81,14 @@ struct MemoryPlan {
     std::int64_t gradientBytes = 0;     // their fp32 gradients
     std::int64_t optimizerBytes = 0;    // AdamW m and v
     std::int64_t referenceBytes = 0;    // the fp32 copy of Φ(t) for Δ (on the CPU only)
-    std::int64_t activationBytes = 0;   // saved for the backward pass + one layer's transients
+    std::int64_t activationBytes = 0;   // saved for the backward pass + its peak beyond the loss's
     std::int64_t logitsBytes = 0;       // chunked loss
-    std::int64_t runtimeBytes = 0;      // the fixed allowance
-    std::int64_t offloadedBytes = 0;    // frozen experts kept in host memory (offload)
+    std::int64_t runtimeBytes = 0;      // the process besides the job (with the CPU kernel caches)
+    // Offload: frozenExpertBytes is then what is on the device, the device slots of two layers'
+    // frozen experts (as MoeModel::memory().weightBytes counts them); the rest stays in host
+    // memory (offloadedBytes, with the pinned staging buffers, stagingBytes, not in the total).
+    std::int64_t offloadedBytes = 0;
+    std::int64_t stagingBytes = 0;
 
     std::int64_t availableBytes = 0; // free memory of the device (or the limit); 0 = unknown
     bool availableIsLimit = false;   // availableBytes is --memory-limit's

@@ -35,6 +35,8 @@ nlohmann::json MinerSettings::toJson() const
             {"mode", expertModeName(mode)},
             {"device", device},
             {"compute_dtype", dtypeName(computeDtype)},
+            {"offload", offload},
+            {"recompute", recompute},
             {"shard", std::to_string(shardIndex) + "/" + std::to_string(shardCount)},
             {"train", train.toJson()},
             {"aux_loss_coef", auxLossCoef},
@@ -68,6 +70,12 @@ MinerSettings MinerSettings::fromJson(const nlohmann::json& j)
         s.mode = parseExpertMode(j.value("mode", std::string("full")));
         s.device = j.value("device", s.device);
         s.computeDtype = parseDtypeName(j.value("compute_dtype", std::string("bfloat16")));
+        if (j.contains("offload") && !j.at("offload").is_boolean())
+            throw FormatError("miner settings: 'offload' must be true or false");
+        s.offload = j.value("offload", false);
+        if (j.contains("recompute") && !j.at("recompute").is_boolean())
+            throw FormatError("miner settings: 'recompute' must be true or false");
+        s.recompute = j.value("recompute", false);
         const auto shard = j.value("shard", std::string("0/1"));
         const auto slash = shard.find('/');
         if (slash == std::string::npos)
@@ -230,6 +238,8 @@ MinerResult trainAndPackage(const MinerSettings& s, const TokenDataset& data, Jo
     opt.computeDtype = s.computeDtype;
     opt.mode = s.mode;
     opt.selection = s.selection.layers();
+    opt.offloadFrozenExperts = s.offload;
+    opt.recompute = s.recompute;
     auto model = MoeModel::load(s.modelDir, opt, &control);
     const auto names = selectedTensorNames(model->config(), s.selection);
     if (!s.phiFile.empty()) {
@@ -380,20 +390,20 @@ MinerResult runMiner(const MinerSettings& s, const TokenDataset& data, JobContro
             releaseMemory(s.device);
             const auto checkpointDir = s.outDir / "checkpoint";
             const std::int64_t kept = checkpointStep(checkpointDir);
-            const std::string where =
-                stepsDone < 0 ? "while loading the model"
-                              : "at inner step " + std::to_string(stepsDone + 1) + " of " +
-                                    std::to_string(s.train.innerSteps);
+            const std::string where = stepsDone < 0 ? "while loading the model"
+                                                    : "at inner step " + std::to_string(stepsDone + 1) + " of " +
+                                                          std::to_string(s.train.innerSteps);
             const std::string checkpoint =
                 kept >= 0 ? "its last checkpoint (step " + std::to_string(kept) + ") in " + checkpointDir.string() +
                                 " is kept and Resume continues from it"
                           : std::string("no checkpoint was written yet, so Resume starts again from step 0");
             throw OutOfMemoryError(
                 "Out of memory on " + s.device + " " + where + " (" + firstLine(e.what()) + "). The job stopped; " +
-                checkpoint +
-                ". Free memory on the device (close other programs or jobs) and Resume, or start a new run with a "
-                "smaller batch size or sequence length, masked routing (--mode masked), fewer experts or another "
-                "device; `teft train --plan` shows what the job needs.");
+                checkpoint + ". Free memory on the device (close other programs or jobs) and Resume, " +
+                (s.recompute ? std::string()
+                             : std::string("or Resume with activation recomputation (--recompute; the same run), ")) +
+                "or start a new run with a smaller batch size or sequence length, masked routing (--mode masked), "
+                "fewer experts or another device; `teft train --plan` shows what the job needs.");
         }
     });
 }

@@ -33,6 +33,13 @@ struct MinerSettings {
     ExpertMode mode = ExpertMode::Full;
     std::string device = "auto"; // "auto" (a GPU when there is one), "cpu" or "cuda:N"
     torch::ScalarType computeDtype = torch::kBFloat16;
+    // Frozen routed experts in host memory, streamed to the GPU per layer (MoeModelOptions::
+    // offloadFrozenExperts; a no-op on the CPU).
+    bool offload = false;
+    // Activation recomputation per decoder layer (MoeModelOptions::recompute): less memory for
+    // about one more forward pass per step; the same results, so not part of the run's identity
+    // (a run may be resumed with or without it).
+    bool recompute = false;
     int shardIndex = 0;
     int shardCount = 1;
     InnerTrainerSettings train;

@@ -23,13 +23,15 @@ using AbiVersionFn = int (*)();
 using DevicePropertiesFn = int (*)(int, char*, std::size_t, std::int64_t*, std::int64_t*, int*, int*);
 using AllocatedBytesFn = std::int64_t (*)(int);
 using EmptyCacheFn = int (*)();
+using PeakAllocatedFn = std::int64_t (*)(int, int);
 
 struct Backend {
     CudaBackendStatus status;
     DevicePropertiesFn deviceProperties = nullptr;
     AllocatedBytesFn allocatedBytes = nullptr;
-    EmptyCacheFn emptyCache = nullptr; // optional: absent in a module of an older build
-    void* module = nullptr;            // libteft_cuda.so, for cudaBackendSymbol()
+    EmptyCacheFn emptyCache = nullptr;       // optional: absent in a module of an older build
+    PeakAllocatedFn peakAllocated = nullptr; // optional, likewise
+    void* module = nullptr;                  // libteft_cuda.so, for cudaBackendSymbol()
 };
 
 std::string envOr(const char* name, const std::string& fallback = {})
@@ -139,6 +141,7 @@ Backend load()
     b.deviceProperties = reinterpret_cast<DevicePropertiesFn>(dlsym(handle, "teft_cuda_device_properties"));
     b.allocatedBytes = reinterpret_cast<AllocatedBytesFn>(dlsym(handle, "teft_cuda_allocated_bytes"));
     b.emptyCache = reinterpret_cast<EmptyCacheFn>(dlsym(handle, "teft_cuda_empty_cache"));
+    b.peakAllocated = reinterpret_cast<PeakAllocatedFn>(dlsym(handle, "teft_cuda_peak_allocated_bytes"));
     if (!abi || abi() != 1 || !b.deviceProperties || !b.allocatedBytes) {
         s.message = "CUDA backend not loaded: " + module.string() + " is from another version of TEFT Studio";
         b.deviceProperties = nullptr;
@@ -184,6 +187,13 @@ std::int64_t cudaAllocatedBytes(int index)
 {
     const Backend& b = backend();
     const std::int64_t bytes = b.status.loaded ? b.allocatedBytes(index) : 0;
+    return bytes < 0 ? 0 : bytes;
+}
+
+std::int64_t cudaPeakAllocatedBytes(int index, bool reset)
+{
+    const Backend& b = backend();
+    const std::int64_t bytes = b.status.loaded && b.peakAllocated ? b.peakAllocated(index, reset ? 1 : 0) : 0;
     return bytes < 0 ? 0 : bytes;
 }
 

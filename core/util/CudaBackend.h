@@ -44,6 +44,11 @@ CudaDeviceProperties cudaDeviceProperties(int index);
 // or without that GPU).
 std::int64_t cudaAllocatedBytes(int index);
 
+// The most bytes LibTorch's CUDA caching allocator held for tensors on GPU `index` since the last
+// reset; reset = true then starts a new peak from the current figure (tests, benchmarks). 0
+// without a backend or without that GPU.
+std::int64_t cudaPeakAllocatedBytes(int index, bool reset = false);
+
 // Hands the memory LibTorch's CUDA caching allocator keeps cached (blocks no tensor uses) back
 // to the driver, on every GPU: after an out-of-memory error, so that the GPU is free for the
 // next job. False without a backend (nothing to release) or when LibTorch refused.

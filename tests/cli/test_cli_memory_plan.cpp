@@ -1,7 +1,7 @@
 // `teft train --plan` and the refusal of a job that does not fit: the plan as text and JSON
 // (exit 0 when it fits, 1 when not), a run over --memory-limit refused before anything is
 // loaded with the figures, the suggestions and the override flag, and --ignore-memory-plan
-// starting it anyway.
+// starting it anyway; --recompute counted in the plan and training to the same submission.
 #include "core/teft/ExpertSelection.h"
 #include "support/TestSupport.h"
 
@@ -112,6 +112,34 @@ private Q_SLOTS:
 
         r = teft(train("badlimit", {"--memory-limit", "lots"}));
         QCOMPARE(r.exitCode, 2);
+    }
+
+    // --recompute: the plan counts it (fewer activation bytes, nothing else changes) and the run
+    // trains to the very same submission as without it.
+    void recompute()
+    {
+        auto r = teft(train("plan", {"--plan", "--json"}));
+        QVERIFY2(r.exitCode == 0, r.err.c_str());
+        const auto plain = nlohmann::json::parse(r.out);
+        r = teft(train("plan", {"--plan", "--json", "--recompute"}));
+        QVERIFY2(r.exitCode == 0, r.err.c_str());
+        const auto recomputed = nlohmann::json::parse(r.out);
+        QVERIFY(recomputed.at("activation_bytes").get<std::int64_t>() <
+                plain.at("activation_bytes").get<std::int64_t>());
+        QCOMPARE(recomputed.at("weights_bytes"), plain.at("weights_bytes"));
+        QCOMPARE(recomputed.at("logits_bytes"), plain.at("logits_bytes"));
+
+        r = teft(train("plain", {"--json"}));
+        QVERIFY2(r.exitCode == 0, r.err.c_str());
+        r = teft(train("recomputed", {"--json", "--recompute"}));
+        QVERIFY2(r.exitCode == 0, r.err.c_str());
+        QCOMPARE(nlohmann::json::parse(r.out).at("steps").get<int>(), 2);
+        const auto experts = [&](const std::string& run) {
+            std::ifstream in(m_dir / run / "submission" / "experts.safetensors", std::ios::binary);
+            return std::string(std::istreambuf_iterator<char>(in), {});
+        };
+        QVERIFY(!experts("plain").empty());
+        QVERIFY2(experts("recomputed") == experts("plain"), "the submissions differ");
     }
 };
 

@@ -24,6 +24,7 @@
 #include <QtTest/QtTest>
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <cstdlib>
 
 using namespace teft;
@@ -213,6 +214,46 @@ private Q_SLOTS:
         QVERIFY(planMemory(in).activationBytes < base);
     }
 
+    // The structure of the activation estimate (estimateActivations in MemoryPlan.cpp): with
+    // recomputation each layer from the first trainable one keeps its input only (B·T·H in the
+    // compute dtype, 10 % more on the CPU), without it a layer keeps far more; the loss's
+    // buffers do not depend on it; the CPU's kernel caches come with full routing only (512 MiB
+    // + 32 MiB per MoE layer holding frozen experts), in the runtime figure.
+    void activationEstimateStructure()
+    {
+        const auto dir = generated("qwen3_moe", teft::test::workDir() / "models");
+        MemoryPlanInput in;
+        in.config = ModelConfig::load(dir);
+        const auto& c = in.config;
+        QCOMPARE(c.moeLayers().size(), std::size_t(3));
+        in.device = "cpu";
+        in.mode = ExpertMode::Masked;
+        in.batchSize = 2;
+        in.seqLen = 256;
+        in.recompute = true;
+        in.selection = {{0, {1}}};
+        const auto early = planMemory(in);
+        in.selection = {{1, {1}}};
+        const auto late = planMemory(in);
+        const std::int64_t input = in.batchSize * in.seqLen * c.hiddenSize * 2; // one layer's bf16 input
+        QVERIFY2(
+            std::abs(early.activationBytes - late.activationBytes - input * 11 / 10) <= 1,
+            (std::to_string(early.activationBytes - late.activationBytes) + " vs " + std::to_string(input)).c_str());
+        in.recompute = false;
+        const auto lateKept = planMemory(in);
+        in.selection = {{0, {1}}};
+        const auto earlyKept = planMemory(in);
+        QVERIFY(earlyKept.activationBytes - lateKept.activationBytes > 4 * input);
+        QVERIFY(earlyKept.activationBytes > early.activationBytes);
+        QCOMPARE(earlyKept.logitsBytes, early.logitsBytes);
+        QCOMPARE(earlyKept.weightBytes, early.weightBytes);
+
+        QCOMPARE(earlyKept.runtimeBytes, std::int64_t{256} << 20); // masked, cpu asked for
+        in.mode = ExpertMode::Full;
+        const auto full = planMemory(in);
+        QCOMPARE(full.runtimeBytes - earlyKept.runtimeBytes, (std::int64_t{512} + 32 * 3) << 20);
+    }
+
     void limitRefusesWithSuggestions()
     {
         const auto dir = generated("qwen3_moe", teft::test::workDir() / "models");
@@ -246,6 +287,102 @@ private Q_SLOTS:
         QCOMPARE(refused.toJson().at("fits").get<bool>(), false);
         in.memoryLimit = unlimited.totalBytes();
         QVERIFY(planMemory(in).fits());
+    }
+
+    // Offload (--offload): the plan's device figure (two layers' slots) and host figure equal what
+    // the loaded model holds with its frozen experts streamed (the same path as on CUDA, run on
+    // the CPU by MoeModelOptions::offloadOnCpu), full and masked.
+    void offloadMatchesTheLoadedModel_data() { weightsMatchTheLoadedModel_data(); }
+
+    void offloadMatchesTheLoadedModel()
+    {
+        QFETCH(QString, arch);
+        const auto dir = generated(arch.toStdString(), teft::test::workDir() / "models");
+        const auto cfg = ModelConfig::load(dir);
+        for (auto mode : {ExpertMode::Full, ExpertMode::Masked}) {
+            MoeModelOptions opt;
+            opt.mode = mode;
+            opt.selection = someSelection(cfg);
+            opt.offloadFrozenExperts = true;
+            opt.offloadOnCpu = true;
+            const auto mem = MoeModel::load(dir, opt)->memory();
+            MemoryPlanInput in;
+            in.config = cfg;
+            in.selection = opt.selection;
+            in.mode = mode;
+            in.offloadFrozenExperts = true;
+            in.offloadOnCpu = true;
+            const auto plan = planMemory(in);
+            in.offloadFrozenExperts = false;
+            const auto resident = planMemory(in);
+            const auto what = arch.toStdString() + " " + expertModeName(mode);
+            QVERIFY2(plan.weightBytes == mem.weightBytes, (what + ": plan " + std::to_string(plan.weightBytes) +
+                                                           " vs model " + std::to_string(mem.weightBytes))
+                                                              .c_str());
+            QVERIFY2(plan.offloadedBytes == mem.offloadedBytes,
+                     (what + ": plan " + std::to_string(plan.offloadedBytes) + " vs model " +
+                      std::to_string(mem.offloadedBytes))
+                         .c_str());
+            QCOMPARE(plan.stagingBytes, mem.stagingBytes);
+            // Everything frozen moved to the host; two layers' worth came back as device slots.
+            QCOMPARE(plan.offloadedBytes, resident.frozenExpertBytes);
+            QCOMPARE(plan.hubBytes, resident.hubBytes);
+            const auto expert = 3 * cfg.hiddenSize * cfg.expertIntermediate * 2;
+            const auto perLayer = cfg.numExperts * expert; // a layer without a selection
+            QVERIFY(plan.frozenExpertBytes <= 2 * perLayer);
+            QCOMPARE(plan.totalBytes(), resident.totalBytes() - resident.frozenExpertBytes + plan.frozenExpertBytes);
+            // (deepseek's tiny preset has two MoE layers: masked routing then holds no frozen expert.)
+            QVERIFY2((plan.offloadedBytes > 0) == (plan.text().find("in host memory") != std::string::npos),
+                     plan.text().c_str());
+            QCOMPARE(plan.toJson().at("offloaded_bytes").get<std::int64_t>(), plan.offloadedBytes);
+        }
+    }
+
+    // A full-routing job that does not fit is offered the offload with its total where the engine
+    // can do it (canOffload: CUDA devices); one that does not fit even so says so. On the CPU the
+    // flag counts nothing (the engine's offload is a no-op there).
+    void offloadIsSuggestedWhereItHelps()
+    {
+        const auto dir = generated("qwen3_moe", teft::test::workDir() / "models");
+        MemoryPlanInput in;
+        in.config = ModelConfig::load(dir);
+        in.selection = {{in.config.moeLayers().back(), {1}}};
+        in.offloadOnCpu = true;
+        const auto full = planMemory(in);
+        QVERIFY(full.suggestions.empty());
+        auto o = in;
+        o.offloadFrozenExperts = true;
+        const auto offloaded = planMemory(o);
+        QVERIFY(offloaded.offloadedBytes > 0);
+        QVERIFY(offloaded.totalBytes() < full.totalBytes());
+
+        in.canOffload = true;
+        in.memoryLimit = offloaded.totalBytes();
+        auto refused = planMemory(in);
+        QVERIFY(!refused.fits());
+        auto it = std::find_if(refused.suggestions.begin(), refused.suggestions.end(),
+                               [](const std::string& s) { return s.find("offloading the frozen experts") == 0; });
+        QVERIFY2(it != refused.suggestions.end(), refused.text().c_str());
+        QVERIFY2(it->find(formatBytes(offloaded.totalBytes()) + " (fits)") != std::string::npos, it->c_str());
+        QVERIFY2(it->find("--offload") != std::string::npos, it->c_str());
+        QVERIFY(refused.refusal().find("offloading the frozen experts") != std::string::npos);
+
+        in.memoryLimit = offloaded.totalBytes() - 1; // not even with the offload
+        refused = planMemory(in);
+        it = std::find_if(refused.suggestions.begin(), refused.suggestions.end(),
+                          [](const std::string& s) { return s.find("offloading the frozen experts") == 0; });
+        QVERIFY(it != refused.suggestions.end());
+        QVERIFY2(it->find(formatBytes(offloaded.totalBytes()) + " (still too much)") != std::string::npos, it->c_str());
+
+        // Without canOffload (the CPU): no such suggestion; the flag alone counts nothing there.
+        in.canOffload = false;
+        refused = planMemory(in);
+        QVERIFY(std::none_of(refused.suggestions.begin(), refused.suggestions.end(),
+                             [](const std::string& s) { return s.find("offloading") == 0; }));
+        o.offloadOnCpu = false;
+        const auto cpu = planMemory(o);
+        QCOMPARE(cpu.offloadedBytes, std::int64_t{0});
+        QCOMPARE(cpu.totalBytes(), full.totalBytes());
     }
 
     void byteSizes()

@@ -285,7 +285,13 @@ private slots:
         QCOMPARE(back.shardCount, 3);
         QCOMPARE(back.mode, ExpertMode::Masked);
         QCOMPARE(back.projectId.value_or(-1), std::int64_t(7));
+        QCOMPARE(back.offload, false);
+        s.offload = true; // --offload: recorded, so that a resumed or cloned job streams too
+        QCOMPARE(MinerSettings::fromJson(s.toJson()).offload, true);
         auto broken = j;
+        broken["offload"] = "yes";
+        QVERIFY_THROWS_EXCEPTION(FormatError, MinerSettings::fromJson(broken));
+        broken = j;
         broken.erase("selection");
         QVERIFY_THROWS_EXCEPTION(FormatError, MinerSettings::fromJson(broken));
         broken = j;

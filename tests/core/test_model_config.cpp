@@ -1,5 +1,6 @@
 // config.json parsing of every registered MoE family, the helpers the TEFT engine uses, and the
 // refusals of malformed configs.
+#include "core/io/CheckpointFiles.h"
 #include "core/model/Blocks.h"
 #include "core/model/CheckpointGenerator.h"
 #include "core/model/ModelConfig.h"
@@ -162,6 +163,57 @@ private slots:
             const auto moe = static_cast<std::int64_t>(cfg.moeLayers().size());
             QCOMPARE(cfg.paramsActive(), total - moe * (cfg.numExperts - cfg.topK) * expert);
         }
+    }
+
+    // The generator draws each tensor while its shard is written: the files hold exactly what
+    // randomWeights gives (every family, per-expert and fused where the family has it).
+    void generatedFilesHoldRandomWeights()
+    {
+        for (const auto& arch : ModelConfig::supportedModelTypes()) {
+            for (const bool fused : {false, true}) {
+                GenerateOptions o;
+                o.arch = arch;
+                o.seed = 7;
+                o.shards = 3;
+                o.fusedExperts = fused;
+                const auto cfg = ModelConfig::fromJson(generatedConfigJson(o));
+                if (fused && !cfg.hasFusedLayout())
+                    continue;
+                const auto dir = test::freshDir("generated-" + arch + (fused ? "-fused" : ""));
+                generateCheckpoint(dir, o);
+                const auto files = CheckpointFiles::open(dir);
+                QVERIFY(files.sharded());
+                const auto expected = randomWeights(cfg, o.seed, o.dtype, fused);
+                QCOMPARE(files.names().size(), expected.size());
+                for (const auto& [name, t] : expected)
+                    QVERIFY2(torch::equal(files.tensor(name), t), (arch + " " + name).c_str());
+            }
+        }
+    }
+
+    // The real Qwen3-30B-A3B dimensions, and a layer count other than the preset's.
+    void realShapePreset()
+    {
+        GenerateOptions o;
+        o.preset = "qwen3-30b-a3b";
+        const auto full = ModelConfig::fromJson(generatedConfigJson(o));
+        QCOMPARE(full.numLayers, std::int64_t(48));
+        QCOMPARE(full.hiddenSize, std::int64_t(2048));
+        QCOMPARE(full.numExperts, std::int64_t(128));
+        QCOMPARE(full.expertIntermediate, std::int64_t(768));
+        QCOMPARE(full.topK, std::int64_t(8));
+        QCOMPARE(full.numHeads, std::int64_t(32));
+        QCOMPARE(full.numKvHeads, std::int64_t(4));
+        QCOMPARE(full.headDim, std::int64_t(128));
+        QCOMPARE(full.vocabSize, std::int64_t(151936));
+        QCOMPARE(full.paramsTotal(), std::int64_t(30532122624)); // Qwen/Qwen3-30B-A3B: 30.5 B
+        o.layers = 2;
+        QCOMPARE(ModelConfig::fromJson(generatedConfigJson(o)).numLayers, std::int64_t(2));
+        o.layers = -1;
+        QVERIFY_THROWS_EXCEPTION(UsageError, generatedConfigJson(o));
+        o.layers = 0;
+        o.preset = "huge";
+        QVERIFY_THROWS_EXCEPTION(UsageError, generatedConfigJson(o));
     }
 
     void ropeBothSpellings()

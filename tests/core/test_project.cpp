@@ -220,6 +220,14 @@ private Q_SLOTS:
         MinerForm other = form;
         other.learningRate = 3e-4;
         QVERIFY(minerSettingsFor(p, sel, other).outDir != a.outDir);
+        // ... but activation recomputation changes the memory, not the run: a run stopped for
+        // memory resumes with it.
+        MinerForm recomputed = form;
+        recomputed.recompute = true;
+        const MinerSettings r = minerSettingsFor(p, sel, recomputed);
+        QVERIFY(r.recompute);
+        QCOMPARE(r.outDir, a.outDir);
+        QCOMPARE(minerFormOf(r).recompute, true);
 
         // The form a recorded job shows is the one it was made from.
         const MinerForm back = minerFormOf(a);

@@ -7,11 +7,13 @@
 #include "ui/miner/MinerDashboard.h"
 #include "ui/shell/ErrorAdvice.h"
 
+#include <QComboBox>
 #include <QLabel>
 #include <QLineSeries>
 #include <QMessageBox>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QSet>
 #include <QSet>
 #include <QSlider>
 #include <QTest>
@@ -128,6 +130,23 @@ private Q_SLOTS:
         QVERIFY(fake->state() == TrainingSession::State::Cancelled);
         QVERIFY(dash.startButton()->isEnabled());
         QVERIFY(!dash.cancelButton()->isEnabled());
+    }
+
+    // Every precision the page offers is one the engine computes in (bf16, fp32): fp16 was
+    // offered and always refused. Settings saved with "fp16" come back as an offered choice.
+    void offersOnlyPrecisionsTheEngineRuns()
+    {
+        MinerDashboard dash;
+        QSet<QString> offered;
+        for (auto* combo : dash.findChildren<QComboBox*>())
+            for (int i = 0; i < combo->count(); ++i)
+                if (QStringList{"bf16", "fp16", "fp32", "f16", "half"}.contains(combo->itemData(i).toString()))
+                    offered.insert(combo->itemData(i).toString());
+        QCOMPARE(offered, (QSet<QString>{"bf16", "fp32"}));
+        TrainingSettings s;
+        s.precision = QStringLiteral("fp16");
+        dash.setSettings(s);
+        QVERIFY(offered.contains(dash.settings().precision));
     }
 
     void failureShowsMessageAndAdvice()

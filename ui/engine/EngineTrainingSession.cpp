@@ -10,10 +10,10 @@ namespace {
 
 torch::ScalarType precisionDtype(const QString& precision)
 {
+    // The engine computes in bf16 or fp32 (the Train page offers only those); anything else, such
+    // as "fp16" from settings saved by an older version, is bf16.
     if (precision == QLatin1String("fp32"))
         return torch::kFloat;
-    if (precision == QLatin1String("fp16"))
-        return torch::kHalf;
     return torch::kBFloat16;
 }
 
@@ -21,8 +21,6 @@ QString precisionName(torch::ScalarType t)
 {
     if (t == torch::kFloat)
         return QStringLiteral("fp32");
-    if (t == torch::kHalf)
-        return QStringLiteral("fp16");
     return QStringLiteral("bf16");
 }
 
@@ -52,6 +50,8 @@ MinerForm EngineTrainingSession::minerForm(const TrainingSettings& form)
     f.checkpointInterval = form.checkpointInterval;
     f.maskedRouting = form.maskedRouting;
     f.validationInterval = form.validationInterval;
+    f.recompute = form.recompute;
+    f.offload = form.offload;
     return f;
 }
 
@@ -74,6 +74,8 @@ TrainingSettings EngineTrainingSession::formSettings(const MinerSettings& s)
     t.checkpointInterval = static_cast<int>(f.checkpointInterval);
     t.maskedRouting = f.maskedRouting;
     t.validationInterval = static_cast<int>(f.validationInterval);
+    t.recompute = f.recompute;
+    t.offload = f.offload;
     return t;
 }
 

@@ -6,6 +6,7 @@
 #include "ui/shell/DeviceChoices.h"
 #include "ui/shell/ErrorAdvice.h"
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QDoubleValidator>
 #include <QFormLayout>
@@ -65,7 +66,7 @@ MinerDashboard::MinerDashboard(QWidget* parent) : QWidget(parent)
     m_sequence->setSingleStep(128);
     m_precision = new QComboBox;
     m_precision->addItem(tr("bf16 mixed precision"), QStringLiteral("bf16"));
-    m_precision->addItem(tr("fp16 mixed precision"), QStringLiteral("fp16"));
+    // fp16 is not offered: the engine computes in bf16 or fp32 only (no loss scaling).
     m_precision->addItem(tr("fp32"), QStringLiteral("fp32"));
     m_checkpoint = new QSpinBox;
     m_checkpoint->setRange(0, 1000000);
@@ -79,6 +80,15 @@ MinerDashboard::MinerDashboard(QWidget* parent) : QWidget(parent)
     m_routing = new QComboBox;
     m_routing->addItem(tr("Full (base routing, all experts computed)"), false);
     m_routing->addItem(tr("Masked (only selected experts, less memory)"), true);
+    m_recompute = new QCheckBox(tr("Recompute activations in the backward pass"));
+    m_recompute->setToolTip(tr("Keep only each layer's input and recompute the layer when its gradients are needed: "
+                               "much less memory for long sequences, about one more forward pass of time, the same "
+                               "results. A run stopped for memory resumes with it."));
+
+    m_offload = new QCheckBox(tr("Offload frozen experts to host memory (GPU)"));
+    m_offload->setToolTip(tr("Full routing on a model larger than the GPU: the frozen experts stay in host memory and "
+                             "are copied to the GPU layer by layer while the previous layer computes. The same "
+                             "results; no effect on the CPU."));
 
     auto* formBox = new QGroupBox(tr("Training"));
     auto* form = new QFormLayout(formBox);
@@ -91,8 +101,10 @@ MinerDashboard::MinerDashboard(QWidget* parent) : QWidget(parent)
     form->addRow(tr("Checkpoint every:"), m_checkpoint);
     form->addRow(tr("Validate every:"), m_validation);
     form->addRow(tr("Routing:"), m_routing);
-    m_formWidgets = {m_device,    m_innerSteps, m_learningRate, m_batch,  m_sequence,
-                     m_precision, m_checkpoint, m_validation,   m_routing};
+    form->addRow(tr("Memory:"), m_recompute);
+    form->addRow(QString(), m_offload);
+    m_formWidgets = {m_device,     m_innerSteps, m_learningRate, m_batch,     m_sequence, m_precision,
+                     m_checkpoint, m_validation, m_routing,      m_recompute, m_offload};
 
     m_start = new QPushButton(tr("&Start"));
     m_pause = new QPushButton(tr("&Pause"));
@@ -204,6 +216,8 @@ MinerDashboard::MinerDashboard(QWidget* parent) : QWidget(parent)
     connect(m_sequence, qOverload<int>(&QSpinBox::valueChanged), this, &MinerDashboard::updatePlan);
     connect(m_precision, qOverload<int>(&QComboBox::currentIndexChanged), this, &MinerDashboard::updatePlan);
     connect(m_routing, qOverload<int>(&QComboBox::currentIndexChanged), this, &MinerDashboard::updatePlan);
+    connect(m_recompute, &QCheckBox::toggled, this, &MinerDashboard::updatePlan);
+    connect(m_offload, &QCheckBox::toggled, this, &MinerDashboard::updatePlan);
     updateButtons();
 }
 
@@ -292,6 +306,8 @@ TrainingSettings MinerDashboard::settings() const
     s.checkpointInterval = m_checkpoint->value();
     s.validationInterval = m_validation->value();
     s.maskedRouting = m_routing->currentData().toBool();
+    s.recompute = m_recompute->isChecked();
+    s.offload = m_offload->isChecked();
     return s;
 }
 
@@ -308,6 +324,8 @@ void MinerDashboard::setSettings(const TrainingSettings& s)
     m_checkpoint->setValue(s.checkpointInterval);
     m_validation->setValue(s.validationInterval);
     m_routing->setCurrentIndex(m_routing->findData(s.maskedRouting));
+    m_recompute->setChecked(s.recompute);
+    m_offload->setChecked(s.offload);
 }
 
 void MinerDashboard::attach(TrainingSession* session)

@@ -12,6 +12,7 @@
 #include <functional>
 #include <optional>
 
+class QCheckBox;
 class QComboBox;
 class QLabel;
 class QLineEdit;
@@ -129,6 +130,8 @@ private:
     QSpinBox* m_checkpoint;
     QSpinBox* m_validation;
     QComboBox* m_routing;
+    QCheckBox* m_recompute;
+    QCheckBox* m_offload;
     QSlider* m_smoothing;
     QLabel* m_smoothingValue;
     LiveChart* m_lossChart;

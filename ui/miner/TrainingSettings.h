@@ -12,10 +12,12 @@ struct TrainingSettings {
     double learningRate = 1e-5;
     int batchSize = 4;
     int sequenceLength = 512;
-    QString precision = QStringLiteral("bf16"); // "fp32", "bf16", "fp16"
+    QString precision = QStringLiteral("bf16"); // "fp32" or "bf16" (what the engine computes in)
     int checkpointInterval = 20;                // inner steps, 0 = never
     bool maskedRouting = false;                 // masked (Connito) or full (ESFT, the default as in `teft train`)
     int validationInterval = 10;                // inner steps between validation losses
+    bool recompute = false;                     // activation recomputation (less memory, more time)
+    bool offload = false;                       // CUDA: frozen experts streamed from host memory
 };
 
 } // namespace teft::ui

@@ -17,7 +17,7 @@ QString errorAdvice(ErrorKind kind, const QString& fallback)
         return ErrorAdvice::tr("Lower the batch size or the sequence length, choose masked routing so that only "
                                "the selected experts are held, select fewer experts, or use bf16.");
     case ErrorKind::NonFinite:
-        return ErrorAdvice::tr("Lower the learning rate (1e-5 is a safe start) or switch from fp16 to bf16.");
+        return ErrorAdvice::tr("Lower the learning rate (1e-5 is a safe start) or train in fp32.");
     case ErrorKind::DeviceUnavailable: return ErrorAdvice::tr("Choose the CPU as device, or check the GPU driver.");
     case ErrorKind::Storage:
         return ErrorAdvice::tr("Free some disk space, or choose a folder you may write to, then start again.");
