@@ -152,8 +152,9 @@ ModelConfig ModelConfig::load(const std::filesystem::path& modelDir)
     const auto path = modelDir / "config.json";
     if (!std::ifstream(path))
         throw FormatError("Cannot read " + path.string() + ": no config.json in the model folder");
-    // Hugging Face writes config.json with Python's json, which keeps the last of repeated keys.
-    return fromJson(readJsonFile(path, {}, DuplicateKeys::LastWins), path.string());
+    // Python's json (and so transformers) silently keeps the last of repeated keys; a config that
+    // names a key twice was edited by hand and is ambiguous, so it is refused, naming the key.
+    return fromJson(readJsonFile(path, {}, DuplicateKeys::Refuse), path.string());
 }
 
 std::vector<std::string> ModelConfig::supportedModelTypes()

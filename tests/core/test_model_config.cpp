@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
+#include <fstream>
 #include <set>
 
 using namespace teft;
@@ -313,6 +314,29 @@ private slots:
         }
 
         expectRefused(json::array(), {"not a JSON object"});
+    }
+
+    // config.json naming a key twice is refused with the key (transformers keeps the last
+    // silently); the same file without the repeat loads.
+    void repeatedKeysInConfigFile()
+    {
+        const auto doc = preset("qwen3_moe");
+        const auto dir = test::freshDir("config_dup");
+        std::string text = doc.dump();
+        const auto writeConfig = [&](const std::string& body) {
+            std::ofstream(dir / "config.json", std::ios::binary | std::ios::trunc) << body;
+        };
+        writeConfig(text);
+        QCOMPARE(ModelConfig::load(dir).numExperts, doc.at("num_experts").get<std::int64_t>());
+        // Insert a second "num_experts" just after the opening brace.
+        writeConfig("{\"num_experts\": 3, " + text.substr(1));
+        try {
+            (void)ModelConfig::load(dir);
+            QFAIL("a config.json with num_experts twice was accepted");
+        } catch (const FormatError& e) {
+            QVERIFY2(QString(e.what()).contains("num_experts") && QString(e.what()).contains("twice"), e.what());
+            QVERIFY2(QString(e.what()).contains("config.json"), e.what());
+        }
     }
 
     // A sequence longer than max_position_embeddings is refused with both figures, not run on
