@@ -340,7 +340,7 @@ TokenDataset TokenDataset::build(const DatasetSpec& spec, const TextEncoder& enc
 }
 
 torch::Tensor TokenDataset::batch(const std::int32_t* base, std::int64_t rows, const std::vector<std::int64_t>& indices,
-                                  const char* what) const
+                                  const char* what, std::int64_t stride, std::int64_t offset) const
 {
     auto out = torch::empty({static_cast<std::int64_t>(indices.size()), m_seqLen}, torch::kInt64);
     auto* dst = out.data_ptr<std::int64_t>();
@@ -349,7 +349,7 @@ torch::Tensor TokenDataset::batch(const std::int32_t* base, std::int64_t rows, c
         if (r < 0 || r >= rows)
             throw Error(std::string(what) + " row " + std::to_string(r) + " is out of range (the dataset has " +
                         std::to_string(rows) + ")");
-        const std::int32_t* src = base + r * m_seqLen;
+        const std::int32_t* src = base + (offset + r * stride) * m_seqLen;
         std::copy(src, src + m_seqLen, dst + static_cast<std::int64_t>(b) * m_seqLen);
     }
     return out;
@@ -362,7 +362,7 @@ torch::Tensor TokenDataset::trainBatch(const std::vector<std::int64_t>& indices)
 
 torch::Tensor TokenDataset::heldOutBatch(const std::vector<std::int64_t>& indices) const
 {
-    return batch(m_heldOut, numHeldOut(), indices, "held-out");
+    return batch(m_heldOut, numHeldOut(), indices, "held-out", m_heldOutStride, m_heldOutOffset);
 }
 
 const std::int32_t* TokenDataset::trainRow(std::int64_t index) const
@@ -378,7 +378,28 @@ const std::int32_t* TokenDataset::heldOutRow(std::int64_t index) const
     if (index < 0 || index >= numHeldOut())
         throw Error("held-out row " + std::to_string(index) + " is out of range (the dataset has " +
                     std::to_string(numHeldOut()) + ")");
-    return m_heldOut + index * m_seqLen;
+    return m_heldOut + (m_heldOutOffset + index * m_heldOutStride) * m_seqLen;
+}
+
+TokenDataset TokenDataset::heldOutPart(HeldOutPart part) const
+{
+    if (part == m_part)
+        return *this;
+    if (m_part != HeldOutPart::All)
+        throw UsageError("a held-out part of a held-out part was asked for; take parts of the whole dataset");
+    TokenDataset view(*this);
+    view.m_part = part;
+    if (part == HeldOutPart::All)
+        return view;
+    const std::int64_t rows = numHeldOut();
+    if (rows < 2)
+        throw Error("The dataset has " + std::to_string(rows) +
+                    " held-out row(s): scoring and the losses reported after a merge need at least one each, on "
+                    "disjoint rows (raise the held-out fraction or add data)");
+    view.m_heldOutStride = 2;
+    view.m_heldOutOffset = part == HeldOutPart::Scoring ? 0 : 1;
+    view.m_heldOutCount = part == HeldOutPart::Scoring ? (rows + 1) / 2 : rows / 2;
+    return view;
 }
 
 std::vector<std::int64_t> TokenDataset::shard(int i, int n) const

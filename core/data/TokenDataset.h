@@ -130,7 +130,7 @@ public:
 
     std::int64_t seqLen() const { return m_seqLen; }
     std::int64_t numTrain() const { return m_stats.trainSequences; }
-    std::int64_t numHeldOut() const { return m_stats.heldOutSequences; }
+    std::int64_t numHeldOut() const { return m_heldOutCount >= 0 ? m_heldOutCount : m_stats.heldOutSequences; }
     std::int32_t eosId() const { return m_eosId; }
 
     // Rows as an int64 tensor [indices.size(), seqLen] (a copy, CPU). An index outside
@@ -155,9 +155,21 @@ public:
 
     const DatasetStats& stats() const { return m_stats; }
 
+    // The held-out rows fall in two fixed, disjoint parts: Scoring (rows 0, 2, 4, ...), on which a
+    // validator scores submissions and chooses what to merge, and Report (rows 1, 3, 5, ...), on
+    // which the losses reported after a merge are measured (merge, eval, the demo), so that a
+    // reported gain never rests on the rows that selected it. Alternate rows, so both parts
+    // sample every document and file alike. heldOutPart returns a view (shared rows, no copy)
+    // whose held-out rows are that part's, renumbered from 0; train rows and stats are the
+    // dataset's. Throws teft::Error naming the counts when the part would be empty (fewer than
+    // two held-out rows).
+    enum class HeldOutPart { All, Scoring, Report };
+    TokenDataset heldOutPart(HeldOutPart part) const;
+    HeldOutPart part() const { return m_part; }
+
 private:
     torch::Tensor batch(const std::int32_t* base, std::int64_t rows, const std::vector<std::int64_t>& indices,
-                        const char* what) const;
+                        const char* what, std::int64_t stride = 1, std::int64_t offset = 0) const;
 
     std::int64_t m_seqLen = 0;
     std::int32_t m_eosId = -1;
@@ -169,6 +181,9 @@ private:
     std::shared_ptr<const std::vector<std::int32_t>> m_heldOutMem;
     const std::int32_t* m_train = nullptr;
     const std::int32_t* m_heldOut = nullptr;
+    // A held-out part (heldOutPart): row i of the view is row offset + i * stride of the set.
+    HeldOutPart m_part = HeldOutPart::All;
+    std::int64_t m_heldOutStride = 1, m_heldOutOffset = 0, m_heldOutCount = -1;
 };
 
 // The held-out decision for one document (exposed for tests and tools).

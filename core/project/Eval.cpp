@@ -57,7 +57,9 @@ EvalReport evaluateModel(const EvalRequest& r, JobControl& control)
             model->setTensor(name, model->tensor(name).to(torch::kFloat) - d);
         for (const auto& d : r.datasets) {
             const auto data = tokenizeDataset(r.modelDir, d.spec, d.packing, control);
-            report.results.push_back({d.name, evaluateLoss(*model, data, r.eval, control)});
+            // The report half of the held-out rows: never the rows a validator scored on.
+            report.results.push_back(
+                {d.name, evaluateLoss(*model, data.heldOutPart(TokenDataset::HeldOutPart::Report), r.eval, control)});
             rec.metric(static_cast<std::int64_t>(report.results.size()), "loss", report.results.back().result.loss);
         }
         return report;

@@ -1,5 +1,6 @@
 #include "core/train/MergeJob.h"
 
+#include "core/data/TokenDataset.h"
 #include "core/io/CheckpointFiles.h"
 #include "core/io/SafetensorsDtype.h"
 #include "core/model/MoeModel.h"
@@ -49,6 +50,9 @@ at::Tensor phiInDtype(const at::Tensor& phi, c10::ScalarType dtype)
 }
 
 namespace {
+
+// The losses a merge reports come from the held-out rows no validator scored on.
+TokenDataset reportRows(const TokenDataset& data) { return data.heldOutPart(TokenDataset::HeldOutPart::Report); }
 
 std::string shapeText(const std::vector<std::int64_t>& shape)
 {
@@ -324,7 +328,7 @@ MergeResult runMerge(const MergeSettings& s, const std::vector<std::pair<std::st
         if (!datasets.empty()) {
             auto model = loadForEval(s.modelDir, s, control);
             for (const auto& [name, data] : datasets)
-                result.losses.push_back({name, evaluateLoss(*model, *data, s.eval, control).loss, 0});
+                result.losses.push_back({name, evaluateLoss(*model, reportRows(*data), s.eval, control).loss, 0});
         }
 
         // Write: every tensor of the base, in its order and dtype; Φ's pieces in place of the
@@ -381,7 +385,7 @@ MergeResult runMerge(const MergeSettings& s, const std::vector<std::pair<std::st
                                                                "' differs from Φ");
                 }
             for (std::size_t i = 0; i < datasets.size(); ++i)
-                result.losses[i].after = evaluateLoss(*merged, *datasets[i].second, s.eval, control).loss;
+                result.losses[i].after = evaluateLoss(*merged, reportRows(*datasets[i].second), s.eval, control).loss;
         }
         if (!result.verification.ok())
             throw Error("The merged checkpoint in " + s.outDir.string() +

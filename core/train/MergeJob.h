@@ -5,7 +5,9 @@
 // sharded or larger than the shard size; config.json, tokenizer and generation files copied),
 // then check every tensor of the written files: merged experts equal Φ in the base dtype,
 // everything else byte-identical to the base. Optionally reports held-out losses before (on the
-// memory-mapped base) and after (on the checkpoint as written, loaded from the output folder).
+// memory-mapped base) and after (on the checkpoint as written, loaded from the output folder),
+// both on the report half of the held-out rows (TokenDataset::HeldOutPart::Report), disjoint
+// from the scoring half a validator chose the merged update on.
 //
 // The merge streams: tensor by tensor, shard by shard, unchanged tensors are copied from the
 // base files in bounded chunks and Φ (converted to the checkpoint's dtype) is written in place

@@ -380,7 +380,9 @@ ValidatorResult applyWith(ScoredRound& scored, const TokenDataset& heldOut, JobC
 
 ScoredRound scoreRound(const ValidatorSettings& s, const TokenDataset& heldOut, JobControl& control)
 {
-    return scoreWith(s, ValidatorState::load(s.stateDir), heldOut, control);
+    // Scores on the scoring half of the held-out rows; merge and eval report on the other half.
+    return scoreWith(s, ValidatorState::load(s.stateDir), heldOut.heldOutPart(TokenDataset::HeldOutPart::Scoring),
+                     control);
 }
 
 ValidatorResult applyRound(ScoredRound& scored, const TokenDataset& heldOut, JobControl& control,
@@ -399,7 +401,8 @@ ValidatorResult applyRound(ScoredRound& scored, const TokenDataset& heldOut, Job
                     " changed since the submissions were scored (now at round " + std::to_string(now.round) +
                     "); score them again");
     JobRecord rec("validate", s.toJson().dump(), s.stateDir.string(), s.projectId);
-    return recordJob(rec, [&] { return applyWith(scored, heldOut, control, weights, rec); });
+    const TokenDataset scoring = heldOut.heldOutPart(TokenDataset::HeldOutPart::Scoring);
+    return recordJob(rec, [&] { return applyWith(scored, scoring, control, weights, rec); });
 }
 
 ValidatorResult runValidator(const ValidatorSettings& s, const TokenDataset& heldOut, JobControl& control)
@@ -407,8 +410,9 @@ ValidatorResult runValidator(const ValidatorSettings& s, const TokenDataset& hel
     const auto state = ValidatorState::load(s.stateDir);
     JobRecord rec("validate", s.toJson().dump(), s.stateDir.string(), s.projectId);
     return recordJob(rec, [&] {
-        auto scored = scoreWith(s, state, heldOut, control);
-        return applyWith(scored, heldOut, control, std::nullopt, rec);
+        const TokenDataset scoring = heldOut.heldOutPart(TokenDataset::HeldOutPart::Scoring);
+        auto scored = scoreWith(s, state, scoring, control);
+        return applyWith(scored, scoring, control, std::nullopt, rec);
     });
 }
 

@@ -20,6 +20,7 @@
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <atomic>
 #include <fstream>
 #include <map>
@@ -294,6 +295,58 @@ private Q_SLOTS:
                                                 control);
         const std::string err = errorOf([&] { noHeld.evalBatches(1, 1, 1); });
         QVERIFY2(err.find("no held-out rows") != std::string::npos, err.c_str());
+    }
+
+    // The scoring and report parts of the held-out rows: disjoint, together every row once, each
+    // row the same ids as in the whole set (compared through heldOutRow of the whole dataset and
+    // through the batches), train rows untouched; a one-row set and a part of a part refused.
+    void heldOutPartsDisjointAndCovering()
+    {
+        const auto dir = test::freshDir("parts");
+        writeJsonl(dir / "d.jsonl", makeDocs(600));
+        CountingByteEncoder enc;
+        JobControl control;
+        const auto ds = TokenDataset::build(specOf(dir / "d.jsonl"), enc.encoder(), options(dir / "cache", 8, 0.3),
+                                            control);
+        const std::int64_t n = ds.numHeldOut();
+        QVERIFY(n > 20);
+        using Part = TokenDataset::HeldOutPart;
+        const auto scoring = ds.heldOutPart(Part::Scoring);
+        const auto report = ds.heldOutPart(Part::Report);
+        QCOMPARE(scoring.numHeldOut() + report.numHeldOut(), n);
+        QCOMPARE(scoring.numTrain(), ds.numTrain());
+        QCOMPARE(ds.heldOutPart(Part::All).numHeldOut(), n);
+        // Map every row of each part back to the whole set by content + position: rows are
+        // seqLen ids, compare them with every row of the whole set at the expected place.
+        std::set<std::int64_t> seen;
+        const auto claim = [&](const TokenDataset& part, std::int64_t i, std::int64_t whole) {
+            const std::int32_t* a = part.heldOutRow(i);
+            const std::int32_t* b = ds.heldOutRow(whole);
+            QVERIFY(std::equal(a, a + ds.seqLen(), b));
+            QVERIFY2(seen.insert(whole).second, "a held-out row is in both parts");
+        };
+        for (std::int64_t i = 0; i < scoring.numHeldOut(); ++i)
+            claim(scoring, i, 2 * i);
+        for (std::int64_t i = 0; i < report.numHeldOut(); ++i)
+            claim(report, i, 2 * i + 1);
+        QCOMPARE(static_cast<std::int64_t>(seen.size()), n);
+        // Batches read the part's rows, and indices beyond the part are refused with its count.
+        const auto batch = report.heldOutBatch({0, report.numHeldOut() - 1});
+        QCOMPARE(batch[1][3].item<std::int64_t>(),
+                 static_cast<std::int64_t>(ds.heldOutRow(2 * (report.numHeldOut() - 1) + 1)[3]));
+        std::string err = errorOf([&] { report.heldOutBatch({report.numHeldOut()}); });
+        QVERIFY2(err.find("out of range") != std::string::npos, err.c_str());
+        // The parts' evaluation batches are drawn within the part.
+        for (const auto& b : report.evalBatches(5, 6, 3))
+            for (auto r : b)
+                QVERIFY(r >= 0 && r < report.numHeldOut());
+        err = errorOf([&] { (void)scoring.heldOutPart(Part::Report); });
+        QVERIFY2(err.find("part of a held-out part") != std::string::npos, err.c_str());
+
+        const auto tiny = TokenDataset::build(specOf(dir / "d.jsonl"), enc.encoder(), options(dir / "cache", 8),
+                                              control);
+        err = errorOf([&] { (void)tiny.heldOutPart(Part::Report); });
+        QVERIFY2(err.find("0 held-out row") != std::string::npos, err.c_str());
     }
 
     void secondBuildHitsTheCache()
