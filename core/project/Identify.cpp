@@ -19,7 +19,9 @@ RoutingCosts routingCosts(const fs::path& modelDir, const std::string& fingerpri
     RoutingCosts c;
     c.layout = moeLayoutOf(config, fingerprint);
     c.paramsPerExpert = config.paramsPerExpert();
-    c.bytesPerExpert = config.bytesPerExpert();
+    // The bytes that travel: a submission's Δ is fp32 whatever the checkpoint's dtype (the
+    // model's own bf16 bytes would show half of it).
+    c.bytesPerExpert = config.paramsPerExpert() * static_cast<std::int64_t>(sizeof(float));
     c.modelBytes = static_cast<std::int64_t>(CheckpointFiles::open(modelDir).totalBytes()); // as `teft demo` counts it
     return c;
 }

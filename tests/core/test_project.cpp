@@ -280,7 +280,8 @@ private Q_SLOTS:
         QCOMPARE(r.costs.layout.numExperts, static_cast<int>(m_config.numExperts));
         QCOMPARE(r.costs.layout.moeLayers, m_config.moeLayers());
         QCOMPARE(r.costs.layout.fingerprint, r.fingerprint);
-        QCOMPARE(r.costs.bytesPerExpert, m_config.bytesPerExpert());
+        // What one expert adds to a submission: its fp32 Δ (the bf16 checkpoint holds half of it).
+        QCOMPARE(r.costs.bytesPerExpert, 2 * m_config.bytesPerExpert());
         QVERIFY(r.costs.modelBytes > r.costs.bytesPerExpert);
 
         const auto j = job(r.jobId);
@@ -412,6 +413,12 @@ private Q_SLOTS:
         QCOMPARE(steps, 2);
         QVERIFY(fs::exists(r.submissionDir / "manifest.json"));
         QCOMPARE(r.submissionDir, s.outDir / "submission");
+        // The Experts page's "bytes per submission" is what this submission carries (fp32 Δ,
+        // whatever the model's dtype), not the experts' bytes in the checkpoint.
+        const auto costs = routingCosts(m_model, modelFingerprint(m_model));
+        QCOMPARE(static_cast<std::uint64_t>(
+                     sel.cost(costs.paramsPerExpert, costs.bytesPerExpert, costs.modelBytes).submissionBytes),
+                 r.submissionBytes);
         QCOMPARE(stages.front(), std::string("fingerprinting"));
         QVERIFY(std::find(stages.begin(), stages.end(), "tokenizing") != stages.end());
         QVERIFY(std::find(stages.begin(), stages.end(), "loading") != stages.end());
