@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The sanitizer build: the engine (teft_core) and its tests (tests/core, CTest label "core")
+# The sanitizer build: the engine (teft_core) and its tests (tests/core and the fuzz corpus
+# replays of tests/fuzz, CTest label "core")
 # built with AddressSanitizer and UndefinedBehaviorSanitizer, warnings as errors, then run.
 # scripts/test.sh calls it after the main test suite (TEFT_SKIP_SANITIZE=1 skips it there); on its
 # own it assumes scripts/setup.sh has run. Build folder: ${TEFT_SANITIZE_BUILD_DIR:-build-asan}.
@@ -20,6 +21,10 @@ cmake -G Ninja -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 # The engine's tests are the executables named after tests/core/test_*.cpp.
 targets=(teft_core)
 for src in tests/core/test_*.cpp; do
+  targets+=("$(basename "$src" .cpp)")
+done
+# ...and the fuzz targets' replay executables (tests/fuzz: CTest fuzz_replay_*, labelled "core").
+for src in tests/fuzz/fuzz_*.cpp; do
   targets+=("$(basename "$src" .cpp)")
 done
 cmake --build "$BUILD_DIR" -j"$JOBS" --target "${targets[@]}"

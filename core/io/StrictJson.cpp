@@ -36,6 +36,17 @@ std::string syntaxErrorMessage(std::string_view text, const std::string& what, c
            reason + ")";
 }
 
+// "<what>: not valid JSON (number overflow parsing '1e999')": a number too large for a double
+// (nlohmann throws out_of_range 406 for it while parsing, not a parse_error).
+std::string rangeErrorMessage(const std::string& what, const nlohmann::json::exception& e)
+{
+    std::string reason = e.what();
+    const auto bracket = reason.find("] ");
+    if (reason.rfind("[json.exception.", 0) == 0 && bracket != std::string::npos)
+        reason = reason.substr(bracket + 2);
+    return what + ": not valid JSON (" + reason + ")";
+}
+
 } // namespace
 
 nlohmann::json parseJsonStrict(std::string_view text, const std::string& what, DuplicateKeys duplicates)
@@ -47,6 +58,8 @@ nlohmann::json parseJsonStrict(std::string_view text, const std::string& what, D
             return json::parse(text.begin(), text.end());
         } catch (const json::parse_error& e) {
             throw FormatError(syntaxErrorMessage(text, what, e));
+        } catch (const json::out_of_range& e) {
+            throw FormatError(rangeErrorMessage(what, e));
         }
     }
     // One set of seen keys per open object; arrays do not open a set.
@@ -72,6 +85,8 @@ nlohmann::json parseJsonStrict(std::string_view text, const std::string& what, D
         doc = json::parse(text.begin(), text.end(), callback);
     } catch (const json::parse_error& e) {
         throw FormatError(syntaxErrorMessage(text, what, e));
+    } catch (const json::out_of_range& e) {
+        throw FormatError(rangeErrorMessage(what, e));
     }
     if (!duplicate.empty())
         throw FormatError(what + " lists the key \"" + duplicate + "\" twice");

@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cmath>
 #include <cstdint>
 #include <string>
 
@@ -24,11 +25,17 @@ public:
     std::int64_t integer(const std::string& key) const
     {
         const auto& v = require(key);
-        if (!v.is_number_integer() &&
-            !(v.is_number_float() && v.get<double>() == static_cast<std::int64_t>(v.get<double>())))
+        if (v.is_number_unsigned() && v.get<std::uint64_t>() > static_cast<std::uint64_t>(INT64_MAX))
+            throw FormatError(m_source + ": key '" + key + "' is out of range, got " + v.dump());
+        if (v.is_number_integer())
+            return v.get<std::int64_t>();
+        // 2.0 is an integer too; the range is checked before converting (a cast of 1e300 is undefined).
+        const double d = v.is_number_float() ? v.get<double>() : 0.5;
+        if (d != std::trunc(d))
             throw wrongType(key, "an integer");
-        const auto n = v.is_number_integer() ? v.get<std::int64_t>() : static_cast<std::int64_t>(v.get<double>());
-        return n;
+        if (!(std::fabs(d) < 9.2e18))
+            throw FormatError(m_source + ": key '" + key + "' is out of range, got " + v.dump());
+        return static_cast<std::int64_t>(d);
     }
     std::int64_t positive(const std::string& key) const
     {

@@ -5,6 +5,7 @@
 #include "core/model/ModelFamily.h"
 #include "core/util/Error.h"
 
+#include <cmath>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
@@ -55,6 +56,10 @@ void parseRope(const ConfigKeys& keys, const nlohmann::json& doc, ModelConfig& c
         cfg.rope.factor = (*params)["factor"].get<double>();
         if (params->contains("original_max_position_embeddings") &&
             (*params)["original_max_position_embeddings"].is_number()) {
+            const auto& v = (*params)["original_max_position_embeddings"];
+            if (v.is_number_float() && !(std::fabs(v.get<double>()) < 9.2e18)) // a cast would be undefined
+                throw FormatError(keys.source() + ": 'original_max_position_embeddings' is out of range, got " +
+                                  v.dump());
             cfg.rope.originalMaxPositions = (*params)["original_max_position_embeddings"].get<std::int64_t>();
             cfg.rope.hasOriginalMaxPositions = true;
         }
@@ -66,10 +71,49 @@ void parseRope(const ConfigKeys& keys, const nlohmann::json& doc, ModelConfig& c
     }
 }
 
+// Sizes far beyond any real checkpoint (the largest today: hidden 16384, 61 to 126 layers,
+// 256 to 512 experts, vocabularies under 300k), but small enough that every count the engine
+// derives from them (paramsTotal(): at most about 8.1e18) fits in 64 bits and the per-layer tables
+// stay small. A config above them is refused, naming the size, before anything is allocated.
+constexpr std::int64_t kMaxWidth = 1 << 17;  // hidden, intermediate, head and LoRA widths
+constexpr std::int64_t kMaxLayers = 1 << 12; // layers
+constexpr std::int64_t kMaxCount = 1 << 12;  // attention heads
+constexpr std::int64_t kMaxExperts = 1 << 14;
+constexpr std::int64_t kMaxVocab = 1 << 22;
+
+void checkSize(const std::string& source, const char* what, std::int64_t value, std::int64_t limit)
+{
+    if (value > limit)
+        throw FormatError(source + ": " + what + " is " + std::to_string(value) +
+                          ", more than any model TEFT supports (at most " + std::to_string(limit) + ")");
+}
+
+void checkSizes(const ModelConfig& c)
+{
+    const std::string& s = c.source;
+    checkSize(s, "hidden_size", c.hiddenSize, kMaxWidth);
+    checkSize(s, "the number of layers", c.numLayers, kMaxLayers);
+    checkSize(s, "the number of attention heads", c.numHeads, kMaxCount);
+    checkSize(s, "the number of key/value heads", c.numKvHeads, kMaxCount);
+    checkSize(s, "the head dimension", c.headDim, kMaxWidth);
+    checkSize(s, "vocab_size", c.vocabSize, kMaxVocab);
+    checkSize(s, "the number of routed experts", c.numExperts, kMaxExperts);
+    checkSize(s, "the dense intermediate size", c.intermediateSize, kMaxWidth);
+    checkSize(s, "the expert intermediate size", c.expertIntermediate, kMaxWidth);
+    checkSize(s, "the shared expert intermediate size", c.sharedIntermediate, kMaxWidth);
+    checkSize(s, "q_lora_rank", c.qLoraRank, kMaxWidth);
+    checkSize(s, "kv_lora_rank", c.kvLoraRank, kMaxWidth);
+    checkSize(s, "qk_nope_head_dim", c.qkNopeHeadDim, kMaxWidth);
+    checkSize(s, "qk_rope_head_dim", c.qkRopeHeadDim, kMaxWidth);
+    checkSize(s, "v_head_dim", c.vHeadDim, kMaxWidth);
+}
+
 void parseCommon(const ConfigKeys& keys, const nlohmann::json& doc, ModelConfig& cfg)
 {
     cfg.hiddenSize = keys.positive("hidden_size");
     cfg.numLayers = keys.positive("num_hidden_layers");
+    // Before a family sizes its per-layer tables by it.
+    checkSize(keys.source(), "the number of layers", cfg.numLayers, kMaxLayers);
     cfg.numHeads = keys.positive("num_attention_heads");
     cfg.numKvHeads = keys.positive("num_key_value_heads", cfg.numHeads);
     cfg.vocabSize = keys.positive("vocab_size");
@@ -138,6 +182,7 @@ ModelConfig ModelConfig::fromJson(const nlohmann::json& doc, const std::string& 
     ConfigKeys keys(doc, source, cfg.modelType);
     parseCommon(keys, doc, cfg);
     spec->parse(keys, cfg);
+    checkSizes(cfg);
     cfg.sharedExpertGate = cfg.sharedIntermediate > 0 && !cfg.layout.sharedExpertGate.empty();
     if (static_cast<std::int64_t>(cfg.moeLayerFlags.size()) != cfg.numLayers)
         throw FormatError(source + ": internal error: MoE layer flags not set");

@@ -22,7 +22,8 @@ int parseLayerKey(const std::string& key, const char* what)
     } catch (const std::exception&) {
         used = 0;
     }
-    if (used != key.size() || key.empty() || layer < 0)
+    // Digits only: std::stoi also takes " 1" and "+1", which would name layer 1 a second time.
+    if (used != key.size() || key.empty() || layer < 0 || key.find_first_not_of("0123456789") != std::string::npos)
         throw FormatError(std::string(what) + ": layer key \"" + key + "\" is not a non-negative layer index");
     return layer;
 }
@@ -198,7 +199,9 @@ json ExpertSelection::toJson() const
 ExpertSelection ExpertSelection::fromJson(const json& j)
 {
     const char* what = "Expert selection";
-    if (!j.is_object() || j.value("format", std::string()) != "teft-expert-selection")
+    // (json::value() would throw nlohmann's type_error for a "format" that is not a string)
+    if (!j.is_object() || !j.contains("format") || !j["format"].is_string() ||
+        j["format"].get<std::string>() != "teft-expert-selection")
         throw FormatError("Not a TEFT expert selection: \"format\" is not \"teft-expert-selection\"");
     if (!j.contains("version") || !j["version"].is_number_integer() || j["version"].get<int>() != 1)
         throw FormatError("Expert selection: version " + (j.contains("version") ? j["version"].dump() : "(missing)") +

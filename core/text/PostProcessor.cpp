@@ -67,8 +67,9 @@ std::unique_ptr<PostProcessor> templateFromJson(const nlohmann::json& j, const s
                                   "' is missing from 'special_tokens'");
             const auto& ids = requiredArray(specials[name], "ids", where + ".special_tokens." + name);
             for (const auto& v : ids) {
-                if (!v.is_number_integer())
-                    throw FormatError(where + ": special token '" + name + "' has a non-integer id");
+                if (!v.is_number_integer() || v.get<int64_t>() < 0 || v.get<int64_t>() > INT32_MAX)
+                    throw FormatError(where + ": special token '" + name + "' has the id " + v.dump() +
+                                      ", not an integer in 0..2^31-1");
                 (seenSequence ? after : before).push_back(v.get<int32_t>());
             }
         } else {
@@ -84,8 +85,9 @@ std::unique_ptr<PostProcessor> templateFromJson(const nlohmann::json& j, const s
 int32_t tokenPairId(const nlohmann::json& j, const char* key, const std::string& where)
 {
     const auto& v = requiredField(j, key, where);
-    if (!v.is_array() || v.size() != 2 || !v[1].is_number_integer())
-        throw FormatError(where + ": field '" + key + "' must be [token, id]");
+    if (!v.is_array() || v.size() != 2 || !v[1].is_number_integer() || v[1].get<int64_t>() < 0 ||
+        v[1].get<int64_t>() > INT32_MAX)
+        throw FormatError(where + ": field '" + key + "' must be [token, id] with an id in 0..2^31-1");
     return v[1].get<int32_t>();
 }
 

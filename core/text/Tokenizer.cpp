@@ -217,10 +217,30 @@ std::shared_ptr<TokenizerImpl> buildTokenizer(const std::string& tokenizerJson, 
     impl->added = text::AddedVocabulary(field("added_tokens"), impl->normalizer.get());
     impl->uid = g_nextUid.fetch_add(1);
 
-    int32_t limit = impl->model->idLimit();
-    for (const auto& t : impl->added.tokens())
-        limit = std::max(limit, t.id + 1);
-    impl->vocabSize = limit;
+    // Dense ids, as the model's vocabulary (BpeModel): an added token far beyond it would make
+    // vocabSize() (and every table sized by it) huge, and INT32_MAX + 1 overflows.
+    const std::int64_t modelLimit = impl->model->idLimit();
+    const std::int64_t denseLimit = 2 * (modelLimit + static_cast<std::int64_t>(impl->added.tokens().size())) + 65536;
+    std::int64_t limit = modelLimit;
+    for (const auto& t : impl->added.tokens()) {
+        if (t.id >= denseLimit)
+            throw FormatError("tokenizer.json: added token '" + t.content + "' has id " + std::to_string(t.id) +
+                              ", far beyond the vocabulary's " + std::to_string(modelLimit) +
+                              " ids (ids must be dense, as 0..N-1)");
+        limit = std::max<std::int64_t>(limit, std::int64_t{t.id} + 1);
+    }
+    impl->vocabSize = static_cast<int32_t>(limit);
+    // The post-processor's special tokens must be tokens: encode() would hand out ids no
+    // embedding row has.
+    if (impl->postProcessor) {
+        std::vector<int32_t> specials;
+        impl->postProcessor->process(specials, true);
+        for (int32_t id : specials)
+            if (id < 0 || id >= impl->vocabSize)
+                throw FormatError("tokenizer.json: post_processor adds the token id " + std::to_string(id) +
+                                  ", which is not in the vocabulary (ids 0.." + std::to_string(impl->vocabSize - 1) +
+                                  ")");
+    }
 
     if (!tokenizerConfigJson.empty()) {
         auto resolve = [&](const char* key) -> std::optional<int32_t> {
@@ -240,9 +260,11 @@ std::shared_ptr<TokenizerImpl> buildTokenizer(const std::string& tokenizerJson, 
                 impl->chatTemplate = it->get<std::string>();
             } else if (it->is_array()) { // [{name, template}]: the one named "default", else the first
                 for (const auto& t : *it)
-                    if (t.is_object() && t.value("name", "") == "default" && t.contains("template"))
+                    if (t.is_object() && t.contains("name") && t["name"] == "default" && t.contains("template") &&
+                        t["template"].is_string())
                         impl->chatTemplate = t["template"].get<std::string>();
-                if (impl->chatTemplate.empty() && !it->empty() && (*it)[0].contains("template"))
+                if (impl->chatTemplate.empty() && !it->empty() && (*it)[0].contains("template") &&
+                    (*it)[0]["template"].is_string())
                     impl->chatTemplate = (*it)[0]["template"].get<std::string>();
             }
         }

@@ -300,6 +300,12 @@ private slots:
         QVERIFY2(contains(text, "ids: not valid JSON (line 1, column 5: "), text.c_str());
         const std::string utf8 = formatErrorOf([] { (void)parseJsonStrict("{\"a\xff\": 1}", "x"); });
         QVERIFY2(contains(utf8, "x: not valid JSON (line 1, column "), utf8.c_str());
+        // A number beyond a double's range (found by tests/fuzz: it escaped as nlohmann's
+        // out_of_range), in both readers.
+        for (auto rule : {DuplicateKeys::Refuse, DuplicateKeys::LastWins}) {
+            const std::string big = formatErrorOf([&] { (void)parseJsonStrict("{\"a\": [1e999]}", "big", rule); });
+            QVERIFY2(contains(big, "big: not valid JSON (number overflow parsing '1e999')"), big.c_str());
+        }
     }
 
     void jsonDuplicateKeysRefusedOrLastWins()

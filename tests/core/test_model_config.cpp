@@ -316,6 +316,63 @@ private slots:
         expectRefused(json::array(), {"not a JSON object"});
     }
 
+    // Sizes no model comes near are refused before anything is sized by them (found by
+    // tests/fuzz: 1e14 layers asked for a 12 TB table, 1e300 was cast to an integer, sizes whose
+    // products overflow 64 bits); the largest allowed still gives exact 64-bit counts.
+    void implausibleSizes()
+    {
+        auto layers = preset("qwen3_moe");
+        layers["num_hidden_layers"] = 100000000000000LL;
+        expectRefused(layers, {"the number of layers is 100000000000000", "at most 4096"});
+        auto huge = preset("qwen3_moe");
+        huge["hidden_size"] = 1e300;
+        expectRefused(huge, {"hidden_size", "out of range", "1e+300"});
+        auto unsignedHuge = preset("qwen3_moe");
+        unsignedHuge["vocab_size"] = 18446744073709551615ULL;
+        expectRefused(unsignedHuge, {"vocab_size", "out of range"});
+        auto vocab = preset("qwen3_moe");
+        vocab["vocab_size"] = (1 << 22) + 1;
+        expectRefused(vocab, {"vocab_size is 4194305", "at most 4194304"});
+        auto experts = preset("qwen3_moe");
+        experts["num_experts"] = (1 << 14) + 1;
+        expectRefused(experts, {"routed experts is 16385"});
+        auto shared = preset("deepseek_v3");
+        shared["n_shared_experts"] = 9000000000000LL;
+        expectRefused(shared, {"n_shared_experts", "0..1024"});
+        auto rope = preset("deepseek_v3");
+        rope["rope_scaling"] = {{"type", "yarn"}, {"factor", 4.0}, {"original_max_position_embeddings", 1e300}};
+        expectRefused(rope, {"original_max_position_embeddings", "out of range"});
+        // 2.0 is still an integer.
+        auto two = preset("qwen3_moe");
+        two["num_hidden_layers"] = 2.0;
+        QCOMPARE(teft::ModelConfig::fromJson(two).numLayers, 2);
+
+        // At every limit at once the count is still exact: the same formula in 128-bit integers.
+        auto big = preset("qwen3_moe");
+        const std::int64_t w = 1 << 17, layersMax = 1 << 12, heads = 1 << 12, e = 1 << 14, v = 1 << 22;
+        big["hidden_size"] = w;
+        big["num_hidden_layers"] = layersMax;
+        big["num_attention_heads"] = heads;
+        big["num_key_value_heads"] = heads;
+        big["head_dim"] = w;
+        big["vocab_size"] = v;
+        big["num_experts"] = e;
+        big["num_experts_per_tok"] = 1;
+        big["moe_intermediate_size"] = w;
+        big["intermediate_size"] = w;
+        big["mlp_only_layers"] = json::array();
+        big["decoder_sparse_step"] = 1;
+        big["attention_bias"] = false;
+        const auto c = teft::ModelConfig::fromJson(big);
+        using i128 = __int128;
+        const i128 H = w, q = i128(heads) * w;
+        const i128 attention = 2 * H + H * q + 2 * H * q + q * H + 2 * i128(w); // norms, q/k/v/o, q/k head norms
+        const i128 layer = attention + i128(e) * H + i128(e) * 3 * H * w;
+        const i128 total = i128(v) * H * (c.tieWordEmbeddings ? 1 : 2) + H + layer * layersMax;
+        QVERIFY(total < i128(INT64_MAX));
+        QCOMPARE(static_cast<i128>(c.paramsTotal()) == total, true);
+    }
+
     // config.json naming a key twice is refused with the key (transformers keeps the last
     // silently); the same file without the repeat loads.
     void repeatedKeysInConfigFile()

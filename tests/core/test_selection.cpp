@@ -214,6 +214,15 @@ private slots:
                 }).contains("\"x2\""));
         QVERIFY(
             thrownMessage([] { ExpertSelection::fromConnitoJson(json::parse(R"({"2": [[0, -1]]})")); }).contains("-1"));
+        // Found by tests/fuzz: " 2" and "+2" were read as layer 2 (a second entry for it), and a
+        // "format" that is not a string escaped as nlohmann's type_error.
+        for (const char* key : {" 2", "+2", "2 "})
+            QVERIFY(thrownMessage([&] {
+                        ExpertSelection::fromConnitoJson(json{{key, json::array({json::array({0, 7})})}});
+                    }).contains("is not a non-negative layer index"));
+        QVERIFY(thrownMessage([] {
+                    ExpertSelection::fromAnyJson(json::parse(R"({"format": 1})"));
+                }).contains("Not a TEFT expert selection"));
 
         // ESFT: {"experts": {...}, "shared_experts": bool, "non_expert_modules": bool}.
         const json e = s.toEsftJson();

@@ -693,6 +693,31 @@ private slots:
         QVERIFY(refusal([](json& j) {
                     j["added_tokens"] = json::array({{{"content", "x"}}});
                 }).find("added_tokens[0]: missing field 'id'") != std::string::npos);
+        // Found by tests/fuzz: an added token with id 2^31-1 overflowed vocabSize() (undefined
+        // behaviour), and a TemplateProcessing id outside the vocabulary (or beyond 32 bits,
+        // which wrapped) was handed out by encode().
+        QVERIFY(refusal([](json& j) {
+                    j["added_tokens"] = json::array({addedToken(2147483647, "<big>", true, false)});
+                }).find("added token '<big>' has id 2147483647, far beyond") != std::string::npos);
+        for (const json& id : {json(99999), json(4294967296LL + 5), json(-1)}) {
+            const std::string m = refusal([&](json& j) {
+                j["post_processor"] = {{"type", "TemplateProcessing"},
+                                       {"single", json::array({{{"SpecialToken", {{"id", "<x>"}, {"type_id", 0}}}},
+                                                               {{"Sequence", {{"id", "A"}, {"type_id", 0}}}}})},
+                                       {"pair", json::array()},
+                                       {"special_tokens",
+                                        {{"<x>", {{"id", "<x>"}, {"ids", json::array({id})}, {"tokens", {"<x>"}}}}}}};
+            });
+            QVERIFY2(m.find(id == json(99999) ? "post_processor adds the token id 99999, which is not in the vocabulary"
+                                              : "special token '<x>' has the id " + id.dump()) != std::string::npos,
+                     m.c_str());
+        }
+        // A chat_template list whose entries have names or templates that are not strings is
+        // skipped (it escaped as nlohmann's type_error).
+        QVERIFY(teft::Tokenizer::fromJson(byteLevelTokenizer(true).dump(),
+                                          R"({"chat_template": [{"name": 1, "template": 2}, {"template": 3}]})")
+                    .chatTemplate()
+                    .empty());
         QVERIFY(refusal([](json& j) { j["normalizer"] = {{"kind", "NFC"}}; }).find("normalizer") != std::string::npos);
         QVERIFY(formatErrorOf([] { teft::Tokenizer::fromJson("{not json"); }).find("not valid JSON") !=
                 std::string::npos);

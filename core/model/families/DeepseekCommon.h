@@ -26,8 +26,8 @@ inline void parseDeepseekCommon(const ConfigKeys& k, ModelConfig& c)
     c.expertIntermediate = k.positive("moe_intermediate_size");
     c.intermediateSize = k.positive("intermediate_size");
     const std::int64_t shared = k.integer("n_shared_experts", 0);
-    if (shared < 0)
-        throw FormatError(k.source() + ": 'n_shared_experts' must not be negative");
+    if (shared < 0 || shared > 1024)
+        throw FormatError(k.source() + ": 'n_shared_experts' must lie in 0..1024, got " + std::to_string(shared));
     c.sharedIntermediate = shared * c.expertIntermediate;
     c.routedScalingFactor = k.number("routed_scaling_factor", 1.0);
     c.nGroup = k.positive("n_group", 1);
