@@ -30,9 +30,11 @@ int runDemoCmd(Invocation& inv)
     if (inv.flag("tiny"))
         s.makeTiny();
     const auto r = runDemo(s, inv.control);
-    if (inv.json())
-        inv.printJson(r.json);
-    else
+    if (inv.json()) {
+        auto out = r.json;
+        out["table"] = r.table; // the text report, for tools (scripts/readme-demo.py)
+        inv.printJson(out);
+    } else
         inv.printText(r.table);
     return 0;
 }

@@ -27,6 +27,9 @@ int runValidate(Invocation& inv)
     s.eval.batches = static_cast<int>(inv.getInt("eval-batches"));
     s.eval.batchSize = static_cast<int>(inv.getInt("eval-batch-size"));
     s.eval.seed = static_cast<std::uint64_t>(inv.getInt("eval-seed"));
+    s.confidence = inv.getDouble("confidence");
+    if (!(s.confidence >= 0.5 && s.confidence < 1.0))
+        throw UsageError("--confidence must be at least 0.5 and below 1 (e.g. 0.95), not " + inv.get("confidence"));
     s.timeoutSeconds = inv.getDouble("timeout");
     s.aggregation.policy = aggregationPolicyFromString(inv.get("policy"));
     s.aggregation.topK = static_cast<int>(inv.getInt("top-k"));
@@ -54,14 +57,45 @@ int runValidate(Invocation& inv)
     std::snprintf(buf, sizeof buf, "Round %lld: loss %.4f -> %.4f%s\n", static_cast<long long>(r.round), r.baselineLoss,
                   r.newLoss, r.updated ? "" : " (no submission improved the loss: Φ unchanged)");
     o << buf;
-    o << "  SUBMISSION            VERDICT          SCORE      RANK  WEIGHT  FATE\n";
+    // s_i ± its standard error (the measured gain, whether significant or not), the tokens it
+    // rests on, and SCORE: what the aggregation uses (0 unless significant).
+    o << "  SUBMISSION            VERDICT          S_I ± STD ERROR        TOKENS      SCORE  RANK  WEIGHT  FATE\n";
     for (const auto& j : r.report["submissions"]) {
-        std::snprintf(buf, sizeof buf, "  %-20s  %-15s  %9.5f  %4s  %6.3f  %s\n", j.value("name", "").c_str(),
-                      j.value("verdict", "").c_str(), j.value("score", 0.0),
-                      j.contains("rank") ? std::to_string(j["rank"].get<int>()).c_str() : "-", j.value("weight", 0.0),
-                      j.value("fate", "").c_str());
+        const auto num = [&](const char* key) { return j.contains(key) && j[key].is_number(); };
+        std::string gain = "-";
+        if (num("gain")) {
+            char g[64];
+            std::snprintf(g, sizeof g, "%+.5f ± ", j["gain"].get<double>());
+            gain = g;
+            if (num("std_error")) {
+                std::snprintf(g, sizeof g, "%.5f", j["std_error"].get<double>());
+                gain += g;
+            } else {
+                gain += "n/a"; // fewer than 2 batches kept: no error estimate
+            }
+        }
+        std::string fate = j.value("fate", "");
+        if (j.contains("tied_with") && !j["tied_with"].empty()) {
+            fate += " (tied with";
+            for (const auto& t : j["tied_with"])
+                fate += " " + t.get<std::string>();
+            fate += ")";
+        }
+        std::snprintf(buf, sizeof buf, "  %-20s  %-15s  %-21s  %9s  %9.5f  %4s  %6.3f  %s\n",
+                      j.value("name", "").c_str(), j.value("verdict", "").c_str(), gain.c_str(),
+                      num("tokens") ? std::to_string(j["tokens"].get<std::int64_t>()).c_str() : "-",
+                      j.value("score", 0.0), j.contains("rank") ? std::to_string(j["rank"].get<int>()).c_str() : "-",
+                      j.value("weight", 0.0), fate.c_str());
         o << buf;
     }
+    std::snprintf(buf, sizeof buf,
+                  "A gain scores only when significant: its one-sided %.0f %% lower bound (Student t over the "
+                  "batches) is above 0.\n",
+                  100.0 * s.confidence);
+    o << buf;
+    if (r.report.value("eval_rows_repeat", false))
+        o << "Warning: the held-out batches repeat rows (more batches × rows than held-out rows): the standard errors "
+             "are too small.\n";
     o << "Φ(t+1): " << r.phiFile.string() << "\n";
     inv.printText(o.str());
     return 0;
@@ -81,9 +115,10 @@ std::vector<Option> validateOptions()
         {"outer-lr", "LR", "outer SGD learning rate", "0.7"},
         {"momentum", "M", "outer momentum", "0.9"},
         {"no-nesterov", "", "plain momentum instead of Nesterov"},
-        {"eval-batches", "N", "held-out batches", "8"},
+        {"eval-batches", "N", "held-out batches (at least 2 for a standard error; more narrow it)", "16"},
         {"eval-batch-size", "N", "rows per held-out batch", "8"},
         {"eval-seed", "S", "seed choosing the held-out batches", "1234"},
+        {"confidence", "C", "confidence of the one-sided bound a score's gain must clear", "0.95"},
         {"timeout", "SECONDS", "per-submission evaluation time-out (0 = none)", "300"},
         {"known-miners", "FILE", "accepted miner keys (default: <data-dir>/known_miners.json, see `teft keys trust`)",
          ""},
@@ -104,7 +139,10 @@ TEFT_COMMAND({"validate",
               "Verify, score, aggregate and step a folder of submissions (TEFT step 3)",
               "Each submission is verified (signature, hash, base fingerprint, selection, names, shapes, dtypes, "
               "finite values, norm, duplicates) and scored by proof of loss on the same seeded held-out batches: "
-              "s_i = ReLU(L(Φ) − L(Φ − Δ_i)). Scores are aggregated by policy and Φ takes an outer Nesterov step "
+              "s_i is the token-weighted mean of L_b(Φ) − L_b(Φ − Δ_i) over the batches b, reported with its standard "
+              "error; it scores only when significant (its one-sided lower bound at --confidence is above 0, Student "
+              "t), else 0 with the fate not_significant. Submissions whose difference is within noise are reported "
+              "as tied. Scores are aggregated by policy and Φ takes an outer Nesterov step "
               "whose momentum is kept in the state folder. Writes round-<n>/phi.safetensors and report.json.",
               {"MODEL"},
               validateOptions(),

@@ -21,14 +21,16 @@ MergeResult mergeDemo(const DemoContext& ctx, const DemoFoundation& f, const Dem
     return runMerge(ms, ds, ctx.control);
 }
 
-nlohmann::json demoLossRows(const MergeResult& merged, const std::map<std::string, double>& fullFineTune,
+nlohmann::json demoLossRows(const MergeResult& merged, const FullFineTuneBaseline* fullFineTune,
                             const std::string& target)
 {
     nlohmann::json rows = nlohmann::json::array();
     for (const auto& d : merged.losses) {
         nlohmann::json row{{"domain", d.name}, {"in_domain", d.name == target}, {"base", d.before}, {"teft", d.after}};
-        if (fullFineTune.count(d.name))
-            row["full_ft"] = fullFineTune.at(d.name);
+        if (fullFineTune && fullFineTune->sameSteps.count(d.name))
+            row["full_ft"] = fullFineTune->sameSteps.at(d.name);
+        if (fullFineTune && fullFineTune->matched.count(d.name))
+            row["full_ft_matched"] = fullFineTune->matched.at(d.name);
         rows.push_back(row);
     }
     return rows;

@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <optional>
 
 namespace teft {
 
@@ -32,6 +33,7 @@ void DemoSettings::makeTiny()
     model.batchSize = 4;
     eval.batches = 2;
     eval.batchSize = 4;
+    scoringEval.batchSize = 1;
     batchSize = 4;
 }
 
@@ -50,9 +52,12 @@ nlohmann::json DemoSettings::toJson() const
             {"eval_batches", eval.batches},
             {"eval_batch_size", eval.batchSize},
             {"eval_seed", std::to_string(eval.seed)},
+            {"scoring_eval_batches", scoringEval.batches},
+            {"scoring_eval_batch_size", scoringEval.batchSize},
             {"aggregation", aggregation.toJson()},
             {"outer", outer.toJson()},
-            {"full_fine_tune", fullFineTune}};
+            {"full_fine_tune", fullFineTune},
+            {"full_fine_tune_lrs", fullFineTune ? fullFineTuneLrs() : std::vector<double>{}}};
 }
 
 namespace {
@@ -117,10 +122,12 @@ DemoReport runDemo(const DemoSettings& s, JobControl& control)
 
         const auto merged = timed("merge", [&] { return mergeDemo(ctx, foundation, data); });
         report["merge"] = merged.toJson();
-        std::map<std::string, double> fullFineTune;
-        if (s.fullFineTune)
-            fullFineTune = timed("full_fine_tune", [&] { return fullFineTuneBaseline(ctx, foundation, data); });
-        report["losses"] = demoLossRows(merged, fullFineTune, s.target);
+        std::optional<FullFineTuneBaseline> fullFineTune;
+        if (s.fullFineTune) {
+            fullFineTune = timed("full_fine_tune", [&] { return fullFineTuneBaseline(ctx, foundation, data, merged); });
+            report["full_fine_tune"] = fullFineTune->json;
+        }
+        report["losses"] = demoLossRows(merged, fullFineTune ? &*fullFineTune : nullptr, s.target);
 
         timings["total"] = since(started);
         report["timings_s"] = timings;

@@ -22,6 +22,7 @@
 
 #include <filesystem>
 #include <string>
+#include <vector>
 
 namespace teft {
 
@@ -37,9 +38,15 @@ struct DemoSettings {
     double badLr = 30.0;
     int expertsPerLayer = 1;
     EvalSettings eval{6, 8, 1234};
+    // The validator's scoring batches: 16, the validator's default (a standard error with every
+    // score, 15 degrees of freedom), of as many rows as the scoring half of the target's held-out
+    // rows holds without repeating a row (code: 103 rows at the default size, 19 with --tiny).
+    EvalSettings scoringEval{16, 5, 1234};
     AggregationSettings aggregation;
     OuterOptimizer::Settings outer;
     bool fullFineTune = true;
+    // The full fine-tuning baseline's learning-rate sweep, as multiples of lr.
+    std::vector<double> fullFineTuneLrFactors{0.1, 0.3, 1.0, 3.0};
     std::filesystem::path workDir; // empty: <dataDir>/demo/run-<hash>
     bool fresh = false;            // wipe the work folder first
 
@@ -47,6 +54,7 @@ struct DemoSettings {
     // `teft demo --tiny` (tests): a very small model and corpus, small batches; the steps and
     // rounds are left as they are.
     void makeTiny();
+    std::vector<double> fullFineTuneLrs() const;
     nlohmann::json toJson() const;
 };
 

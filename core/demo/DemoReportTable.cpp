@@ -79,14 +79,28 @@ void writeHeader(std::ostringstream& t, const json& report)
 void writeRound(std::ostringstream& t, const json& round)
 {
     t << "Round " << round.value("round", 0) << ": held-out loss " << fmt("%.4f", round.value("baseline_loss", 0.0))
-      << " -> " << fmt("%.4f", round.value("new_loss", 0.0)) << "\n";
-    t << "  submission  lr        verdict         score      rank  weight  fate\n";
+      << " -> " << fmt("%.4f", round.value("new_loss", 0.0)) << " (the validator's scoring rows)\n";
+    t << "  submission  lr        verdict         s_i +- std error      tokens  rank  weight  fate\n";
     for (const auto& s : list(round, "submissions")) {
         const std::string rank = s.contains("rank") ? std::to_string(s["rank"].get<int>()) : "-";
-        char b[256];
-        std::snprintf(b, sizeof b, "  %-10s  %-8g  %-14s  %9.5f  %4s  %6.3f  %s\n", s.value("name", "").c_str(),
-                      minerLr(round, s.value("name", "")), s.value("verdict", "").c_str(), s.value("score", 0.0),
-                      rank.c_str(), s.value("weight", 0.0), s.value("fate", "").c_str());
+        // The measured gain and its standard error; refused submissions were never scored.
+        std::string gain = "-";
+        if (s.contains("gain") && s["gain"].is_number()) {
+            gain = fmt("%+.5f", s["gain"].get<double>());
+            gain += s.contains("std_error") && s["std_error"].is_number()
+                        ? " +- " + fmt("%.5f", s["std_error"].get<double>())
+                        : " +- n/a";
+        }
+        std::string fate = s.value("fate", "");
+        const auto& tied = list(s, "tied_with");
+        for (std::size_t i = 0; i < tied.size(); ++i)
+            fate += (i == 0 ? " (tied with " : ", ") + tied[i].get<std::string>() + (i + 1 == tied.size() ? ")" : "");
+        const auto tokens = s.value("tokens", std::int64_t{0});
+        char b[320];
+        std::snprintf(b, sizeof b, "  %-10s  %-8g  %-14s  %-20s  %6s  %4s  %6.3f  %s\n", s.value("name", "").c_str(),
+                      minerLr(round, s.value("name", "")), s.value("verdict", "").c_str(), gain.c_str(),
+                      tokens > 0 ? std::to_string(tokens).c_str() : "-", rank.c_str(), s.value("weight", 0.0),
+                      fate.c_str());
         t << b;
     }
     for (const auto& m : list(round, "miners"))
@@ -99,28 +113,45 @@ void writeLosses(std::ostringstream& t, const json& report)
 {
     const auto& s = part(report, "settings");
     const auto& cost = part(report, "selection_cost");
+    const auto& ft = part(report, "full_fine_tune");
+    const auto& same = part(ft, "same_steps");
+    const auto& matched = part(ft, "matched_gain");
     const int rounds = s.value("rounds", 0), miners = s.value("miners", 0);
     const std::int64_t steps = s.value("inner_steps", std::int64_t{0});
     const double lr = s.value("lr", 0.0);
     t << "\nTEFT: " << cost.value("experts", std::int64_t{0}) << " experts ("
       << cost.value("trainable_parameters", std::int64_t{0}) << " parameters) trained, " << rounds << " rounds x "
       << miners << " miners x " << steps << " steps, lr " << lr << ".";
-    if (s.value("full_fine_tune", false))
-        t << " Full fine-tuning: all " << part(report, "foundation_model").value("parameters", std::int64_t{0})
-          << " parameters, " << rounds * steps << " steps on the same target rows, lr " << lr << ".";
-    t << "\nHeld-out loss        base      TEFT (merged)         full fine-tuning\n";
+    const bool withFt = s.value("full_fine_tune", false) && !same.empty();
+    if (withFt) {
+        t << "\nFull fine-tuning: all " << part(report, "foundation_model").value("parameters", std::int64_t{0})
+          << " parameters on the same target rows, learning rates";
+        for (const auto& r : list(ft, "sweep"))
+            t << " " << r.value("lr", 0.0);
+        t << "; at the same steps (" << same.value("steps", std::int64_t{0})
+          << "), the rate with the lowest in-domain loss: lr " << same.value("lr", 0.0) << "; ";
+        if (matched.empty())
+            t << "no rate reached TEFT's in-domain loss.";
+        else
+            t << "at TEFT's in-domain gain, the rate with the least out-of-domain drift: lr "
+              << matched.value("lr", 0.0) << ", step " << matched.value("step", std::int64_t{0}) << ".";
+    }
+    t << "\nHeld-out loss (report rows, written checkpoints)\n";
+    t << "                     base      TEFT (merged)      "
+      << (withFt ? "full FT, same steps   full FT, same gain" : "") << "\n";
     for (const auto& row : list(report, "losses")) {
         const double b = row.value("base", 0.0), te = row.value("teft", 0.0);
         const std::string name = row.value("domain", "") + (row.value("in_domain", false) ? " (target)" : "");
         char line[256];
-        if (row.contains("full_ft")) {
-            const double f = row.value("full_ft", 0.0);
-            std::snprintf(line, sizeof line, "  %-18s %.4f    %.4f (%+.4f)     %.4f (%+.4f)\n", name.c_str(), b, te,
-                          te - b, f, f - b);
-        } else {
-            std::snprintf(line, sizeof line, "  %-18s %.4f    %.4f (%+.4f)\n", name.c_str(), b, te, te - b);
-        }
+        std::snprintf(line, sizeof line, "  %-18s %.4f    %.4f (%+.4f)", name.c_str(), b, te, te - b);
         t << line;
+        for (const char* key : {"full_ft", "full_ft_matched"})
+            if (row.contains(key)) {
+                const double f = row.value(key, 0.0);
+                std::snprintf(line, sizeof line, "    %.4f (%+.4f)", f, f - b);
+                t << line;
+            }
+        t << "\n";
     }
 }
 

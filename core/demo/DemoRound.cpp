@@ -80,7 +80,7 @@ ValidatorSettings validatorSettings(const DemoContext& ctx, const DemoFoundation
     v.stateDir = validatorDir(ctx);
     v.submissionsDir = roundDir(ctx, round) / "submissions";
     v.round = round;
-    v.eval = s.eval;
+    v.eval = s.scoringEval;
     v.timeoutSeconds = 120;
     v.aggregation = s.aggregation;
     v.outer = s.outer;

@@ -83,14 +83,23 @@ DemoRounds runDemoRounds(const DemoContext& ctx, const DemoFoundation& foundatio
 // before and after.
 MergeResult mergeDemo(const DemoContext& ctx, const DemoFoundation& foundation, const DemoDatasets& data);
 
-// The baseline: all parameters fine-tuned on the target's rows for as many steps as one miner
-// made over all rounds (a "train" job; trained once, into work/full-ft). Returns its held-out
-// loss per domain.
-std::map<std::string, double> fullFineTuneBaseline(const DemoContext& ctx, const DemoFoundation& foundation,
-                                                   const DemoDatasets& data);
+// The baseline: all parameters fine-tuned on the target's rows at each learning rate of
+// settings.fullFineTuneLrs() (each a "train" job, trained once, into work/full-ft/lr-<lr>),
+// compared with TEFT at the same steps (the learning rate with the lowest in-domain loss) and at
+// a matched in-domain gain (the first step reaching the merged model's in-domain loss; the
+// learning rate with the smallest out-of-domain drift there). Losses on the report rows of
+// checkpoints written to disk; `merged` gives the base and TEFT losses.
+struct FullFineTuneBaseline {
+    std::map<std::string, double> sameSteps; // per domain
+    std::map<std::string, double> matched;   // per domain; empty when no rate reached the gain
+    nlohmann::json json;                     // the report's "full_fine_tune"
+};
+FullFineTuneBaseline fullFineTuneBaseline(const DemoContext& ctx, const DemoFoundation& foundation,
+                                          const DemoDatasets& data, const MergeResult& merged);
 
-// The report's "losses": per domain, base and TEFT-merged (and full fine-tuning when given).
-nlohmann::json demoLossRows(const MergeResult& merged, const std::map<std::string, double>& fullFineTune,
+// The report's "losses": per domain, base and TEFT-merged (and the full fine-tuning baseline's,
+// at the same steps and at the matched gain, when given).
+nlohmann::json demoLossRows(const MergeResult& merged, const FullFineTuneBaseline* fullFineTune,
                             const std::string& target);
 
 } // namespace teft

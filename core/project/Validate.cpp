@@ -36,6 +36,7 @@ ValidatorSettings validatorSettingsFor(const Project& project, const fs::path& s
     s.projectId = project.id;
     s.aggregation = form.aggregation;
     s.eval = form.eval;
+    s.confidence = form.confidence;
     s.outer = form.outer;
     return s;
 }

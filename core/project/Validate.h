@@ -27,13 +27,14 @@ ValidatorResult validate(const ValidatorSettings& settings, const DatasetSpec& s
 // The knobs of a round a user picks (the Validate page's controls).
 struct ValidatorForm {
     AggregationSettings aggregation;
-    EvalSettings eval;
+    EvalSettings eval = ValidatorSettings{}.eval; // the validator's default (16 batches of 8 rows)
+    double confidence = ValidatorSettings{}.confidence;
     OuterOptimizer::Settings outer;
 };
 
 // A project's round settings: the project's model and device, stateDir = validatorStateDir(),
 // submissionsDir, knownMinersFile = <dataDir>/known_miners.json (the list `teft keys trust`
-// keeps), projectId, the form's aggregation / eval / outer settings. The selection is left
+// keeps), projectId, the form's aggregation / eval / confidence / outer settings. The selection is left
 // empty: scoreProjectRound picks it.
 ValidatorSettings validatorSettingsFor(const Project& project, const std::filesystem::path& submissionsDir,
                                        const ValidatorForm& form);

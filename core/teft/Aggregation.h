@@ -12,6 +12,8 @@ namespace teft {
 
 // Proof-of-loss aggregation (TEFT step 3).
 //   s_i = ReLU(L_base − L_i)   (a non-finite loss scores 0)
+// The validator passes ProofOfLossScorer's scores: the paired gain when it is significant, else
+// 0 (ScoreStatistics.h), so a gain within noise never gets weight.
 // Optionally exactly equal positive scores are all set to 0 first (Connito's copy detection:
 // two honest runs never tie to the last bit). Then weights by policy:
 //   TopK          the k best with s > 0, each 1/m (m = how many were kept) — seed version 1;

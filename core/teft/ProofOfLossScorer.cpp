@@ -1,10 +1,10 @@
 #include "core/teft/ProofOfLossScorer.h"
 
-#include "core/teft/Aggregation.h"
 #include "core/util/Error.h"
 #include "core/util/ErrorKind.h"
 #include "core/util/Progress.h"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cmath>
@@ -20,6 +20,7 @@ nlohmann::json CandidateLoss::toJson() const
 {
     nlohmann::json j{{"id", id}, {"ok", ok}, {"timed_out", timedOut}, {"error", error}, {"seconds", seconds}};
     j["loss"] = std::isfinite(loss) ? nlohmann::json(loss) : nlohmann::json(nullptr);
+    j["paired"] = paired.toJson();
     return j;
 }
 
@@ -28,6 +29,7 @@ ProofOfLossScorer::ProofOfLossScorer(LossWithUpdateFn lossFn) : m_lossFn(std::mo
 ProofOfLossScorer::ProofOfLossScorer(LossWithUpdateFn lossFn, Settings settings)
     : m_lossFn(std::move(lossFn)), m_settings(settings)
 {
+    checkConfidence(m_settings.confidence);
 }
 
 namespace {
@@ -85,25 +87,26 @@ private:
 };
 } // namespace
 
-double ProofOfLossScorer::baseline(JobControl& control)
+BatchLosses ProofOfLossScorer::baseline(JobControl& control)
 {
     control.checkpoint();
-    double loss = 0.0;
+    BatchLosses base;
     try {
-        loss = m_lossFn(nullptr, control);
+        base = m_lossFn(nullptr, control);
+        base.check("The baseline losses");
     } catch (const Cancelled&) {
         throw;
     } catch (const std::exception& e) {
         // Keeps the cause's kind: running out of memory here needs the same advice as anywhere.
         throw Error(std::string("Cannot evaluate the baseline loss: ") + e.what(), errorKindOf(e));
     }
-    if (!std::isfinite(loss))
-        throw NonFiniteError("The baseline loss is not finite; no submission can be scored");
-    return loss;
+    if (!std::isfinite(base.mean()))
+        throw NonFiniteError("The baseline loss is not finite on any held-out batch; no submission can be scored");
+    return base;
 }
 
 CandidateLoss ProofOfLossScorer::evaluate(const std::string& id, const std::function<TensorMap()>& load,
-                                          JobControl& control)
+                                          const BatchLosses& base, JobControl& control)
 {
     control.checkpoint();
     CandidateLoss c;
@@ -117,7 +120,9 @@ CandidateLoss ProofOfLossScorer::evaluate(const std::string& id, const std::func
         try {
             const TensorMap delta = load();
             child.checkpoint();
-            c.loss = m_lossFn(&delta, child);
+            c.batches = m_lossFn(&delta, child);
+            c.paired = pairedScore(base, c.batches, m_settings.confidence); // Error: other batches
+            c.loss = c.paired.batches > 0 ? base.mean() - c.paired.gain : std::numeric_limits<double>::quiet_NaN();
             c.ok = true;
         } catch (const Cancelled&) {
             if (!dog.timedOut())
@@ -135,10 +140,11 @@ CandidateLoss ProofOfLossScorer::evaluate(const std::string& id, const std::func
         c.ok = false;
         c.timedOut = true;
         c.loss = std::numeric_limits<double>::quiet_NaN();
+        c.paired = PairedScore{};
         c.error = "evaluation ran past the time-out of " + std::to_string(m_settings.timeoutSeconds) + " s";
     }
     if (c.ok && !std::isfinite(c.loss))
-        c.error = "the loss with this update is not finite";
+        c.error = "the loss with this update is not finite on any held-out batch";
     return c;
 }
 
@@ -147,16 +153,30 @@ ProofOfLossScorer::Result ProofOfLossScorer::scoreAll(const std::vector<std::str
 {
     Result r;
     control.report(0, static_cast<std::int64_t>(ids.size()) + 1, "scoring", "baseline");
-    r.baselineLoss = baseline(control);
-    std::vector<double> losses;
+    r.baseline = baseline(control);
+    r.baselineLoss = r.baseline.mean();
     for (std::size_t i = 0; i < ids.size(); ++i) {
         control.report(static_cast<std::int64_t>(i) + 1, static_cast<std::int64_t>(ids.size()) + 1, "scoring", ids[i]);
-        CandidateLoss c = evaluate(
-            ids[i], [&] { return load(i); }, control);
-        losses.push_back(c.ok ? c.loss : std::numeric_limits<double>::quiet_NaN());
-        r.candidates.push_back(std::move(c));
+        r.candidates.push_back(evaluate(
+            ids[i], [&] { return load(i); }, r.baseline, control));
     }
-    r.scores = proofOfLossScores(r.baselineLoss, losses);
+    const auto n = r.candidates.size();
+    r.scores.assign(n, 0.0);
+    r.tiedWith.assign(n, {});
+    auto scored = [&](std::size_t i) { return r.candidates[i].ok && r.candidates[i].error.empty(); };
+    for (std::size_t i = 0; i < n; ++i) {
+        if (!scored(i))
+            continue;
+        const auto& p = r.candidates[i].paired;
+        if (p.significant)
+            r.scores[i] = std::max(0.0, p.gain);
+        for (std::size_t j = i + 1; j < n; ++j)
+            if (scored(j) &&
+                tiedWithinNoise(r.baseline, r.candidates[i].batches, r.candidates[j].batches, m_settings.confidence)) {
+                r.tiedWith[i].push_back(j);
+                r.tiedWith[j].push_back(i);
+            }
+    }
     return r;
 }
 

@@ -7,6 +7,7 @@
 #include "core/teft/ProofOfLossScorer.h"
 #include "core/teft/Submission.h"
 #include "core/teft/SubmissionVerifier.h"
+#include "core/text/Unicode.h"
 #include "core/train/MinerJob.h"
 #include "core/train/ModelIdentity.h"
 #include "core/util/AtomicFile.h"
@@ -37,6 +38,7 @@ nlohmann::json ValidatorSettings::toJson() const
             {"eval_batches", eval.batches},
             {"eval_batch_size", eval.batchSize},
             {"eval_seed", std::to_string(eval.seed)},
+            {"confidence", confidence},
             {"timeout_s", timeoutSeconds},
             {"aggregation", aggregation.toJson()},
             {"outer", outer.toJson()},
@@ -171,25 +173,24 @@ ScoredRound scoreWith(const ValidatorSettings& s, const ValidatorState& state, c
             out.scored.push_back(i);
         }
 
-    std::optional<EvalResult> baseEval;
-    LossWithUpdateFn lossFn = [&](const TensorMap* delta, JobControl& ctl) -> double {
-        if (!delta) {
-            if (!baseEval)
-                baseEval = evaluateLoss(model, heldOut, s.eval, ctl);
-            return baseEval->loss;
-        }
-        AppliedUpdate applied(model, phi, *delta);
-        const auto cand = evaluateLoss(model, heldOut, s.eval, ctl);
-        int kept = 0;
-        const auto [b, c] = pairedMeans(*baseEval, cand, &kept);
-        if (kept == 0)
-            return std::numeric_limits<double>::quiet_NaN();
-        // The score is computed against the full baseline: shift so that baseline − loss
-        // equals the paired difference over the batches both sides kept.
-        return baseEval->loss - (b - c);
+    // Per-batch losses on the same seeded batches; the scorer pairs them (ScoreStatistics.h).
+    LossWithUpdateFn lossFn = [&](const TensorMap* delta, JobControl& ctl) -> BatchLosses {
+        std::optional<AppliedUpdate> applied;
+        if (delta)
+            applied.emplace(model, phi, *delta);
+        auto e = evaluateLoss(model, heldOut, s.eval, ctl);
+        return {std::move(e.batchLosses), std::move(e.batchTokens)};
     };
+    // The standard error assumes distinct batches: more rows than the held-out set has repeat rows.
+    const std::int64_t evalRows = static_cast<std::int64_t>(s.eval.batches) * s.eval.batchSize;
+    out.evalRowsRepeat = evalRows > heldOut.numHeldOut();
+    if (out.evalRowsRepeat)
+        spdlog::warn("validator: {} held-out batches of {} rows need {} rows but the held-out set has {}; rows repeat, "
+                     "so the batches are correlated and the standard errors are too small",
+                     s.eval.batches, s.eval.batchSize, evalRows, heldOut.numHeldOut());
     ProofOfLossScorer::Settings ps;
     ps.timeoutSeconds = s.timeoutSeconds;
+    ps.confidence = s.confidence;
     ProofOfLossScorer scorer(lossFn, ps);
     std::vector<std::string> ids;
     for (const auto* v : accepted)
@@ -205,13 +206,18 @@ ScoredRound scoreWith(const ValidatorSettings& s, const ValidatorState& state, c
         control);
     out.plan = planAggregation(scored.scores, s.aggregation);
     out.baselineLoss = scored.baselineLoss;
+    out.baselineTokens = 0;
+    for (std::size_t b = 0; b < scored.baseline.losses.size(); ++b)
+        if (std::isfinite(scored.baseline.losses[b]))
+            out.baselineTokens += scored.baseline.tokens[b];
     out.candidates = std::move(scored.candidates);
 
     out.submissions = nlohmann::json::array();
     std::size_t ai = 0;
     for (const auto& v : out.verdicts) {
-        nlohmann::json j{{"dir", v.dir.string()},
-                         {"name", v.dir.filename().string()},
+        // A sender names its folder: bytes that are not UTF-8 must not stop the report being written.
+        nlohmann::json j{{"dir", text::repairUtf8(v.dir.string())},
+                         {"name", text::repairUtf8(v.dir.filename().string())},
                          {"miner", v.minerId},
                          {"verdict", v.code},
                          {"message", v.message},
@@ -220,11 +226,27 @@ ScoredRound scoreWith(const ValidatorSettings& s, const ValidatorState& state, c
         if (v.accepted) {
             const auto& c = out.candidates[ai];
             j["loss"] = std::isfinite(c.loss) ? nlohmann::json(c.loss) : nlohmann::json(nullptr);
+            // s_i = gain ± std_error over `tokens` tokens in `batches` batches; score is what the
+            // aggregation uses: the gain when significant, else 0 (then after copy zeroing).
+            const auto paired = c.paired.toJson();
+            for (const char* key : {"gain", "std_error", "lower_bound", "tokens", "batches", "significant"})
+                j[key] = paired[key];
             j["raw_score"] = out.plan.rawScores[ai];
             j["score"] = out.plan.scores[ai];
             j["rank"] = out.plan.ranks[ai];
             j["weight"] = out.plan.weights[ai];
-            j["fate"] = c.timedOut ? "timed_out" : (!c.error.empty() ? "eval_failed" : out.plan.fates[ai]);
+            nlohmann::json tied = nlohmann::json::array();
+            for (const std::size_t k : scored.tiedWith[ai])
+                tied.push_back(ids[k]);
+            j["tied_with"] = std::move(tied);
+            std::string fate = out.plan.fates[ai];
+            if (c.timedOut)
+                fate = "timed_out";
+            else if (!c.error.empty())
+                fate = "eval_failed";
+            else if (fate == "no_improvement" && c.paired.gain > 0 && !c.paired.significant)
+                fate = "not_significant"; // a gain within noise: its lower bound is ≤ 0
+            j["fate"] = fate;
             j["eval_error"] = c.error;
             j["eval_seconds"] = c.seconds;
             ++ai;
@@ -320,11 +342,19 @@ ValidatorResult applyWith(ScoredRound& scored, const TokenDataset& heldOut, JobC
                 j["fate"] = "overridden";
         }
     }
-    result.report = {{"format", "teft-round-report"}, {"version", 1},
-                     {"round", result.round},         {"baseline_loss", result.baselineLoss},
-                     {"new_loss", result.newLoss},    {"updated", result.updated},
-                     {"outer_steps", outer.steps()},  {"phi", result.phiFile.string()},
-                     {"settings", s.toJson()},        {"submissions", subs}};
+    result.report = {{"format", "teft-round-report"},
+                     {"version", 1},
+                     {"round", result.round},
+                     {"baseline_loss", result.baselineLoss},
+                     {"baseline_tokens", scored.baselineTokens},
+                     {"confidence", s.confidence},
+                     {"eval_rows_repeat", scored.evalRowsRepeat},
+                     {"new_loss", result.newLoss},
+                     {"updated", result.updated},
+                     {"outer_steps", outer.steps()},
+                     {"phi", result.phiFile.string()},
+                     {"settings", s.toJson()},
+                     {"submissions", subs}};
     if (weightsOverride)
         result.report["weights_overridden"] = *weightsOverride != plan.weights;
     writeFileAtomically(roundDir / "report.json", result.report.dump(2) + "\n");

@@ -2,8 +2,12 @@
 
 // TEFT step 3, a validator round: verify a folder of submissions, score each accepted one by
 // proof of loss (baseline L(Φ(t)) and L(Φ(t) − Δ_i) on the same seeded held-out batches; a
-// batch that is non-finite on either side is left out of both), aggregate by policy, take the
-// outer Nesterov step, and write Φ(t+1), the outer optimizer's momentum and a round report.
+// batch that is non-finite on either side is left out of both; s_i is the token-weighted mean of
+// the per-batch differences, reported with its standard error, and it scores only when its
+// one-sided lower bound is > 0: ScoreStatistics.h), aggregate by policy, take the outer Nesterov
+// step, and write Φ(t+1), the outer optimizer's momentum and a round report (per submission:
+// gain, std_error, lower_bound, tokens, batches, significant, score, rank, tied_with, weight,
+// fate — "not_significant" for a gain within noise).
 // Each update is applied to the live model in place (setTensor) and Φ(t) restored afterwards:
 // only the selected experts are ever copied, never the whole model.
 //
@@ -52,7 +56,13 @@ struct ValidatorSettings {
     std::filesystem::path stateDir;
     std::filesystem::path submissionsDir;
     std::optional<std::int64_t> round; // default: the state's next round (0 for a new state)
-    EvalSettings eval;
+    // 16 batches × 8 rows by default: enough batches for a standard error with 15 degrees of
+    // freedom (t_0.95 = 1.75, within 6 % of z = 1.645); with the 8 of the loss evaluations
+    // elsewhere the bound would be 10 % wider (t = 1.89), with 4 it would be 43 % wider (2.35).
+    EvalSettings eval{16, 8, 1234};
+    // A score counts only when its one-sided lower bound at this confidence is > 0
+    // (ScoreStatistics.h); otherwise it scores 0 with the fate "not_significant".
+    double confidence = 0.95;
     double timeoutSeconds = 300.0;
     AggregationSettings aggregation;
     OuterOptimizer::Settings outer;
@@ -95,6 +105,8 @@ struct ScoredRound {
     ValidatorState state; // as read when scoring; applyRound refuses a changed one
     std::int64_t round = 0;
     double baselineLoss = 0;
+    std::int64_t baselineTokens = 0;       // the target tokens of the baseline's finite batches
+    bool evalRowsRepeat = false;           // more rows asked for than held out: batches share rows
     std::vector<Verdict> verdicts;         // every submission folder, in arrival order
     std::vector<std::size_t> scored;       // indices into verdicts of the verified ones, in scoring order
     std::vector<CandidateLoss> candidates; // per scored submission

@@ -113,12 +113,19 @@ private Q_SLOTS:
                           {"submissions",
                            {{{"name", "miner-0"},
                              {"verdict", "accepted"},
+                             {"gain", 0.01171},
+                             {"std_error", 0.0021},
+                             {"tokens", 496},
+                             {"tied_with", {"miner-3"}},
                              {"score", 0.01171},
                              {"rank", 1},
                              {"weight", 0.5},
                              {"fate", "merged"}},
                             {{"name", "miner-2"},
                              {"verdict", "accepted"},
+                             {"gain", -0.5},
+                             {"std_error", nullptr},
+                             {"tokens", 31},
                              {"score", 0.0},
                              {"rank", 2},
                              {"weight", 0.0},
@@ -127,8 +134,18 @@ private Q_SLOTS:
                            {{{"miner", "miner-0"}, {"lr", 0.001}},
                             {{"miner", "miner-1"}, {"lr", 0.001}, {"error", "non-finite loss"}},
                             {{"miner", "miner-2"}, {"lr", 30.0}}}}}}},
+                       {"full_fine_tune",
+                        {{"steps", 6},
+                         {"sweep", {{{"lr", 0.0003}}, {{"lr", 0.001}}}},
+                         {"same_steps", {{"lr", 0.001}, {"steps", 6}}},
+                         {"matched_gain", {{"lr", 0.0003}, {"step", 4}}}}},
                        {"losses",
-                        {{{"domain", "code"}, {"in_domain", true}, {"base", 4.5}, {"teft", 4.25}, {"full_ft", 4.0}},
+                        {{{"domain", "code"},
+                          {"in_domain", true},
+                          {"base", 4.5},
+                          {"teft", 4.25},
+                          {"full_ft", 4.0},
+                          {"full_ft_matched", 4.2}},
                          {{"domain", "dna"}, {"in_domain", false}, {"base", 5.5}, {"teft", 5.5}}}},
                        {"merge", {{"out", "/work/merged"}, {"merged_tensors", 6}, {"identical_tensors", 63}}},
                        {"timings_s",
@@ -145,13 +162,18 @@ private Q_SLOTS:
         QVERIFY(has("Selected 2 of 16 experts; a submission carries 12288 bytes (fp32 deltas) vs 112064 bytes for "
                     "the whole model (11.0%); the selected experts are 6144 bytes in the model's own dtype (5.5% of "
                     "the model)"));
-        QVERIFY(has("Round 0: held-out loss 4.6208 -> 4.6051"));
-        QVERIFY(has("  miner-0     0.001     accepted          0.01171     1   0.500  merged"));
-        QVERIFY(has("  miner-2     30        accepted          0.00000     2   0.000  no_improvement"));
+        QVERIFY(has("Round 0: held-out loss 4.6208 -> 4.6051 (the validator's scoring rows)"));
+        QVERIFY(has("  miner-0     0.001     accepted        +0.01171 +- 0.00210      496     1   0.500  merged "
+                    "(tied with miner-3)"));
+        QVERIFY(has("  miner-2     30        accepted        -0.50000 +- n/a           31     2   0.000  "
+                    "no_improvement"));
         QVERIFY(has("  miner-1     0.001  no submission: non-finite loss"));
-        QVERIFY(has("TEFT: 2 experts (3072 parameters) trained, 2 rounds x 3 miners x 3 steps, lr 0.001. Full "
-                    "fine-tuning: all 56032 parameters, 6 steps on the same target rows, lr 0.001."));
-        QVERIFY(has("  code (target)      4.5000    4.2500 (-0.2500)     4.0000 (-0.5000)"));
+        QVERIFY(has("TEFT: 2 experts (3072 parameters) trained, 2 rounds x 3 miners x 3 steps, lr 0.001."));
+        QVERIFY(has("Full fine-tuning: all 56032 parameters on the same target rows, learning rates 0.0003 0.001; at "
+                    "the same steps (6), the rate with the lowest in-domain loss: lr 0.001; at TEFT's in-domain "
+                    "gain, the rate with the least out-of-domain drift: lr 0.0003, step 4."));
+        QVERIFY(has("Held-out loss (report rows, written checkpoints)"));
+        QVERIFY(has("  code (target)      4.5000    4.2500 (-0.2500)    4.0000 (-0.5000)    4.2000 (-0.3000)"));
         QVERIFY(has("  dna                5.5000    5.5000 (+0.0000)"));
         QVERIFY(has("Merged checkpoint: /work/merged (verified: 6 expert tensors = Φ, 63 tensors byte-identical to "
                     "the base)"));

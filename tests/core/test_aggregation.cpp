@@ -226,8 +226,10 @@ private slots:
 
     void proofOfLossOnAToyModel()
     {
-        // Φ is a vector; the held-out loss is mean((Φ − target)²). Applying Δ means Φ − Δ.
-        const at::Tensor target = torch::randn({8});
+        // Φ is a vector; the held-out loss is mean((Φ − target)²) over 4 batches of 2 elements
+        // (each weighing 2 tokens). Applying Δ means Φ − Δ. The target's batches have similar
+        // losses, so that a fixed fraction of each is a significant gain (ScoreStatistics.h).
+        const at::Tensor target = torch::tensor({1.0, -1.0, 1.1, -0.9, 1.05, -1.05, 0.95, -1.0}, torch::kFloat);
         TensorMap phi{{"e", torch::zeros({8})}};
         int applied = 0;
         LossWithUpdateFn loss = [&](const TensorMap* delta, JobControl& control) {
@@ -242,7 +244,14 @@ private slots:
                 w -= delta->at("e");
             }
             control.checkpoint();
-            return (w - target).pow(2).mean().item<double>();
+            const auto perBatch = (w - target).pow(2).to(torch::kDouble).view({4, 2}).mean(1).contiguous();
+            BatchLosses out;
+            for (int b = 0; b < 4; ++b) {
+                const double l = perBatch[b].item<double>();
+                out.losses.push_back(std::isfinite(l) ? l : NAN);
+                out.tokens.push_back(2);
+            }
+            return out;
         };
         std::vector<TensorMap> updates{
             {{"e", -0.5 * target}},         // halfway there: loss / 4

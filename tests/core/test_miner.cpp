@@ -383,11 +383,13 @@ private slots:
         v.maxRelativeNorm = 0; // "bad" is about scoring; the norm bound is tested in test_submission
         const auto r = runValidator(v, f.data, control);
 
-        // Baseline: the base model's loss on the same batches, computed independently.
+        // Baseline: the base model's loss on the same batches (of the scoring half of the held-out
+        // rows, the validator's), computed independently.
         MoeModelOptions opt;
         opt.computeDtype = torch::kFloat;
         auto base = MoeModel::load(f.modelDir, opt);
-        const auto baseEval = evaluateLoss(*base, f.data, v.eval, control);
+        const auto baseEval = evaluateLoss(*base, f.data.heldOutPart(TokenDataset::HeldOutPart::Scoring), v.eval,
+                                           control);
         QVERIFY(std::abs(r.baselineLoss - baseEval.loss) < 1e-6);
 
         const auto& subs = r.report["submissions"];

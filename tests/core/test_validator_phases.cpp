@@ -12,6 +12,7 @@
 #include "core/text/Tokenizer.h"
 #include "core/train/MinerJob.h"
 #include "core/train/ModelIdentity.h"
+#include "core/train/LossEvaluator.h"
 #include "core/train/ValidatorJob.h"
 #include "core/util/AtomicFile.h"
 #include "core/util/Error.h"
@@ -172,6 +173,81 @@ private Q_SLOTS:
 
         // Applied once only.
         QVERIFY_THROWS_EXCEPTION(Error, applyRound(scored, f.data, control));
+    }
+
+    // The report's statistics, against the held-out losses evaluated here on the same scoring
+    // rows and a textbook paired t-test (equal tokens per batch): s_i = mean d_b, SE = s/√n.
+    void reportCarriesScoresWithUncertainty()
+    {
+        auto& f = fixture();
+        JobControl control;
+        auto s = settings(teft::test::freshDir("uncertainty"));
+        s.eval = {6, 2, 9};
+        const auto scored = scoreRound(s, f.data, control);
+        const auto& good = scored.row(0);
+        const auto& bad = scored.row(1);
+
+        MoeModelOptions opt;
+        opt.computeDtype = torch::kFloat;
+        opt.selection = f.selection.layers();
+        auto model = MoeModel::load(f.modelDir, opt, &control);
+        const auto names = selectedTensorNames(model->config(), f.selection);
+        const TensorMap phi = currentExperts(*model, names);
+        const auto rows = f.data.heldOutPart(TokenDataset::HeldOutPart::Scoring);
+        const auto base = evaluateLoss(*model, rows, s.eval, control);
+        const auto sub = Submission::open(f.subs / "a-good");
+        TensorMap moved;
+        for (const auto& n : names)
+            moved[n] = phi.at(n) - sub->delta(n).to(torch::kFloat);
+        applyExperts(*model, moved, "Φ − Δ");
+        const auto withGood = evaluateLoss(*model, rows, s.eval, control);
+        QCOMPARE(int(base.batchLosses.size()), 6);
+        std::vector<double> d;
+        std::int64_t tokens = 0;
+        for (std::size_t b = 0; b < 6; ++b) {
+            QCOMPARE(base.batchTokens[b], base.batchTokens[0]); // equal tokens: the textbook test applies
+            d.push_back(base.batchLosses[b] - withGood.batchLosses[b]);
+            tokens += base.batchTokens[b];
+        }
+        double mean = 0, var = 0;
+        for (double x : d)
+            mean += x / 6.0;
+        for (double x : d)
+            var += (x - mean) * (x - mean) / 5.0;
+        const double se = std::sqrt(var / 6.0);
+        QVERIFY2(std::abs(good["gain"].get<double>() - mean) < 1e-6, good.dump().c_str());
+        QVERIFY(std::abs(good["std_error"].get<double>() - se) < 1e-6);
+        // t_0.95,5 = 2.015 (tables)
+        QVERIFY(std::abs(good["lower_bound"].get<double>() - (mean - 2.015 * se)) < 1e-3 * se + 1e-9);
+        QCOMPARE(good["tokens"].get<std::int64_t>(), tokens);
+        QCOMPARE(good["batches"].get<int>(), 6);
+        QCOMPARE(good["significant"].get<bool>(), mean - 2.015 * se > 0);
+        QVERIFY(good["significant"].get<bool>()); // the honest update is clearly better
+        QCOMPARE(good["score"].get<double>(), good["gain"].get<double>());
+        QCOMPARE(good["fate"].get<std::string>(), std::string("merged"));
+        QCOMPARE(good["rank"].get<int>(), 1);
+        QCOMPARE(bad["fate"].get<std::string>(), std::string("no_improvement"));
+        QVERIFY(bad["gain"].get<double>() < 0 && !bad["significant"].get<bool>());
+        QVERIFY(good["tied_with"].empty() && bad["tied_with"].empty()); // far apart
+        QCOMPARE(scored.baselineTokens, tokens);
+
+        // The same gain at a confidence it cannot reach scores 0, "not_significant", and the
+        // round has no update; on a single batch there is no error at all.
+        s.confidence = 1.0 - 1e-12;
+        s.stateDir = teft::test::freshDir("uncertainty-strict");
+        const auto strict = scoreRound(s, f.data, control);
+        QCOMPARE(strict.row(0)["fate"].get<std::string>(), std::string("not_significant"));
+        QCOMPARE(strict.row(0)["score"].get<double>(), 0.0);
+        QVERIFY(strict.plan.empty());
+        s.confidence = 0.95;
+        s.eval.batches = 1;
+        s.stateDir = teft::test::freshDir("uncertainty-one");
+        const auto one = scoreRound(s, f.data, control);
+        QVERIFY(one.row(0)["std_error"].is_null());
+        QVERIFY(one.row(0)["gain"].get<double>() > 0);
+        QCOMPARE(one.row(0)["fate"].get<std::string>(), std::string("not_significant"));
+        // One batch cannot tell two updates apart.
+        QCOMPARE(one.row(0)["tied_with"], nlohmann::json::array({"b-bad"}));
     }
 
     void overriddenWeightsStepWithThose()

@@ -17,6 +17,7 @@
 
 #include <QComboBox>
 #include <QLineSeries>
+#include <QLocale>
 #include <QMessageBox>
 #include <QPushButton>
 #include <QSignalSpy>
@@ -88,7 +89,11 @@ private Q_SLOTS:
         m_page->kBox()->setValue(2);
         // Round settings other than the defaults: they must reach the engine.
         QVERIFY(m_page->evalBatchesBox()->isVisible());
-        m_page->evalBatchesBox()->setValue(6);
+        QCOMPARE(m_page->evalBatchesBox()->value(), ValidatorSettings{}.eval.batches); // the engine's default
+        // 13 batches of 2 rows: the 26 rows of the fixture's scoring half, none repeated (the
+        // standard errors need distinct batches).
+        m_page->evalBatchesBox()->setValue(13);
+        m_page->evalBatchSizeBox()->setValue(2);
         m_page->outerLrBox()->setValue(0.5);
         m_page->momentumBox()->setValue(0.8);
 
@@ -112,7 +117,8 @@ private Q_SLOTS:
         s.submissionsDir = m_world->subs;
         s.knownMinersFile = dataDir() / "known_miners.json";
         s.aggregation.topK = 2;
-        s.eval.batches = 6;
+        s.eval.batches = 13;
+        s.eval.batchSize = 2;
         s.outer.lr = 0.5;
         s.outer.momentum = 0.8;
         auto project = Project::load(*m_context->store(), m_world->projectId);
@@ -138,6 +144,19 @@ private Q_SLOTS:
                     QCOMPARE(r->rank, j["rank"].get<int>());
                 QCOMPARE(r->weight, j["weight"].get<double>());
                 QVERIFY(std::isfinite(r->score) && std::isfinite(r->newLoss));
+                // s_i ± its error over the tokens it rests on, and the ties within noise.
+                QCOMPARE(r->gain, j["gain"].get<double>());
+                QCOMPARE(r->stdError, j["std_error"].get<double>());
+                QCOMPARE(r->lowerBound, j["lower_bound"].get<double>());
+                QCOMPARE(r->tokens, j["tokens"].get<std::int64_t>());
+                QCOMPARE(r->significant, j["significant"].get<bool>());
+                QCOMPARE(r->tiedWith.size(), qsizetype(j["tied_with"].size()));
+                QCOMPARE(j["batches"].get<int>(), 13);
+                const int row = int(r - m_page->model()->submissions().data());
+                const QString shown = m_page->model()->index(row, SubmissionTableModel::ScoreColumn).data().toString();
+                QVERIFY2(shown.contains(QStringLiteral(" ± ")), qPrintable(shown));
+                QCOMPARE(m_page->model()->index(row, SubmissionTableModel::TokensColumn).data().toString(),
+                         QLocale().toString(static_cast<qlonglong>(r->tokens)));
             } else {
                 QVERIFY(!r->reasonMessage.isEmpty());
             }
@@ -150,11 +169,29 @@ private Q_SLOTS:
         QVERIFY(alpha->verified && beta->verified && wild->verified);
         QVERIFY(!evil->verified && !evil->accepted);
         QVERIFY(alpha->score > 0 && beta->score > 0);
+        QVERIFY(alpha->significant && beta->significant); // honest updates: gains beyond noise
         QCOMPARE(wild->score, 0.0);
+        QVERIFY(wild->gain < 0 && !wild->significant);
         QVERIFY(!wild->accepted);
         QVERIFY(alpha->accepted && beta->accepted);
         QVERIFY(m_page->outerStepButton()->isEnabled());
         QVERIFY(!fs::exists(m_controller->stateDir() / "state.json")); // scoring writes nothing
+
+        // The review as it looks (for the eye; the path is printed).
+        const auto shots = test::freshDir("screenshots");
+        const QString png = QString::fromStdString((shots / "validator-review.png").string());
+        QVERIFY(m_page->grab().save(png));
+        qInfo("validator review: %s", qPrintable(png));
+
+        // The engine's default evaluation size (16 × 8 rows) needs more rows than this fixture's
+        // scoring half holds: the rows repeat, which the round says (its standard errors would be
+        // too small), and which the 13 × 2 above avoids.
+        s.eval = ValidatorSettings{}.eval;
+        s.stateDir = test::freshDir("reference-default-state");
+        const auto byDefault = scoreRound(s, data, control);
+        const auto scoringRows = data.heldOutPart(TokenDataset::HeldOutPart::Scoring).numHeldOut();
+        QCOMPARE(byDefault.evalRowsRepeat, std::int64_t(s.eval.batches) * s.eval.batchSize > scoringRows);
+        QVERIFY(byDefault.evalRowsRepeat);
     }
 
     void overrideThenOuterStep()
@@ -192,7 +229,9 @@ private Q_SLOTS:
         QVERIFY(!loadTensorFile(state.phi).empty());
         const auto report = nlohmann::json::parse(readFile(stateDir / "round-0" / "report.json"));
         QVERIFY(report["updated"].get<bool>());
-        QCOMPARE(report["settings"]["eval_batches"].get<int>(), 6);
+        QCOMPARE(report["settings"]["eval_batches"].get<int>(), 13);
+        QCOMPARE(report["settings"]["eval_batch_size"].get<int>(), 2);
+        QVERIFY(!report["eval_rows_repeat"].get<bool>());
         QCOMPARE(report["settings"]["outer"]["lr"].get<double>(), 0.5);
         QCOMPARE(report["settings"]["outer"]["momentum"].get<double>(), 0.8);
         for (const auto& j : report["submissions"]) {

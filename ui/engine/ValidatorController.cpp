@@ -55,6 +55,18 @@ std::vector<SubmissionReview> reviewRows(const ScoredRound& scored)
             r.newLoss = j.contains("loss") && j["loss"].is_number() ? j["loss"].get<double>()
                                                                     : std::numeric_limits<double>::quiet_NaN();
             r.score = j.value("score", 0.0);
+            const auto number = [&](const char* key) {
+                return j.contains(key) && j[key].is_number() ? j[key].get<double>()
+                                                             : std::numeric_limits<double>::quiet_NaN();
+            };
+            r.gain = number("gain");
+            r.stdError = number("std_error");
+            r.lowerBound = number("lower_bound");
+            r.confidence = scored.settings.confidence;
+            r.tokens = j.value("tokens", std::int64_t(0));
+            r.significant = j.value("significant", false);
+            for (const auto& t : j.value("tied_with", nlohmann::json::array()))
+                r.tiedWith << QString::fromStdString(t.get<std::string>());
             r.rank = j.value("rank", 0);
             r.weight = j.value("weight", 0.0);
             r.accepted = r.weight > 0;

@@ -68,7 +68,7 @@ PolicyPanel::PolicyPanel(RoutingHeatmapModel* model, SelectionDocument* document
     m_budgetMiB->setDecimals(1);
     m_budgetMiB->setSuffix(tr(" MiB"));
     m_budgetMiB->setSpecialValueText(tr("no limit"));
-    m_budgetMiB->setToolTip(tr("Largest submission: the selected experts' bytes"));
+    m_budgetMiB->setToolTip(tr("Largest submission: the selected experts' updates as miners send them (fp32)"));
 
     m_pages = new QStackedWidget;
     auto* kPage = new QWidget;

@@ -66,7 +66,14 @@ void showSampleRound(ValidatorPage& page)
         r.reasonCode = QStringLiteral("accepted");
         r.baseLoss = base;
         r.newLoss = base - 0.012 - 0.008 * noise(rng); // most miners help a little, some do not
-        r.score = std::max(0.0, r.baseLoss - r.newLoss);
+        // s_i ± its standard error over 16 batches of 8 rows of 128 tokens (127 targets each);
+        // it scores only when its one-sided 95 % bound (t_0.95,15 = 1.753) is above 0.
+        r.gain = r.baseLoss - r.newLoss;
+        r.stdError = 0.004 + 0.001 * std::abs(noise(rng));
+        r.lowerBound = r.gain - 1.753 * r.stdError;
+        r.tokens = 16 * 8 * 127;
+        r.significant = r.lowerBound > 0;
+        r.score = r.significant ? std::max(0.0, r.gain) : 0.0;
         rows.push_back(r);
     }
     const double nan = std::numeric_limits<double>::quiet_NaN();
@@ -75,11 +82,15 @@ void showSampleRound(ValidatorPage& page)
     rows[4].reasonMessage = QObject::tr("The signature of ember does not verify with its registered key.");
     rows[4].newLoss = nan;
     rows[4].score = 0.0;
+    rows[4].gain = nan;
+    rows[4].tokens = 0;
     rows[6].verified = false;
     rows[6].reasonCode = QStringLiteral("non_finite");
     rows[6].reasonMessage = QObject::tr("delta.safetensors holds NaN values in layers.3.experts.12.down_proj.");
     rows[6].newLoss = nan;
     rows[6].score = 0.0;
+    rows[6].gain = nan;
+    rows[6].tokens = 0;
     page.setRound(round, std::move(rows));
 }
 

@@ -9,7 +9,8 @@
 namespace teft::ui {
 
 // The validator's submissions: miner, verification result and reason, base loss, new loss,
-// s_i, rank, weight, accepted. SortRole gives raw numbers for QSortFilterProxyModel. The
+// s_i ± its standard error (greyed when not significant), the tokens it rests on, rank (with
+// the submissions it is tied with within noise), weight, accepted. SortRole gives raw numbers for QSortFilterProxyModel. The
 // Accepted column is checkable: checking or unchecking sets an override, and rank / weight /
 // accepted are recomputed through the AggregationPreview for every row.
 class SubmissionTableModel : public QAbstractTableModel {
@@ -21,6 +22,7 @@ public:
         BaseLossColumn,
         NewLossColumn,
         ScoreColumn,
+        TokensColumn,
         RankColumn,
         WeightColumn,
         AcceptedColumn,

@@ -92,8 +92,10 @@ ValidatorPage::ValidatorPage(QWidget* parent) : QWidget(parent)
     // How a round is scored and stepped (read by the engine controller when scoring starts).
     m_evalBatches = new QSpinBox;
     m_evalBatches->setRange(1, 100000);
-    m_evalBatches->setValue(8);
-    m_evalBatches->setToolTip(tr("Held-out batches every submission is scored on (the same seeded batches for all)"));
+    m_evalBatches->setValue(RoundSettings{}.evalBatches);
+    m_evalBatches->setToolTip(
+        tr("Held-out batches every submission is scored on (the same seeded batches for all); a score's "
+           "standard error comes from their spread, so at least 2, and more narrow it"));
     m_evalBatchSize = new QSpinBox;
     m_evalBatchSize->setRange(1, 4096);
     m_evalBatchSize->setValue(8);

@@ -34,7 +34,7 @@ public:
     struct RoundSettings {
         AggregationPreview::Rule rule = AggregationPreview::Rule::TopK;
         int k = 2;
-        int evalBatches = 8;   // held-out batches every submission is scored on
+        int evalBatches = 16;  // held-out batches every submission is scored on (the engine's default)
         int evalBatchSize = 8; // rows per batch
         double outerLr = 0.7;  // of the Nesterov outer step
         double momentum = 0.9;
