@@ -188,11 +188,15 @@ CheckpointWriteReport writeCheckpointStreamed(const fs::path& dir, const std::ve
 
     const int count = static_cast<int>(shards.size());
     const std::set<std::string> resumable = completedShards(dir, options.resumeKey);
-    // Weight files that a killed writer left half-written ("<name>.tmp-<pid>-<n>").
+    // Files of a checkpoint folder that a killed writer left half-written ("<name>.tmp-<pid>-<n>"):
+    // the weights, the index, the progress file of a resumable write, and the config and tokenizer
+    // files a merge copies after them (the crash soak found the progress file's left behind).
     removeStaleTemporaries(dir, [](const std::string& target) {
-        static const std::regex weights(
-            R"(model\.safetensors|model-\d{5}-of-\d{5}\.safetensors|model\.safetensors\.index\.json)");
-        return std::regex_match(target, weights);
+        static const std::regex owned(
+            R"(model\.safetensors|model-\d{5}-of-\d{5}\.safetensors|model\.safetensors\.index\.json|)"
+            R"(\.teft-write-progress\.json|config\.json|generation_config\.json|tokenizer\.json|)"
+            R"(tokenizer_config\.json|special_tokens_map\.json|vocab\.json|merges\.txt|tokenizer\.model)");
+        return std::regex_match(target, owned);
     });
     if (resumable.empty()) {
         fs::remove(dir / kCheckpointProgressFile, ec);

@@ -16,6 +16,7 @@
 #include <cstring>
 #include <ctime>
 #include <fstream>
+#include <set>
 #include <torch/torch.h>
 #include <unistd.h>
 
@@ -120,6 +121,18 @@ SubmissionManifest SubmissionManifest::fromJson(const json& j)
     const char* what = "Submission manifest";
     if (!j.is_object() || j.value("format", std::string()) != "teft-submission")
         throw FormatError("Not a TEFT submission manifest: \"format\" is not \"teft-submission\"");
+    // Every key is one the format has: the manifest is signed, and a key the validator ignored
+    // (a newer format's, a typo of a real one) would be signed without meaning anything here.
+    static const std::set<std::string> known = {"format",         "version",      "update",      "base_fingerprint",
+                                                "selection_hash", "round",        "miner_id",    "public_key",
+                                                "inner_steps",    "tokens_seen",  "data_shard",  "training",
+                                                "created_at",     "delta_sha256", "tensor_count"};
+    for (const auto& [key, value] : j.items())
+        if (!known.count(key))
+            throw FormatError("Submission manifest: unknown key \"" + key +
+                              "\" (a version 1 manifest has only format, version, update, base_fingerprint, "
+                              "selection_hash, round, miner_id, public_key, inner_steps, tokens_seen, data_shard, "
+                              "training, created_at, delta_sha256 and tensor_count)");
     SubmissionManifest m;
     m.formatVersion = field<int>(j, "version", what);
     if (m.formatVersion != kFormatVersion)

@@ -34,7 +34,7 @@ enum class RefusalReason {
     DtypeMismatch,           // "wrong_dtype"
     NonFinite,               // "non_finite": NaN or Inf
     NormTooLarge,            // "norm_too_large"
-    DuplicateCopy,           // "duplicate": the same Δ as an earlier submission
+    DuplicateCopy,           // "duplicate": the same Δ as an earlier submission, or within 1 % of it
 };
 std::string reasonCode(RefusalReason reason);
 
@@ -82,7 +82,8 @@ struct Verdict {
 // The validator's checks, in order: readable; package hash (and the manifest's content hash);
 // signature (present, key known, verifies); base fingerprint; selection hash; round; tensor
 // names exactly the expected ones; shapes; dtypes; finite values; update norm; and, across a
-// batch, exact copies (the same Δ content as an earlier submission in arrival order).
+// batch, exact and near copies (the same Δ content as an earlier submission in arrival order, or
+// one within 1 % of its norm). A manifest key the format does not have is malformed.
 // A refusal is a Verdict, never an exception.
 // The validator's own record of when it first saw each submission (its folder name and package
 // hash), kept in a file it owns (the validator's state folder). The order among identical updates

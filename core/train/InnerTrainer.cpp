@@ -147,6 +147,8 @@ bool InnerTrainer::tryResumeLocal()
     }
     m_optimizer.loadState(ckpt->optimizer, ckpt->state.step - ckpt->state.skippedSteps);
     m_state = ckpt->state;
+    if (isWriter()) // what a writer killed after the JSON's rename left: the previous state
+        removeSupersededTrainStates(m_checkpointDir, ckpt->tensorsFile);
     return true;
 }
 

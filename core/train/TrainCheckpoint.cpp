@@ -35,14 +35,18 @@ void saveTrainCheckpoint(const fs::path& dir, const TrainProgressState& s, const
                      {"identity", s.identity},
                      {"extra", s.extra}};
     writeFileAtomically(dir / "checkpoint.json", j.dump(2) + "\n");
+    removeSupersededTrainStates(dir, tensorsName);
+}
+
+void removeSupersededTrainStates(const fs::path& dir, const std::string& current)
+{
     // A write killed before its rename leaves an optimizer-sized temporary: never renamed, so gone.
     removeStaleTemporaries(dir);
-    for (const auto& entry : fs::directory_iterator(dir)) {
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(dir, ec)) {
         const auto name = entry.path().filename().string();
-        if (name.rfind("state-", 0) == 0 && name != tensorsName && entry.path().extension() == ".safetensors") {
-            std::error_code ec;
+        if (name.rfind("state-", 0) == 0 && name != current && entry.path().extension() == ".safetensors")
             fs::remove(entry.path(), ec);
-        }
     }
 }
 
@@ -69,7 +73,8 @@ std::optional<TrainCheckpointData> loadTrainCheckpoint(const fs::path& dir)
     } catch (const nlohmann::json::exception& e) {
         throw FormatError("Training checkpoint " + jsonPath.string() + ": " + e.what());
     }
-    const auto tensorsPath = dir / j.value("tensors", "");
+    d.tensorsFile = j.value("tensors", "");
+    const auto tensorsPath = dir / d.tensorsFile;
     if (!fs::exists(tensorsPath))
         throw FormatError("Training checkpoint " + jsonPath.string() + " names " + tensorsPath.string() +
                           ", which does not exist");

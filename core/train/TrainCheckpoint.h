@@ -35,12 +35,19 @@ struct TrainProgressState {
 
 struct TrainCheckpointData {
     TrainProgressState state;
-    TensorMap params;    // by parameter name
-    TensorMap optimizer; // "exp_avg/..", "exp_avg_sq/.."
+    TensorMap params;        // by parameter name
+    TensorMap optimizer;     // "exp_avg/..", "exp_avg_sq/.."
+    std::string tensorsFile; // the state-<step>.safetensors checkpoint.json names
 };
 
 void saveTrainCheckpoint(const std::filesystem::path& dir, const TrainProgressState& state, const TensorMap& params,
                          const TensorMap& optimizer);
+// Removes the tensor files of earlier checkpoints (every state-*.safetensors but `current`, the
+// one checkpoint.json names) and the temporaries of killed writes. saveTrainCheckpoint does it
+// after each save; a resume does it too, since a kill between the JSON's rename and the removal
+// leaves the previous optimizer-sized state behind, and a run resumed after its last periodic
+// checkpoint never saves again.
+void removeSupersededTrainStates(const std::filesystem::path& dir, const std::string& current);
 // nullopt when the folder holds no checkpoint.json. FormatError naming the file when it is
 // malformed or its tensors file is missing.
 std::optional<TrainCheckpointData> loadTrainCheckpoint(const std::filesystem::path& dir);

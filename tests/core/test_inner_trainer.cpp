@@ -213,6 +213,42 @@ private slots:
         QVERIFY(torch::equal(wA, wC));
     }
 
+    // The crash soak (scripts/crash-soak.py) found it: a kill after checkpoint.json names the new
+    // state but before the previous state-<step>.safetensors is removed left that optimizer-sized
+    // file for good when the resumed run saved no checkpoint after it (its last periodic one was
+    // before the kill). The resume removes it.
+    void resumeRemovesTheStateAKillLeftBehind()
+    {
+        Toy toy;
+        JobControl control;
+        InnerTrainerSettings s = settings();
+        s.innerSteps = 8; // checkpoints at steps 3 and 6, none after
+        const auto dir = teft::test::freshDir("resume-superseded");
+        auto wB = initialWeights();
+        InnerTrainer b1({{"w", wB}}, allRows(), s, dir, "run");
+        int calls = 0;
+        auto base = toy.loss(wB);
+        QVERIFY_THROWS_EXCEPTION(std::runtime_error, b1.run(
+                                                         [&](const std::vector<std::int64_t>& rows) {
+                                                             if (++calls == 15) // step 8, first micro-batch
+                                                                 throw std::runtime_error("killed");
+                                                             return base(rows);
+                                                         },
+                                                         control));
+        QVERIFY(std::filesystem::exists(dir / "state-6.safetensors"));
+        QVERIFY(!std::filesystem::exists(dir / "state-3.safetensors"));
+        // What the kill leaves: step 3's state beside the step 6 that checkpoint.json names.
+        std::filesystem::copy_file(dir / "state-6.safetensors", dir / "state-3.safetensors");
+        auto wC = initialWeights();
+        InnerTrainer b2({{"w", wC}}, allRows(), s, dir, "run");
+        const auto r = b2.run(toy.loss(wC), control);
+        QCOMPARE(r.resumedFromStep, std::int64_t(6));
+        QCOMPARE(r.steps, std::int64_t(8));
+        QVERIFY(!std::filesystem::exists(dir / "state-3.safetensors"));
+        QVERIFY(std::filesystem::exists(dir / "state-6.safetensors"));
+        QVERIFY(hasTrainCheckpoint(dir));
+    }
+
     void pauseHoldsBetweenStepsAndResumes()
     {
         Toy toy;

@@ -410,6 +410,13 @@ private slots:
         const std::string second = std::next(expect.begin())->first;
         const fs::path stale = root / "merged" / (second + ".tmp-" + std::to_string(child) + "-0");
         std::ofstream(stale) << "half a shard";
+        // ... or of the progress file, or of a config file copied after the shards (the crash
+        // soak, scripts/crash-soak.py, found the progress file's left for good).
+        const fs::path staleProgress = root / "merged" /
+                                       (std::string(kCheckpointProgressFile) + ".tmp-" + std::to_string(child) + "-1");
+        std::ofstream(staleProgress) << "{\"key\": ";
+        const fs::path staleConfig = root / "merged" / ("config.json.tmp-" + std::to_string(child) + "-2");
+        std::ofstream(staleConfig) << "{";
 
         JobControl again;
         const auto r = runMerge(s, {}, again);
@@ -419,6 +426,8 @@ private slots:
         QCOMPARE(::stat((root / "merged" / first).c_str(), &after), 0);
         QCOMPARE(after.st_ino, before.st_ino);
         QVERIFY(!fs::exists(stale));
+        QVERIFY(!fs::exists(staleProgress));
+        QVERIFY(!fs::exists(staleConfig));
         QVERIFY(!fs::exists(root / "merged" / kCheckpointProgressFile));
         const auto got = weightFiles(root / "merged");
         QCOMPARE(got.size(), expect.size());

@@ -415,6 +415,49 @@ private slots:
         QVERIFY_THROWS_EXCEPTION(FormatError, ReceiptLog(state / "bad.json"));
     }
 
+    // Near copies (another miner's Δ plus a little noise, re-signed) are duplicates: the first
+    // received keeps the credit, both are refused when first received in the same scan, and an
+    // update 5 % away from another is an update of its own.
+    void nearCopiesAreDuplicates()
+    {
+        TensorMap near, apart;
+        const TensorMap noise = makeTensors(0.01, 9);
+        const double rel = l2(noise) / l2(m_delta); // ~1: the noise is as large as the update
+        for (const auto& [name, t] : m_delta) {
+            near[name] = t + noise.at(name) * (0.002 / rel);
+            apart[name] = t + noise.at(name) * (0.05 / rel);
+        }
+        const fs::path root = test::freshDir("near");
+        writeSubmission(root / "a", manifest(), m_delta, &m_alice);
+        writeSubmission(root / "b", manifest(), near, &m_bob);
+        writeSubmission(root / "c", manifest(), apart, &m_bob);
+        const auto dirs = SubmissionVerifier::listSubmissions(root);
+        const auto inOrder = SubmissionVerifier(policy()).verifyAll(dirs);
+        QVERIFY(inOrder[0].accepted);
+        QCOMPARE(inOrder[1].reason, RefusalReason::DuplicateCopy);
+        QVERIFY2(QString::fromStdString(inOrder[1].message).contains("near copy of the earlier submission a"),
+                 inOrder[1].message.c_str());
+        QVERIFY2(QString::fromStdString(inOrder[1].message).contains("differ by 0.2 %"), inOrder[1].message.c_str());
+        QVERIFY2(inOrder[2].accepted, inOrder[2].message.c_str());
+        // Alice's and bob's first received in the same scan: neither is credited.
+        ReceiptLog log(test::freshDir("near-state") / "receipts.json");
+        const auto tie = SubmissionVerifier(policy()).verifyAll(dirs, nullptr, &log);
+        QCOMPARE(tie[0].reason, RefusalReason::DuplicateCopy);
+        QCOMPARE(tie[1].reason, RefusalReason::DuplicateCopy);
+        QVERIFY(QString::fromStdString(tie[0].message).contains("cannot be established"));
+        QVERIFY(tie[2].accepted);
+    }
+
+    // A signed manifest key the format does not have is refused, naming it.
+    void unknownManifestKeysAreRefused()
+    {
+        const fs::path d = write("unknown-manifest-key", m_delta, &m_alice, manifest());
+        json j = json::parse(readFile(d / "manifest.json"));
+        j["max_norm_override"] = 1e9;
+        writeFileAtomically(d / "manifest.json", j.dump(1) + "\n");
+        expectRefused(d, RefusalReason::Malformed, "unknown key \"max_norm_override\"");
+    }
+
     // The relative bound: each tensor's update against the norm of the weights it changes.
     void relativeNormBound()
     {
