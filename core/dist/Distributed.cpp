@@ -142,7 +142,7 @@ public:
             c10d::AllreduceOptions o;
             o.reduceOp = toC10d(op);
             o.timeout = m_timeout;
-            group.allreduce(list, o)->wait();
+            issue([&] { return group.allreduce(list, o); })->wait();
         });
     }
 
@@ -154,7 +154,7 @@ public:
             o.rootRank = root;
             o.rootTensor = 0;
             o.timeout = m_timeout;
-            group.broadcast(list, o)->wait();
+            issue([&] { return group.broadcast(list, o); })->wait();
         });
     }
 
@@ -163,7 +163,7 @@ public:
         guarded(what, [&] {
             c10d::BarrierOptions o;
             o.timeout = m_timeout;
-            m_group->barrier(o)->wait();
+            issue([&] { return m_group->barrier(o); })->wait();
         });
     }
 
@@ -178,6 +178,19 @@ public:
     }
 
 private:
+    // Starts a collective (returns its Work; the wait is outside the lock). c10d records every
+    // collective it enqueues in a process-wide flight recorder whose bookkeeping is not safe
+    // against two process groups enqueueing at the same moment: with two ranks as threads of one
+    // process (the tests) that crashed in std::map insertion once in a few runs under load. One
+    // rank per process, as real runs are, never contends.
+    template <class F>
+    static c10::intrusive_ptr<c10d::Work> issue(F&& start)
+    {
+        static std::mutex mutex;
+        std::lock_guard<std::mutex> lock(mutex);
+        return start();
+    }
+
     // Runs op(group, tensor) on the group that takes the tensor: NCCL for a CUDA tensor when
     // there is one, else Gloo, which works on the host (a CUDA tensor goes there and back).
     template <class F>
