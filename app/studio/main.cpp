@@ -10,6 +10,7 @@
 #include "ui/shell/LogSink.h"
 #include "ui/shell/MainWindow.h"
 #include "ui/shell/Screenshots.h"
+#include "ui/shell/StudioApplication.h"
 #include "ui/shell/Translations.h"
 
 #include <QApplication>
@@ -19,7 +20,7 @@
 
 int main(int argc, char** argv)
 {
-    QApplication app(argc, argv);
+    teft::ui::StudioApplication app(argc, argv);
     QApplication::setOrganizationName("TEFT Studio");
     QApplication::setApplicationName("TEFT Studio");
     QApplication::setApplicationVersion(TEFT_VERSION);

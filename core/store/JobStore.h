@@ -18,7 +18,13 @@ namespace teft {
 // database, is refused with a clear error and never modified.
 //
 // Thread-safety: one connection per JobStore, guarded by a mutex; open one JobStore per
-// thread or share one. Several processes may open the same file.
+// thread or share one. Several processes may open the same file at once (the GUI, any number of
+// `teft` commands): each write is one short transaction that waits for the others (busy
+// timeout), nothing outside SQLite ever opens the file while a connection of this process is
+// open (closing such a descriptor would drop this process's POSIX locks, and another process
+// would then delete the WAL under it), the WAL and its index persist when a connection closes,
+// and a connection that fails with an I/O or "not a database" error is reopened and the
+// operation retried once.
 class JobStore {
 public:
     static constexpr int kSchemaVersion = 3;
@@ -158,6 +164,8 @@ public:
     // Change counter (PRAGMA data_version + own writes): the GUI polls it to refresh views
     // when another process (the CLI) writes.
     std::int64_t dataVersion() const;
+    // How many times this store reopened a lost connection (for the log and tests).
+    int reconnects() const;
 
 private:
     explicit JobStore(std::filesystem::path path);
@@ -167,9 +175,17 @@ private:
     friend class Statement;
     friend class Transaction;
     void exec(const std::string& sql) const;
+    // Opens m_db (sqlite3_open_v2, busy timeout, WAL, persistent WAL). Throws teft::Error.
+    void connect() const;
+    // Runs fn under the mutex; when the connection was lost (an I/O error, the file replaced or
+    // its WAL deleted under it), reopens it and runs fn once more.
+    template <typename Fn>
+    auto guarded(Fn&& fn) const -> decltype(fn());
 
     std::filesystem::path m_path;
-    sqlite3* m_db = nullptr;
+    mutable sqlite3* m_db = nullptr;
+    mutable int m_reconnects = 0;
+    std::string m_registryKey; // this process's open stores per file: see open()
     mutable std::recursive_mutex m_mutex;
 };
 

@@ -2,6 +2,8 @@
 
 #include "core/store/JobStore.h"
 
+#include <spdlog/spdlog.h>
+
 namespace teft::ui {
 
 AppContext::AppContext(std::unique_ptr<JobStore> store, QObject* parent) : QObject(parent), m_store(std::move(store))
@@ -9,7 +11,11 @@ AppContext::AppContext(std::unique_ptr<JobStore> store, QObject* parent) : QObje
     m_poll.setInterval(1000);
     connect(&m_poll, &QTimer::timeout, this, &AppContext::pollStore);
     if (m_store) {
-        m_lastVersion = m_store->dataVersion();
+        try {
+            m_lastVersion = m_store->dataVersion();
+        } catch (const std::exception& e) {
+            spdlog::error("the job store cannot be read: {}", e.what());
+        }
         m_poll.start();
     }
 }
@@ -21,8 +27,13 @@ void AppContext::setCurrentProject(std::optional<std::int64_t> id)
     if (id == m_project)
         return;
     m_project = id;
-    if (m_store && id)
-        m_store->touchProject(*id);
+    if (m_store && id) {
+        try {
+            m_store->touchProject(*id);
+        } catch (const std::exception& e) {
+            spdlog::warn("the job store cannot record the project as recently used: {}", e.what());
+        }
+    }
     Q_EMIT currentProjectChanged();
 }
 
@@ -30,7 +41,20 @@ void AppContext::pollStore()
 {
     if (!m_store)
         return;
-    const auto v = m_store->dataVersion();
+    std::int64_t v = 0;
+    try {
+        // The store reopens a lost connection itself; what still fails here (a full disk, the
+        // file moved away) is reported once, and polling goes on: it may come back.
+        v = m_store->dataVersion();
+    } catch (const std::exception& e) {
+        if (!m_pollFailing)
+            spdlog::error("the job store cannot be read: {}", e.what());
+        m_pollFailing = true;
+        return;
+    }
+    if (m_pollFailing)
+        spdlog::info("the job store can be read again");
+    m_pollFailing = false;
     if (v != m_lastVersion) {
         m_lastVersion = v;
         Q_EMIT storeChanged();

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QObject>
+#include <QString>
 #include <QTimer>
 #include <cstdint>
 #include <memory>
@@ -24,6 +25,9 @@ public:
     JobStore* store() const { return m_store.get(); }
     std::optional<std::int64_t> currentProject() const { return m_project; }
     void setCurrentProject(std::optional<std::int64_t> id);
+    // A short message for the user (a save, a failure, a finished job): the main window shows it
+    // in its status bar and the log.
+    void notify(const QString& message) { Q_EMIT notification(message); }
 
 public Q_SLOTS:
     void pollStore();
@@ -31,12 +35,14 @@ public Q_SLOTS:
 Q_SIGNALS:
     void storeChanged();
     void currentProjectChanged();
+    void notification(const QString& message);
 
 private:
     std::unique_ptr<JobStore> m_store;
     std::optional<std::int64_t> m_project;
     QTimer m_poll;
     std::int64_t m_lastVersion = -1;
+    bool m_pollFailing = false;
 };
 
 } // namespace teft::ui
