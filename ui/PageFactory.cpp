@@ -2,6 +2,7 @@
 
 #include "core/store/JobStore.h"
 #include "core/train/MinerJob.h"
+#include "ui/engine/BackgroundTask.h"
 #include "ui/engine/DemoProject.h"
 #include "ui/engine/MergeController.h"
 #include "ui/engine/ValidatorController.h"
@@ -67,6 +68,26 @@ void installPages(MainWindow& window)
     auto* minerController = new MinerController(miner, context, &window);
     auto* demo = new DemoProjectController(start, context, &window);
     QObject::connect(demo, &DemoProjectController::opened, &window, [&window] { window.showPage("routing"); });
+    // What quitting would stop (the window asks first).
+    window.addBusySource([routingController] {
+        return routingController->task()->isRunning() ? MainWindow::tr("Expert identification") : QString();
+    });
+    window.addBusySource([miner] {
+        const TrainingSession* s = miner->session();
+        return s && (s->state() == TrainingSession::State::Running || s->state() == TrainingSession::State::Paused)
+                   ? MainWindow::tr("Training")
+                   : QString();
+    });
+    window.addBusySource([validatorController] {
+        return validatorController->task()->isRunning() ? MainWindow::tr("Validation (scoring or the outer step)")
+                                                        : QString();
+    });
+    window.addBusySource([mergeController] {
+        return mergeController->task()->isRunning() ? MainWindow::tr("Merge") : QString();
+    });
+    window.addBusySource([demo] {
+        return demo->task()->isRunning() ? MainWindow::tr("Preparing the built-in demo") : QString();
+    });
     QObject::connect(&window, &MainWindow::openProjectRequested, context, [&window, context](qint64 id) {
         if (context->store())
             context->store()->touchProject(id);

@@ -8,6 +8,7 @@
 
 #include "core/data/DatasetSpec.h"
 #include "core/data/TokenDataset.h"
+#include "core/project/Datasets.h"
 #include "core/teft/MoeLayout.h"
 #include "core/teft/RoutingStats.h"
 #include "core/train/RoutingIdentification.h"
@@ -56,8 +57,12 @@ struct IdentifyRequest {
     IdentifySettings settings;
     IdentifyDataset target;
     std::optional<IdentifyDataset> reference;
-    std::filesystem::path statsFile;                  // target statistics are saved here (parent created)
-    std::filesystem::path referenceStatsFile;         // reference statistics (required with a reference)
+    std::filesystem::path statsFile;          // target statistics are saved here (parent created)
+    std::filesystem::path referenceStatsFile; // reference statistics (required with a reference)
+    // More references, each identified on its own and saved to the file at the same index of
+    // referenceStatsFiles (one per reference, required); result.references in the same order.
+    std::vector<IdentifyDataset> references;
+    std::vector<std::filesystem::path> referenceStatsFiles;
     std::optional<std::int64_t> projectId;            // the job store project the job belongs to
     nlohmann::json config = nlohmann::json::object(); // the job record's config (what the caller ran)
     std::filesystem::path outputDir;                  // the job's output folder; empty: statsFile's parent
@@ -66,6 +71,9 @@ struct IdentifyRequest {
 struct IdentifyResult {
     RoutingStats target;
     std::optional<RoutingStats> reference;
+    std::vector<RoutingStats> references; // of IdentifyRequest::references, in order
+    DatasetSummary targetData;            // what the target's rows hold (records, tokens, bad records)
+    std::vector<DatasetSummary> referencesData;
     std::string fingerprint; // modelFingerprint(modelDir), also set in both statistics
     RoutingCosts costs;
     std::int64_t jobId = 0;
@@ -82,15 +90,21 @@ using IdentifyFinish = std::function<void(JobRecord& record, const IdentifyResul
 //   fingerprint it; for the target then the reference: tokenize (when given a spec) and
 //   collectRoutingStats with the dataset's batches, set fingerprint and label, save;
 //   record metrics: recordRoutingMetrics(target), recordRoutingMetrics(reference, "reference."),
-//   "tokens" (target tokens, step 0); routingCosts; then `finish`; then succeed.
+//   each of `references` as "reference<k>." (k 1-based), "tokens" (target tokens, step 0);
+//   routingCosts; then `finish`; then succeed.
 // Errors: those of the model loader, tokenizeDataset, RoutingStats::save; UsageError when a
-// reference is given without referenceStatsFile or statsFile is empty.
+// reference is given without referenceStatsFile, references and referenceStatsFiles differ in
+// length, or statsFile is empty.
 IdentifyResult identify(const IdentifyRequest& request, JobControl& control, const IdentifyFinish& finish = {});
 
 // The project's identification (the Experts page's "Identify"): the project's model on its
-// device (bf16 compute), its target and optional reference datasets with its packing, saved to
-// targetStatsFile() / referenceStatsFile() (a stale reference.json is removed when the project
-// has no reference), job config {"model", "project", "source"}, the project's id.
+// device (bf16 compute), its target and each of its reference datasets with its packing, each
+// read up to the project's token budget (Project::identifySettings), saved to targetStatsFile()
+// and referenceStatsFile(k); all references together (RoutingStats::merge, recorded as
+// "reference.") to referenceStatsFile() (stale reference files are removed); the datasets'
+// summaries to dataSummaryFile(); job config {"model", "project", "source", "tokens"}, the
+// project's id. result.reference is the project's contrast choice (Project::contrastStatsFile),
+// result.references each reference's own statistics.
 IdentifyResult identify(const Project& project, JobControl& control, const std::string& source = "teft-studio");
 
 } // namespace teft

@@ -33,12 +33,16 @@ MergeSettings mergeSettingsFor(const Project& project, const std::filesystem::pa
 }
 
 MergeResult mergeProject(const Project& project, const std::filesystem::path& outDir, const std::string& targetName,
-                         const std::string& referenceName, JobControl& control)
+                         const std::vector<std::string>& referenceNames, JobControl& control)
 {
+    if (referenceNames.size() != project.references.size())
+        throw UsageError("A merge of project '" + project.name + "' needs a name for each of its " +
+                         std::to_string(project.references.size()) + " reference datasets (" +
+                         std::to_string(referenceNames.size()) + " given)");
     const MergeSettings settings = mergeSettingsFor(project, outDir);
     std::vector<NamedDataset> datasets{{targetName, project.target, project.packing}};
-    if (project.reference)
-        datasets.push_back({referenceName, *project.reference, project.packing});
+    for (std::size_t i = 0; i < project.references.size(); ++i)
+        datasets.push_back({referenceNames[i], project.references[i], project.packing});
     return mergeModel(settings, datasets, control);
 }
 

@@ -24,9 +24,10 @@ MergeResult mergeModel(const MergeSettings& settings, const std::vector<NamedDat
 MergeSettings mergeSettingsFor(const Project& project, const std::filesystem::path& outDir);
 
 // The desktop Merge page's merge: mergeSettingsFor, then mergeModel with the project's held-out
-// target rows named `targetName` and, when the project has one, its reference named
-// `referenceName` (project packing).
+// target rows named `targetName` and each of its references, named by `referenceNames` (one per
+// reference, in the project's order; UsageError otherwise), with the project's packing. Losses
+// come back in that order: the target, then every reference domain.
 MergeResult mergeProject(const Project& project, const std::filesystem::path& outDir, const std::string& targetName,
-                         const std::string& referenceName, JobControl& control);
+                         const std::vector<std::string>& referenceNames, JobControl& control);
 
 } // namespace teft

@@ -8,6 +8,13 @@
 #include "core/util/Error.h"
 #include "core/util/Hash.h"
 
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <limits>
+#include <map>
+
 namespace teft {
 
 MinerSettings minerSettingsFor(const Project& project, const ExpertSelection& selection, const MinerForm& form)
@@ -26,6 +33,11 @@ MinerSettings minerSettingsFor(const Project& project, const ExpertSelection& se
     s.validateEvery = form.validationInterval;
     s.recompute = form.recompute;
     s.offload = form.offload;
+    if (form.shardCount < 1 || form.shardIndex < 0 || form.shardIndex >= form.shardCount)
+        throw UsageError("Shard " + std::to_string(form.shardIndex) + " of " + std::to_string(form.shardCount) +
+                         " does not exist: the shard index must be at least 0 and less than the shard count");
+    s.shardIndex = form.shardIndex;
+    s.shardCount = form.shardCount;
     // A miner of round t trains from Φ(t): the project's validator state, when it has one.
     const ValidatorState state = ValidatorState::load(project.validatorStateDir());
     s.phiFile = state.phi;
@@ -35,6 +47,11 @@ MinerSettings minerSettingsFor(const Project& project, const ExpertSelection& se
     s.dataset = datasetRecordJson(project.target, packing);
     s.projectId = project.id;
     s.dataLabel = project.target.paths.empty() ? std::string("data") : project.target.paths.front().filename().string();
+    if (!form.runName.empty()) {
+        // A named run has its own folder (and so its own checkpoint and submission).
+        s.outDir = minerRunDir(project, form.runName);
+        return s;
+    }
     // Everything that shapes the run names its folder: the same settings resume the same run.
     auto keyJson = s.toJson();
     keyJson.erase("recompute");
@@ -58,7 +75,89 @@ MinerForm minerFormOf(const MinerSettings& s)
     f.validationInterval = s.validateEvery;
     f.recompute = s.recompute;
     f.offload = s.offload;
+    f.shardIndex = s.shardIndex;
+    f.shardCount = s.shardCount;
+    f.runName = s.outDir.filename().string();
     return f;
+}
+
+std::filesystem::path minerRunDir(const Project& project, const std::string& name)
+{
+    if (name.empty())
+        throw UsageError("The run has no name: give it one (letters, digits, spaces, '-', '_' or '.')");
+    if (name.size() > 64)
+        throw UsageError("The run name '" + name.substr(0, 64) + "…' is longer than 64 characters");
+    for (const char c : name) {
+        const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == ' ' ||
+                        c == '-' || c == '_' || c == '.';
+        if (!ok)
+            throw UsageError("The run name '" + name +
+                             "' has a character that cannot name its folder: use ASCII letters, digits, spaces, "
+                             "'-', '_' or '.'");
+    }
+    const char first = name.front(), last = name.back();
+    if (first == ' ' || first == '.' || last == ' ' || last == '.')
+        throw UsageError("The run name '" + name + "' may not start or end with a space or a '.'");
+    return project.minerRunsDir() / name;
+}
+
+std::vector<MinerRun> minerRuns(const JobStore& store, const Project& project)
+{
+    // Newest job first (the store's order): the first job seen of a folder is its newest.
+    std::vector<MinerRun> runs;
+    std::map<std::string, std::size_t> byDir;
+    for (const JobStore::Job& job : store.jobs(std::numeric_limits<int>::max())) {
+        if (job.kind != "train" || job.projectId != project.id)
+            continue;
+        MinerSettings settings;
+        try {
+            settings = MinerSettings::fromJson(nlohmann::json::parse(job.config));
+        } catch (const std::exception& e) {
+            spdlog::warn("train job {}: its settings cannot be read ({}); it is not listed as a run", job.id, e.what());
+            continue;
+        }
+        const std::string dir = settings.outDir.lexically_normal().string();
+        const auto it = byDir.find(dir);
+        if (it == byDir.end()) {
+            MinerRun run;
+            run.name = settings.outDir.filename().string();
+            run.outDir = settings.outDir;
+            run.settings = std::move(settings);
+            run.jobIds = {job.id};
+            run.state = job.state;
+            run.error = job.error;
+            run.startedAt = job.createdAt;
+            run.updatedAt = job.updatedAt.empty() ? job.createdAt : job.updatedAt;
+            byDir.emplace(dir, runs.size());
+            runs.push_back(std::move(run));
+        } else {
+            MinerRun& run = runs[it->second];
+            run.jobIds.insert(run.jobIds.begin(), job.id);
+            run.startedAt = job.createdAt;
+        }
+    }
+    return runs;
+}
+
+std::vector<std::pair<std::int64_t, double>> minerRunMetric(const JobStore& store, const MinerRun& run,
+                                                            const std::string& name)
+{
+    std::map<std::int64_t, double> byStep;
+    for (const std::int64_t id : run.jobIds) // oldest first: a later job's value replaces
+        for (const JobStore::Metric& m : store.metrics(id, name))
+            byStep[m.step] = m.value;
+    return {byStep.begin(), byStep.end()};
+}
+
+std::string nextMinerRunName(const Project& project, const std::vector<MinerRun>& runs)
+{
+    for (int n = 1;; ++n) {
+        const std::string name = "run " + std::to_string(n);
+        const bool taken = std::any_of(runs.begin(), runs.end(), [&](const MinerRun& r) { return r.name == name; });
+        std::error_code ec;
+        if (!taken && !std::filesystem::exists(project.minerRunsDir() / name, ec))
+            return name;
+    }
 }
 
 MinerResult trainMiner(const MinerSettings& settings, JobControl& control, const MinerStepFn& onStep,

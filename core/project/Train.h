@@ -4,13 +4,17 @@
 // or a recorded job). The job record is runMiner's ("train", recordJob); the checks here run
 // before it, so a run refused by them records no job.
 
+#include "core/store/JobStore.h"
 #include "core/teft/ExpertSelection.h"
 #include "core/train/MinerJob.h"
 
 #include <c10/core/ScalarType.h>
 
 #include <cstdint>
+#include <filesystem>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace teft {
 
@@ -30,6 +34,11 @@ struct MinerForm {
     std::int64_t validationInterval = 10; // inner steps between held-out losses, 0 = never
     bool recompute = false;               // activation recomputation (MinerSettings::recompute)
     bool offload = false;                 // frozen experts streamed from host memory (MinerSettings::offload)
+    int shardIndex = 0;                   // this miner's part of the training rows: every row r with
+    int shardCount = 1;                   // r % shardCount == shardIndex (TokenDataset::shard)
+    // The run's name, which names its folder: minerRunsDir() / runName (see minerRunDir). Empty:
+    // the folder is derived from the settings (the same settings continue the same run).
+    std::string runName;
 };
 
 // The engine settings a form stands for, for `project` and `selection`:
@@ -39,15 +48,46 @@ struct MinerForm {
 //   the base model's experts and round 0 when no round was applied);
 //   dataset = the project's target with its packing and the form's sequence length
 //   (datasetRecordJson), dataLabel = the target's first file name ("data" when none);
-//   projectId; outDir = minerRunsDir() / "run-<first 12 hex of sha256(settings.toJson().dump())>",
-//   so the same settings (and the same Φ(t)) continue the same run; the recompute and offload
-//   settings are left out of that key (it changes the memory a run needs, not its results: a run stopped for
-//   memory resumes with it).
-// Errors: ValidatorState::load's (a damaged state.json).
+//   shard (UsageError unless 1 <= shardCount and 0 <= shardIndex < shardCount);
+//   projectId; outDir = minerRunDir(project, form.runName) when the form names the run (a new run
+//   gets its own folder and submission), else minerRunsDir() / "run-<first 12 hex of
+//   sha256(settings.toJson().dump())>", so the same settings (and the same Φ(t)) continue the same
+//   run; the recompute and offload settings are left out of that key (it changes the memory a run
+//   needs, not its results: a run stopped for memory resumes with it).
+// Errors: minerRunDir's, ValidatorState::load's (a damaged state.json).
 MinerSettings minerSettingsFor(const Project& project, const ExpertSelection& selection, const MinerForm& form);
 // The form showing recorded settings (clone, resume): the inverse of minerSettingsFor's mapping
-// (sequenceLength from settings.dataset's "seq_len", 128 when absent).
+// (sequenceLength from settings.dataset's "seq_len", 128 when absent; runName: the output
+// folder's name).
 MinerForm minerFormOf(const MinerSettings& settings);
+
+// The folder of the run named `name`: minerRunsDir() / name. UsageError naming the problem when
+// the name is empty, longer than 64 characters, starts or ends with a space or a '.', or holds a
+// character other than ASCII letters, digits, ' ', '-', '_' and '.'.
+std::filesystem::path minerRunDir(const Project& project, const std::string& name);
+
+// One miner run of a project as the job store knows it: the project's "train" jobs that share an
+// output folder (a run resumed after a pause, a cancel or a failure records one job per start,
+// all with the run's settings). The store is the one record of runs: nothing else to keep in step.
+struct MinerRun {
+    std::string name; // the folder's name
+    std::filesystem::path outDir;
+    MinerSettings settings;                                // the newest job's
+    std::vector<std::int64_t> jobIds;                      // oldest first
+    JobStore::JobState state = JobStore::JobState::Queued; // the newest job's
+    std::string error;                                     // the newest job's, when it failed
+    std::string startedAt;                                 // the first job's creation time
+    std::string updatedAt;                                 // the newest job's last update
+};
+// The runs of `project`, the one with the newest job first. A train job whose config does not parse
+// is skipped (logged): it must not hide the others.
+std::vector<MinerRun> minerRuns(const JobStore& store, const Project& project);
+// The values of one metric of a run by step, over all of its jobs: a later job's value replaces an
+// earlier one's at the same step (a resumed run repeats the steps after its last checkpoint).
+std::vector<std::pair<std::int64_t, double>> minerRunMetric(const JobStore& store, const MinerRun& run,
+                                                            const std::string& name);
+// "run 1", "run 2", …: the first name that no run of `runs` has and whose folder does not exist.
+std::string nextMinerRunName(const Project& project, const std::vector<MinerRun>& runs);
 
 // The memory check trainMiner makes before it tokenizes or loads anything.
 struct MemoryGate {

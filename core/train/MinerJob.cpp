@@ -16,6 +16,7 @@
 #include <torch/torch.h>
 
 #include <chrono>
+#include <cmath>
 #include <cstdlib>
 #include <fstream>
 #include <malloc.h>
@@ -124,6 +125,10 @@ nlohmann::json MinerResult::toJson() const
             {"resumed_from_step", training.resumedFromStep},
             {"first_loss", training.firstLoss},
             {"last_loss", training.lastLoss},
+            {"validation_loss_before",
+             std::isfinite(validationLossBefore) ? nlohmann::json(validationLossBefore) : nlohmann::json(nullptr)},
+            {"validation_loss_after",
+             std::isfinite(validationLossAfter) ? nlohmann::json(validationLossAfter) : nlohmann::json(nullptr)},
             {"seconds", seconds},
             {"job_id", jobId}};
 }
@@ -288,9 +293,31 @@ MinerResult trainAndPackage(const MinerSettings& s, const TokenDataset& data, Jo
     const bool canValidate = s.validateEvery > 0 && data.numHeldOut() > 0;
     if (s.validateEvery > 0 && !canValidate)
         spdlog::warn("miner: the dataset has no held-out rows; no validation loss will be reported");
+    // Pauses are waited out here, after a step's report (control.checkpoint() blocks while the
+    // job is paused), so that their time is left out of every duration reported: the trainer's
+    // own checkpoint before the next step then passes at once.
+    double pausedSeconds = 0;
+    // Data parallel, the trainer does not pause (a paused rank would stall the others).
+    auto waitIfPaused = [&] {
+        if (s.collective || !control.paused())
+            return;
+        const auto pausedAt = std::chrono::steady_clock::now();
+        control.checkpoint(); // Cancelled when the pause ends in a cancel
+        pausedSeconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - pausedAt).count();
+    };
+    // The held-out loss of Φ(t), before the trainer resumes a checkpoint (the model holds Φ(t)).
+    if (canValidate) {
+        control.report(0, train.innerSteps, "validating");
+        result.validationLossBefore = evaluateLoss(*model, data, s.validation, control).loss;
+        rec.metric(0, "val_loss", result.validationLossBefore);
+    }
+    waitIfPaused();
     auto lastStep = std::chrono::steady_clock::now();
+    const auto runStarted = lastStep; // this process's first step starts now
+    const double pausedBeforeRun = pausedSeconds;
     const auto rowTokens = data.seqLen() - 1;
     std::int64_t tokensSeen = 0;
+    std::int64_t stepsThisRun = 0;
     result.training = trainer.run(lossFn, control, [&](const StepReport& r) {
         stepsDone = r.step;
         // Skipped (non-finite) steps are counted, not stored as NaN.
@@ -315,14 +342,22 @@ MinerResult trainAndPackage(const MinerSettings& s, const TokenDataset& data, Jo
             control.report(r.step, train.innerSteps, "validating");
             step.validationLoss = evaluateLoss(*model, data, s.validation, control).loss;
             rec.metric(r.step, "val_loss", step.validationLoss);
+            result.validationLossAfter = step.validationLoss;
         }
         rec.progress(static_cast<double>(r.step) / static_cast<double>(train.innerSteps), "training");
-        step.elapsedSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+        const auto stepEnd = std::chrono::steady_clock::now();
+        step.elapsedSeconds = std::chrono::duration<double>(stepEnd - started).count() - pausedSeconds;
+        step.stepsThisRun = ++stepsThisRun;
+        step.activeSeconds = std::chrono::duration<double>(stepEnd - runStarted).count() -
+                             (pausedSeconds - pausedBeforeRun);
+        step.validationLossBefore = result.validationLossBefore;
         if (onStep)
             onStep(step);
-        // Validation time is not training time.
+        waitIfPaused();
+        // Neither validation nor a pause is training time.
         lastStep = std::chrono::steady_clock::now();
     });
+
     if (s.collective && s.collective->rank() != 0) {
         // Rank 0 writes the submission: wait for it, so that all ranks end together (and this
         // one fails, naming rank 0, if rank 0 does).

@@ -77,8 +77,16 @@ struct MinerStep {
     std::int64_t totalSteps = 0;
     double validationLoss = std::numeric_limits<double>::quiet_NaN(); // NaN when not measured
     std::int64_t tokensSeen = 0;                                      // by this step, this run
-    double tokensPerSecond = 0;                                       // of this step
-    double elapsedSeconds = 0;                                        // since the job started
+    double tokensPerSecond = 0; // of this step (its training time: neither validation nor a pause)
+    double elapsedSeconds = 0;  // since the job started, pauses left out
+    // This process's share of the run, for an ETA that survives a resume: the steps it ran (a
+    // resumed run starts counting at 0, not at the checkpoint's step) and the time from the start
+    // of its first step to the end of this one, pauses left out (validation included).
+    std::int64_t stepsThisRun = 0;
+    double activeSeconds = 0;
+    // The held-out loss of Φ(t), measured before the first step of this process (NaN when the
+    // run does not validate: validateEvery 0 or no held-out rows).
+    double validationLossBefore = std::numeric_limits<double>::quiet_NaN();
 };
 using MinerStepFn = std::function<void(const MinerStep&)>;
 
@@ -87,6 +95,10 @@ struct MinerResult {
     std::string packageSha256;
     std::uint64_t submissionBytes = 0; // tensor data of Δ
     InnerTrainerResult training;
+    // The held-out loss of Φ(t) before training and of the trained experts after the last step
+    // (NaN when the run does not validate).
+    double validationLossBefore = std::numeric_limits<double>::quiet_NaN();
+    double validationLossAfter = std::numeric_limits<double>::quiet_NaN();
     double seconds = 0;
     std::int64_t jobId = 0;
     nlohmann::json toJson() const;

@@ -23,6 +23,8 @@
 #include "support/TestSupport.h"
 
 #include <QtTest/QtTest>
+#include <chrono>
+#include <thread>
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
@@ -266,6 +268,92 @@ private slots:
         // Validation changes nothing in the training itself.
         const auto plain = runMiner(minerSettings(teft::test::freshDir("miner-steps-plain")), f.data, control);
         QCOMPARE(plain.training.losses, r.training.losses);
+
+        // The held-out loss before training is Φ(t)'s (the base model's here), reported with
+        // every step and in the result; after is the last step's.
+        auto base = MoeModel::load(f.modelDir, opt);
+        const double before = evaluateLoss(*base, f.data, s.validation, control).loss;
+        QVERIFY2(std::abs(r.validationLossBefore - before) < 1e-4,
+                 qPrintable(QStringLiteral("%1 vs %2").arg(r.validationLossBefore).arg(before)));
+        QCOMPARE(r.validationLossAfter, steps.back().validationLoss);
+        for (const MinerStep& m : steps)
+            QCOMPARE(m.validationLossBefore, r.validationLossBefore);
+        QVERIFY(std::isnan(plain.validationLossBefore)); // no validation: not measured
+        QVERIFY(std::isnan(plain.validationLossAfter));
+        // This process's steps and active time, for the GUI's ETA.
+        for (std::size_t i = 0; i < steps.size(); ++i) {
+            QCOMPARE(steps[i].stepsThisRun, std::int64_t(i + 1));
+            QVERIFY(steps[i].activeSeconds > 0);
+            QVERIFY(steps[i].elapsedSeconds >= steps[i].activeSeconds);
+            if (i > 0)
+                QVERIFY(steps[i].activeSeconds >= steps[i - 1].activeSeconds);
+        }
+    }
+
+    // A resumed run counts its own steps from 1 (the ETA of its remaining steps comes from them,
+    // not from a counter that starts at the checkpoint's step), and a pause is left out of its
+    // active and elapsed time and of the throughput of the step after it.
+    void resumedAndPausedRunsReportTheirOwnActiveTime()
+    {
+        auto& f = fixture();
+        const auto dir = teft::test::freshDir("miner-resume-timing");
+        auto s = minerSettings(dir);
+        s.train.checkpointEvery = 1;
+        {
+            JobControl control;
+            bool cancelled = false;
+            try {
+                runMiner(s, f.data, control, [&](const MinerStep& m) {
+                    if (m.report.step == 3)
+                        control.requestCancel();
+                });
+            } catch (const Cancelled&) {
+                cancelled = true;
+            }
+            QVERIFY(cancelled);
+        }
+        std::vector<MinerStep> steps;
+        std::vector<double> wall; // seconds since the start, when each step was reported
+        JobControl control;
+        std::thread unpause;
+        const auto t0 = std::chrono::steady_clock::now();
+        double pausedFor = 0;
+        runMiner(s, f.data, control, [&](const MinerStep& m) {
+            steps.push_back(m);
+            wall.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+            if (m.stepsThisRun == 1) {
+                // Paused after this step for at least a second (the worker waits at its next
+                // checkpoint), then resumed from another thread, as the GUI's Resume does.
+                control.setPaused(true);
+                unpause = std::thread([&control, &pausedFor] {
+                    const auto start = std::chrono::steady_clock::now();
+                    std::this_thread::sleep_for(std::chrono::milliseconds(1000));
+                    pausedFor = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+                    control.setPaused(false);
+                });
+            }
+        });
+        unpause.join();
+        QCOMPARE(steps.size(), std::size_t(3)); // steps 4 to 6 of 6
+        QCOMPARE(steps.front().report.step, std::int64_t(4));
+        for (std::size_t i = 0; i < steps.size(); ++i)
+            QCOMPARE(steps[i].stepsThisRun, std::int64_t(i + 1));
+        // Between the first two reports the worker waited out the pause: the active time grew by
+        // that wall time less the pause (at least 1 s of it); no bound on how long a step takes.
+        QVERIFY(pausedFor >= 1.0);
+        const double wallBetween = wall[1] - wall[0];
+        const double activeBetween = steps[1].activeSeconds - steps[0].activeSeconds;
+        const double elapsedBetween = steps[1].elapsedSeconds - steps[0].elapsedSeconds;
+        QVERIFY2(wallBetween >= 1.0, qPrintable(QString::number(wallBetween)));
+        QVERIFY2(activeBetween <= wallBetween - 0.9,
+                 qPrintable(QStringLiteral("%1 of %2").arg(activeBetween).arg(wallBetween)));
+        QVERIFY2(elapsedBetween <= wallBetween - 0.9,
+                 qPrintable(QStringLiteral("%1 of %2").arg(elapsedBetween).arg(wallBetween)));
+        QVERIFY(activeBetween > 0);
+        // The step after the pause: its tokens over its own time, not over the pause's.
+        const double stepTokens = 4.0 * 23.0;
+        QVERIFY2(steps[1].tokensPerSecond > stepTokens / (wallBetween - 0.9),
+                 qPrintable(QString::number(steps[1].tokensPerSecond)));
     }
 
     void settingsRoundTripThroughJson()

@@ -4,6 +4,7 @@
 // its statistics and recording its job (cancelled when cancelled, failed with the reason), the
 // miner run's checks, the merge's Φ and the eval job — on a generated tiny checkpoint.
 #include "core/model/CheckpointGenerator.h"
+#include "core/project/Datasets.h"
 #include "core/project/Eval.h"
 #include "core/project/Identify.h"
 #include "core/project/Merge.h"
@@ -12,6 +13,7 @@
 #include "core/store/JobRecord.h"
 #include "core/store/JobStore.h"
 #include "core/teft/RoutingStats.h"
+#include "core/text/Tokenizer.h"
 #include "core/train/ModelIdentity.h"
 #include "core/util/AtomicFile.h"
 #include "core/util/Error.h"
@@ -123,8 +125,8 @@ private Q_SLOTS:
         QCOMPARE(p.packing.heldOutFraction, 0.1);
         QCOMPARE(p.packing.seed, std::uint64_t(3));
         QCOMPARE(p.target.paths, std::vector<fs::path>{m_target});
-        QVERIFY(p.reference.has_value());
-        QCOMPARE(p.reference->paths, std::vector<fs::path>{m_reference});
+        QCOMPARE(p.references.size(), std::size_t(1));
+        QCOMPARE(p.references.front().paths, std::vector<fs::path>{m_reference});
         // Every step's folder is under the project's own one.
         const fs::path work = dataDir() / "projects" / std::to_string(id);
         QCOMPARE(p.workDir(), work);
@@ -139,7 +141,10 @@ private Q_SLOTS:
         const Project bare = Project::load(*store(), makeProject(false, "{}"));
         QCOMPARE(bare.packing.seqLen, std::int64_t(128));
         QCOMPARE(bare.packing.heldOutFraction, 0.05);
-        QVERIFY(!bare.reference);
+        QVERIFY(bare.references.empty());
+        QCOMPARE(bare.identifyTokenBudget(), std::int64_t(16 * 8 * 128)); // 16 batches of 8 rows, as before
+        QCOMPARE(bare.identifySettings().batches, 16);
+        QCOMPARE(bare.contrastReference, 0);
     }
 
     void loadNamesWhatIsWrong()
@@ -255,6 +260,75 @@ private Q_SLOTS:
         QVERIFY_EXCEPTION_THROWN(minerSettingsFor(p, sel, form), FormatError);
     }
 
+    // Named runs: each has its own folder (so its own checkpoint and submission), its shard is
+    // the form's, and the project's runs are its train jobs grouped by folder.
+    void namedRunsHaveTheirOwnFolderAndAreListedFromTheJobStore()
+    {
+        const Project p = Project::load(*store(), makeProject(false));
+        ExpertSelection sel;
+        sel.setLayer(0, {1});
+        MinerForm form;
+        form.innerSteps = 8;
+        form.shardIndex = 1;
+        form.shardCount = 3;
+        form.runName = "run 1";
+        const MinerSettings a = minerSettingsFor(p, sel, form);
+        QCOMPARE(a.outDir, p.minerRunsDir() / "run 1");
+        QCOMPARE(a.shardIndex, 1);
+        QCOMPARE(a.shardCount, 3);
+        QCOMPARE(minerFormOf(a).runName, std::string("run 1"));
+        QCOMPARE(minerFormOf(a).shardIndex, 1);
+        QCOMPARE(minerFormOf(a).shardCount, 3);
+        // The same settings under another name: another folder, never the first run's.
+        MinerForm second = form;
+        second.runName = "lr sweep_2.b";
+        const MinerSettings b = minerSettingsFor(p, sel, second);
+        QCOMPARE(b.outDir, p.minerRunsDir() / "lr sweep_2.b");
+        // Bad names and shards are refused, naming the problem.
+        for (const std::string& bad :
+             std::vector<std::string>{"../up", "a/b", " lead", "trail.", ".hidden", std::string(65, 'x')}) {
+            MinerForm f = form;
+            f.runName = bad;
+            const std::string err = errorOf([&] { minerSettingsFor(p, sel, f); });
+            QVERIFY2(contains(err, "run"), err.c_str());
+        }
+        QVERIFY(contains(errorOf([&] { minerRunDir(p, ""); }), "no name"));
+        for (const auto& [i, n] : std::vector<std::pair<int, int>>{{3, 3}, {-1, 2}, {0, 0}}) {
+            MinerForm f = form;
+            f.shardIndex = i;
+            f.shardCount = n;
+            QVERIFY(contains(errorOf([&] { minerSettingsFor(p, sel, f); }), "does not exist"));
+        }
+
+        // Runs come from the project's train jobs: one per folder, newest first, with every job
+        // of a resumed run; metrics over the run's jobs, the later job's value at a repeated step.
+        auto s = store();
+        QVERIFY(minerRuns(*s, p).empty());
+        QCOMPARE(nextMinerRunName(p, {}), std::string("run 1"));
+        const auto j1 = s->startJob("train", a.toJson().dump(), a.outDir.string(), p.id);
+        s->addMetrics(j1, {{1, "loss", 3.0, 0}, {2, "loss", 2.5, 0}, {3, "loss", 2.4, 0}});
+        s->setJobState(j1, JobStore::JobState::Cancelled);
+        const auto j2 = s->startJob("train", b.toJson().dump(), b.outDir.string(), p.id);
+        s->setJobState(j2, JobStore::JobState::Succeeded);
+        const auto j3 = s->startJob("train", a.toJson().dump(), a.outDir.string(), p.id); // run 1 resumed
+        s->addMetrics(j3, {{3, "loss", 2.3, 0}, {4, "loss", 2.1, 0}});
+        s->setJobState(j3, JobStore::JobState::Succeeded);
+        s->startJob("train", "{not json", "/nowhere", p.id); // skipped, not fatal
+        s->startJob("train", a.toJson().dump(), a.outDir.string(), makeProject(false)); // another project's
+        const auto runs = minerRuns(*s, p);
+        QCOMPARE(runs.size(), std::size_t(2));
+        QCOMPARE(runs[0].name, std::string("run 1"));
+        QCOMPARE(runs[0].jobIds, (std::vector<std::int64_t>{j1, j3}));
+        QCOMPARE(runs[0].state, JobStore::JobState::Succeeded);
+        QCOMPARE(runs[0].settings.shardIndex, 1);
+        QCOMPARE(runs[1].name, std::string("lr sweep_2.b"));
+        const auto loss = minerRunMetric(*s, runs[0], "loss");
+        QCOMPARE(loss, (std::vector<std::pair<std::int64_t, double>>{{1, 3.0}, {2, 2.5}, {3, 2.3}, {4, 2.1}}));
+        QCOMPARE(nextMinerRunName(p, runs), std::string("run 2"));
+        fs::create_directories(p.minerRunsDir() / "run 2"); // a folder without a job is taken too
+        QCOMPARE(nextMinerRunName(p, runs), std::string("run 3"));
+    }
+
     void mergeNeedsAnAppliedRound()
     {
         const Project p = Project::load(*store(), makeProject(false));
@@ -299,10 +373,146 @@ private Q_SLOTS:
 
         // ... is removed when the project (now) has none: it is not this identification's.
         Project noReference = p;
-        noReference.reference.reset();
+        noReference.references.clear();
+        QVERIFY(fs::exists(p.referenceStatsFile(1)));
         identify(noReference, control);
         QVERIFY(fs::exists(p.targetStatsFile()));
         QVERIFY(!fs::exists(p.referenceStatsFile()));
+        QVERIFY(!fs::exists(p.referenceStatsFile(1)));
+    }
+
+    // Several references: read in order, each identified and saved on its own, all of them
+    // together in reference.json; the token budget and the contrast choice come from the
+    // settings; the datasets' counts are kept in the project folder.
+    void referencesBudgetAndContrastLiveWithTheProject()
+    {
+        auto s = store();
+        const auto id = makeProject(true, R"({"seq_len": 24, "held_out_fraction": 0.1, "device": "cpu",
+            "identify_tokens": 100, "contrast_reference": 2})");
+        const fs::path news = m_root / "news.jsonl";
+        writeFileAtomically(news, corpus("news", 80));
+        DatasetSpec second;
+        second.paths = {news};
+        s->addDataset(id, "reference", toJson(second).dump());
+        const Project p = Project::load(*s, id);
+        QCOMPARE(p.references.size(), std::size_t(2));
+        QCOMPARE(p.references[0].paths, std::vector<fs::path>{m_reference});
+        QCOMPARE(p.references[1].paths, std::vector<fs::path>{news});
+        QCOMPARE(p.identifyTokenBudget(), std::int64_t(100));
+        QCOMPARE(p.identifySettings().batches, 1); // 100 tokens: one batch of 8 rows of 24
+        QCOMPARE(p.referenceStatsFile(2), p.routingDir() / "reference-2.json");
+        QCOMPARE(p.contrastStatsFile(), p.referenceStatsFile(2));
+
+        JobControl control;
+        const TokenDataset target = p.loadDataset(p.target, control);
+        QVERIFY(target.numTrain() >= 24);
+        const IdentifyResult r = identify(p, control);
+        QCOMPARE(r.target.tokens(), std::int64_t(8 * 24)); // the budget, in whole batches of rows
+        QCOMPARE(r.references.size(), std::size_t(2));
+        QCOMPARE(r.references[0].dataset, std::string("prose.jsonl"));
+        QCOMPARE(r.references[1].dataset, std::string("news.jsonl"));
+        QCOMPARE(r.references[1].tokens(), std::int64_t(8 * 24));
+        QCOMPARE(RoutingStats::load(p.referenceStatsFile(1).string()).dataset, std::string("prose.jsonl"));
+        QCOMPARE(RoutingStats::load(p.referenceStatsFile(2).string()).dataset, std::string("news.jsonl"));
+        const RoutingStats all = RoutingStats::load(p.referenceStatsFile().string());
+        QCOMPARE(all.tokens(), r.references[0].tokens() + r.references[1].tokens());
+        QCOMPARE(all.dataset, std::string("prose.jsonl, news.jsonl"));
+        QVERIFY(r.reference);
+        QCOMPARE(r.reference->dataset, std::string("news.jsonl")); // the contrast choice
+        const auto cfg = nlohmann::json::parse(job(r.jobId).config);
+        QCOMPARE(cfg.value("tokens", std::int64_t(0)), std::int64_t(100));
+        const auto data = ProjectDataSummary::load(p.dataSummaryFile());
+        QVERIFY(data);
+        QCOMPARE(data->references.size(), std::size_t(2));
+        QCOMPARE(data->target.records, target.stats().documents);
+        QCOMPARE(data->target.tokens, target.stats().tokens);
+        QCOMPARE(data->target.rowTokens, target.numTrain() * 24);
+
+        // The settings are saved (the others kept); a larger budget reads more, never more than
+        // the target has; the contrast is all references together again.
+        Project::updateSettings(*s, id, {{"identify_tokens", 400}, {"contrast_reference", 0}});
+        const Project q = Project::load(*s, id);
+        QCOMPARE(q.device, std::string("cpu"));
+        QCOMPARE(q.identifySettings().batches, 3); // 400 / 192, rounded up
+        QCOMPARE(q.contrastStatsFile(), q.referenceStatsFile());
+        const IdentifyResult r2 = identify(q, control);
+        QCOMPARE(r2.target.tokens(), std::min<std::int64_t>(3 * 8, target.numTrain()) * 24);
+        QCOMPARE(r2.reference->tokens(), r2.references[0].tokens() + r2.references[1].tokens());
+
+        // One reference fewer: its statistics go, they are not this identification's.
+        Project one = q;
+        one.references.pop_back();
+        identify(one, control);
+        QVERIFY(fs::exists(q.referenceStatsFile(1)));
+        QVERIFY(!fs::exists(q.referenceStatsFile(2)));
+
+        // Bad values are refused, naming them.
+        const auto bad = makeProject(false, R"({"identify_tokens": -5})");
+        QVERIFY(contains(errorOf([&] { Project::load(*s, bad); }), "\"identify_tokens\" is negative"));
+        const auto wrongType = makeProject(false, R"({"contrast_reference": "all"})");
+        QVERIFY_EXCEPTION_THROWN(Project::load(*s, wrongType), FormatError);
+        const auto missing = [&] { Project::updateSettings(*s, 99999, {{"identify_tokens", 1}}); };
+        QVERIFY(contains(errorOf(missing), "is not in the job store"));
+        // A merge names every reference domain.
+        QVERIFY_EXCEPTION_THROWN(mergeProject(p, p.mergedDir(), "target", {"only one"}, control), UsageError);
+    }
+
+    void datasetSummaryCountsRecordsTokensAndBadLines()
+    {
+        const fs::path file = m_root / "broken.jsonl";
+        writeFileAtomically(file, corpus("code", 30) + "{\"text\": \"cut off\n{\"other\": \"x\"}\n");
+        DatasetSpec spec;
+        spec.paths = {file};
+        const PackingOptions packing = Project::packingFromSettings({{"seq_len", 24}, {"held_out_fraction", 0.1}});
+        QCOMPARE(packing.seqLen, std::int64_t(24));
+        const Tokenizer tokenizer = Tokenizer::fromFile(m_model);
+        JobControl control;
+        const DatasetSummary summary = summarizeDataset(spec, &tokenizer, packing, control);
+        QVERIFY2(summary.error.empty(), summary.error.c_str());
+        QCOMPARE(summary.files, std::int64_t(1));
+        QCOMPARE(summary.records, std::int64_t(30));
+        QCOMPARE(summary.quality.count(BadDataKind::InvalidJson), std::int64_t(1)); // the broken line
+        QCOMPARE(summary.quality.count(BadDataKind::MissingField), std::int64_t(1));
+        QCOMPARE(summary.quality.examples().front().line, std::int64_t(31));
+        QVERIFY(summary.tokenized);
+        QVERIFY(summary.rowTokens > 0 && summary.rowTokens <= summary.tokens);
+        // Without a tokenizer: the records and the problems.
+        const DatasetSummary records = summarizeDataset(spec, nullptr, packing, control);
+        QCOMPARE(records.records, std::int64_t(30));
+        QVERIFY(!records.tokenized);
+        QCOMPARE(records.tokens, std::int64_t(0));
+        QCOMPARE(records.quality.count(BadDataKind::InvalidJson), std::int64_t(1));
+
+        // Unusable data says why, with the bad lines met.
+        DatasetSpec gone;
+        gone.paths = {m_root / "gone.jsonl"};
+        QVERIFY(contains(summarizeDataset(gone, &tokenizer, packing, control).error, "does not exist"));
+        const fs::path bad = m_root / "bad.jsonl";
+        writeFileAtomically(bad, "not json\n{\"text\": 3}\n");
+        DatasetSpec badSpec;
+        badSpec.paths = {bad};
+        const DatasetSummary unusable = summarizeDataset(badSpec, &tokenizer, packing, control);
+        QVERIFY(contains(unusable.error, "No records"));
+        QCOMPARE(unusable.records, std::int64_t(0));
+        QCOMPARE(unusable.quality.count(BadDataKind::InvalidJson), std::int64_t(1));
+        QCOMPARE(unusable.quality.count(BadDataKind::WrongType), std::int64_t(1));
+
+        // Kept with a project and read back.
+        ProjectDataSummary kept;
+        kept.target = summary;
+        kept.references = {records, unusable};
+        const fs::path where = test::freshDir("summary") / "project" / "data.json";
+        kept.save(where);
+        const auto back = ProjectDataSummary::load(where);
+        QVERIFY(back);
+        QCOMPARE(back->target.records, summary.records);
+        QCOMPARE(back->target.rowTokens, summary.rowTokens);
+        QCOMPARE(back->target.quality.count(BadDataKind::InvalidJson), std::int64_t(1));
+        QCOMPARE(back->references.size(), std::size_t(2));
+        QCOMPARE(back->references[1].error, unusable.error);
+        QVERIFY(!ProjectDataSummary::load(where.parent_path() / "none.json"));
+        writeFileAtomically(where, R"({"target": 1, "references": []})");
+        QVERIFY_EXCEPTION_THROWN(ProjectDataSummary::load(where), FormatError);
     }
 
     void identifyRecordsACancelAsCancelledAndAnErrorAsFailed()
@@ -333,7 +543,7 @@ private Q_SLOTS:
         const Project p = Project::load(*store(), makeProject(true));
         JobControl control;
         const TokenDataset target = p.loadDataset(p.target, control);
-        const TokenDataset reference = p.loadDataset(*p.reference, control);
+        const TokenDataset reference = p.loadDataset(p.references.front(), control);
         IdentifyRequest r;
         r.modelDir = m_model;
         r.computeDtype = torch::kFloat;

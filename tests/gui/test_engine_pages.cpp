@@ -31,9 +31,14 @@
 #include <QAction>
 #include <QLabel>
 #include <QLineSeries>
+#include <QProgressBar>
 #include <QPushButton>
 #include <QSignalSpy>
+#include <QTabWidget>
+#include <QTreeWidget>
 #include <QTest>
+#include <fstream>
+#include <iterator>
 #include <nlohmann/json.hpp>
 
 using namespace teft;
@@ -74,6 +79,12 @@ Project makeProject(const std::string& name)
     store->addDataset(p.id, "target", nlohmann::json{{"paths", {p.corpus[0].string()}}, {"format", "jsonl"}}.dump());
     store->addDataset(p.id, "reference", nlohmann::json{{"paths", {p.corpus[1].string()}}, {"format", "jsonl"}}.dump());
     return p;
+}
+
+std::string readBytes(const fs::path& file)
+{
+    std::ifstream in(file, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
 TrainingSettings quickSettings(int steps)
@@ -181,8 +192,9 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(dash.session()->state(), TrainingSession::State::Finished, 300000);
         dash.flush();
         QCOMPARE(dash.lossChart()->series(0)->count(), 4);
-        QCOMPARE(dash.validationChart()->series(0)->count(), 2); // steps 2 and 4
-        for (int i = 0; i < 2; ++i)
+        QCOMPARE(dash.validationChart()->series(0)->count(), 3); // before the first step (0), steps 2 and 4
+        QCOMPARE(dash.validationChart()->series(0)->at(0).x(), 0.0);
+        for (int i = 0; i < 3; ++i)
             QVERIFY(std::isfinite(dash.validationChart()->series(0)->at(i).y()));
         auto* session = qobject_cast<EngineTrainingSession*>(dash.session());
         QVERIFY(session);
@@ -213,9 +225,188 @@ private Q_SLOTS:
         QSignalSpy resumedSteps(dash.session(), &TrainingSession::step);
         QTRY_COMPARE_WITH_TIMEOUT(dash.session()->state(), TrainingSession::State::Finished, 300000);
         QVERIFY(resumedSteps.count() > 0);
-        const auto first = resumedSteps.at(0).at(0).value<TrainingMetrics>();
+        QVERIFY(resumedSteps.count() > 1);
+        // The held-out loss before training comes first (step 0, nothing else), then the steps.
+        QCOMPARE(resumedSteps.at(0).at(0).value<TrainingMetrics>().step, std::int64_t(0));
+        QVERIFY(std::isfinite(resumedSteps.at(0).at(0).value<TrainingMetrics>().validationLoss));
+        const auto first = resumedSteps.at(1).at(0).value<TrainingMetrics>();
+        QCOMPARE(first.stepsThisRun, std::int64_t(1)); // the ETA counts this session's steps
         QVERIFY2(first.step > 1, "the resumed run starts after the checkpointed steps");
         QCOMPARE(Submission::open(recorded.outDir / "submission")->manifest().innerSteps, std::int64_t(12));
+    }
+
+    // The run manager on the engine: Start new run twice with the same settings makes two runs
+    // with two folders and two submissions (the first left as it was); a run stopped early
+    // continues from its checkpoint with Continue run, in its own folder, with its shard; the
+    // summary gives the held-out loss before and after; selecting a run restores its settings;
+    // ticked runs are overlaid.
+    void newRunsNeverOverwriteAndStoppedRunsContinue()
+    {
+        auto p = makeProject("engine-runs");
+        ExpertSelection selection(modelFingerprint(p.modelDir));
+        selection.setLayer(0, {2});
+        selection.setLayer(1, {0, 5});
+        p.context->store()->saveSelection(p.id, "test", selection.hash(), selection.toJson().dump());
+        const auto project = teft::Project::load(*p.context->store(), p.id);
+
+        MinerDashboard dash;
+        MinerController controller(&dash, p.context.get());
+        p.context->setCurrentProject(p.id);
+        QCOMPARE(dash.settings().runName, QStringLiteral("run 1"));
+        QCOMPARE(dash.runsView()->topLevelItemCount(), 0);
+        dash.setSettings(quickSettings(4));
+        auto runToEnd = [&] {
+            if (!QTest::qWaitFor(
+                    [&] { return dash.session() && dash.session()->state() != TrainingSession::State::Running; },
+                    300000))
+                qWarning("the run did not end in time");
+            return dash.session() ? dash.session()->state() : TrainingSession::State::Idle;
+        };
+        dash.startButton()->click();
+        QCOMPARE(runToEnd(), TrainingSession::State::Finished);
+        auto* session = qobject_cast<EngineTrainingSession*>(dash.session());
+        QVERIFY(session);
+        QCOMPARE(session->settings().outDir, project.minerRunsDir() / "run 1");
+        const QString summary = dash.statusLabel()->text();
+        QVERIFY2(summary.contains(QLatin1String("before")) && summary.contains(QLatin1String("after")),
+                 qPrintable(summary));
+        const fs::path firstManifest = project.minerRunsDir() / "run 1" / "submission" / "manifest.json";
+        QVERIFY(fs::exists(firstManifest));
+        const std::string firstBytes = readBytes(firstManifest);
+        QCOMPARE(dash.runs().size(), qsizetype(1));
+        QCOMPARE(dash.settings().runName, QStringLiteral("run 2")); // the next run's name
+        QCOMPARE(dash.settings().innerSteps, 4);                    // the rest as it was
+
+        // The same settings again: a new run, never the first one's folder or submission.
+        dash.startButton()->click();
+        QCOMPARE(runToEnd(), TrainingSession::State::Finished);
+        session = qobject_cast<EngineTrainingSession*>(dash.session());
+        QCOMPARE(session->settings().outDir, project.minerRunsDir() / "run 2");
+        QVERIFY(fs::exists(project.minerRunsDir() / "run 2" / "submission" / "manifest.json"));
+        QCOMPARE(readBytes(firstManifest), firstBytes);
+
+        // A longer run on shard 1 of 2, stopped after its first steps, then continued.
+        TrainingSettings longer = quickSettings(10);
+        longer.shardIndex = 1;
+        longer.shardCount = 2;
+        dash.setSettings(longer);
+        dash.startButton()->click();
+        QSignalSpy steps(dash.session(), &TrainingSession::step);
+        QTRY_VERIFY_WITH_TIMEOUT(steps.count() >= 3, 300000);
+        dash.cancelButton()->click();
+        QCOMPARE(runToEnd(), TrainingSession::State::Cancelled);
+        QCOMPARE(dash.runs().size(), qsizetype(3));
+        QCOMPARE(dash.runs().front().name, QStringLiteral("run 3"));
+        QVERIFY(dash.runs().front().canContinue);
+        QCOMPARE(dash.runs().front().shardIndex, 1);
+        QCOMPARE(dash.runs().front().shardCount, 2);
+
+        // Selecting a run restores its settings and curves.
+        QVERIFY(dash.selectRun(QStringLiteral("run 1")));
+        QCOMPARE(dash.settings().innerSteps, 4);
+        QCOMPARE(dash.settings().shardCount, 1);
+        QCOMPARE(dash.lossChart()->series(0)->count(), 4);
+        QVERIFY(!dash.continueRunButton()->isEnabled());
+        QVERIFY(dash.selectRun(QStringLiteral("run 3")));
+        QCOMPARE(dash.settings().innerSteps, 10);
+        QCOMPARE(dash.settings().shardIndex, 1);
+        QCOMPARE(dash.settings().shardCount, 2);
+        QCOMPARE(dash.settings().runName, QStringLiteral("run 4"));
+        QVERIFY(dash.continueRunButton()->isEnabled());
+        dash.continueRunButton()->click();
+        QVERIFY(dash.session());
+        QSignalSpy continued(dash.session(), &TrainingSession::step);
+        QCOMPARE(runToEnd(), TrainingSession::State::Finished);
+        session = qobject_cast<EngineTrainingSession*>(dash.session());
+        QCOMPARE(session->settings().outDir, project.minerRunsDir() / "run 3");
+        QVERIFY(continued.count() > 0);
+        QVERIFY(continued.count() > 1);
+        QVERIFY2(continued.at(1).at(0).value<TrainingMetrics>().step > 1, "it continues from its checkpoint");
+        const auto third = Submission::open(project.minerRunsDir() / "run 3" / "submission");
+        QCOMPARE(third->manifest().innerSteps, std::int64_t(10));
+        QVERIFY(third->manifest().dataShard.find("shard 1/2") != std::string::npos);
+        QCOMPARE(readBytes(firstManifest), firstBytes);
+        QCOMPARE(dash.runs().size(), qsizetype(3));
+        QCOMPARE(dash.runs().front().name, QStringLiteral("run 3"));
+        QCOMPARE(dash.runs().front().stepsDone, std::int64_t(10));
+
+        // Runs compared: one curve each, the continued run's over both of its starts.
+        dash.setCompared(QStringLiteral("run 1"), true);
+        dash.setCompared(QStringLiteral("run 3"), true);
+        QCOMPARE(dash.compareLossChart()->seriesCount(), 2);
+        QCOMPARE(dash.compareLossChart()->series(0)->name(), QStringLiteral("run 3"));
+        QCOMPARE(dash.compareLossChart()->series(0)->count(), 10);
+        QCOMPARE(dash.compareLossChart()->series(1)->count(), 4);
+        // Held-out loss at step 0 (before), 2 and 4.
+        QCOMPARE(dash.compareValidationChart()->series(1)->count(), 3);
+        dash.resize(1280, 800);
+        const auto shots = test::freshDir("engine-runs-shots");
+        QVERIFY(dash.grab().save(QString::fromStdString((shots / "train-runs.png").string())));
+        dash.chartTabs()->setCurrentIndex(1);
+        QVERIFY(dash.grab().save(QString::fromStdString((shots / "train-compare.png").string())));
+    }
+
+    // Switching the project resets the Train page to that project's state: no curves, result,
+    // runs or progress of the other one; a running run of the other project is stopped (and
+    // recorded as cancelled: it can be continued there).
+    void switchingTheProjectResetsThePage()
+    {
+        auto p = makeProject("engine-switch");
+        ExpertSelection selection(modelFingerprint(p.modelDir));
+        selection.setLayer(0, {2});
+        auto* store = p.context->store();
+        store->saveSelection(p.id, "test", selection.hash(), selection.toJson().dump());
+        nlohmann::json settings{{"device", "cpu"}, {"seq_len", 24}, {"held_out_fraction", 0.1}};
+        const auto other = store->createProject("second project", p.modelDir.string(), settings.dump());
+        store->addDataset(other, "target",
+                          nlohmann::json{{"paths", {p.corpus[1].string()}}, {"format", "jsonl"}}.dump());
+
+        MinerDashboard dash;
+        MinerController controller(&dash, p.context.get());
+        QVERIFY(dash.statusLabel()->text().contains(QLatin1String("Open or create a project")));
+        p.context->setCurrentProject(p.id);
+        dash.setSettings(quickSettings(3));
+        dash.startButton()->click();
+        QTRY_COMPARE_WITH_TIMEOUT(dash.session()->state(), TrainingSession::State::Finished, 300000);
+        QVERIFY(!dash.resultLabel()->text().isEmpty());
+        QCOMPARE(dash.lossChart()->series(0)->count(), 3);
+
+        p.context->setCurrentProject(other);
+        QVERIFY(!dash.session());
+        QCOMPARE(dash.lossChart()->series(0)->count(), 0);
+        QCOMPARE(dash.validationChart()->series(0)->count(), 0);
+        QVERIFY(dash.resultLabel()->text().isEmpty());
+        QVERIFY(dash.etaLabel()->text().isEmpty());
+        QCOMPARE(dash.progressBar()->value(), 0);
+        QCOMPARE(dash.runsView()->topLevelItemCount(), 0);
+        QCOMPARE(dash.settings().runName, QStringLiteral("run 1"));
+        QVERIFY2(dash.statusLabel()->text().contains(QLatin1String("no saved expert selection")),
+                 qPrintable(dash.statusLabel()->text()));
+
+        // Back: the first project's run, with its settings in the form.
+        p.context->setCurrentProject(p.id);
+        QCOMPARE(dash.runsView()->topLevelItemCount(), 1);
+        QCOMPARE(dash.settings().innerSteps, 3);
+        QCOMPARE(dash.settings().runName, QStringLiteral("run 2"));
+
+        // A run still training when the project changes is stopped, its job recorded as cancelled.
+        dash.setSettings(quickSettings(100000));
+        dash.startButton()->click();
+        QSignalSpy steps(dash.session(), &TrainingSession::step);
+        QTRY_VERIFY_WITH_TIMEOUT(steps.count() >= 1, 300000);
+        p.context->setCurrentProject(other);
+        QVERIFY(!dash.session());
+        QCOMPARE(dash.lossChart()->series(0)->count(), 0);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            [&] {
+                for (const auto& j : store->jobs())
+                    if (j.kind == "train" && j.state == JobStore::JobState::Cancelled)
+                        return true;
+                return false;
+            }(),
+            300000);
+        p.context->setCurrentProject(std::nullopt);
+        QVERIFY(dash.statusLabel()->text().contains(QLatin1String("Open or create a project")));
     }
 
     void aSelectionOfAnotherModelIsRefusedWithAReason()

@@ -9,15 +9,20 @@
 
 #include <QComboBox>
 #include <QLabel>
+#include <QLineEdit>
+#include <QPointer>
+#include <QSignalSpy>
+#include <QTreeWidget>
 #include <QLineSeries>
 #include <QMessageBox>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSet>
-#include <QSet>
+#include <QTabWidget>
 #include <QSlider>
 #include <QTest>
 #include <cmath>
+#include <limits>
 
 using namespace teft;
 using namespace teft::ui;
@@ -211,6 +216,243 @@ private Q_SLOTS:
         QVERIFY(dash.resultLabel()->text().contains(QLatin1String("3.00 MiB")));
     }
 
+    // A fresh page shows no numbers of any run: no progress, no ETA, no curves, no result.
+    void aFreshPageShowsNoExampleNumbers()
+    {
+        MinerDashboard dash;
+        QCOMPARE(dash.progressBar()->value(), 0);
+        QVERIFY(dash.etaLabel()->text().isEmpty());
+        QVERIFY(dash.resultLabel()->text().isEmpty());
+        for (LiveChart* c : {dash.lossChart(), dash.validationChart(), dash.learningRateChart(), dash.throughputChart(),
+                             dash.compareLossChart(), dash.compareValidationChart()})
+            for (int i = 0; i < c->seriesCount(); ++i)
+                QCOMPARE(c->series(i)->count(), 0);
+        QCOMPARE(dash.runsView()->topLevelItemCount(), 0);
+        QVERIFY(!dash.continueRunButton()->isEnabled());
+        QVERIFY(dash.statusLabel()->text().contains(QLatin1String("project")));
+    }
+
+    // The ETA comes from this session's own steps and active time (the engine leaves pauses
+    // out): a run resumed at step 79 of 100 whose steps take 3 s has about 21 × 3 s left, not
+    // "0:05" from a counter that starts at 79; the elapsed time is the engine's, pauses left out.
+    void etaAndElapsedComeFromTheSessionsActiveTime()
+    {
+        MinerDashboard dash;
+        FakeSession* fake = nullptr;
+        dash.setSessionFactory([&](QObject* parent) { return fake = new FakeSession(parent); });
+        dash.start();
+        QVERIFY(fake);
+        auto resumedStep = [](int k) {
+            TrainingMetrics m;
+            m.step = 79 + k;
+            m.totalSteps = 100;
+            m.loss = 2.0;
+            m.learningRate = 1e-5;
+            m.tokensPerSecond = 500;
+            m.stepsThisRun = k;
+            m.activeSeconds = 3.0 * k;           // 3 s a step
+            m.elapsedSeconds = 1000.0 + 3.0 * k; // the job's earlier sessions, pauses left out
+            return m;
+        };
+        fake->emitStep(resumedStep(1));
+        dash.flush();
+        // 20 steps left × 3 s = 1:00; elapsed 1003 s = 16:43.
+        QVERIFY2(dash.etaLabel()->text().contains(QLatin1String("1:00 left")), qPrintable(dash.etaLabel()->text()));
+        QVERIFY2(dash.etaLabel()->text().contains(QLatin1String("16:43")), qPrintable(dash.etaLabel()->text()));
+        // A pause between steps 2 and 3: the engine's active and elapsed time leave it out, so
+        // the ETA does not jump.
+        fake->emitStep(resumedStep(2));
+        QTest::mouseClick(dash.pauseButton(), Qt::LeftButton);
+        QTest::mouseClick(dash.resumeButton(), Qt::LeftButton);
+        fake->emitStep(resumedStep(3));
+        dash.flush();
+        QVERIFY2(dash.etaLabel()->text().contains(QLatin1String("0:54 left")), qPrintable(dash.etaLabel()->text()));
+        QVERIFY2(dash.etaLabel()->text().contains(QLatin1String("16:49")), qPrintable(dash.etaLabel()->text()));
+        QCOMPARE(dash.progressBar()->value(), 82);
+        // A recorded run (no session time) has no ETA.
+        QVector<TrainingMetrics> recorded{metricsAt(1, 10), metricsAt(2, 10)};
+        dash.showMetrics(recorded);
+        QVERIFY(dash.etaLabel()->text().isEmpty());
+    }
+
+    // Tokens/s, learning rate and losses cannot be negative: no axis pads below 0.
+    void axesOfNonNegativeQuantitiesStayAtOrAboveZero()
+    {
+        MinerDashboard dash;
+        QVector<TrainingMetrics> steps;
+        for (int i = 1; i <= 20; ++i) {
+            TrainingMetrics m;
+            m.step = i;
+            m.totalSteps = 20;
+            m.loss = i == 1 ? 0.01 : 3.0;              // near 0 and far from it
+            m.learningRate = i == 1 ? 0.0 : 1e-4;      // warm-up from 0
+            m.tokensPerSecond = i == 2 ? 1.0 : 1052.0; // the step after a pause
+            m.validationLoss = i % 5 == 0 ? 0.02 * i : std::numeric_limits<double>::quiet_NaN();
+            steps.push_back(m);
+        }
+        dash.showMetrics(steps);
+        for (LiveChart* c :
+             {dash.lossChart(), dash.validationChart(), dash.learningRateChart(), dash.throughputChart()}) {
+            QVERIFY2(c->yMinimum() >= 0.0, qPrintable(QString::number(c->yMinimum())));
+            QVERIFY(c->yMaximum() > c->yMinimum());
+        }
+        QVERIFY(dash.throughputChart()->yMaximum() >= 1052.0);
+    }
+
+    // The finished summary is the held-out loss before and after, not the last noisy batch.
+    void finishedSummaryShowsTheHeldOutLossBeforeAndAfter()
+    {
+        MinerDashboard dash;
+        FakeSession* fake = nullptr;
+        dash.setSessionFactory([&](QObject* parent) { return fake = new FakeSession(parent); });
+        dash.start();
+        TrainingResult r;
+        r.steps = 20;
+        r.finalLoss = 1.2345;
+        r.validationLossBefore = 2.5;
+        r.validationLossAfter = 2.125;
+        fake->emitFinished(r);
+        const QString text = dash.statusLabel()->text();
+        QVERIFY2(text.contains(QLocale().toString(2.5, 'f', 4)) && text.contains(QLocale().toString(2.125, 'f', 4)),
+                 qPrintable(text));
+        QVERIFY2(!text.contains(QLocale().toString(1.2345, 'f', 4)), qPrintable(text));
+        // Not measured: said so, with what to change.
+        dash.start();
+        TrainingResult unmeasured;
+        unmeasured.steps = 5;
+        unmeasured.finalLoss = 1.2345;
+        fake->emitFinished(unmeasured);
+        QVERIFY2(dash.statusLabel()->text().contains(QLatin1String("not measured")),
+                 qPrintable(dash.statusLabel()->text()));
+    }
+
+    // Every start keeps the form as typed (a new run's name aside, which the run list advances).
+    void theFormKeepsItsValuesAcrossStarts()
+    {
+        MinerDashboard dash;
+        FakeSession* fake = nullptr;
+        dash.setSessionFactory([&](QObject* parent) { return fake = new FakeSession(parent); });
+        TrainingSettings s;
+        s.innerSteps = 37;
+        s.learningRate = 2e-4;
+        s.batchSize = 3;
+        s.shardIndex = 2;
+        s.shardCount = 4;
+        s.validationInterval = 7;
+        s.runName = QStringLiteral("sweep a");
+        dash.setSettings(s);
+        auto* lr = dash.findChild<QLineEdit*>(QStringLiteral("learningRateEdit"));
+        QVERIFY(lr);
+        lr->setText(QStringLiteral("2e-4")); // as typed
+        for (int round = 0; round < 2; ++round) {
+            dash.start();
+            QVERIFY(fake);
+            QCOMPARE(fake->started.innerSteps, 37);
+            QCOMPARE(fake->started.learningRate, 2e-4);
+            QCOMPARE(fake->started.shardIndex, 2);
+            QCOMPARE(fake->started.shardCount, 4);
+            QCOMPARE(fake->started.validationInterval, 7);
+            TrainingResult r;
+            r.steps = 37;
+            fake->emitFinished(r);
+            QCOMPARE(lr->text(), QStringLiteral("2e-4"));
+            QCOMPARE(dash.settings().batchSize, 3);
+        }
+    }
+
+    // The run manager: selecting a run restores its settings (under a new run's name) and
+    // curves; ticked runs are overlaid; Continue is offered only for a run stopped early.
+    void runsRestoreSettingsAndOverlayCurves()
+    {
+        MinerDashboard dash;
+        auto run = [](const QString& name, double lr, int shard, bool stopped) {
+            TrainingRun r;
+            r.name = name;
+            r.stateText = stopped ? QStringLiteral("stopped") : QStringLiteral("finished");
+            r.round = 2;
+            r.shardIndex = shard;
+            r.shardCount = 3;
+            r.totalSteps = 10;
+            r.stepsDone = stopped ? 4 : 10;
+            r.canContinue = stopped;
+            r.settings.innerSteps = 10;
+            r.settings.learningRate = lr;
+            r.settings.shardIndex = shard;
+            r.settings.shardCount = 3;
+            r.settings.runName = name;
+            for (int i = 1; i <= r.stepsDone; ++i) {
+                TrainingMetrics m = metricsAt(i, 10);
+                m.loss += lr * 1000;
+                r.metrics.push_back(m);
+            }
+            return r;
+        };
+        dash.setRuns({run(QStringLiteral("run 2"), 3e-4, 1, true), run(QStringLiteral("run 1"), 1e-4, 0, false)},
+                     QStringLiteral("run 3"));
+        QCOMPARE(dash.runsView()->topLevelItemCount(), 2);
+        QCOMPARE(dash.settings().runName, QStringLiteral("run 3")); // a new run never takes a listed name
+        QVERIFY(dash.runsView()->topLevelItem(0)->text(3).contains(QLatin1String("1")));
+
+        QVERIFY(dash.selectRun(QStringLiteral("run 1")));
+        QCOMPARE(dash.settings().learningRate, 1e-4);
+        QCOMPARE(dash.settings().shardIndex, 0);
+        QCOMPARE(dash.settings().shardCount, 3);
+        QCOMPARE(dash.settings().runName, QStringLiteral("run 3"));
+        QCOMPARE(dash.lossChart()->series(0)->count(), 10);
+        QVERIFY(!dash.continueRunButton()->isEnabled()); // finished
+        QVERIFY(dash.selectRun(QStringLiteral("run 2")));
+        QCOMPARE(dash.settings().learningRate, 3e-4);
+        QCOMPARE(dash.settings().shardIndex, 1);
+        QCOMPARE(dash.lossChart()->series(0)->count(), 4);
+        QVERIFY(dash.continueRunButton()->isEnabled());
+        QSignalSpy continued(&dash, &MinerDashboard::continueRunRequested);
+        dash.continueRunButton()->click();
+        QCOMPARE(continued.count(), 1);
+        QCOMPARE(continued.at(0).at(0).value<TrainingRun>().name, QStringLiteral("run 2"));
+
+        dash.setCompared(QStringLiteral("run 1"), true);
+        dash.setCompared(QStringLiteral("run 2"), true);
+        QCOMPARE(dash.compareLossChart()->seriesCount(), 2);
+        QCOMPARE(dash.compareLossChart()->series(0)->name(), QStringLiteral("run 2"));
+        QCOMPARE(dash.compareLossChart()->series(0)->count(), 4);
+        QCOMPARE(dash.compareLossChart()->series(1)->count(), 10);
+        QCOMPARE(dash.compareValidationChart()->series(1)->count(), 2); // steps 5 and 10
+        QVERIFY(dash.compareLossChart()->series(0)->at(0).y() != dash.compareLossChart()->series(1)->at(0).y());
+        // The ticks survive a refresh of the list; unticking removes the curve.
+        dash.setRuns(dash.runs(), QStringLiteral("run 3"));
+        QCOMPARE(dash.comparedRuns(), (QStringList{QStringLiteral("run 2"), QStringLiteral("run 1")}));
+        dash.setCompared(QStringLiteral("run 2"), false);
+        QCOMPARE(dash.compareLossChart()->seriesCount(), 1);
+        QCOMPARE(dash.compareLossChart()->series(0)->name(), QStringLiteral("run 1"));
+    }
+
+    // Another project: nothing of the previous one stays, and its active run is stopped.
+    void resetForProjectClearsThePageAndStopsTheRun()
+    {
+        MinerDashboard dash;
+        FakeSession* fake = nullptr;
+        dash.setSessionFactory([&](QObject* parent) { return fake = new FakeSession(parent); });
+        dash.start();
+        for (int i = 1; i <= 5; ++i) {
+            TrainingMetrics m = metricsAt(i, 50);
+            m.stepsThisRun = i;
+            m.activeSeconds = i;
+            fake->emitStep(m);
+        }
+        dash.flush();
+        QVERIFY(!dash.etaLabel()->text().isEmpty());
+        QPointer<FakeSession> old = fake;
+        dash.resetForProject();
+        QVERIFY(!dash.session());
+        QVERIFY(!old || old->state() == TrainingSession::State::Cancelled);
+        QCOMPARE(dash.progressBar()->value(), 0);
+        QVERIFY(dash.etaLabel()->text().isEmpty());
+        QVERIFY(dash.resultLabel()->text().isEmpty());
+        QCOMPARE(dash.lossChart()->series(0)->count(), 0);
+        QCOMPARE(dash.runsView()->topLevelItemCount(), 0);
+        QVERIFY(dash.startButton()->isEnabled());
+    }
+
     void demoSessionRunsOnAWorkerThread()
     {
         MinerDashboard dash;
@@ -284,6 +526,47 @@ private Q_SLOTS:
         dash.flush();
         const auto dir = test::freshDir("screenshots");
         QVERIFY(dash.grab().save(QString::fromStdString((dir / "miner.png").string())));
+
+        // The run manager with three runs of a project, two of them compared.
+        fake->cancel();
+        QVector<TrainingRun> runs;
+        for (int r = 0; r < 3; ++r) {
+            TrainingRun run;
+            run.name = QStringLiteral("run %1").arg(3 - r);
+            run.stateText = r == 0 ? QStringLiteral("stopped") : QStringLiteral("finished");
+            run.round = 1;
+            run.shardIndex = 2 - r;
+            run.shardCount = 3;
+            run.totalSteps = 200;
+            run.stepsDone = r == 0 ? 90 : 200;
+            run.canContinue = r == 0;
+            run.settings.innerSteps = 200;
+            run.settings.learningRate = 1e-5 * (r + 1);
+            run.settings.shardIndex = run.shardIndex;
+            run.settings.shardCount = run.shardCount;
+            double l = 3.2;
+            for (int i = 1; i <= run.stepsDone; ++i) {
+                TrainingMetrics m;
+                m.step = i;
+                m.totalSteps = 200;
+                l = (1.7 + 0.15 * r) + (l - (1.7 + 0.15 * r)) * 0.97;
+                m.loss = l + 0.06 * std::sin(i * 1.7 + r);
+                m.learningRate = run.settings.learningRate;
+                m.tokensPerSecond = 2000;
+                if (i % 20 == 0)
+                    m.validationLoss = l + 0.05;
+                run.metrics.push_back(m);
+            }
+            runs.push_back(run);
+        }
+        dash.setRuns(runs, QStringLiteral("run 4"));
+        dash.selectRun(QStringLiteral("run 3"));
+        dash.setCompared(QStringLiteral("run 1"), true);
+        dash.setCompared(QStringLiteral("run 2"), true);
+        QVERIFY(dash.grab().save(QString::fromStdString((dir / "miner-runs.png").string())));
+        dash.chartTabs()->setCurrentIndex(1);
+        QVERIFY(dash.grab().save(QString::fromStdString((dir / "miner-compare.png").string())));
+        qInfo("screenshots in %s", dir.string().c_str());
     }
 };
 

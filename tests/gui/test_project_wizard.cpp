@@ -1,9 +1,13 @@
-// The new-project wizard driven with the built-in demo model: model validation, dataset
-// preview with token counts, device, and the project saved in the job store.
+// The new-project wizard driven with the built-in demo model: model validation, the data page
+// (target and reference datasets, preview with token counts, totals and problems such as a
+// broken JSON Lines line counted by the engine), device, and the project saved in the job
+// store with its references and counts.
 #include "support/TestSupport.h"
 
 #include "core/demo/DemoModel.h"
 #include "core/model/CheckpointGenerator.h"
+#include "core/project/Datasets.h"
+#include "core/project/Project.h"
 #include "core/store/JobStore.h"
 #include "ui/engine/BackgroundTask.h"
 #include "core/text/Tokenizer.h"
@@ -18,6 +22,8 @@
 #include <QComboBox>
 #include <QLabel>
 #include <QLineEdit>
+#include <QLocale>
+#include <QTableWidget>
 #include <QTest>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -111,20 +117,26 @@ private Q_SLOTS:
         QVERIFY(wizard.grab().save(QString::fromStdString((shots / "wizard-model.png").string())));
 
         // Dataset page: a JSON Lines file with one bad line; the preview shows the good records
-        // with their token counts under the model's tokenizer.
+        // with their token counts under the model's tokenizer, the summary all of them and the
+        // broken line.
         wizard.next();
         DatasetPage* dataPage = wizard.datasetPage();
         QCOMPARE(wizard.currentPage(), dataPage);
         QVERIFY(!dataPage->isComplete());
         const auto dataDir = test::freshDir("dataset");
-        writeText(dataDir / "target.jsonl", "{\"body\": \"def add(a, b):\\n    return a + b\"}\n"
-                                            "not json\n"
-                                            "{\"body\": \"for i in range(10): print(i)\"}\n");
+        std::string targetText = "{\"body\": \"def add(a, b):\\n    return a + b\"}\n"
+                                 "not json\n"
+                                 "{\"body\": \"for i in range(10): print(i)\"}\n";
+        for (int i = 0; i < 60; ++i)
+            targetText += "{\"body\": \"def f" + std::to_string(i) + "(x):\\n    return x * " + std::to_string(i) +
+                          " + len(str(x))\"}\n";
+        writeText(dataDir / "target.jsonl", targetText);
         dataPage->addPath(QString::fromStdString((dataDir / "target.jsonl").string()));
         QCOMPARE(dataPage->previewModel()->rowCount(), 0); // the default field "text" is absent
+        QVERIFY(!dataPage->isComplete());
         dataPage->fieldEdit()->setText(QStringLiteral("body"));
         dataPage->refreshPreview();
-        QCOMPARE(dataPage->previewModel()->rowCount(), 2);
+        QCOMPARE(dataPage->previewModel()->rowCount(), DatasetPage::PreviewRecords);
         QVERIFY(dataPage->isComplete());
         const Tokenizer tok = Tokenizer::fromFile(modelDir.toStdString());
         const auto& rows = dataPage->previewModel()->rows();
@@ -135,6 +147,60 @@ private Q_SLOTS:
         QVERIFY(rows[0].tokens > 0);
         QVERIFY2(dataPage->statusLabel()->text().contains(QLatin1String("1 file")),
                  qPrintable(dataPage->statusLabel()->text()));
+        QVERIFY2(dataPage->statusLabel()->text().contains(QLatin1String("invalid JSON")),
+                 qPrintable(dataPage->statusLabel()->text()));
+        // The totals, counted on the worker as the project will read the data.
+        QTRY_VERIFY_WITH_TIMEOUT(dataPage->isCounted(), 60000);
+        QTableWidget* table = dataPage->summaryTable();
+        QCOMPARE(table->rowCount(), 1);
+        QCOMPARE(table->item(0, DatasetPage::RecordsColumn)->text(), QStringLiteral("62"));
+        QCOMPARE(dataPage->summaries()[0]->records, std::int64_t(62));
+        QVERIFY(dataPage->summaries()[0]->tokens > 0);
+        QCOMPARE(table->item(0, DatasetPage::TokensColumn)->text(),
+                 QLocale().toString(static_cast<qlonglong>(dataPage->summaries()[0]->tokens)));
+        const QString targetProblems = table->item(0, DatasetPage::ProblemsColumn)->text();
+        QVERIFY2(targetProblems.contains(QLatin1String("1 record skipped")) &&
+                     targetProblems.contains(QLatin1String("invalid JSON")) &&
+                     targetProblems.contains(QLatin1String("target.jsonl:2")),
+                 qPrintable(targetProblems));
+
+        // References: added, each with its own format and field, counted; an unusable one
+        // stops Finish until it is removed.
+        std::string prose;
+        for (int i = 0; i < 60; ++i)
+            prose += "{\"text\": \"The quiet river " + std::to_string(i) + " crossed the old village at dawn.\"}\n";
+        writeText(dataDir / "prose.jsonl", prose);
+        QCOMPARE(dataPage->addReference(), 1);
+        QCOMPARE(dataPage->currentDataset(), 1);
+        QVERIFY(!dataPage->isComplete()); // no files yet
+        QCOMPARE(table->rowCount(), 2);
+        dataPage->addPath(QString::fromStdString((dataDir / "prose.jsonl").string()));
+        QVERIFY(dataPage->isComplete());
+        writeText(dataDir / "broken.jsonl", "{\"text\": \"cut\n{\"title\": \"no text\"}\n");
+        QCOMPARE(dataPage->addReference(), 2);
+        dataPage->addPath(QString::fromStdString((dataDir / "broken.jsonl").string()));
+        QVERIFY(!dataPage->isComplete());
+        QTRY_VERIFY_WITH_TIMEOUT(dataPage->isCounted(), 60000);
+        QCOMPARE(table->rowCount(), 3);
+        QCOMPARE(dataPage->summaries()[1]->records, std::int64_t(60));
+        QVERIFY(dataPage->summaries()[1]->tokens > 0);
+        QCOMPARE(table->item(1, DatasetPage::ProblemsColumn)->text(), QStringLiteral("none"));
+        const QString brokenProblems = table->item(2, DatasetPage::ProblemsColumn)->text();
+        QVERIFY2(brokenProblems.contains(QLatin1String("cannot be used")) &&
+                     brokenProblems.contains(QLatin1String("invalid JSON")),
+                 qPrintable(brokenProblems));
+        QVERIFY(!dataPage->isComplete());
+        QVERIFY(wizard.grab().save(QString::fromStdString((shots / "wizard-data-broken.png").string())));
+        dataPage->removeReference(2);
+        QCOMPARE(dataPage->datasetCount(), 2);
+        QVERIFY(dataPage->isComplete());
+        // The target is edited as it was left.
+        dataPage->setCurrentDataset(0);
+        QCOMPARE(dataPage->fieldEdit()->text(), QStringLiteral("body"));
+        QCOMPARE(dataPage->previewModel()->rows()[0].source, QStringLiteral("target.jsonl:1"));
+        QCOMPARE(dataPage->referenceSpecs().size(), std::size_t(1));
+        QCOMPARE(dataPage->referenceSpecs()[0].paths.front(), dataDir / "prose.jsonl");
+        QTRY_VERIFY_WITH_TIMEOUT(dataPage->isCounted(), 60000);
         QVERIFY(wizard.grab().save(QString::fromStdString((shots / "wizard-data.png").string())));
 
         // Device page: CPU unless a GPU is there.
@@ -146,15 +212,27 @@ private Q_SLOTS:
         // Finish: the project and its dataset are in the store.
         wizard.accept();
         QVERIFY(wizard.createdProject() > 0);
-        const auto project = store->project(wizard.createdProject());
-        QVERIFY(project);
-        QCOMPARE(QString::fromStdString(project->modelPath), modelDir);
-        QCOMPARE(QString::fromStdString(project->name), QStringLiteral("My TEFT project"));
+        const auto stored = store->project(wizard.createdProject());
+        QVERIFY(stored);
+        QCOMPARE(QString::fromStdString(stored->modelPath), modelDir);
+        QCOMPARE(QString::fromStdString(stored->name), QStringLiteral("My TEFT project"));
         const auto datasets = store->datasets(wizard.createdProject());
-        QCOMPARE(datasets.size(), std::size_t(1));
+        QCOMPARE(datasets.size(), std::size_t(2));
+        QCOMPARE(datasets[0].role, std::string("target"));
         const auto spec = nlohmann::json::parse(datasets[0].spec);
         QCOMPARE(QString::fromStdString(spec.at("field").get<std::string>()), QStringLiteral("body"));
         QCOMPARE(spec.at("paths").size(), std::size_t(1));
+        QCOMPARE(datasets[1].role, std::string("reference"));
+        const auto project = teft::Project::load(*store, wizard.createdProject());
+        QCOMPARE(project.references.size(), std::size_t(1));
+        QCOMPARE(project.references[0].paths, std::vector<std::filesystem::path>{dataDir / "prose.jsonl"});
+        // The counts are kept with the project.
+        const auto kept = ProjectDataSummary::load(project.dataSummaryFile());
+        QVERIFY(kept);
+        QCOMPARE(kept->target.records, std::int64_t(62));
+        QCOMPARE(kept->target.quality.count(BadDataKind::InvalidJson), std::int64_t(1));
+        QCOMPARE(kept->references.size(), std::size_t(1));
+        QCOMPARE(kept->references[0].records, std::int64_t(60));
     }
 };
 

@@ -33,6 +33,7 @@
 #include "ui/routing/RoutingPage.h"
 #include "ui/routing/SelectionDocument.h"
 #include "ui/shell/AppContext.h"
+#include "ui/shell/Confirm.h"
 #include "ui/shell/LogSink.h"
 #include "ui/shell/MainWindow.h"
 #include "ui/validator/SubmissionTableModel.h"
@@ -71,6 +72,8 @@ class TestStudioFlow : public QObject {
 private Q_SLOTS:
     void initTestCase()
     {
+        // The outer step and the merge ask first (ui/shell/Confirm.h): answer yes.
+        setConfirmHandler([](QWidget*, const QString&, const QString&) { return true; });
         configureThreads(2);
         LogBridge::install(); // the log dock shows the engine's log, as in the application
     }

@@ -12,6 +12,7 @@
 #include "ui/engine/TaskProgressBar.h"
 #include "ui/engine/ValidatorController.h"
 #include "ui/shell/AppContext.h"
+#include "ui/shell/Confirm.h"
 #include "ui/validator/SubmissionTableModel.h"
 #include "ui/validator/ValidatorPage.h"
 
@@ -60,6 +61,8 @@ class TestValidatorEngine : public QObject {
 private Q_SLOTS:
     void initTestCase()
     {
+        // The outer step asks first (ui/shell/Confirm.h): answer yes.
+        setConfirmHandler([](QWidget*, const QString&, const QString&) { return true; });
         m_world = std::make_unique<test::EngineFixture>(false);
         m_context = std::make_unique<AppContext>(JobStore::open(JobStore::defaultPath()));
         m_page = std::make_unique<ValidatorPage>();

@@ -4,6 +4,9 @@
 #include "core/util/Error.h"
 #include "core/util/ErrorKind.h"
 
+#include <cmath>
+#include <limits>
+
 namespace teft::ui {
 
 namespace {
@@ -52,6 +55,9 @@ MinerForm EngineTrainingSession::minerForm(const TrainingSettings& form)
     f.validationInterval = form.validationInterval;
     f.recompute = form.recompute;
     f.offload = form.offload;
+    f.shardIndex = form.shardIndex;
+    f.shardCount = form.shardCount;
+    f.runName = form.runName.trimmed().toStdString();
     return f;
 }
 
@@ -76,6 +82,9 @@ TrainingSettings EngineTrainingSession::formSettings(const MinerSettings& s)
     t.validationInterval = static_cast<int>(f.validationInterval);
     t.recompute = f.recompute;
     t.offload = f.offload;
+    t.shardIndex = f.shardIndex;
+    t.shardCount = f.shardCount;
+    t.runName = QString::fromStdString(f.runName);
     return t;
 }
 
@@ -99,6 +108,15 @@ TrainingResult EngineTrainingSession::run(JobControl& control)
 {
     // Checks, tokenizing and the run are core's (stages through the control's progress).
     const MinerResult r = trainMiner(m_settings, control, [this](const MinerStep& step) {
+        if (step.stepsThisRun == 1 && std::isfinite(step.validationLossBefore)) {
+            // The held-out loss of Φ(t) (before any step): the validation curve's first point.
+            TrainingMetrics before;
+            before.step = 0;
+            before.totalSteps = step.totalSteps;
+            before.loss = before.learningRate = before.tokensPerSecond = std::numeric_limits<double>::quiet_NaN();
+            before.validationLoss = step.validationLossBefore;
+            postStep(before);
+        }
         TrainingMetrics m;
         m.step = step.report.step;
         m.totalSteps = step.totalSteps;
@@ -107,6 +125,8 @@ TrainingResult EngineTrainingSession::run(JobControl& control)
         m.tokensPerSecond = step.tokensPerSecond;
         m.validationLoss = step.validationLoss;
         m.elapsedSeconds = step.elapsedSeconds;
+        m.stepsThisRun = step.stepsThisRun;
+        m.activeSeconds = step.activeSeconds;
         postStep(m);
     });
     TrainingResult result;
@@ -114,6 +134,8 @@ TrainingResult EngineTrainingSession::run(JobControl& control)
     result.submissionBytes = static_cast<std::int64_t>(r.submissionBytes);
     result.steps = r.training.steps;
     result.finalLoss = r.training.lastLoss;
+    result.validationLossBefore = r.validationLossBefore;
+    result.validationLossAfter = r.validationLossAfter;
     return result;
 }
 

@@ -5,6 +5,7 @@
 #include "core/util/Error.h"
 #include "ui/engine/BackgroundTask.h"
 #include "ui/shell/AppContext.h"
+#include "ui/shell/Confirm.h"
 
 #include <limits>
 
@@ -31,9 +32,9 @@ QString targetLabel(const Project& p)
     return MergeController::tr("%1 (target, held-out)").arg(datasetName(p.target));
 }
 
-QString referenceLabel(const Project& p)
+QString referenceLabel(const DatasetSpec& reference)
 {
-    return MergeController::tr("%1 (reference, held-out)").arg(datasetName(*p.reference));
+    return MergeController::tr("%1 (reference, held-out)").arg(datasetName(reference));
 }
 
 } // namespace
@@ -52,10 +53,14 @@ MergeController::MergeController(MergePage* page, AppContext* context, QObject* 
             m_page->showProgress(done, total, stage);
     });
     connect(m_task, &BackgroundTask::succeeded, this, [this] {
+        if (m_context)
+            m_context->notify(tr("Merged checkpoint written to %1.").arg(m_outputDir));
         if (m_page)
             m_page->showFinished(MergePage::Outcome::Succeeded, m_outputDir);
     });
     connect(m_task, &BackgroundTask::failed, this, [this](const QString& message, ErrorKind kind) {
+        if (m_context)
+            m_context->notify(tr("Merge failed: %1").arg(message));
         if (m_page)
             m_page->showFinished(MergePage::Outcome::Failed, message, kind);
     });
@@ -74,8 +79,8 @@ std::vector<MergeComparisonModel::Row> MergeController::initialRows(const Projec
 {
     constexpr double nan = std::numeric_limits<double>::quiet_NaN();
     std::vector<MergeComparisonModel::Row> rows{{targetLabel(project), true, nan, nan}};
-    if (project.reference)
-        rows.push_back({referenceLabel(project), false, nan, nan});
+    for (const auto& reference : project.references) // every out-of-domain reference
+        rows.push_back({referenceLabel(reference), false, nan, nan});
     return rows;
 }
 
@@ -84,9 +89,11 @@ MergeController::MergeFunction MergeController::mergeFunction(const Project& pro
     // Labels translated here, on the GUI thread; the merge itself (Φ of the validator state, the
     // held-out losses before and after, the job record) is core's.
     const std::string target = targetLabel(project).toStdString();
-    const std::string reference = project.reference ? referenceLabel(project).toStdString() : std::string();
-    return [project, target, reference](const QString& outputDir, JobControl& control) {
-        const auto result = mergeProject(project, fs::path(outputDir.toStdString()), target, reference, control);
+    std::vector<std::string> references;
+    for (const auto& reference : project.references)
+        references.push_back(referenceLabel(reference).toStdString());
+    return [project, target, references](const QString& outputDir, JobControl& control) {
+        const auto result = mergeProject(project, fs::path(outputDir.toStdString()), target, references, control);
         std::vector<MergeComparisonModel::Row> rows;
         for (std::size_t i = 0; i < result.losses.size(); ++i)
             rows.push_back({QString::fromStdString(result.losses[i].name), i == 0, result.losses[i].before,
@@ -98,6 +105,15 @@ MergeController::MergeFunction MergeController::mergeFunction(const Project& pro
 void MergeController::merge(const QString& outputDir)
 {
     if (!m_merge || outputDir.isEmpty() || m_task->isRunning())
+        return;
+    std::error_code ec;
+    const fs::path out(outputDir.toStdString());
+    if (fs::exists(out, ec) && !(fs::is_directory(out, ec) && fs::is_empty(out, ec)) &&
+        !confirmAction(m_page, tr("Replace the merged checkpoint?"),
+                       tr("%1 already exists and is not empty. The merge replaces what is there with the new "
+                          "checkpoint.")
+                           .arg(outputDir),
+                       tr("Replace")))
         return;
     m_outputDir = outputDir;
     m_task->start([fn = m_merge, outputDir, this](JobControl& control) -> BackgroundTask::Continuation {

@@ -21,8 +21,8 @@ class BackgroundTask;
 // Runs the engine's merge (core runMerge) for the Merge page while a project is open, on a
 // BackgroundTask (progress and cancel shown by the page): Φ is the validator state's current
 // one (<project>/validator), the output folder defaults to <project>/merged, and the comparison
-// rows are the project's target dataset (in-domain) and its reference dataset (out-of-domain,
-// when it has one), held-out parts, before and after. Without a project the page's Merge is
+// rows are the project's target dataset (in-domain) and each of its reference datasets (every
+// out-of-domain one), held-out parts, before and after. Without a project the page's Merge is
 // unavailable and says why.
 class MergeController : public QObject {
     Q_OBJECT

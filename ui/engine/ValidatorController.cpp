@@ -10,6 +10,7 @@
 #include "ui/engine/BackgroundTask.h"
 #include "ui/engine/TaskProgressBar.h"
 #include "ui/shell/AppContext.h"
+#include "ui/shell/Confirm.h"
 #include "ui/shell/ErrorAdvice.h"
 #include "ui/validator/AggregationPreview.h"
 #include "ui/validator/SubmissionTableModel.h"
@@ -204,6 +205,10 @@ void ValidatorController::scoreFolder(const QString& dir)
             m_scored = scored;
             m_heldOut = data;
             m_page->setRound(static_cast<int>(scored->round), std::move(rows));
+            if (m_context)
+                m_context->notify(tr("Round %1 scored: %n submission(s).", nullptr,
+                                     static_cast<int>(scored->verdicts.size()))
+                                      .arg(scored->round));
             Q_EMIT roundScored(static_cast<int>(scored->round));
         };
     });
@@ -231,6 +236,14 @@ void ValidatorController::applyOuterStep()
                                                .arg(QString::fromStdString(byPath.begin()->first)));
         return;
     }
+    const int accepted = static_cast<int>(std::count_if(weights.begin(), weights.end(), [](double w) { return w > 0; }));
+    if (!confirmAction(m_page, tr("Run the outer step?"),
+                       tr("The outer step applies the weighted average of %n accepted submission(s) to the project's "
+                          "Φ and starts round %1. It cannot be undone, and this round's table is cleared.",
+                          nullptr, accepted)
+                           .arg(m_page->round() + 1),
+                       tr("Run outer step")))
+        return;
     m_failureTitle = tr("Outer step failed");
     const auto projectId = *m_projectId;
     auto scored = m_scored;
@@ -246,6 +259,8 @@ void ValidatorController::applyOuterStep()
                 m_page->setRound(round + 1, {});
                 refreshHistory();
             }
+            if (m_context)
+                m_context->notify(tr("Outer step of round %1 applied to the project's Φ.").arg(round));
             Q_EMIT roundApplied(round);
         };
     });
@@ -296,6 +311,8 @@ void ValidatorController::refreshHistory()
 void ValidatorController::showError(const QString& title, const QString& message, const QString& advice)
 {
     Q_EMIT errorShown(message);
+    if (m_context)
+        m_context->notify(QStringLiteral("%1: %2").arg(title, message));
     if (!m_page)
         return;
     auto* box = new QMessageBox(QMessageBox::Warning, title, message, QMessageBox::Ok, m_page);

@@ -1,8 +1,10 @@
 #pragma once
 
+#include <QHash>
 #include <QWidget>
 #include <cstdint>
 
+class QLabel;
 class QPushButton;
 class QTableView;
 
@@ -28,6 +30,11 @@ public:
 public Q_SLOTS:
     void reload();
 
+    // Opens the selected job's output folder; a missing folder, or none to open it with, is
+    // reported (status line and a message box) and returns false.
+    bool openOutputFolder();
+    QString statusText() const;
+
 Q_SIGNALS:
     void resumeRequested(std::int64_t jobId);
     void cloneRequested(const QString& kind, const QString& configJson, std::int64_t jobId);
@@ -42,6 +49,9 @@ private:
     QPushButton* m_open;
     QPushButton* m_resume;
     QPushButton* m_clone;
+    QLabel* m_status;
+    QHash<qint64, int> m_lastStates; // job id → JobStore::JobState at the last reload
+    bool m_loaded = false;
 };
 
 } // namespace teft::ui

@@ -1,6 +1,9 @@
 #include "ui/jobs/JobsTableModel.h"
 
+#include "ui/shell/LocalTime.h"
+
 #include <QBrush>
+#include <QDateTime>
 #include <QColor>
 #include <QLocale>
 
@@ -25,6 +28,26 @@ void JobsTableModel::setJobs(std::vector<JobStore::Job> jobs)
 const JobStore::Job* JobsTableModel::jobAt(int row) const
 {
     return row >= 0 && row < rowCount() ? &m_jobs[static_cast<std::size_t>(row)] : nullptr;
+}
+
+void JobsTableModel::setProjectNames(QHash<qint64, QString> names)
+{
+    m_projectNames = std::move(names);
+    if (!m_jobs.empty())
+        Q_EMIT dataChanged(index(0, ProjectColumn), index(rowCount() - 1, ProjectColumn));
+}
+
+const JobStore::Job* JobsTableModel::continuedBy(int row) const
+{
+    const JobStore::Job* j = jobAt(row);
+    if (!j || j->outputDir.empty())
+        return nullptr;
+    const JobStore::Job* next = nullptr;
+    for (const JobStore::Job& other : m_jobs)
+        if (other.id > j->id && other.kind == j->kind && other.outputDir == j->outputDir &&
+            (!next || other.id < next->id))
+            next = &other;
+    return next;
 }
 
 QString JobsTableModel::stateName(JobStore::JobState state)
@@ -61,10 +84,24 @@ QVariant JobsTableModel::data(const QModelIndex& index, int role) const
         switch (index.column()) {
         case IdColumn: return static_cast<qlonglong>(j.id);
         case KindColumn: return QString::fromStdString(j.kind);
+        case ProjectColumn:
+            return j.projectId ? m_projectNames.value(static_cast<qint64>(*j.projectId),
+                                                      tr("project %1").arg(static_cast<qlonglong>(*j.projectId)))
+                               : QString();
         case StateColumn: return stateName(j.state);
         case ProgressColumn: return QLocale().toString(j.progress * 100.0, 'f', 0) + QStringLiteral(" %");
         case StageColumn: return QString::fromStdString(j.stage);
-        case StartedColumn: return QString::fromStdString(j.startedAt.empty() ? j.createdAt : j.startedAt);
+        case StartedColumn: return localDateTime(j.startedAt.empty() ? j.createdAt : j.startedAt);
+        case DurationColumn: {
+            const std::string& from = j.startedAt.empty() ? j.createdAt : j.startedAt;
+            const bool live = j.state == JobStore::JobState::Running || j.state == JobStore::JobState::Paused ||
+                              j.state == JobStore::JobState::Queued;
+            const std::string to =
+                !j.finishedAt.empty() ? j.finishedAt
+                : live ? QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs).toStdString()
+                       : j.updatedAt;
+            return durationText(secondsBetween(from, to));
+        }
         case OutputColumn: return QString::fromStdString(j.outputDir);
         case ErrorColumn: return QString::fromStdString(j.error);
         default: return {};
@@ -73,8 +110,15 @@ QVariant JobsTableModel::data(const QModelIndex& index, int role) const
     if (role == Qt::ToolTipRole) {
         if (index.column() == ErrorColumn && !j.error.empty())
             return QString::fromStdString(j.error);
-        if (index.column() == StateColumn && j.pid > 0)
-            return tr("Process %1 on %2").arg(j.pid).arg(QString::fromStdString(j.host));
+        if (index.column() == StateColumn) {
+            QString tip = j.pid > 0 ? tr("Process %1 on %2").arg(j.pid).arg(QString::fromStdString(j.host)) : QString();
+            if (const JobStore::Job* next = continuedBy(index.row()))
+                tip += (tip.isEmpty() ? QString() : QStringLiteral("\n")) +
+                       tr("Continued by job %1").arg(static_cast<qlonglong>(next->id));
+            return tip.isEmpty() ? QVariant() : QVariant(tip);
+        }
+        if (index.column() == StartedColumn)
+            return tr("%1 (UTC)").arg(QString::fromStdString(j.startedAt.empty() ? j.createdAt : j.startedAt));
         return {};
     }
     if (role == Qt::ForegroundRole && index.column() == StateColumn) {
@@ -95,10 +139,12 @@ QVariant JobsTableModel::headerData(int section, Qt::Orientation orientation, in
     switch (section) {
     case IdColumn: return tr("Job");
     case KindColumn: return tr("Kind");
+    case ProjectColumn: return tr("Project");
     case StateColumn: return tr("State");
     case ProgressColumn: return tr("Progress");
     case StageColumn: return tr("Stage");
     case StartedColumn: return tr("Started");
+    case DurationColumn: return tr("Duration");
     case OutputColumn: return tr("Output");
     case ErrorColumn: return tr("Error");
     default: return {};

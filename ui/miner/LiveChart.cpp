@@ -84,6 +84,22 @@ void LiveChart::clearAll()
     m_y->setRange(0, 1);
 }
 
+void LiveChart::removeAllSeries()
+{
+    for (QLineSeries* s : std::as_const(m_series)) {
+        chart()->removeSeries(s);
+        delete s;
+    }
+    m_series.clear();
+    m_points.clear();
+    m_x->setRange(0, 1);
+    m_y->setRange(0, 1);
+}
+
+double LiveChart::yMinimum() const { return m_y->min(); }
+
+double LiveChart::yMaximum() const { return m_y->max(); }
+
 void LiveChart::setLogScaleHint(bool scientific)
 {
     m_y->setLabelFormat(scientific ? QStringLiteral("%.1e") : QStringLiteral("%.3g"));
@@ -110,7 +126,12 @@ void LiveChart::updateAxes()
         pad = std::max(std::abs(yMax) * 0.05, 1e-12);
     m_x->setRange(0, xMax);
     m_x->applyNiceNumbers();
-    m_y->setRange(yMin - pad, yMax + pad);
+    double low = yMin - pad;
+    // The padding of a quantity that cannot be negative stops at 0 (a throughput axis at −52.6
+    // tokens/s reads as a measurement).
+    if (m_nonNegative && low < 0.0)
+        low = 0.0;
+    m_y->setRange(low, std::max(yMax + pad, low + 1e-12));
 }
 
 } // namespace teft::ui

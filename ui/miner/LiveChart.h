@@ -20,6 +20,12 @@ public:
     void appendPoints(int series, const QList<QPointF>& points);
     void replacePoints(int series, const QList<QPointF>& points);
     void clearAll();
+    // Removes every series (a chart whose series follow a choice, such as the runs compared).
+    void removeAllSeries();
+    // The y axis never goes below 0 (a quantity that cannot: tokens/s, a learning rate, a loss).
+    void setNonNegative(bool nonNegative) { m_nonNegative = nonNegative; }
+    double yMinimum() const;
+    double yMaximum() const;
     QLineSeries* series(int i) const { return m_series.at(i); }
     int seriesCount() const { return static_cast<int>(m_series.size()); }
     void setLogScaleHint(bool scientific); // y labels in scientific notation (learning rate)
@@ -34,6 +40,7 @@ private:
     QList<QList<QPointF>> m_points; // what each series shows (replace() redraws once)
     QValueAxis* m_x;
     QValueAxis* m_y;
+    bool m_nonNegative = false;
 };
 
 } // namespace teft::ui

@@ -21,9 +21,14 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSlider>
+#include <QHeaderView>
+#include <QSignalBlocker>
 #include <QSpinBox>
+#include <QTabWidget>
 #include <QTimer>
+#include <QTreeWidget>
 #include <QVBoxLayout>
+#include <algorithm>
 #include <cmath>
 
 namespace teft::ui {
@@ -39,6 +44,17 @@ QString formatDuration(double seconds)
             .arg(s % 60, 2, 10, QLatin1Char('0'));
     return QStringLiteral("%1:%2").arg(s / 60).arg(s % 60, 2, 10, QLatin1Char('0'));
 }
+
+// The comparison's colours, one per ticked run (repeating after eight).
+QColor runColour(int i)
+{
+    static const QColor colours[] = {QColor(31, 100, 180), QColor(200, 80, 40),  QColor(90, 150, 60),
+                                     QColor(130, 80, 170), QColor(190, 150, 20), QColor(20, 150, 150),
+                                     QColor(170, 60, 120), QColor(100, 100, 100)};
+    return colours[i % 8];
+}
+
+enum RunColumn { RunName, RunState, RunRound, RunShard, RunSteps };
 } // namespace
 
 MinerDashboard::MinerDashboard(QWidget* parent) : QWidget(parent)
@@ -54,6 +70,7 @@ MinerDashboard::MinerDashboard(QWidget* parent) : QWidget(parent)
     m_innerSteps->setRange(1, 1000000);
     m_innerSteps->setToolTip(tr("Inner steps H before the submission (DiLoCo uses 500)"));
     m_learningRate = new QLineEdit;
+    m_learningRate->setObjectName(QStringLiteral("learningRateEdit"));
     auto* lrValidator = new QDoubleValidator(1e-9, 1.0, 10, m_learningRate);
     lrValidator->setNotation(QDoubleValidator::ScientificNotation);
     lrValidator->setLocale(QLocale::c());
@@ -90,8 +107,37 @@ MinerDashboard::MinerDashboard(QWidget* parent) : QWidget(parent)
                              "are copied to the GPU layer by layer while the previous layer computes. The same "
                              "results; no effect on the CPU."));
 
+    m_runName = new QLineEdit;
+    m_runName->setObjectName(QStringLiteral("runNameEdit"));
+    m_runName->setMaxLength(64);
+    m_runName->setToolTip(tr("A new run's name: it names the run's folder (its checkpoint and submission), so "
+                             "each run has its own and never overwrites another's"));
+    m_shardIndex = new QSpinBox;
+    m_shardIndex->setObjectName(QStringLiteral("shardIndexBox"));
+    m_shardIndex->setRange(0, 9999);
+    m_shardCount = new QSpinBox;
+    m_shardCount->setObjectName(QStringLiteral("shardCountBox"));
+    m_shardCount->setRange(1, 10000);
+    const QString shardTip = tr("Which part of the training rows this miner trains on: the rows are split into "
+                                "“count” disjoint parts (row r goes to part r mod count) and this run takes part "
+                                "“index” (0-based). Miners of one round take different parts.");
+    m_shardIndex->setToolTip(shardTip);
+    m_shardCount->setToolTip(shardTip);
+    connect(m_shardCount, qOverload<int>(&QSpinBox::valueChanged), this,
+            [this](int count) { m_shardIndex->setMaximum(count - 1); });
+    auto* shardRow = new QHBoxLayout;
+    shardRow->addWidget(m_shardIndex, 1);
+    shardRow->addWidget(new QLabel(tr("of")));
+    shardRow->addWidget(m_shardCount, 1);
+    m_round = new QLabel(tr("none (no project)"));
+    m_round->setToolTip(tr("A miner trains for the project's current round, from the experts its last "
+                           "validation kept (round 0: the base model's)"));
+
     auto* formBox = new QGroupBox(tr("Training"));
     auto* form = new QFormLayout(formBox);
+    form->addRow(tr("Run name:"), m_runName);
+    form->addRow(tr("Round:"), m_round);
+    form->addRow(tr("Data shard:"), shardRow);
     form->addRow(tr("Device:"), m_device);
     form->addRow(tr("Inner steps (H):"), m_innerSteps);
     form->addRow(tr("Learning rate:"), m_learningRate);
@@ -103,15 +149,37 @@ MinerDashboard::MinerDashboard(QWidget* parent) : QWidget(parent)
     form->addRow(tr("Routing:"), m_routing);
     form->addRow(tr("Memory:"), m_recompute);
     form->addRow(QString(), m_offload);
-    m_formWidgets = {m_device,     m_innerSteps, m_learningRate, m_batch,     m_sequence, m_precision,
-                     m_checkpoint, m_validation, m_routing,      m_recompute, m_offload};
+    m_formWidgets = {m_runName,  m_shardIndex, m_shardCount, m_device,     m_innerSteps, m_learningRate, m_batch,
+                     m_sequence, m_precision,  m_checkpoint, m_validation, m_routing,    m_recompute,    m_offload};
 
-    m_start = new QPushButton(tr("&Start"));
+    // The run manager: the project's runs, newest first.
+    m_runsView = new QTreeWidget;
+    m_runsView->setObjectName(QStringLiteral("runsView"));
+    m_runsView->setHeaderLabels({tr("Run"), tr("State"), tr("Round"), tr("Shard"), tr("Steps")});
+    m_runsView->setRootIsDecorated(false);
+    m_runsView->setUniformRowHeights(true);
+    m_runsView->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_runsView->setToolTip(tr("Select a run to see its curves and settings; tick runs to compare them"));
+    m_runsView->header()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    m_runsView->header()->setStretchLastSection(false);
+    m_runsView->setMinimumHeight(80);
+    m_runsView->setMaximumHeight(120);
+    m_continueRun = new QPushButton(tr("C&ontinue run"));
+    m_continueRun->setObjectName(QStringLiteral("continueRunButton"));
+    m_continueRun->setToolTip(tr("Continue the selected run from its last checkpoint, with its own settings, "
+                                 "folder and submission"));
+    auto* runsBox = new QGroupBox(tr("Runs"));
+    auto* runsLayout = new QVBoxLayout(runsBox);
+    runsLayout->addWidget(m_runsView);
+
+    m_start = new QPushButton(tr("&Start new run"));
+    m_start->setToolTip(tr("Start a new run with the settings above: its own folder and submission"));
     m_pause = new QPushButton(tr("&Pause"));
     m_resume = new QPushButton(tr("&Resume"));
     m_cancel = new QPushButton(tr("&Cancel"));
     auto* buttons = new QHBoxLayout;
     buttons->addWidget(m_start);
+    buttons->addWidget(m_continueRun);
     buttons->addWidget(m_pause);
     buttons->addWidget(m_resume);
     buttons->addWidget(m_cancel);
@@ -132,6 +200,7 @@ MinerDashboard::MinerDashboard(QWidget* parent) : QWidget(parent)
     m_result->setTextInteractionFlags(Qt::TextSelectableByMouse);
 
     auto* left = new QVBoxLayout;
+    left->addWidget(runsBox);
     left->addWidget(formBox);
     left->addWidget(m_planLabel);
     left->addLayout(buttons);
@@ -151,6 +220,12 @@ MinerDashboard::MinerDashboard(QWidget* parent) : QWidget(parent)
     m_lrChart->setLogScaleHint(true);
     m_throughputChart = new LiveChart(tr("Throughput"), tr("Tokens/s"));
     m_throughputChart->addSeries(tr("Tokens per second"), QColor(130, 80, 170), 1.5);
+    for (LiveChart* c : {m_lossChart, m_validationChart, m_lrChart, m_throughputChart})
+        c->setNonNegative(true);
+    m_compareLoss = new LiveChart(tr("Training loss (smoothed)"), tr("Loss"));
+    m_compareValidation = new LiveChart(tr("Held-out loss"), tr("Loss"));
+    for (LiveChart* c : {m_compareLoss, m_compareValidation})
+        c->setNonNegative(true);
 
     m_smoothing = new QSlider(Qt::Horizontal);
     m_smoothing->setRange(0, 99);
@@ -167,13 +242,40 @@ MinerDashboard::MinerDashboard(QWidget* parent) : QWidget(parent)
     charts->addWidget(m_validationChart, 0, 1);
     charts->addWidget(m_lrChart, 1, 0);
     charts->addWidget(m_throughputChart, 1, 1);
+    auto* live = new QWidget;
+    auto* liveLayout = new QVBoxLayout(live);
+    liveLayout->setContentsMargins(0, 0, 0, 0);
+    liveLayout->addLayout(charts, 1);
+    auto* compare = new QWidget;
+    auto* compareLayout = new QVBoxLayout(compare);
+    compareLayout->setContentsMargins(0, 0, 0, 0);
+    auto* compareHint = new QLabel(tr("Tick runs in the Runs list to overlay their curves (the training loss "
+                                      "with the smoothing above)."));
+    compareHint->setWordWrap(true);
+    compareLayout->addWidget(compareHint);
+    compareLayout->addWidget(m_compareLoss, 1);
+    compareLayout->addWidget(m_compareValidation, 1);
+    m_tabs = new QTabWidget;
+    m_tabs->addTab(live, tr("This run"));
+    m_tabs->addTab(compare, tr("Compare runs"));
     auto* right = new QVBoxLayout;
     right->addLayout(smoothingRow);
-    right->addLayout(charts, 1);
+    right->addWidget(m_tabs, 1);
 
     auto* layout = new QHBoxLayout(this);
     layout->addLayout(left, 0);
     layout->addLayout(right, 1);
+
+    connect(m_runsView, &QTreeWidget::itemSelectionChanged, this, &MinerDashboard::onRunSelected);
+    connect(m_runsView, &QTreeWidget::itemChanged, this, [this](QTreeWidgetItem*, int column) {
+        if (column == RunName)
+            updateComparison();
+    });
+    connect(m_continueRun, &QPushButton::clicked, this, [this] {
+        const TrainingRun* run = runNamed(selectedRun());
+        if (run && run->canContinue && !isActive())
+            Q_EMIT continueRunRequested(*run);
+    });
 
     m_flushTimer = new QTimer(this);
     m_flushTimer->setSingleShot(true);
@@ -198,10 +300,12 @@ MinerDashboard::MinerDashboard(QWidget* parent) : QWidget(parent)
     connect(m_smoothing, &QSlider::valueChanged, this, [this] {
         m_smoothingValue->setText(QLocale().toString(smoothing(), 'f', 2));
         recomputeEma();
+        updateComparison();
     });
     m_smoothingValue->setText(QLocale().toString(smoothing(), 'f', 2));
 
     setSettings(TrainingSettings());
+    m_runName->setText(QStringLiteral("run 1")); // core's first run name (nextMinerRunName): not translated
     connect(m_innerSteps, qOverload<int>(&QSpinBox::valueChanged), this, [this](int steps) {
         if (!m_session || (m_session->state() != TrainingSession::State::Running &&
                            m_session->state() != TrainingSession::State::Paused)) {
@@ -281,15 +385,22 @@ void MinerDashboard::updatePlan()
 
 void MinerDashboard::setStatus(const QString& text) { m_status->setText(text); }
 
-void MinerDashboard::showMetrics(const QVector<TrainingMetrics>& steps)
+void MinerDashboard::clearCharts()
 {
+    m_pending.clear();
     m_rawLoss.clear();
     m_emaStarted = false;
-    m_pending.clear();
+    m_last = TrainingMetrics();
     for (LiveChart* c : {m_lossChart, m_validationChart, m_lrChart, m_throughputChart})
         c->clearAll();
+}
+
+void MinerDashboard::showMetrics(const QVector<TrainingMetrics>& steps)
+{
+    clearCharts();
     m_pending = steps;
     flush();
+    m_eta->clear(); // a recorded run has no ETA
 }
 
 double MinerDashboard::smoothing() const { return m_smoothing->value() / 100.0; }
@@ -308,6 +419,9 @@ TrainingSettings MinerDashboard::settings() const
     s.maskedRouting = m_routing->currentData().toBool();
     s.recompute = m_recompute->isChecked();
     s.offload = m_offload->isChecked();
+    s.shardIndex = m_shardIndex->value();
+    s.shardCount = m_shardCount->value();
+    s.runName = m_runName->text().trimmed();
     return s;
 }
 
@@ -326,6 +440,10 @@ void MinerDashboard::setSettings(const TrainingSettings& s)
     m_routing->setCurrentIndex(m_routing->findData(s.maskedRouting));
     m_recompute->setChecked(s.recompute);
     m_offload->setChecked(s.offload);
+    m_shardCount->setValue(std::max(1, s.shardCount));
+    m_shardIndex->setValue(std::clamp(s.shardIndex, 0, m_shardCount->value() - 1));
+    if (!s.runName.isEmpty())
+        m_runName->setText(s.runName);
 }
 
 void MinerDashboard::attach(TrainingSession* session)
@@ -352,6 +470,10 @@ void MinerDashboard::start()
         m_status->setText(tr("Open or create a project (and select its experts) to train."));
         return;
     }
+    if (settings().runName.isEmpty()) {
+        onFailed(tr("The run has no name: type one under Training (it names the run's folder)."), ErrorKind::Usage);
+        return;
+    }
     if (!(settings().learningRate > 0.0)) {
         onFailed(tr("The learning rate “%1” is not a positive number.").arg(m_learningRate->text()), ErrorKind::Usage);
         return;
@@ -372,23 +494,32 @@ void MinerDashboard::start()
     TrainingSession* session = m_factory(this);
     if (!session) // the factory said why
         return;
-    startSession(session, settings());
+    // The form keeps what the user typed (a "1e-4" is not rewritten as "0.0001").
+    launch(session, settings());
 }
 
 void MinerDashboard::startSession(TrainingSession* session, const TrainingSettings& s)
 {
-    if (m_session && (m_session->state() == TrainingSession::State::Running ||
-                      m_session->state() == TrainingSession::State::Paused)) {
+    if (isActive()) {
         session->deleteLater();
         return;
     }
     setSettings(s);
-    m_pending.clear();
-    m_rawLoss.clear();
-    m_emaStarted = false;
-    m_last = TrainingMetrics();
-    for (LiveChart* c : {m_lossChart, m_validationChart, m_lrChart, m_throughputChart})
-        c->clearAll();
+    launch(session, s);
+}
+
+void MinerDashboard::launch(TrainingSession* session, const TrainingSettings& s)
+{
+    if (isActive()) {
+        session->deleteLater();
+        return;
+    }
+    clearCharts();
+    m_tabs->setCurrentIndex(0);
+    {
+        const QSignalBlocker block(m_runsView); // the live run is shown, not a recorded one
+        m_runsView->clearSelection();
+    }
     m_progress->setRange(0, s.innerSteps);
     m_progress->setValue(0);
     m_eta->clear();
@@ -415,6 +546,12 @@ void MinerDashboard::flush()
     const double w = smoothing();
     for (const TrainingMetrics& m : std::as_const(m_pending)) {
         const double x = static_cast<double>(m.step);
+        // The held-out loss before the first step comes alone (no step: no loss, rate, or tokens/s).
+        const bool stepRow = std::isfinite(m.learningRate) || std::isfinite(m.loss);
+        if (stepRow)
+            m_last = m;
+        else if (m_last.step == 0)
+            m_last.totalSteps = m.totalSteps;
         if (std::isfinite(m.loss)) { // a skipped (non-finite) step has no loss to draw
             loss.push_back({x, m.loss});
             m_rawLoss.push_back({x, m.loss});
@@ -424,10 +561,11 @@ void MinerDashboard::flush()
         }
         if (std::isfinite(m.validationLoss))
             validation.push_back({x, m.validationLoss});
-        lr.push_back({x, m.learningRate});
-        tps.push_back({x, m.tokensPerSecond});
+        if (std::isfinite(m.learningRate))
+            lr.push_back({x, m.learningRate});
+        if (std::isfinite(m.tokensPerSecond))
+            tps.push_back({x, m.tokensPerSecond});
     }
-    m_last = m_pending.back();
     m_pending.clear();
     m_lossChart->appendPoints(0, loss);
     m_lossChart->appendPoints(1, smooth);
@@ -436,12 +574,23 @@ void MinerDashboard::flush()
     m_throughputChart->appendPoints(0, tps);
     ++m_chartUpdates;
 
+    if (m_last.step == 0)
+        return;
     m_progress->setRange(0, static_cast<int>(m_last.totalSteps));
     m_progress->setValue(static_cast<int>(m_last.step));
-    const double perStep = m_last.step > 0 ? m_last.elapsedSeconds / double(m_last.step) : 0.0;
-    m_eta->setText(tr("Elapsed %1, about %2 left")
-                       .arg(formatDuration(m_last.elapsedSeconds))
-                       .arg(formatDuration(perStep * double(m_last.totalSteps - m_last.step))));
+    // The time per step of this session's own steps (a resumed run's step counter starts at its
+    // checkpoint's step), pauses left out by the engine.
+    if (m_last.stepsThisRun > 0 && m_last.activeSeconds > 0.0) {
+        const double perStep = m_last.activeSeconds / double(m_last.stepsThisRun);
+        const double left = perStep * double(std::max<std::int64_t>(0, m_last.totalSteps - m_last.step));
+        m_eta->setText(m_last.step >= m_last.totalSteps
+                           ? tr("Elapsed %1 (pauses left out)").arg(formatDuration(m_last.elapsedSeconds))
+                           : tr("Elapsed %1 (pauses left out), about %2 left")
+                                 .arg(formatDuration(m_last.elapsedSeconds))
+                                 .arg(formatDuration(left)));
+    } else {
+        m_eta->clear();
+    }
     m_status->setText(tr("Step %1 of %2: loss %3, %4 tokens/s")
                           .arg(m_last.step)
                           .arg(m_last.totalSteps)
@@ -469,9 +618,20 @@ void MinerDashboard::recomputeEma()
 void MinerDashboard::onFinished(const TrainingResult& result)
 {
     flush();
-    m_status->setText(tr("Finished after %1 steps, final loss %2.")
-                          .arg(result.steps)
-                          .arg(QLocale().toString(result.finalLoss, 'f', 4)));
+    // The held-out loss is the run's result; the last step's training loss is one noisy batch.
+    if (std::isfinite(result.validationLossBefore) && std::isfinite(result.validationLossAfter))
+        m_status->setText(
+            tr("Finished after %1 steps: held-out loss %2 before, %3 after (%4).")
+                .arg(result.steps)
+                .arg(QLocale().toString(result.validationLossBefore, 'f', 4))
+                .arg(QLocale().toString(result.validationLossAfter, 'f', 4))
+                .arg((result.validationLossAfter <= result.validationLossBefore ? QStringLiteral("−")
+                                                                                : QStringLiteral("+")) +
+                     QLocale().toString(std::abs(result.validationLossAfter - result.validationLossBefore), 'f', 4)));
+    else
+        m_status->setText(tr("Finished after %1 steps. The held-out loss was not measured (set “Validate every” "
+                             "to measure it; the dataset needs held-out rows).")
+                              .arg(result.steps));
     m_result->setText(
         tr("Submission: %1 (%2)").arg(result.submissionPath, QLocale().formattedDataSize(result.submissionBytes)));
     updateButtons();
@@ -514,11 +674,7 @@ void MinerDashboard::resumeAfterFailure()
         return;
     m_lastFailure = ErrorKind::General;
     // The steps come again from the checkpoint's: the charts start over.
-    m_pending.clear();
-    m_rawLoss.clear();
-    m_emaStarted = false;
-    for (LiveChart* c : {m_lossChart, m_validationChart, m_lrChart, m_throughputChart})
-        c->clearAll();
+    clearCharts();
     m_result->clear();
     m_status->setText(tr("Resuming from the last checkpoint…"));
     m_session->start(settings());
@@ -538,10 +694,184 @@ void MinerDashboard::onStateChanged(TrainingSession::State state)
     updateButtons();
 }
 
+bool MinerDashboard::isActive() const
+{
+    return m_session && (m_session->state() == TrainingSession::State::Running ||
+                         m_session->state() == TrainingSession::State::Paused);
+}
+
+const TrainingRun* MinerDashboard::runNamed(const QString& name) const
+{
+    for (const TrainingRun& r : m_runs)
+        if (r.name == name)
+            return &r;
+    return nullptr;
+}
+
+void MinerDashboard::setRuns(const QVector<TrainingRun>& runs, const QString& nextRunName)
+{
+    const QString selected = selectedRun();
+    const QStringList compared = comparedRuns();
+    m_runs = runs;
+    m_nextRunName = nextRunName;
+    {
+        const QSignalBlocker block(m_runsView);
+        m_runsView->clear();
+        for (const TrainingRun& r : std::as_const(m_runs)) {
+            auto* item = new QTreeWidgetItem(m_runsView);
+            item->setText(RunName, r.name);
+            item->setFlags(item->flags() | Qt::ItemIsUserCheckable);
+            item->setCheckState(RunName, compared.contains(r.name) ? Qt::Checked : Qt::Unchecked);
+            item->setText(RunState, r.stateText);
+            item->setText(RunRound, QString::number(r.round));
+            item->setText(RunShard, tr("%1 of %2").arg(r.shardIndex).arg(r.shardCount));
+            item->setText(RunSteps, tr("%1 / %2").arg(r.stepsDone).arg(r.totalSteps));
+            item->setToolTip(RunName, r.submissionPath.isEmpty() ? tr("No submission yet")
+                                                                 : tr("Submission: %1").arg(r.submissionPath));
+            if (r.name == selected)
+                item->setSelected(true);
+        }
+    }
+    // A new run never takes a listed run's name.
+    const QString typed = m_runName->text().trimmed();
+    if (!isActive() && (typed.isEmpty() || runNamed(typed)))
+        m_runName->setText(nextRunName);
+    updateComparison();
+    updateButtons();
+}
+
+QString MinerDashboard::selectedRun() const
+{
+    const auto items = m_runsView->selectedItems();
+    return items.isEmpty() ? QString() : items.front()->text(RunName);
+}
+
+bool MinerDashboard::selectRun(const QString& name)
+{
+    for (int i = 0; i < m_runsView->topLevelItemCount(); ++i) {
+        QTreeWidgetItem* item = m_runsView->topLevelItem(i);
+        if (item->text(RunName) == name) {
+            m_runsView->setCurrentItem(item);
+            item->setSelected(true);
+            return true;
+        }
+    }
+    return false;
+}
+
+void MinerDashboard::setCompared(const QString& name, bool compared)
+{
+    for (int i = 0; i < m_runsView->topLevelItemCount(); ++i) {
+        QTreeWidgetItem* item = m_runsView->topLevelItem(i);
+        if (item->text(RunName) == name)
+            item->setCheckState(RunName, compared ? Qt::Checked : Qt::Unchecked); // itemChanged redraws
+    }
+}
+
+QStringList MinerDashboard::comparedRuns() const
+{
+    QStringList names;
+    for (int i = 0; i < m_runsView->topLevelItemCount(); ++i)
+        if (m_runsView->topLevelItem(i)->checkState(RunName) == Qt::Checked)
+            names.push_back(m_runsView->topLevelItem(i)->text(RunName));
+    return names;
+}
+
+void MinerDashboard::setRound(std::int64_t round) { m_round->setText(QString::number(round)); }
+
+void MinerDashboard::onRunSelected()
+{
+    updateButtons();
+    const TrainingRun* run = runNamed(selectedRun());
+    if (!run || isActive())
+        return; // a live run's charts stay
+    // Its settings, under a new run's name (Start makes a new run from them; Continue continues it).
+    TrainingSettings s = run->settings;
+    s.runName = m_nextRunName.isEmpty() ? m_runName->text() : m_nextRunName;
+    setSettings(s);
+    showMetrics(run->metrics);
+    m_progress->setRange(0, static_cast<int>(std::max<std::int64_t>(1, run->totalSteps)));
+    m_progress->setValue(static_cast<int>(std::min(run->stepsDone, run->totalSteps)));
+    m_status->setText(
+        tr("Run “%1”: %2, round %3, shard %4 of %5, %6 of %7 steps.")
+            .arg(run->name, run->stateText)
+            .arg(run->round)
+            .arg(run->shardIndex)
+            .arg(run->shardCount)
+            .arg(run->stepsDone)
+            .arg(run->totalSteps) +
+        (run->canContinue ? QLatin1Char(' ') + tr("Continue run resumes it from its checkpoint.") : QString()));
+    m_result->setText(run->submissionPath.isEmpty() ? QString() : tr("Submission: %1").arg(run->submissionPath));
+}
+
+void MinerDashboard::updateComparison()
+{
+    const QStringList names = comparedRuns();
+    m_compareLoss->removeAllSeries();
+    m_compareValidation->removeAllSeries();
+    const double w = smoothing();
+    int colour = 0;
+    for (const QString& name : names) {
+        const TrainingRun* run = runNamed(name);
+        if (!run)
+            continue;
+        QList<QPointF> smooth, validation;
+        double ema = 0.0;
+        bool started = false;
+        for (const TrainingMetrics& m : run->metrics) {
+            if (std::isfinite(m.loss)) {
+                ema = started ? w * ema + (1.0 - w) * m.loss : m.loss;
+                started = true;
+                smooth.push_back({double(m.step), ema});
+            }
+            if (std::isfinite(m.validationLoss))
+                validation.push_back({double(m.step), m.validationLoss});
+        }
+        const QColor c = runColour(colour++);
+        m_compareLoss->appendPoints(m_compareLoss->addSeries(name, c, 2.0), smooth);
+        m_compareValidation->appendPoints(m_compareValidation->addSeries(name, c, 2.0), validation);
+    }
+}
+
+void MinerDashboard::resetForProject()
+{
+    if (m_session) {
+        // Its signals no longer reach the page; it ends by itself (a cancel keeps its checkpoint).
+        TrainingSession* old = m_session;
+        disconnect(old, nullptr, this, nullptr);
+        m_session = nullptr;
+        const auto ended = [](TrainingSession::State s) {
+            return s != TrainingSession::State::Running && s != TrainingSession::State::Paused;
+        };
+        if (ended(old->state())) {
+            old->deleteLater();
+        } else {
+            connect(old, &TrainingSession::stateChanged, old, [old, ended](TrainingSession::State s) {
+                if (ended(s))
+                    old->deleteLater();
+            });
+            old->cancel();
+        }
+    }
+    m_flushTimer->stop();
+    clearCharts();
+    m_lastFailure = ErrorKind::General;
+    m_progress->setRange(0, m_innerSteps->value());
+    m_progress->setValue(0);
+    m_eta->clear();
+    m_result->clear();
+    m_round->setText(tr("none (no project)"));
+    setRuns({}, QString());
+    m_tabs->setCurrentIndex(0);
+    updateButtons();
+}
+
 void MinerDashboard::updateButtons()
 {
     const auto state = m_session ? m_session->state() : TrainingSession::State::Idle;
     const bool active = state == TrainingSession::State::Running || state == TrainingSession::State::Paused;
+    const TrainingRun* run = runNamed(selectedRun());
+    m_continueRun->setEnabled(!active && run && run->canContinue);
     m_start->setEnabled(!active);
     m_pause->setEnabled(state == TrainingSession::State::Running);
     m_resume->setEnabled(state == TrainingSession::State::Paused || canResumeAfterFailure());

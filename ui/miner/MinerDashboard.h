@@ -2,6 +2,7 @@
 
 #include "core/train/MemoryPlan.h"
 #include "ui/miner/TrainingMetrics.h"
+#include "ui/miner/TrainingRun.h"
 #include "ui/miner/TrainingSession.h"
 #include "ui/miner/TrainingSettings.h"
 
@@ -20,16 +21,21 @@ class QProgressBar;
 class QPushButton;
 class QSlider;
 class QSpinBox;
+class QTabWidget;
 class QTimer;
+class QTreeWidget;
 
 namespace teft::ui {
 
 class LiveChart;
 
-// Configure and watch local training: a settings form, live charts (training loss with EMA
-// smoothing, validation loss, learning rate, tokens/s), progress with ETA, start / pause /
-// resume / cancel. Metrics from the session are buffered and drawn at most every 100 ms, so a
-// fast trainer never floods the GUI thread.
+// Configure and watch local training: the project's runs (each named, with its own folder and
+// submission: start a new one or continue a stopped one; tick runs to overlay their loss curves),
+// a settings form, live charts (training loss with EMA smoothing, validation loss, learning
+// rate, tokens/s), progress with ETA, start / pause / resume / cancel. Metrics from the session
+// are buffered and drawn at most every 100 ms, so a fast trainer never floods the GUI thread.
+// Elapsed time and the ETA leave pauses out and survive a resume (they come from the session's
+// own steps and active time, TrainingMetrics::stepsThisRun / activeSeconds).
 class MinerDashboard : public QWidget {
     Q_OBJECT
 public:
@@ -52,6 +58,7 @@ public:
     TrainingSession* session() const { return m_session; }
 
     TrainingSettings settings() const;
+    // Fills the form (an empty runName leaves the name field as it is).
     void setSettings(const TrainingSettings& settings);
     // Smoothing weight in [0, 0.99]: ema = w · ema + (1 − w) · loss.
     double smoothing() const;
@@ -72,6 +79,31 @@ public:
     QLabel* resultLabel() const { return m_result; }
     QLabel* planLabel() const { return m_planLabel; }
     QComboBox* deviceBox() const { return m_device; }
+    QLabel* etaLabel() const { return m_eta; }
+    QPushButton* continueRunButton() const { return m_continueRun; }
+    QTreeWidget* runsView() const { return m_runsView; }
+    LiveChart* compareLossChart() const { return m_compareLoss; }
+    LiveChart* compareValidationChart() const { return m_compareValidation; }
+    QTabWidget* chartTabs() const { return m_tabs; }
+
+    // The project's runs (newest first) and the name a new run gets unless the user types
+    // another. The selection and the ticks of runs still listed are kept.
+    void setRuns(const QVector<TrainingRun>& runs, const QString& nextRunName);
+    const QVector<TrainingRun>& runs() const { return m_runs; }
+    // Selects a listed run: its settings fill the form (under a new run's name), its recorded
+    // curves the charts. False when no run has that name.
+    bool selectRun(const QString& name);
+    QString selectedRun() const;
+    // Ticks (or unticks) a run for the comparison charts.
+    void setCompared(const QString& name, bool compared);
+    QStringList comparedRuns() const;
+    // The round the next run trains for (the project's validator state): shown under the form.
+    void setRound(std::int64_t round);
+
+    // Back to an empty page for another project (or none): an active run is stopped (its
+    // checkpoint is kept: continue it from its project's run list), the charts, progress, ETA,
+    // result and runs are cleared; the form keeps its values until the controller sets them.
+    void resetForProject();
 
     // What to change after a failure of this kind (out of memory, non-finite loss, missing
     // device...): ui/shell/ErrorAdvice, with the dashboard's own line for a General failure.
@@ -80,14 +112,19 @@ public:
     // The line under the progress bar (what to do next, what a controller is doing).
     void setStatus(const QString& text);
     // Draws the steps of a run that is not attached (a recorded run, the screenshots' sample),
-    // replacing the charts; starts nothing.
+    // replacing the charts; starts nothing and shows no ETA.
     void showMetrics(const QVector<TrainingMetrics>& steps);
 
     // Starts a session made elsewhere (a resumed job) with the form showing its settings; the
     // dashboard takes ownership. Ignored while a run is active.
     void startSession(TrainingSession* session, const TrainingSettings& settings);
 
+Q_SIGNALS:
+    // Continue was pressed for this run (stopped before its last step).
+    void continueRunRequested(const teft::ui::TrainingRun& run);
+
 public Q_SLOTS:
+    // Starts a new run with the form's settings and name.
     void start();
     void flush(); // draws the buffered metrics now
 
@@ -97,6 +134,7 @@ protected:
 
 private:
     void attach(TrainingSession* session);
+    void launch(TrainingSession* session, const TrainingSettings& settings);
     void onStep(const TrainingMetrics& metrics);
     void onFinished(const TrainingResult& result);
     void onFailed(const QString& message, ErrorKind kind);
@@ -106,6 +144,11 @@ private:
     bool canResumeAfterFailure() const;
     void recomputeEma();
     void updateButtons();
+    bool isActive() const;
+    void clearCharts();
+    void onRunSelected();
+    void updateComparison();
+    const TrainingRun* runNamed(const QString& name) const;
 
     SessionFactory m_factory;
     PlanProvider m_planProvider;
@@ -148,6 +191,18 @@ private:
     QPushButton* m_resume;
     QPushButton* m_cancel;
     QList<QWidget*> m_formWidgets;
+
+    QVector<TrainingRun> m_runs;
+    QString m_nextRunName;
+    QTreeWidget* m_runsView;
+    QPushButton* m_continueRun;
+    QLineEdit* m_runName;
+    QSpinBox* m_shardIndex;
+    QSpinBox* m_shardCount;
+    QLabel* m_round;
+    QTabWidget* m_tabs;
+    LiveChart* m_compareLoss;
+    LiveChart* m_compareValidation;
 };
 
 } // namespace teft::ui

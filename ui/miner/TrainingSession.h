@@ -38,6 +38,8 @@ public:
     static constexpr int MinDeliveryIntervalMs = 20;
 
 Q_SIGNALS:
+    // One inner step; a row at step 0 with only a validationLoss (loss, learning rate and
+    // tokens/s NaN) is the held-out loss before training.
     void step(const teft::ui::TrainingMetrics& metrics);
     void finished(const teft::ui::TrainingResult& result);
     // The engine's message and its kind, from which the dashboard picks its advice.

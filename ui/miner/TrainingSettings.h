@@ -18,6 +18,9 @@ struct TrainingSettings {
     int validationInterval = 10;                // inner steps between validation losses
     bool recompute = false;                     // activation recomputation (less memory, more time)
     bool offload = false;                       // CUDA: frozen experts streamed from host memory
+    int shardIndex = 0;                         // this miner's part of the training rows (0-based)
+    int shardCount = 1;                         // into how many parts the rows are split
+    QString runName;                            // names the run's folder (empty: derived from the settings)
 };
 
 } // namespace teft::ui

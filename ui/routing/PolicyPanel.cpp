@@ -100,6 +100,11 @@ PolicyPanel::PolicyPanel(RoutingHeatmapModel* model, SelectionDocument* document
     warn.setColor(QPalette::WindowText, QColor(190, 40, 40));
     m_message->setPalette(warn);
 
+    m_note = new QLabel;
+    m_note->setObjectName("savedSelectionNote");
+    m_note->setWordWrap(true);
+    m_note->setVisible(false);
+
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     auto* form = new QFormLayout;
@@ -113,6 +118,7 @@ PolicyPanel::PolicyPanel(RoutingHeatmapModel* model, SelectionDocument* document
     buttons->addWidget(m_applyButton);
     layout->addLayout(buttons);
     layout->addWidget(m_message);
+    layout->addWidget(m_note);
 
     m_kind->setCurrentIndex(0);
     m_pages->setCurrentIndex(0);
@@ -162,6 +168,40 @@ void PolicyPanel::updateRanges()
     m_kSpin->setValue(m_kSlider->value());
 }
 
+void PolicyPanel::showSavedSelection(const ExpertSelection* selection)
+{
+    if (!selection || !m_document) {
+        m_note->clear();
+        m_note->setVisible(false);
+        return;
+    }
+    const std::vector<int>& layers = m_document->layout().moeLayers;
+    int perLayer = -1;
+    bool uniform = !layers.empty();
+    for (int layer : layers) {
+        const int n = selection->count(layer);
+        if (perLayer < 0)
+            perLayer = n;
+        uniform = uniform && n == perLayer;
+    }
+    if (uniform && perLayer > 0) {
+        const QSignalBlocker b1(m_kind);
+        const QSignalBlocker b2(m_kSlider);
+        const QSignalBlocker b3(m_kSpin);
+        m_kind->setCurrentIndex(m_kind->findData(static_cast<int>(SelectionPolicy::Kind::TopKPerLayer)));
+        m_pages->setCurrentIndex(m_kind->currentIndex());
+        m_kSlider->setValue(perLayer);
+        m_kSpin->setValue(perLayer);
+        m_note->setText(tr("Showing the project's saved selection: %n expert(s) per layer.", nullptr, perLayer));
+    } else {
+        m_note->setText(tr("Showing the project's saved selection: %n expert(s), not the same number in every "
+                           "layer (chosen by hand or by a budget). Changing a setting here applies that policy "
+                           "instead.",
+                           nullptr, selection->count()));
+    }
+    m_note->setVisible(true);
+}
+
 SelectionPolicy PolicyPanel::policy() const
 {
     SelectionPolicy p;
@@ -199,6 +239,7 @@ void PolicyPanel::apply()
         }
         m_document->replaceSelection(result, text, 1 + static_cast<int>(p.kind));
         m_message->setVisible(false);
+        m_note->setVisible(false);
     } catch (const Error& e) {
         m_message->setText(QString::fromStdString(e.what()));
         m_message->setVisible(true);

@@ -29,6 +29,11 @@ public:
     PolicyPanel(RoutingHeatmapModel* model, SelectionDocument* document, QWidget* parent = nullptr);
 
     SelectionPolicy policy() const;
+    // Reflects a selection opened from the project (nullptr: none): a selection with the same
+    // number of experts in every MoE layer sets Top-k to that number (without applying it);
+    // the note under the controls says what was opened. The note goes when a policy is applied.
+    void showSavedSelection(const ExpertSelection* selection);
+    QLabel* noteLabel() const { return m_note; }
     void setBytesPerExpert(std::int64_t bytes) { m_bytesPerExpert = bytes; }
 
     // Widgets exposed for tests and keyboard shortcuts.
@@ -61,6 +66,7 @@ private:
     QCheckBox* m_live;
     QPushButton* m_applyButton;
     QLabel* m_message;
+    QLabel* m_note;
 };
 
 } // namespace teft::ui

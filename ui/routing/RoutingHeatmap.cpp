@@ -58,7 +58,7 @@ QRect RoutingHeatmap::cellRect(int row, int expert) const
         return {};
     const QRect area = cellArea();
     return QRect(area.left() + expert * m_cellSize - horizontalScrollBar()->value(),
-                 area.top() + row * m_cellSize - verticalScrollBar()->value(), m_cellSize, m_cellSize);
+                 area.top() + row * m_cellHeight - verticalScrollBar()->value(), m_cellSize, m_cellHeight);
 }
 
 QPoint RoutingHeatmap::cellAt(const QPoint& pos) const
@@ -69,7 +69,7 @@ QPoint RoutingHeatmap::cellAt(const QPoint& pos) const
     const int x = pos.x() - area.left() + horizontalScrollBar()->value();
     const int y = pos.y() - area.top() + verticalScrollBar()->value();
     const int expert = x / m_cellSize;
-    const int row = y / m_cellSize;
+    const int row = y / m_cellHeight;
     if (x < 0 || y < 0 || expert >= experts() || row >= rows())
         return {-1, -1};
     return {expert, row};
@@ -78,7 +78,7 @@ QPoint RoutingHeatmap::cellAt(const QPoint& pos) const
 QSize RoutingHeatmap::sizeHint() const
 {
     return {std::min(900, m_labelWidth + std::max(1, experts()) * m_cellSize + 4),
-            std::min(600, m_headerHeight + std::max(1, rows()) * m_cellSize + 4)};
+            std::min(600, m_headerHeight + std::max(1, rows()) * m_cellHeight + 4)};
 }
 
 QSize RoutingHeatmap::minimumSizeHint() const { return {m_labelWidth + 120, m_headerHeight + 80}; }
@@ -88,18 +88,27 @@ void RoutingHeatmap::setCellSize(int size) { setCellSizeAround(size, cellArea().
 void RoutingHeatmap::setCellSizeAround(int size, const QPoint& anchor)
 {
     size = std::clamp(size, MinCellSize, MaxCellSize);
-    if (size == m_cellSize)
+    m_fitted = false;
+    setCellGeometry(size, size, anchor);
+}
+
+void RoutingHeatmap::setCellGeometry(int width, int height, const QPoint& anchor)
+{
+    if (width == m_cellSize && height == m_cellHeight)
         return;
     const QRect area = cellArea();
     // Keep the content point under the anchor where it is.
     const double cx = (anchor.x() - area.left() + horizontalScrollBar()->value()) / double(m_cellSize);
-    const double cy = (anchor.y() - area.top() + verticalScrollBar()->value()) / double(m_cellSize);
-    m_cellSize = size;
+    const double cy = (anchor.y() - area.top() + verticalScrollBar()->value()) / double(m_cellHeight);
+    const bool widthChanged = width != m_cellSize;
+    m_cellSize = width;
+    m_cellHeight = height;
     updateScrollBars();
-    horizontalScrollBar()->setValue(static_cast<int>(std::lround(cx * size - (anchor.x() - area.left()))));
-    verticalScrollBar()->setValue(static_cast<int>(std::lround(cy * size - (anchor.y() - area.top()))));
+    horizontalScrollBar()->setValue(static_cast<int>(std::lround(cx * width - (anchor.x() - area.left()))));
+    verticalScrollBar()->setValue(static_cast<int>(std::lround(cy * height - (anchor.y() - area.top()))));
     viewport()->update();
-    Q_EMIT cellSizeChanged(m_cellSize);
+    if (widthChanged)
+        Q_EMIT cellSizeChanged(m_cellSize);
 }
 
 void RoutingHeatmap::zoomIn() { setCellSize(std::max(m_cellSize + 1, static_cast<int>(std::ceil(m_cellSize * 1.25)))); }
@@ -112,27 +121,37 @@ void RoutingHeatmap::zoomToFit()
 {
     if (rows() == 0 || experts() == 0)
         return;
-    const QRect area = cellArea();
-    setCellSize(std::max(MinCellSize, std::min(area.width() / experts(), area.height() / rows())));
+    // Fill the view: as wide and as tall as it allows (cells need not be square), so a model of
+    // few layers uses the whole height.
+    // The view without scroll bars: the fitted cells need none.
+    const QSize view = maximumViewportSize();
+    const int areaWidth = std::max(0, view.width() - m_labelWidth);
+    const int areaHeight = std::max(0, view.height() - m_headerHeight);
+    const int width = std::clamp(areaWidth / experts(), MinCellSize, MaxCellSize);
+    const int height = std::max(MinCellSize, areaHeight / rows());
+    m_fitted = true;
+    setCellGeometry(width, height, cellArea().topLeft());
 }
 
 void RoutingHeatmap::updateScrollBars()
 {
     const QRect area = cellArea();
     const int w = experts() * m_cellSize;
-    const int h = rows() * m_cellSize;
+    const int h = rows() * m_cellHeight;
     horizontalScrollBar()->setRange(0, std::max(0, w - area.width()));
     horizontalScrollBar()->setPageStep(std::max(1, area.width()));
     horizontalScrollBar()->setSingleStep(std::max(1, m_cellSize));
     verticalScrollBar()->setRange(0, std::max(0, h - area.height()));
     verticalScrollBar()->setPageStep(std::max(1, area.height()));
-    verticalScrollBar()->setSingleStep(std::max(1, m_cellSize));
+    verticalScrollBar()->setSingleStep(std::max(1, m_cellHeight));
 }
 
 void RoutingHeatmap::resizeEvent(QResizeEvent* event)
 {
     QAbstractScrollArea::resizeEvent(event);
     updateScrollBars();
+    if (m_fitted)
+        zoomToFit(); // a fitted view stays fitted
 }
 
 void RoutingHeatmap::scrollContentsBy(int, int) { viewport()->update(); }
@@ -187,9 +206,9 @@ bool RoutingHeatmap::ensureScaledImage()
 {
     if (m_image.isNull())
         return false;
-    if (m_scaledCell == m_cellSize)
+    if (m_scaledCell == m_cellSize && m_scaledCellHeight == m_cellHeight)
         return true;
-    const qint64 pixels = qint64(m_image.width()) * m_cellSize * qint64(m_image.height()) * m_cellSize;
+    const qint64 pixels = qint64(m_image.width()) * m_cellSize * qint64(m_image.height()) * m_cellHeight;
     if (pixels > MaxScaledPixels) {
         m_scaled = QImage();
         return false;
@@ -199,15 +218,16 @@ bool RoutingHeatmap::ensureScaledImage()
     // general resampler and far slower here). Grid lines, one pixel on the top and left edge of
     // every cell blended towards the Base colour, are drawn in the same pass.
     const int s = m_cellSize;
-    const bool grid = s >= 6;
+    const int sh = m_cellHeight;
+    const bool grid = std::min(s, sh) >= 6;
     const QColor base = palette().color(QPalette::Base);
-    const int alpha = s >= 12 ? 160 : 90;
+    const int alpha = std::min(s, sh) >= 12 ? 160 : 90;
     auto blend = [&](QRgb c) {
         return qRgb((qRed(c) * (255 - alpha) + base.red() * alpha) / 255,
                     (qGreen(c) * (255 - alpha) + base.green() * alpha) / 255,
                     (qBlue(c) * (255 - alpha) + base.blue() * alpha) / 255);
     };
-    m_scaled = QImage(m_image.width() * s, m_image.height() * s, QImage::Format_RGB32);
+    m_scaled = QImage(m_image.width() * s, m_image.height() * sh, QImage::Format_RGB32);
     const std::size_t width = static_cast<std::size_t>(m_scaled.width());
     std::vector<QRgb> line(width), topLine(width);
     for (int r = 0; r < m_image.height(); ++r) {
@@ -221,10 +241,11 @@ bool RoutingHeatmap::ensureScaledImage()
                 std::fill_n(topLine.data() + static_cast<std::size_t>(c) * s, s, g);
             }
         }
-        for (int k = 0; k < s; ++k)
-            std::memcpy(m_scaled.scanLine(r * s + k), (grid && k == 0 ? topLine : line).data(), width * sizeof(QRgb));
+        for (int k = 0; k < sh; ++k)
+            std::memcpy(m_scaled.scanLine(r * sh + k), (grid && k == 0 ? topLine : line).data(), width * sizeof(QRgb));
     }
     m_scaledCell = m_cellSize;
+    m_scaledCellHeight = m_cellHeight;
     return true;
 }
 
@@ -246,38 +267,38 @@ void RoutingHeatmap::paintEvent(QPaintEvent*)
     const int sx = horizontalScrollBar()->value();
     const int sy = verticalScrollBar()->value();
     const int c0 = sx / m_cellSize;
-    const int r0 = sy / m_cellSize;
+    const int r0 = sy / m_cellHeight;
     const int c1 = std::min(experts(), (sx + area.width()) / m_cellSize + 1);
-    const int r1 = std::min(rows(), (sy + area.height()) / m_cellSize + 1);
+    const int r1 = std::min(rows(), (sy + area.height()) / m_cellHeight + 1);
 
     p.save();
     p.setClipRect(area);
     // Only the visible cells: a source rectangle of the one-pixel-per-cell image, scaled.
-    const QRect target(area.left() + c0 * m_cellSize - sx, area.top() + r0 * m_cellSize - sy, (c1 - c0) * m_cellSize,
-                       (r1 - r0) * m_cellSize);
+    const QRect target(area.left() + c0 * m_cellSize - sx, area.top() + r0 * m_cellHeight - sy, (c1 - c0) * m_cellSize,
+                       (r1 - r0) * m_cellHeight);
     if (ensureScaledImage()) {
         // An unscaled copy of the visible part of the zoomed image.
         p.drawImage(target.topLeft(), m_scaled,
-                    QRect(c0 * m_cellSize, r0 * m_cellSize, target.width(), target.height()));
+                    QRect(c0 * m_cellSize, r0 * m_cellHeight, target.width(), target.height()));
     } else {
         p.drawImage(target, m_image, QRect(c0, r0, c1 - c0, r1 - r0));
     }
 
-    if (m_cellSize >= 6 && m_scaledCell != m_cellSize) {
+    if (std::min(m_cellSize, m_cellHeight) >= 6 && (m_scaledCell != m_cellSize || m_scaledCellHeight != m_cellHeight)) {
         QColor grid = pal.color(QPalette::Base);
-        grid.setAlpha(m_cellSize >= 12 ? 160 : 90);
+        grid.setAlpha(std::min(m_cellSize, m_cellHeight) >= 12 ? 160 : 90);
         p.setPen(QPen(grid, 0));
         for (int c = c0; c <= c1; ++c)
             p.drawLine(target.left() + (c - c0) * m_cellSize, target.top(), target.left() + (c - c0) * m_cellSize,
                        target.bottom());
         for (int r = r0; r <= r1; ++r)
-            p.drawLine(target.left(), target.top() + (r - r0) * m_cellSize, target.right(),
-                       target.top() + (r - r0) * m_cellSize);
+            p.drawLine(target.left(), target.top() + (r - r0) * m_cellHeight, target.right(),
+                       target.top() + (r - r0) * m_cellHeight);
     }
 
     // Selection overlay (with the drag in progress shown as it would end).
     const int ne = experts();
-    const bool bigCells = m_cellSize >= 6;
+    const bool bigCells = std::min(m_cellSize, m_cellHeight) >= 6;
     const QColor selectedColour(255, 255, 255);
     const QColor outline(0, 0, 0);
     for (int r = r0; r < r1; ++r) {
@@ -287,19 +308,19 @@ void RoutingHeatmap::paintEvent(QPaintEvent*)
                 selected = m_dragState;
             if (!selected)
                 continue;
-            const QRect cell(target.left() + (c - c0) * m_cellSize, target.top() + (r - r0) * m_cellSize, m_cellSize,
-                             m_cellSize);
+            const QRect cell(target.left() + (c - c0) * m_cellSize, target.top() + (r - r0) * m_cellHeight, m_cellSize,
+                             m_cellHeight);
             if (bigCells) {
                 // Outlines as filled rectangles: much cheaper than stroking with a pen.
-                const int x = cell.x(), y = cell.y(), s = m_cellSize;
+                const int x = cell.x(), y = cell.y(), s = m_cellSize, h = m_cellHeight;
                 p.fillRect(QRect(x, y, s, 1), outline);
-                p.fillRect(QRect(x, y + s - 1, s, 1), outline);
-                p.fillRect(QRect(x, y, 1, s), outline);
-                p.fillRect(QRect(x + s - 1, y, 1, s), outline);
+                p.fillRect(QRect(x, y + h - 1, s, 1), outline);
+                p.fillRect(QRect(x, y, 1, h), outline);
+                p.fillRect(QRect(x + s - 1, y, 1, h), outline);
                 p.fillRect(QRect(x + 1, y + 1, s - 2, 2), selectedColour);
-                p.fillRect(QRect(x + 1, y + s - 3, s - 2, 2), selectedColour);
-                p.fillRect(QRect(x + 1, y + 1, 2, s - 2), selectedColour);
-                p.fillRect(QRect(x + s - 3, y + 1, 2, s - 2), selectedColour);
+                p.fillRect(QRect(x + 1, y + h - 3, s - 2, 2), selectedColour);
+                p.fillRect(QRect(x + 1, y + 1, 2, h - 2), selectedColour);
+                p.fillRect(QRect(x + s - 3, y + 1, 2, h - 2), selectedColour);
             } else {
                 p.fillRect(cell, selectedColour);
             }
@@ -333,7 +354,7 @@ void RoutingHeatmap::paintLabels(QPainter& p, int r0, int r1, int c0, int c1)
     while (stepC * m_cellSize < labelW)
         stepC *= 2;
     int stepR = 1;
-    while (stepR * m_cellSize < fm.height())
+    while (stepR * m_cellHeight < fm.height())
         stepR *= 2;
 
     p.save();
@@ -348,8 +369,8 @@ void RoutingHeatmap::paintLabels(QPainter& p, int r0, int r1, int c0, int c1)
     // Half a line above the cells too, so that the first row's label is not cut at small zoom.
     p.setClipRect(QRect(0, area.top() - fm.height() / 2, m_labelWidth, area.height() + fm.height() / 2));
     for (int r = (r0 / stepR) * stepR; r < r1; r += stepR) {
-        const int y = area.top() + r * m_cellSize - sy;
-        const QRect box(0, y + m_cellSize / 2 - fm.height() / 2, m_labelWidth - 6, fm.height());
+        const int y = area.top() + r * m_cellHeight - sy;
+        const QRect box(0, y + m_cellHeight / 2 - fm.height() / 2, m_labelWidth - 6, fm.height());
         p.drawText(box, Qt::AlignRight | Qt::AlignVCenter, m_model->headerData(r, Qt::Vertical).toString());
     }
     p.restore();

@@ -32,7 +32,11 @@ public:
     void setModel(RoutingHeatmapModel* model);
     RoutingHeatmapModel* model() const { return m_model; }
 
+    // Cell width (the zoom level) and height: square cells when zooming, stretched to fill the
+    // view after zoomToFit() (which the view keeps while it is resized, until the next zoom).
     int cellSize() const { return m_cellSize; }
+    int cellHeight() const { return m_cellHeight; }
+    bool isFitted() const { return m_fitted; }
     const HeatmapColourScale& colourScale() const { return m_scale; }
 
     // Viewport geometry of a cell (for tests and tooltips); empty when out of the model.
@@ -74,6 +78,7 @@ private:
     int experts() const;
     QRect cellArea() const; // viewport rect where cells are drawn (below/right of the labels)
     void setCellSizeAround(int size, const QPoint& anchor);
+    void setCellGeometry(int width, int height, const QPoint& anchor);
     void updateScrollBars();
     void rebuildImage();
     bool ensureScaledImage(); // false when the zoomed image would be too large
@@ -91,7 +96,10 @@ private:
     QImage m_scaled;      // m_image at m_scaledCell pixels per cell, with grid lines
     int m_scaledCell = 0; // 0: m_scaled is stale
     int m_scaledRebuilds = 0;
-    int m_cellSize = 12;
+    int m_cellSize = 12;   // cell width
+    int m_cellHeight = 12; // cell height
+    int m_scaledCellHeight = 0;
+    bool m_fitted = false;
     int m_labelWidth = 40;
     int m_headerHeight = 20;
 

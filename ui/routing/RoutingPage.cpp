@@ -18,13 +18,18 @@
 #include <QLabel>
 #include <QLocale>
 #include <QMessageBox>
+#include <QSignalBlocker>
+#include <QSpinBox>
 #include <QSplitter>
 #include <QStandardItemModel>
 #include <QTableView>
+#include <QMenu>
 #include <QToolBar>
+#include <QToolButton>
 #include <QUndoStack>
 #include <QVBoxLayout>
 #include <algorithm>
+#include <limits>
 
 namespace teft::ui {
 
@@ -52,30 +57,74 @@ RoutingPage::RoutingPage(QWidget* parent) : QWidget(parent)
     m_legend = new HeatmapLegend(m_model);
     m_policy = new PolicyPanel(m_model, m_document);
 
+    // Two rows, so that every action stays visible at 1280 px in every language: the project's
+    // data (identify, save, files), then the view and the edits.
     auto* toolbar = new QToolBar;
+    m_projectBar = toolbar;
+    toolbar->setObjectName("routingProjectBar");
     toolbar->setToolButtonStyle(Qt::ToolButtonTextOnly);
     m_identify = toolbar->addAction(tr("Run identification"), this, &RoutingPage::requestIdentify);
     m_identify->setEnabled(false);
+    // Identification's token budget beside it, saved with the project (RoutingController).
+    m_tokens = new QSpinBox;
+    m_tokens->setObjectName("identifyTokens");
+    m_tokens->setRange(1, std::numeric_limits<int>::max());
+    m_tokens->setGroupSeparatorShown(true);
+    m_tokens->setKeyboardTracking(false);
+    m_tokens->setToolTip(tr("Tokens of the target (and of each reference) identification runs through the model. "
+                            "More tokens give steadier statistics and take longer."));
+    m_tokensUse = new QLabel;
+    m_tokensUse->setTextFormat(Qt::PlainText);
+    toolbar->addWidget(m_tokens);
+    toolbar->addWidget(m_tokensUse);
+    setIdentifyTokens(0, 0, 1);
     m_save = toolbar->addAction(tr("Save to project"), this, &RoutingPage::requestSave);
     m_save->setShortcut(QKeySequence::Save);
     addAction(m_save);
     setIdentifyEnabled(false);
     updateSaveAction();
     toolbar->addSeparator();
-    QAction* openStats = toolbar->addAction(tr("Open statistics…"), this, &RoutingPage::openStatistics);
+    // The file actions in one menu button: the row keeps room for the token budget.
+    auto* files = new QMenu(tr("Files"), this);
+    files->setToolTipsVisible(true);
+    QAction* openStats = files->addAction(tr("Open statistics…"), this, &RoutingPage::openStatistics);
     openStats->setToolTip(tr("Open routing statistics written by expert identification"));
-    toolbar->addAction(tr("Open reference…"), this, &RoutingPage::openReference)
+    files->addAction(tr("Open reference…"), this, &RoutingPage::openReference)
         ->setToolTip(tr("Routing statistics of general text, for the contrast metrics"));
-    toolbar->addSeparator();
-    toolbar->addWidget(new QLabel(tr("Metric:") + QLatin1Char(' ')));
-    toolbar->addWidget(m_metric);
-    toolbar->addSeparator();
-    QAction* zoomOut = toolbar->addAction(tr("Zoom out"), m_heatmap, &RoutingHeatmap::zoomOut);
+    files->addSeparator();
+    files->addAction(tr("Import selection…"), this, &RoutingPage::importSelection)
+        ->setToolTip(tr("Read a selection file (TEFT, Connito expert assignment or ESFT expert config)"));
+    files->addAction(tr("Export selection…"), this, &RoutingPage::exportSelection)
+        ->setToolTip(tr("Write the selection as a TEFT, Connito or ESFT file"));
+    auto* filesButton = new QToolButton;
+    filesButton->setObjectName("routingFilesButton");
+    filesButton->setText(tr("Files"));
+    filesButton->setToolTip(tr("Open statistics, import or export a selection"));
+    filesButton->setMenu(files);
+    filesButton->setPopupMode(QToolButton::InstantPopup);
+    filesButton->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    toolbar->addWidget(filesButton);
+
+    auto* viewBar = new QToolBar;
+    m_viewBar = viewBar;
+    viewBar->setObjectName("routingViewBar");
+    viewBar->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    viewBar->addWidget(new QLabel(tr("Metric:") + QLatin1Char(' ')));
+    viewBar->addWidget(m_metric);
+    m_contrast = new QComboBox;
+    m_contrast->setObjectName("contrastReference");
+    m_contrast->setToolTip(tr("The reference data the contrast metrics compare the target with (saved with the "
+                              "project)"));
+    viewBar->addWidget(new QLabel(QLatin1Char(' ') + tr("Contrast with:") + QLatin1Char(' ')));
+    viewBar->addWidget(m_contrast);
+    setContrastChoices({}, 0);
+    viewBar->addSeparator();
+    QAction* zoomOut = viewBar->addAction(tr("Zoom out"), m_heatmap, &RoutingHeatmap::zoomOut);
     zoomOut->setShortcut(QKeySequence::ZoomOut);
-    QAction* zoomIn = toolbar->addAction(tr("Zoom in"), m_heatmap, &RoutingHeatmap::zoomIn);
+    QAction* zoomIn = viewBar->addAction(tr("Zoom in"), m_heatmap, &RoutingHeatmap::zoomIn);
     zoomIn->setShortcut(QKeySequence::ZoomIn);
-    toolbar->addAction(tr("Fit"), m_heatmap, &RoutingHeatmap::zoomToFit)->setToolTip(tr("Fit all cells in the view"));
-    toolbar->addSeparator();
+    viewBar->addAction(tr("Fit"), m_heatmap, &RoutingHeatmap::zoomToFit)->setToolTip(tr("Fit all cells in the view"));
+    viewBar->addSeparator();
     // Fixed labels (the stack's own actions put the whole command text on the button); the
     // command text goes into the tooltip.
     QUndoStack* stack = m_document->undoStack();
@@ -93,14 +142,9 @@ RoutingPage::RoutingPage(QWidget* parent) : QWidget(parent)
     connect(stack, &QUndoStack::canRedoChanged, m_redo, &QAction::setEnabled);
     connect(stack, &QUndoStack::redoTextChanged, m_redo,
             [this](const QString& text) { m_redo->setToolTip(tr("Redo: %1").arg(text)); });
-    toolbar->addAction(m_undo);
-    toolbar->addAction(m_redo);
-    toolbar->addAction(tr("Clear"), m_document, &SelectionDocument::clear)->setToolTip(tr("Deselect every expert"));
-    toolbar->addSeparator();
-    toolbar->addAction(tr("Import…"), this, &RoutingPage::importSelection)
-        ->setToolTip(tr("Read a selection file (TEFT, Connito expert assignment or ESFT expert config)"));
-    toolbar->addAction(tr("Export…"), this, &RoutingPage::exportSelection)
-        ->setToolTip(tr("Write the selection as a TEFT, Connito or ESFT file"));
+    viewBar->addAction(m_undo);
+    viewBar->addAction(m_redo);
+    viewBar->addAction(tr("Clear"), m_document, &SelectionDocument::clear)->setToolTip(tr("Deselect every expert"));
     // Undo/redo keyboard shortcuts work anywhere on the page.
     addAction(m_undo);
     addAction(m_redo);
@@ -159,6 +203,7 @@ RoutingPage::RoutingPage(QWidget* parent) : QWidget(parent)
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(m_title);
     layout->addWidget(toolbar);
+    layout->addWidget(viewBar);
     m_stripLayout = new QVBoxLayout;
     m_stripLayout->setContentsMargins(0, 0, 0, 0);
     layout->addLayout(m_stripLayout);
@@ -174,6 +219,14 @@ RoutingPage::RoutingPage(QWidget* parent) : QWidget(parent)
         updateMetricChoices();
     });
     connect(m_document, &SelectionDocument::changed, this, &RoutingPage::updateSummary);
+    connect(m_tokens, qOverload<int>(&QSpinBox::valueChanged), this, [this](int value) {
+        updateTokenUse();
+        Q_EMIT identifyTokensChanged(value);
+    });
+    connect(m_contrast, qOverload<int>(&QComboBox::currentIndexChanged), this, [this](int index) {
+        if (index >= 0 && m_contrast->isEnabled())
+            Q_EMIT contrastChoiceChanged(m_contrast->itemData(index).toInt());
+    });
     connect(m_heatmap, &RoutingHeatmap::hoveredCellChanged, this, [this](int row, int expert) {
         if (row < 0) {
             m_hover->clear();
@@ -195,6 +248,101 @@ void RoutingPage::setEmptyHint(const QString& hint)
     m_emptyHint = hint;
     if (!m_hasRouting)
         m_title->setText(hint);
+}
+
+void RoutingPage::clearRouting()
+{
+    m_paramsPerExpert = 0;
+    m_bytesPerExpert = 0;
+    m_modelTotalBytes = 0;
+    m_document->setLayout(MoeLayout{});
+    m_document->setCostModel(0, 0, 0);
+    m_policy->setBytesPerExpert(0);
+    m_policy->showSavedSelection(nullptr);
+    m_model->clearReference();
+    m_model->setStats(RoutingStats{});
+    m_hasRouting = false;
+    m_title->setText(m_emptyHint);
+    m_hover->clear();
+    updateSaveAction();
+    updateMetricChoices();
+    updateSummary();
+}
+
+void RoutingPage::showSavedSelection(const ExpertSelection& selection)
+{
+    m_document->replaceSelection(selection, tr("Open the saved selection"));
+    m_policy->showSavedSelection(&selection);
+}
+
+void RoutingPage::setIdentifyTokens(std::int64_t tokens, std::int64_t available, std::int64_t tokensPerBatch)
+{
+    m_tokensAvailable = std::max<std::int64_t>(available, 0);
+    m_tokensPerBatch = std::max<std::int64_t>(tokensPerBatch, 1);
+    constexpr std::int64_t most = std::numeric_limits<int>::max();
+    const QSignalBlocker block(m_tokens);
+    m_tokens->setRange(1, static_cast<int>(m_tokensAvailable > 0 ? std::min(m_tokensAvailable, most) : most));
+    m_tokens->setSingleStep(static_cast<int>(std::min(m_tokensPerBatch, most)));
+    m_tokens->setValue(static_cast<int>(std::clamp<std::int64_t>(tokens, 1, most)));
+    m_tokens->setEnabled(tokens > 0);
+    updateTokenUse();
+}
+
+std::int64_t RoutingPage::identifyTokens() const { return m_tokens->value(); }
+
+void RoutingPage::updateTokenUse()
+{
+    if (!m_tokens->isEnabled()) { // no project
+        m_tokensUse->clear();
+        return;
+    }
+    // Whole batches of rows are read, never more than the target has.
+    const std::int64_t batches = (m_tokens->value() + m_tokensPerBatch - 1) / m_tokensPerBatch;
+    std::int64_t used = batches * m_tokensPerBatch;
+    const QLocale locale;
+    if (m_tokensAvailable > 0) {
+        used = std::min(used, m_tokensAvailable);
+        m_tokensUse->setText(QLatin1Char(' ') + tr("uses %1 of %2 tokens")
+                                                    .arg(locale.toString(static_cast<qlonglong>(used)),
+                                                         locale.toString(static_cast<qlonglong>(m_tokensAvailable))));
+        m_tokensUse->setToolTip(tr("Of the tokens in the target's training rows (its held-out part is not read)"));
+    } else {
+        m_tokensUse->setText(QLatin1Char(' ') + tr("uses %1 tokens (the target's total is counted by the next "
+                                                   "identification)")
+                                                    .arg(locale.toString(static_cast<qlonglong>(used))));
+        m_tokensUse->setToolTip({});
+    }
+}
+
+void RoutingPage::setContrastChoices(const QStringList& references, int current)
+{
+    const QSignalBlocker block(m_contrast);
+    m_contrast->clear();
+    if (references.isEmpty()) {
+        m_contrast->addItem(tr("no reference data"), 0);
+        m_contrast->setEnabled(false);
+        return;
+    }
+    m_contrast->addItem(references.size() == 1 ? references.front()
+                                               : tr("all %n references", nullptr, int(references.size())),
+                        0);
+    if (references.size() > 1)
+        for (int k = 0; k < references.size(); ++k)
+            m_contrast->addItem(references[k], k + 1);
+    m_contrast->setEnabled(true);
+    const int index = m_contrast->findData(current);
+    m_contrast->setCurrentIndex(index >= 0 ? index : 0);
+}
+
+int RoutingPage::contrastChoice() const { return m_contrast->currentData().toInt(); }
+
+void RoutingPage::setReference(const RoutingStats* reference)
+{
+    if (reference)
+        m_model->setReference(*reference);
+    else
+        m_model->clearReference();
+    updateMetricChoices();
 }
 
 void RoutingPage::setIdentifyEnabled(bool enabled, const QString& reason)
@@ -319,6 +467,7 @@ void RoutingPage::openStatistics()
         const bool sameModel = layout.fingerprint == m_document->layout().fingerprint;
         setRouting(layout, stats, nullptr, sameModel ? m_paramsPerExpert : 0, sameModel ? m_bytesPerExpert : 0,
                    sameModel ? m_modelTotalBytes : 0);
+        Q_EMIT notice(tr("Opened the routing statistics %1.").arg(path));
     } catch (const Error& e) {
         showError(tr("Cannot open routing statistics"),
                   tr("%1\n\nChoose a file written by expert identification (teft identify).")
@@ -335,6 +484,7 @@ void RoutingPage::openReference()
     try {
         m_model->setReference(RoutingStats::load(path.toStdString()));
         updateMetricChoices();
+        Q_EMIT notice(tr("Opened the reference statistics %1.").arg(path));
     } catch (const Error& e) {
         showError(tr("Cannot use these reference statistics"),
                   tr("%1\n\nThe reference must be identified with the same model on general text.")
@@ -350,6 +500,7 @@ void RoutingPage::importSelection()
         return;
     try {
         m_document->importFile(path);
+        Q_EMIT notice(tr("Imported the selection %1.").arg(path));
     } catch (const Error& e) {
         showError(tr("Cannot import the selection"), QString::fromStdString(e.what()));
     }
@@ -374,6 +525,7 @@ void RoutingPage::exportSelection()
                                                 : SelectionDocument::FileFormat::Teft;
     try {
         m_document->exportFile(path, format);
+        Q_EMIT notice(tr("Exported the selection to %1.").arg(path));
     } catch (const Error& e) {
         showError(tr("Cannot export the selection"),
                   tr("%1\n\nChoose a folder you can write to.").arg(QString::fromStdString(e.what())));

@@ -6,6 +6,9 @@
 #include "ui/shell/AboutDialog.h"
 #include "ui/shell/AppContext.h"
 #include "ui/shell/AppSettings.h"
+#include "ui/shell/Confirm.h"
+#include "ui/shell/GuideDialog.h"
+#include "ui/shell/OpenProjectDialog.h"
 #include "ui/shell/LogDock.h"
 #include "ui/shell/SettingsDialog.h"
 
@@ -20,6 +23,7 @@
 #include <QSplitter>
 #include <QStackedWidget>
 #include <QStatusBar>
+#include <spdlog/spdlog.h>
 
 namespace teft::ui {
 
@@ -52,8 +56,10 @@ MainWindow::MainWindow(AppContext* context, QWidget* parent) : QMainWindow(paren
     statusBar()->addPermanentWidget(m_deviceLabel);
     statusBar()->addPermanentWidget(m_dataLabel);
     refreshStatus();
-    if (m_context)
+    if (m_context) {
         connect(m_context, &AppContext::currentProjectChanged, this, &MainWindow::refreshStatus);
+        connect(m_context, &AppContext::notification, this, &MainWindow::notify);
+    }
 
     buildMenus();
     if (!restoreGeometry(AppSettings::windowGeometry()) | !restoreState(AppSettings::windowState()))
@@ -65,6 +71,13 @@ void MainWindow::buildMenus()
     QMenu* file = menuBar()->addMenu(tr("&File"));
     QAction* newProject = file->addAction(tr("&New Project…"), this, &MainWindow::newProject);
     newProject->setShortcut(QKeySequence::New);
+    QAction* openProject = file->addAction(tr("&Open Project…"), this, &MainWindow::openProjectDialog);
+    openProject->setShortcut(QKeySequence::Open);
+    m_recentMenu = file->addMenu(tr("&Recent Projects"));
+    m_recentMenu->setObjectName("recentProjectsMenu");
+    connect(m_recentMenu, &QMenu::aboutToShow, this, &MainWindow::fillRecentProjects);
+    fillRecentProjects();
+    file->addAction(tr("&Close Project"), this, &MainWindow::closeProject);
     file->addSeparator();
     QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
@@ -79,6 +92,8 @@ void MainWindow::buildMenus()
     settings->setShortcut(QKeySequence::Preferences);
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
+    QAction* guide = help->addAction(tr("TEFT Studio &Guide"), this, &MainWindow::openGuide);
+    guide->setShortcut(QKeySequence::HelpContents);
     help->addAction(tr("&About TEFT Studio"), this, &MainWindow::openAbout);
     help->addAction(tr("About &Qt"), qApp, &QApplication::aboutQt);
 }
@@ -134,6 +149,64 @@ void MainWindow::openAbout()
 
 void MainWindow::newProject() { Q_EMIT newProjectRequested(); }
 
+void MainWindow::openProjectDialog()
+{
+    OpenProjectDialog dialog(m_context ? m_context->store() : nullptr, this);
+    if (dialog.exec() == QDialog::Accepted)
+        if (const auto id = dialog.selectedProject())
+            Q_EMIT openProjectRequested(*id);
+}
+
+void MainWindow::closeProject()
+{
+    if (m_context)
+        m_context->setCurrentProject(std::nullopt);
+}
+
+void MainWindow::fillRecentProjects()
+{
+    m_recentMenu->clear();
+    if (m_context && m_context->store()) {
+        try {
+            for (const auto& p : m_context->store()->recentProjects(10)) {
+                const qint64 id = p.id;
+                QAction* a = m_recentMenu->addAction(QString::fromStdString(p.name).replace('&', QLatin1String("&&")),
+                                                     this, [this, id] { Q_EMIT openProjectRequested(id); });
+                a->setToolTip(QString::fromStdString(p.modelPath));
+            }
+        } catch (const std::exception& e) {
+            spdlog::warn("recent projects: {}", e.what());
+        }
+    }
+    if (m_recentMenu->isEmpty())
+        m_recentMenu->addAction(tr("No projects yet"))->setEnabled(false);
+}
+
+void MainWindow::openGuide()
+{
+    auto* guide = findChild<GuideDialog*>();
+    if (!guide) {
+        guide = new GuideDialog(this);
+        guide->setAttribute(Qt::WA_DeleteOnClose);
+    }
+    guide->show();
+    guide->raise();
+    guide->activateWindow();
+}
+
+void MainWindow::notify(const QString& message) { statusBar()->showMessage(message, 15000); }
+
+void MainWindow::addBusySource(BusySource source) { m_busySources.push_back(std::move(source)); }
+
+QStringList MainWindow::runningWork() const
+{
+    QStringList work;
+    for (const auto& source : m_busySources)
+        if (const QString what = source ? source() : QString(); !what.isEmpty())
+            work << what;
+    return work;
+}
+
 void MainWindow::refreshStatus()
 {
     QString device;
@@ -164,6 +237,15 @@ void MainWindow::refreshStatus()
 
 void MainWindow::closeEvent(QCloseEvent* event)
 {
+    if (const QStringList work = runningWork(); !work.isEmpty()) {
+        const QString text = tr("This is still running and stops when TEFT Studio quits:\n\n%1\n\nA stopped "
+                                "training run can be resumed later from the Jobs page. Quit anyway?")
+                                 .arg(QStringLiteral("• ") + work.join(QStringLiteral("\n• ")));
+        if (!confirmAction(this, tr("Quit TEFT Studio?"), text, tr("&Quit"))) {
+            event->ignore();
+            return;
+        }
+    }
     AppSettings::setWindowGeometry(saveGeometry());
     AppSettings::setWindowState(saveState());
     QMainWindow::closeEvent(event);

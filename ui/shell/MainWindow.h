@@ -2,9 +2,12 @@
 
 #include <QMainWindow>
 #include <QString>
+#include <QStringList>
+#include <functional>
 #include <vector>
 
 class QListWidget;
+class QMenu;
 class QStackedWidget;
 class QLabel;
 
@@ -33,10 +36,25 @@ public:
     AppContext* context() const { return m_context; }
     LogDock* logDock() const { return m_logDock; }
 
+    // Work that quitting would stop: each source describes what runs now ("" when idle). The
+    // window asks before it closes while any is busy (ui/shell/Confirm.h).
+    using BusySource = std::function<QString()>;
+    void addBusySource(BusySource source);
+    QStringList runningWork() const;
+    QMenu* recentProjectsMenu() const { return m_recentMenu; }
+
 public Q_SLOTS:
     void openSettings();
     void openAbout();
     void newProject();
+    // File → Open Project…: the job store's projects; the chosen one is opened
+    // (openProjectRequested).
+    void openProjectDialog();
+    void closeProject();
+    // Help → TEFT Studio Guide.
+    void openGuide();
+    // A message in the status bar (AppContext::notify lands here).
+    void notify(const QString& message);
 
 Q_SIGNALS:
     // Pages that own a wizard or a project view connect to these.
@@ -49,6 +67,7 @@ protected:
 private:
     void buildMenus();
     void refreshStatus();
+    void fillRecentProjects();
 
     AppContext* m_context;
     QListWidget* m_nav = nullptr;
@@ -58,6 +77,8 @@ private:
     QLabel* m_dataLabel = nullptr;
     QLabel* m_projectLabel = nullptr;
     std::vector<Page> m_pages;
+    std::vector<BusySource> m_busySources;
+    QMenu* m_recentMenu = nullptr;
 };
 
 } // namespace teft::ui

@@ -2,6 +2,7 @@
 
 #include "core/store/JobStore.h"
 #include "ui/shell/AppContext.h"
+#include "ui/shell/LocalTime.h"
 
 #include <QHBoxLayout>
 #include <QLabel>
@@ -64,7 +65,7 @@ void StartPage::refresh()
             auto* item =
                 new QListWidgetItem(tr("%1 — %2 (last used %3)")
                                         .arg(QString::fromStdString(p.name), QString::fromStdString(p.modelPath),
-                                             QString::fromStdString(p.updatedAt.substr(0, 16)).replace('T', ' ')),
+                                             localDateTime(p.updatedAt)),
                                     m_recent);
             item->setData(Qt::UserRole, static_cast<qlonglong>(p.id));
         }

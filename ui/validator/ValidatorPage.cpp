@@ -12,6 +12,8 @@
 #include <QChartView>
 #include <QComboBox>
 #include <QFileDialog>
+#include <QFontMetrics>
+#include <QSet>
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
@@ -74,20 +76,25 @@ ValidatorPage::ValidatorPage(QWidget* parent) : QWidget(parent)
     m_summary = new QLabel;
     m_summary->setWordWrap(true);
 
+    // Two rows (the round, then the overrides), so that the page fits 1280 px in every language.
     m_reviewControls = new QWidget;
-    auto* controls = new QHBoxLayout(m_reviewControls);
-    controls->setContentsMargins(0, 0, 0, 0);
+    auto* rows = new QVBoxLayout(m_reviewControls);
+    rows->setContentsMargins(0, 0, 0, 0);
+    auto* controls = new QHBoxLayout;
     controls->addWidget(m_openFolder);
     controls->addWidget(new QLabel(tr("Aggregation:")));
     controls->addWidget(m_rule);
     controls->addWidget(new QLabel(tr("k:")));
     controls->addWidget(m_k);
-    controls->addSpacing(12);
-    controls->addWidget(accept);
-    controls->addWidget(reject);
-    controls->addWidget(clear);
     controls->addStretch(1);
     controls->addWidget(m_outerStep);
+    auto* overrides = new QHBoxLayout;
+    overrides->addWidget(accept);
+    overrides->addWidget(reject);
+    overrides->addWidget(clear);
+    overrides->addStretch(1);
+    rows->addLayout(controls);
+    rows->addLayout(overrides);
 
     // How a round is scored and stepped (read by the engine controller when scoring starts).
     m_evalBatches = new QSpinBox;
@@ -276,17 +283,26 @@ void ValidatorPage::updateAggregation()
 
 void ValidatorPage::updateScoreChart()
 {
+    // The axes are made once and kept: axes removed and added again leave their old labels
+    // drawn over the new ones.
+    if (!m_scoreX) {
+        m_scoreX = new QBarCategoryAxis;
+        m_scoreY = new QValueAxis;
+        m_scoreY->setTitleText(tr("s_i"));
+        m_scoreChart->addAxis(m_scoreX, Qt::AlignBottom);
+        m_scoreChart->addAxis(m_scoreY, Qt::AlignLeft);
+    }
     m_scoreChart->removeAllSeries();
-    for (QAbstractAxis* axis : m_scoreChart->axes())
-        m_scoreChart->removeAxis(axis);
     auto* acceptedSet = new QBarSet(tr("Accepted"));
     acceptedSet->setColor(QColor(46, 139, 87));
     auto* otherSet = new QBarSet(tr("Not accepted"));
     otherSet->setColor(QColor(170, 170, 170));
     QStringList categories;
     double maxScore = 0.0;
+    const QStringList labels = barLabels();
+    int i = 0;
     for (const SubmissionReview& r : m_model->submissions()) {
-        categories << r.miner;
+        categories << labels.value(i++, r.miner);
         *acceptedSet << (r.accepted ? r.score : 0.0);
         *otherSet << (r.accepted ? 0.0 : r.score);
         maxScore = std::max(maxScore, r.score);
@@ -295,16 +311,45 @@ void ValidatorPage::updateScoreChart()
     series->append(acceptedSet);
     series->append(otherSet);
     m_scoreChart->addSeries(series);
-    auto* x = new QBarCategoryAxis;
-    x->append(categories);
-    auto* y = new QValueAxis;
-    y->setRange(0.0, maxScore > 0 ? maxScore * 1.1 : 1.0);
-    y->setTitleText(tr("s_i"));
-    m_scoreChart->addAxis(x, Qt::AlignBottom);
-    m_scoreChart->addAxis(y, Qt::AlignLeft);
-    series->attachAxis(x);
-    series->attachAxis(y);
+    m_scoreX->setCategories(categories);
+    m_scoreY->setRange(0.0, maxScore > 0 ? maxScore * 1.1 : 1.0);
+    series->attachAxis(m_scoreX);
+    series->attachAxis(m_scoreY);
     followPalette(m_scoreChart, palette());
+}
+
+QStringList ValidatorPage::barLabels() const
+{
+    // The axis would cut long names at their end ("miner-…" for every bar): cut them in the
+    // middle to the width of a bar instead, and number them when that is still ambiguous.
+    const auto& subs = m_model->submissions();
+    const int n = static_cast<int>(subs.size());
+    QStringList labels;
+    if (n == 0)
+        return labels;
+    const QFontMetrics metrics(m_scoreChart->font());
+    const int plotWidth = std::max(200, m_scoreView->width() - 80);
+    const int perBar = std::max(metrics.horizontalAdvance(QStringLiteral("M…M")), plotWidth / n - 6);
+    for (const SubmissionReview& r : subs)
+        labels << metrics.elidedText(r.miner, Qt::ElideMiddle, perBar);
+    if (QSet<QString>(labels.begin(), labels.end()).size() != labels.size()) {
+        for (int i = 0; i < n; ++i)
+            labels[i] = QStringLiteral("%1 %2").arg(i + 1).arg(
+                metrics.elidedText(subs[static_cast<std::size_t>(i)].miner, Qt::ElideMiddle,
+                                   std::max(0, perBar - metrics.horizontalAdvance(QStringLiteral("00 ")))));
+    }
+    return labels;
+}
+
+void ValidatorPage::resizeEvent(QResizeEvent* event)
+{
+    QWidget::resizeEvent(event);
+    // The labels follow the chart's width.
+    if (m_scoreX) {
+        const QStringList labels = barLabels();
+        if (labels.size() == m_scoreX->count() && labels != m_scoreX->categories())
+            m_scoreX->setCategories(labels);
+    }
 }
 
 void ValidatorPage::changeEvent(QEvent* event)

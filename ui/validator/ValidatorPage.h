@@ -3,6 +3,7 @@
 #include "ui/validator/AggregationPreview.h"
 #include "ui/validator/SubmissionReview.h"
 
+#include <QStringList>
 #include <QWidget>
 #include <vector>
 
@@ -88,12 +89,20 @@ Q_SIGNALS:
 
 protected:
     void changeEvent(QEvent* event) override; // the charts follow the palette
+    void resizeEvent(QResizeEvent* event) override;
 
 private:
     void updateAggregation();
     void updateScoreChart();
     void updateSummary();
     std::vector<int> selectedSourceRows() const;
+
+public:
+    // The s_i chart's category labels: the miners' names cut in the middle to a bar's width,
+    // numbered when two would read the same.
+    QStringList barLabels() const;
+
+private:
 
     SubmissionTableModel* m_model;
     QSortFilterProxyModel* m_proxy;
@@ -114,6 +123,8 @@ private:
     bool m_busy = false;
     bool m_engineAvailable = false;
     QChart* m_scoreChart;
+    QBarCategoryAxis* m_scoreX = nullptr; // made by the first updateScoreChart()
+    QValueAxis* m_scoreY = nullptr;
     QChartView* m_scoreView;
     QChart* m_roundChart;
     QLineSeries* m_roundSeries;

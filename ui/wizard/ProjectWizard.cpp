@@ -1,5 +1,6 @@
 #include "ui/wizard/ProjectWizard.h"
 
+#include "core/project/Project.h"
 #include "core/store/JobStore.h"
 #include "ui/wizard/DatasetPage.h"
 #include "ui/wizard/DevicePage.h"
@@ -7,6 +8,7 @@
 
 #include <QMessageBox>
 #include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
 
 namespace teft::ui {
 
@@ -21,7 +23,7 @@ ProjectWizard::ProjectWizard(JobStore* store, QWidget* parent) : QWizard(parent)
     addPage(m_model);
     addPage(m_dataset);
     addPage(m_device);
-    resize(900, 680);
+    resize(980, 760);
 }
 
 void ProjectWizard::accept()
@@ -44,6 +46,19 @@ void ProjectWizard::accept()
                                                field(QStringLiteral("modelPath")).toString().toStdString(),
                                                settings.dump());
             m_store->addDataset(m_created, "target", data.dump());
+            for (const DatasetSpec& reference : m_dataset->referenceSpecs())
+                m_store->addDataset(m_created, "reference", toJson(reference).dump());
+            // What the page counted is kept with the project (the Experts page's token budget
+            // shows the target's tokens from it); counted again by identification otherwise.
+            if (const auto summary = m_dataset->projectSummary()) {
+                Project project;
+                project.id = m_created;
+                try {
+                    summary->save(project.dataSummaryFile());
+                } catch (const std::exception& e) {
+                    spdlog::warn("The data summary of project {} was not saved: {}", m_created, e.what());
+                }
+            }
         } catch (const std::exception& e) {
             QMessageBox::warning(
                 this, tr("Cannot save the project"),

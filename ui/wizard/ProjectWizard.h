@@ -13,8 +13,9 @@ class DatasetPage;
 class DevicePage;
 class ModelPage;
 
-// New project: model, target data, device. On Finish the project and its dataset are saved
-// in the job store (when one is given) and projectCreated() is emitted.
+// New project: model, data (the target and any reference datasets), device. On Finish the
+// project and its datasets are saved in the job store (when one is given), the data page's
+// counts in the project's folder (Project::dataSummaryFile), and projectCreated() is emitted.
 class ProjectWizard : public QWizard {
     Q_OBJECT
 public:
