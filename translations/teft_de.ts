@@ -2,6 +2,32 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="de">
 <context>
+    <name>Confirm</name>
+    <message>
+        <source>Continue</source>
+        <translation>Fortfahren</translation>
+    </message>
+</context>
+<context>
+    <name>LocalTime</name>
+    <message>
+        <source>%1 s</source>
+        <translation>%1 s</translation>
+    </message>
+    <message>
+        <source>%1 min %2 s</source>
+        <translation>%1 min %2 s</translation>
+    </message>
+    <message>
+        <source>%1 h %2 min</source>
+        <translation>%1 h %2 min</translation>
+    </message>
+    <message>
+        <source>%1 d %2 h</source>
+        <translation>%1 d %2 h</translation>
+    </message>
+</context>
+<context>
     <name>QObject</name>
     <message>
         <source>TEFT Studio</source>
@@ -93,10 +119,6 @@ Wählen Sie mit --data-dir oder in den Einstellungen ein anderes Datenverzeichni
         <translation>Zieldaten</translation>
     </message>
     <message>
-        <source>The text the experts should get better at: JSON Lines, CSV/TSV or plain text files, or folders of them.</source>
-        <translation>Der Text, in dem die Experten besser werden sollen: JSON-Lines-, CSV/TSV- oder reine Textdateien oder Ordner mit solchen Dateien.</translation>
-    </message>
-    <message>
         <source>Add &amp;files…</source>
         <translation>&amp;Dateien hinzufügen…</translation>
     </message>
@@ -105,16 +127,8 @@ Wählen Sie mit --data-dir oder in den Einstellungen ein anderes Datenverzeichni
         <translation>&amp;Ordner hinzufügen…</translation>
     </message>
     <message>
-        <source>&amp;Remove</source>
-        <translation>&amp;Entfernen</translation>
-    </message>
-    <message>
         <source>Use &amp;demo data</source>
         <translation>De&amp;modaten verwenden</translation>
-    </message>
-    <message>
-        <source>Write a small generated corpus (source code) into the data directory</source>
-        <translation>Einen kleinen generierten Korpus (Quellcode) in das Datenverzeichnis schreiben</translation>
     </message>
     <message>
         <source>Detect</source>
@@ -199,6 +213,118 @@ Wählen Sie mit --data-dir oder in den Einstellungen ein anderes Datenverzeichni
         <source>no usable record: check the format and the text field</source>
         <translation>kein verwendbarer Eintrag: Prüfen Sie das Format und das Textfeld</translation>
     </message>
+    <message>
+        <source>1 record skipped</source>
+        <translation>1 Eintrag übersprungen</translation>
+    </message>
+    <message>
+        <source>%1 records skipped</source>
+        <translation>%1 Einträge übersprungen</translation>
+    </message>
+    <message>
+        <source> (first at %1: %2)</source>
+        <translation> (erster bei %1: %2)</translation>
+    </message>
+    <message>
+        <source>Data</source>
+        <translation>Daten</translation>
+    </message>
+    <message>
+        <source>The target data the experts should get better at, and reference data (general text) to compare with: JSON Lines, CSV/TSV or plain text files, or folders of them.</source>
+        <translation>Die Zieldaten, bei denen die Experten besser werden sollen, und Referenzdaten (allgemeiner Text) zum Vergleich: JSON-Lines-, CSV/TSV- oder Textdateien oder Ordner davon.</translation>
+    </message>
+    <message>
+        <source>Dataset</source>
+        <translation>Datensatz</translation>
+    </message>
+    <message>
+        <source>Files</source>
+        <translation>Dateien</translation>
+    </message>
+    <message>
+        <source>Records</source>
+        <translation>Einträge</translation>
+    </message>
+    <message>
+        <source>Tokens</source>
+        <translation>Tokens</translation>
+    </message>
+    <message>
+        <source>Problems</source>
+        <translation>Probleme</translation>
+    </message>
+    <message>
+        <source>Add &amp;reference</source>
+        <translation>&amp;Referenz hinzufügen</translation>
+    </message>
+    <message>
+        <source>Add a reference dataset: general text the contrast metrics compare the target with; a merge reports its loss as out-of-domain</source>
+        <translation>Einen Referenzdatensatz hinzufügen: allgemeiner Text, mit dem die Kontrastmetriken das Ziel vergleichen; das Zusammenführen meldet seinen Verlust als domänenfremd</translation>
+    </message>
+    <message>
+        <source>Remove re&amp;ference</source>
+        <translation>Referenz en&amp;tfernen</translation>
+    </message>
+    <message>
+        <source>Re&amp;move</source>
+        <translation>&amp;Entfernen</translation>
+    </message>
+    <message>
+        <source>Write a small generated corpus into the data directory (source code for the target, prose for a reference)</source>
+        <translation>Einen kleinen generierten Korpus in das Datenverzeichnis schreiben (Quellcode als Ziel, Prosa als Referenz)</translation>
+    </message>
+    <message>
+        <source>the count was stopped: change the data or press Back and Next to count again</source>
+        <translation>die Zählung wurde angehalten: Ändern Sie die Daten oder klicken Sie auf Zurück und Weiter, um erneut zu zählen</translation>
+    </message>
+    <message>
+        <source>not counted: %1</source>
+        <translation>nicht gezählt: %1</translation>
+    </message>
+    <message>
+        <source>Reference data %1</source>
+        <translation>Referenzdaten %1</translation>
+    </message>
+    <message>
+        <source>Target</source>
+        <translation>Ziel</translation>
+    </message>
+    <message>
+        <source>Reference %1</source>
+        <translation>Referenz %1</translation>
+    </message>
+    <message>
+        <source>in the first records: %1</source>
+        <translation>in den ersten Einträgen: %1</translation>
+    </message>
+    <message>
+        <source>no files yet: add files or a folder</source>
+        <translation>noch keine Dateien: Fügen Sie Dateien oder einen Ordner hinzu</translation>
+    </message>
+    <message>
+        <source>counting…</source>
+        <translation>wird gezählt…</translation>
+    </message>
+    <message>
+        <source>not counted</source>
+        <translation>nicht gezählt</translation>
+    </message>
+    <message>
+        <source>–</source>
+        <translation>–</translation>
+    </message>
+    <message>
+        <source>Not tokenized: the model&apos;s tokenizer could not be read</source>
+        <translation>Nicht tokenisiert: Der Tokenizer des Modells konnte nicht gelesen werden</translation>
+    </message>
+    <message>
+        <source>cannot be used: %1</source>
+        <translation>nicht verwendbar: %1</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>keine</translation>
+    </message>
 </context>
 <context>
     <name>teft::ui::DatasetPreviewModel</name>
@@ -223,6 +349,25 @@ Wählen Sie mit --data-dir oder in den Einstellungen ein anderes Datenverzeichni
     </message>
 </context>
 <context>
+    <name>teft::ui::DeviceChoices</name>
+    <message>
+        <source>%1: %2, %3 free of %4</source>
+        <translation>%1: %2, %3 von %4 frei</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1: %2</translation>
+    </message>
+    <message>
+        <source>%1: unavailable (%2)</source>
+        <translation>%1: nicht verfügbar (%2)</translation>
+    </message>
+    <message>
+        <source>Automatic (now: %1)</source>
+        <translation>Automatisch (jetzt: %1)</translation>
+    </message>
+</context>
+<context>
     <name>teft::ui::DevicePage</name>
     <message>
         <source>Device</source>
@@ -237,20 +382,24 @@ Wählen Sie mit --data-dir oder in den Einstellungen ein anderes Datenverzeichni
         <translation>&amp;CPU</translation>
     </message>
     <message>
-        <source>&amp;GPU (CUDA)</source>
-        <translation>&amp;GPU (CUDA)</translation>
-    </message>
-    <message>
         <source>No CUDA device found, or this build of the engine is CPU-only</source>
         <translation>Kein CUDA-Gerät gefunden, oder dieser Build der Engine unterstützt nur die CPU</translation>
     </message>
     <message>
-        <source>%1: %2</source>
-        <translation>%1: %2</translation>
+        <source>&amp;GPU (CUDA):</source>
+        <translation>&amp;GPU (CUDA):</translation>
     </message>
     <message>
-        <source>Memory: %1 total, %2 free</source>
-        <translation>Speicher: %1 gesamt, %2 frei</translation>
+        <source>no GPU found</source>
+        <translation>keine GPU gefunden</translation>
+    </message>
+    <message>
+        <source>GPU: none (%1)</source>
+        <translation>GPU: keine (%1)</translation>
+    </message>
+    <message>
+        <source>the CUDA backend is loaded but sees no GPU</source>
+        <translation>das CUDA-Backend ist geladen, findet aber keine GPU</translation>
     </message>
 </context>
 <context>
@@ -258,10 +407,6 @@ Wählen Sie mit --data-dir oder in den Einstellungen ein anderes Datenverzeichni
     <message>
         <source>Lower the batch size or the sequence length, choose masked routing so that only the selected experts are held, select fewer experts, or use bf16.</source>
         <translation>Verringern Sie die Batchgröße oder die Sequenzlänge, wählen Sie maskiertes Routing, damit nur die ausgewählten Experten im Speicher gehalten werden, wählen Sie weniger Experten aus oder verwenden Sie bf16.</translation>
-    </message>
-    <message>
-        <source>Lower the learning rate (1e-5 is a safe start) or switch from fp16 to bf16.</source>
-        <translation>Verringern Sie die Lernrate (1e-5 ist ein sicherer Startwert) oder wechseln Sie von fp16 zu bf16.</translation>
     </message>
     <message>
         <source>Choose the CPU as device, or check the GPU driver.</source>
@@ -286,6 +431,65 @@ Wählen Sie mit --data-dir oder in den Einstellungen ein anderes Datenverzeichni
     <message>
         <source>Check the settings and the log for details, then start again.</source>
         <translation>Prüfen Sie die Einstellungen und das Protokoll auf Details und starten Sie dann erneut.</translation>
+    </message>
+    <message>
+        <source>Lower the learning rate (1e-5 is a safe start) or train in fp32.</source>
+        <translation>Senken Sie die Lernrate (1e-5 ist ein sicherer Anfang) oder trainieren Sie in fp32.</translation>
+    </message>
+</context>
+<context>
+    <name>teft::ui::GuideDialog</name>
+    <message>
+        <source>TEFT Studio Guide</source>
+        <translation>TEFT Studio-Leitfaden</translation>
+    </message>
+    <message>
+        <source>The loop of a project</source>
+        <translation>Der Ablauf eines Projekts</translation>
+    </message>
+    <message>
+        <source>TEFT adapts a Mixture-of-Experts model to a domain by training only the experts that the domain&apos;s tokens are routed to. A project holds the model, the target data (and optionally reference data) and everything the steps below produce. Every page works on the open project; the status bar names it.</source>
+        <translation>TEFT passt ein Mixture-of-Experts-Modell an eine Domäne an, indem nur die Experten trainiert werden, an die die Tokens der Domäne geroutet werden. Ein Projekt enthält das Modell, die Zieldaten (und optional Referenzdaten) und alles, was die folgenden Schritte erzeugen. Jede Seite arbeitet mit dem geöffneten Projekt; die Statusleiste nennt es.</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Open a project.&lt;/b&gt; File → New Project… chooses the model folder, the target data and the device; File → Open Project… or File → Recent Projects opens an existing one; the start page also opens the built-in demo.</source>
+        <translation>&lt;b&gt;Projekt öffnen.&lt;/b&gt; Datei → Neues Projekt… wählt den Modellordner, die Zieldaten und das Gerät; Datei → Projekt öffnen… oder Datei → Zuletzt verwendete Projekte öffnet ein vorhandenes; die Startseite öffnet außerdem die integrierte Demo.</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Experts: run identification.&lt;/b&gt; “Run identification” passes the target (and reference) data through the frozen model and records which experts the tokens are routed to. The heatmap shows one row per MoE layer and one column per expert.</source>
+        <translation>&lt;b&gt;Experten: Identifikation ausführen.&lt;/b&gt; „Identifikation ausführen“ schickt die Ziel- (und Referenz-)Daten durch das eingefrorene Modell und zeichnet auf, an welche Experten die Tokens geroutet werden. Die Heatmap zeigt eine Zeile pro MoE-Schicht und eine Spalte pro Experte.</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Experts: choose the experts.&lt;/b&gt; Pick a metric (the contrast metrics need reference data), apply a policy (top-k per layer, top-p, a global budget) or click and drag on the heatmap. The summary shows the trainable parameters and the size of a submission. Undo and Redo step through every change.</source>
+        <translation>&lt;b&gt;Experten: Experten auswählen.&lt;/b&gt; Wählen Sie eine Metrik (die Kontrastmetriken benötigen Referenzdaten), wenden Sie eine Strategie an (Top-k pro Schicht, Top-p, ein globales Budget) oder klicken und ziehen Sie in der Heatmap. Die Übersicht zeigt die trainierbaren Parameter und die Größe einer Einreichung. Rückgängig und Wiederholen gehen jede Änderung durch.</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Save to project&lt;/b&gt; (Ctrl+S). Training and validation use the project&apos;s saved selection. A selection made for another model (other layers or experts) is refused.</source>
+        <translation>&lt;b&gt;Im Projekt speichern&lt;/b&gt; (Ctrl+S). Training und Validierung verwenden die gespeicherte Auswahl des Projekts. Eine Auswahl für ein anderes Modell (andere Schichten oder Experten) wird zurückgewiesen.</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Train.&lt;/b&gt; Start trains the saved experts on the target data, with live loss charts. A cancelled run continues from its checkpoint when started again with the same settings, or from the Jobs page with Resume.</source>
+        <translation>&lt;b&gt;Trainieren.&lt;/b&gt; Start trainiert die gespeicherten Experten auf den Zieldaten, mit Live-Verlustdiagrammen. Ein abgebrochener Lauf setzt an seinem Checkpoint fort, wenn er mit denselben Einstellungen erneut gestartet wird, oder auf der Seite „Jobs“ mit Fortsetzen.</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Validate.&lt;/b&gt; “Open submissions folder…” verifies and scores every submission against the project&apos;s current weights. Check the ranking, accept or reject submissions, then “Run outer step” applies the round; it cannot be undone.</source>
+        <translation>&lt;b&gt;Validieren.&lt;/b&gt; „Einreichungsordner öffnen…“ verifiziert und bewertet jede Einreichung gegen die aktuellen Gewichte des Projekts. Prüfen Sie die Rangfolge, akzeptieren oder lehnen Sie Einreichungen ab; „Äußeren Schritt ausführen“ wendet dann die Runde an; das lässt sich nicht rückgängig machen.</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Merge.&lt;/b&gt; Writes the trained experts back into a full checkpoint and compares the held-out losses before and after: in-domain should fall, out-of-domain stay flat.</source>
+        <translation>&lt;b&gt;Zusammenführen.&lt;/b&gt; Schreibt die trainierten Experten in einen vollständigen Checkpoint zurück und vergleicht die Held-out-Verluste vorher und nachher: Domänenintern sollte der Verlust sinken, domänenfremd gleich bleiben.</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Jobs.&lt;/b&gt; Every job of this machine, including those of the teft command line: its state, duration and output folder. Interrupted training resumes here.</source>
+        <translation>&lt;b&gt;Jobs.&lt;/b&gt; Jeder Job dieses Rechners, auch die der teft-Befehlszeile: Status, Dauer und Ausgabeordner. Unterbrochenes Training wird hier fortgesetzt.</translation>
+    </message>
+    <message>
+        <source>Feedback</source>
+        <translation>Rückmeldungen</translation>
+    </message>
+    <message>
+        <source>Saves, failures and finished jobs appear in the status bar and in the log (View → Log, Ctrl+L), where warnings and errors are highlighted. Quitting while work runs asks first.</source>
+        <translation>Speichervorgänge, Fehler und abgeschlossene Jobs erscheinen in der Statusleiste und im Protokoll (Ansicht → Protokoll, Ctrl+L), wo Warnungen und Fehler hervorgehoben sind. Beim Beenden während laufender Arbeit wird zuerst nachgefragt.</translation>
     </message>
 </context>
 <context>
@@ -315,8 +519,32 @@ Wählen Sie mit --data-dir oder in den Einstellungen ein anderes Datenverzeichni
         <translation>Jobs dieses Rechners, aus der Desktop-Anwendung und von der teft-Befehlszeile</translation>
     </message>
     <message>
-        <source>Continue an interrupted or cancelled training job from its last checkpoint</source>
-        <translation>Einen unterbrochenen oder abgebrochenen Trainingsjob ab seinem letzten Checkpoint fortsetzen</translation>
+        <source>Continue an interrupted, cancelled or out-of-memory training job from its last checkpoint</source>
+        <translation>Einen unterbrochenen, abgebrochenen oder wegen Speichermangels gestoppten Trainingsjob ab seinem letzten Checkpoint fortsetzen</translation>
+    </message>
+    <message>
+        <source>The output folder of job %1 does not exist (any more): %2</source>
+        <translation>Der Ausgabeordner von Job %1 existiert nicht (mehr): %2</translation>
+    </message>
+    <message>
+        <source>No application could open the folder %1. Open it with your file manager.</source>
+        <translation>Keine Anwendung konnte den Ordner %1 öffnen. Öffnen Sie ihn mit Ihrem Dateimanager.</translation>
+    </message>
+    <message>
+        <source>Cannot open the output folder</source>
+        <translation>Der Ausgabeordner kann nicht geöffnet werden</translation>
+    </message>
+    <message>
+        <source>The job store cannot be read: %1</source>
+        <translation>Der Job-Speicher kann nicht gelesen werden: %1</translation>
+    </message>
+    <message>
+        <source>Job %1 (%2) %3.</source>
+        <translation>Job %1 (%2) %3.</translation>
+    </message>
+    <message>
+        <source>Job %1 already continued this job: resume that one if it stopped</source>
+        <translation>Job %1 hat diesen Job bereits fortgesetzt: Setzen Sie jenen fort, falls er angehalten wurde</translation>
     </message>
 </context>
 <context>
@@ -384,6 +612,26 @@ Wählen Sie mit --data-dir oder in den Einstellungen ein anderes Datenverzeichni
     <message>
         <source>Error</source>
         <translation>Fehler</translation>
+    </message>
+    <message>
+        <source>project %1</source>
+        <translation>Projekt %1</translation>
+    </message>
+    <message>
+        <source>Continued by job %1</source>
+        <translation>Fortgesetzt von Job %1</translation>
+    </message>
+    <message>
+        <source>%1 (UTC)</source>
+        <translation>%1 (UTC)</translation>
+    </message>
+    <message>
+        <source>Project</source>
+        <translation>Projekt</translation>
+    </message>
+    <message>
+        <source>Duration</source>
+        <translation>Dauer</translation>
     </message>
 </context>
 <context>
@@ -522,6 +770,58 @@ Wählen Sie mit --data-dir oder in den Einstellungen ein anderes Datenverzeichni
         <source>This “%1” job does not belong to a project of this application; run it again with the teft command line.</source>
         <translation>Dieser „%1“-Job gehört zu keinem Projekt dieser Anwendung; führen Sie ihn mit der teft-Kommandozeile erneut aus.</translation>
     </message>
+    <message>
+        <source>Expert identification</source>
+        <translation>Expertenidentifikation</translation>
+    </message>
+    <message>
+        <source>Training</source>
+        <translation>Training</translation>
+    </message>
+    <message>
+        <source>Validation (scoring or the outer step)</source>
+        <translation>Validierung (Bewertung oder äußerer Schritt)</translation>
+    </message>
+    <message>
+        <source>Preparing the built-in demo</source>
+        <translation>Integrierte Demo wird vorbereitet</translation>
+    </message>
+    <message>
+        <source>&amp;Open Project…</source>
+        <translation>Projekt ö&amp;ffnen…</translation>
+    </message>
+    <message>
+        <source>&amp;Recent Projects</source>
+        <translation>&amp;Zuletzt verwendete Projekte</translation>
+    </message>
+    <message>
+        <source>&amp;Close Project</source>
+        <translation>Projekt &amp;schließen</translation>
+    </message>
+    <message>
+        <source>TEFT Studio &amp;Guide</source>
+        <translation>TEFT Studio-&amp;Leitfaden</translation>
+    </message>
+    <message>
+        <source>No projects yet</source>
+        <translation>Noch keine Projekte</translation>
+    </message>
+    <message>
+        <source>This is still running and stops when TEFT Studio quits:
+
+%1
+
+A stopped training run can be resumed later from the Jobs page. Quit anyway?</source>
+        <translation>Folgendes läuft noch und wird beim Beenden von TEFT Studio angehalten:
+
+%1
+
+Ein angehaltener Trainingslauf kann später auf der Seite „Jobs“ fortgesetzt werden. Trotzdem beenden?</translation>
+    </message>
+    <message>
+        <source>Quit TEFT Studio?</source>
+        <translation>TEFT Studio beenden?</translation>
+    </message>
 </context>
 <context>
     <name>teft::ui::MergeComparisonModel</name>
@@ -576,12 +876,36 @@ Wählen Sie mit --data-dir oder in den Einstellungen ein anderes Datenverzeichni
         <translation>%1 (Referenz, Held-out)</translation>
     </message>
     <message>
-        <source>No validator round has been applied yet: score submissions on the Validate page and run an outer step first.</source>
-        <translation>Es wurde noch keine Validierungsrunde angewendet: Bewerten Sie zuerst Einreichungen auf der Seite „Validieren“ und führen Sie einen äußeren Schritt aus.</translation>
-    </message>
-    <message>
         <source>Merges the validator&apos;s current Φ into %1.</source>
         <translation>Führt das aktuelle Φ des Validators in %1 zusammen.</translation>
+    </message>
+    <message>
+        <source>Merged checkpoint written to %1.</source>
+        <translation>Zusammengeführter Checkpoint nach %1 geschrieben.</translation>
+    </message>
+    <message>
+        <source>Merge failed: %1</source>
+        <translation>Zusammenführen fehlgeschlagen: %1</translation>
+    </message>
+    <message>
+        <source>Replace the merged checkpoint?</source>
+        <translation>Zusammengeführten Checkpoint ersetzen?</translation>
+    </message>
+    <message>
+        <source>%1 already exists and is not empty. The merge replaces what is there with the new checkpoint.</source>
+        <translation>%1 existiert bereits und ist nicht leer. Das Zusammenführen ersetzt den Inhalt durch den neuen Checkpoint.</translation>
+    </message>
+    <message>
+        <source>Replace</source>
+        <translation>Ersetzen</translation>
+    </message>
+    <message>
+        <source>Open or create a project, train its experts and apply a validator round first</source>
+        <translation>Öffnen oder erstellen Sie zuerst ein Projekt, trainieren Sie seine Experten und wenden Sie eine Validator-Runde an</translation>
+    </message>
+    <message>
+        <source>No project open. Open or create a project, train and validate a round, then merge its trained experts into the base model here.</source>
+        <translation>Kein Projekt geöffnet. Öffnen oder erstellen Sie ein Projekt, trainieren und validieren Sie eine Runde und führen Sie dann hier seine trainierten Experten in das Basismodell zusammen.</translation>
     </message>
 </context>
 <context>
@@ -607,32 +931,12 @@ Wählen Sie mit --data-dir oder in den Einstellungen ein anderes Datenverzeichni
         <translation>Ab&amp;brechen</translation>
     </message>
     <message>
-        <source>Choose where to write the merged checkpoint.</source>
-        <translation>Wählen Sie, wohin der zusammengeführte Checkpoint geschrieben werden soll.</translation>
-    </message>
-    <message>
         <source>Output folder:</source>
         <translation>Ausgabeordner:</translation>
     </message>
     <message>
         <source>Losses before and after the merge: in-domain should fall, out-of-domain stay flat.</source>
         <translation>Verluste vor und nach dem Zusammenführen: Domänenintern sollte der Verlust sinken, domänenfremd gleich bleiben.</translation>
-    </message>
-    <message>
-        <source>code (held-out)</source>
-        <translation>Code (Held-out)</translation>
-    </message>
-    <message>
-        <source>records (held-out)</source>
-        <translation>Datensätze (Held-out)</translation>
-    </message>
-    <message>
-        <source>prose (general)</source>
-        <translation>Prosa (allgemein)</translation>
-    </message>
-    <message>
-        <source>logs (general)</source>
-        <translation>Logs (allgemein)</translation>
     </message>
     <message>
         <source>Choose an output folder first.</source>
@@ -667,16 +971,12 @@ Wählen Sie mit --data-dir oder in den Einstellungen ein anderes Datenverzeichni
         <translation>Zusammengeführter Checkpoint nach %1 geschrieben.</translation>
     </message>
     <message>
-        <source>Example results. Open a project to merge its trained experts into the base model.</source>
-        <translation>Beispielergebnisse. Öffnen Sie ein Projekt, um seine trainierten Experten in das Basismodell zusammenzuführen.</translation>
+        <source>Open or create a project, train its experts and apply a validator round first</source>
+        <translation>Öffnen oder erstellen Sie zuerst ein Projekt, trainieren Sie seine Experten und wenden Sie eine Validator-Runde an</translation>
     </message>
     <message>
-        <source>Open a project to merge its trained experts into the base model</source>
-        <translation>Öffnen Sie ein Projekt, um seine trainierten Experten in das Basismodell zusammenzuführen</translation>
-    </message>
-    <message>
-        <source>Open a project to merge its trained experts into the base model.</source>
-        <translation>Öffnen Sie ein Projekt, um seine trainierten Experten in das Basismodell zusammenzuführen.</translation>
+        <source>No project open. Open or create a project, train and validate a round, then merge its trained experts into the base model here.</source>
+        <translation>Kein Projekt geöffnet. Öffnen oder erstellen Sie ein Projekt, trainieren und validieren Sie eine Runde und führen Sie dann hier seine trainierten Experten in das Basismodell zusammen.</translation>
     </message>
 </context>
 <context>
@@ -698,24 +998,75 @@ Wählen Sie mit --data-dir oder in den Einstellungen ein anderes Datenverzeichni
         <translation>Für das Modell dieses Projekts ist keine Expertenauswahl gespeichert. Führen Sie auf der Seite „Experten“ die Identifikation aus, wählen Sie die Experten und klicken Sie auf „Im Projekt speichern“.</translation>
     </message>
     <message>
-        <source>Project “%1”: press Start to train its saved expert selection.</source>
-        <translation>Projekt „%1“: Klicken Sie auf „Starten“, um seine gespeicherte Expertenauswahl zu trainieren.</translation>
+        <source>finished</source>
+        <translation>abgeschlossen</translation>
     </message>
     <message>
-        <source>Settings copied from a recorded job: press Start to train with them.</source>
-        <translation>Einstellungen aus einem aufgezeichneten Job übernommen: Klicken Sie auf „Starten“, um damit zu trainieren.</translation>
+        <source>stopped</source>
+        <translation>gestoppt</translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation>fehlgeschlagen</translation>
+    </message>
+    <message>
+        <source>interrupted</source>
+        <translation>unterbrochen</translation>
+    </message>
+    <message>
+        <source>running</source>
+        <translation>läuft</translation>
+    </message>
+    <message>
+        <source>paused</source>
+        <translation>pausiert</translation>
+    </message>
+    <message>
+        <source>queued</source>
+        <translation>in Warteschlange</translation>
+    </message>
+    <message>
+        <source>Run name taken</source>
+        <translation>Laufname vergeben</translation>
+    </message>
+    <message>
+        <source>There is already a run named “%1”. Choose another name for a new run, or select that run and press Continue run.</source>
+        <translation>Es gibt bereits einen Lauf namens „%1“. Wählen Sie einen anderen Namen für einen neuen Lauf, oder wählen Sie diesen Lauf aus und klicken Sie auf „Lauf fortsetzen“.</translation>
+    </message>
+    <message>
+        <source>Cannot start the run</source>
+        <translation>Der Lauf kann nicht gestartet werden</translation>
+    </message>
+    <message>
+        <source>The project cannot be opened: %1</source>
+        <translation>Das Projekt kann nicht geöffnet werden: %1</translation>
+    </message>
+    <message>
+        <source>Open or create a project, select its experts on the Experts page, then press Start new run.</source>
+        <translation>Öffnen oder erstellen Sie ein Projekt, wählen Sie seine Experten auf der Seite „Experten“ aus und klicken Sie dann auf „Neuer Lauf“.</translation>
+    </message>
+    <message>
+        <source>Project “%1” has no saved expert selection yet: run identification on the Experts page, choose the experts and press “Save to project”, then start a run here.</source>
+        <translation>Projekt „%1“ hat noch keine gespeicherte Expertenauswahl: Führen Sie auf der Seite „Experten“ die Identifikation aus, wählen Sie die Experten, klicken Sie auf „Im Projekt speichern“ und starten Sie dann hier einen Lauf.</translation>
+    </message>
+    <message>
+        <source>Project “%1”: no runs yet. Check the settings and press Start new run to train its saved expert selection.</source>
+        <translation>Projekt „%1“: noch keine Läufe. Prüfen Sie die Einstellungen und klicken Sie auf „Neuer Lauf“, um die gespeicherte Expertenauswahl zu trainieren.</translation>
+    </message>
+    <message numerus="yes">
+        <source>Project “%1”: %n run(s). Select one to see its curves and settings, tick runs to compare them, or press Start new run.</source>
+        <translation>
+            <numerusform>Projekt „%1“: %n Lauf. Wählen Sie ihn aus, um seine Kurven und Einstellungen zu sehen, haken Sie Läufe zum Vergleichen an, oder klicken Sie auf „Neuer Lauf“.</numerusform>
+            <numerusform>Projekt „%1“: %n Läufe. Wählen Sie einen aus, um seine Kurven und Einstellungen zu sehen, haken Sie Läufe zum Vergleichen an, oder klicken Sie auf „Neuer Lauf“.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Settings copied from a recorded job: press Start new run to train with them.</source>
+        <translation>Einstellungen aus einem aufgezeichneten Job übernommen: Klicken Sie auf „Neuer Lauf“, um damit zu trainieren.</translation>
     </message>
 </context>
 <context>
     <name>teft::ui::MinerDashboard</name>
-    <message>
-        <source>CPU</source>
-        <translation>CPU</translation>
-    </message>
-    <message>
-        <source>GPU (cuda:0)</source>
-        <translation>GPU (cuda:0)</translation>
-    </message>
     <message>
         <source>Inner steps H before the submission (DiLoCo uses 500)</source>
         <translation>Innere Schritte H vor der Einreichung (DiLoCo verwendet 500)</translation>
@@ -727,10 +1078,6 @@ Wählen Sie mit --data-dir oder in den Einstellungen ein anderes Datenverzeichni
     <message>
         <source>bf16 mixed precision</source>
         <translation>bf16, gemischte Präzision</translation>
-    </message>
-    <message>
-        <source>fp16 mixed precision</source>
-        <translation>fp16, gemischte Präzision</translation>
     </message>
     <message>
         <source>fp32</source>
@@ -789,10 +1136,6 @@ Wählen Sie mit --data-dir oder in den Einstellungen ein anderes Datenverzeichni
         <translation>Routing:</translation>
     </message>
     <message>
-        <source>&amp;Start</source>
-        <translation>&amp;Starten</translation>
-    </message>
-    <message>
         <source>&amp;Pause</source>
         <translation>&amp;Pausieren</translation>
     </message>
@@ -807,10 +1150,6 @@ Wählen Sie mit --data-dir oder in den Einstellungen ein anderes Datenverzeichni
     <message>
         <source>%v / %m steps</source>
         <translation>%v / %m Schritte</translation>
-    </message>
-    <message>
-        <source>Ready.</source>
-        <translation>Bereit.</translation>
     </message>
     <message>
         <source>Training loss</source>
@@ -865,16 +1204,8 @@ Wählen Sie mit --data-dir oder in den Einstellungen ein anderes Datenverzeichni
         <translation>Wird gestartet…</translation>
     </message>
     <message>
-        <source>Elapsed %1, about %2 left</source>
-        <translation>%1 vergangen, noch etwa %2</translation>
-    </message>
-    <message>
         <source>Step %1 of %2: loss %3, %4 tokens/s</source>
         <translation>Schritt %1 von %2: Verlust %3, %4 Tokens/s</translation>
-    </message>
-    <message>
-        <source>Finished after %1 steps, final loss %2.</source>
-        <translation>Nach %1 Schritten abgeschlossen, finaler Verlust %2.</translation>
     </message>
     <message>
         <source>Submission: %1 (%2)</source>
@@ -909,12 +1240,220 @@ Wählen Sie mit --data-dir oder in den Einstellungen ein anderes Datenverzeichni
         <translation>Validieren alle:</translation>
     </message>
     <message>
-        <source>Example curves (no model is loaded). Open a project and select its experts to train.</source>
-        <translation>Beispielkurven (kein Modell geladen). Öffnen Sie ein Projekt und wählen Sie seine Experten aus, um zu trainieren.</translation>
-    </message>
-    <message>
         <source>Open or create a project (and select its experts) to train.</source>
         <translation>Öffnen oder erstellen Sie ein Projekt (und wählen Sie seine Experten aus), um zu trainieren.</translation>
+    </message>
+    <message>
+        <source>Where the job runs, with the memory free there now</source>
+        <translation>Wo der Job läuft, mit dem dort derzeit freien Speicher</translation>
+    </message>
+    <message>
+        <source>Recompute activations in the backward pass</source>
+        <translation>Aktivierungen im Rückwärtsdurchlauf neu berechnen</translation>
+    </message>
+    <message>
+        <source>Keep only each layer&apos;s input and recompute the layer when its gradients are needed: much less memory for long sequences, about one more forward pass of time, the same results. A run stopped for memory resumes with it.</source>
+        <translation>Nur die Eingabe jeder Schicht behalten und die Schicht neu berechnen, wenn ihre Gradienten benötigt werden: viel weniger Speicher bei langen Sequenzen, etwa ein zusätzlicher Vorwärtsdurchlauf an Zeit, dieselben Ergebnisse. Ein wegen Speichermangels gestoppter Lauf wird damit fortgesetzt.</translation>
+    </message>
+    <message>
+        <source>Offload frozen experts to host memory (GPU)</source>
+        <translation>Eingefrorene Experten in den Hauptspeicher auslagern (GPU)</translation>
+    </message>
+    <message>
+        <source>Full routing on a model larger than the GPU: the frozen experts stay in host memory and are copied to the GPU layer by layer while the previous layer computes. The same results; no effect on the CPU.</source>
+        <translation>Vollständiges Routing bei einem Modell, das größer als die GPU ist: Die eingefrorenen Experten bleiben im Hauptspeicher und werden Schicht für Schicht auf die GPU kopiert, während die vorherige Schicht rechnet. Dieselben Ergebnisse; keine Wirkung auf der CPU.</translation>
+    </message>
+    <message>
+        <source>A new run&apos;s name: it names the run&apos;s folder (its checkpoint and submission), so each run has its own and never overwrites another&apos;s</source>
+        <translation>Der Name eines neuen Laufs: Er benennt den Ordner des Laufs (Checkpoint und Einreichung), sodass jeder Lauf einen eigenen hat und nie den eines anderen überschreibt</translation>
+    </message>
+    <message>
+        <source>Which part of the training rows this miner trains on: the rows are split into “count” disjoint parts (row r goes to part r mod count) and this run takes part “index” (0-based). Miners of one round take different parts.</source>
+        <translation>Auf welchem Teil der Trainingszeilen dieser Miner trainiert: Die Zeilen werden in „Anzahl“ disjunkte Teile aufgeteilt (Zeile r gehört zu Teil r mod Anzahl), und dieser Lauf nimmt Teil „Index“ (ab 0). Die Miner einer Runde nehmen verschiedene Teile.</translation>
+    </message>
+    <message>
+        <source>of</source>
+        <translation>von</translation>
+    </message>
+    <message>
+        <source>none (no project)</source>
+        <translation>keine (kein Projekt)</translation>
+    </message>
+    <message>
+        <source>A miner trains for the project&apos;s current round, from the experts its last validation kept (round 0: the base model&apos;s)</source>
+        <translation>Ein Miner trainiert für die aktuelle Runde des Projekts, ausgehend von den Experten, die die letzte Validierung behalten hat (Runde 0: die des Basismodells)</translation>
+    </message>
+    <message>
+        <source>Run name:</source>
+        <translation>Laufname:</translation>
+    </message>
+    <message>
+        <source>Round:</source>
+        <translation>Runde:</translation>
+    </message>
+    <message>
+        <source>Data shard:</source>
+        <translation>Daten-Shard:</translation>
+    </message>
+    <message>
+        <source>Memory:</source>
+        <translation>Speicher:</translation>
+    </message>
+    <message>
+        <source>Run</source>
+        <translation>Lauf</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <source>Round</source>
+        <translation>Runde</translation>
+    </message>
+    <message>
+        <source>Shard</source>
+        <translation>Shard</translation>
+    </message>
+    <message>
+        <source>Steps</source>
+        <translation>Schritte</translation>
+    </message>
+    <message>
+        <source>Select a run to see its curves and settings; tick runs to compare them</source>
+        <translation>Wählen Sie einen Lauf aus, um seine Kurven und Einstellungen zu sehen; haken Sie Läufe zum Vergleichen an</translation>
+    </message>
+    <message>
+        <source>C&amp;ontinue run</source>
+        <translation>Lauf &amp;fortsetzen</translation>
+    </message>
+    <message>
+        <source>Continue the selected run from its last checkpoint, with its own settings, folder and submission</source>
+        <translation>Den ausgewählten Lauf ab seinem letzten Checkpoint fortsetzen, mit seinen eigenen Einstellungen, seinem Ordner und seiner Einreichung</translation>
+    </message>
+    <message>
+        <source>Runs</source>
+        <translation>Läufe</translation>
+    </message>
+    <message>
+        <source>&amp;Start new run</source>
+        <translation>&amp;Neuer Lauf</translation>
+    </message>
+    <message>
+        <source>Start a new run with the settings above: its own folder and submission</source>
+        <translation>Einen neuen Lauf mit den obigen Einstellungen starten: mit eigenem Ordner und eigener Einreichung</translation>
+    </message>
+    <message>
+        <source>Open or create a project, select its experts on the Experts page, then press Start.</source>
+        <translation>Öffnen oder erstellen Sie ein Projekt, wählen Sie seine Experten auf der Seite „Experten“ aus und klicken Sie dann auf „Start“.</translation>
+    </message>
+    <message>
+        <source>Training loss (smoothed)</source>
+        <translation>Trainingsverlust (geglättet)</translation>
+    </message>
+    <message>
+        <source>Tick runs in the Runs list to overlay their curves (the training loss with the smoothing above).</source>
+        <translation>Haken Sie Läufe in der Liste „Läufe“ an, um ihre Kurven zu überlagern (der Trainingsverlust mit der obigen Glättung).</translation>
+    </message>
+    <message>
+        <source>This run</source>
+        <translation>Dieser Lauf</translation>
+    </message>
+    <message>
+        <source>Compare runs</source>
+        <translation>Läufe vergleichen</translation>
+    </message>
+    <message>
+        <source>Memory plan: %1</source>
+        <translation>Speicherplan: %1</translation>
+    </message>
+    <message>
+        <source>Memory on %1: %2</source>
+        <translation>Speicher auf %1: %2</translation>
+    </message>
+    <message>
+        <source>of %1 available: fits.</source>
+        <translation>von %1 verfügbar: passt.</translation>
+    </message>
+    <message>
+        <source>of %1 available: does not fit.</source>
+        <translation>von %1 verfügbar: passt nicht.</translation>
+    </message>
+    <message>
+        <source>weights %1, trainable state %2</source>
+        <translation>Gewichte %1, trainierbarer Zustand %2</translation>
+    </message>
+    <message>
+        <source>activations %1, logits %2</source>
+        <translation>Aktivierungen %1, Logits %2</translation>
+    </message>
+    <message>
+        <source>To fit: %1</source>
+        <translation>Damit es passt: %1</translation>
+    </message>
+    <message>
+        <source>The run has no name: type one under Training (it names the run&apos;s folder).</source>
+        <translation>Der Lauf hat keinen Namen: Geben Sie unter „Training“ einen ein (er benennt den Ordner des Laufs).</translation>
+    </message>
+    <message>
+        <source>Not started: %1</source>
+        <translation>Nicht gestartet: %1</translation>
+    </message>
+    <message>
+        <source>Not enough memory</source>
+        <translation>Nicht genug Speicher</translation>
+    </message>
+    <message>
+        <source>Change one of the settings above (the plan under the form follows them), or choose another device.</source>
+        <translation>Ändern Sie eine der obigen Einstellungen (der Plan unter dem Formular folgt ihnen) oder wählen Sie ein anderes Gerät.</translation>
+    </message>
+    <message>
+        <source>Elapsed %1 (pauses left out)</source>
+        <translation>Vergangen: %1 (ohne Pausen)</translation>
+    </message>
+    <message>
+        <source>Elapsed %1 (pauses left out), about %2 left</source>
+        <translation>Vergangen: %1 (ohne Pausen), noch etwa %2</translation>
+    </message>
+    <message>
+        <source>Finished after %1 steps: held-out loss %2 before, %3 after (%4).</source>
+        <translation>Nach %1 Schritten abgeschlossen: Held-out-Verlust vorher %2, nachher %3 (%4).</translation>
+    </message>
+    <message>
+        <source>Finished after %1 steps. The held-out loss was not measured (set “Validate every” to measure it; the dataset needs held-out rows).</source>
+        <translation>Nach %1 Schritten abgeschlossen. Der Held-out-Verlust wurde nicht gemessen (stellen Sie „Validieren alle“ ein, um ihn zu messen; der Datensatz braucht Held-out-Zeilen).</translation>
+    </message>
+    <message>
+        <source>Resuming from the last checkpoint…</source>
+        <translation>Fortsetzen ab dem letzten Checkpoint…</translation>
+    </message>
+    <message>
+        <source>%1 of %2</source>
+        <translation>%1 von %2</translation>
+    </message>
+    <message>
+        <source>%1 / %2</source>
+        <translation>%1 / %2</translation>
+    </message>
+    <message>
+        <source>No submission yet</source>
+        <translation>Noch keine Einreichung</translation>
+    </message>
+    <message>
+        <source>Submission: %1</source>
+        <translation>Einreichung: %1</translation>
+    </message>
+    <message>
+        <source>Run “%1”: %2, round %3, shard %4 of %5, %6 of %7 steps.</source>
+        <translation>Lauf „%1“: %2, Runde %3, Shard %4 von %5, %6 von %7 Schritten.</translation>
+    </message>
+    <message>
+        <source>Continue run resumes it from its checkpoint.</source>
+        <translation>„Lauf fortsetzen“ setzt ihn ab seinem Checkpoint fort.</translation>
+    </message>
+    <message>
+        <source>Continue the run that ran out of memory from its last checkpoint</source>
+        <translation>Den Lauf, dem der Speicher ausging, ab seinem letzten Checkpoint fortsetzen</translation>
     </message>
 </context>
 <context>
@@ -1020,6 +1559,29 @@ Wählen Sie mit --data-dir oder in den Einstellungen ein anderes Datenverzeichni
     </message>
 </context>
 <context>
+    <name>teft::ui::OpenProjectDialog</name>
+    <message>
+        <source>Open Project</source>
+        <translation>Projekt öffnen</translation>
+    </message>
+    <message>
+        <source>The job store has no projects yet. Create one with File → New Project…, or open the built-in demo on the start page.</source>
+        <translation>Der Job-Speicher enthält noch keine Projekte. Erstellen Sie eines mit Datei → Neues Projekt… oder öffnen Sie die integrierte Demo auf der Startseite.</translation>
+    </message>
+    <message>
+        <source>Projects of this machine, most recently used first:</source>
+        <translation>Projekte dieses Rechners, zuletzt verwendete zuerst:</translation>
+    </message>
+    <message>
+        <source>%1 — %2 (last used %3)</source>
+        <translation>%1 — %2 (zuletzt verwendet %3)</translation>
+    </message>
+    <message>
+        <source>The job store cannot be read: %1</source>
+        <translation>Der Job-Speicher kann nicht gelesen werden: %1</translation>
+    </message>
+</context>
+<context>
     <name>teft::ui::PolicyPanel</name>
     <message>
         <source>Top-k per layer</source>
@@ -1052,10 +1614,6 @@ Wählen Sie mit --data-dir oder in den Einstellungen ein anderes Datenverzeichni
     <message>
         <source> MiB</source>
         <translation> MiB</translation>
-    </message>
-    <message>
-        <source>Largest submission: the selected experts&apos; bytes</source>
-        <translation>Größte Einreichung: die Bytes der ausgewählten Experten</translation>
     </message>
     <message>
         <source>Experts per layer:</source>
@@ -1097,6 +1655,24 @@ Wählen Sie mit --data-dir oder in den Einstellungen ein anderes Datenverzeichni
         <source>Top-p %1 per layer</source>
         <translation>Top-p %1 pro Schicht</translation>
     </message>
+    <message>
+        <source>Largest submission: the selected experts&apos; updates as miners send them (fp32)</source>
+        <translation>Größte Einreichung: die Updates der ausgewählten Experten, wie Miner sie senden (fp32)</translation>
+    </message>
+    <message numerus="yes">
+        <source>Showing the project&apos;s saved selection: %n expert(s) per layer.</source>
+        <translation>
+            <numerusform>Gezeigt wird die gespeicherte Auswahl des Projekts: %n Experte pro Schicht.</numerusform>
+            <numerusform>Gezeigt wird die gespeicherte Auswahl des Projekts: %n Experten pro Schicht.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Showing the project&apos;s saved selection: %n expert(s), not the same number in every layer (chosen by hand or by a budget). Changing a setting here applies that policy instead.</source>
+        <translation>
+            <numerusform>Gezeigt wird die gespeicherte Auswahl des Projekts: %n Experte, nicht in jeder Schicht gleich viele (von Hand oder per Budget gewählt). Eine Änderung der Einstellungen hier wendet stattdessen diese Strategie an.</numerusform>
+            <numerusform>Gezeigt wird die gespeicherte Auswahl des Projekts: %n Experten, nicht in jeder Schicht gleich viele (von Hand oder per Budget gewählt). Eine Änderung der Einstellungen hier wendet stattdessen diese Strategie an.</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>teft::ui::ProjectWizard</name>
@@ -1124,10 +1700,6 @@ Prüfen Sie das Datenverzeichnis in den Einstellungen.</translation>
         <translation>Identifikation fehlgeschlagen</translation>
     </message>
     <message>
-        <source>Open the saved selection</source>
-        <translation>Gespeicherte Auswahl öffnen</translation>
-    </message>
-    <message>
         <source>Nothing to save</source>
         <translation>Nichts zu speichern</translation>
     </message>
@@ -1138,6 +1710,93 @@ Prüfen Sie das Datenverzeichnis in den Einstellungen.</translation>
     <message>
         <source>Cannot save the selection</source>
         <translation>Die Auswahl kann nicht gespeichert werden</translation>
+    </message>
+    <message>
+        <source>Identification failed: %1</source>
+        <translation>Identifikation fehlgeschlagen: %1</translation>
+    </message>
+    <message>
+        <source>The project cannot be opened: %1</source>
+        <translation>Das Projekt kann nicht geöffnet werden: %1</translation>
+    </message>
+    <message>
+        <source>Project “%1” has no routing statistics yet: press “Run identification”.</source>
+        <translation>Projekt „%1“ hat noch keine Routing-Statistiken: Klicken Sie auf „Identifikation ausführen“.</translation>
+    </message>
+    <message>
+        <source>No project open. Open or create a project (File menu or start page), then run identification on this page.</source>
+        <translation>Kein Projekt geöffnet. Öffnen oder erstellen Sie ein Projekt (Menü „Datei“ oder Startseite) und führen Sie dann auf dieser Seite die Identifikation aus.</translation>
+    </message>
+    <message>
+        <source>No project is open.</source>
+        <translation>Es ist kein Projekt geöffnet.</translation>
+    </message>
+    <message>
+        <source>%1 MoE layers × %2 experts</source>
+        <translation>%1 MoE-Schichten × %2 Experten</translation>
+    </message>
+    <message>
+        <source>The model of project “%1” cannot be read (%2), so the selection cannot be checked against it.</source>
+        <translation>Das Modell von Projekt „%1“ kann nicht gelesen werden (%2), daher kann die Auswahl nicht damit abgeglichen werden.</translation>
+    </message>
+    <message>
+        <source>The selection on the page was made for a model of %1, but project “%2” uses a model of %3. Run identification for this project (or open statistics of its model), then choose the experts again.</source>
+        <translation>Die Auswahl auf der Seite wurde für ein Modell mit %1 erstellt, aber Projekt „%2“ verwendet ein Modell mit %3. Führen Sie die Identifikation für dieses Projekt aus (oder öffnen Sie Statistiken seines Modells) und wählen Sie die Experten dann erneut.</translation>
+    </message>
+    <message>
+        <source>The selection does not fit project “%1”&apos;s model: %2</source>
+        <translation>Die Auswahl passt nicht zum Modell von Projekt „%1“: %2</translation>
+    </message>
+    <message>
+        <source>The selection on the page was made for another model (fingerprint %1…) than project “%2”&apos;s (fingerprint %3…). Run identification for this project, then choose the experts again.</source>
+        <translation>Die Auswahl auf der Seite wurde für ein anderes Modell (Fingerabdruck %1…) erstellt als das von Projekt „%2“ (Fingerabdruck %3…). Führen Sie die Identifikation für dieses Projekt aus und wählen Sie die Experten dann erneut.</translation>
+    </message>
+    <message>
+        <source>Cannot save the project&apos;s settings</source>
+        <translation>Die Einstellungen des Projekts können nicht gespeichert werden</translation>
+    </message>
+    <message>
+        <source>This reference has no statistics yet: run identification to compare with it.</source>
+        <translation>Diese Referenz hat noch keine Statistiken: Führen Sie die Identifikation aus, um mit ihr zu vergleichen.</translation>
+    </message>
+    <message>
+        <source>Cannot show the reference statistics</source>
+        <translation>Die Referenzstatistiken können nicht angezeigt werden</translation>
+    </message>
+    <message>
+        <source>%1
+
+Run identification again.</source>
+        <translation>%1
+
+Führen Sie die Identifikation erneut aus.</translation>
+    </message>
+    <message>
+        <source>Identification is running</source>
+        <translation>Identifikation läuft</translation>
+    </message>
+    <message>
+        <source>Open or create a project first</source>
+        <translation>Öffnen oder erstellen Sie zuerst ein Projekt</translation>
+    </message>
+    <message>
+        <source>Identification of project “%1” finished; its routing statistics are saved in the project folder.</source>
+        <translation>Identifikation von Projekt „%1“ abgeschlossen; die Routing-Statistiken sind im Projektordner gespeichert.</translation>
+    </message>
+    <message>
+        <source>Not saved: the selection is of another model.</source>
+        <translation>Nicht gespeichert: Die Auswahl gehört zu einem anderen Modell.</translation>
+    </message>
+    <message numerus="yes">
+        <source>Saved the selection of %n expert(s) to project “%1”.</source>
+        <translation>
+            <numerusform>Auswahl von %n Experten im Projekt „%1“ gespeichert.</numerusform>
+            <numerusform>Auswahl von %n Experten im Projekt „%1“ gespeichert.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>The selection was not saved: %1</source>
+        <translation>Die Auswahl wurde nicht gespeichert: %1</translation>
     </message>
 </context>
 <context>
@@ -1293,16 +1952,8 @@ Prüfen Sie das Datenverzeichnis in den Einstellungen.</translation>
         <translation>Alle Experten abwählen</translation>
     </message>
     <message>
-        <source>Import…</source>
-        <translation>Importieren…</translation>
-    </message>
-    <message>
         <source>Read a selection file (TEFT, Connito expert assignment or ESFT expert config)</source>
         <translation>Eine Auswahldatei lesen (TEFT, Connito-Expertenzuweisung oder ESFT-Expertenkonfiguration)</translation>
-    </message>
-    <message>
-        <source>Export…</source>
-        <translation>Exportieren…</translation>
     </message>
     <message>
         <source>Write the selection as a TEFT, Connito or ESFT file</source>
@@ -1448,6 +2099,89 @@ Wählen Sie einen Ordner, in den Sie schreiben dürfen.</translation>
         <source>Save this selection as the project&apos;s target expert set (training uses it)</source>
         <translation>Diese Auswahl als Zielexpertenmenge des Projekts speichern (das Training verwendet sie)</translation>
     </message>
+    <message>
+        <source>Tokens of the target (and of each reference) identification runs through the model. More tokens give steadier statistics and take longer.</source>
+        <translation>Tokens des Ziels (und jeder Referenz), die die Identifikation durch das Modell schickt. Mehr Tokens ergeben stabilere Statistiken und dauern länger.</translation>
+    </message>
+    <message>
+        <source>Files</source>
+        <translation>Dateien</translation>
+    </message>
+    <message>
+        <source>Import selection…</source>
+        <translation>Auswahl importieren…</translation>
+    </message>
+    <message>
+        <source>Export selection…</source>
+        <translation>Auswahl exportieren…</translation>
+    </message>
+    <message>
+        <source>Open statistics, import or export a selection</source>
+        <translation>Statistiken öffnen, eine Auswahl importieren oder exportieren</translation>
+    </message>
+    <message>
+        <source>The reference data the contrast metrics compare the target with (saved with the project)</source>
+        <translation>Die Referenzdaten, mit denen die Kontrastmetriken das Ziel vergleichen (mit dem Projekt gespeichert)</translation>
+    </message>
+    <message>
+        <source>Contrast with:</source>
+        <translation>Vergleich mit:</translation>
+    </message>
+    <message>
+        <source>No routing statistics yet. Open or create a project, then run identification.</source>
+        <translation>Noch keine Routing-Statistiken. Öffnen oder erstellen Sie ein Projekt und führen Sie dann die Identifikation aus.</translation>
+    </message>
+    <message>
+        <source>Open the saved selection</source>
+        <translation>Gespeicherte Auswahl öffnen</translation>
+    </message>
+    <message>
+        <source>uses %1 of %2 tokens</source>
+        <translation>verwendet %1 von %2 Tokens</translation>
+    </message>
+    <message>
+        <source>Of the tokens in the target&apos;s training rows (its held-out part is not read)</source>
+        <translation>Von den Tokens in den Trainingszeilen des Ziels (der Held-out-Teil wird nicht gelesen)</translation>
+    </message>
+    <message>
+        <source>uses %1 tokens (the target&apos;s total is counted by the next identification)</source>
+        <translation>verwendet %1 Tokens (die Gesamtzahl des Ziels wird bei der nächsten Identifikation gezählt)</translation>
+    </message>
+    <message>
+        <source>no reference data</source>
+        <translation>keine Referenzdaten</translation>
+    </message>
+    <message numerus="yes">
+        <source>all %n references</source>
+        <translation>
+            <numerusform>die %n Referenz</numerusform>
+            <numerusform>alle %n Referenzen</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Open or create a project to save a selection to it</source>
+        <translation>Öffnen oder erstellen Sie ein Projekt, um eine Auswahl darin zu speichern</translation>
+    </message>
+    <message>
+        <source>Run identification first: there is no selection to save yet</source>
+        <translation>Führen Sie zuerst die Identifikation aus: Es gibt noch keine Auswahl zum Speichern</translation>
+    </message>
+    <message>
+        <source>Opened the routing statistics %1.</source>
+        <translation>Routing-Statistiken %1 geöffnet.</translation>
+    </message>
+    <message>
+        <source>Opened the reference statistics %1.</source>
+        <translation>Referenzstatistiken %1 geöffnet.</translation>
+    </message>
+    <message>
+        <source>Imported the selection %1.</source>
+        <translation>Auswahl %1 importiert.</translation>
+    </message>
+    <message>
+        <source>Exported the selection to %1.</source>
+        <translation>Auswahl nach %1 exportiert.</translation>
+    </message>
 </context>
 <context>
     <name>teft::ui::SelectionDocument</name>
@@ -1494,14 +2228,6 @@ Wählen Sie einen Ordner, in den Sie schreiben dürfen.</translation>
     <message>
         <source>Settings</source>
         <translation>Einstellungen</translation>
-    </message>
-    <message>
-        <source>Automatic (GPU when available)</source>
-        <translation>Automatisch (GPU, falls verfügbar)</translation>
-    </message>
-    <message>
-        <source>CPU</source>
-        <translation>CPU</translation>
     </message>
     <message>
         <source>Compute device:</source>
@@ -1592,6 +2318,29 @@ Wählen Sie einen Ordner, in den Sie schreiben dürfen.</translation>
     </message>
 </context>
 <context>
+    <name>teft::ui::StudioApplication</name>
+    <message>
+        <source>an unknown error</source>
+        <translation>ein unbekannter Fehler</translation>
+    </message>
+    <message>
+        <source>TEFT Studio</source>
+        <translation>TEFT Studio</translation>
+    </message>
+    <message>
+        <source>An operation failed unexpectedly:
+
+%1
+
+The application keeps running; your projects and the job store are as they were before the operation. The details are in the log.</source>
+        <translation>Ein Vorgang ist unerwartet fehlgeschlagen:
+
+%1
+
+Die Anwendung läuft weiter; Ihre Projekte und der Job-Speicher sind so wie vor dem Vorgang. Die Details stehen im Protokoll.</translation>
+    </message>
+</context>
+<context>
     <name>teft::ui::SubmissionTableModel</name>
     <message>
         <source>verified</source>
@@ -1618,10 +2367,6 @@ Wählen Sie einen Ordner, in den Sie schreiben dürfen.</translation>
         <translation>nein</translation>
     </message>
     <message>
-        <source>s = ReLU(base loss − new loss)</source>
-        <translation>s = ReLU(Basisverlust − neuer Verlust)</translation>
-    </message>
-    <message>
         <source>Miner</source>
         <translation>Miner</translation>
     </message>
@@ -1638,10 +2383,6 @@ Wählen Sie einen Ordner, in den Sie schreiben dürfen.</translation>
         <translation>Neuer Verlust</translation>
     </message>
     <message>
-        <source>s_i</source>
-        <translation>s_i</translation>
-    </message>
-    <message>
         <source>Rank</source>
         <translation>Rang</translation>
     </message>
@@ -1652,6 +2393,50 @@ Wählen Sie einen Ordner, in den Sie schreiben dürfen.</translation>
     <message>
         <source>Accepted</source>
         <translation>Akzeptiert</translation>
+    </message>
+    <message>
+        <source>n/a</source>
+        <translation>k. A.</translation>
+    </message>
+    <message>
+        <source>%1 ± %2</source>
+        <translation>%1 ± %2</translation>
+    </message>
+    <message>
+        <source>%1 (tied with %2)</source>
+        <translation>%1 (gleichauf mit %2)</translation>
+    </message>
+    <message>
+        <source>s_i: token-weighted mean of base loss − new loss over the held-out batches, ± its standard error</source>
+        <translation>s_i: tokengewichteter Mittelwert von Basisverlust − neuem Verlust über die Held-out-Batches, ± sein Standardfehler</translation>
+    </message>
+    <message>
+        <source>Significant: the one-sided %1 % lower bound is %2 &gt; 0.</source>
+        <translation>Signifikant: Die einseitige untere Schranke (%1 %) ist %2 &gt; 0.</translation>
+    </message>
+    <message>
+        <source>Not significant: the one-sided %1 % lower bound is %2 ≤ 0; it scores 0.</source>
+        <translation>Nicht signifikant: Die einseitige untere Schranke (%1 %) ist %2 ≤ 0; die Bewertung ist 0.</translation>
+    </message>
+    <message>
+        <source>Not significant: fewer than 2 held-out batches, no error estimate; it scores 0.</source>
+        <translation>Nicht signifikant: weniger als 2 Held-out-Batches, keine Fehlerschätzung; die Bewertung ist 0.</translation>
+    </message>
+    <message>
+        <source>Held-out target tokens the score rests on</source>
+        <translation>Held-out-Tokens des Ziels, auf denen die Bewertung beruht</translation>
+    </message>
+    <message>
+        <source>Tied within noise: the difference to these is not significant</source>
+        <translation>Im Rauschen gleichauf: Der Unterschied zu diesen ist nicht signifikant</translation>
+    </message>
+    <message>
+        <source>s_i ± error</source>
+        <translation>s_i ± Fehler</translation>
+    </message>
+    <message>
+        <source>Tokens</source>
+        <translation>Tokens</translation>
     </message>
 </context>
 <context>
@@ -1721,6 +2506,32 @@ Wählen Sie einen Ordner, in den Sie schreiben dürfen.</translation>
     <message>
         <source>%1 is not a verified submission of this round.</source>
         <translation>%1 ist keine verifizierte Einreichung dieser Runde.</translation>
+    </message>
+    <message numerus="yes">
+        <source>Round %1 scored: %n submission(s).</source>
+        <translation>
+            <numerusform>Runde %1 bewertet: %n Einreichung.</numerusform>
+            <numerusform>Runde %1 bewertet: %n Einreichungen.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Run the outer step?</source>
+        <translation>Äußeren Schritt ausführen?</translation>
+    </message>
+    <message numerus="yes">
+        <source>The outer step applies the weighted average of %n accepted submission(s) to the project&apos;s Φ and starts round %1. It cannot be undone, and this round&apos;s table is cleared.</source>
+        <translation>
+            <numerusform>Der äußere Schritt wendet den gewichteten Mittelwert von %n akzeptierten Einreichung auf das Φ des Projekts an und startet Runde %1. Das lässt sich nicht rückgängig machen, und die Tabelle dieser Runde wird geleert.</numerusform>
+            <numerusform>Der äußere Schritt wendet den gewichteten Mittelwert von %n akzeptierten Einreichungen auf das Φ des Projekts an und startet Runde %1. Das lässt sich nicht rückgängig machen, und die Tabelle dieser Runde wird geleert.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Run outer step</source>
+        <translation>Äußeren Schritt ausführen</translation>
+    </message>
+    <message>
+        <source>Outer step of round %1 applied to the project&apos;s Φ.</source>
+        <translation>Äußerer Schritt von Runde %1 auf das Φ des Projekts angewendet.</translation>
     </message>
 </context>
 <context>
@@ -1805,14 +2616,6 @@ Wählen Sie einen Ordner, in den Sie schreiben dürfen.</translation>
         <translation>%1 zur Aggregation akzeptiert, %2 von der Verifizierung zurückgewiesen.</translation>
     </message>
     <message>
-        <source>delta.safetensors holds NaN values in layers.3.experts.12.down_proj.</source>
-        <translation>delta.safetensors enthält NaN-Werte in layers.3.experts.12.down_proj.</translation>
-    </message>
-    <message>
-        <source>The signature of ember does not verify with its registered key.</source>
-        <translation>Die Signatur von ember lässt sich mit dem registrierten Schlüssel nicht bestätigen.</translation>
-    </message>
-    <message>
         <source>Open submissions &amp;folder…</source>
         <translation>Einreichungs&amp;ordner öffnen…</translation>
     </message>
@@ -1823,14 +2626,6 @@ Wählen Sie einen Ordner, in den Sie schreiben dürfen.</translation>
     <message>
         <source>Folder of submissions</source>
         <translation>Ordner mit Einreichungen</translation>
-    </message>
-    <message>
-        <source>Example round (no project open): open a project, then a folder of submissions to score</source>
-        <translation>Beispielrunde (kein Projekt geöffnet): Öffnen Sie ein Projekt und dann einen Ordner mit Einreichungen zum Bewerten</translation>
-    </message>
-    <message>
-        <source>Held-out batches every submission is scored on (the same seeded batches for all)</source>
-        <translation>Held-out-Batches, auf denen jede Einreichung bewertet wird (dieselben gesetzten Batches für alle)</translation>
     </message>
     <message>
         <source>Outer learning rate of the Nesterov step (DiLoCo: 0.7)</source>
@@ -1855,6 +2650,26 @@ Wählen Sie einen Ordner, in den Sie schreiben dürfen.</translation>
     <message>
         <source>Momentum:</source>
         <translation>Momentum:</translation>
+    </message>
+    <message>
+        <source>Held-out batches every submission is scored on (the same seeded batches for all); a score&apos;s standard error comes from their spread, so at least 2, and more narrow it</source>
+        <translation>Held-out-Batches, auf denen jede Einreichung bewertet wird (für alle dieselben, mit festem Seed); der Standardfehler einer Bewertung ergibt sich aus ihrer Streuung, daher mindestens 2, und mehr verringern ihn</translation>
+    </message>
+    <message>
+        <source>Round %1: no submissions scored yet. Open a folder of submissions to score them.</source>
+        <translation>Runde %1: noch keine Einreichungen bewertet. Öffnen Sie einen Ordner mit Einreichungen, um sie zu bewerten.</translation>
+    </message>
+    <message>
+        <source>No project open. Open or create a project, then open a folder of submissions to score them.</source>
+        <translation>Kein Projekt geöffnet. Öffnen oder erstellen Sie ein Projekt und öffnen Sie dann einen Ordner mit Einreichungen, um sie zu bewerten.</translation>
+    </message>
+    <message>
+        <source>Open or create a project first: the outer step updates the project&apos;s Φ</source>
+        <translation>Öffnen oder erstellen Sie zuerst ein Projekt: Der äußere Schritt aktualisiert das Φ des Projekts</translation>
+    </message>
+    <message>
+        <source>Score a folder of submissions first: the outer step needs accepted submissions</source>
+        <translation>Bewerten Sie zuerst einen Ordner mit Einreichungen: Der äußere Schritt benötigt akzeptierte Einreichungen</translation>
     </message>
 </context>
 </TS>

@@ -2,6 +2,32 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>Confirm</name>
+    <message>
+        <source>Continue</source>
+        <translation>继续</translation>
+    </message>
+</context>
+<context>
+    <name>LocalTime</name>
+    <message>
+        <source>%1 s</source>
+        <translation>%1 秒</translation>
+    </message>
+    <message>
+        <source>%1 min %2 s</source>
+        <translation>%1 分 %2 秒</translation>
+    </message>
+    <message>
+        <source>%1 h %2 min</source>
+        <translation>%1 小时 %2 分</translation>
+    </message>
+    <message>
+        <source>%1 d %2 h</source>
+        <translation>%1 天 %2 小时</translation>
+    </message>
+</context>
+<context>
     <name>QObject</name>
     <message>
         <source>TEFT Studio</source>
@@ -93,10 +119,6 @@ Choose another data directory with --data-dir or in the settings.</source>
         <translation>目标数据</translation>
     </message>
     <message>
-        <source>The text the experts should get better at: JSON Lines, CSV/TSV or plain text files, or folders of them.</source>
-        <translation>希望专家提升表现的文本：JSON Lines、CSV/TSV 或纯文本文件，或包含这些文件的文件夹。</translation>
-    </message>
-    <message>
         <source>Add &amp;files…</source>
         <translation>添加文件(&amp;F)…</translation>
     </message>
@@ -105,16 +127,8 @@ Choose another data directory with --data-dir or in the settings.</source>
         <translation>添加文件夹(&amp;O)…</translation>
     </message>
     <message>
-        <source>&amp;Remove</source>
-        <translation>移除(&amp;R)</translation>
-    </message>
-    <message>
         <source>Use &amp;demo data</source>
         <translation>使用演示数据(&amp;D)</translation>
-    </message>
-    <message>
-        <source>Write a small generated corpus (source code) into the data directory</source>
-        <translation>将一个小型生成语料（源代码）写入数据目录</translation>
     </message>
     <message>
         <source>Detect</source>
@@ -198,6 +212,118 @@ Choose another data directory with --data-dir or in the settings.</source>
         <source>no usable record: check the format and the text field</source>
         <translation>没有可用的记录：请检查格式和文本字段</translation>
     </message>
+    <message>
+        <source>1 record skipped</source>
+        <translation>跳过了 1 条记录</translation>
+    </message>
+    <message>
+        <source>%1 records skipped</source>
+        <translation>跳过了 %1 条记录</translation>
+    </message>
+    <message>
+        <source> (first at %1: %2)</source>
+        <translation>（首次出现于 %1：%2）</translation>
+    </message>
+    <message>
+        <source>Data</source>
+        <translation>数据</translation>
+    </message>
+    <message>
+        <source>The target data the experts should get better at, and reference data (general text) to compare with: JSON Lines, CSV/TSV or plain text files, or folders of them.</source>
+        <translation>专家需要提升的目标数据，以及用于对比的参考数据（通用文本）：JSON Lines、CSV/TSV 或纯文本文件，或包含这些文件的文件夹。</translation>
+    </message>
+    <message>
+        <source>Dataset</source>
+        <translation>数据集</translation>
+    </message>
+    <message>
+        <source>Files</source>
+        <translation>文件</translation>
+    </message>
+    <message>
+        <source>Records</source>
+        <translation>记录数</translation>
+    </message>
+    <message>
+        <source>Tokens</source>
+        <translation>词元数</translation>
+    </message>
+    <message>
+        <source>Problems</source>
+        <translation>问题</translation>
+    </message>
+    <message>
+        <source>Add &amp;reference</source>
+        <translation>添加参考(&amp;R)</translation>
+    </message>
+    <message>
+        <source>Add a reference dataset: general text the contrast metrics compare the target with; a merge reports its loss as out-of-domain</source>
+        <translation>添加参考数据集：对比指标将目标与这些通用文本进行比较；合并时其损失作为领域外损失报告</translation>
+    </message>
+    <message>
+        <source>Remove re&amp;ference</source>
+        <translation>移除参考(&amp;E)</translation>
+    </message>
+    <message>
+        <source>Re&amp;move</source>
+        <translation>移除(&amp;M)</translation>
+    </message>
+    <message>
+        <source>Write a small generated corpus into the data directory (source code for the target, prose for a reference)</source>
+        <translation>将一个小型生成语料写入数据目录（目标为源代码，参考为散文）</translation>
+    </message>
+    <message>
+        <source>the count was stopped: change the data or press Back and Next to count again</source>
+        <translation>计数已停止：请更改数据，或点击“上一步”和“下一步”重新计数</translation>
+    </message>
+    <message>
+        <source>not counted: %1</source>
+        <translation>未计数：%1</translation>
+    </message>
+    <message>
+        <source>Reference data %1</source>
+        <translation>参考数据 %1</translation>
+    </message>
+    <message>
+        <source>Target</source>
+        <translation>目标</translation>
+    </message>
+    <message>
+        <source>Reference %1</source>
+        <translation>参考 %1</translation>
+    </message>
+    <message>
+        <source>in the first records: %1</source>
+        <translation>前几条记录中：%1</translation>
+    </message>
+    <message>
+        <source>no files yet: add files or a folder</source>
+        <translation>尚无文件：请添加文件或文件夹</translation>
+    </message>
+    <message>
+        <source>counting…</source>
+        <translation>正在计数…</translation>
+    </message>
+    <message>
+        <source>not counted</source>
+        <translation>未计数</translation>
+    </message>
+    <message>
+        <source>–</source>
+        <translation>–</translation>
+    </message>
+    <message>
+        <source>Not tokenized: the model&apos;s tokenizer could not be read</source>
+        <translation>未分词：无法读取模型的分词器</translation>
+    </message>
+    <message>
+        <source>cannot be used: %1</source>
+        <translation>无法使用：%1</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>无</translation>
+    </message>
 </context>
 <context>
     <name>teft::ui::DatasetPreviewModel</name>
@@ -222,6 +348,25 @@ Choose another data directory with --data-dir or in the settings.</source>
     </message>
 </context>
 <context>
+    <name>teft::ui::DeviceChoices</name>
+    <message>
+        <source>%1: %2, %3 free of %4</source>
+        <translation>%1：%2，可用 %3 / %4</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1：%2</translation>
+    </message>
+    <message>
+        <source>%1: unavailable (%2)</source>
+        <translation>%1：不可用（%2）</translation>
+    </message>
+    <message>
+        <source>Automatic (now: %1)</source>
+        <translation>自动（当前：%1）</translation>
+    </message>
+</context>
+<context>
     <name>teft::ui::DevicePage</name>
     <message>
         <source>Device</source>
@@ -236,20 +381,24 @@ Choose another data directory with --data-dir or in the settings.</source>
         <translation>CPU(&amp;C)</translation>
     </message>
     <message>
-        <source>&amp;GPU (CUDA)</source>
-        <translation>GPU (CUDA)(&amp;G)</translation>
-    </message>
-    <message>
         <source>No CUDA device found, or this build of the engine is CPU-only</source>
         <translation>未找到 CUDA 设备，或此版本的引擎仅支持 CPU</translation>
     </message>
     <message>
-        <source>%1: %2</source>
-        <translation>%1：%2</translation>
+        <source>&amp;GPU (CUDA):</source>
+        <translation>GPU (CUDA)(&amp;G)：</translation>
     </message>
     <message>
-        <source>Memory: %1 total, %2 free</source>
-        <translation>内存：共 %1，可用 %2</translation>
+        <source>no GPU found</source>
+        <translation>未找到 GPU</translation>
+    </message>
+    <message>
+        <source>GPU: none (%1)</source>
+        <translation>GPU：无（%1）</translation>
+    </message>
+    <message>
+        <source>the CUDA backend is loaded but sees no GPU</source>
+        <translation>CUDA 后端已加载，但未检测到 GPU</translation>
     </message>
 </context>
 <context>
@@ -257,10 +406,6 @@ Choose another data directory with --data-dir or in the settings.</source>
     <message>
         <source>Lower the batch size or the sequence length, choose masked routing so that only the selected experts are held, select fewer experts, or use bf16.</source>
         <translation>请减小批大小或序列长度，选择掩码路由以便只保留所选专家，减少所选专家数量，或改用 bf16。</translation>
-    </message>
-    <message>
-        <source>Lower the learning rate (1e-5 is a safe start) or switch from fp16 to bf16.</source>
-        <translation>请降低学习率（1e-5 是稳妥的起点），或从 fp16 切换到 bf16。</translation>
     </message>
     <message>
         <source>Choose the CPU as device, or check the GPU driver.</source>
@@ -285,6 +430,65 @@ Choose another data directory with --data-dir or in the settings.</source>
     <message>
         <source>Check the settings and the log for details, then start again.</source>
         <translation>请检查设置和日志以了解详情，然后重新开始。</translation>
+    </message>
+    <message>
+        <source>Lower the learning rate (1e-5 is a safe start) or train in fp32.</source>
+        <translation>请降低学习率（1e-5 是稳妥的起点）或使用 fp32 训练。</translation>
+    </message>
+</context>
+<context>
+    <name>teft::ui::GuideDialog</name>
+    <message>
+        <source>TEFT Studio Guide</source>
+        <translation>TEFT Studio 指南</translation>
+    </message>
+    <message>
+        <source>The loop of a project</source>
+        <translation>项目的工作流程</translation>
+    </message>
+    <message>
+        <source>TEFT adapts a Mixture-of-Experts model to a domain by training only the experts that the domain&apos;s tokens are routed to. A project holds the model, the target data (and optionally reference data) and everything the steps below produce. Every page works on the open project; the status bar names it.</source>
+        <translation>TEFT 通过只训练某一领域的词元被路由到的专家，使混合专家（MoE）模型适应该领域。项目包含模型、目标数据（以及可选的参考数据）和以下各步骤产生的所有结果。每个页面都作用于当前打开的项目；状态栏会显示其名称。</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Open a project.&lt;/b&gt; File → New Project… chooses the model folder, the target data and the device; File → Open Project… or File → Recent Projects opens an existing one; the start page also opens the built-in demo.</source>
+        <translation>&lt;b&gt;打开项目。&lt;/b&gt;“文件 → 新建项目…”用于选择模型文件夹、目标数据和设备；“文件 → 打开项目…”或“文件 → 最近的项目”可打开已有项目；起始页还可以打开内置演示。</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Experts: run identification.&lt;/b&gt; “Run identification” passes the target (and reference) data through the frozen model and records which experts the tokens are routed to. The heatmap shows one row per MoE layer and one column per expert.</source>
+        <translation>&lt;b&gt;专家：运行识别。&lt;/b&gt;“运行识别”将目标（及参考）数据输入冻结的模型，并记录词元被路由到哪些专家。热力图中每行对应一个 MoE 层，每列对应一个专家。</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Experts: choose the experts.&lt;/b&gt; Pick a metric (the contrast metrics need reference data), apply a policy (top-k per layer, top-p, a global budget) or click and drag on the heatmap. The summary shows the trainable parameters and the size of a submission. Undo and Redo step through every change.</source>
+        <translation>&lt;b&gt;专家：选择专家。&lt;/b&gt;选择一个指标（对比指标需要参考数据），应用一种策略（每层 Top-k、Top-p、全局预算），或在热力图上点击并拖动。摘要显示可训练参数和一次提交的大小。撤销和重做可逐步回溯每一次更改。</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Save to project&lt;/b&gt; (Ctrl+S). Training and validation use the project&apos;s saved selection. A selection made for another model (other layers or experts) is refused.</source>
+        <translation>&lt;b&gt;保存到项目&lt;/b&gt;（Ctrl+S）。训练和验证使用项目中保存的专家选择。为其他模型（不同的层或专家）所做的选择会被拒绝。</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Train.&lt;/b&gt; Start trains the saved experts on the target data, with live loss charts. A cancelled run continues from its checkpoint when started again with the same settings, or from the Jobs page with Resume.</source>
+        <translation>&lt;b&gt;训练。&lt;/b&gt;“开始”会在目标数据上训练已保存的专家，并显示实时损失图表。已取消的运行在以相同设置再次启动时，或在“任务”页面点击“继续”时，会从其检查点继续。</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Validate.&lt;/b&gt; “Open submissions folder…” verifies and scores every submission against the project&apos;s current weights. Check the ranking, accept or reject submissions, then “Run outer step” applies the round; it cannot be undone.</source>
+        <translation>&lt;b&gt;验证。&lt;/b&gt;“打开提交文件夹…”会针对项目当前的权重验证每个提交并评分。查看排名，接受或拒绝提交，然后点击“执行外层步骤”应用本轮；此操作无法撤销。</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Merge.&lt;/b&gt; Writes the trained experts back into a full checkpoint and compares the held-out losses before and after: in-domain should fall, out-of-domain stay flat.</source>
+        <translation>&lt;b&gt;合并。&lt;/b&gt;将训练后的专家写回完整检查点，并比较合并前后的留出集损失：领域内损失应下降，领域外损失应基本不变。</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Jobs.&lt;/b&gt; Every job of this machine, including those of the teft command line: its state, duration and output folder. Interrupted training resumes here.</source>
+        <translation>&lt;b&gt;任务。&lt;/b&gt;本机的每个任务，包括来自 teft 命令行的任务：其状态、时长和输出文件夹。中断的训练可在此继续。</translation>
+    </message>
+    <message>
+        <source>Feedback</source>
+        <translation>反馈</translation>
+    </message>
+    <message>
+        <source>Saves, failures and finished jobs appear in the status bar and in the log (View → Log, Ctrl+L), where warnings and errors are highlighted. Quitting while work runs asks first.</source>
+        <translation>保存、失败和已完成的任务会显示在状态栏和日志中（视图 → 日志，Ctrl+L），警告和错误会被突出显示。在有工作运行时退出，会先征求确认。</translation>
     </message>
 </context>
 <context>
@@ -314,8 +518,32 @@ Choose another data directory with --data-dir or in the settings.</source>
         <translation>本机的任务，包括来自桌面应用程序和 teft 命令行的任务</translation>
     </message>
     <message>
-        <source>Continue an interrupted or cancelled training job from its last checkpoint</source>
-        <translation>从最近的检查点继续被中断或已取消的训练任务</translation>
+        <source>Continue an interrupted, cancelled or out-of-memory training job from its last checkpoint</source>
+        <translation>从最近的检查点继续已中断、已取消或内存不足的训练任务</translation>
+    </message>
+    <message>
+        <source>The output folder of job %1 does not exist (any more): %2</source>
+        <translation>任务 %1 的输出文件夹不存在（或已被删除）：%2</translation>
+    </message>
+    <message>
+        <source>No application could open the folder %1. Open it with your file manager.</source>
+        <translation>没有应用程序能打开文件夹 %1。请使用文件管理器打开它。</translation>
+    </message>
+    <message>
+        <source>Cannot open the output folder</source>
+        <translation>无法打开输出文件夹</translation>
+    </message>
+    <message>
+        <source>The job store cannot be read: %1</source>
+        <translation>无法读取任务存储：%1</translation>
+    </message>
+    <message>
+        <source>Job %1 (%2) %3.</source>
+        <translation>任务 %1（%2）%3。</translation>
+    </message>
+    <message>
+        <source>Job %1 already continued this job: resume that one if it stopped</source>
+        <translation>任务 %1 已接续此任务：如果它已停止，请继续那个任务</translation>
     </message>
 </context>
 <context>
@@ -383,6 +611,26 @@ Choose another data directory with --data-dir or in the settings.</source>
     <message>
         <source>Error</source>
         <translation>错误</translation>
+    </message>
+    <message>
+        <source>project %1</source>
+        <translation>项目 %1</translation>
+    </message>
+    <message>
+        <source>Continued by job %1</source>
+        <translation>已由任务 %1 接续</translation>
+    </message>
+    <message>
+        <source>%1 (UTC)</source>
+        <translation>%1（UTC）</translation>
+    </message>
+    <message>
+        <source>Project</source>
+        <translation>项目</translation>
+    </message>
+    <message>
+        <source>Duration</source>
+        <translation>时长</translation>
     </message>
 </context>
 <context>
@@ -521,6 +769,58 @@ Choose another data directory with --data-dir or in the settings.</source>
         <source>This “%1” job does not belong to a project of this application; run it again with the teft command line.</source>
         <translation>此“%1”任务不属于本应用的任何项目；请使用 teft 命令行重新运行。</translation>
     </message>
+    <message>
+        <source>Expert identification</source>
+        <translation>专家识别</translation>
+    </message>
+    <message>
+        <source>Training</source>
+        <translation>训练</translation>
+    </message>
+    <message>
+        <source>Validation (scoring or the outer step)</source>
+        <translation>验证（评分或外层步骤）</translation>
+    </message>
+    <message>
+        <source>Preparing the built-in demo</source>
+        <translation>正在准备内置演示</translation>
+    </message>
+    <message>
+        <source>&amp;Open Project…</source>
+        <translation>打开项目(&amp;O)…</translation>
+    </message>
+    <message>
+        <source>&amp;Recent Projects</source>
+        <translation>最近的项目(&amp;R)</translation>
+    </message>
+    <message>
+        <source>&amp;Close Project</source>
+        <translation>关闭项目(&amp;C)</translation>
+    </message>
+    <message>
+        <source>TEFT Studio &amp;Guide</source>
+        <translation>TEFT Studio 指南(&amp;G)</translation>
+    </message>
+    <message>
+        <source>No projects yet</source>
+        <translation>尚无项目</translation>
+    </message>
+    <message>
+        <source>This is still running and stops when TEFT Studio quits:
+
+%1
+
+A stopped training run can be resumed later from the Jobs page. Quit anyway?</source>
+        <translation>以下工作仍在运行，退出 TEFT Studio 时将会停止：
+
+%1
+
+已停止的训练运行之后可在“任务”页面继续。仍要退出吗？</translation>
+    </message>
+    <message>
+        <source>Quit TEFT Studio?</source>
+        <translation>退出 TEFT Studio？</translation>
+    </message>
 </context>
 <context>
     <name>teft::ui::MergeComparisonModel</name>
@@ -574,12 +874,36 @@ Choose another data directory with --data-dir or in the settings.</source>
         <translation>%1（参考，留出集）</translation>
     </message>
     <message>
-        <source>No validator round has been applied yet: score submissions on the Validate page and run an outer step first.</source>
-        <translation>尚未应用任何验证轮次：请先在“验证”页面为提交评分并执行外层步骤。</translation>
-    </message>
-    <message>
         <source>Merges the validator&apos;s current Φ into %1.</source>
         <translation>将验证者当前的 Φ 合并到 %1。</translation>
+    </message>
+    <message>
+        <source>Merged checkpoint written to %1.</source>
+        <translation>合并后的检查点已写入 %1。</translation>
+    </message>
+    <message>
+        <source>Merge failed: %1</source>
+        <translation>合并失败：%1</translation>
+    </message>
+    <message>
+        <source>Replace the merged checkpoint?</source>
+        <translation>替换合并后的检查点？</translation>
+    </message>
+    <message>
+        <source>%1 already exists and is not empty. The merge replaces what is there with the new checkpoint.</source>
+        <translation>%1 已存在且不为空。合并会用新的检查点替换其中的内容。</translation>
+    </message>
+    <message>
+        <source>Replace</source>
+        <translation>替换</translation>
+    </message>
+    <message>
+        <source>Open or create a project, train its experts and apply a validator round first</source>
+        <translation>请先打开或创建项目，训练其专家并应用一轮验证</translation>
+    </message>
+    <message>
+        <source>No project open. Open or create a project, train and validate a round, then merge its trained experts into the base model here.</source>
+        <translation>未打开项目。请打开或创建项目，训练并验证一轮，然后在此将训练后的专家合并到基础模型中。</translation>
     </message>
 </context>
 <context>
@@ -605,32 +929,12 @@ Choose another data directory with --data-dir or in the settings.</source>
         <translation>取消(&amp;C)</translation>
     </message>
     <message>
-        <source>Choose where to write the merged checkpoint.</source>
-        <translation>选择合并后检查点的写入位置。</translation>
-    </message>
-    <message>
         <source>Output folder:</source>
         <translation>输出文件夹：</translation>
     </message>
     <message>
         <source>Losses before and after the merge: in-domain should fall, out-of-domain stay flat.</source>
         <translation>合并前后的损失：领域内损失应下降，领域外损失应基本不变。</translation>
-    </message>
-    <message>
-        <source>code (held-out)</source>
-        <translation>代码（留出集）</translation>
-    </message>
-    <message>
-        <source>records (held-out)</source>
-        <translation>记录（留出集）</translation>
-    </message>
-    <message>
-        <source>prose (general)</source>
-        <translation>文章（通用）</translation>
-    </message>
-    <message>
-        <source>logs (general)</source>
-        <translation>日志（通用）</translation>
     </message>
     <message>
         <source>Choose an output folder first.</source>
@@ -665,16 +969,12 @@ Choose another data directory with --data-dir or in the settings.</source>
         <translation>合并后的检查点已写入 %1。</translation>
     </message>
     <message>
-        <source>Example results. Open a project to merge its trained experts into the base model.</source>
-        <translation>示例结果。打开一个项目，将其训练好的专家合并回基础模型。</translation>
+        <source>Open or create a project, train its experts and apply a validator round first</source>
+        <translation>请先打开或创建项目，训练其专家并应用一轮验证</translation>
     </message>
     <message>
-        <source>Open a project to merge its trained experts into the base model</source>
-        <translation>打开一个项目，将其训练好的专家合并回基础模型</translation>
-    </message>
-    <message>
-        <source>Open a project to merge its trained experts into the base model.</source>
-        <translation>打开一个项目，将其训练好的专家合并回基础模型。</translation>
+        <source>No project open. Open or create a project, train and validate a round, then merge its trained experts into the base model here.</source>
+        <translation>未打开项目。请打开或创建项目，训练并验证一轮，然后在此将训练后的专家合并到基础模型中。</translation>
     </message>
 </context>
 <context>
@@ -696,24 +996,74 @@ Choose another data directory with --data-dir or in the settings.</source>
         <translation>此项目尚未为其模型保存专家选择。请在“专家”页面运行识别，选择专家，然后点击“保存到项目”。</translation>
     </message>
     <message>
-        <source>Project “%1”: press Start to train its saved expert selection.</source>
-        <translation>项目“%1”：点击“开始”以训练其已保存的专家选择。</translation>
+        <source>finished</source>
+        <translation>已完成</translation>
     </message>
     <message>
-        <source>Settings copied from a recorded job: press Start to train with them.</source>
-        <translation>已从记录的任务复制设置：点击“开始”以使用这些设置进行训练。</translation>
+        <source>stopped</source>
+        <translation>已停止</translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation>已失败</translation>
+    </message>
+    <message>
+        <source>interrupted</source>
+        <translation>已中断</translation>
+    </message>
+    <message>
+        <source>running</source>
+        <translation>运行中</translation>
+    </message>
+    <message>
+        <source>paused</source>
+        <translation>已暂停</translation>
+    </message>
+    <message>
+        <source>queued</source>
+        <translation>排队中</translation>
+    </message>
+    <message>
+        <source>Run name taken</source>
+        <translation>运行名称已被占用</translation>
+    </message>
+    <message>
+        <source>There is already a run named “%1”. Choose another name for a new run, or select that run and press Continue run.</source>
+        <translation>已存在名为“%1”的运行。请为新运行选择其他名称，或选中该运行并点击“继续运行”。</translation>
+    </message>
+    <message>
+        <source>Cannot start the run</source>
+        <translation>无法启动运行</translation>
+    </message>
+    <message>
+        <source>The project cannot be opened: %1</source>
+        <translation>无法打开项目：%1</translation>
+    </message>
+    <message>
+        <source>Open or create a project, select its experts on the Experts page, then press Start new run.</source>
+        <translation>请打开或创建项目，在“专家”页面选择其专家，然后点击“开始新运行”。</translation>
+    </message>
+    <message>
+        <source>Project “%1” has no saved expert selection yet: run identification on the Experts page, choose the experts and press “Save to project”, then start a run here.</source>
+        <translation>项目“%1”尚无已保存的专家选择：请在“专家”页面运行识别，选择专家并点击“保存到项目”，然后在此启动运行。</translation>
+    </message>
+    <message>
+        <source>Project “%1”: no runs yet. Check the settings and press Start new run to train its saved expert selection.</source>
+        <translation>项目“%1”：尚无运行。请检查设置并点击“开始新运行”，以训练其已保存的专家选择。</translation>
+    </message>
+    <message numerus="yes">
+        <source>Project “%1”: %n run(s). Select one to see its curves and settings, tick runs to compare them, or press Start new run.</source>
+        <translation>
+            <numerusform>项目“%1”：%n 个运行。选中一个可查看其曲线和设置，勾选多个运行可进行比较，或点击“开始新运行”。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Settings copied from a recorded job: press Start new run to train with them.</source>
+        <translation>已从记录的任务中复制设置：点击“开始新运行”即可使用这些设置进行训练。</translation>
     </message>
 </context>
 <context>
     <name>teft::ui::MinerDashboard</name>
-    <message>
-        <source>CPU</source>
-        <translation>CPU</translation>
-    </message>
-    <message>
-        <source>GPU (cuda:0)</source>
-        <translation>GPU (cuda:0)</translation>
-    </message>
     <message>
         <source>Inner steps H before the submission (DiLoCo uses 500)</source>
         <translation>提交前的内部步数 H（DiLoCo 使用 500）</translation>
@@ -725,10 +1075,6 @@ Choose another data directory with --data-dir or in the settings.</source>
     <message>
         <source>bf16 mixed precision</source>
         <translation>bf16 混合精度</translation>
-    </message>
-    <message>
-        <source>fp16 mixed precision</source>
-        <translation>fp16 混合精度</translation>
     </message>
     <message>
         <source>fp32</source>
@@ -787,10 +1133,6 @@ Choose another data directory with --data-dir or in the settings.</source>
         <translation>路由：</translation>
     </message>
     <message>
-        <source>&amp;Start</source>
-        <translation>开始(&amp;S)</translation>
-    </message>
-    <message>
         <source>&amp;Pause</source>
         <translation>暂停(&amp;P)</translation>
     </message>
@@ -805,10 +1147,6 @@ Choose another data directory with --data-dir or in the settings.</source>
     <message>
         <source>%v / %m steps</source>
         <translation>%v / %m 步</translation>
-    </message>
-    <message>
-        <source>Ready.</source>
-        <translation>就绪。</translation>
     </message>
     <message>
         <source>Training loss</source>
@@ -863,16 +1201,8 @@ Choose another data directory with --data-dir or in the settings.</source>
         <translation>正在启动…</translation>
     </message>
     <message>
-        <source>Elapsed %1, about %2 left</source>
-        <translation>已用时 %1，剩余约 %2</translation>
-    </message>
-    <message>
         <source>Step %1 of %2: loss %3, %4 tokens/s</source>
         <translation>第 %1 步，共 %2 步：损失 %3，%4 词元/秒</translation>
-    </message>
-    <message>
-        <source>Finished after %1 steps, final loss %2.</source>
-        <translation>已完成 %1 步，最终损失 %2。</translation>
     </message>
     <message>
         <source>Submission: %1 (%2)</source>
@@ -907,12 +1237,220 @@ Choose another data directory with --data-dir or in the settings.</source>
         <translation>验证间隔：</translation>
     </message>
     <message>
-        <source>Example curves (no model is loaded). Open a project and select its experts to train.</source>
-        <translation>示例曲线（未加载模型）。打开一个项目并选择其专家以进行训练。</translation>
-    </message>
-    <message>
         <source>Open or create a project (and select its experts) to train.</source>
         <translation>请打开或创建一个项目（并选择其专家）以进行训练。</translation>
+    </message>
+    <message>
+        <source>Where the job runs, with the memory free there now</source>
+        <translation>任务的运行位置，以及该处当前的可用内存</translation>
+    </message>
+    <message>
+        <source>Recompute activations in the backward pass</source>
+        <translation>在反向传播中重新计算激活值</translation>
+    </message>
+    <message>
+        <source>Keep only each layer&apos;s input and recompute the layer when its gradients are needed: much less memory for long sequences, about one more forward pass of time, the same results. A run stopped for memory resumes with it.</source>
+        <translation>只保留每层的输入，在需要梯度时重新计算该层：长序列占用的内存大幅减少，耗时约多一次前向传播，结果相同。因内存不足而停止的运行将以此方式继续。</translation>
+    </message>
+    <message>
+        <source>Offload frozen experts to host memory (GPU)</source>
+        <translation>将冻结的专家卸载到主机内存（GPU）</translation>
+    </message>
+    <message>
+        <source>Full routing on a model larger than the GPU: the frozen experts stay in host memory and are copied to the GPU layer by layer while the previous layer computes. The same results; no effect on the CPU.</source>
+        <translation>在大于 GPU 显存的模型上进行完整路由：冻结的专家保留在主机内存中，并在上一层计算时逐层复制到 GPU。结果相同；对 CPU 无影响。</translation>
+    </message>
+    <message>
+        <source>A new run&apos;s name: it names the run&apos;s folder (its checkpoint and submission), so each run has its own and never overwrites another&apos;s</source>
+        <translation>新运行的名称：用于命名该运行的文件夹（其检查点和提交），因此每个运行都有自己的文件夹，不会覆盖其他运行的文件夹</translation>
+    </message>
+    <message>
+        <source>Which part of the training rows this miner trains on: the rows are split into “count” disjoint parts (row r goes to part r mod count) and this run takes part “index” (0-based). Miners of one round take different parts.</source>
+        <translation>此矿工在训练行的哪一部分上训练：训练行被划分为“数量”个互不相交的部分（第 r 行属于第 r mod 数量 部分），本次运行使用第“索引”部分（从 0 开始）。同一轮的矿工使用不同的部分。</translation>
+    </message>
+    <message>
+        <source>of</source>
+        <translation>/</translation>
+    </message>
+    <message>
+        <source>none (no project)</source>
+        <translation>无（无项目）</translation>
+    </message>
+    <message>
+        <source>A miner trains for the project&apos;s current round, from the experts its last validation kept (round 0: the base model&apos;s)</source>
+        <translation>矿工针对项目的当前轮次进行训练，起点是上次验证保留的专家（第 0 轮：基础模型的专家）</translation>
+    </message>
+    <message>
+        <source>Run name:</source>
+        <translation>运行名称：</translation>
+    </message>
+    <message>
+        <source>Round:</source>
+        <translation>轮次：</translation>
+    </message>
+    <message>
+        <source>Data shard:</source>
+        <translation>数据分片：</translation>
+    </message>
+    <message>
+        <source>Memory:</source>
+        <translation>内存：</translation>
+    </message>
+    <message>
+        <source>Run</source>
+        <translation>运行</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Round</source>
+        <translation>轮次</translation>
+    </message>
+    <message>
+        <source>Shard</source>
+        <translation>分片</translation>
+    </message>
+    <message>
+        <source>Steps</source>
+        <translation>步数</translation>
+    </message>
+    <message>
+        <source>Select a run to see its curves and settings; tick runs to compare them</source>
+        <translation>选中一个运行可查看其曲线和设置；勾选多个运行可进行比较</translation>
+    </message>
+    <message>
+        <source>C&amp;ontinue run</source>
+        <translation>继续运行(&amp;O)</translation>
+    </message>
+    <message>
+        <source>Continue the selected run from its last checkpoint, with its own settings, folder and submission</source>
+        <translation>从最近的检查点继续所选运行，沿用其自身的设置、文件夹和提交</translation>
+    </message>
+    <message>
+        <source>Runs</source>
+        <translation>运行</translation>
+    </message>
+    <message>
+        <source>&amp;Start new run</source>
+        <translation>开始新运行(&amp;S)</translation>
+    </message>
+    <message>
+        <source>Start a new run with the settings above: its own folder and submission</source>
+        <translation>使用上述设置启动新运行：拥有独立的文件夹和提交</translation>
+    </message>
+    <message>
+        <source>Open or create a project, select its experts on the Experts page, then press Start.</source>
+        <translation>请打开或创建项目，在“专家”页面选择其专家，然后点击“开始”。</translation>
+    </message>
+    <message>
+        <source>Training loss (smoothed)</source>
+        <translation>训练损失（平滑后）</translation>
+    </message>
+    <message>
+        <source>Tick runs in the Runs list to overlay their curves (the training loss with the smoothing above).</source>
+        <translation>在“运行”列表中勾选运行，即可叠加显示其曲线（采用上方平滑设置的训练损失）。</translation>
+    </message>
+    <message>
+        <source>This run</source>
+        <translation>当前运行</translation>
+    </message>
+    <message>
+        <source>Compare runs</source>
+        <translation>比较运行</translation>
+    </message>
+    <message>
+        <source>Memory plan: %1</source>
+        <translation>内存计划：%1</translation>
+    </message>
+    <message>
+        <source>Memory on %1: %2</source>
+        <translation>%1 上的内存：%2</translation>
+    </message>
+    <message>
+        <source>of %1 available: fits.</source>
+        <translation>可用 %1：放得下。</translation>
+    </message>
+    <message>
+        <source>of %1 available: does not fit.</source>
+        <translation>可用 %1：放不下。</translation>
+    </message>
+    <message>
+        <source>weights %1, trainable state %2</source>
+        <translation>权重 %1，可训练状态 %2</translation>
+    </message>
+    <message>
+        <source>activations %1, logits %2</source>
+        <translation>激活值 %1，logits %2</translation>
+    </message>
+    <message>
+        <source>To fit: %1</source>
+        <translation>若要放下：%1</translation>
+    </message>
+    <message>
+        <source>The run has no name: type one under Training (it names the run&apos;s folder).</source>
+        <translation>运行没有名称：请在“训练”下输入一个名称（用于命名该运行的文件夹）。</translation>
+    </message>
+    <message>
+        <source>Not started: %1</source>
+        <translation>未启动：%1</translation>
+    </message>
+    <message>
+        <source>Not enough memory</source>
+        <translation>内存不足</translation>
+    </message>
+    <message>
+        <source>Change one of the settings above (the plan under the form follows them), or choose another device.</source>
+        <translation>请更改上面的某项设置（表单下方的计划会随之更新），或选择其他设备。</translation>
+    </message>
+    <message>
+        <source>Elapsed %1 (pauses left out)</source>
+        <translation>已用时 %1（不含暂停）</translation>
+    </message>
+    <message>
+        <source>Elapsed %1 (pauses left out), about %2 left</source>
+        <translation>已用时 %1（不含暂停），约剩 %2</translation>
+    </message>
+    <message>
+        <source>Finished after %1 steps: held-out loss %2 before, %3 after (%4).</source>
+        <translation>%1 步后完成：留出集损失由 %2 变为 %3（%4）。</translation>
+    </message>
+    <message>
+        <source>Finished after %1 steps. The held-out loss was not measured (set “Validate every” to measure it; the dataset needs held-out rows).</source>
+        <translation>%1 步后完成。未测量留出集损失（请设置“验证间隔”以进行测量；数据集需要包含留出行）。</translation>
+    </message>
+    <message>
+        <source>Resuming from the last checkpoint…</source>
+        <translation>正在从最近的检查点继续…</translation>
+    </message>
+    <message>
+        <source>%1 of %2</source>
+        <translation>%1 / %2</translation>
+    </message>
+    <message>
+        <source>%1 / %2</source>
+        <translation>%1 / %2</translation>
+    </message>
+    <message>
+        <source>No submission yet</source>
+        <translation>尚无提交</translation>
+    </message>
+    <message>
+        <source>Submission: %1</source>
+        <translation>提交：%1</translation>
+    </message>
+    <message>
+        <source>Run “%1”: %2, round %3, shard %4 of %5, %6 of %7 steps.</source>
+        <translation>运行“%1”：%2，第 %3 轮，分片 %4 / %5，%6 / %7 步。</translation>
+    </message>
+    <message>
+        <source>Continue run resumes it from its checkpoint.</source>
+        <translation>“继续运行”会从其检查点继续。</translation>
+    </message>
+    <message>
+        <source>Continue the run that ran out of memory from its last checkpoint</source>
+        <translation>从最近的检查点继续因内存不足而停止的运行</translation>
     </message>
 </context>
 <context>
@@ -1017,6 +1555,29 @@ Choose another data directory with --data-dir or in the settings.</source>
     </message>
 </context>
 <context>
+    <name>teft::ui::OpenProjectDialog</name>
+    <message>
+        <source>Open Project</source>
+        <translation>打开项目</translation>
+    </message>
+    <message>
+        <source>The job store has no projects yet. Create one with File → New Project…, or open the built-in demo on the start page.</source>
+        <translation>任务存储中尚无项目。请通过“文件 → 新建项目…”创建一个，或在起始页打开内置演示。</translation>
+    </message>
+    <message>
+        <source>Projects of this machine, most recently used first:</source>
+        <translation>本机的项目，最近使用的排在前面：</translation>
+    </message>
+    <message>
+        <source>%1 — %2 (last used %3)</source>
+        <translation>%1 — %2（上次使用：%3）</translation>
+    </message>
+    <message>
+        <source>The job store cannot be read: %1</source>
+        <translation>无法读取任务存储：%1</translation>
+    </message>
+</context>
+<context>
     <name>teft::ui::PolicyPanel</name>
     <message>
         <source>Top-k per layer</source>
@@ -1049,10 +1610,6 @@ Choose another data directory with --data-dir or in the settings.</source>
     <message>
         <source> MiB</source>
         <translation> MiB</translation>
-    </message>
-    <message>
-        <source>Largest submission: the selected experts&apos; bytes</source>
-        <translation>最大提交大小：所选专家的字节数</translation>
     </message>
     <message>
         <source>Experts per layer:</source>
@@ -1094,6 +1651,22 @@ Choose another data directory with --data-dir or in the settings.</source>
         <source>Top-p %1 per layer</source>
         <translation>每层 Top-p %1</translation>
     </message>
+    <message>
+        <source>Largest submission: the selected experts&apos; updates as miners send them (fp32)</source>
+        <translation>最大提交：矿工发送的所选专家的更新（fp32）</translation>
+    </message>
+    <message numerus="yes">
+        <source>Showing the project&apos;s saved selection: %n expert(s) per layer.</source>
+        <translation>
+            <numerusform>显示项目已保存的选择：每层 %n 个专家。</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Showing the project&apos;s saved selection: %n expert(s), not the same number in every layer (chosen by hand or by a budget). Changing a setting here applies that policy instead.</source>
+        <translation>
+            <numerusform>显示项目已保存的选择：共 %n 个专家，各层数量不同（手动选择或按预算选择）。在此更改设置将改为应用该策略。</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>teft::ui::ProjectWizard</name>
@@ -1121,10 +1694,6 @@ Check the data directory in the settings.</source>
         <translation>识别失败</translation>
     </message>
     <message>
-        <source>Open the saved selection</source>
-        <translation>打开已保存的选择</translation>
-    </message>
-    <message>
         <source>Nothing to save</source>
         <translation>没有可保存的内容</translation>
     </message>
@@ -1135,6 +1704,92 @@ Check the data directory in the settings.</source>
     <message>
         <source>Cannot save the selection</source>
         <translation>无法保存选择</translation>
+    </message>
+    <message>
+        <source>Identification failed: %1</source>
+        <translation>识别失败：%1</translation>
+    </message>
+    <message>
+        <source>The project cannot be opened: %1</source>
+        <translation>无法打开项目：%1</translation>
+    </message>
+    <message>
+        <source>Project “%1” has no routing statistics yet: press “Run identification”.</source>
+        <translation>项目“%1”尚无路由统计：请点击“运行识别”。</translation>
+    </message>
+    <message>
+        <source>No project open. Open or create a project (File menu or start page), then run identification on this page.</source>
+        <translation>未打开项目。请打开或创建项目（通过“文件”菜单或起始页），然后在此页面运行识别。</translation>
+    </message>
+    <message>
+        <source>No project is open.</source>
+        <translation>未打开任何项目。</translation>
+    </message>
+    <message>
+        <source>%1 MoE layers × %2 experts</source>
+        <translation>%1 个 MoE 层 × %2 个专家</translation>
+    </message>
+    <message>
+        <source>The model of project “%1” cannot be read (%2), so the selection cannot be checked against it.</source>
+        <translation>无法读取项目“%1”的模型（%2），因此无法根据它检查专家选择。</translation>
+    </message>
+    <message>
+        <source>The selection on the page was made for a model of %1, but project “%2” uses a model of %3. Run identification for this project (or open statistics of its model), then choose the experts again.</source>
+        <translation>页面上的专家选择是为 %1 的模型创建的，但项目“%2”使用的是 %3 的模型。请为此项目运行识别（或打开其模型的统计），然后重新选择专家。</translation>
+    </message>
+    <message>
+        <source>The selection does not fit project “%1”&apos;s model: %2</source>
+        <translation>专家选择与项目“%1”的模型不匹配：%2</translation>
+    </message>
+    <message>
+        <source>The selection on the page was made for another model (fingerprint %1…) than project “%2”&apos;s (fingerprint %3…). Run identification for this project, then choose the experts again.</source>
+        <translation>页面上的专家选择是为另一个模型（指纹 %1…）创建的，而非项目“%2”的模型（指纹 %3…）。请为此项目运行识别，然后重新选择专家。</translation>
+    </message>
+    <message>
+        <source>Cannot save the project&apos;s settings</source>
+        <translation>无法保存项目设置</translation>
+    </message>
+    <message>
+        <source>This reference has no statistics yet: run identification to compare with it.</source>
+        <translation>此参考尚无统计：请运行识别以便与其进行对比。</translation>
+    </message>
+    <message>
+        <source>Cannot show the reference statistics</source>
+        <translation>无法显示参考统计</translation>
+    </message>
+    <message>
+        <source>%1
+
+Run identification again.</source>
+        <translation>%1
+
+请重新运行识别。</translation>
+    </message>
+    <message>
+        <source>Identification is running</source>
+        <translation>识别正在运行</translation>
+    </message>
+    <message>
+        <source>Open or create a project first</source>
+        <translation>请先打开或创建项目</translation>
+    </message>
+    <message>
+        <source>Identification of project “%1” finished; its routing statistics are saved in the project folder.</source>
+        <translation>项目“%1”的识别已完成；其路由统计已保存在项目文件夹中。</translation>
+    </message>
+    <message>
+        <source>Not saved: the selection is of another model.</source>
+        <translation>未保存：该专家选择属于另一个模型。</translation>
+    </message>
+    <message numerus="yes">
+        <source>Saved the selection of %n expert(s) to project “%1”.</source>
+        <translation>
+            <numerusform>已将 %n 个专家的选择保存到项目“%1”。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>The selection was not saved: %1</source>
+        <translation>专家选择未保存：%1</translation>
     </message>
 </context>
 <context>
@@ -1290,16 +1945,8 @@ Check the data directory in the settings.</source>
         <translation>取消选择所有专家</translation>
     </message>
     <message>
-        <source>Import…</source>
-        <translation>导入…</translation>
-    </message>
-    <message>
         <source>Read a selection file (TEFT, Connito expert assignment or ESFT expert config)</source>
         <translation>读取专家选择文件（TEFT、Connito 专家分配或 ESFT 专家配置）</translation>
-    </message>
-    <message>
-        <source>Export…</source>
-        <translation>导出…</translation>
     </message>
     <message>
         <source>Write the selection as a TEFT, Connito or ESFT file</source>
@@ -1445,6 +2092,88 @@ Choose a folder you can write to.</source>
         <source>Save this selection as the project&apos;s target expert set (training uses it)</source>
         <translation>将此选择保存为项目的目标专家集合（训练将使用它）</translation>
     </message>
+    <message>
+        <source>Tokens of the target (and of each reference) identification runs through the model. More tokens give steadier statistics and take longer.</source>
+        <translation>识别时输入模型的目标（及每个参考）的词元数。词元越多，统计越稳定，但耗时更长。</translation>
+    </message>
+    <message>
+        <source>Files</source>
+        <translation>文件</translation>
+    </message>
+    <message>
+        <source>Import selection…</source>
+        <translation>导入选择…</translation>
+    </message>
+    <message>
+        <source>Export selection…</source>
+        <translation>导出选择…</translation>
+    </message>
+    <message>
+        <source>Open statistics, import or export a selection</source>
+        <translation>打开统计，导入或导出专家选择</translation>
+    </message>
+    <message>
+        <source>The reference data the contrast metrics compare the target with (saved with the project)</source>
+        <translation>对比指标用来与目标比较的参考数据（随项目保存）</translation>
+    </message>
+    <message>
+        <source>Contrast with:</source>
+        <translation>对比对象：</translation>
+    </message>
+    <message>
+        <source>No routing statistics yet. Open or create a project, then run identification.</source>
+        <translation>尚无路由统计。请打开或创建项目，然后运行识别。</translation>
+    </message>
+    <message>
+        <source>Open the saved selection</source>
+        <translation>打开已保存的选择</translation>
+    </message>
+    <message>
+        <source>uses %1 of %2 tokens</source>
+        <translation>使用 %2 个词元中的 %1 个</translation>
+    </message>
+    <message>
+        <source>Of the tokens in the target&apos;s training rows (its held-out part is not read)</source>
+        <translation>占目标训练行中的词元（不读取其留出部分）</translation>
+    </message>
+    <message>
+        <source>uses %1 tokens (the target&apos;s total is counted by the next identification)</source>
+        <translation>使用 %1 个词元（目标的总词元数将在下次识别时统计）</translation>
+    </message>
+    <message>
+        <source>no reference data</source>
+        <translation>无参考数据</translation>
+    </message>
+    <message numerus="yes">
+        <source>all %n references</source>
+        <translation>
+            <numerusform>全部 %n 个参考</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Open or create a project to save a selection to it</source>
+        <translation>请打开或创建项目，以便将专家选择保存到其中</translation>
+    </message>
+    <message>
+        <source>Run identification first: there is no selection to save yet</source>
+        <translation>请先运行识别：尚无可保存的专家选择</translation>
+    </message>
+    <message>
+        <source>Opened the routing statistics %1.</source>
+        <translation>已打开路由统计 %1。</translation>
+    </message>
+    <message>
+        <source>Opened the reference statistics %1.</source>
+        <translation>已打开参考统计 %1。</translation>
+    </message>
+    <message>
+        <source>Imported the selection %1.</source>
+        <translation>已导入专家选择 %1。</translation>
+    </message>
+    <message>
+        <source>Exported the selection to %1.</source>
+        <translation>已将专家选择导出到 %1。</translation>
+    </message>
 </context>
 <context>
     <name>teft::ui::SelectionDocument</name>
@@ -1491,14 +2220,6 @@ Choose a folder you can write to.</source>
     <message>
         <source>Settings</source>
         <translation>设置</translation>
-    </message>
-    <message>
-        <source>Automatic (GPU when available)</source>
-        <translation>自动（有 GPU 时使用 GPU）</translation>
-    </message>
-    <message>
-        <source>CPU</source>
-        <translation>CPU</translation>
     </message>
     <message>
         <source>Compute device:</source>
@@ -1589,6 +2310,29 @@ Choose a folder you can write to.</source>
     </message>
 </context>
 <context>
+    <name>teft::ui::StudioApplication</name>
+    <message>
+        <source>an unknown error</source>
+        <translation>未知错误</translation>
+    </message>
+    <message>
+        <source>TEFT Studio</source>
+        <translation>TEFT Studio</translation>
+    </message>
+    <message>
+        <source>An operation failed unexpectedly:
+
+%1
+
+The application keeps running; your projects and the job store are as they were before the operation. The details are in the log.</source>
+        <translation>某个操作意外失败：
+
+%1
+
+应用程序将继续运行；您的项目和任务存储保持操作前的状态。详情请查看日志。</translation>
+    </message>
+</context>
+<context>
     <name>teft::ui::SubmissionTableModel</name>
     <message>
         <source>verified</source>
@@ -1615,10 +2359,6 @@ Choose a folder you can write to.</source>
         <translation>否</translation>
     </message>
     <message>
-        <source>s = ReLU(base loss − new loss)</source>
-        <translation>s = ReLU(基础损失 − 新损失)</translation>
-    </message>
-    <message>
         <source>Miner</source>
         <translation>矿工</translation>
     </message>
@@ -1635,10 +2375,6 @@ Choose a folder you can write to.</source>
         <translation>新损失</translation>
     </message>
     <message>
-        <source>s_i</source>
-        <translation>s_i</translation>
-    </message>
-    <message>
         <source>Rank</source>
         <translation>排名</translation>
     </message>
@@ -1649,6 +2385,50 @@ Choose a folder you can write to.</source>
     <message>
         <source>Accepted</source>
         <translation>已接受</translation>
+    </message>
+    <message>
+        <source>n/a</source>
+        <translation>不适用</translation>
+    </message>
+    <message>
+        <source>%1 ± %2</source>
+        <translation>%1 ± %2</translation>
+    </message>
+    <message>
+        <source>%1 (tied with %2)</source>
+        <translation>%1（与 %2 并列）</translation>
+    </message>
+    <message>
+        <source>s_i: token-weighted mean of base loss − new loss over the held-out batches, ± its standard error</source>
+        <translation>s_i：留出批次上“基础损失 − 新损失”的词元加权平均值，± 其标准误差</translation>
+    </message>
+    <message>
+        <source>Significant: the one-sided %1 % lower bound is %2 &gt; 0.</source>
+        <translation>显著：单侧 %1% 下界为 %2 &gt; 0。</translation>
+    </message>
+    <message>
+        <source>Not significant: the one-sided %1 % lower bound is %2 ≤ 0; it scores 0.</source>
+        <translation>不显著：单侧 %1% 下界为 %2 ≤ 0；得分为 0。</translation>
+    </message>
+    <message>
+        <source>Not significant: fewer than 2 held-out batches, no error estimate; it scores 0.</source>
+        <translation>不显著：留出批次少于 2 个，无法估计误差；得分为 0。</translation>
+    </message>
+    <message>
+        <source>Held-out target tokens the score rests on</source>
+        <translation>得分所依据的目标留出集词元数</translation>
+    </message>
+    <message>
+        <source>Tied within noise: the difference to these is not significant</source>
+        <translation>在噪声范围内并列：与这些提交的差异不显著</translation>
+    </message>
+    <message>
+        <source>s_i ± error</source>
+        <translation>s_i ± 误差</translation>
+    </message>
+    <message>
+        <source>Tokens</source>
+        <translation>词元数</translation>
     </message>
 </context>
 <context>
@@ -1719,6 +2499,30 @@ Choose a folder you can write to.</source>
         <source>%1 is not a verified submission of this round.</source>
         <translation>%1 不是本轮已验证的提交。</translation>
     </message>
+    <message numerus="yes">
+        <source>Round %1 scored: %n submission(s).</source>
+        <translation>
+            <numerusform>第 %1 轮已评分：%n 个提交。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Run the outer step?</source>
+        <translation>执行外层步骤？</translation>
+    </message>
+    <message numerus="yes">
+        <source>The outer step applies the weighted average of %n accepted submission(s) to the project&apos;s Φ and starts round %1. It cannot be undone, and this round&apos;s table is cleared.</source>
+        <translation>
+            <numerusform>外层步骤会将 %n 个已接受提交的加权平均应用到项目的 Φ，并开始第 %1 轮。此操作无法撤销，且本轮的表格将被清空。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Run outer step</source>
+        <translation>执行外层步骤</translation>
+    </message>
+    <message>
+        <source>Outer step of round %1 applied to the project&apos;s Φ.</source>
+        <translation>第 %1 轮的外层步骤已应用到项目的 Φ。</translation>
+    </message>
 </context>
 <context>
     <name>teft::ui::ValidatorPage</name>
@@ -1748,7 +2552,7 @@ Choose a folder you can write to.</source>
     </message>
     <message>
         <source>Run &amp;outer step</source>
-        <translation>执行外部步骤(&amp;O)</translation>
+        <translation>执行外层步骤(&amp;O)</translation>
     </message>
     <message>
         <source>Apply the weighted average of the accepted updates to Φ (SGD with Nesterov momentum)</source>
@@ -1801,14 +2605,6 @@ Choose a folder you can write to.</source>
         <translation>%1 个已接受用于聚合，%2 个未通过校验。</translation>
     </message>
     <message>
-        <source>delta.safetensors holds NaN values in layers.3.experts.12.down_proj.</source>
-        <translation>delta.safetensors 在 layers.3.experts.12.down_proj 中包含 NaN 值。</translation>
-    </message>
-    <message>
-        <source>The signature of ember does not verify with its registered key.</source>
-        <translation>ember 的签名无法用其注册的密钥校验。</translation>
-    </message>
-    <message>
         <source>Open submissions &amp;folder…</source>
         <translation>打开提交文件夹(&amp;F)…</translation>
     </message>
@@ -1819,14 +2615,6 @@ Choose a folder you can write to.</source>
     <message>
         <source>Folder of submissions</source>
         <translation>提交文件夹</translation>
-    </message>
-    <message>
-        <source>Example round (no project open): open a project, then a folder of submissions to score</source>
-        <translation>示例轮次（未打开项目）：请打开一个项目，然后打开要评分的提交文件夹</translation>
-    </message>
-    <message>
-        <source>Held-out batches every submission is scored on (the same seeded batches for all)</source>
-        <translation>每个提交评分所用的留出批次（所有提交使用相同的带种子批次）</translation>
     </message>
     <message>
         <source>Outer learning rate of the Nesterov step (DiLoCo: 0.7)</source>
@@ -1851,6 +2639,26 @@ Choose a folder you can write to.</source>
     <message>
         <source>Momentum:</source>
         <translation>动量：</translation>
+    </message>
+    <message>
+        <source>Held-out batches every submission is scored on (the same seeded batches for all); a score&apos;s standard error comes from their spread, so at least 2, and more narrow it</source>
+        <translation>每个提交用于评分的留出批次（所有提交使用相同随机种子的批次）；得分的标准误差来自其离散程度，因此至少需要 2 个，批次越多误差越小</translation>
+    </message>
+    <message>
+        <source>Round %1: no submissions scored yet. Open a folder of submissions to score them.</source>
+        <translation>第 %1 轮：尚未为任何提交评分。请打开提交文件夹为其评分。</translation>
+    </message>
+    <message>
+        <source>No project open. Open or create a project, then open a folder of submissions to score them.</source>
+        <translation>未打开项目。请打开或创建项目，然后打开提交文件夹为其评分。</translation>
+    </message>
+    <message>
+        <source>Open or create a project first: the outer step updates the project&apos;s Φ</source>
+        <translation>请先打开或创建项目：外层步骤会更新项目的 Φ</translation>
+    </message>
+    <message>
+        <source>Score a folder of submissions first: the outer step needs accepted submissions</source>
+        <translation>请先为一个提交文件夹评分：外层步骤需要已接受的提交</translation>
     </message>
 </context>
 </TS>
