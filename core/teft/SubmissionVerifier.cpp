@@ -439,8 +439,18 @@ std::vector<fs::path> SubmissionVerifier::listSubmissions(const fs::path& folder
         std::error_code ec;
         if (entry.path().filename().string().rfind('.', 0) == 0)
             continue; // hidden: temporary folders of a transfer in progress
-        if (entry.is_directory(ec) || entry.is_symlink(ec))
-            out.push_back(entry.path());
+        if (entry.is_symlink(ec)) {
+            out.push_back(entry.path()); // refused by the verifier, with its reason
+            continue;
+        }
+        if (!entry.is_directory(ec))
+            continue;
+        // A miner's run folder holds its submission and its training checkpoint: the checkpoint
+        // (checkpoint.json, no manifest) is not a submission, and listing it would only add a
+        // refused row to every round scored from a run folder.
+        if (fs::exists(entry.path() / "checkpoint.json", ec) && !fs::exists(entry.path() / "manifest.json", ec))
+            continue;
+        out.push_back(entry.path());
     }
     std::sort(out.begin(), out.end());
     return out;

@@ -126,7 +126,9 @@ public:
 
     // Every entry of `folder` that may be a submission, by name: each sub-folder (a symbolic link
     // too, which check() then refuses) whose name does not start with '.', with or without a
-    // manifest, so that a broken one is listed as refused rather than dropped.
+    // manifest, so that a broken one is listed as refused rather than dropped; but not a miner's
+    // training checkpoint (a folder with checkpoint.json and no manifest.json), which sits beside
+    // the submission in a run folder.
     static std::vector<std::filesystem::path> listSubmissions(const std::filesystem::path& folder);
 
     const VerifierPolicy& policy() const { return m_policy; }
