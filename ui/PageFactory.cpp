@@ -28,7 +28,7 @@ void installPages(MainWindow& window)
     auto* start = new StartPage(window.context(), &window);
     window.addPage("start", MainWindow::tr("Start"), start);
     QObject::connect(start, &StartPage::newProjectRequested, &window, &MainWindow::newProject);
-    QObject::connect(start, &StartPage::projectActivated, &window, &MainWindow::openProjectRequested);
+    QObject::connect(start, &StartPage::projectActivated, &window, &MainWindow::openProject);
 
     // Every page starts empty and says what to do next; the controllers below fill them from
     // the current project.
@@ -129,7 +129,14 @@ void installPages(MainWindow& window)
             return;
         if (kind == QLatin1String("identify"))
             routingController->identify();
-        else if (kind == QLatin1String("validate") && config.is_object() && config.contains("submissions"))
+        else if (kind == QLatin1String("validate") && config.is_object() && config.contains("submission_list") &&
+                 config["submission_list"].is_array() && !config["submission_list"].empty()) {
+            QStringList paths; // the round scored exactly these submissions
+            for (const auto& p : config["submission_list"])
+                if (p.is_string())
+                    paths << QString::fromStdString(p.get<std::string>());
+            validatorController->scoreSubmissions(paths);
+        } else if (kind == QLatin1String("validate") && config.is_object() && config.contains("submissions"))
             validatorController->scoreFolder(QString::fromStdString(config.value("submissions", std::string())));
         else if (kind == QLatin1String("merge"))
             mergeController->merge(merge->outputDir());

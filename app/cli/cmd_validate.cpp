@@ -4,6 +4,7 @@
 
 #include "core/project/Validate.h"
 #include "core/teft/ExpertSelection.h"
+#include "core/teft/SubmissionVerifier.h"
 #include "core/util/Paths.h"
 
 #include <sstream>
@@ -21,7 +22,18 @@ int runValidate(Invocation& inv)
     s.device = inv.get("device");
     s.computeDtype = parseComputeDtype(inv.get("compute-dtype"));
     s.stateDir = inv.require("state");
-    s.submissionsDir = inv.require("submissions");
+    // The submissions: every one in --submissions FOLDER and every --submission PATH (each once).
+    if (!inv.has("submissions") && !inv.has("submission"))
+        throw UsageError("Name the submissions to score: --submissions FOLDER (each submission in it) and/or "
+                         "--submission PATH (one submission folder; repeatable)");
+    if (inv.has("submissions"))
+        s.submissionsDir = inv.get("submissions");
+    if (inv.has("submission")) {
+        if (inv.has("submissions"))
+            s.submissions = SubmissionVerifier::listSubmissions(s.submissionsDir);
+        for (const auto& p : inv.all("submission"))
+            s.submissions.emplace_back(p);
+    }
     if (inv.has("round"))
         s.round = inv.getInt("round");
     s.eval.batches = static_cast<int>(inv.getInt("eval-batches"));
@@ -106,7 +118,8 @@ std::vector<Option> validateOptions()
     auto o = dataOptions(true);
     const std::vector<Option> more = {
         {"selection", "FILE", "expert selection", "", true},
-        {"submissions", "DIR", "folder of submission folders", "", true},
+        {"submissions", "DIR", "folder of submission folders (each one in it is scored)", ""},
+        {"submission", "PATH", "one submission folder to score; repeatable, also with --submissions", "", false, true},
         {"state", "DIR", "validator state folder (Φ(t), outer momentum, round reports)", "", true},
         {"round", "R", "round number (default: the state's next round)", ""},
         {"policy", "NAME", "top_k, proportional or power", "top_k"},
@@ -136,8 +149,10 @@ std::vector<Option> validateOptions()
 } // namespace
 
 TEFT_COMMAND({"validate",
-              "Verify, score, aggregate and step a folder of submissions (TEFT step 3)",
-              "Each submission is verified (signature, hash, base fingerprint, selection, names, shapes, dtypes, "
+              "Verify, score, aggregate and step a folder or a list of submissions (TEFT step 3)",
+              "The submissions are those in --submissions DIR and each --submission PATH (a folder named twice "
+              "is scored once). Each submission is verified (signature, hash, base fingerprint, selection, names, "
+              "shapes, dtypes, "
               "finite values, norm, duplicates) and scored by proof of loss on the same seeded held-out batches: "
               "s_i is the token-weighted mean of L_b(Φ) − L_b(Φ − Δ_i) over the batches b, reported with its standard "
               "error; it scores only when significant (its one-sided lower bound at --confidence is above 0, Student "

@@ -21,6 +21,9 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <functional>
+#include <map>
+#include <set>
 
 namespace teft {
 
@@ -28,12 +31,16 @@ namespace fs = std::filesystem;
 
 nlohmann::json ValidatorSettings::toJson() const
 {
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& p : submissions)
+        list.push_back(text::repairUtf8(p.string()));
     return {{"model", modelDir.string()},
             {"selection_hash", selection.hash()},
             {"device", device},
             {"compute_dtype", dtypeName(computeDtype)},
             {"state", stateDir.string()},
             {"submissions", submissionsDir.string()},
+            {"submission_list", list},
             {"round", round ? nlohmann::json(*round) : nlohmann::json(nullptr)},
             {"eval_batches", eval.batches},
             {"eval_batch_size", eval.batchSize},
@@ -77,6 +84,33 @@ ValidatorState ValidatorState::load(const fs::path& stateDir)
     return s;
 }
 
+std::vector<fs::path> submissionFolders(const ValidatorSettings& s)
+{
+    if (s.submissions.empty())
+        return SubmissionVerifier::listSubmissions(s.submissionsDir);
+    std::vector<fs::path> out;
+    std::set<fs::path> seen;
+    for (const auto& p : s.submissions) {
+        std::error_code ec;
+        const auto status = fs::symlink_status(p, ec);
+        if (ec || !fs::exists(status))
+            throw Error("Submission " + p.string() + " does not exist (moved or deleted?)" +
+                        (ec && ec != std::errc::no_such_file_or_directory ? ": " + ec.message() : std::string()));
+        if (!fs::is_directory(p, ec))
+            throw Error("Submission " + p.string() +
+                        " is not a folder: a submission is a folder holding manifest.json and experts.safetensors");
+        const fs::path canonical = fs::canonical(p, ec);
+        if (ec)
+            throw Error("Submission " + p.string() + " cannot be read: " + ec.message());
+        fs::directory_iterator probe(p, ec);
+        if (ec)
+            throw Error("Submission " + p.string() + " cannot be read: " + ec.message());
+        if (seen.insert(canonical).second)
+            out.push_back(p); // a symbolic link is kept as given: the verifier refuses it with its reason
+    }
+    return out;
+}
+
 namespace {
 
 // Applies Φ − Δ to the model and restores Φ when it goes out of scope.
@@ -111,6 +145,33 @@ struct ScoredRound::Engine {
 };
 
 namespace {
+
+// The name each submission goes by in the round's report ("name", "tied_with"): its folder's
+// name, or "<parent>/<folder>" where two folders have the same name (every miner run's
+// submission is <run folder>/submission), or the whole path where that is still not unique.
+std::vector<std::string> submissionNames(const std::vector<Verdict>& verdicts)
+{
+    const auto count = [&](const std::function<std::string(const fs::path&)>& name) {
+        std::map<std::string, int> n;
+        for (const auto& v : verdicts)
+            ++n[name(v.dir)];
+        return n;
+    };
+    const auto folder = [](const fs::path& d) { return d.filename().string(); };
+    const auto withParent = [](const fs::path& d) {
+        return (d.parent_path().filename() / d.filename()).generic_string();
+    };
+    const auto byFolder = count(folder);
+    const auto byParent = count(withParent);
+    std::vector<std::string> names;
+    for (const auto& v : verdicts) {
+        std::string name = folder(v.dir);
+        if (byFolder.at(name) > 1)
+            name = byParent.at(withParent(v.dir)) > 1 ? v.dir.string() : withParent(v.dir);
+        names.push_back(text::repairUtf8(name));
+    }
+    return names;
+}
 
 ScoredRound scoreWith(const ValidatorSettings& s, const ValidatorState& state, const TokenDataset& heldOut,
                       JobControl& control)
@@ -158,7 +219,7 @@ ScoredRound scoreWith(const ValidatorSettings& s, const ValidatorState& state, c
     if (!s.knownMinersFile.empty())
         policy.knownMiners = KnownMiners::load(s.knownMinersFile);
     SubmissionVerifier verifier(policy);
-    const auto dirs = SubmissionVerifier::listSubmissions(s.submissionsDir);
+    const auto dirs = submissionFolders(s);
     // The order among identical updates is the validator's own receipt order (its state folder),
     // never the senders' file times or names.
     fs::create_directories(s.stateDir);
@@ -166,10 +227,13 @@ ScoredRound scoreWith(const ValidatorSettings& s, const ValidatorState& state, c
     out.verdicts = verifier.verifyAll(dirs, &control, &receipts);
     receipts.save();
 
+    const std::vector<std::string> labels = submissionNames(out.verdicts);
     std::vector<const Verdict*> accepted;
+    std::vector<std::string> ids; // the accepted ones' names
     for (std::size_t i = 0; i < out.verdicts.size(); ++i)
         if (out.verdicts[i].accepted) {
             accepted.push_back(&out.verdicts[i]);
+            ids.push_back(labels[i]);
             out.scored.push_back(i);
         }
 
@@ -192,9 +256,6 @@ ScoredRound scoreWith(const ValidatorSettings& s, const ValidatorState& state, c
     ps.timeoutSeconds = s.timeoutSeconds;
     ps.confidence = s.confidence;
     ProofOfLossScorer scorer(lossFn, ps);
-    std::vector<std::string> ids;
-    for (const auto* v : accepted)
-        ids.push_back(v->dir.filename().string());
     auto scored = scorer.scoreAll(
         ids,
         [&](std::size_t i) {
@@ -214,10 +275,11 @@ ScoredRound scoreWith(const ValidatorSettings& s, const ValidatorState& state, c
 
     out.submissions = nlohmann::json::array();
     std::size_t ai = 0;
-    for (const auto& v : out.verdicts) {
+    for (std::size_t vi = 0; vi < out.verdicts.size(); ++vi) {
+        const Verdict& v = out.verdicts[vi];
         // A sender names its folder: bytes that are not UTF-8 must not stop the report being written.
         nlohmann::json j{{"dir", text::repairUtf8(v.dir.string())},
-                         {"name", text::repairUtf8(v.dir.filename().string())},
+                         {"name", labels[vi]},
                          {"miner", v.minerId},
                          {"verdict", v.code},
                          {"message", v.message},

@@ -1,6 +1,6 @@
 #pragma once
 
-// TEFT step 3, a validator round: verify a folder of submissions, score each accepted one by
+// TEFT step 3, a validator round: verify a folder (or a list) of submissions, score each accepted one by
 // proof of loss (baseline L(Φ(t)) and L(Φ(t) − Δ_i) on the same seeded held-out batches; a
 // batch that is non-finite on either side is left out of both; s_i is the token-weighted mean of
 // the per-batch differences, reported with its standard error, and it scores only when its
@@ -55,6 +55,9 @@ struct ValidatorSettings {
     torch::ScalarType computeDtype = torch::kFloat;
     std::filesystem::path stateDir;
     std::filesystem::path submissionsDir;
+    // The submission folders to score, when not empty: used instead of listing submissionsDir (a
+    // folder listed twice, by the same canonical path, counts once). See submissionFolders().
+    std::vector<std::filesystem::path> submissions;
     std::optional<std::int64_t> round; // default: the state's next round (0 for a new state)
     // 16 batches × 8 rows by default: enough batches for a standard error with 15 degrees of
     // freedom (t_0.95 = 1.75, within 6 % of z = 1.645); with the 8 of the loss evaluations
@@ -119,6 +122,11 @@ struct ScoredRound {
     struct Engine;
     std::shared_ptr<Engine> engine; // the model with Φ(t) and the selected tensors' names
 };
+
+// The submission folders a round scores: settings.submissions in their order, each once (by
+// canonical path), or, when that list is empty, SubmissionVerifier::listSubmissions(submissionsDir).
+// Error naming the path for a listed folder that does not exist, is not a folder or cannot be read.
+std::vector<std::filesystem::path> submissionFolders(const ValidatorSettings& settings);
 
 ScoredRound scoreRound(const ValidatorSettings& settings, const TokenDataset& heldOut, JobControl& control);
 

@@ -14,6 +14,8 @@
 #include "support/TestSupport.h"
 
 #include <QtTest>
+#include <algorithm>
+#include <set>
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
@@ -164,6 +166,64 @@ private Q_SLOTS:
         QVERIFY2(text.find("± n/a") != std::string::npos, text.c_str());
         QVERIFY2(text.find("not_significant") != std::string::npos, text.c_str());
         QVERIFY(r.out.find("no submission improved the loss") != std::string::npos);
+    }
+
+    // Repeated --submission: exactly the named folders (one named twice, by another spelling,
+    // counts once), none of the rest of their folder; with --submissions, both; a missing one is
+    // an error naming it; neither option is a usage error; --help names the option.
+    void repeatedSubmissionScoresExactlyTheList()
+    {
+        const fs::path goodTwice = m_subs / "." / "good";
+        auto args = validate("list", {"--json", "--quiet", "--submission", (m_subs / "good").string(), "--submission",
+                                      goodTwice.string()});
+        // Without --submissions FOLDER.
+        const auto folderArg = std::find(args.begin(), args.end(), "--submissions");
+        QVERIFY(folderArg != args.end());
+        args.erase(folderArg, folderArg + 2);
+        const auto r = test::runProcess(TEFT_CLI_PATH, args);
+        QVERIFY2(r.exitCode == 0, r.err.c_str());
+        const auto report = nlohmann::json::parse(r.out);
+        QCOMPARE(report["submissions"].size(), std::size_t(1));
+        QCOMPARE(report["submissions"][0]["name"].get<std::string>(), std::string("good"));
+        QCOMPARE(report["settings"]["submission_list"].size(), std::size_t(2)); // the job names the list
+
+        // Both: the folder's and the extra one (a copy elsewhere), the folder's good only once.
+        const fs::path extra = m_root / "elsewhere" / "worse-copy";
+        fs::create_directories(extra.parent_path());
+        fs::remove_all(extra);
+        fs::copy(m_subs / "worse", extra, fs::copy_options::recursive);
+        const auto both = test::runProcess(TEFT_CLI_PATH,
+                                           validate("both", {"--json", "--quiet", "--submission", extra.string(),
+                                                             "--submission", (m_subs / "good").string()}));
+        QVERIFY2(both.exitCode == 0, both.err.c_str());
+        std::multiset<std::string> names;
+        const auto bothReport = nlohmann::json::parse(both.out);
+        for (const auto& row : bothReport["submissions"])
+            names.insert(row["name"].get<std::string>());
+        std::string listed;
+        for (const auto& n : names)
+            listed += n + " ";
+        QVERIFY2((names == std::multiset<std::string>{"good", "worse", "worse-copy"}), listed.c_str());
+
+        const fs::path gone = m_root / "no-such-submission";
+        auto missing = validate("missing", {"--quiet", "--submission", gone.string()});
+        const auto at = std::find(missing.begin(), missing.end(), "--submissions");
+        missing.erase(at, at + 2);
+        const auto m = test::runProcess(TEFT_CLI_PATH, missing);
+        QVERIFY(m.exitCode != 0);
+        QVERIFY2(m.err.find(gone.string()) != std::string::npos, m.err.c_str());
+        QVERIFY2(m.err.find("does not exist") != std::string::npos, m.err.c_str());
+
+        auto none = validate("none", {"--quiet"});
+        const auto noneAt = std::find(none.begin(), none.end(), "--submissions");
+        none.erase(noneAt, noneAt + 2);
+        const auto n = test::runProcess(TEFT_CLI_PATH, none);
+        QCOMPARE(n.exitCode, 2);
+        QVERIFY2(n.err.find("--submission PATH") != std::string::npos, n.err.c_str());
+
+        const auto help = test::runProcess(TEFT_CLI_PATH, {"validate", "--help"});
+        QCOMPARE(help.exitCode, 0);
+        QVERIFY2(help.out.find("--submission PATH") != std::string::npos, help.out.c_str());
     }
 
     void badConfidenceIsAUsageError()

@@ -358,6 +358,64 @@ private Q_SLOTS:
         QCOMPARE(confirm.asked.size(), 1);
     }
 
+    // Opening, creating, closing or switching the project (Open Recent too) while work runs asks
+    // first; declining keeps the project and the work; with nothing running there is no question.
+    void switchingTheProjectWhileWorkRunsAsksFirst()
+    {
+        Confirmer confirm;
+        MainWindow w(m_context.get());
+        installPages(w);
+        m_context->setCurrentProject(m_alpha);
+        auto* controller = w.findChild<RoutingController*>();
+        QVERIFY(controller);
+        std::atomic<bool> release{false};
+        QVERIFY(controller->task()->start([&release](JobControl&) -> BackgroundTask::Continuation {
+            while (!release)
+                std::this_thread::sleep_for(std::chrono::milliseconds(5));
+            return {};
+        }));
+        QVERIFY(!w.runningWork().isEmpty());
+
+        confirm.answer = false;
+        QMenu* recent = w.recentProjectsMenu();
+        Q_EMIT recent->aboutToShow();
+        QAction* beta = nullptr;
+        for (QAction* a : recent->actions())
+            if (a->text() == QLatin1String("beta"))
+                beta = a;
+        QVERIFY(beta);
+        beta->trigger();
+        QCOMPARE(confirm.asked.size(), 1);
+        QCOMPARE(m_context->currentProject(), std::optional<std::int64_t>(m_alpha));
+        w.openProject(m_beta);
+        QCOMPARE(confirm.asked.size(), 2);
+        QCOMPARE(m_context->currentProject(), std::optional<std::int64_t>(m_alpha));
+        w.closeProject();
+        QCOMPARE(confirm.asked.size(), 3);
+        QCOMPARE(m_context->currentProject(), std::optional<std::int64_t>(m_alpha));
+        QSignalSpy wizard(&w, &MainWindow::newProjectRequested);
+        w.newProject();
+        QCOMPARE(confirm.asked.size(), 4);
+        QCOMPARE(wizard.count(), 0);
+        QCOMPARE(m_context->currentProject(), std::optional<std::int64_t>(m_alpha));
+        QVERIFY(controller->task()->isRunning()); // the work goes on
+        w.openProject(m_alpha);                   // the open project: nothing changes, nothing to ask
+        QCOMPARE(confirm.asked.size(), 4);
+
+        confirm.answer = true;
+        w.openProject(m_beta);
+        QCOMPARE(confirm.asked.size(), 5);
+        QCOMPARE(m_context->currentProject(), std::optional<std::int64_t>(m_beta));
+
+        QSignalSpy finished(controller->task(), &BackgroundTask::finished);
+        release = true;
+        QVERIFY(finished.wait(10000));
+        QVERIFY(w.runningWork().isEmpty());
+        w.openProject(m_alpha); // nothing runs: no question
+        QCOMPARE(confirm.asked.size(), 5);
+        QCOMPARE(m_context->currentProject(), std::optional<std::int64_t>(m_alpha));
+    }
+
     void mergingOverAnExistingFolderAsksFirst()
     {
         Confirmer confirm;

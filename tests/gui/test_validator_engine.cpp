@@ -5,6 +5,7 @@
 // closing the project brings the demo back.
 #include "gui/EngineFixture.h"
 
+#include "core/project/Train.h"
 #include "core/train/ModelIdentity.h"
 #include "core/train/ValidatorJob.h"
 #include "core/util/AtomicFile.h"
@@ -23,6 +24,9 @@
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QSpinBox>
+#include <QGroupBox>
+#include <QLabel>
+#include <QTableWidget>
 #include <QTest>
 #include <cmath>
 
@@ -80,6 +84,120 @@ private Q_SLOTS:
         QVERIFY(!m_page->outerStepButton()->isEnabled());
         QVERIFY2(m_page->outerStepButton()->toolTip().contains(QLatin1String("Open or create a project")),
                  qPrintable(m_page->outerStepButton()->toolTip()));
+    }
+
+    // The "Submissions" list (issue 14): the project's two trained runs are listed and ticked, a
+    // third submission is imported from elsewhere (nothing copied), a folder of submissions adds
+    // each one in it and Remove forgets imports without deleting them; unticking one and
+    // pressing Score selected scores exactly the ticked ones.
+    void submissionsListShowsRunsAndImportsAndScoresTheTickedOnes()
+    {
+        m_context->setCurrentProject(m_world->projectId);
+        QVERIFY(m_page->candidateBox()->isVisible());
+        QCOMPARE(m_page->candidateTable()->rowCount(), 0);
+        QVERIFY(m_page->candidateHint()->isVisible()); // no runs, no imports: what to do
+        QVERIFY(m_page->candidateHint()->text().contains(QLatin1String("Train a run on the Train page")));
+        QVERIFY(!m_page->scoreSelectedButton()->isEnabled());
+
+        // Two runs of the project, as the Train page starts them.
+        const Project project = Project::load(*m_context->store(), m_world->projectId);
+        for (const auto& [name, shard] : {std::pair{"run 1", 0}, {"run 2", 1}}) {
+            MinerForm form;
+            form.device = "cpu";
+            form.computeDtype = torch::kFloat;
+            form.innerSteps = 3;
+            form.batchSize = 2;
+            form.sequenceLength = 24;
+            form.learningRate = 5e-3;
+            form.checkpointInterval = 0;
+            form.validationInterval = 0;
+            form.shardIndex = shard;
+            form.shardCount = 2;
+            form.runName = name;
+            JobControl control;
+            trainMiner(minerSettingsFor(project, m_world->selection, form), control);
+        }
+        m_context->pollStore(); // the store changed: the list follows
+        QCOMPARE(m_page->candidateTable()->rowCount(), 2);
+        QVERIFY(!m_page->candidateHint()->isVisible());
+        const QString run1 = QString::fromStdString((project.minerRunsDir() / "run 1" / "submission").string());
+        const QString run2 = QString::fromStdString((project.minerRunsDir() / "run 2" / "submission").string());
+        QCOMPARE(m_page->checkedCandidates(), (QStringList{run2, run1})); // finished runs: ticked, newest first
+        for (const auto& c : m_page->candidates()) {
+            QVERIFY(!c.imported && c.exists);
+            QCOMPARE(c.state, QStringLiteral("finished"));
+            QCOMPARE(c.round, 0);
+        }
+
+        // A third submission from elsewhere: listed where it lies, ticked.
+        const QString alpha = QString::fromStdString((m_world->subs / "alpha").string());
+        Q_EMIT m_page->importSubmissionsRequested({alpha});
+        QCOMPARE(m_page->candidateTable()->rowCount(), 3);
+        QVERIFY(m_page->candidates().back().imported);
+        QCOMPARE(m_page->candidates().back().path, alpha);
+        QVERIFY(m_page->checkedCandidates().contains(alpha));
+        QVERIFY(!fs::exists(project.validatorStateDir() / "alpha"));
+
+        // A folder of submissions adds each one in it; Remove forgets them, deleting nothing.
+        const auto extra = test::freshDir("extra-subs");
+        fs::copy(m_world->subs / "beta", extra / "beta-copy", fs::copy_options::recursive);
+        fs::copy(m_world->subs / "wild", extra / "wild-copy", fs::copy_options::recursive);
+        Q_EMIT m_page->importFolderRequested(QString::fromStdString(extra.string()));
+        QCOMPARE(m_page->candidateTable()->rowCount(), 5);
+        m_page->candidateTable()->clearSelection();
+        m_page->candidateTable()->setSelectionMode(QAbstractItemView::MultiSelection);
+        m_page->candidateTable()->selectRow(3);
+        m_page->candidateTable()->selectRow(4);
+        QVERIFY(m_page->removeImportButton()->isEnabled());
+        QTest::mouseClick(m_page->removeImportButton(), Qt::LeftButton);
+        QCOMPARE(m_page->candidateTable()->rowCount(), 3);
+        QVERIFY(fs::exists(extra / "beta-copy" / "manifest.json") && fs::exists(extra / "wild-copy"));
+        // A run's row cannot be removed.
+        m_page->candidateTable()->clearSelection();
+        m_page->candidateTable()->selectRow(0);
+        QVERIFY(!m_page->removeImportButton()->isEnabled());
+
+        // The page shown again (or any refresh) keeps the user's ticks.
+        m_page->setCandidateChecked(run2, false);
+        m_page->hide();
+        m_page->show();
+        QVERIFY(QTest::qWaitForWindowExposed(m_page.get()));
+        QCOMPARE(m_page->candidateTable()->rowCount(), 3);
+        QCOMPARE(m_page->checkedCandidates(), (QStringList{run1, alpha}));
+
+        const auto shots = test::freshDir("screenshots-candidates");
+        const QString png = QString::fromStdString((shots / "validator-candidates.png").string());
+        QVERIFY(m_page->grab().save(png));
+        qInfo("validator submissions list: %s", qPrintable(png));
+
+        m_page->evalBatchesBox()->setValue(13);
+        m_page->evalBatchSizeBox()->setValue(2);
+        QSignalSpy finished(m_controller->task(), &BackgroundTask::finished);
+        QSignalSpy errors(m_controller.get(), &ValidatorController::errorShown);
+        QVERIFY(m_page->scoreSelectedButton()->isEnabled());
+        QTest::mouseClick(m_page->scoreSelectedButton(), Qt::LeftButton);
+        QVERIFY(m_page->isBusy());
+        QVERIFY2(waitForTask(finished, 1, errors), qPrintable(errors.value(0).value(0).toString()));
+        QStringList scored;
+        for (const auto& r : m_page->model()->submissions()) {
+            scored << r.path;
+            QVERIFY2(r.verified, qPrintable(r.path + QStringLiteral(": ") + r.reasonMessage));
+        }
+        scored.sort();
+        QStringList ticked{run1, alpha};
+        ticked.sort();
+        QCOMPARE(scored, ticked);
+        QVERIFY(!fs::exists(m_controller->stateDir() / "state.json"));        // scoring writes nothing
+        m_page->evalBatchesBox()->setValue(ValidatorSettings{}.eval.batches); // as the next test expects
+        m_page->evalBatchSizeBox()->setValue(ValidatorSettings{}.eval.batchSize);
+
+        // Another project: another list (its imports are its own).
+        const auto other = m_context->store()->createProject("other", m_world->modelDir.string(), "{}");
+        m_context->setCurrentProject(other);
+        QCOMPARE(m_page->candidateTable()->rowCount(), 0);
+        QVERIFY(m_page->candidateHint()->isVisible());
+        m_context->setCurrentProject(std::nullopt); // the next test opens the project afresh
+        QVERIFY(!m_page->candidateBox()->isVisible());
     }
 
     void scoresAFolderLikeTheEngine()

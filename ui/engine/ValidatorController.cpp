@@ -3,6 +3,7 @@
 #include "core/data/TokenDataset.h"
 #include "core/store/JobStore.h"
 #include "core/project/Validate.h"
+#include "core/teft/SubmissionVerifier.h"
 #include "core/train/ValidatorJob.h"
 #include "core/util/AtomicFile.h"
 #include "core/util/Error.h"
@@ -35,15 +36,22 @@ namespace {
 // The review table's rows from the engine's scored round, one per submission folder.
 std::vector<SubmissionReview> reviewRows(const ScoredRound& scored)
 {
+    // What names a submission's folder: a miner run's submission is <run folder>/submission, so
+    // the run's name ("run 2") tells two runs of one miner apart, not "submission" twice.
+    const auto folderLabel = [](const fs::path& dir) {
+        return dir.filename() == "submission" && !dir.parent_path().filename().empty()
+                   ? dir.parent_path().filename().string()
+                   : dir.filename().string();
+    };
     std::vector<SubmissionReview> rows;
     std::map<std::string, int> seen;
     for (const auto& v : scored.verdicts)
-        ++seen[v.minerId.empty() ? v.dir.filename().string() : v.minerId];
+        ++seen[v.minerId.empty() ? folderLabel(v.dir) : v.minerId];
     for (std::size_t i = 0; i < scored.verdicts.size(); ++i) {
         const auto& v = scored.verdicts[i];
         const auto& j = scored.row(i);
         SubmissionReview r;
-        const std::string folder = v.dir.filename().string();
+        const std::string folder = folderLabel(v.dir);
         const std::string miner = v.minerId.empty() ? folder : v.minerId;
         // The chart has one category per row: a miner with two folders is told apart by folder.
         r.miner = QString::fromStdString(seen[miner] > 1 && miner != folder ? miner + " (" + folder + ")" : miner);
@@ -67,7 +75,7 @@ std::vector<SubmissionReview> reviewRows(const ScoredRound& scored)
             r.tokens = j.value("tokens", std::int64_t(0));
             r.significant = j.value("significant", false);
             for (const auto& t : j.value("tied_with", nlohmann::json::array()))
-                r.tiedWith << QString::fromStdString(t.get<std::string>());
+                r.tiedWith << QString::fromStdString(t.get<std::string>()); // the report's names: see below
             r.rank = j.value("rank", 0);
             r.weight = j.value("weight", 0.0);
             r.accepted = r.weight > 0;
@@ -79,7 +87,29 @@ std::vector<SubmissionReview> reviewRows(const ScoredRound& scored)
         }
         rows.push_back(std::move(r));
     }
+    // Ties name submissions as the report does ("run 2/submission"): show the rows' labels.
+    std::map<QString, QString> labelOf;
+    for (std::size_t i = 0; i < rows.size(); ++i)
+        labelOf[QString::fromStdString(scored.row(i).value("name", std::string()))] = rows[i].miner;
+    for (auto& r : rows)
+        for (QString& t : r.tiedWith)
+            if (const auto it = labelOf.find(t); it != labelOf.end())
+                t = it->second;
     return rows;
+}
+
+QString runStateText(JobStore::JobState state)
+{
+    switch (state) {
+    case JobStore::JobState::Succeeded: return ValidatorController::tr("finished");
+    case JobStore::JobState::Cancelled: return ValidatorController::tr("stopped");
+    case JobStore::JobState::Failed: return ValidatorController::tr("failed");
+    case JobStore::JobState::Interrupted: return ValidatorController::tr("interrupted");
+    case JobStore::JobState::Running: return ValidatorController::tr("running");
+    case JobStore::JobState::Paused: return ValidatorController::tr("paused");
+    case JobStore::JobState::Queued: return ValidatorController::tr("queued");
+    }
+    return {};
 }
 
 } // namespace
@@ -91,6 +121,11 @@ ValidatorController::ValidatorController(ValidatorPage* page, AppContext* contex
     m_bar = new TaskProgressBar(m_task, page);
     page->addStatusWidget(m_bar);
     connect(page, &ValidatorPage::submissionsFolderRequested, this, &ValidatorController::scoreFolder);
+    connect(page, &ValidatorPage::scoreSubmissionsRequested, this, &ValidatorController::scoreSubmissions);
+    connect(page, &ValidatorPage::importSubmissionsRequested, this, &ValidatorController::importSubmissions);
+    connect(page, &ValidatorPage::importFolderRequested, this, &ValidatorController::importFolder);
+    connect(page, &ValidatorPage::removeImportsRequested, this, &ValidatorController::removeImports);
+    connect(page, &ValidatorPage::candidatesRefreshRequested, this, &ValidatorController::refreshCandidates);
     connect(page, &ValidatorPage::outerStepRequested, this,
             [this](int, const std::vector<std::pair<QString, double>>&) { applyOuterStep(); });
     connect(m_task, &BackgroundTask::started, this, [this] {
@@ -105,6 +140,8 @@ ValidatorController::ValidatorController(ValidatorPage* page, AppContext* contex
             [this](const QString& message, ErrorKind kind) { showError(m_failureTitle, message, errorAdvice(kind)); });
     if (m_context) {
         connect(m_context, &AppContext::currentProjectChanged, this, &ValidatorController::onProjectChanged);
+        // A training job that finishes (here or in a `teft` command elsewhere) writes to the store.
+        connect(m_context, &AppContext::storeChanged, this, &ValidatorController::refreshCandidates);
         if (m_context->currentProject())
             onProjectChanged();
     }
@@ -139,14 +176,39 @@ void ValidatorController::onProjectChanged()
         }
         m_page->setRound(static_cast<int>(round), {});
         refreshHistory();
+        fillCandidates(false);
     } else {
         m_page->setSubmissionsFolderAvailable(false);
+        m_page->setCandidates({}, false);
         m_page->setRound(0, {});
         m_page->setRoundHistory({});
     }
 }
 
 void ValidatorController::scoreFolder(const QString& dir)
+{
+    const fs::path folder = dir.toStdString();
+    if (m_page && m_projectId && !m_task->isRunning() && (dir.isEmpty() || !fs::is_directory(folder))) {
+        showError(tr("Cannot score the submissions"), tr("%1 is not a folder.").arg(dir));
+        return;
+    }
+    startScoring(folder, {});
+}
+
+void ValidatorController::scoreSubmissions(const QStringList& paths)
+{
+    if (paths.isEmpty()) {
+        if (m_page && m_projectId)
+            showError(tr("Cannot score the submissions"), tr("No submission is ticked."));
+        return;
+    }
+    std::vector<fs::path> list;
+    for (const QString& p : paths)
+        list.emplace_back(p.toStdString());
+    startScoring({}, list);
+}
+
+void ValidatorController::startScoring(const fs::path& folder, const std::vector<fs::path>& list)
 {
     if (!m_page || !m_context || !m_context->store() || m_task->isRunning())
         return;
@@ -170,11 +232,6 @@ void ValidatorController::scoreFolder(const QString& dir)
                   tr("This project has no expert selection: save an expert selection on the Experts page first."));
         return;
     }
-    const fs::path folder = dir.toStdString();
-    if (dir.isEmpty() || !fs::is_directory(folder)) {
-        showError(title, tr("%1 is not a folder.").arg(dir));
-        return;
-    }
 
     // The engine's plan follows the rule the page shows (the page recomputes it on a change).
     const ValidatorPage::RoundSettings round = m_page->roundSettings();
@@ -187,8 +244,8 @@ void ValidatorController::scoreFolder(const QString& dir)
     form.eval.batchSize = round.evalBatchSize;
     form.outer.lr = round.outerLr;
     form.outer.momentum = round.momentum;
-    const ValidatorSettings s = validatorSettingsFor(project, folder, form);
-
+    ValidatorSettings s = validatorSettingsFor(project, folder, form);
+    s.submissions = list;
     m_scored.reset();
     m_heldOut.reset();
     m_page->setRound(m_page->round(), {}); // no stale rows while (or after failing) to score
@@ -306,6 +363,99 @@ void ValidatorController::refreshHistory()
 {
     if (m_page)
         m_page->setRoundHistory(roundHistory(stateDir()));
+}
+
+void ValidatorController::refreshCandidates() { fillCandidates(true); }
+
+void ValidatorController::fillCandidates(bool keepChecks)
+{
+    if (!m_page)
+        return;
+    if (!m_projectId || !m_context || !m_context->store()) {
+        m_page->setCandidates({}, keepChecks);
+        return;
+    }
+    std::vector<ValidatorPage::Candidate> rows;
+    try {
+        const Project project = Project::load(*m_context->store(), *m_projectId);
+        std::optional<std::int64_t> current;
+        try {
+            current = ValidatorState::load(project.validatorStateDir()).round;
+        } catch (const std::exception& e) {
+            spdlog::warn("{}", e.what());
+        }
+        for (const SubmissionCandidate& c : projectSubmissions(*m_context->store(), project)) {
+            ValidatorPage::Candidate r;
+            r.imported = c.source == SubmissionCandidate::Source::Imported;
+            r.name = QString::fromStdString(r.imported ? c.path.filename().string() : c.runName);
+            if (!r.imported && c.path.filename() != "submission")
+                r.name += QStringLiteral(" (%1)").arg(QString::fromStdString(c.path.filename().string()));
+            r.state = r.imported ? QString() : runStateText(c.runState);
+            r.path = QString::fromStdString(c.path.string());
+            r.exists = c.exists;
+            r.round = c.round ? static_cast<int>(*c.round) : -1;
+            // A finished run's submission for this round, and every import, are ticked at first.
+            const bool forThisRound = !c.round || !current || *c.round == *current;
+            r.checkedByDefault = c.exists &&
+                                 (r.imported || (c.runState == JobStore::JobState::Succeeded && forThisRound));
+            rows.push_back(std::move(r));
+        }
+    } catch (const std::exception& e) {
+        spdlog::warn("Validate page: the submissions cannot be listed: {}", e.what());
+        if (m_context)
+            m_context->notify(tr("The submissions cannot be listed: %1").arg(QString::fromUtf8(e.what())));
+    }
+    m_page->setCandidates(rows, keepChecks);
+}
+
+void ValidatorController::importSubmissions(const QStringList& paths)
+{
+    if (!m_projectId || !m_context || !m_context->store() || paths.isEmpty())
+        return;
+    try {
+        std::vector<fs::path> list;
+        for (const QString& p : paths)
+            list.emplace_back(p.toStdString());
+        teft::importSubmissions(Project::load(*m_context->store(), *m_projectId), list);
+    } catch (const std::exception& e) {
+        showError(tr("Cannot add the submission"), QString::fromUtf8(e.what()));
+    }
+    refreshCandidates();
+}
+
+void ValidatorController::importFolder(const QString& dir)
+{
+    if (!m_projectId || !m_context || !m_context->store())
+        return;
+    const QString title = tr("Cannot add the submissions");
+    try {
+        const auto dirs = SubmissionVerifier::listSubmissions(dir.toStdString());
+        if (dirs.empty()) {
+            showError(title, tr("%1 holds no submission folder (a submission is a folder holding manifest.json and "
+                                "experts.safetensors).")
+                                 .arg(dir));
+            return;
+        }
+        teft::importSubmissions(Project::load(*m_context->store(), *m_projectId), dirs);
+    } catch (const std::exception& e) {
+        showError(title, QString::fromUtf8(e.what()));
+    }
+    refreshCandidates();
+}
+
+void ValidatorController::removeImports(const QStringList& paths)
+{
+    if (!m_projectId || !m_context || !m_context->store() || paths.isEmpty())
+        return;
+    try {
+        std::vector<fs::path> list;
+        for (const QString& p : paths)
+            list.emplace_back(p.toStdString());
+        removeImportedSubmissions(Project::load(*m_context->store(), *m_projectId), list);
+    } catch (const std::exception& e) {
+        showError(tr("Cannot remove the submission"), QString::fromUtf8(e.what()));
+    }
+    refreshCandidates();
 }
 
 void ValidatorController::showError(const QString& title, const QString& message, const QString& advice)

@@ -5,6 +5,7 @@
 #include <QObject>
 #include <QPointer>
 #include <QString>
+#include <QStringList>
 #include <memory>
 #include <optional>
 #include <utility>
@@ -23,7 +24,10 @@ class TaskProgressBar;
 class ValidatorPage;
 
 // Runs the validator engine for the Validate page while a project is open (without one the
-// page shows what to do first): "Open submissions folder…" verifies and scores the folder against the
+// page shows what to do first): the page's "Submissions" list shows the project's miner runs'
+// submissions and the imported ones (refreshed on a project switch, a store change such as a
+// finished training job, and when the page is shown); "Score selected" scores exactly the ticked
+// ones, "Open submissions folder…" a whole folder. Scoring verifies and scores the folder against the
 // project's current Φ (core scoreRound) and fills the review table; "Run outer step" applies
 // the round with the weights the page shows, overrides included (core applyRound), which
 // writes <project>/validator/ and records the round in the job store; the per-round chart
@@ -47,6 +51,15 @@ public:
 
 public Q_SLOTS:
     void scoreFolder(const QString& dir);
+    // Scores exactly these submission folders (the page's ticked candidates).
+    void scoreSubmissions(const QStringList& paths);
+    // The page's "Submissions" list from the project's runs and imports (core projectSubmissions).
+    void refreshCandidates();
+    // Imports submission folders / each submission in a folder into the project's list (nothing
+    // is copied); forgets imports (nothing is deleted). Errors are shown.
+    void importSubmissions(const QStringList& paths);
+    void importFolder(const QString& dir);
+    void removeImports(const QStringList& paths);
     // The outer step with the page's current weights (overrides respected).
     void applyOuterStep();
 
@@ -61,6 +74,8 @@ private:
     // `advice` (ui/shell/ErrorAdvice.h), when given, becomes the box's informative text.
     void showError(const QString& title, const QString& message, const QString& advice = {});
     void refreshHistory();
+    void fillCandidates(bool keepChecks);
+    void startScoring(const std::filesystem::path& folder, const std::vector<std::filesystem::path>& list);
 
     QPointer<ValidatorPage> m_page;
     AppContext* m_context;

@@ -23,7 +23,7 @@ DeviceChoice describe(const QString& id)
         c.memoryFree = info.memoryFree;
         c.memoryTotal = info.memoryTotal;
         c.isCuda = info.isCuda;
-        const QString name = QString::fromStdString(info.description);
+        const QString name = deviceDescription(info);
         if (info.memoryTotal > 0)
             c.label = DeviceChoices::tr("%1: %2, %3 free of %4")
                           .arg(id, name, QLocale().formattedDataSize(info.memoryFree),
@@ -50,6 +50,15 @@ QList<DeviceChoice> deviceChoices()
     for (int i = 0; i < cudaDeviceCount(); ++i)
         out.push_back(describe(QStringLiteral("cuda:%1").arg(i)));
     return out;
+}
+
+QString deviceDescription(const DeviceInfo& info)
+{
+    if (info.isCuda)
+        return QString::fromStdString(info.description);
+    // Two strings, not "%n thread(s)": the English text is shown as written (no English catalogue).
+    const int threads = intraOpThreads();
+    return threads == 1 ? DeviceChoices::tr("CPU, 1 thread") : DeviceChoices::tr("CPU, %1 threads").arg(threads);
 }
 
 } // namespace teft::ui

@@ -3,6 +3,10 @@
 #include <QList>
 #include <QString>
 
+namespace teft {
+struct DeviceInfo;
+}
+
 namespace teft::ui {
 
 // The devices a job can run on, for the Train page and the project wizard: "auto" first (what
@@ -18,5 +22,9 @@ struct DeviceChoice {
 };
 
 QList<DeviceChoice> deviceChoices();
+
+// A device's description in the user's language: "CPU, 2 threads" (the engine's intra-op
+// threads) for the CPU, the GPU's name for a CUDA device.
+QString deviceDescription(const teft::DeviceInfo& info);
 
 } // namespace teft::ui

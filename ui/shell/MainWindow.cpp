@@ -7,6 +7,7 @@
 #include "ui/shell/AppContext.h"
 #include "ui/shell/AppSettings.h"
 #include "ui/shell/Confirm.h"
+#include "ui/shell/DeviceChoices.h"
 #include "ui/shell/GuideDialog.h"
 #include "ui/shell/OpenProjectDialog.h"
 #include "ui/shell/LogDock.h"
@@ -147,19 +148,41 @@ void MainWindow::openAbout()
     dialog.exec();
 }
 
-void MainWindow::newProject() { Q_EMIT newProjectRequested(); }
+void MainWindow::newProject()
+{
+    if (confirmProjectSwitch())
+        Q_EMIT newProjectRequested();
+}
+
+void MainWindow::openProject(qint64 id)
+{
+    const bool same = m_context && m_context->currentProject() == std::optional<std::int64_t>(id);
+    if (same || confirmProjectSwitch())
+        Q_EMIT openProjectRequested(id);
+}
+
+bool MainWindow::confirmProjectSwitch()
+{
+    const QStringList work = runningWork();
+    if (work.isEmpty())
+        return true;
+    const QString text = tr("This is still running:\n\n%1\n\nSwitching the project stops what belongs to the open "
+                            "project; a stopped training run can be resumed later from the Jobs page. Switch anyway?")
+                             .arg(QStringLiteral("• ") + work.join(QStringLiteral("\n• ")));
+    return confirmAction(this, tr("Switch the project?"), text, tr("&Switch project"));
+}
 
 void MainWindow::openProjectDialog()
 {
     OpenProjectDialog dialog(m_context ? m_context->store() : nullptr, this);
     if (dialog.exec() == QDialog::Accepted)
         if (const auto id = dialog.selectedProject())
-            Q_EMIT openProjectRequested(*id);
+            openProject(*id);
 }
 
 void MainWindow::closeProject()
 {
-    if (m_context)
+    if (m_context && m_context->currentProject() && confirmProjectSwitch())
         m_context->setCurrentProject(std::nullopt);
 }
 
@@ -171,7 +194,7 @@ void MainWindow::fillRecentProjects()
             for (const auto& p : m_context->store()->recentProjects(10)) {
                 const qint64 id = p.id;
                 QAction* a = m_recentMenu->addAction(QString::fromStdString(p.name).replace('&', QLatin1String("&&")),
-                                                     this, [this, id] { Q_EMIT openProjectRequested(id); });
+                                                     this, [this, id] { openProject(id); });
                 a->setToolTip(QString::fromStdString(p.modelPath));
             }
         } catch (const std::exception& e) {
@@ -212,7 +235,7 @@ void MainWindow::refreshStatus()
     QString device;
     try {
         const auto info = teft::describeDevice(AppSettings::device().toStdString());
-        device = tr("Device: %1 (%2)").arg(QString::fromStdString(info.name), QString::fromStdString(info.description));
+        device = tr("Device: %1 (%2)").arg(QString::fromStdString(info.name), deviceDescription(info));
     } catch (const std::exception& e) {
         device = tr("Device: %1").arg(QString::fromUtf8(e.what()));
     }

@@ -41,6 +41,9 @@ public:
     using BusySource = std::function<QString()>;
     void addBusySource(BusySource source);
     QStringList runningWork() const;
+    // Before the open project changes (open, create, close, Open Recent) while work runs: asks
+    // (ui/shell/Confirm.h) and returns false when the user declines. True when nothing runs.
+    bool confirmProjectSwitch();
     QMenu* recentProjectsMenu() const { return m_recentMenu; }
 
 public Q_SLOTS:
@@ -51,6 +54,8 @@ public Q_SLOTS:
     // (openProjectRequested).
     void openProjectDialog();
     void closeProject();
+    // Opens project `id` (openProjectRequested), asking first while work runs.
+    void openProject(qint64 id);
     // Help → TEFT Studio Guide.
     void openGuide();
     // A message in the status bar (AppContext::notify lands here).

@@ -29,6 +29,7 @@
 #include <QSplitter>
 #include <QStackedBarSeries>
 #include <QTableView>
+#include <QTableWidget>
 #include <QValueAxis>
 #include <QVBoxLayout>
 #include <algorithm>
@@ -140,6 +141,9 @@ ValidatorPage::ValidatorPage(QWidget* parent) : QWidget(parent)
     m_scoreView = new QChartView(m_scoreChart);
     m_scoreView->setRenderHint(QPainter::Antialiasing);
     m_scoreView->setMinimumHeight(200);
+    m_scoreView->installEventFilter(this);
+    // ...and whenever the chart lays its plot out again (a grab or a show before any resize).
+    connect(m_scoreChart, &QChart::plotAreaChanged, this, [this] { refreshBarLabels(); });
 
     m_roundChart = new QChart;
     m_roundChart->setTitle(tr("Validation loss per round"));
@@ -150,14 +154,19 @@ ValidatorPage::ValidatorPage(QWidget* parent) : QWidget(parent)
     m_roundChart->addSeries(m_roundSeries);
     m_roundX = new QValueAxis;
     m_roundX->setTitleText(tr("Round"));
-    m_roundX->setLabelFormat(QStringLiteral("%d"));
+    m_roundX->setLabelFormat(QStringLiteral("%.0f")); // "%d" is blank once localised
     m_roundY = new QValueAxis;
     m_roundY->setTitleText(tr("Loss"));
+    m_roundY->setLabelFormat(QStringLiteral("%.4g"));
     m_roundChart->addAxis(m_roundX, Qt::AlignBottom);
     m_roundChart->addAxis(m_roundY, Qt::AlignLeft);
     followPalette(m_roundChart, palette());
     m_roundSeries->attachAxis(m_roundX);
     m_roundSeries->attachAxis(m_roundY);
+    // Both charts' numbers in the user's locale (printf's "0.032" in German otherwise).
+    m_scoreChart->setLocalizeNumbers(true);
+    m_roundChart->setLocalizeNumbers(true);
+    followLocale();
     auto* roundView = new QChartView(m_roundChart);
     roundView->setRenderHint(QPainter::Antialiasing);
     roundView->setMinimumHeight(200);
@@ -169,6 +178,40 @@ ValidatorPage::ValidatorPage(QWidget* parent) : QWidget(parent)
     chartsWidget->setLayout(charts);
     charts->setContentsMargins(0, 0, 0, 0);
 
+    // The submissions a round can score: the project's runs and the imported ones, ticked to score.
+    m_candidateBox = new QGroupBox(tr("Submissions"));
+    m_candidateHint = new QLabel(tr("Train a run on the Train page or add a submission."));
+    m_candidateHint->setWordWrap(true);
+    m_candidateTable = new QTableWidget(0, 5);
+    m_candidateTable->setHorizontalHeaderLabels({tr("Submission"), tr("Source"), tr("State"), tr("Round"), tr("Path")});
+    m_candidateTable->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_candidateTable->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_candidateTable->verticalHeader()->hide();
+    m_candidateTable->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    m_candidateTable->horizontalHeader()->setSectionResizeMode(4, QHeaderView::Stretch);
+    m_candidateTable->setMinimumHeight(50);
+    m_candidateTable->setVisible(false);     // until there are candidates (setCandidates)
+    m_candidateTable->setMaximumHeight(150); // the review below keeps the room
+    m_addSubmission = new QPushButton(tr("Add &submission…"));
+    m_addSubmission->setToolTip(tr("List a submission folder from anywhere with this project (nothing is copied)"));
+    m_addFolder = new QPushButton(tr("Add folder of su&bmissions…"));
+    m_addFolder->setToolTip(tr("List every submission inside a folder with this project (nothing is copied)"));
+    m_removeImport = new QPushButton(tr("Re&move"));
+    m_removeImport->setToolTip(tr("Remove the selected imported submissions from the list (no file is deleted)"));
+    m_scoreSelected = new QPushButton(tr("S&core selected"));
+    m_scoreSelected->setToolTip(tr("Verify and score the ticked submissions against the project's current Φ"));
+    auto* candidateButtons = new QHBoxLayout;
+    candidateButtons->addWidget(m_addSubmission);
+    candidateButtons->addWidget(m_addFolder);
+    candidateButtons->addWidget(m_removeImport);
+    candidateButtons->addStretch(1);
+    candidateButtons->addWidget(m_scoreSelected);
+    auto* candidateLayout = new QVBoxLayout(m_candidateBox);
+    candidateLayout->addWidget(m_candidateHint);
+    candidateLayout->addWidget(m_candidateTable, 1);
+    candidateLayout->addLayout(candidateButtons);
+    m_candidateBox->setVisible(false); // with the engine only (setSubmissionsFolderAvailable)
+
     auto* splitter = new QSplitter(Qt::Vertical);
     splitter->addWidget(m_table);
     splitter->addWidget(chartsWidget);
@@ -176,6 +219,7 @@ ValidatorPage::ValidatorPage(QWidget* parent) : QWidget(parent)
     splitter->setStretchFactor(1, 1);
 
     m_layout = new QVBoxLayout(this);
+    m_layout->addWidget(m_candidateBox); // first: what a round scores
     m_layout->addWidget(m_title);
     m_layout->addWidget(m_reviewControls);
     m_layout->addWidget(m_roundSettings);
@@ -193,6 +237,25 @@ ValidatorPage::ValidatorPage(QWidget* parent) : QWidget(parent)
         if (!dir.isEmpty())
             Q_EMIT submissionsFolderRequested(dir);
     });
+    connect(m_addSubmission, &QPushButton::clicked, this, [this] {
+        const QString dir = QFileDialog::getExistingDirectory(this, tr("Submission folder"));
+        if (!dir.isEmpty())
+            Q_EMIT importSubmissionsRequested({dir});
+    });
+    connect(m_addFolder, &QPushButton::clicked, this, [this] {
+        const QString dir = QFileDialog::getExistingDirectory(this, tr("Folder of submissions"));
+        if (!dir.isEmpty())
+            Q_EMIT importFolderRequested(dir);
+    });
+    connect(m_removeImport, &QPushButton::clicked, this, &ValidatorPage::removeSelectedImports);
+    connect(m_scoreSelected, &QPushButton::clicked, this, &ValidatorPage::scoreChecked);
+    connect(m_candidateTable, &QTableWidget::itemChanged, this, [this](QTableWidgetItem* item) {
+        if (m_fillingCandidates || item->column() != 0)
+            return;
+        m_checked.insert(item->data(Qt::UserRole).toString(), item->checkState() == Qt::Checked);
+        updateCandidateButtons();
+    });
+    connect(m_candidateTable, &QTableWidget::itemSelectionChanged, this, &ValidatorPage::updateCandidateButtons);
     connect(m_model, &SubmissionTableModel::aggregationChanged, this, [this] {
         updateScoreChart();
         updateSummary();
@@ -200,6 +263,7 @@ ValidatorPage::ValidatorPage(QWidget* parent) : QWidget(parent)
     updateAggregation();
     setRoundHistory({});
     setRound(0, {});
+    updateCandidateButtons();
 }
 
 void ValidatorPage::setRound(int round, std::vector<SubmissionReview> submissions)
@@ -208,7 +272,7 @@ void ValidatorPage::setRound(int round, std::vector<SubmissionReview> submission
     if (submissions.empty())
         m_title->setText(
             m_engineAvailable
-                ? tr("Round %1: no submissions scored yet. Open a folder of submissions to score them.").arg(round)
+                ? tr("Round %1: no submissions scored yet. Tick submissions above and press Score selected.").arg(round)
                 : tr("No project open. Open or create a project, then open a folder of submissions "
                      "to score them."));
     else
@@ -216,10 +280,131 @@ void ValidatorPage::setRound(int round, std::vector<SubmissionReview> submission
     m_model->setSubmissions(std::move(submissions));
 }
 
+void ValidatorPage::setCandidates(const std::vector<Candidate>& candidates, bool keepChecks)
+{
+    if (!keepChecks)
+        m_checked.clear();
+    m_candidates = candidates;
+    m_fillingCandidates = true;
+    const QStringList selected = [this] {
+        QStringList paths;
+        for (const QModelIndex& i : m_candidateTable->selectionModel()->selectedRows())
+            paths << m_candidateTable->item(i.row(), 0)->data(Qt::UserRole).toString();
+        return paths;
+    }();
+    m_candidateTable->clearSelection();
+    m_candidateTable->setRowCount(static_cast<int>(candidates.size()));
+    int row = 0;
+    for (const Candidate& c : candidates) {
+        auto* name = new QTableWidgetItem(c.name);
+        name->setData(Qt::UserRole, c.path);
+        Qt::ItemFlags flags = Qt::ItemIsEnabled | Qt::ItemIsSelectable;
+        if (c.exists) {
+            flags |= Qt::ItemIsUserCheckable;
+            name->setCheckState(m_checked.value(c.path, c.checkedByDefault) ? Qt::Checked : Qt::Unchecked);
+        } else {
+            name->setCheckState(Qt::Unchecked);
+        }
+        name->setFlags(flags);
+        QString state = c.imported ? QString() : c.state;
+        if (!c.exists)
+            state = c.imported ? tr("missing")
+                               : (state.isEmpty() ? tr("no submission yet") : tr("%1, no submission yet").arg(state));
+        const QString tip = !c.exists ? (c.imported ? tr("This folder no longer exists (moved or deleted?): remove "
+                                                         "it from the list or put it back")
+                                                    : tr("The run has not written its submission (yet)"))
+                                      : QString();
+        const QStringList cells = {c.imported ? tr("imported") : tr("own run"), state,
+                                   c.round >= 0 ? QString::number(c.round) : QStringLiteral("–"), c.path};
+        m_candidateTable->setItem(row, 0, name);
+        for (int col = 1; col < 5; ++col) {
+            auto* item = new QTableWidgetItem(cells[col - 1]);
+            item->setFlags(Qt::ItemIsEnabled | Qt::ItemIsSelectable);
+            if (!tip.isEmpty())
+                item->setToolTip(tip);
+            if (!c.exists)
+                item->setForeground(palette().color(QPalette::Disabled, QPalette::Text));
+            m_candidateTable->setItem(row, col, item);
+        }
+        if (!tip.isEmpty())
+            name->setToolTip(tip);
+        if (!c.exists)
+            name->setForeground(palette().color(QPalette::Disabled, QPalette::Text));
+        if (selected.contains(c.path))
+            m_candidateTable->selectRow(row);
+        ++row;
+    }
+    m_fillingCandidates = false;
+    m_candidateHint->setVisible(candidates.empty());
+    m_candidateTable->setVisible(!candidates.empty()); // the empty list takes no room from the review
+    updateCandidateButtons();
+}
+
+QStringList ValidatorPage::checkedCandidates() const
+{
+    QStringList paths;
+    for (int row = 0; row < m_candidateTable->rowCount(); ++row) {
+        const QTableWidgetItem* item = m_candidateTable->item(row, 0);
+        if (item && item->checkState() == Qt::Checked && (item->flags() & Qt::ItemIsUserCheckable))
+            paths << item->data(Qt::UserRole).toString();
+    }
+    return paths;
+}
+
+void ValidatorPage::setCandidateChecked(const QString& path, bool checked)
+{
+    for (int row = 0; row < m_candidateTable->rowCount(); ++row) {
+        QTableWidgetItem* item = m_candidateTable->item(row, 0);
+        if (item && item->data(Qt::UserRole).toString() == path && (item->flags() & Qt::ItemIsUserCheckable))
+            item->setCheckState(checked ? Qt::Checked : Qt::Unchecked); // itemChanged records it
+    }
+}
+
+void ValidatorPage::removeSelectedImports()
+{
+    QStringList paths;
+    for (const QModelIndex& i : m_candidateTable->selectionModel()->selectedRows()) {
+        const auto row = static_cast<std::size_t>(i.row());
+        if (row < m_candidates.size() && m_candidates[row].imported)
+            paths << m_candidates[row].path;
+    }
+    if (!paths.isEmpty() && !m_busy)
+        Q_EMIT removeImportsRequested(paths);
+}
+
+void ValidatorPage::scoreChecked()
+{
+    const QStringList paths = checkedCandidates();
+    if (!paths.isEmpty() && !m_busy && m_engineAvailable)
+        Q_EMIT scoreSubmissionsRequested(paths);
+}
+
+void ValidatorPage::updateCandidateButtons()
+{
+    bool importSelected = false;
+    for (const QModelIndex& i : m_candidateTable->selectionModel()->selectedRows()) {
+        const auto row = static_cast<std::size_t>(i.row());
+        importSelected |= row < m_candidates.size() && m_candidates[row].imported;
+    }
+    m_removeImport->setEnabled(importSelected && !m_busy);
+    const int checked = static_cast<int>(checkedCandidates().size());
+    m_scoreSelected->setEnabled(checked > 0 && !m_busy && m_engineAvailable);
+    m_scoreSelected->setText(checked > 0 ? tr("S&core selected (%1)").arg(checked) : tr("S&core selected"));
+}
+
+void ValidatorPage::showEvent(QShowEvent* event)
+{
+    QWidget::showEvent(event);
+    if (m_engineAvailable)
+        Q_EMIT candidatesRefreshRequested();
+}
+
 void ValidatorPage::setSubmissionsFolderAvailable(bool available)
 {
     m_engineAvailable = available;
+    m_candidateBox->setVisible(available);
     m_openFolder->setVisible(available);
+    updateCandidateButtons();
     m_roundSettings->setVisible(available);
     if (m_model->rowCount() == 0)
         setRound(m_round, {}); // the empty page's hint follows
@@ -246,6 +431,9 @@ void ValidatorPage::setBusy(bool busy)
     m_reviewControls->setEnabled(!busy);
     m_roundSettings->setEnabled(!busy);
     m_table->setEnabled(!busy);
+    m_addSubmission->setEnabled(!busy);
+    m_addFolder->setEnabled(!busy);
+    updateCandidateButtons();
     updateSummary();
 }
 
@@ -287,8 +475,12 @@ void ValidatorPage::updateScoreChart()
     // drawn over the new ones.
     if (!m_scoreX) {
         m_scoreX = new QBarCategoryAxis;
+        // barLabels() cuts long names in the middle to the bar's width; Qt's own cut would keep
+        // only their identical beginnings ("miner-5f6f…" under every bar).
+        m_scoreX->setTruncateLabels(false);
         m_scoreY = new QValueAxis;
         m_scoreY->setTitleText(tr("s_i"));
+        m_scoreY->setLabelFormat(QStringLiteral("%.3g")); // a precision: localised labels need one
         m_scoreChart->addAxis(m_scoreX, Qt::AlignBottom);
         m_scoreChart->addAxis(m_scoreY, Qt::AlignLeft);
     }
@@ -327,9 +519,12 @@ QStringList ValidatorPage::barLabels() const
     QStringList labels;
     if (n == 0)
         return labels;
-    const QFontMetrics metrics(m_scoreChart->font());
-    const int plotWidth = std::max(200, m_scoreView->width() - 80);
-    const int perBar = std::max(metrics.horizontalAdvance(QStringLiteral("M…M")), plotWidth / n - 6);
+    // Measured in the axis's own font against the plot area the chart laid out (before the first
+    // layout: the view's width less the value axis).
+    const QFontMetrics metrics(m_scoreX ? m_scoreX->labelsFont() : m_scoreChart->font());
+    const int plotArea = static_cast<int>(m_scoreChart->plotArea().width());
+    const int plotWidth = plotArea > 50 ? plotArea : std::max(200, m_scoreView->width() - 80);
+    const int perBar = std::max(metrics.horizontalAdvance(QStringLiteral("M…M")), plotWidth / n - 8);
     for (const SubmissionReview& r : subs)
         labels << metrics.elidedText(r.miner, Qt::ElideMiddle, perBar);
     if (QSet<QString>(labels.begin(), labels.end()).size() != labels.size()) {
@@ -344,11 +539,28 @@ QStringList ValidatorPage::barLabels() const
 void ValidatorPage::resizeEvent(QResizeEvent* event)
 {
     QWidget::resizeEvent(event);
-    // The labels follow the chart's width.
-    if (m_scoreX) {
+    refreshBarLabels();
+}
+
+bool ValidatorPage::eventFilter(QObject* watched, QEvent* event)
+{
+    // The chart view gets its final width after the page's own resize (splitters, the layout's
+    // later passes): the labels follow the view, or they stay cut to the first, narrow width.
+    if (watched == m_scoreView && event->type() == QEvent::Resize)
+        refreshBarLabels();
+    return QWidget::eventFilter(watched, event);
+}
+
+void ValidatorPage::refreshBarLabels()
+{
+    // The labels follow the chart's width. New labels lay the chart out again, which can move
+    // the plot area: no recursion from that.
+    if (m_scoreX && !m_refreshingLabels) {
+        m_refreshingLabels = true;
         const QStringList labels = barLabels();
         if (labels.size() == m_scoreX->count() && labels != m_scoreX->categories())
             m_scoreX->setCategories(labels);
+        m_refreshingLabels = false;
     }
 }
 
@@ -358,7 +570,17 @@ void ValidatorPage::changeEvent(QEvent* event)
         followPalette(m_scoreChart, palette());
         followPalette(m_roundChart, palette());
     }
+    if (event->type() == QEvent::LocaleChange)
+        followLocale();
     QWidget::changeEvent(event);
+}
+
+void ValidatorPage::followLocale()
+{
+    QLocale l = locale();
+    l.setNumberOptions(l.numberOptions() | QLocale::OmitGroupSeparator);
+    m_scoreChart->setLocale(l);
+    m_roundChart->setLocale(l);
 }
 
 void ValidatorPage::updateSummary()

@@ -3,6 +3,7 @@
 #include "ui/validator/AggregationPreview.h"
 #include "ui/validator/SubmissionReview.h"
 
+#include <QHash>
 #include <QStringList>
 #include <QWidget>
 #include <vector>
@@ -16,8 +17,10 @@ class QLabel;
 class QLineSeries;
 class QPushButton;
 class QSortFilterProxyModel;
+class QGroupBox;
 class QSpinBox;
 class QTableView;
+class QTableWidget;
 class QValueAxis;
 class QVBoxLayout;
 
@@ -39,6 +42,18 @@ public:
         int evalBatchSize = 8; // rows per batch
         double outerLr = 0.7;  // of the Nesterov outer step
         double momentum = 0.9;
+    };
+
+    // One submission the project's round can score (the "Submissions" list): a miner run's or an
+    // imported one. The engine controller fills the list; the page only shows and ticks it.
+    struct Candidate {
+        QString name;  // the run's name, or the folder's name of an import
+        bool imported = false;
+        QString state; // the run's state ("finished", "running", …); empty for an import
+        QString path;  // the submission folder
+        bool exists = true;          // false: shown as missing (moved, deleted, not written yet), not tickable
+        int round = -1;              // the round its manifest names; -1 unknown
+        bool checkedByDefault = false;
     };
 
     explicit ValidatorPage(QWidget* parent = nullptr);
@@ -65,6 +80,25 @@ public:
     QSpinBox* kBox() const { return m_k; }
     int round() const { return m_round; }
 
+    // The submissions list. Ticks the user changed are kept across calls by path unless
+    // `keepChecks` is false (another project); new rows start as checkedByDefault says.
+    void setCandidates(const std::vector<Candidate>& candidates, bool keepChecks = true);
+    const std::vector<Candidate>& candidates() const { return m_candidates; }
+    // The paths of the ticked candidates, in list order.
+    QStringList checkedCandidates() const;
+    void setCandidateChecked(const QString& path, bool checked);
+    QTableWidget* candidateTable() const { return m_candidateTable; }
+    QGroupBox* candidateBox() const { return m_candidateBox; }
+    QLabel* candidateHint() const { return m_candidateHint; }
+    QPushButton* addSubmissionButton() const { return m_addSubmission; }
+    QPushButton* addFolderButton() const { return m_addFolder; }
+    QPushButton* removeImportButton() const { return m_removeImport; }
+    QPushButton* scoreSelectedButton() const { return m_scoreSelected; }
+    // Emits removeImportsRequested() for the selected imported rows (never deletes a file).
+    void removeSelectedImports();
+    // Emits scoreSubmissionsRequested() with the ticked candidates.
+    void scoreChecked();
+
     // For an attached engine with a project (see ui/engine/ValidatorController): shows the "Open
     // submissions folder…" button, which emits submissionsFolderRequested(), and enables the
     // outer step. Without one (the default) both are unavailable and the page says what to do.
@@ -86,16 +120,29 @@ Q_SIGNALS:
     void outerStepRequested(int round, const std::vector<std::pair<QString, double>>& weights);
     // The user chose a folder of submissions to verify and score.
     void submissionsFolderRequested(const QString& dir);
+    // The "Submissions" list: import submission folders, import each submission in a folder,
+    // forget imports, score exactly these submissions; refresh the list (the page was shown).
+    void importSubmissionsRequested(const QStringList& paths);
+    void importFolderRequested(const QString& dir);
+    void removeImportsRequested(const QStringList& paths);
+    void scoreSubmissionsRequested(const QStringList& paths);
+    void candidatesRefreshRequested();
 
 protected:
     void changeEvent(QEvent* event) override; // the charts follow the palette
     void resizeEvent(QResizeEvent* event) override;
+    bool eventFilter(QObject* watched, QEvent* event) override; // the score chart's resizes
+    void showEvent(QShowEvent* event) override; // asks for a fresh submissions list
 
 private:
     void updateAggregation();
     void updateScoreChart();
+    void refreshBarLabels();
+    void followLocale(); // the charts' numbers in the page's locale
+    bool m_refreshingLabels = false;
     void updateSummary();
     std::vector<int> selectedSourceRows() const;
+    void updateCandidateButtons();
 
 public:
     // The s_i chart's category labels: the miners' names cut in the middle to a bar's width,
@@ -120,6 +167,16 @@ private:
     QDoubleSpinBox* m_momentum;
     QWidget* m_reviewControls;
     QVBoxLayout* m_layout;
+    QGroupBox* m_candidateBox;
+    QLabel* m_candidateHint;
+    QTableWidget* m_candidateTable;
+    QPushButton* m_addSubmission;
+    QPushButton* m_addFolder;
+    QPushButton* m_removeImport;
+    QPushButton* m_scoreSelected;
+    std::vector<Candidate> m_candidates;
+    QHash<QString, bool> m_checked; // path → ticked, as the user left it
+    bool m_fillingCandidates = false;
     bool m_busy = false;
     bool m_engineAvailable = false;
     QChart* m_scoreChart;
