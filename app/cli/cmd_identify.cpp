@@ -10,6 +10,8 @@
 #include "core/teft/SelectionPolicy.h"
 #include "core/util/AtomicFile.h"
 
+#include <algorithm>
+#include <limits>
 #include <sstream>
 
 namespace teft::cli {
@@ -28,11 +30,27 @@ int runIdentify(Invocation& inv)
     r.computeDtype = parseComputeDtype(inv.get("compute-dtype"));
     r.settings.batches = static_cast<int>(inv.getInt("batches"));
     r.settings.batchSize = static_cast<int>(inv.getInt("batch-size"));
+    if (r.settings.batchSize < 1)
+        throw UsageError("--batch-size must be at least 1, got " + std::to_string(r.settings.batchSize));
+    if (inv.has("tokens")) {
+        // The token budget: whole batches of rows, rounded up.
+        if (inv.has("batches"))
+            throw UsageError("--tokens and --batches both set how much of each dataset is analysed: give one");
+        const long long tokens = inv.getInt("tokens");
+        if (tokens < 1)
+            throw UsageError("--tokens must be at least 1, got " + std::to_string(tokens));
+        const long long batchTokens = static_cast<long long>(r.settings.batchSize) *
+                                      std::max(1LL, inv.getInt("seq-len"));
+        const long long batches = (tokens + batchTokens - 1) / batchTokens;
+        r.settings.batches = static_cast<int>(std::min<long long>(batches, std::numeric_limits<int>::max()));
+    }
     r.config = {{"model", modelDir.string()},
                 {"data", inv.all("data")},
                 {"reference", inv.all("reference")},
-                {"batches", inv.getInt("batches")},
+                {"batches", r.settings.batches},
                 {"out", out}};
+    if (inv.has("tokens"))
+        r.config["tokens"] = inv.getInt("tokens");
     r.outputDir = fs::path(out).parent_path();
     auto side = [&](const char* option) {
         IdentifyDataset d;
@@ -91,7 +109,14 @@ std::vector<Option> identifyOptions()
     auto o = dataOptions(true);
     o.push_back({"reference", "PATH", "general reference dataset for contrast; repeatable", "", false, true});
     o.push_back({"reference-out", "FILE", "where the reference statistics go (default: <out>.reference.json)", ""});
-    o.push_back({"batches", "N", "batches of rows to analyse per dataset", "16"});
+    o.push_back({"batches", "N",
+                 "batches of rows to analyse per dataset (the default reads 16 × 8 rows × 128 tokens = 16384 "
+                 "tokens of each)",
+                 "16"});
+    o.push_back({"tokens", "N",
+                 "token budget per dataset instead of --batches: whole batches of --batch-size rows of --seq-len "
+                 "tokens, rounded up (default: --batches × --batch-size × --seq-len, 16384 tokens at the defaults)",
+                 ""});
     o.push_back({"batch-size", "N", "rows per batch", "8"});
     o.push_back({"device", "DEV", "auto (a GPU when there is one), cpu or cuda:N", "auto"});
     o.push_back({"compute-dtype", "DTYPE", "bf16 or f32", "f32"});

@@ -2,6 +2,10 @@
 
 #include "core/project/Datasets.h"
 #include "core/project/Project.h"
+#include "core/dist/Collective.h"
+#include "core/store/JobRecord.h"
+#include "core/data/TokenDataset.h"
+#include "core/util/ErrorKind.h"
 #include "core/train/MemoryPlan.h"
 #include "core/train/ModelIdentity.h"
 #include "core/train/ValidatorJob.h"
@@ -106,9 +110,7 @@ std::vector<MinerRun> minerRuns(const JobStore& store, const Project& project)
     // Newest job first (the store's order): the first job seen of a folder is its newest.
     std::vector<MinerRun> runs;
     std::map<std::string, std::size_t> byDir;
-    for (const JobStore::Job& job : store.jobs(std::numeric_limits<int>::max())) {
-        if (job.kind != "train" || job.projectId != project.id)
-            continue;
+    for (const JobStore::Job& job : store.jobsOf("train", project.id)) {
         MinerSettings settings;
         try {
             settings = MinerSettings::fromJson(nlohmann::json::parse(job.config));
@@ -160,8 +162,19 @@ std::string nextMinerRunName(const Project& project, const std::vector<MinerRun>
     }
 }
 
-MinerResult trainMiner(const MinerSettings& settings, JobControl& control, const MinerStepFn& onStep,
-                       const MemoryGate& gate)
+std::int64_t recordRefusedMinerStart(const MinerSettings& settings, const std::string& error, ErrorKind kind)
+{
+    if (settings.collective && settings.collective->rank() != 0)
+        return 0;
+    JobRecord rec("train", settings.toJson().dump(), settings.outDir.string(), settings.projectId);
+    rec.fail(error, kind);
+    return rec.id();
+}
+
+namespace {
+
+// trainMiner's checks and tokenizing, before runMiner records the job.
+TokenDataset prepareMinerData(const MinerSettings& settings, JobControl& control, const MemoryGate& gate)
 {
     if (gate.enforce) {
         const MemoryPlan plan = planMinerMemory(settings, gate.memoryLimit);
@@ -182,10 +195,31 @@ MinerResult trainMiner(const MinerSettings& settings, JobControl& control, const
                         "): run identification on this model and save a new selection");
     }
     control.report(0, 0, "tokenizing");
-    const TokenDataset data = tokenizeDataset(settings.modelDir, spec, packing, control);
+    TokenDataset data = tokenizeDataset(settings.modelDir, spec, packing, control);
     if (data.numTrain() < 1)
         throw Error("The dataset has no training rows of " + std::to_string(packing.seqLen) +
                     " tokens: use a shorter sequence length or more data");
+    return data;
+}
+
+} // namespace
+
+MinerResult trainMiner(const MinerSettings& settings, JobControl& control, const MinerStepFn& onStep,
+                       const MemoryGate& gate)
+{
+    const TokenDataset data = [&] {
+        try {
+            return prepareMinerData(settings, control, gate);
+        } catch (const Cancelled&) {
+            throw;
+        } catch (const std::exception& e) {
+            recordRefusedMinerStart(settings, e.what(), errorKindOf(e));
+            throw;
+        }
+    }();
+    // A cancel that came while the data was prepared (a cached dataset checks no cancel) stops here,
+    // before runMiner records a job: nothing was trained, nothing to record.
+    control.checkpoint();
     control.report(0, 0, "loading");
     return runMiner(settings, data, control, onStep);
 }

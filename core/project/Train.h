@@ -1,12 +1,13 @@
 #pragma once
 
 // TEFT step 2 as a workflow: the miner run of a project (or of settings from the command line
-// or a recorded job). The job record is runMiner's ("train", recordJob); the checks here run
-// before it, so a run refused by them records no job.
+// or a recorded job). The job record is runMiner's ("train", recordJob); a start refused by the
+// checks here, before runMiner, is recorded as a failed "train" job with the refusal's message.
 
 #include "core/store/JobStore.h"
 #include "core/teft/ExpertSelection.h"
 #include "core/train/MinerJob.h"
+#include "core/util/ErrorKind.h"
 
 #include <c10/core/ScalarType.h>
 
@@ -89,6 +90,14 @@ std::vector<std::pair<std::int64_t, double>> minerRunMetric(const JobStore& stor
 // "run 1", "run 2", …: the first name that no run of `runs` has and whose folder does not exist.
 std::string nextMinerRunName(const Project& project, const std::vector<MinerRun>& runs);
 
+// A start refused before the engine ran (the memory plan, a missing dataset path, a selection made
+// for another model, a dataset without training rows...) is still a train job: recorded as failed
+// with `error` and `kind` and the settings, output folder and project runMiner would record, so
+// that the jobs view, `teft jobs list` and the run list show it. Rank 0 alone records a
+// data-parallel job (0 on the other ranks). Returns the job's id (0 when the store cannot be
+// opened: logged, as JobRecord does).
+std::int64_t recordRefusedMinerStart(const MinerSettings& settings, const std::string& error, ErrorKind kind);
+
 // The memory check trainMiner makes before it tokenizes or loads anything.
 struct MemoryGate {
     bool enforce = true;          // false: start even when the plan does not fit
@@ -104,7 +113,9 @@ struct MemoryGate {
 //   expert selection was made for another model …"; stage "fingerprinting");
 //   tokenize with the model's tokenizer (stage "tokenizing"); Error when there is no training row;
 //   stage "loading"; runMiner(settings, data, control, onStep).
-// Stages are reported through control.report(0, 0, stage).
+// Stages are reported through control.report(0, 0, stage). A refusal or failure before runMiner
+// (any of the above but a cancel) is recorded as a failed "train" job (the settings, outDir and
+// projectId runMiner would record, the error's message and kind) and rethrown.
 MinerResult trainMiner(const MinerSettings& settings, JobControl& control, const MinerStepFn& onStep = {},
                        const MemoryGate& gate = {});
 

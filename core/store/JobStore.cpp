@@ -637,6 +637,29 @@ constexpr const char* kJobColumns = "id, project_id, kind, state, pid, host, con
                                     "error, created_at, started_at, finished_at, updated_at, error_kind";
 }
 
+// The job in the current row of a statement that selects kJobColumns.
+JobStore::Job JobStore::readJob(const Statement& s)
+{
+    Job j;
+    j.id = s.i64(0);
+    j.projectId = s.optI64(1);
+    j.kind = s.text(2);
+    j.state = jobStateFromString(s.text(3));
+    j.pid = s.i64(4);
+    j.host = s.text(5);
+    j.config = s.text(6);
+    j.outputDir = s.text(7);
+    j.progress = s.f64(8);
+    j.stage = s.text(9);
+    j.error = s.text(10);
+    j.createdAt = s.text(11);
+    j.startedAt = s.text(12);
+    j.finishedAt = s.text(13);
+    j.updatedAt = s.text(14);
+    j.errorKind = s.text(15);
+    return j;
+}
+
 std::optional<JobStore::Job> JobStore::job(std::int64_t id) const
 {
     return guarded([&]() -> std::optional<Job> {
@@ -644,24 +667,21 @@ std::optional<JobStore::Job> JobStore::job(std::int64_t id) const
         s.bind(1, id);
         if (!s.step())
             return std::nullopt;
-        Job j;
-        j.id = s.i64(0);
-        j.projectId = s.optI64(1);
-        j.kind = s.text(2);
-        j.state = jobStateFromString(s.text(3));
-        j.pid = s.i64(4);
-        j.host = s.text(5);
-        j.config = s.text(6);
-        j.outputDir = s.text(7);
-        j.progress = s.f64(8);
-        j.stage = s.text(9);
-        j.error = s.text(10);
-        j.createdAt = s.text(11);
-        j.startedAt = s.text(12);
-        j.finishedAt = s.text(13);
-        j.updatedAt = s.text(14);
-        j.errorKind = s.text(15);
-        return j;
+        return readJob(s);
+    });
+}
+
+std::vector<JobStore::Job> JobStore::jobsOf(const std::string& kind, std::int64_t projectId) const
+{
+    return guarded([&] {
+        std::vector<Job> out;
+        Statement s(*this,
+                    (std::string("SELECT ") + kJobColumns + " FROM jobs WHERE kind=? AND project_id=? ORDER BY id DESC")
+                        .c_str());
+        s.bind(1, kind).bind(2, projectId);
+        while (s.step())
+            out.push_back(readJob(s));
+        return out;
     });
 }
 

@@ -106,6 +106,9 @@ public:
     void claimJob(std::int64_t id);
     std::optional<Job> job(std::int64_t id) const;
     std::vector<Job> jobs(int limit = 200) const;
+    // The jobs of one kind recorded for one project, newest first (filtered by the store, so a
+    // data folder with many projects and jobs reads only these).
+    std::vector<Job> jobsOf(const std::string& kind, std::int64_t projectId) const;
     // Jobs left Running/Paused by a process that no longer exists -> Interrupted. Returns how many.
     // Called by open(); public for tests and for periodic GUI refresh.
     int reconcileDeadJobs();
@@ -172,6 +175,7 @@ private:
     void migrate();
     class Statement;
     class Transaction;
+    static Job readJob(const Statement& s);
     friend class Statement;
     friend class Transaction;
     void exec(const std::string& sql) const;

@@ -121,6 +121,12 @@ void InnerTrainer::saveCheckpoint()
     saveTrainCheckpoint(m_checkpointDir, m_state, params, m_optimizer.state());
 }
 
+void InnerTrainer::setExtra(const std::string& key, const nlohmann::json& value)
+{
+    m_extra[key] = value;
+    m_state.extra[key] = value;
+}
+
 bool InnerTrainer::tryResumeLocal()
 {
     if (m_checkpointDir.empty())
@@ -300,8 +306,13 @@ InnerTrainerResult InnerTrainer::run(const LossFn& lossFn, JobControl& control, 
 InnerTrainerResult InnerTrainer::run(const ShareLossFn& lossFn, JobControl& control, const StepFn& onStep)
 {
     InnerTrainerResult result;
-    if (tryResume())
+    if (tryResume()) {
         result.resumedFromStep = m_state.step;
+        if (!m_state.extra.is_object())
+            m_state.extra = nlohmann::json::object();
+        for (const auto& [key, value] : m_extra.items())
+            m_state.extra[key] = value;
+    }
     const auto schedule = m_settings.schedule();
     const std::int64_t rowsPerStep = static_cast<std::int64_t>(m_settings.batchSize) * m_settings.gradAccum;
     const std::int64_t startStep = m_state.step;

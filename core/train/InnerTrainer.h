@@ -111,6 +111,10 @@ public:
     const TrainProgressState& state() const { return m_state; }
     const InnerTrainerSettings& settings() const { return m_settings; }
     void saveCheckpoint();
+    // A value of the run kept in every checkpoint this trainer writes (TrainProgressState::extra
+    // under `key`), also over a resumed checkpoint's: the caller's record of something measured
+    // once per run (the miner's held-out loss before training), which a resume reads back.
+    void setExtra(const std::string& key, const nlohmann::json& value);
 
 private:
     struct ReducedStep {
@@ -129,6 +133,7 @@ private:
     AdamW m_optimizer;
     std::filesystem::path m_checkpointDir;
     TrainProgressState m_state;
+    nlohmann::json m_extra = nlohmann::json::object(); // setExtra's, applied over a resumed state
     Collective* m_collective = nullptr;
 };
 

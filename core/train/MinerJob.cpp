@@ -175,6 +175,28 @@ std::int64_t checkpointStep(const std::filesystem::path& dir)
     }
 }
 
+// The held-out loss before training that the checkpoint in `dir` of the run `identity` recorded
+// (measured at step 0 of the run, kept in every checkpoint; see trainAndPackage); nullopt when
+// there is no such checkpoint or it holds none (one written before it was recorded).
+std::optional<double> recordedValidationBefore(const std::filesystem::path& dir, const std::string& identity)
+{
+    std::ifstream in(dir / "checkpoint.json");
+    if (!in)
+        return std::nullopt;
+    try {
+        const auto j = nlohmann::json::parse(in);
+        if (j.value("identity", std::string()) != identity || !j.contains("extra") || !j.at("extra").is_object())
+            return std::nullopt;
+        const auto& extra = j.at("extra");
+        const auto it = extra.find("validation_loss_before");
+        if (it == extra.end() || !it->is_number())
+            return std::nullopt;
+        return it->get<double>();
+    } catch (const std::exception&) {
+        return std::nullopt;
+    }
+}
+
 // The first line of a (possibly long) LibTorch message, at most 300 characters.
 std::string firstLine(const std::string& text)
 {
@@ -305,12 +327,32 @@ MinerResult trainAndPackage(const MinerSettings& s, const TokenDataset& data, Jo
         control.checkpoint(); // Cancelled when the pause ends in a cancel
         pausedSeconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - pausedAt).count();
     };
-    // The held-out loss of Φ(t), before the trainer resumes a checkpoint (the model holds Φ(t)).
+    // The held-out loss of Φ(t) is the run's, measured once at step 0: a resumed run reads it from
+    // its checkpoint, which carries it (setExtra), so that it is measured again only when the run
+    // starts over (no checkpoint, or one written before it was recorded). Measured before the
+    // trainer resumes a checkpoint: the model holds Φ(t).
     if (canValidate) {
-        control.report(0, train.innerSteps, "validating");
-        result.validationLossBefore = evaluateLoss(*model, data, s.validation, control).loss;
-        rec.metric(0, "val_loss", result.validationLossBefore);
+        if (const auto recorded = recordedValidationBefore(s.outDir / "checkpoint", identity)) {
+            result.validationLossBefore = *recorded;
+        } else {
+            control.report(0, train.innerSteps, "validating");
+            result.validationLossBefore = evaluateLoss(*model, data, s.validation, control).loss;
+            rec.metric(0, "val_loss", result.validationLossBefore);
+        }
+        trainer.setExtra("validation_loss_before", result.validationLossBefore);
     }
+    // A pause after a step writes a checkpoint at once (the trainer's periodic ones may be far
+    // off), so that nothing trained is lost while the job waits, then waits.
+    auto pauseAfterStep = [&](std::int64_t step) {
+        if (s.collective || !control.paused())
+            return;
+        if (step < train.innerSteps)
+            trainer.saveCheckpoint();
+        control.report(step, train.innerSteps, "paused");
+        waitIfPaused();
+    };
+    std::int64_t validatedStep = -1; // the step of the last held-out loss, and that loss:
+    double lastValidationLoss = std::numeric_limits<double>::quiet_NaN();
     waitIfPaused();
     auto lastStep = std::chrono::steady_clock::now();
     const auto runStarted = lastStep; // this process's first step starts now
@@ -342,7 +384,8 @@ MinerResult trainAndPackage(const MinerSettings& s, const TokenDataset& data, Jo
             control.report(r.step, train.innerSteps, "validating");
             step.validationLoss = evaluateLoss(*model, data, s.validation, control).loss;
             rec.metric(r.step, "val_loss", step.validationLoss);
-            result.validationLossAfter = step.validationLoss;
+            validatedStep = r.step;
+            lastValidationLoss = step.validationLoss;
         }
         rec.progress(static_cast<double>(r.step) / static_cast<double>(train.innerSteps), "training");
         const auto stepEnd = std::chrono::steady_clock::now();
@@ -353,11 +396,23 @@ MinerResult trainAndPackage(const MinerSettings& s, const TokenDataset& data, Jo
         step.validationLossBefore = result.validationLossBefore;
         if (onStep)
             onStep(step);
-        waitIfPaused();
+        pauseAfterStep(r.step);
         // Neither validation nor a pause is training time.
         lastStep = std::chrono::steady_clock::now();
     });
 
+    // The held-out loss after training is the one at the run's final step: measured there by the
+    // step's validation, else now (the trained experts are those of the final step).
+    if (canValidate) {
+        if (validatedStep != result.training.steps) {
+            control.report(result.training.steps, train.innerSteps, "validating");
+            const double after = evaluateLoss(*model, data, s.validation, control).loss;
+            rec.metric(result.training.steps, "val_loss", after);
+            result.validationLossAfter = after;
+        } else {
+            result.validationLossAfter = lastValidationLoss;
+        }
+    }
     if (s.collective && s.collective->rank() != 0) {
         // Rank 0 writes the submission: wait for it, so that all ranks end together (and this
         // one fails, naming rank 0, if rank 0 does).

@@ -84,8 +84,9 @@ struct MinerStep {
     // of its first step to the end of this one, pauses left out (validation included).
     std::int64_t stepsThisRun = 0;
     double activeSeconds = 0;
-    // The held-out loss of Φ(t), measured before the first step of this process (NaN when the
-    // run does not validate: validateEvery 0 or no held-out rows).
+    // The held-out loss of Φ(t), measured once at step 0 of the run and read back from its
+    // checkpoint when the run is resumed (NaN when the run does not validate: validateEvery 0 or
+    // no held-out rows).
     double validationLossBefore = std::numeric_limits<double>::quiet_NaN();
 };
 using MinerStepFn = std::function<void(const MinerStep&)>;
@@ -95,8 +96,9 @@ struct MinerResult {
     std::string packageSha256;
     std::uint64_t submissionBytes = 0; // tensor data of Δ
     InnerTrainerResult training;
-    // The held-out loss of Φ(t) before training and of the trained experts after the last step
-    // (NaN when the run does not validate).
+    // The held-out loss of Φ(t) before training (the run's, measured at its step 0; a resume reads
+    // it from the checkpoint) and of the trained experts at the run's final step (measured after
+    // the last step when no periodic validation fell on it) (NaN when the run does not validate).
     double validationLossBefore = std::numeric_limits<double>::quiet_NaN();
     double validationLossAfter = std::numeric_limits<double>::quiet_NaN();
     double seconds = 0;
@@ -104,7 +106,9 @@ struct MinerResult {
     nlohmann::json toJson() const;
 };
 
-// onStep: called on the training thread after every inner step (may be empty).
+// onStep: called on the training thread after every inner step (may be empty). A pause
+// (control.setPaused) takes effect after the step being trained: a checkpoint is written then
+// (unless it was the last step), the stage "paused" is reported, and the job waits.
 MinerResult runMiner(const MinerSettings& settings, const TokenDataset& data, JobControl& control,
                      const MinerStepFn& onStep = {});
 

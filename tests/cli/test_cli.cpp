@@ -5,6 +5,8 @@
 #include <QtTest>
 #include <nlohmann/json.hpp>
 
+#include <fstream>
+
 using teft::test::runProcess;
 
 class TestCli : public QObject {
@@ -134,6 +136,50 @@ private Q_SLOTS:
         auto r = teft({"system", "--json", "--threads", "1"});
         QCOMPARE(r.exitCode, 0);
         QCOMPARE(nlohmann::json::parse(r.out)["threads"].get<int>(), 1);
+    }
+
+    // `teft identify` has no project: its token budget is --tokens (or --batches), and the help
+    // says what the default reads.
+    void identifyTokenBudget()
+    {
+        auto h = runProcess(TEFT_CLI_PATH, {"identify", "--help"});
+        QCOMPARE(h.exitCode, 0);
+        QVERIFY2(h.out.find("--tokens") != std::string::npos, h.out.c_str());
+        QVERIFY2(h.out.find("16384 tokens") != std::string::npos, h.out.c_str());
+
+        const auto dir = teft::test::freshDir("cli-identify-tokens");
+        const auto model = (dir / "model").string();
+        auto r = teft({"model", "create", "--arch", "qwen3_moe", "--seed", "2", "--out", model});
+        QVERIFY2(r.exitCode == 0, r.err.c_str());
+        const auto data = dir / "data.txt";
+        {
+            std::ofstream text(data);
+            for (int i = 0; i < 400; ++i)
+                text << "line " << i << ": the quick brown fox jumps over the lazy dog " << i * 7 << "\n";
+        }
+        auto identify = [&](std::vector<std::string> more) {
+            std::vector<std::string> a = {"identify",     model,
+                                          "--data",       data.string(),
+                                          "--seq-len",    "32",
+                                          "--batch-size", "2",
+                                          "--out",        (dir / "stats.json").string(),
+                                          "--json"};
+            a.insert(a.end(), more.begin(), more.end());
+            return teft(a);
+        };
+        // 100 tokens: whole batches of 2 rows × 32 tokens, rounded up: 2 batches, 128 tokens.
+        r = identify({"--tokens", "100"});
+        QVERIFY2(r.exitCode == 0, r.err.c_str());
+        QCOMPARE(nlohmann::json::parse(r.out).at("tokens").get<long long>(), 128LL);
+        r = identify({"--batches", "3"});
+        QVERIFY2(r.exitCode == 0, r.err.c_str());
+        QCOMPARE(nlohmann::json::parse(r.out).at("tokens").get<long long>(), 192LL);
+        r = identify({"--tokens", "100", "--batches", "3"});
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(r.err.find("--tokens and --batches") != std::string::npos, r.err.c_str());
+        r = identify({"--tokens", "0"});
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(r.err.find("--tokens must be at least 1") != std::string::npos, r.err.c_str());
     }
 };
 

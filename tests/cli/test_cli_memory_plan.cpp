@@ -105,6 +105,19 @@ private Q_SLOTS:
         QVERIFY(r.err.find("--ignore-memory-plan") != std::string::npos);
         QVERIFY(!fs::exists(m_dir / "refused" / "checkpoint"));
         QVERIFY(!fs::exists(m_dir / "refused" / "submission"));
+        // Still a job: failed, with the refusal (`teft jobs list` shows it).
+        {
+            const auto jobs = teft({"jobs", "list", "--json"});
+            QVERIFY2(jobs.exitCode == 0, jobs.err.c_str());
+            const auto list = nlohmann::json::parse(jobs.out);
+            const nlohmann::json* refused = nullptr;
+            for (const auto& j : list)
+                if (j.at("kind") == "train" && j.at("output_dir") == (m_dir / "refused").string())
+                    refused = &j;
+            QVERIFY2(refused, jobs.out.c_str());
+            QCOMPARE(refused->at("state").get<std::string>(), std::string("failed"));
+            QVERIFY(refused->at("error").get<std::string>().find("1.00 MiB is the memory limit") != std::string::npos);
+        }
 
         r = teft(train("forced", {"--memory-limit", "1M", "--ignore-memory-plan", "--json"}));
         QVERIFY2(r.exitCode == 0, r.err.c_str());
@@ -112,6 +125,33 @@ private Q_SLOTS:
 
         r = teft(train("badlimit", {"--memory-limit", "lots"}));
         QCOMPARE(r.exitCode, 2);
+    }
+
+    // A run folder named with spaces: trained, listed by `teft jobs list`, and resumed by the same
+    // command from its checkpoint.
+    void aRunFolderWithSpacesTrainsAndResumes()
+    {
+        // 2 steps, a checkpoint after the first (the last step writes none): the rerun resumes it.
+        auto r = teft(train("runs/my run 2", {"--json", "--checkpoint-every", "1"}));
+        QVERIFY2(r.exitCode == 0, r.err.c_str());
+        const auto first = nlohmann::json::parse(r.out);
+        QCOMPARE(fs::path(first.at("submission").get<std::string>()), m_dir / "runs" / "my run 2" / "submission");
+        QVERIFY(fs::exists(m_dir / "runs" / "my run 2" / "submission" / "manifest.json"));
+        QVERIFY(fs::exists(m_dir / "runs" / "my run 2" / "checkpoint" / "checkpoint.json"));
+        r = teft(train("runs/my run 2", {"--json", "--checkpoint-every", "1"}));
+        QVERIFY2(r.exitCode == 0, r.err.c_str());
+        const auto again = nlohmann::json::parse(r.out);
+        QCOMPARE(again.at("resumed_from_step").get<int>(), 1);
+        QCOMPARE(again.at("steps").get<int>(), 2);
+        const auto jobs = teft({"jobs", "list", "--json"});
+        QVERIFY2(jobs.exitCode == 0, jobs.err.c_str());
+        int listed = 0;
+        for (const auto& j : nlohmann::json::parse(jobs.out))
+            if (j.at("kind") == "train" && j.at("output_dir") == (m_dir / "runs" / "my run 2").string()) {
+                QCOMPARE(j.at("state").get<std::string>(), std::string("succeeded"));
+                ++listed;
+            }
+        QCOMPARE(listed, 2);
     }
 
     // --recompute: the plan counts it (fewer activation bytes, nothing else changes) and the run

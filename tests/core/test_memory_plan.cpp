@@ -415,7 +415,12 @@ private Q_SLOTS:
             QVERIFY(msg.find("1.00 MiB is the memory limit") != std::string::npos);
             QVERIFY(msg.find("(override hint)") != std::string::npos);
         }
-        QCOMPARE(trainJobs().size(), before); // refused before the job started
+        // Refused before anything was loaded, and recorded as a failed train job with the refusal.
+        const auto jobs = trainJobs();
+        QCOMPARE(jobs.size(), before + 1);
+        QCOMPARE(jobs.front().state, JobStore::JobState::Failed); // newest first
+        QCOMPARE(jobs.front().errorKind, std::string("out-of-memory"));
+        QVERIFY(jobs.front().error.find("1.00 MiB is the memory limit") != std::string::npos);
         QVERIFY(!fs::exists(out / "checkpoint"));
     }
 

@@ -7,6 +7,7 @@
 #include "core/demo/DemoCorpus.h"
 #include "core/model/CheckpointGenerator.h"
 #include "core/model/MoeModel.h"
+#include "core/store/JobStore.h"
 #include "core/teft/ExpertSelection.h"
 #include "core/teft/Submission.h"
 #include "core/text/Tokenizer.h"
@@ -24,6 +25,9 @@
 
 #include <QtTest/QtTest>
 #include <chrono>
+#include <fstream>
+#include <future>
+#include <limits>
 #include <thread>
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
@@ -354,6 +358,120 @@ private slots:
         const double stepTokens = 4.0 * 23.0;
         QVERIFY2(steps[1].tokensPerSecond > stepTokens / (wallBetween - 0.9),
                  qPrintable(QString::number(steps[1].tokensPerSecond)));
+    }
+
+    // The held-out loss before training is the run's: measured once, at step 0 of its first
+    // start, carried by its checkpoints, and read back (not measured again) when it is resumed.
+    // The loss after training is the one at the run's final step.
+    void heldOutLossBeforeIsMeasuredOnceAndResumesFromTheCheckpoint()
+    {
+        auto& f = fixture();
+        const auto dir = teft::test::freshDir("miner-before-once");
+        auto s = minerSettings(dir);
+        s.validateEvery = 4; // steps 4 and 6 (the last, 6 % 4 != 0)
+        s.validation = EvalSettings{3, 2, 77};
+        int validatedAtZero = 0;
+        double before = std::numeric_limits<double>::quiet_NaN();
+        {
+            JobControl control([&](const JobControl::Progress& p) {
+                if (p.stage == "validating" && p.done == 0)
+                    ++validatedAtZero;
+            });
+            bool cancelled = false;
+            try {
+                runMiner(s, f.data, control, [&](const MinerStep& m) {
+                    before = m.validationLossBefore;
+                    if (m.report.step == 3)
+                        control.requestCancel();
+                });
+            } catch (const Cancelled&) {
+                cancelled = true;
+            }
+            QVERIFY(cancelled);
+        }
+        QCOMPARE(validatedAtZero, 1);
+        QVERIFY(std::isfinite(before));
+        // The checkpoint (step 3, written on cancel) carries it.
+        {
+            std::ifstream in(dir / "checkpoint" / "checkpoint.json");
+            const auto j = nlohmann::json::parse(in);
+            QCOMPARE(j.at("step").get<std::int64_t>(), std::int64_t(3));
+            QCOMPARE(j.at("extra").at("validation_loss_before").get<double>(), before);
+        }
+
+        validatedAtZero = 0;
+        std::vector<MinerStep> steps;
+        JobControl control([&](const JobControl::Progress& p) {
+            if (p.stage == "validating" && p.done == 0)
+                ++validatedAtZero;
+        });
+        const auto r = runMiner(s, f.data, control, [&](const MinerStep& m) { steps.push_back(m); });
+        QCOMPARE(r.training.resumedFromStep, std::int64_t(3));
+        QCOMPARE(validatedAtZero, 0); // not measured again
+        QCOMPARE(r.validationLossBefore, before);
+        QCOMPARE(steps.size(), std::size_t(3));
+        for (const MinerStep& m : steps)
+            QCOMPARE(m.validationLossBefore, before);
+        // The resumed job records the held-out losses of its own steps only (step 0 is the first
+        // job's), and "after" is the one at the final step.
+        const auto store = JobStore::open(JobStore::defaultPath());
+        const auto val = store->metrics(r.jobId, "val_loss");
+        QCOMPARE(val.size(), std::size_t(2));
+        QCOMPARE(val[0].step, std::int64_t(4));
+        QCOMPARE(val[1].step, std::int64_t(6));
+        QCOMPARE(r.validationLossAfter, val[1].value);
+        QCOMPARE(r.validationLossAfter, steps.back().validationLoss);
+        QCOMPARE(steps.back().report.step, std::int64_t(6));
+    }
+
+    // A pause takes effect after the step being trained and writes a checkpoint then, whatever
+    // the checkpoint interval: a process killed while paused loses nothing.
+    void pauseWritesACheckpointAtOnce()
+    {
+        auto& f = fixture();
+        const auto dir = teft::test::freshDir("miner-pause-checkpoint");
+        const auto copy = teft::test::freshDir("miner-pause-copy");
+        auto s = minerSettings(dir);
+        s.train.checkpointEvery = 0; // only on cancel (and, now, on pause)
+        JobControl control;
+        std::promise<void> pausedSeen;
+        std::int64_t pausedAt = -1, checkpointAt = -1;
+        control.setProgressCallback([&](const JobControl::Progress& p) {
+            if (p.stage != "paused")
+                return;
+            pausedAt = p.done;
+            std::ifstream in(dir / "checkpoint" / "checkpoint.json");
+            if (in)
+                checkpointAt = nlohmann::json::parse(in).value("step", std::int64_t{-1});
+            // What a process killed now would leave behind.
+            fs::copy(dir / "checkpoint", copy / "checkpoint", fs::copy_options::recursive);
+            control.setPaused(false);
+            pausedSeen.set_value();
+        });
+        std::thread guard; // a pause that never reports would hang the run: end it, failing
+        const auto r = runMiner(s, f.data, control, [&](const MinerStep& m) {
+            if (m.report.step != 2)
+                return;
+            control.setPaused(true);
+            guard = std::thread([&control, seen = pausedSeen.get_future()]() mutable {
+                if (seen.wait_for(std::chrono::minutes(2)) != std::future_status::ready)
+                    control.setPaused(false);
+            });
+        });
+        if (guard.joinable())
+            guard.join();
+        QCOMPARE(pausedAt, std::int64_t(2));
+        QCOMPARE(checkpointAt, std::int64_t(2));
+        QCOMPARE(r.training.steps, std::int64_t(6));
+        // The copy resumes at step 2 and ends where the paused run did.
+        auto resumed = s;
+        resumed.outDir = copy;
+        const auto b = runMiner(resumed, f.data, control);
+        QCOMPARE(b.training.resumedFromStep, std::int64_t(2));
+        const auto da = deltas(r.submissionDir), db = deltas(b.submissionDir);
+        QCOMPARE(da.size(), db.size());
+        for (const auto& [n, t] : da)
+            QVERIFY2(torch::equal(t, db.at(n)), n.c_str());
     }
 
     void settingsRoundTripThroughJson()

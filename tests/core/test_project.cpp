@@ -10,9 +10,11 @@
 #include "core/project/Merge.h"
 #include "core/project/Project.h"
 #include "core/project/Train.h"
+#include "core/project/Validate.h"
 #include "core/store/JobRecord.h"
 #include "core/store/JobStore.h"
 #include "core/teft/RoutingStats.h"
+#include "core/teft/Submission.h"
 #include "core/text/Tokenizer.h"
 #include "core/train/ModelIdentity.h"
 #include "core/util/AtomicFile.h"
@@ -313,8 +315,9 @@ private Q_SLOTS:
         const auto j3 = s->startJob("train", a.toJson().dump(), a.outDir.string(), p.id); // run 1 resumed
         s->addMetrics(j3, {{3, "loss", 2.3, 0}, {4, "loss", 2.1, 0}});
         s->setJobState(j3, JobStore::JobState::Succeeded);
-        s->startJob("train", "{not json", "/nowhere", p.id); // skipped, not fatal
+        s->startJob("train", "{not json", "/nowhere", p.id);                            // skipped, not fatal
         s->startJob("train", a.toJson().dump(), a.outDir.string(), makeProject(false)); // another project's
+        s->startJob("eval", a.toJson().dump(), a.outDir.string(), p.id);                // another kind
         const auto runs = minerRuns(*s, p);
         QCOMPARE(runs.size(), std::size_t(2));
         QCOMPARE(runs[0].name, std::string("run 1"));
@@ -327,6 +330,109 @@ private Q_SLOTS:
         QCOMPARE(nextMinerRunName(p, runs), std::string("run 2"));
         fs::create_directories(p.minerRunsDir() / "run 2"); // a folder without a job is taken too
         QCOMPARE(nextMinerRunName(p, runs), std::string("run 3"));
+    }
+
+    // The Validate page's candidates: each run's submissions (in its run folder, the training
+    // checkpoint skipped; a run without one yet listed once as not existing), the round its
+    // manifest names, then the imports, kept in the validator state folder (a missing one stays
+    // listed, one that is a run's is not listed twice; removing never deletes); the round's
+    // explicit list counts a folder once and names a missing one.
+    void projectSubmissionsListRunsAndImports()
+    {
+        const Project p = Project::load(*store(), makeProject(false));
+        ExpertSelection sel;
+        sel.setLayer(0, {1});
+        MinerForm form;
+        form.runName = "done";
+        const MinerSettings done = minerSettingsFor(p, sel, form);
+        form.runName = "busy";
+        const MinerSettings busy = minerSettingsFor(p, sel, form);
+        auto s = store();
+        const auto j1 = s->startJob("train", done.toJson().dump(), done.outDir.string(), p.id);
+        s->setJobState(j1, JobStore::JobState::Succeeded);
+        s->startJob("train", busy.toJson().dump(), busy.outDir.string(), p.id); // still running
+        const auto write = [](const fs::path& dir, std::int64_t round, const std::string& miner) {
+            SubmissionManifest m;
+            m.round = round;
+            m.minerId = miner;
+            m.selectionHash = "x";
+            m.baseFingerprint = "y";
+            writeSubmission(dir, m, {{"w", torch::ones({2})}}, nullptr);
+        };
+        write(done.outDir / "submission", 3, "me");
+        fs::create_directories(done.outDir / "checkpoint");
+        writeFileAtomically(done.outDir / "checkpoint" / "checkpoint.json", "{}"); // skipped
+        const fs::path outside = m_root / ("imports-" + std::to_string(p.id));
+        write(outside / "a", 3, "alice");
+        write(outside / "b", 2, "bob");
+
+        auto list = projectSubmissions(*s, p);
+        QCOMPARE(list.size(), std::size_t(2));
+        const auto* doneRow = list[0].runName == "done" ? &list[0] : &list[1];
+        const auto* busyRow = doneRow == &list[0] ? &list[1] : &list[0];
+        QCOMPARE(doneRow->source, SubmissionCandidate::Source::Run);
+        QCOMPARE(doneRow->runState, JobStore::JobState::Succeeded);
+        QCOMPARE(doneRow->path, done.outDir / "submission");
+        QVERIFY(doneRow->exists);
+        QCOMPARE(doneRow->round, std::optional<std::int64_t>(3));
+        QCOMPARE(doneRow->minerId, std::string("me"));
+        QCOMPARE(busyRow->runName, std::string("busy"));
+        QCOMPARE(busyRow->runState, JobStore::JobState::Running);
+        QVERIFY(!busyRow->exists);
+        QVERIFY(!busyRow->round);
+
+        // Imports: remembered with the project, nothing copied; twice (another spelling) is once.
+        QVERIFY(importedSubmissions(p).empty());
+        QCOMPARE(importSubmissions(p, {outside / "a", outside / "b", outside / "." / "a"}), std::size_t(2));
+        QCOMPARE(importSubmissions(p, {outside / "a"}), std::size_t(0));
+        QCOMPARE(importSubmissions(p, {done.outDir / "submission"}), std::size_t(1)); // a run's: listed once
+        QCOMPARE(importedSubmissionsFile(p), p.validatorStateDir() / "imported_submissions.json");
+        const auto file = nlohmann::json::parse(readFile(importedSubmissionsFile(p)));
+        QCOMPARE(file["format"].get<std::string>(), std::string("teft-imported-submissions"));
+        QCOMPARE(file["paths"].size(), std::size_t(3));
+        QVERIFY(!fs::exists(p.validatorStateDir() / "a")); // no copy
+        list = projectSubmissions(*s, p);
+        QCOMPARE(list.size(), std::size_t(4));
+        QCOMPARE(list[2].source, SubmissionCandidate::Source::Imported);
+        QCOMPARE(list[2].path, outside / "a");
+        QCOMPARE(list[3].path, outside / "b");
+        QCOMPARE(list[3].round, std::optional<std::int64_t>(2));
+        QCOMPARE(list[3].minerId, std::string("bob"));
+        const std::string notThere = errorOf([&] { importSubmissions(p, {outside / "nope"}); });
+        QVERIFY2(contains(notThere, (outside / "nope").string()) && contains(notThere, "does not exist"),
+                 notThere.c_str());
+
+        // A moved import stays listed, as missing.
+        fs::rename(outside / "b", outside / "b-moved");
+        list = projectSubmissions(*s, p);
+        QCOMPARE(list.size(), std::size_t(4));
+        QCOMPARE(list[3].path, outside / "b");
+        QVERIFY(!list[3].exists);
+        // Remove forgets, never deletes.
+        QCOMPARE(removeImportedSubmissions(p, {outside / "a", outside / "b"}), std::size_t(2));
+        QVERIFY(fs::exists(outside / "a" / "manifest.json"));
+        QCOMPARE(importedSubmissions(p).size(), std::size_t(1));
+        QCOMPARE(projectSubmissions(*s, p).size(), std::size_t(2));
+        // A damaged file is named, not silently emptied.
+        writeFileAtomically(importedSubmissionsFile(p), "{not json");
+        const std::string damaged = errorOf([&] { importedSubmissions(p); });
+        QVERIFY2(contains(damaged, importedSubmissionsFile(p).string()), damaged.c_str());
+
+        // The round's explicit list: each folder once (by canonical path), in order; the job
+        // config names it; a missing or non-folder entry is an error naming it.
+        ValidatorSettings vs;
+        vs.submissionsDir = outside; // not listed when the list is given
+        vs.submissions = {outside / "a", done.outDir / "submission", outside / "." / "a"};
+        QCOMPARE(submissionFolders(vs), (std::vector<fs::path>{outside / "a", done.outDir / "submission"}));
+        QCOMPARE(vs.toJson()["submission_list"].size(), std::size_t(3));
+        vs.submissions = {};
+        QCOMPARE(submissionFolders(vs), (std::vector<fs::path>{outside / "a", outside / "b-moved"}));
+        vs.submissions = {outside / "a", outside / "b"};
+        std::string err = errorOf([&] { submissionFolders(vs); });
+        QVERIFY2(contains(err, (outside / "b").string()) && contains(err, "does not exist"), err.c_str());
+        vs.submissions = {outside / "a" / "manifest.json"};
+        err = errorOf([&] { submissionFolders(vs); });
+        QVERIFY2(contains(err, "manifest.json") && contains(err, "not a folder"), err.c_str());
     }
 
     void mergeNeedsAnAppliedRound()
@@ -603,12 +709,35 @@ private Q_SLOTS:
         wrongModel.selection.setLayer(m_config.moeLayers().front(), {0});
         JobControl control;
         QVERIFY(contains(errorOf([&] { trainMiner(wrongModel, control); }), "made for another model"));
+        // A refused start is a failed train job with its message (the jobs view and `teft jobs
+        // list` show it), of the run it was meant to be.
+        {
+            const auto jobs = jobsOfKind("train");
+            QCOMPARE(jobs.size(), trainJobs + 1);
+            const JobStore::Job& refused = jobs.front(); // newest first
+            QCOMPARE(JobStore::toString(refused.state), std::string("failed"));
+            QVERIFY(contains(refused.error, "made for another model"));
+            QCOMPARE(refused.projectId, std::optional<std::int64_t>(p.id));
+            QCOMPARE(fs::path(refused.outputDir), s.outDir);
+            QCOMPARE(MinerSettings::fromJson(nlohmann::json::parse(refused.config)).selection.hash(),
+                     wrongModel.selection.hash());
+        }
         MinerSettings moved = s;
         DatasetSpec gone;
         gone.paths = {m_root / "gone.jsonl"};
         moved.dataset = datasetRecordJson(gone, p.packing);
         QVERIFY(contains(errorOf([&] { trainMiner(moved, control); }), "does not exist (moved or deleted?)"));
-        QCOMPARE(jobsOfKind("train").size(), trainJobs); // refused before any job
+        {
+            const auto jobs = jobsOfKind("train");
+            QCOMPARE(jobs.size(), trainJobs + 2);
+            QCOMPARE(JobStore::toString(jobs.front().state), std::string("failed"));
+            QVERIFY(contains(jobs.front().error, "does not exist (moved or deleted?)"));
+        }
+        // A cancel before training is no refusal: nothing recorded.
+        JobControl cancelled;
+        cancelled.requestCancel();
+        QVERIFY_EXCEPTION_THROWN(trainMiner(s, cancelled), Cancelled);
+        QCOMPARE(jobsOfKind("train").size(), trainJobs + 2);
 
         std::vector<std::string> stages;
         JobControl watched([&](const JobControl::Progress& pr) {
@@ -635,6 +764,63 @@ private Q_SLOTS:
         const auto j = job(r.jobId);
         QCOMPARE(JobStore::toString(j.state), std::string("succeeded"));
         QCOMPARE(j.projectId, std::optional<std::int64_t>(p.id));
+    }
+
+    // A run named with spaces, end to end: its folder, its job records, the run list and a resume
+    // of the listed run (the Continue button's path) all keep the name.
+    void aRunNamedWithSpacesTrainsAndResumes()
+    {
+        const Project p = Project::load(*store(), makeProject(false));
+        ExpertSelection sel(modelFingerprint(m_model));
+        sel.setLayer(m_config.moeLayers().front(), {0, 1});
+        MinerForm form;
+        form.innerSteps = 3;
+        form.batchSize = 2;
+        form.sequenceLength = 24;
+        form.learningRate = 1e-3;
+        form.computeDtype = torch::kFloat;
+        form.checkpointInterval = 0;
+        form.validationInterval = 0;
+        form.runName = "my run 2";
+        MinerSettings s = minerSettingsFor(p, sel, form);
+        s.sign = false;
+        QCOMPARE(s.outDir, p.minerRunsDir() / "my run 2");
+        {
+            JobControl control;
+            QVERIFY_EXCEPTION_THROWN(trainMiner(s, control,
+                                                [&](const MinerStep& step) {
+                                                    if (step.report.step == 1)
+                                                        control.requestCancel();
+                                                }),
+                                     Cancelled);
+        }
+        QVERIFY(fs::exists(p.minerRunsDir() / "my run 2" / "checkpoint" / "checkpoint.json"));
+        auto runs = minerRuns(*store(), p);
+        const auto named = [&]() -> const MinerRun* {
+            for (const MinerRun& r : runs)
+                if (r.name == "my run 2")
+                    return &r;
+            return nullptr;
+        };
+        QVERIFY(named());
+        QCOMPARE(named()->outDir, p.minerRunsDir() / "my run 2");
+        QCOMPARE(named()->state, JobStore::JobState::Cancelled);
+        QCOMPARE(minerFormOf(named()->settings).runName, std::string("my run 2"));
+        QCOMPARE(fs::path(job(named()->jobIds.front()).outputDir), p.minerRunsDir() / "my run 2");
+
+        // Continue: the listed run's settings resume its checkpoint.
+        JobControl control;
+        const MinerResult r = trainMiner(named()->settings, control);
+        QCOMPARE(r.training.resumedFromStep, std::int64_t(1));
+        QCOMPARE(r.training.steps, std::int64_t(3));
+        QCOMPARE(r.submissionDir, p.minerRunsDir() / "my run 2" / "submission");
+        QVERIFY(fs::exists(r.submissionDir / "manifest.json"));
+        runs = minerRuns(*store(), p);
+        QVERIFY(named());
+        QCOMPARE(named()->jobIds.size(), std::size_t(2));
+        QCOMPARE(named()->jobIds.back(), r.jobId);
+        QCOMPARE(named()->state, JobStore::JobState::Succeeded);
+        QCOMPARE(nextMinerRunName(p, runs) == "my run 2", false);
     }
 
     void evalRecordsItsJob()

@@ -10,6 +10,7 @@
 #include "core/model/MoeModel.h"
 #include "core/store/JobStore.h"
 #include "core/teft/Submission.h"
+#include "core/train/MemoryPlan.h"
 #include "core/train/MinerJob.h"
 #include "core/train/ModelIdentity.h"
 #include "core/train/RoutingIdentification.h"
@@ -30,6 +31,7 @@
 
 #include <QAction>
 #include <QLabel>
+#include <QMessageBox>
 #include <QLineSeries>
 #include <QProgressBar>
 #include <QPushButton>
@@ -426,8 +428,61 @@ private Q_SLOTS:
         QCOMPARE(failed.count(), 1);
         QVERIFY2(failed.at(0).at(0).toString().contains(QLatin1String("another model")),
                  qPrintable(failed.at(0).at(0).toString()));
-        const auto jobs = p.context->store()->jobs();
-        QVERIFY(std::none_of(jobs.begin(), jobs.end(), [](const JobStore::Job& j) { return j.kind == "train"; }));
+        // Refused before the engine ran, and still a job: failed, with the reason (the Jobs page
+        // shows it), of the run it was meant to be.
+        std::vector<JobStore::Job> train;
+        for (const JobStore::Job& j : p.context->store()->jobs())
+            if (j.kind == "train")
+                train.push_back(j);
+        QCOMPARE(train.size(), std::size_t(1));
+        QCOMPARE(train.front().state, JobStore::JobState::Failed);
+        QVERIFY2(train.front().error.find("another model") != std::string::npos, train.front().error.c_str());
+        QCOMPARE(train.front().projectId, std::optional<std::int64_t>(p.id));
+    }
+
+    // Start refused by the page's memory plan: recorded as a failed train job of the run it would
+    // have been (the Jobs page and `teft jobs list` show it), listed in the runs.
+    void aStartTheMemoryPlanRefusesIsRecorded()
+    {
+        auto p = makeProject("engine-planrefused");
+        ExpertSelection selection(modelFingerprint(p.modelDir));
+        selection.setLayer(0, {1});
+        p.context->store()->saveSelection(p.id, "test", selection.hash(), selection.toJson().dump());
+        MinerDashboard dash;
+        MinerController controller(&dash, p.context.get());
+        p.context->setCurrentProject(p.id);
+        TrainingSettings s = quickSettings(2);
+        s.runName = QStringLiteral("big run");
+        dash.setSettings(s);
+        const teft::Project project = teft::Project::load(*p.context->store(), p.id);
+        dash.setPlanProvider([&](const TrainingSettings& form) -> std::optional<MemoryPlan> {
+            return planMinerMemory(EngineTrainingSession::minerSettings(project, selection, form), 1 << 20);
+        });
+        dash.start();
+        QVERIFY(!dash.session());
+        if (auto* box = dash.findChild<QMessageBox*>(QStringLiteral("memoryPlanRefusedBox")))
+            box->close();
+        std::vector<JobStore::Job> train;
+        for (const JobStore::Job& j : p.context->store()->jobs())
+            if (j.kind == "train")
+                train.push_back(j);
+        QCOMPARE(train.size(), std::size_t(1));
+        QCOMPARE(train.front().state, JobStore::JobState::Failed);
+        QCOMPARE(train.front().errorKind, std::string("out-of-memory"));
+        QVERIFY2(train.front().error.find("1.00 MiB is the memory limit") != std::string::npos,
+                 train.front().error.c_str());
+        QCOMPARE(fs::path(train.front().outputDir), project.minerRunsDir() / "big run");
+        QVERIFY(std::any_of(dash.runs().begin(), dash.runs().end(),
+                            [](const TrainingRun& r) { return r.name == QLatin1String("big run"); }));
+        // Start again: the name is taken now (a run of its own), so nothing more is recorded.
+        dash.setSettings(s);
+        dash.start();
+        if (auto* box = dash.findChild<QMessageBox*>(QStringLiteral("memoryPlanRefusedBox")))
+            box->close();
+        std::size_t trainJobs = 0;
+        for (const JobStore::Job& j : p.context->store()->jobs())
+            trainJobs += j.kind == "train";
+        QCOMPARE(trainJobs, std::size_t(1));
     }
 
     void startWithoutASelectionExplainsWhatToDo()

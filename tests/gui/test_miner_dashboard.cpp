@@ -8,6 +8,10 @@
 #include "ui/shell/ErrorAdvice.h"
 
 #include <QComboBox>
+#include <QGraphicsScene>
+#include <QGraphicsSimpleTextItem>
+#include <QGraphicsTextItem>
+#include <QRegularExpression>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPointer>
@@ -297,6 +301,49 @@ private Q_SLOTS:
             QVERIFY(c->yMaximum() > c->yMinimum());
         }
         QVERIFY(dash.throughputChart()->yMaximum() >= 1052.0);
+    }
+
+    // The charts' numbers are in the widget's locale: German axis labels and tooltips read "1,5",
+    // not "1.5" (QValueAxis formats with printf unless the chart localises).
+    void chartNumbersFollowTheLocale()
+    {
+        LiveChart chart(QStringLiteral("Loss"), QStringLiteral("loss"));
+        chart.setLocale(QLocale(QLocale::German, QLocale::Germany));
+        const int series = chart.addSeries(QStringLiteral("loss"), Qt::blue);
+        chart.appendPoints(series, {{1, 1.25}, {2, 1.5}, {3, 1.75}, {1200, 1.6}});
+        chart.resize(1280, 400);
+        chart.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&chart));
+        const auto shots = test::freshDir("chart-locale");
+        QVERIFY(chart.grab().save(QString::fromStdString((shots / "chart-de.png").string())));
+        QStringList labels;
+        for (QGraphicsItem* item : chart.scene()->items()) {
+            if (auto* text = dynamic_cast<QGraphicsTextItem*>(item))
+                labels << text->toPlainText();
+            else if (auto* simple = dynamic_cast<QGraphicsSimpleTextItem*>(item))
+                labels << simple->text();
+        }
+        const QRegularExpression decimal(QStringLiteral("^-?\\d+([.,])\\d+$"));
+        int commas = 0;
+        for (const QString& label : std::as_const(labels)) {
+            const auto m = decimal.match(label);
+            if (!m.hasMatch())
+                continue;
+            QVERIFY2(m.captured(1) == QLatin1String(","), qPrintable(labels.join(QLatin1Char('|'))));
+            ++commas;
+        }
+        QVERIFY2(commas >= 2, qPrintable(labels.join(QLatin1Char('|'))));
+        // The step axis has its numbers too (0 … 1500 here), whole ones without digit grouping
+        // (no "1.000").
+        QVERIFY2(labels.contains(QStringLiteral("0")) && labels.contains(QStringLiteral("1000")),
+                 qPrintable(labels.join(QLatin1Char('|'))));
+        for (const QString& label : std::as_const(labels))
+            QVERIFY2(!label.isEmpty(), qPrintable(labels.join(QLatin1Char('|'))));
+        QCOMPARE(chart.pointText(series, 2.1), QStringLiteral("loss at step 2: 1,5"));
+        QCOMPARE(chart.pointText(series, 1000), QStringLiteral("loss at step 1200: 1,6"));
+        // Back in English: the same chart follows.
+        chart.setLocale(QLocale(QLocale::English, QLocale::UnitedStates));
+        QCOMPARE(chart.pointText(series, 2.1), QStringLiteral("loss at step 2: 1.5"));
     }
 
     // The finished summary is the held-out loss before and after, not the last noisy batch.

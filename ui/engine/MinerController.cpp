@@ -120,6 +120,7 @@ MinerController::MinerController(MinerDashboard* dashboard, AppContext* context,
         return planMinerMemory(EngineTrainingSession::minerSettings(*m_project, *selection, planned));
     });
     connect(m_dashboard, &MinerDashboard::continueRunRequested, this, &MinerController::continueRun);
+    connect(m_dashboard, &MinerDashboard::startRefused, this, &MinerController::recordRefusedStart);
     if (context)
         connect(context, &AppContext::currentProjectChanged, this, &MinerController::projectChanged);
     projectChanged();
@@ -238,6 +239,28 @@ QString MinerController::refreshRuns()
     }
     m_dashboard->setRuns(runs, QString::fromStdString(next));
     return QString::fromStdString(next);
+}
+
+void MinerController::recordRefusedStart(const QString& message, const TrainingSettings& form)
+{
+    if (!m_project || !m_context || !m_context->store())
+        return;
+    try {
+        const auto selection = Project::latestSelection(*m_context->store(), m_project->id);
+        if (!selection || selection->empty())
+            return;
+        const MinerSettings settings = EngineTrainingSession::minerSettings(*m_project, *selection, form);
+        // A name already taken is another run's: its record stays as it is (Start is refused for
+        // the name anyway).
+        std::error_code ec;
+        if (m_runSettings.count(form.runName) || std::filesystem::exists(settings.outDir, ec))
+            return;
+        recordRefusedMinerStart(settings, message.toStdString(), ErrorKind::OutOfMemory);
+    } catch (const std::exception& e) {
+        spdlog::warn("Train page: the refused start is not recorded: {}", e.what());
+        return;
+    }
+    refreshRuns();
 }
 
 void MinerController::continueRun(const TrainingRun& run)

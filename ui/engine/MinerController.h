@@ -3,6 +3,7 @@
 #include "core/train/MinerJob.h"
 #include "core/project/Project.h"
 #include "ui/miner/TrainingRun.h"
+#include "ui/miner/TrainingSettings.h"
 
 #include <QObject>
 #include <QString>
@@ -40,6 +41,9 @@ private:
     // The runs list follows every run that ends.
     void watch(TrainingSession* session);
     void continueRun(const TrainingRun& run);
+    // The dashboard refused Start (the memory plan): a failed train job of the run it would have
+    // been, so that the Jobs page and `teft jobs list` show it (as the engine's refusals are).
+    void recordRefusedStart(const QString& message, const TrainingSettings& form);
 
     MinerDashboard* m_dashboard;
     AppContext* m_context;

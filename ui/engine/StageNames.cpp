@@ -18,6 +18,7 @@ QString stageName(const QString& stage)
         {"routing", QT_TRANSLATE_NOOP("Stage", "Recording routing")},
         {"training", QT_TRANSLATE_NOOP("Stage", "Training")},
         {"validating", QT_TRANSLATE_NOOP("Stage", "Measuring the held-out loss")},
+        {"paused", QT_TRANSLATE_NOOP("Stage", "Paused (checkpoint saved)")},
         {"baseline", QT_TRANSLATE_NOOP("Stage", "Scoring the baseline")},
         {"scoring", QT_TRANSLATE_NOOP("Stage", "Scoring submissions")},
         {"verifying", QT_TRANSLATE_NOOP("Stage", "Verifying submissions")},

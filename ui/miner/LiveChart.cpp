@@ -3,8 +3,11 @@
 #include "ui/shell/Appearance.h"
 
 #include <QChart>
+#include <QCursor>
 #include <QEvent>
 #include <QLineSeries>
+#include <QLocale>
+#include <QToolTip>
 #include <QValueAxis>
 #include <algorithm>
 #include <cmath>
@@ -21,7 +24,9 @@ LiveChart::LiveChart(const QString& title, const QString& yTitle, QWidget* paren
     chart->setAnimationOptions(QChart::NoAnimation);
     m_x = new QValueAxis;
     m_x->setTitleText(tr("Step"));
-    m_x->setLabelFormat(QStringLiteral("%g"));
+    // With localised numbers Qt Charts formats only a "%.<precision><conversion>" (a bare "%g"
+    // gives empty labels): whole steps print as such, a half tick as "37,5" in German.
+    m_x->setLabelFormat(QStringLiteral("%.6g"));
     m_x->setRange(0, 1);
     m_y = new QValueAxis;
     m_y->setTitleText(yTitle);
@@ -29,6 +34,10 @@ LiveChart::LiveChart(const QString& title, const QString& yTitle, QWidget* paren
     chart->addAxis(m_x, Qt::AlignBottom);
     chart->addAxis(m_y, Qt::AlignLeft);
     setChart(chart);
+    // The axes' labels in the user's locale (QValueAxis formats with printf otherwise: "1.5"
+    // in German); QChart applies it to the %g/%e label formats.
+    chart->setLocalizeNumbers(true);
+    followLocale();
     followPalette(chart, palette());
     setRenderHint(QPainter::Antialiasing);
     setMinimumSize(260, 180);
@@ -38,7 +47,34 @@ void LiveChart::changeEvent(QEvent* event)
 {
     if (event->type() == QEvent::PaletteChange)
         followPalette(chart(), palette());
+    if (event->type() == QEvent::LocaleChange)
+        followLocale();
     QChartView::changeEvent(event);
+}
+
+void LiveChart::followLocale()
+{
+    // Steps and losses without digit grouping: a German "1.000" on a step axis reads as 1,0.
+    QLocale l = locale();
+    l.setNumberOptions(l.numberOptions() | QLocale::OmitGroupSeparator);
+    chart()->setLocale(l);
+}
+
+QString LiveChart::pointText(int series, qreal x) const
+{
+    if (series < 0 || series >= m_points.size())
+        return {};
+    const QList<QPointF>& pts = m_points.at(series);
+    const QPointF* nearest = nullptr;
+    for (const QPointF& p : pts)
+        if (std::isfinite(p.y()) && (!nearest || std::abs(p.x() - x) < std::abs(nearest->x() - x)))
+            nearest = &p;
+    if (!nearest)
+        return {};
+    const QLocale l = chart()->locale();
+    const QString value = m_scientific ? l.toString(nearest->y(), 'e', 2) : l.toString(nearest->y(), 'g', 5);
+    return tr("%1 at step %2: %3")
+        .arg(m_series.at(series)->name(), l.toString(static_cast<qint64>(std::llround(nearest->x()))), value);
 }
 
 int LiveChart::addSeries(const QString& name, const QColor& colour, qreal width)
@@ -51,6 +87,13 @@ int LiveChart::addSeries(const QString& name, const QColor& colour, qreal width)
     chart()->addSeries(s);
     s->attachAxis(m_x);
     s->attachAxis(m_y);
+    connect(s, &QLineSeries::hovered, this, [this, s](const QPointF& point, bool entered) {
+        if (!entered) {
+            QToolTip::hideText();
+            return;
+        }
+        QToolTip::showText(QCursor::pos(), pointText(static_cast<int>(m_series.indexOf(s)), point.x()), this);
+    });
     m_series.push_back(s);
     m_points.push_back({});
     return static_cast<int>(m_series.size()) - 1;
@@ -102,6 +145,7 @@ double LiveChart::yMaximum() const { return m_y->max(); }
 
 void LiveChart::setLogScaleHint(bool scientific)
 {
+    m_scientific = scientific;
     m_y->setLabelFormat(scientific ? QStringLiteral("%.1e") : QStringLiteral("%.3g"));
 }
 

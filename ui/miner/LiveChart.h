@@ -29,18 +29,24 @@ public:
     QLineSeries* series(int i) const { return m_series.at(i); }
     int seriesCount() const { return static_cast<int>(m_series.size()); }
     void setLogScaleHint(bool scientific); // y labels in scientific notation (learning rate)
+    // What the tooltip over series `series` near step x says: the series, the nearest recorded
+    // step and its value, in the widget's locale (German "1,5"), as the axis labels are.
+    QString pointText(int series, qreal x) const;
 
 protected:
-    void changeEvent(QEvent* event) override; // follows the palette (dark themes)
+    // Follows the palette (dark themes) and the locale (numbers on the axes and in tooltips).
+    void changeEvent(QEvent* event) override;
 
 private:
     void updateAxes();
+    void followLocale();
 
     QList<QLineSeries*> m_series;
     QList<QList<QPointF>> m_points; // what each series shows (replace() redraws once)
     QValueAxis* m_x;
     QValueAxis* m_y;
     bool m_nonNegative = false;
+    bool m_scientific = false;
 };
 
 } // namespace teft::ui

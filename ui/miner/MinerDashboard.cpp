@@ -489,6 +489,7 @@ void MinerDashboard::start()
         box->setAttribute(Qt::WA_DeleteOnClose);
         box->setObjectName(QStringLiteral("memoryPlanRefusedBox"));
         box->open();
+        Q_EMIT startRefused(message, settings());
         return;
     }
     TrainingSession* session = m_factory(this);

@@ -122,6 +122,9 @@ public:
 Q_SIGNALS:
     // Continue was pressed for this run (stopped before its last step).
     void continueRunRequested(const teft::ui::TrainingRun& run);
+    // Start was refused before a session was made (the memory plan does not fit): the controller
+    // records it as a failed job, as the engine records the refusals it makes.
+    void startRefused(const QString& message, const teft::ui::TrainingSettings& settings);
 
 public Q_SLOTS:
     // Starts a new run with the form's settings and name.
