@@ -100,6 +100,10 @@ Wählen Sie mit --data-dir oder in den Einstellungen ein anderes Datenverzeichni
         <source>Checking the model fingerprint</source>
         <translation>Fingerabdruck des Modells wird geprüft</translation>
     </message>
+    <message>
+        <source>Paused (checkpoint saved)</source>
+        <translation>Pausiert (Checkpoint gespeichert)</translation>
+    </message>
 </context>
 <context>
     <name>teft::ui::AboutDialog</name>
@@ -366,6 +370,14 @@ Wählen Sie mit --data-dir oder in den Einstellungen ein anderes Datenverzeichni
         <source>Automatic (now: %1)</source>
         <translation>Automatisch (jetzt: %1)</translation>
     </message>
+    <message>
+        <source>CPU, 1 thread</source>
+        <translation>CPU, 1 Thread</translation>
+    </message>
+    <message>
+        <source>CPU, %1 threads</source>
+        <translation>CPU, %1 Threads</translation>
+    </message>
 </context>
 <context>
     <name>teft::ui::DevicePage</name>
@@ -452,10 +464,6 @@ Wählen Sie mit --data-dir oder in den Einstellungen ein anderes Datenverzeichni
         <translation>TEFT passt ein Mixture-of-Experts-Modell an eine Domäne an, indem nur die Experten trainiert werden, an die die Tokens der Domäne geroutet werden. Ein Projekt enthält das Modell, die Zieldaten (und optional Referenzdaten) und alles, was die folgenden Schritte erzeugen. Jede Seite arbeitet mit dem geöffneten Projekt; die Statusleiste nennt es.</translation>
     </message>
     <message>
-        <source>&lt;b&gt;Open a project.&lt;/b&gt; File → New Project… chooses the model folder, the target data and the device; File → Open Project… or File → Recent Projects opens an existing one; the start page also opens the built-in demo.</source>
-        <translation>&lt;b&gt;Projekt öffnen.&lt;/b&gt; Datei → Neues Projekt… wählt den Modellordner, die Zieldaten und das Gerät; Datei → Projekt öffnen… oder Datei → Zuletzt verwendete Projekte öffnet ein vorhandenes; die Startseite öffnet außerdem die integrierte Demo.</translation>
-    </message>
-    <message>
         <source>&lt;b&gt;Experts: run identification.&lt;/b&gt; “Run identification” passes the target (and reference) data through the frozen model and records which experts the tokens are routed to. The heatmap shows one row per MoE layer and one column per expert.</source>
         <translation>&lt;b&gt;Experten: Identifikation ausführen.&lt;/b&gt; „Identifikation ausführen“ schickt die Ziel- (und Referenz-)Daten durch das eingefrorene Modell und zeichnet auf, an welche Experten die Tokens geroutet werden. Die Heatmap zeigt eine Zeile pro MoE-Schicht und eine Spalte pro Experte.</translation>
     </message>
@@ -466,14 +474,6 @@ Wählen Sie mit --data-dir oder in den Einstellungen ein anderes Datenverzeichni
     <message>
         <source>&lt;b&gt;Save to project&lt;/b&gt; (Ctrl+S). Training and validation use the project&apos;s saved selection. A selection made for another model (other layers or experts) is refused.</source>
         <translation>&lt;b&gt;Im Projekt speichern&lt;/b&gt; (Ctrl+S). Training und Validierung verwenden die gespeicherte Auswahl des Projekts. Eine Auswahl für ein anderes Modell (andere Schichten oder Experten) wird zurückgewiesen.</translation>
-    </message>
-    <message>
-        <source>&lt;b&gt;Train.&lt;/b&gt; Start trains the saved experts on the target data, with live loss charts. A cancelled run continues from its checkpoint when started again with the same settings, or from the Jobs page with Resume.</source>
-        <translation>&lt;b&gt;Trainieren.&lt;/b&gt; Start trainiert die gespeicherten Experten auf den Zieldaten, mit Live-Verlustdiagrammen. Ein abgebrochener Lauf setzt an seinem Checkpoint fort, wenn er mit denselben Einstellungen erneut gestartet wird, oder auf der Seite „Jobs“ mit Fortsetzen.</translation>
-    </message>
-    <message>
-        <source>&lt;b&gt;Validate.&lt;/b&gt; “Open submissions folder…” verifies and scores every submission against the project&apos;s current weights. Check the ranking, accept or reject submissions, then “Run outer step” applies the round; it cannot be undone.</source>
-        <translation>&lt;b&gt;Validieren.&lt;/b&gt; „Einreichungsordner öffnen…“ verifiziert und bewertet jede Einreichung gegen die aktuellen Gewichte des Projekts. Prüfen Sie die Rangfolge, akzeptieren oder lehnen Sie Einreichungen ab; „Äußeren Schritt ausführen“ wendet dann die Runde an; das lässt sich nicht rückgängig machen.</translation>
     </message>
     <message>
         <source>&lt;b&gt;Merge.&lt;/b&gt; Writes the trained experts back into a full checkpoint and compares the held-out losses before and after: in-domain should fall, out-of-domain stay flat.</source>
@@ -490,6 +490,18 @@ Wählen Sie mit --data-dir oder in den Einstellungen ein anderes Datenverzeichni
     <message>
         <source>Saves, failures and finished jobs appear in the status bar and in the log (View → Log, Ctrl+L), where warnings and errors are highlighted. Quitting while work runs asks first.</source>
         <translation>Speichervorgänge, Fehler und abgeschlossene Jobs erscheinen in der Statusleiste und im Protokoll (Ansicht → Protokoll, Ctrl+L), wo Warnungen und Fehler hervorgehoben sind. Beim Beenden während laufender Arbeit wird zuerst nachgefragt.</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Open a project.&lt;/b&gt; File → New Project… chooses the model folder, the target dataset, any number of reference datasets (other domains the model must not forget) and the device; File → Open Project… or File → Recent Projects opens an existing one; the start page also opens the built-in demo.</source>
+        <translation>&lt;b&gt;Projekt öffnen.&lt;/b&gt; Datei → Neues Projekt… wählt den Modellordner, den Zieldatensatz, beliebig viele Referenzdatensätze (andere Domänen, die das Modell nicht vergessen darf) und das Gerät; Datei → Projekt öffnen… oder Datei → Zuletzt verwendete Projekte öffnet ein vorhandenes Projekt; die Startseite öffnet außerdem die integrierte Demo.</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Train.&lt;/b&gt; “Start new run” trains the saved experts on the target data (or one shard of it) under the run&apos;s name, in its own folder, with live loss charts. “Continue run” resumes a stopped run from its checkpoint (so does Resume on the Jobs page). Tick runs to overlay their curves on “Compare runs”.</source>
+        <translation>&lt;b&gt;Trainieren.&lt;/b&gt; „Neuer Lauf“ trainiert die gespeicherten Experten auf den Zieldaten (oder einem Shard davon) unter dem Namen des Laufs, in einem eigenen Ordner, mit Live-Verlustkurven. „Lauf fortsetzen“ setzt einen angehaltenen Lauf ab seinem Checkpoint fort (ebenso „Fortsetzen“ auf der Seite „Jobs“). Haken Sie Läufe an, um ihre Kurven unter „Läufe vergleichen“ zu überlagern.</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Validate.&lt;/b&gt; The Submissions list shows the project&apos;s runs and the submissions you added from elsewhere (“Add submission…”; nothing is copied). “Score selected” verifies and scores the ticked ones against the project&apos;s current weights. Check the ranking, accept or reject submissions, then “Run outer step” applies the round; it cannot be undone.</source>
+        <translation>&lt;b&gt;Validieren.&lt;/b&gt; Die Liste „Einreichungen“ zeigt die Läufe des Projekts und die Einreichungen, die Sie von anderswo hinzugefügt haben („Einreichung hinzufügen…“; es wird nichts kopiert). „Ausgewählte bewerten“ verifiziert die angehakten Einreichungen und bewertet sie gegen die aktuellen Gewichte des Projekts. Prüfen Sie die Rangfolge, akzeptieren oder lehnen Sie Einreichungen ab und wenden Sie dann mit „Äußeren Schritt ausführen“ die Runde an; das lässt sich nicht rückgängig machen.</translation>
     </message>
 </context>
 <context>
@@ -639,6 +651,10 @@ Wählen Sie mit --data-dir oder in den Einstellungen ein anderes Datenverzeichni
     <message>
         <source>Step</source>
         <translation>Schritt</translation>
+    </message>
+    <message>
+        <source>%1 at step %2: %3</source>
+        <translation>%1 bei Schritt %2: %3</translation>
     </message>
 </context>
 <context>
@@ -821,6 +837,26 @@ Ein angehaltener Trainingslauf kann später auf der Seite „Jobs“ fortgesetzt
     <message>
         <source>Quit TEFT Studio?</source>
         <translation>TEFT Studio beenden?</translation>
+    </message>
+    <message>
+        <source>This is still running:
+
+%1
+
+Switching the project stops what belongs to the open project; a stopped training run can be resumed later from the Jobs page. Switch anyway?</source>
+        <translation>Folgendes läuft noch:
+
+%1
+
+Beim Wechseln des Projekts wird angehalten, was zum geöffneten Projekt gehört; ein angehaltener Trainingslauf kann später auf der Seite „Jobs“ fortgesetzt werden. Trotzdem wechseln?</translation>
+    </message>
+    <message>
+        <source>Switch the project?</source>
+        <translation>Projekt wechseln?</translation>
+    </message>
+    <message>
+        <source>&amp;Switch project</source>
+        <translation>Projekt &amp;wechseln</translation>
     </message>
 </context>
 <context>
@@ -2533,6 +2569,58 @@ Die Anwendung läuft weiter; Ihre Projekte und der Job-Speicher sind so wie vor 
         <source>Outer step of round %1 applied to the project&apos;s Φ.</source>
         <translation>Äußerer Schritt von Runde %1 auf das Φ des Projekts angewendet.</translation>
     </message>
+    <message>
+        <source>finished</source>
+        <translation>abgeschlossen</translation>
+    </message>
+    <message>
+        <source>stopped</source>
+        <translation>gestoppt</translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation>fehlgeschlagen</translation>
+    </message>
+    <message>
+        <source>interrupted</source>
+        <translation>unterbrochen</translation>
+    </message>
+    <message>
+        <source>running</source>
+        <translation>läuft</translation>
+    </message>
+    <message>
+        <source>paused</source>
+        <translation>pausiert</translation>
+    </message>
+    <message>
+        <source>queued</source>
+        <translation>in Warteschlange</translation>
+    </message>
+    <message>
+        <source>No submission is ticked.</source>
+        <translation>Es ist keine Einreichung angehakt.</translation>
+    </message>
+    <message>
+        <source>The submissions cannot be listed: %1</source>
+        <translation>Die Einreichungen können nicht aufgelistet werden: %1</translation>
+    </message>
+    <message>
+        <source>Cannot add the submission</source>
+        <translation>Die Einreichung kann nicht hinzugefügt werden</translation>
+    </message>
+    <message>
+        <source>Cannot add the submissions</source>
+        <translation>Die Einreichungen können nicht hinzugefügt werden</translation>
+    </message>
+    <message>
+        <source>%1 holds no submission folder (a submission is a folder holding manifest.json and experts.safetensors).</source>
+        <translation>%1 enthält keine Einreichung (eine Einreichung ist ein Ordner mit manifest.json und experts.safetensors).</translation>
+    </message>
+    <message>
+        <source>Cannot remove the submission</source>
+        <translation>Die Einreichung kann nicht entfernt werden</translation>
+    </message>
 </context>
 <context>
     <name>teft::ui::ValidatorPage</name>
@@ -2656,10 +2744,6 @@ Die Anwendung läuft weiter; Ihre Projekte und der Job-Speicher sind so wie vor 
         <translation>Held-out-Batches, auf denen jede Einreichung bewertet wird (für alle dieselben, mit festem Seed); der Standardfehler einer Bewertung ergibt sich aus ihrer Streuung, daher mindestens 2, und mehr verringern ihn</translation>
     </message>
     <message>
-        <source>Round %1: no submissions scored yet. Open a folder of submissions to score them.</source>
-        <translation>Runde %1: noch keine Einreichungen bewertet. Öffnen Sie einen Ordner mit Einreichungen, um sie zu bewerten.</translation>
-    </message>
-    <message>
         <source>No project open. Open or create a project, then open a folder of submissions to score them.</source>
         <translation>Kein Projekt geöffnet. Öffnen oder erstellen Sie ein Projekt und öffnen Sie dann einen Ordner mit Einreichungen, um sie zu bewerten.</translation>
     </message>
@@ -2670,6 +2754,102 @@ Die Anwendung läuft weiter; Ihre Projekte und der Job-Speicher sind so wie vor 
     <message>
         <source>Score a folder of submissions first: the outer step needs accepted submissions</source>
         <translation>Bewerten Sie zuerst einen Ordner mit Einreichungen: Der äußere Schritt benötigt akzeptierte Einreichungen</translation>
+    </message>
+    <message>
+        <source>Submissions</source>
+        <translation>Einreichungen</translation>
+    </message>
+    <message>
+        <source>Train a run on the Train page or add a submission.</source>
+        <translation>Trainieren Sie einen Lauf auf der Seite „Trainieren“ oder fügen Sie eine Einreichung hinzu.</translation>
+    </message>
+    <message>
+        <source>Submission</source>
+        <translation>Einreichung</translation>
+    </message>
+    <message>
+        <source>Source</source>
+        <translation>Herkunft</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <source>Path</source>
+        <translation>Pfad</translation>
+    </message>
+    <message>
+        <source>Add &amp;submission…</source>
+        <translation>&amp;Einreichung hinzufügen…</translation>
+    </message>
+    <message>
+        <source>List a submission folder from anywhere with this project (nothing is copied)</source>
+        <translation>Den Ordner einer Einreichung von beliebigem Ort in die Liste dieses Projekts aufnehmen (es wird nichts kopiert)</translation>
+    </message>
+    <message>
+        <source>Add folder of su&amp;bmissions…</source>
+        <translation>Ei&amp;nreichungsordner hinzufügen…</translation>
+    </message>
+    <message>
+        <source>List every submission inside a folder with this project (nothing is copied)</source>
+        <translation>Alle Einreichungen in einem Ordner in die Liste dieses Projekts aufnehmen (es wird nichts kopiert)</translation>
+    </message>
+    <message>
+        <source>Re&amp;move</source>
+        <translation>En&amp;tfernen</translation>
+    </message>
+    <message>
+        <source>Remove the selected imported submissions from the list (no file is deleted)</source>
+        <translation>Die ausgewählten importierten Einreichungen aus der Liste entfernen (es wird keine Datei gelöscht)</translation>
+    </message>
+    <message>
+        <source>S&amp;core selected</source>
+        <translation>Ausgewählte be&amp;werten</translation>
+    </message>
+    <message>
+        <source>Verify and score the ticked submissions against the project&apos;s current Φ</source>
+        <translation>Die angehakten Einreichungen gegen das aktuelle Φ des Projekts verifizieren und bewerten</translation>
+    </message>
+    <message>
+        <source>Submission folder</source>
+        <translation>Ordner der Einreichung</translation>
+    </message>
+    <message>
+        <source>Round %1: no submissions scored yet. Tick submissions above and press Score selected.</source>
+        <translation>Runde %1: noch keine Einreichungen bewertet. Haken Sie oben Einreichungen an und klicken Sie auf „Ausgewählte bewerten“.</translation>
+    </message>
+    <message>
+        <source>missing</source>
+        <translation>fehlt</translation>
+    </message>
+    <message>
+        <source>no submission yet</source>
+        <translation>noch keine Einreichung</translation>
+    </message>
+    <message>
+        <source>%1, no submission yet</source>
+        <translation>%1, noch keine Einreichung</translation>
+    </message>
+    <message>
+        <source>This folder no longer exists (moved or deleted?): remove it from the list or put it back</source>
+        <translation>Dieser Ordner existiert nicht mehr (verschoben oder gelöscht?): Entfernen Sie ihn aus der Liste oder stellen Sie ihn wieder her</translation>
+    </message>
+    <message>
+        <source>The run has not written its submission (yet)</source>
+        <translation>Der Lauf hat seine Einreichung (noch) nicht geschrieben</translation>
+    </message>
+    <message>
+        <source>imported</source>
+        <translation>importiert</translation>
+    </message>
+    <message>
+        <source>own run</source>
+        <translation>eigener Lauf</translation>
+    </message>
+    <message>
+        <source>S&amp;core selected (%1)</source>
+        <translation>Ausgewählte be&amp;werten (%1)</translation>
     </message>
 </context>
 </TS>

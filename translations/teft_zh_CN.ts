@@ -100,6 +100,10 @@ Choose another data directory with --data-dir or in the settings.</source>
         <source>Checking the model fingerprint</source>
         <translation>正在检查模型指纹</translation>
     </message>
+    <message>
+        <source>Paused (checkpoint saved)</source>
+        <translation>已暂停（检查点已保存）</translation>
+    </message>
 </context>
 <context>
     <name>teft::ui::AboutDialog</name>
@@ -365,6 +369,14 @@ Choose another data directory with --data-dir or in the settings.</source>
         <source>Automatic (now: %1)</source>
         <translation>自动（当前：%1）</translation>
     </message>
+    <message>
+        <source>CPU, 1 thread</source>
+        <translation>CPU，1 个线程</translation>
+    </message>
+    <message>
+        <source>CPU, %1 threads</source>
+        <translation>CPU，%1 个线程</translation>
+    </message>
 </context>
 <context>
     <name>teft::ui::DevicePage</name>
@@ -451,10 +463,6 @@ Choose another data directory with --data-dir or in the settings.</source>
         <translation>TEFT 通过只训练某一领域的词元被路由到的专家，使混合专家（MoE）模型适应该领域。项目包含模型、目标数据（以及可选的参考数据）和以下各步骤产生的所有结果。每个页面都作用于当前打开的项目；状态栏会显示其名称。</translation>
     </message>
     <message>
-        <source>&lt;b&gt;Open a project.&lt;/b&gt; File → New Project… chooses the model folder, the target data and the device; File → Open Project… or File → Recent Projects opens an existing one; the start page also opens the built-in demo.</source>
-        <translation>&lt;b&gt;打开项目。&lt;/b&gt;“文件 → 新建项目…”用于选择模型文件夹、目标数据和设备；“文件 → 打开项目…”或“文件 → 最近的项目”可打开已有项目；起始页还可以打开内置演示。</translation>
-    </message>
-    <message>
         <source>&lt;b&gt;Experts: run identification.&lt;/b&gt; “Run identification” passes the target (and reference) data through the frozen model and records which experts the tokens are routed to. The heatmap shows one row per MoE layer and one column per expert.</source>
         <translation>&lt;b&gt;专家：运行识别。&lt;/b&gt;“运行识别”将目标（及参考）数据输入冻结的模型，并记录词元被路由到哪些专家。热力图中每行对应一个 MoE 层，每列对应一个专家。</translation>
     </message>
@@ -465,14 +473,6 @@ Choose another data directory with --data-dir or in the settings.</source>
     <message>
         <source>&lt;b&gt;Save to project&lt;/b&gt; (Ctrl+S). Training and validation use the project&apos;s saved selection. A selection made for another model (other layers or experts) is refused.</source>
         <translation>&lt;b&gt;保存到项目&lt;/b&gt;（Ctrl+S）。训练和验证使用项目中保存的专家选择。为其他模型（不同的层或专家）所做的选择会被拒绝。</translation>
-    </message>
-    <message>
-        <source>&lt;b&gt;Train.&lt;/b&gt; Start trains the saved experts on the target data, with live loss charts. A cancelled run continues from its checkpoint when started again with the same settings, or from the Jobs page with Resume.</source>
-        <translation>&lt;b&gt;训练。&lt;/b&gt;“开始”会在目标数据上训练已保存的专家，并显示实时损失图表。已取消的运行在以相同设置再次启动时，或在“任务”页面点击“继续”时，会从其检查点继续。</translation>
-    </message>
-    <message>
-        <source>&lt;b&gt;Validate.&lt;/b&gt; “Open submissions folder…” verifies and scores every submission against the project&apos;s current weights. Check the ranking, accept or reject submissions, then “Run outer step” applies the round; it cannot be undone.</source>
-        <translation>&lt;b&gt;验证。&lt;/b&gt;“打开提交文件夹…”会针对项目当前的权重验证每个提交并评分。查看排名，接受或拒绝提交，然后点击“执行外层步骤”应用本轮；此操作无法撤销。</translation>
     </message>
     <message>
         <source>&lt;b&gt;Merge.&lt;/b&gt; Writes the trained experts back into a full checkpoint and compares the held-out losses before and after: in-domain should fall, out-of-domain stay flat.</source>
@@ -489,6 +489,18 @@ Choose another data directory with --data-dir or in the settings.</source>
     <message>
         <source>Saves, failures and finished jobs appear in the status bar and in the log (View → Log, Ctrl+L), where warnings and errors are highlighted. Quitting while work runs asks first.</source>
         <translation>保存、失败和已完成的任务会显示在状态栏和日志中（视图 → 日志，Ctrl+L），警告和错误会被突出显示。在有工作运行时退出，会先征求确认。</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Open a project.&lt;/b&gt; File → New Project… chooses the model folder, the target dataset, any number of reference datasets (other domains the model must not forget) and the device; File → Open Project… or File → Recent Projects opens an existing one; the start page also opens the built-in demo.</source>
+        <translation>&lt;b&gt;打开项目。&lt;/b&gt;“文件 → 新建项目…”用于选择模型文件夹、目标数据集、任意数量的参考数据集（模型不能遗忘的其他领域）以及设备；“文件 → 打开项目…”或“文件 → 最近的项目”可打开已有项目；起始页还可以打开内置演示。</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Train.&lt;/b&gt; “Start new run” trains the saved experts on the target data (or one shard of it) under the run&apos;s name, in its own folder, with live loss charts. “Continue run” resumes a stopped run from its checkpoint (so does Resume on the Jobs page). Tick runs to overlay their curves on “Compare runs”.</source>
+        <translation>&lt;b&gt;训练。&lt;/b&gt;“开始新运行”以该运行的名称、在其独立的文件夹中用目标数据（或其中一个分片）训练已保存的专家，并实时显示损失曲线。“继续运行”从检查点继续已停止的运行（“任务”页面上的“继续”也可以）。勾选多个运行，即可在“比较运行”中叠加显示其曲线。</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Validate.&lt;/b&gt; The Submissions list shows the project&apos;s runs and the submissions you added from elsewhere (“Add submission…”; nothing is copied). “Score selected” verifies and scores the ticked ones against the project&apos;s current weights. Check the ranking, accept or reject submissions, then “Run outer step” applies the round; it cannot be undone.</source>
+        <translation>&lt;b&gt;验证。&lt;/b&gt;“提交”列表显示项目的运行，以及您从其他位置添加的提交（“添加提交…”；不会复制任何内容）。“为所选评分”会针对项目的当前权重验证勾选的提交并为其评分。检查排名，接受或拒绝提交，然后点击“执行外层步骤”应用本轮结果；此操作无法撤销。</translation>
     </message>
 </context>
 <context>
@@ -638,6 +650,10 @@ Choose another data directory with --data-dir or in the settings.</source>
     <message>
         <source>Step</source>
         <translation>步数</translation>
+    </message>
+    <message>
+        <source>%1 at step %2: %3</source>
+        <translation>%1（第 %2 步）：%3</translation>
     </message>
 </context>
 <context>
@@ -820,6 +836,26 @@ A stopped training run can be resumed later from the Jobs page. Quit anyway?</so
     <message>
         <source>Quit TEFT Studio?</source>
         <translation>退出 TEFT Studio？</translation>
+    </message>
+    <message>
+        <source>This is still running:
+
+%1
+
+Switching the project stops what belongs to the open project; a stopped training run can be resumed later from the Jobs page. Switch anyway?</source>
+        <translation>以下工作仍在运行：
+
+%1
+
+切换项目会停止属于当前打开项目的工作；已停止的训练运行之后可在“任务”页面继续。仍要切换吗？</translation>
+    </message>
+    <message>
+        <source>Switch the project?</source>
+        <translation>切换项目？</translation>
+    </message>
+    <message>
+        <source>&amp;Switch project</source>
+        <translation>切换项目(&amp;S)</translation>
     </message>
 </context>
 <context>
@@ -2523,6 +2559,58 @@ The application keeps running; your projects and the job store are as they were 
         <source>Outer step of round %1 applied to the project&apos;s Φ.</source>
         <translation>第 %1 轮的外层步骤已应用到项目的 Φ。</translation>
     </message>
+    <message>
+        <source>finished</source>
+        <translation>已完成</translation>
+    </message>
+    <message>
+        <source>stopped</source>
+        <translation>已停止</translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation>已失败</translation>
+    </message>
+    <message>
+        <source>interrupted</source>
+        <translation>已中断</translation>
+    </message>
+    <message>
+        <source>running</source>
+        <translation>运行中</translation>
+    </message>
+    <message>
+        <source>paused</source>
+        <translation>已暂停</translation>
+    </message>
+    <message>
+        <source>queued</source>
+        <translation>排队中</translation>
+    </message>
+    <message>
+        <source>No submission is ticked.</source>
+        <translation>未勾选任何提交。</translation>
+    </message>
+    <message>
+        <source>The submissions cannot be listed: %1</source>
+        <translation>无法列出提交：%1</translation>
+    </message>
+    <message>
+        <source>Cannot add the submission</source>
+        <translation>无法添加该提交</translation>
+    </message>
+    <message>
+        <source>Cannot add the submissions</source>
+        <translation>无法添加这些提交</translation>
+    </message>
+    <message>
+        <source>%1 holds no submission folder (a submission is a folder holding manifest.json and experts.safetensors).</source>
+        <translation>%1 中没有提交文件夹（提交是包含 manifest.json 和 experts.safetensors 的文件夹）。</translation>
+    </message>
+    <message>
+        <source>Cannot remove the submission</source>
+        <translation>无法移除该提交</translation>
+    </message>
 </context>
 <context>
     <name>teft::ui::ValidatorPage</name>
@@ -2645,10 +2733,6 @@ The application keeps running; your projects and the job store are as they were 
         <translation>每个提交用于评分的留出批次（所有提交使用相同随机种子的批次）；得分的标准误差来自其离散程度，因此至少需要 2 个，批次越多误差越小</translation>
     </message>
     <message>
-        <source>Round %1: no submissions scored yet. Open a folder of submissions to score them.</source>
-        <translation>第 %1 轮：尚未为任何提交评分。请打开提交文件夹为其评分。</translation>
-    </message>
-    <message>
         <source>No project open. Open or create a project, then open a folder of submissions to score them.</source>
         <translation>未打开项目。请打开或创建项目，然后打开提交文件夹为其评分。</translation>
     </message>
@@ -2659,6 +2743,102 @@ The application keeps running; your projects and the job store are as they were 
     <message>
         <source>Score a folder of submissions first: the outer step needs accepted submissions</source>
         <translation>请先为一个提交文件夹评分：外层步骤需要已接受的提交</translation>
+    </message>
+    <message>
+        <source>Submissions</source>
+        <translation>提交</translation>
+    </message>
+    <message>
+        <source>Train a run on the Train page or add a submission.</source>
+        <translation>请在“训练”页面训练一个运行，或添加提交。</translation>
+    </message>
+    <message>
+        <source>Submission</source>
+        <translation>提交</translation>
+    </message>
+    <message>
+        <source>Source</source>
+        <translation>来源</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Path</source>
+        <translation>路径</translation>
+    </message>
+    <message>
+        <source>Add &amp;submission…</source>
+        <translation>添加提交(&amp;S)…</translation>
+    </message>
+    <message>
+        <source>List a submission folder from anywhere with this project (nothing is copied)</source>
+        <translation>将任意位置的提交文件夹列入此项目（不会复制任何内容）</translation>
+    </message>
+    <message>
+        <source>Add folder of su&amp;bmissions…</source>
+        <translation>从文件夹添加提交(&amp;B)…</translation>
+    </message>
+    <message>
+        <source>List every submission inside a folder with this project (nothing is copied)</source>
+        <translation>将某个文件夹中的所有提交列入此项目（不会复制任何内容）</translation>
+    </message>
+    <message>
+        <source>Re&amp;move</source>
+        <translation>移除(&amp;M)</translation>
+    </message>
+    <message>
+        <source>Remove the selected imported submissions from the list (no file is deleted)</source>
+        <translation>从列表中移除所选的导入提交（不会删除任何文件）</translation>
+    </message>
+    <message>
+        <source>S&amp;core selected</source>
+        <translation>为所选评分(&amp;C)</translation>
+    </message>
+    <message>
+        <source>Verify and score the ticked submissions against the project&apos;s current Φ</source>
+        <translation>针对项目当前的 Φ 验证勾选的提交并为其评分</translation>
+    </message>
+    <message>
+        <source>Submission folder</source>
+        <translation>提交文件夹</translation>
+    </message>
+    <message>
+        <source>Round %1: no submissions scored yet. Tick submissions above and press Score selected.</source>
+        <translation>第 %1 轮：尚无已评分的提交。请在上方勾选提交，然后点击“为所选评分”。</translation>
+    </message>
+    <message>
+        <source>missing</source>
+        <translation>缺失</translation>
+    </message>
+    <message>
+        <source>no submission yet</source>
+        <translation>尚无提交</translation>
+    </message>
+    <message>
+        <source>%1, no submission yet</source>
+        <translation>%1，尚无提交</translation>
+    </message>
+    <message>
+        <source>This folder no longer exists (moved or deleted?): remove it from the list or put it back</source>
+        <translation>此文件夹已不存在（被移动或删除？）：请将其从列表中移除，或将其放回原处</translation>
+    </message>
+    <message>
+        <source>The run has not written its submission (yet)</source>
+        <translation>该运行（尚）未写入其提交</translation>
+    </message>
+    <message>
+        <source>imported</source>
+        <translation>已导入</translation>
+    </message>
+    <message>
+        <source>own run</source>
+        <translation>自有运行</translation>
+    </message>
+    <message>
+        <source>S&amp;core selected (%1)</source>
+        <translation>为所选评分（%1）(&amp;C)</translation>
     </message>
 </context>
 </TS>

@@ -7,6 +7,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <vector>
+
 namespace teft {
 
 std::int64_t ensureDemoProject(JobStore& store, JobControl& control)
@@ -22,14 +24,26 @@ std::int64_t ensureDemoProject(JobStore& store, JobControl& control)
                                    {"seq_len", settings.seqLen},
                                    {"held_out_fraction", 0.05},
                                    {"data_seed", settings.seed}};
-    DatasetSpec target, reference;
+    // "code" is the target; every other domain is a reference dataset of its own, so that
+    // contrast and merge report each out-of-domain loss separately (Merge: one row per domain).
+    DatasetSpec target;
+    target.format = DataFormat::Jsonl;
+    std::vector<DatasetSpec> references;
     const auto& domains = demoDomains();
-    for (std::size_t i = 0; i < files.size() && i < domains.size(); ++i)
-        (domains[i] == "code" ? target : reference).paths.push_back(files[i]);
-    target.format = reference.format = DataFormat::Jsonl;
+    for (std::size_t i = 0; i < files.size() && i < domains.size(); ++i) {
+        if (domains[i] == "code") {
+            target.paths.push_back(files[i]);
+        } else {
+            DatasetSpec reference;
+            reference.format = DataFormat::Jsonl;
+            reference.paths.push_back(files[i]);
+            references.push_back(std::move(reference));
+        }
+    }
     const auto id = store.createProject("Built-in demo", modelPath, projectSettings.dump());
     store.addDataset(id, "target", toJson(target).dump());
-    store.addDataset(id, "reference", toJson(reference).dump());
+    for (const auto& reference : references)
+        store.addDataset(id, "reference", toJson(reference).dump());
     return id;
 }
 

@@ -1,9 +1,10 @@
 // The whole TEFT loop through the main window as the application wires it (ui/PageFactory):
 // open a project from the start page's signal, run identification on the Experts page, apply
-// a policy and save the selection, train it on the Train page, score the training run's
-// submission on the Validate page (this installation's own miner key is trusted), take the
-// outer step, merge on the Merge page, and find every step in the Jobs view. Real engine, tiny
-// generated model.
+// a policy and save the selection, train two runs of it on the Train page (shards 0 and 1 of 2,
+// compared on one chart), score both runs' submissions from the Validate page's list of the
+// project's submissions (no folder to choose; this installation's own miner key is trusted),
+// take the outer step, merge on the Merge page (the target and every reference domain), and
+// find every step in the Jobs view. Real engine, tiny generated model.
 //
 // With TEFT_FLOW_SCREENSHOTS=DIR the same loop runs on the built-in demo project instead (the
 // demo model is pretrained on first use, minutes; set TEFT_DATA_DIR to a data directory that
@@ -45,6 +46,7 @@
 #include <QLineEdit>
 #include <QPushButton>
 #include <QSignalSpy>
+#include <QTabWidget>
 #include <QTableView>
 #include <QTest>
 #include <nlohmann/json.hpp>
@@ -125,6 +127,8 @@ private Q_SLOTS:
         QCOMPARE(window.currentPageId(), QStringLiteral("routing"));
         QVERIFY(window.windowTitle().startsWith(QString::fromStdString(store->project(id)->name)));
 
+        const auto setup0 = Project::load(*store, id);
+
         // Experts: identification, a policy, save.
         auto* routing = page<RoutingPage>(window, "routing");
         QVERIFY(routing);
@@ -144,44 +148,74 @@ private Q_SLOTS:
         const auto saved = Project::latestSelection(*store, id);
         QVERIFY(saved && saved->hash() == routing->document()->selection().hash());
 
-        // Train.
+        // Train: two runs of the project, each on its half of the target's rows (shards 0 and 1
+        // of 2), in their own folders, as two miners would.
         QVERIFY(window.showPage("miner"));
         auto* miner = page<MinerDashboard>(window, "miner");
-        TrainingSettings ts = miner->settings();
-        QCOMPARE(ts.sequenceLength, demo ? 128 : 24); // from the project
-        ts.innerSteps = demo ? 40 : 3;
-        ts.batchSize = demo ? 8 : 4;
-        ts.learningRate = demo ? 1e-3 : 3e-3;
-        ts.precision = QStringLiteral("fp32");
-        ts.validationInterval = demo ? 5 : 0;
-        ts.maskedRouting = false;
-        miner->setSettings(ts);
-        QTest::mouseClick(miner->startButton(), Qt::LeftButton);
-        QVERIFY(miner->session());
-        QTRY_COMPARE_WITH_TIMEOUT(miner->session()->state(), TrainingSession::State::Finished, 300000);
-        auto* session = qobject_cast<EngineTrainingSession*>(miner->session());
-        QVERIFY(session);
-        const fs::path runDir = session->settings().outDir;
-        QVERIFY(fs::exists(runDir / "submission" / "manifest.json"));
-        shoot(window, "page-miner");
+        std::vector<fs::path> runDirs;
+        for (int shard = 0; shard < 2; ++shard) {
+            TrainingSettings ts = miner->settings();
+            QCOMPARE(ts.sequenceLength, demo ? 128 : 24); // from the project
+            ts.runName = QStringLiteral("run %1").arg(shard + 1);
+            ts.shardIndex = shard;
+            ts.shardCount = 2;
+            ts.innerSteps = demo ? 40 : 3;
+            ts.batchSize = demo ? 8 : 4;
+            ts.learningRate = demo ? 1e-3 : 3e-3;
+            ts.precision = QStringLiteral("fp32");
+            ts.validationInterval = demo ? 5 : 0;
+            ts.maskedRouting = false;
+            miner->setSettings(ts);
+            QTest::mouseClick(miner->startButton(), Qt::LeftButton);
+            QVERIFY(miner->session());
+            QTRY_COMPARE_WITH_TIMEOUT(miner->session()->state(), TrainingSession::State::Finished, 300000);
+            auto* session = qobject_cast<EngineTrainingSession*>(miner->session());
+            QVERIFY(session);
+            const fs::path runDir = session->settings().outDir;
+            QCOMPARE(runDir, setup0.minerRunsDir() / ts.runName.toStdString());
+            QVERIFY(fs::exists(runDir / "submission" / "manifest.json"));
+            runDirs.push_back(runDir);
+            if (shard == 0)
+                shoot(window, "page-miner");
+        }
+        QTRY_COMPARE_WITH_TIMEOUT(int(miner->runs().size()), 2, 10000);
+        miner->setCompared(QStringLiteral("run 1"), true);
+        miner->setCompared(QStringLiteral("run 2"), true);
+        QCOMPARE(int(miner->comparedRuns().size()), 2);
+        miner->chartTabs()->setCurrentIndex(1);
+        shoot(window, "page-miner-compare");
+        miner->chartTabs()->setCurrentIndex(0);
 
-        // Validate: the run folder holds the submission (and its checkpoint folder).
+        // Validate: the project's own runs are listed and ticked, without choosing a folder;
+        // "Score selected" scores both.
         QVERIFY(window.showPage("validator"));
         auto* validator = page<ValidatorPage>(window, "validator");
-        QVERIFY(validator->openFolderButton()->isVisible());
-        Q_EMIT validator->submissionsFolderRequested(QString::fromStdString(runDir.string()));
-        QTRY_COMPARE_WITH_TIMEOUT(validator->model()->rowCount(), 1, 300000);
-        const SubmissionReview& review = validator->model()->submissions().at(0);
-        QVERIFY2(review.verified, qPrintable(review.reasonCode + QLatin1String(": ") + review.reasonMessage));
-        QVERIFY(std::isfinite(review.baseLoss));
-        QVERIFY(std::isfinite(review.newLoss));
+        QTRY_COMPARE_WITH_TIMEOUT(int(validator->checkedCandidates().size()), 2, 10000);
+        QStringList expected;
+        for (const auto& dir : runDirs)
+            expected << QString::fromStdString((dir / "submission").string());
+        QStringList checked = validator->checkedCandidates();
+        checked.sort();
+        expected.sort();
+        QCOMPARE(checked, expected);
+        QVERIFY(validator->scoreSelectedButton()->isEnabled());
+        QTest::mouseClick(validator->scoreSelectedButton(), Qt::LeftButton);
+        QTRY_COMPARE_WITH_TIMEOUT(validator->model()->rowCount(), 2, 300000);
+        QTRY_VERIFY_WITH_TIMEOUT(!validator->isBusy(), 300000);
+        int accepted = 0;
+        for (const SubmissionReview& review : validator->model()->submissions()) {
+            QVERIFY2(review.verified, qPrintable(review.reasonCode + QLatin1String(": ") + review.reasonMessage));
+            QVERIFY(std::isfinite(review.baseLoss));
+            QVERIFY(std::isfinite(review.newLoss));
+            accepted += review.accepted ? 1 : 0;
+        }
         if (demo) {
-            // The demo model learns: the run's update lowers the held-out loss and is accepted.
-            QVERIFY2(review.accepted && review.score > 0, qPrintable(QString::number(review.score)));
+            // The demo model learns: a run's update lowers the held-out loss and is accepted.
+            QVERIFY2(accepted > 0, qPrintable(QString::number(validator->model()->submissions().at(0).score)));
             shoot(window, "page-validator");
         } else {
-            // A random tiny model need not improve: accept it whatever its score.
-            validator->table()->selectRow(0);
+            // A random tiny model need not improve: accept both whatever their scores.
+            validator->table()->selectAll();
             validator->acceptSelected();
         }
         QTRY_VERIFY_WITH_TIMEOUT(validator->outerStepButton()->isEnabled(), 10000);
@@ -201,8 +235,11 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(merged.count(), 1, 300000);
         QCOMPARE(merged.at(0).at(0).toBool(), true);
         QVERIFY(fs::exists(out / "config.json"));
-        QCOMPARE(merge->model()->rowCount(), 2); // target in-domain, reference out-of-domain
-        for (int r = 0; r < 2; ++r)
+        // The target in-domain, then every reference domain out-of-domain (the demo has five).
+        const int mergeRows = 1 + static_cast<int>(setup.references.size());
+        QCOMPARE(mergeRows, demo ? 6 : 2);
+        QCOMPARE(merge->model()->rowCount(), mergeRows);
+        for (int r = 0; r < mergeRows; ++r)
             QVERIFY(std::isfinite(merge->model()->rows().at(static_cast<std::size_t>(r)).after));
         shoot(window, "page-merge");
 

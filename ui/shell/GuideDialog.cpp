@@ -32,9 +32,9 @@ QString GuideDialog::guideHtml()
                     "everything the steps below produce. Every page works on the open project; the status bar names "
                     "it."));
     const QString steps[] = {
-        tr("<b>Open a project.</b> File → New Project… chooses the model folder, the target data and the device; "
-           "File → Open Project… or File → Recent Projects opens an existing one; the start page also opens the "
-           "built-in demo."),
+        tr("<b>Open a project.</b> File → New Project… chooses the model folder, the target dataset, any number "
+           "of reference datasets (other domains the model must not forget) and the device; File → Open Project… "
+           "or File → Recent Projects opens an existing one; the start page also opens the built-in demo."),
         tr("<b>Experts: run identification.</b> “Run identification” passes the target (and reference) data "
            "through the frozen model and records which experts the tokens are routed to. The heatmap shows one "
            "row per MoE layer and one column per expert."),
@@ -43,12 +43,14 @@ QString GuideDialog::guideHtml()
            "the trainable parameters and the size of a submission. Undo and Redo step through every change."),
         tr("<b>Save to project</b> (Ctrl+S). Training and validation use the project's saved selection. A "
            "selection made for another model (other layers or experts) is refused."),
-        tr("<b>Train.</b> Start trains the saved experts on the target data, with live loss charts. A cancelled "
-           "run continues from its checkpoint when started again with the same settings, or from the Jobs page "
-           "with Resume."),
-        tr("<b>Validate.</b> “Open submissions folder…” verifies and scores every submission against the "
-           "project's current weights. Check the ranking, accept or reject submissions, then “Run outer step” "
-           "applies the round; it cannot be undone."),
+        tr("<b>Train.</b> “Start new run” trains the saved experts on the target data (or one shard of it) "
+           "under the run's name, in its own folder, with live loss charts. “Continue run” resumes a stopped run "
+           "from its checkpoint (so does Resume on the Jobs page). Tick runs to overlay their curves on “Compare "
+           "runs”."),
+        tr("<b>Validate.</b> The Submissions list shows the project's runs and the submissions you added from "
+           "elsewhere (“Add submission…”; nothing is copied). “Score selected” verifies and scores the ticked ones "
+           "against the project's current weights. Check the ranking, accept or reject submissions, then “Run "
+           "outer step” applies the round; it cannot be undone."),
         tr("<b>Merge.</b> Writes the trained experts back into a full checkpoint and compares the held-out "
            "losses before and after: in-domain should fall, out-of-domain stay flat."),
         tr("<b>Jobs.</b> Every job of this machine, including those of the teft command line: its state, "
