@@ -101,8 +101,17 @@ void installPages(MainWindow& window)
     // with the recorded inputs (each is safe to repeat: a validator round writes its state
     // last, a merge writes to a temporary folder first). Clone copies a training job's
     // settings into the form, or opens the page of another kind with its inputs.
-    auto openJobPage = [&window, context, routingController, validatorController, merge,
-                        mergeController](const JobStore::Job& job, bool run) {
+    // Resume and Clone open the job's project: while work runs that asks first, as File → Open does.
+    auto switchProject = [&window, context](std::int64_t id) {
+        if (context->currentProject() == std::optional<std::int64_t>(id))
+            return true;
+        if (!window.confirmProjectSwitch())
+            return false;
+        context->setCurrentProject(id);
+        return true;
+    };
+    auto openJobPage = [&window, context, routingController, validatorController, merge, mergeController,
+                        switchProject](const JobStore::Job& job, bool run) {
         const QString kind = QString::fromStdString(job.kind);
         const char* pageId = kind == QLatin1String("identify")   ? "routing"
                              : kind == QLatin1String("validate") ? "validator"
@@ -121,7 +130,8 @@ void installPages(MainWindow& window)
         } catch (const std::exception&) {
             // the page opens without the recorded inputs
         }
-        context->setCurrentProject(*job.projectId);
+        if (!switchProject(*job.projectId))
+            return;
         window.showPage(QString::fromLatin1(pageId));
         if (kind == QLatin1String("merge") && config.is_object() && config.contains("out"))
             merge->setOutputDir(QString::fromStdString(config.value("out", std::string())));
@@ -150,30 +160,31 @@ void installPages(MainWindow& window)
         }
     };
     QObject::connect(jobs, &JobsPage::resumeRequested, &window,
-                     [&window, context, minerController, minerSettingsOf, openJobPage](std::int64_t jobId) {
+                     [&window, context, minerController, minerSettingsOf, openJobPage,
+                      switchProject](std::int64_t jobId) {
                          const auto job = context->store() ? context->store()->job(jobId) : std::nullopt;
                          if (!job)
                              return;
                          if (job->kind != "train") {
                              openJobPage(*job, true);
                          } else if (auto s = minerSettingsOf(job->config)) {
-                             if (s->projectId)
-                                 context->setCurrentProject(*s->projectId);
+                             if (s->projectId && !switchProject(*s->projectId))
+                                 return;
                              window.showPage("miner");
                              minerController->resumeJob(*s);
                          }
                      });
     QObject::connect(jobs, &JobsPage::cloneRequested, &window,
-                     [&window, context, minerController, minerSettingsOf,
-                      openJobPage](const QString& kind, const QString& config, std::int64_t jobId) {
+                     [&window, context, minerController, minerSettingsOf, openJobPage,
+                      switchProject](const QString& kind, const QString& config, std::int64_t jobId) {
                          if (kind != QLatin1String("train")) {
                              if (const auto job = context->store() ? context->store()->job(jobId) : std::nullopt)
                                  openJobPage(*job, false);
                              return;
                          }
                          if (auto s = minerSettingsOf(config.toStdString())) {
-                             if (s->projectId)
-                                 context->setCurrentProject(*s->projectId);
+                             if (s->projectId && !switchProject(*s->projectId))
+                                 return;
                              window.showPage("miner");
                              minerController->cloneSettings(*s);
                          }

@@ -401,10 +401,21 @@ private Q_SLOTS:
         QVERIFY(controller->task()->isRunning()); // the work goes on
         w.openProject(m_alpha);                   // the open project: nothing changes, nothing to ask
         QCOMPARE(confirm.asked.size(), 4);
+        // Resume and Clone on the Jobs page open the job's project: they ask too.
+        const auto betaJob = m_context->store()->startJob("identify", "{}", std::string(), m_beta);
+        m_context->store()->setJobState(betaJob, JobStore::JobState::Interrupted);
+        JobsPage* jobsPage = w.findChild<JobsPage*>();
+        QVERIFY(jobsPage);
+        Q_EMIT jobsPage->resumeRequested(betaJob);
+        QCOMPARE(confirm.asked.size(), 5);
+        QCOMPARE(m_context->currentProject(), std::optional<std::int64_t>(m_alpha));
+        Q_EMIT jobsPage->cloneRequested(QStringLiteral("identify"), QStringLiteral("{}"), betaJob);
+        QCOMPARE(confirm.asked.size(), 6);
+        QCOMPARE(m_context->currentProject(), std::optional<std::int64_t>(m_alpha));
 
         confirm.answer = true;
         w.openProject(m_beta);
-        QCOMPARE(confirm.asked.size(), 5);
+        QCOMPARE(confirm.asked.size(), 7);
         QCOMPARE(m_context->currentProject(), std::optional<std::int64_t>(m_beta));
 
         QSignalSpy finished(controller->task(), &BackgroundTask::finished);
@@ -412,7 +423,7 @@ private Q_SLOTS:
         QVERIFY(finished.wait(10000));
         QVERIFY(w.runningWork().isEmpty());
         w.openProject(m_alpha); // nothing runs: no question
-        QCOMPARE(confirm.asked.size(), 5);
+        QCOMPARE(confirm.asked.size(), 7);
         QCOMPARE(m_context->currentProject(), std::optional<std::int64_t>(m_alpha));
     }
 
