@@ -65,6 +65,8 @@ bool sameBytes(const at::Tensor& a, const at::Tensor& b)
 {
     if (a.sizes() != b.sizes() || a.element_size() != b.element_size())
         return false;
+    if (a.numel() == 0)
+        return true; // an empty tensor has no data pointer (memcmp of null is undefined)
     const at::Tensor x = a.contiguous(), y = b.contiguous();
     return std::memcmp(x.data_ptr(), y.data_ptr(), x.numel() * x.element_size()) == 0;
 }
