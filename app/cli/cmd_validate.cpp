@@ -59,6 +59,10 @@ int runValidate(Invocation& inv)
     s.maxRelativeNorm = inv.getDouble("max-relative-norm");
     if (!(s.maxRelativeNorm >= 0))
         throw UsageError("--max-relative-norm must be a number >= 0, not " + inv.get("max-relative-norm"));
+    s.nearCopyCosine = inv.getDouble("near-copy-cosine");
+    if (!(s.nearCopyCosine > 0 && s.nearCopyCosine <= 2))
+        throw UsageError("--near-copy-cosine must be a number in (0, 1] (above 1: no near-copy test), not " +
+                         inv.get("near-copy-cosine"));
     const auto r = validate(s, datasetSpec(inv, inv.all("data")), packingOptions(inv), inv.control);
     if (inv.json()) {
         inv.printJson(r.report);
@@ -140,6 +144,9 @@ std::vector<Option> validateOptions()
         {"max-norm", "N", "refuse updates with a larger L2 norm over all tensors (0 = no bound)", "0"},
         {"max-relative-norm", "R",
          "refuse updates whose norm on any tensor exceeds R times that tensor's current norm (0 = no bound)", "2"},
+        {"near-copy-cosine", "C",
+         "refuse as a near copy an update whose cosine similarity with an earlier one's is at least C (2 = off)",
+         "0.95"},
         {"device", "DEV", "auto (a GPU when there is one), cpu or cuda:N", "auto"},
         {"compute-dtype", "DTYPE", "bf16 or f32", "f32"}};
     o.insert(o.end(), more.begin(), more.end());

@@ -47,6 +47,9 @@ MinerSettings minerSettings(const DemoContext& ctx, const DemoFoundation& f, con
     m.outDir = roundDir(ctx, round) / "miners" / m.minerId;
     m.submissionDir = roundDir(ctx, round) / "submissions" / m.minerId;
     m.dataLabel = s.target;
+    // The demo's report compares the miners' exact Δ (fp32 deltas) and keeps nothing outside its
+    // work folder: no error-feedback residual in the data directory.
+    m.encoding = DeltaEncoding::F32;
     return m;
 }
 

@@ -1,5 +1,8 @@
 #include "core/project/Identify.h"
 
+#include "core/teft/UpdateBytes.h"
+#include "core/train/MinerJob.h"
+
 #include "core/io/CheckpointFiles.h"
 #include "core/model/ModelConfig.h"
 #include "core/model/MoeModel.h"
@@ -19,9 +22,9 @@ RoutingCosts routingCosts(const fs::path& modelDir, const std::string& fingerpri
     RoutingCosts c;
     c.layout = moeLayoutOf(config, fingerprint);
     c.paramsPerExpert = config.paramsPerExpert();
-    // The bytes that travel: a submission's Δ is fp32 whatever the checkpoint's dtype (the
-    // model's own bf16 bytes would show half of it).
-    c.bytesPerExpert = config.paramsPerExpert() * static_cast<std::int64_t>(sizeof(float));
+    // The bytes that travel: a submission's Δ in the miners' default encoding (bf16), whatever the
+    // checkpoint's dtype (core/teft/UpdateBytes.h).
+    c.bytesPerExpert = static_cast<std::int64_t>(expertUpdateBytes(config, MinerSettings().encoding));
     c.modelBytes = static_cast<std::int64_t>(CheckpointFiles::open(modelDir).totalBytes()); // as `teft demo` counts it
     return c;
 }

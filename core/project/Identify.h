@@ -33,7 +33,7 @@ struct Project;
 struct RoutingCosts {
     MoeLayout layout;                 // moeLayoutOf(config, fingerprint)
     std::int64_t paramsPerExpert = 0; // ModelConfig::paramsPerExpert()
-    std::int64_t bytesPerExpert = 0;  // what one expert adds to a submission: its Δ in fp32, as miners send it
+    std::int64_t bytesPerExpert = 0;  // what one expert adds to a submission: its Δ in bf16, the miners' default encoding
     std::int64_t modelBytes = 0;      // tensor bytes of the checkpoint files (as `teft demo` counts them)
 };
 // Reads the model's config.json and checkpoint headers only (no weights).

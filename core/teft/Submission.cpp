@@ -99,21 +99,24 @@ std::string packageHash(const std::string& manifestBytes, const fs::path& tensor
 
 json SubmissionManifest::toJson() const
 {
-    return json{{"format", "teft-submission"},
-                {"version", formatVersion},
-                {"update", "delta"},
-                {"base_fingerprint", baseFingerprint},
-                {"selection_hash", selectionHash},
-                {"round", round},
-                {"miner_id", minerId},
-                {"public_key", publicKey},
-                {"inner_steps", innerSteps},
-                {"tokens_seen", tokensSeen},
-                {"data_shard", dataShard},
-                {"training", training},
-                {"created_at", createdAt},
-                {"delta_sha256", deltaSha256},
-                {"tensor_count", tensorCount}};
+    json j{{"format", "teft-submission"},
+           {"version", formatVersion},
+           {"update", "delta"},
+           {"base_fingerprint", baseFingerprint},
+           {"selection_hash", selectionHash},
+           {"round", round},
+           {"miner_id", minerId},
+           {"public_key", publicKey},
+           {"inner_steps", innerSteps},
+           {"tokens_seen", tokensSeen},
+           {"data_shard", dataShard},
+           {"training", training},
+           {"created_at", createdAt},
+           {"delta_sha256", deltaSha256},
+           {"tensor_count", tensorCount}};
+    if (formatVersion >= 2)
+        j["encoding"] = deltaEncodingName(encoding);
+    return j;
 }
 
 SubmissionManifest SubmissionManifest::fromJson(const json& j)
@@ -123,21 +126,33 @@ SubmissionManifest SubmissionManifest::fromJson(const json& j)
         throw FormatError("Not a TEFT submission manifest: \"format\" is not \"teft-submission\"");
     // Every key is one the format has: the manifest is signed, and a key the validator ignored
     // (a newer format's, a typo of a real one) would be signed without meaning anything here.
+    SubmissionManifest m;
+    m.formatVersion = field<int>(j, "version", what);
+    if (m.formatVersion != 1 && m.formatVersion != 2)
+        throw FormatError("Submission manifest version " + std::to_string(m.formatVersion) +
+                          " is not supported (expected 1 or " + std::to_string(kFormatVersion) + ")");
     static const std::set<std::string> known = {"format",         "version",      "update",      "base_fingerprint",
                                                 "selection_hash", "round",        "miner_id",    "public_key",
                                                 "inner_steps",    "tokens_seen",  "data_shard",  "training",
                                                 "created_at",     "delta_sha256", "tensor_count"};
     for (const auto& [key, value] : j.items())
-        if (!known.count(key))
-            throw FormatError("Submission manifest: unknown key \"" + key +
-                              "\" (a version 1 manifest has only format, version, update, base_fingerprint, "
-                              "selection_hash, round, miner_id, public_key, inner_steps, tokens_seen, data_shard, "
-                              "training, created_at, delta_sha256 and tensor_count)");
-    SubmissionManifest m;
-    m.formatVersion = field<int>(j, "version", what);
-    if (m.formatVersion != kFormatVersion)
-        throw FormatError("Submission manifest version " + std::to_string(m.formatVersion) +
-                          " is not supported (expected " + std::to_string(kFormatVersion) + ")");
+        if (!known.count(key) && !(key == "encoding" && m.formatVersion >= 2))
+            throw FormatError("Submission manifest: unknown key \"" + key + "\" (a version " +
+                              std::to_string(m.formatVersion) +
+                              " manifest has only format, version, update, base_fingerprint, selection_hash, round, "
+                              "miner_id, public_key, inner_steps, tokens_seen, data_shard, training, created_at, "
+                              "delta_sha256" + (m.formatVersion >= 2 ? ", tensor_count and encoding" : " and tensor_count") +
+                              ")");
+    // Version 1 predates the encodings: its tensors are f32.
+    m.encoding = DeltaEncoding::F32;
+    if (m.formatVersion >= 2) {
+        const auto name = field<std::string>(j, "encoding", what);
+        try {
+            m.encoding = parseDeltaEncoding(name);
+        } catch (const UsageError&) {
+            throw FormatError("Submission manifest: \"encoding\" is \"" + name + "\", not f32, bf16 or int8");
+        }
+    }
     if (field<std::string>(j, "update", what) != "delta")
         throw FormatError("Submission manifest: \"update\" must be \"delta\" (Φ(t) − Φ_i)");
     m.baseFingerprint = field<std::string>(j, "base_fingerprint", what);
@@ -214,6 +229,15 @@ std::string signatureMessage(const std::string& packageSha256) { return "teft-su
 
 SubmissionWriteResult writeSubmission(const fs::path& dir, SubmissionManifest manifest, const TensorMap& deltas,
                                       const MinerKey* key, JobControl* control)
+{
+    if (deltas.empty())
+        throw Error("A submission needs at least one expert tensor");
+    const TensorMap encoded = encodeDeltas(deltas, manifest.encoding);
+    return writeEncodedSubmission(dir, std::move(manifest), encoded, key, control);
+}
+
+SubmissionWriteResult writeEncodedSubmission(const fs::path& dir, SubmissionManifest manifest, const TensorMap& deltas,
+                                             const MinerKey* key, JobControl* control)
 {
     if (deltas.empty())
         throw Error("A submission needs at least one expert tensor");
@@ -306,14 +330,30 @@ std::shared_ptr<const Submission> Submission::open(const fs::path& dir)
 
 std::vector<std::string> Submission::tensorNames() const
 {
+    const std::string suffix = kInt8ScaleSuffix;
     std::vector<std::string> names;
-    for (const auto& info : m_tensors->tensors())
-        names.push_back(info.name);
+    for (const auto& info : m_tensors->tensors()) {
+        const bool scale = info.name.size() >= suffix.size() &&
+                           info.name.compare(info.name.size() - suffix.size(), suffix.size(), suffix) == 0;
+        if (!(scale && encoding() == DeltaEncoding::Int8))
+            names.push_back(info.name);
+    }
     std::sort(names.begin(), names.end());
     return names;
 }
 
-at::Tensor Submission::delta(const std::string& name) const { return m_tensors->tensor(name); }
+at::Tensor Submission::delta(const std::string& name) const
+{
+    TensorMap one{{name, m_tensors->tensor(name)}};
+    if (encoding() == DeltaEncoding::Int8) {
+        const std::string scale = name + kInt8ScaleSuffix;
+        if (m_tensors->contains(scale))
+            one[scale] = m_tensors->tensor(scale);
+    }
+    return decodeDeltas(one, encoding()).at(name);
+}
+
+std::uint64_t Submission::encodedBytes() const { return m_tensors->dataSize(); }
 
 std::string Submission::packageSha256() const { return packageHash(m_manifestBytes, m_dir / kTensorsFile); }
 

@@ -40,6 +40,7 @@ std::string reasonCode(RefusalReason reason)
     case RefusalReason::NormTooLarge: return "norm_too_large";
     case RefusalReason::DuplicateCopy: return "duplicate";
     case RefusalReason::MinerIdMismatch: return "wrong_miner_id";
+    case RefusalReason::EncodingNotAllowed: return "wrong_encoding";
     }
     return "malformed";
 }
@@ -196,47 +197,88 @@ Verdict SubmissionVerifier::check(const fs::path& dir) const
                                                             std::to_string(m.round) + ", not round " +
                                                             std::to_string(*m_policy.round));
 
-        // Exactly the expected tensors.
-        std::map<std::string, const ExpectedTensor*> expected;
-        for (const auto& e : m_policy.expected)
-            expected[e.name] = &e;
+        // An encoding the policy accepts.
+        const DeltaEncoding enc = m.encoding;
+        const std::string encName = deltaEncodingName(enc);
+        if (std::find(m_policy.allowedEncodings.begin(), m_policy.allowedEncodings.end(), enc) ==
+            m_policy.allowedEncodings.end()) {
+            std::string allowed;
+            for (std::size_t i = 0; i < m_policy.allowedEncodings.size(); ++i)
+                allowed += (i ? ", " : "") + std::string(deltaEncodingName(m_policy.allowedEncodings[i]));
+            return refuse(RefusalReason::EncodingNotAllowed,
+                          "Submission " + who + " is encoded as " + encName + ", which this validator does not accept" +
+                              (allowed.empty() ? std::string(" (it accepts none)") : " (it accepts " + allowed + ")"));
+        }
+
+        // Exactly the expected tensors, stored as the encoding says.
+        const std::string payloadDtype = deltaPayloadDtype(enc);
+        std::map<std::string, ExpectedTensor> expected;
+        for (const auto& e : m_policy.expected) {
+            ExpectedTensor stored = e;
+            stored.dtype = payloadDtype;
+            expected[e.name] = stored;
+        }
         std::set<std::string> present;
         for (const auto& info : s.tensors().tensors())
             present.insert(info.name);
-        for (const auto& [name, e] : expected)
+        if (enc == DeltaEncoding::Int8)
+            for (const auto& [name, e] : expected)
+                if (present.count(name) && !present.count(name + kInt8ScaleSuffix))
+                    return refuse(RefusalReason::Malformed, "Submission " + who + ": int8 Δ tensor " + name +
+                                                                " has no row scales (tensor " + name +
+                                                                kInt8ScaleSuffix + ")");
+        std::map<std::string, ExpectedTensor> stored = expected;
+        if (enc == DeltaEncoding::Int8)
+            for (const auto& [name, e] : expected) {
+                ExpectedTensor scale;
+                scale.name = name + kInt8ScaleSuffix;
+                scale.shape = {int8Rows(e.shape)};
+                scale.dtype = "F32";
+                stored[scale.name] = scale;
+            }
+        for (const auto& [name, e] : stored)
             if (!present.count(name))
                 return refuse(RefusalReason::MissingTensor,
                               "Submission " + who + " lacks tensor " + name + " of the selected experts");
         for (const auto& name : present)
-            if (!expected.count(name))
+            if (!stored.count(name))
                 return refuse(RefusalReason::ExtraTensor, "Submission " + who + " has tensor " + name +
                                                               ", which is not one of the selected experts");
         for (const auto& info : s.tensors().tensors()) {
-            const ExpectedTensor& e = *expected.at(info.name);
+            const ExpectedTensor& e = stored.at(info.name);
             if (info.shape != e.shape)
                 return refuse(RefusalReason::ShapeMismatch, "Submission " + who + ": tensor " + info.name +
                                                                 " has shape " + shapeText(info.shape) + ", expected " +
                                                                 shapeText(e.shape));
             if (info.dtype != e.dtype)
                 return refuse(RefusalReason::DtypeMismatch, "Submission " + who + ": tensor " + info.name +
-                                                                " has dtype " + info.dtype + ", expected " + e.dtype);
+                                                                " has dtype " + info.dtype + ", expected " + e.dtype +
+                                                                " (a " + encName + " update)");
         }
 
-        // Values.
+        // Values: of the decoded Δ, each tensor decoded once.
         double sumSquares = 0.0;
-        for (const auto& info : s.tensors().tensors()) {
-            const at::Tensor t = s.delta(info.name);
-            if (!torch::isfinite(t).all().item<bool>())
+        for (const auto& [name, e] : expected) {
+            if (enc != DeltaEncoding::Int8 && !torch::isfinite(s.tensors().tensor(name)).all().item<bool>())
                 return refuse(RefusalReason::NonFinite,
-                              "Submission " + who + ": tensor " + info.name + " contains NaN or infinite values");
+                              "Submission " + who + ": tensor " + name + " contains NaN or infinite values");
+            at::Tensor t;
+            try {
+                t = s.delta(name);
+            } catch (const FormatError& err) {
+                return refuse(RefusalReason::Malformed, "Submission " + who + ": " + err.what());
+            }
             const double squares = t.to(torch::kDouble).pow(2).sum().item<double>();
+            if (!std::isfinite(squares))
+                return refuse(RefusalReason::NonFinite,
+                              "Submission " + who + ": tensor " + name + " decodes to values too large to measure");
             sumSquares += squares;
-            const auto ref = m_policy.referenceNorms.find(info.name);
+            const auto ref = m_policy.referenceNorms.find(name);
             if (m_policy.maxRelativeNorm > 0 && ref != m_policy.referenceNorms.end()) {
                 const double norm = std::sqrt(squares);
                 if (!(norm <= m_policy.maxRelativeNorm * ref->second))
                     return refuse(RefusalReason::NormTooLarge,
-                                  "Submission " + who + ": the update of " + info.name + " has norm " +
+                                  "Submission " + who + ": the update of " + name + " has norm " +
                                       std::to_string(norm) + ", " + std::to_string(norm / ref->second) +
                                       " times the norm of the weights it changes (" + std::to_string(ref->second) +
                                       "); the bound is " + std::to_string(m_policy.maxRelativeNorm) +
@@ -301,20 +343,21 @@ void ReceiptLog::save() const
 namespace {
 
 // Near copies: another submission's Δ with a little noise added (re-signed, so its content hash
-// differs) takes the credit of the original as surely as an exact copy. Two updates closer than
-// this, relative to the larger norm, are one update: honest miners on other shards or seeds differ
-// by tens of per cent (48 % to 84 % for three miners of the tiny qwen3_moe on disjoint shards of
-// the demo's code corpus), and the same shard and seed give the same bytes, an exact copy.
-constexpr double kNearCopyDistance = 0.01;
-
-// The accepted verdicts that are near copies of an earlier one (receipt order, then arrival
-// order; the earlier one refused or not, exact copies included, so that no copier gains from
-// another's refusal) are refused as duplicates, naming it and the distance; copies of different
-// miners first received in the same scan are all refused (withReceipts), as exact copies are.
-// ||Δ_a − Δ_b||² = ||Δ_a||² + ||Δ_b||² − 2 <Δ_a, Δ_b>, the inner products in double precision,
-// one tensor of all the candidates at a time.
-void refuseNearCopies(std::vector<Verdict>& out, bool withReceipts)
+// differs), or re-encoded, takes the credit of the original as surely as an exact copy. The test
+// is the cosine similarity of the decoded updates over all tensors, which noise of a few per cent
+// of the norm barely moves (a copy with relative Gaussian noise r has cosine about 1/√(1+r²)) and
+// which honest miners on other shards are far below (see kDefaultNearCopyCosine).
+//
+// The accepted verdicts whose cosine with an earlier one (receipt order, then arrival order; the
+// earlier one refused or not, exact copies included, so that no copier gains from another's
+// refusal) is at least `threshold` are refused as duplicates, naming it and the cosine; copies of
+// different miners first received in the same scan are all refused (withReceipts), as exact
+// copies are. The inner products in double precision, one tensor of all the candidates at a
+// time, decoded from each submission's file (never a whole model per submission in memory).
+void refuseNearCopies(std::vector<Verdict>& out, bool withReceipts, double threshold)
 {
+    if (!(threshold <= 1.0))
+        return;
     std::vector<std::size_t> live; // verified updates: accepted, or refused as exact copies
     for (std::size_t i = 0; i < out.size(); ++i)
         if ((out[i].accepted || out[i].reason == RefusalReason::DuplicateCopy) && out[i].submission &&
@@ -346,15 +389,13 @@ void refuseNearCopies(std::vector<Verdict>& out, bool withReceipts)
             continue; // an exact copy, refused already
         for (std::size_t a = 0; a < b; ++a) {
             Verdict& first = out[live[a]];
-            const double na = first.updateNorm, nb = later.updateNorm;
-            const double distance = std::sqrt(std::max(0.0, na * na + nb * nb - 2.0 * dot[a * n + b])) /
-                                    std::max(na, nb);
-            if (!(distance <= kNearCopyDistance))
+            const double cosine = dot[a * n + b] / (first.updateNorm * later.updateNorm);
+            if (!(cosine >= threshold))
                 continue;
             char why[160];
             std::snprintf(why, sizeof why,
-                          "the updates differ by %.2g %% of the larger norm (near copies: within %g %%)",
-                          100.0 * distance, 100.0 * kNearCopyDistance);
+                          "the decoded updates have cosine similarity %.6f (near copies: %.6g or more)", cosine,
+                          threshold);
             const std::string bName = later.dir.filename().string(), aName = first.dir.filename().string();
             const bool tied = withReceipts && first.receivedScan == later.receivedScan &&
                               first.minerId != later.minerId;
@@ -422,7 +463,7 @@ std::vector<Verdict> SubmissionVerifier::verifyAll(const std::vector<fs::path>& 
                                    " is an exact copy of the earlier submission " + first.dir.filename().string();
         }
     }
-    refuseNearCopies(out, receipts != nullptr);
+    refuseNearCopies(out, receipts != nullptr, m_policy.nearCopyCosine);
     for (auto& v : out)
         printable(v);
     if (control)

@@ -34,17 +34,25 @@ enum class RefusalReason {
     DtypeMismatch,           // "wrong_dtype"
     NonFinite,               // "non_finite": NaN or Inf
     NormTooLarge,            // "norm_too_large"
-    DuplicateCopy,           // "duplicate": the same Δ as an earlier submission, or within 1 % of it
+    DuplicateCopy,           // "duplicate": the same Δ as an earlier submission, or a near copy of it
+    EncodingNotAllowed,      // "wrong_encoding": an update encoding the policy does not accept
 };
 std::string reasonCode(RefusalReason reason);
 
 // What an acceptable submission must look like. Stateless w.r.t. the model: the caller gives
-// the expected tensors (the selected experts' checkpoint names, shapes, dtype).
+// the expected tensors (the selected experts' checkpoint names, shapes). The stored dtypes follow
+// the manifest's encoding: F32, BF16, or I8 plus "<name>.int8_row_scale" F32 [rows].
 struct ExpectedTensor {
     std::string name;
     std::vector<std::int64_t> shape;
-    std::string dtype = "F32"; // safetensors name
+    std::string dtype = "F32"; // of the decoded Δ (informational: the encoding sets what is stored)
 };
+
+// The default near-copy threshold (VerifierPolicy::nearCopyCosine), measured (docs/protocol.md,
+// "Update encodings"): honest miners on different shards of the demo from the same Φ have cosine
+// 0.36 to 0.72; a copy with relative Gaussian noise of 1 %, 5 %, 20 % has 0.99995, 0.9988, 0.981.
+// 0.95 refuses copies with noise up to a third of the update's norm.
+inline constexpr double kDefaultNearCopyCosine = 0.95;
 
 struct VerifierPolicy {
     std::string baseFingerprint;
@@ -56,6 +64,11 @@ struct VerifierPolicy {
     // by tensor name; tensors without a reference norm are bounded by maxUpdateNorm only); 0 = off.
     double maxRelativeNorm = 0.0;
     std::map<std::string, double> referenceNorms;
+    // The update encodings accepted; any other is refused as "wrong_encoding".
+    std::vector<DeltaEncoding> allowedEncodings{DeltaEncoding::F32, DeltaEncoding::BF16, DeltaEncoding::Int8};
+    // A decoded Δ whose cosine similarity with an earlier submission's decoded Δ (over all
+    // tensors) is at least this is a near copy, refused as "duplicate"; > 1 turns the test off.
+    double nearCopyCosine = kDefaultNearCopyCosine;
     bool allowUnsigned = false;    // accept submissions without signature.json
     bool allowUnknownKeys = false; // accept valid signatures by keys not in `knownMiners`
     KnownMiners knownMiners;
@@ -81,9 +94,11 @@ struct Verdict {
 
 // The validator's checks, in order: readable; package hash (and the manifest's content hash);
 // signature (present, key known, verifies); base fingerprint; selection hash; round; tensor
-// names exactly the expected ones; shapes; dtypes; finite values; update norm; and, across a
-// batch, exact and near copies (the same Δ content as an earlier submission in arrival order, or
-// one within 1 % of its norm). A manifest key the format does not have is malformed.
+// encoding allowed; tensor names exactly the expected ones (int8: with their row scales); shapes;
+// dtypes of the encoding; the decoding well formed; finite values; update norm (of the decoded
+// Δ); and, across a batch, exact and near copies (the same encoded Δ as an earlier submission in
+// arrival order, or a decoded Δ whose cosine with an earlier one's is at least nearCopyCosine).
+// A manifest key the format does not have is malformed.
 // A refusal is a Verdict, never an exception.
 // The validator's own record of when it first saw each submission (its folder name and package
 // hash), kept in a file it owns (the validator's state folder). The order among identical updates

@@ -10,11 +10,13 @@
 #include "core/util/Error.h"
 #include "core/util/ErrorKind.h"
 #include "core/util/Hash.h"
+#include "core/util/Paths.h"
 #include "core/util/Progress.h"
 
 #include <spdlog/spdlog.h>
 #include <torch/torch.h>
 
+#include <cctype>
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
@@ -47,6 +49,8 @@ nlohmann::json MinerSettings::toJson() const
             {"submission_dir", submissionDir.string()},
             {"key_dir", keyDir.string()},
             {"sign", sign},
+            {"encoding", deltaEncodingName(encoding)},
+            {"residual_file", residualFile.string()},
             {"validate_every", validateEvery},
             {"validation",
              {{"batches", validation.batches},
@@ -92,6 +96,14 @@ MinerSettings MinerSettings::fromJson(const nlohmann::json& j)
         s.submissionDir = j.value("submission_dir", std::string());
         s.keyDir = j.value("key_dir", std::string());
         s.sign = j.value("sign", true);
+        if (j.contains("encoding")) {
+            try {
+                s.encoding = parseDeltaEncoding(j.at("encoding").get<std::string>());
+            } catch (const UsageError& e) {
+                throw FormatError(std::string("miner settings: ") + e.what());
+            }
+        }
+        s.residualFile = j.value("residual_file", std::string());
         s.validateEvery = j.value("validate_every", std::int64_t{0});
         if (j.contains("validation")) {
             const auto& v = j.at("validation");
@@ -119,6 +131,8 @@ nlohmann::json MinerResult::toJson() const
     return {{"submission", submissionDir.string()},
             {"package_sha256", packageSha256},
             {"submission_bytes", submissionBytes},
+            {"encoding", deltaEncodingName(encoding)},
+            {"residual_file", residualFile.string()},
             {"steps", training.steps},
             {"skipped_steps", training.skippedSteps},
             {"tokens_seen", training.tokensSeen},
@@ -132,6 +146,48 @@ nlohmann::json MinerResult::toJson() const
             {"seconds", seconds},
             {"job_id", jobId}};
 }
+
+std::filesystem::path defaultResidualFile(const std::string& minerId, const std::string& selectionHash)
+{
+    std::string name;
+    for (char c : minerId.empty() ? std::string("unsigned") : minerId)
+        name += (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.') ? c : '_';
+    if (name.empty() || name[0] == '.')
+        name = "_" + name;
+    return dataDir() / "residuals" / (name + "-" + selectionHash.substr(0, 16) + ".safetensors");
+}
+
+std::filesystem::path residualFileOfRound(const std::filesystem::path& base, std::int64_t round)
+{
+    return base.parent_path() /
+           (base.stem().string() + ".round-" + std::to_string(round) + base.extension().string());
+}
+
+namespace {
+
+// The rounds that left a residual beside `base` ("<stem>.round-<n><ext>"), ascending.
+std::vector<std::int64_t> residualRounds(const std::filesystem::path& base)
+{
+    std::vector<std::int64_t> rounds;
+    std::error_code ec;
+    const std::string prefix = base.stem().string() + ".round-";
+    const std::string ext = base.extension().string();
+    for (std::filesystem::directory_iterator it(base.parent_path(), ec), end; !ec && it != end; it.increment(ec)) {
+        const std::string name = it->path().filename().string();
+        if (name.size() <= prefix.size() + ext.size() || name.compare(0, prefix.size(), prefix) != 0 ||
+            name.compare(name.size() - ext.size(), ext.size(), ext) != 0)
+            continue;
+        const std::string digits = name.substr(prefix.size(), name.size() - prefix.size() - ext.size());
+        if (digits.empty() || digits.size() > 15 ||
+            !std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; }))
+            continue;
+        rounds.push_back(std::stoll(digits));
+    }
+    std::sort(rounds.begin(), rounds.end());
+    return rounds;
+}
+
+} // namespace
 
 TensorMap currentExperts(const MoeModel& model, const std::vector<std::string>& names)
 {
@@ -440,21 +496,91 @@ MinerResult trainAndPackage(const MinerSettings& s, const TokenDataset& data, Jo
     for (const char* key : {"dataset", "key_dir", "out", "submission_dir", "phi", "project"})
         m.training.erase(key);
     m.training["skipped_steps"] = result.training.skippedSteps;
+    m.training["run_identity"] = identity;
+    m.encoding = s.encoding;
     std::optional<MinerKey> key;
     if (s.sign)
         key = MinerKey::loadOrCreate(s.keyDir.empty() ? MinerKey::defaultKeyDir() : s.keyDir, s.minerId);
-    const auto written = writeSubmission(s.submissionDir.empty() ? s.outDir / "submission" : s.submissionDir, m, delta,
-                                         key ? &*key : nullptr, &control);
-    result.submissionDir = written.dir;
-    result.packageSha256 = written.packageSha256;
-    result.submissionBytes = written.tensorBytes;
+    const auto subDir = s.submissionDir.empty() ? s.outDir / "submission" : s.submissionDir;
+    result.encoding = s.encoding;
+    if (s.encoding == DeltaEncoding::F32) {
+        const auto written = writeSubmission(subDir, m, delta, key ? &*key : nullptr, &control);
+        result.submissionDir = written.dir;
+        result.packageSha256 = written.packageSha256;
+        result.submissionBytes = written.tensorBytes;
+    } else {
+        // The residual is kept per round it was left by: a run for round t starts from the one
+        // the latest earlier round left, and leaves its own for round t. Two runs of one round
+        // (shards, a retry) both start from the same earlier residual, never from each other's.
+        const auto base = s.residualFile.empty()
+                              ? defaultResidualFile(key ? key->minerId() : (s.minerId.empty() ? "unsigned" : s.minerId),
+                                                    s.selection.hash())
+                              : s.residualFile;
+        result.residualFile = residualFileOfRound(base, s.round);
+        std::filesystem::path input;
+        for (const auto r : residualRounds(base))
+            if (r < s.round)
+                input = residualFileOfRound(base, r);
+        const auto pending = s.outDir / "residual.pending.safetensors";
+        // The pending residual into its place: saved there atomically, then the pending one removed
+        // (a crash in between leaves both equal, and the next rerun moves it again). Residuals of
+        // rounds before the one this run started from are no longer needed.
+        auto commitResidual = [&] {
+            std::filesystem::create_directories(result.residualFile.parent_path());
+            QuantizationResidual::load(pending).save(result.residualFile);
+            std::filesystem::remove(pending);
+            for (const auto r : residualRounds(base))
+                if (r < s.round && residualFileOfRound(base, r) != input) {
+                    std::error_code ignored;
+                    std::filesystem::remove(residualFileOfRound(base, r), ignored);
+                }
+        };
+        // This run's submission, written by an earlier attempt (killed or finished after that).
+        std::shared_ptr<const Submission> earlier;
+        std::error_code ec;
+        if (std::filesystem::exists(subDir / "manifest.json", ec)) {
+            try {
+                auto sub = Submission::open(subDir);
+                const auto& em = sub->manifest();
+                if (em.encoding == s.encoding && em.training.is_object() &&
+                    em.training.value("run_identity", std::string()) == identity &&
+                    em.innerSteps == result.training.steps && em.round == s.round)
+                    earlier = std::move(sub);
+            } catch (const std::exception&) {
+                // not this run's: written over below
+            }
+        }
+        if (earlier) {
+            if (std::filesystem::exists(pending, ec))
+                commitResidual();
+            result.reused = true;
+            result.submissionDir = subDir;
+            result.packageSha256 = earlier->packageSha256();
+            result.submissionBytes = earlier->encodedBytes();
+            spdlog::info("miner {}: the submission of this run was already written ({}); not encoded again",
+                         s.minerId, subDir.string());
+        } else {
+            // Δ + the residual of the previous round, encoded; the new residual kept beside the run
+            // until the submission is in place.
+            auto residual = input.empty() ? QuantizationResidual{} : QuantizationResidual::load(input);
+            const TensorMap encoded = residual.encode(delta, s.encoding);
+            residual.save(pending);
+            const auto written = writeEncodedSubmission(subDir, m, encoded, key ? &*key : nullptr, &control);
+            commitResidual();
+            result.submissionDir = written.dir;
+            result.packageSha256 = written.packageSha256;
+            result.submissionBytes = written.tensorBytes;
+            rec.metric(result.training.steps, "residual_norm", std::sqrt(residual.squaredNorm()));
+        }
+    }
     result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     rec.metric(result.training.steps, "submission_bytes", static_cast<double>(result.submissionBytes));
     if (s.collective)
         s.collective->barrier("the wait for rank 0 to write the submission");
-    spdlog::info("miner {}: {} steps ({} skipped), loss {:.4f} -> {:.4f}, submission {} ({} bytes)", s.minerId,
+    spdlog::info("miner {}: {} steps ({} skipped), loss {:.4f} -> {:.4f}, submission {} ({} bytes, {})", s.minerId,
                  result.training.steps, result.training.skippedSteps, result.training.firstLoss,
-                 result.training.lastLoss, written.dir.string(), written.tensorBytes);
+                 result.training.lastLoss, result.submissionDir.string(), result.submissionBytes,
+                 deltaEncodingName(s.encoding));
     return result;
 }
 

@@ -5,8 +5,15 @@
 // submission (core/teft/Submission.h). Resumable: the run's checkpoint lives in
 // <outDir>/checkpoint and a rerun with the same settings continues from it; cancelling leaves
 // one. Recorded in the job store as a "train" job with per-step metrics.
+//
+// Error feedback is crash-consistent: the new residual is written to <outDir>/residual.pending
+// .safetensors before the submission, and moved into the residual file after the submission is
+// renamed into place. A rerun of a run whose submission is already written (its manifest names
+// the run) does not encode again: it finishes moving a pending residual, if any, and returns the
+// submission, so that no residual is applied twice or lost.
 
 #include "core/model/MoeModel.h"
+#include "core/teft/DeltaEncoding.h"
 #include "core/teft/ExpertSelection.h"
 #include "core/train/InnerTrainer.h"
 #include "core/train/LossEvaluator.h"
@@ -50,6 +57,12 @@ struct MinerSettings {
     std::filesystem::path submissionDir; // empty: <outDir>/submission
     std::filesystem::path keyDir;        // empty: MinerKey::defaultKeyDir()
     bool sign = true;
+    // How Δ travels (core/teft/DeltaEncoding.h). bf16 and int8 keep error feedback: the
+    // quantisation residual of this miner and selection is added to the next round's Δ; residualFile
+    // (empty: defaultResidualFile()) is the base name of the residuals, one per round
+    // (residualFileOfRound); f32 has none.
+    DeltaEncoding encoding = DeltaEncoding::BF16;
+    std::filesystem::path residualFile;
     std::string dataLabel;                 // recorded in the manifest
     std::optional<std::int64_t> projectId; // the job store's project this run belongs to
     // Held-out loss every validateEvery steps and after the last (0: never); needs held-out rows.
@@ -94,7 +107,10 @@ using MinerStepFn = std::function<void(const MinerStep&)>;
 struct MinerResult {
     std::filesystem::path submissionDir;
     std::string packageSha256;
-    std::uint64_t submissionBytes = 0; // tensor data of Δ
+    std::uint64_t submissionBytes = 0; // encoded tensor data of Δ, as it travels (scales included)
+    DeltaEncoding encoding = DeltaEncoding::F32;
+    std::filesystem::path residualFile; // the error-feedback residual this run left (empty for f32)
+    bool reused = false; // the run's submission was written before (a resumed run): not encoded again
     InnerTrainerResult training;
     // The held-out loss of Φ(t) before training (the run's, measured at its step 0; a resume reads
     // it from the checkpoint) and of the trained experts at the run's final step (measured after
@@ -111,6 +127,13 @@ struct MinerResult {
 // (unless it was the last step), the stage "paused" is reported, and the job waits.
 MinerResult runMiner(const MinerSettings& settings, const TokenDataset& data, JobControl& control,
                      const MinerStepFn& onStep = {});
+
+// <dataDir>/residuals/<miner id>-<first 16 hex digits of the selection hash>.safetensors: the
+// base name of the residuals of one miner and selection, carried from round to round. The
+// residual round t leaves is residualFileOfRound(base, t) ("<stem>.round-<t><ext>"); a run for
+// round t starts from the one of the latest round before t.
+std::filesystem::path defaultResidualFile(const std::string& minerId, const std::string& selectionHash);
+std::filesystem::path residualFileOfRound(const std::filesystem::path& base, std::int64_t round);
 
 // Φ of a model's selected experts as fp32 CPU tensors (detached copies).
 TensorMap currentExperts(const MoeModel& model, const std::vector<std::string>& names);

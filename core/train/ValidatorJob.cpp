@@ -52,7 +52,9 @@ nlohmann::json ValidatorSettings::toJson() const
             {"allow_unsigned", allowUnsigned},
             {"allow_unknown_keys", allowUnknownKeys},
             {"max_update_norm", maxUpdateNorm},
-            {"max_relative_norm", maxRelativeNorm}};
+            {"max_relative_norm", maxRelativeNorm},
+            {"near_copy_cosine", nearCopyCosine},
+            {"submissions_in_given_order", submissionsInGivenOrder}};
 }
 
 ValidatorState ValidatorState::load(const fs::path& stateDir)
@@ -214,6 +216,7 @@ ScoredRound scoreWith(const ValidatorSettings& s, const ValidatorState& state, c
     policy.maxRelativeNorm = s.maxRelativeNorm;
     for (const auto& [name, t] : phi)
         policy.referenceNorms[name] = t.to(torch::kDouble).norm().item<double>();
+    policy.nearCopyCosine = s.nearCopyCosine;
     policy.allowUnsigned = s.allowUnsigned;
     policy.allowUnknownKeys = s.allowUnknownKeys;
     if (!s.knownMinersFile.empty())
@@ -224,8 +227,9 @@ ScoredRound scoreWith(const ValidatorSettings& s, const ValidatorState& state, c
     // never the senders' file times or names.
     fs::create_directories(s.stateDir);
     ReceiptLog receipts(s.stateDir / "receipts.json");
-    out.verdicts = verifier.verifyAll(dirs, &control, &receipts);
-    receipts.save();
+    out.verdicts = verifier.verifyAll(dirs, &control, s.submissionsInGivenOrder ? nullptr : &receipts);
+    if (!s.submissionsInGivenOrder)
+        receipts.save();
 
     const std::vector<std::string> labels = submissionNames(out.verdicts);
     std::vector<const Verdict*> accepted;
@@ -284,7 +288,8 @@ ScoredRound scoreWith(const ValidatorSettings& s, const ValidatorState& state, c
                          {"verdict", v.code},
                          {"message", v.message},
                          {"update_norm", v.updateNorm},
-                         {"bytes", v.submission ? v.submission->tensors().dataSize() : std::uint64_t(0)}};
+                         {"bytes", v.submission ? v.submission->encodedBytes() : std::uint64_t(0)},
+                         {"encoding", v.submission ? deltaEncodingName(v.submission->encoding()) : ""}};
         if (v.accepted) {
             const auto& c = out.candidates[ai];
             j["loss"] = std::isfinite(c.loss) ? nlohmann::json(c.loss) : nlohmann::json(nullptr);
@@ -492,9 +497,10 @@ ValidatorResult applyRound(ScoredRound& scored, const TokenDataset& heldOut, Job
         throw Error("The validator state in " + s.stateDir.string() +
                     " changed since the submissions were scored (now at round " + std::to_string(now.round) +
                     "); score them again");
-    JobRecord rec("validate", s.toJson().dump(), s.stateDir.string(), s.projectId);
+    auto rec = s.recordJob ? std::make_unique<JobRecord>("validate", s.toJson().dump(), s.stateDir.string(), s.projectId)
+                           : std::make_unique<JobRecord>(JobRecord::Unrecorded{});
     const TokenDataset scoring = heldOut.heldOutPart(TokenDataset::HeldOutPart::Scoring);
-    return recordJob(rec, [&] { return applyWith(scored, scoring, control, weights, rec); });
+    return recordJob(*rec, [&] { return applyWith(scored, scoring, control, weights, *rec); });
 }
 
 ValidatorResult runValidator(const ValidatorSettings& s, const TokenDataset& heldOut, JobControl& control)

@@ -79,6 +79,15 @@ struct ValidatorSettings {
     // is larger than twice the weights replaces them, and one scaled up by orders of magnitude is
     // refused before it is scored.
     double maxRelativeNorm = 2.0;
+    // A submission whose decoded Δ has at least this cosine similarity with an earlier one's is a
+    // near copy, refused as "duplicate" (VerifierPolicy::nearCopyCosine); > 1 = off.
+    double nearCopyCosine = kDefaultNearCopyCosine;
+    // The order of `submissions` is the order they were committed in (the network's commitment
+    // slots, which the store assigns): copies are judged in that order and the validator's receipt
+    // log is not used. Otherwise the receipt log orders them.
+    bool submissionsInGivenOrder = false;
+    // false: a recomputation (`teft round verify`) that records no job in the job store.
+    bool recordJob = true;
     std::optional<std::int64_t> projectId; // the job store project the round's job belongs to
 
     nlohmann::json toJson() const;

@@ -183,7 +183,11 @@ private Q_SLOTS:
         // Clipping and the load-balancing loss on, so that both must use the global batch.
         const std::vector<std::string> opts = {"--steps", "5",    "--batch-size", "6",        "--grad-accum",
                                                "2",       "--lr", "0.02",         "--warmup", "1",
-                                               "--clip",  "0.05", "--aux-loss",   "0.05",     "--quiet"};
+                                               "--clip",  "0.05", "--aux-loss",   "0.05",     "--quiet",
+                                               // f32: the comparison is of the Δs themselves
+                                               // (bf16 rounding would turn a last-bit difference
+                                               // into one of its own step)
+                                               "--encoding", "f32"};
         const auto before = lastJobId();
         auto one = teft::test::runProcess(TEFT_CLI_PATH, trainArgs(m_dir / "one", opts));
         QVERIFY2(one.exitCode == 0, one.err.c_str());
@@ -223,7 +227,11 @@ private Q_SLOTS:
             QSKIP("no CUDA GPU");
         const std::vector<std::string> opts = {"--steps", "5",    "--batch-size", "6",        "--grad-accum",
                                                "2",       "--lr", "0.02",         "--warmup", "1",
-                                               "--clip",  "0.05", "--aux-loss",   "0.05",     "--quiet"};
+                                               "--clip",  "0.05", "--aux-loss",   "0.05",     "--quiet",
+                                               // f32: the comparison is of the Δs themselves
+                                               // (bf16 rounding would turn a last-bit difference
+                                               // into one of its own step)
+                                               "--encoding", "f32"};
         auto one = teft::test::runProcess(TEFT_CLI_PATH, trainArgs(m_dir / "cuda-one", opts, "cuda:0"));
         QVERIFY2(one.exitCode == 0, one.err.c_str());
         const int port = teft::test::freeTcpPort();

@@ -125,6 +125,8 @@ MinerSettings minerSettings(const fs::path& out)
     s.sign = false;
     s.minerId = "m";
     s.outDir = out;
+    // The exact displacement (the encodings and their error feedback: errorFeedback*).
+    s.encoding = DeltaEncoding::F32;
     return s;
 }
 
@@ -503,6 +505,132 @@ private slots:
         broken = j;
         broken["shard"] = "two";
         QVERIFY_THROWS_EXCEPTION(FormatError, MinerSettings::fromJson(broken));
+    }
+
+    // bf16 with error feedback over two rounds: what a round's submission leaves out (the
+    // rounding) is the residual, and the next round sends Δ + residual; decoded submission plus
+    // residual is always exactly what should have been sent. Residuals are kept per round: two
+    // runs of one round start from the same earlier residual.
+    void errorFeedbackCarriesTheResidualAcrossRounds()
+    {
+        auto& f = fixture();
+        JobControl control;
+        const auto root = teft::test::freshDir("miner-ef");
+        const auto exact = runMiner(minerSettings(root / "exact"), f.data, control); // the f32 Δ
+        const TensorMap raw = deltas(exact.submissionDir);
+
+        auto round0 = minerSettings(root / "round0");
+        round0.encoding = DeltaEncoding::BF16;
+        round0.residualFile = root / "residual.safetensors";
+        const auto file0 = residualFileOfRound(round0.residualFile, 0);
+        const auto file1 = residualFileOfRound(round0.residualFile, 1);
+        QCOMPARE(file1, root / "residual.round-1.safetensors");
+        const auto r0 = runMiner(round0, f.data, control);
+        QCOMPARE(r0.encoding, DeltaEncoding::BF16);
+        QCOMPARE(r0.residualFile, file0);
+        QVERIFY(!r0.reused);
+        QVERIFY(!fs::exists(round0.outDir / "residual.pending.safetensors"));
+        const auto sub0 = Submission::open(r0.submissionDir);
+        QCOMPARE(sub0->encoding(), DeltaEncoding::BF16);
+        QCOMPARE(r0.submissionBytes, exact.submissionBytes / 2); // bf16: half of f32, as it travels
+        QCOMPARE(r0.submissionBytes, sub0->encodedBytes());
+        const TensorMap d0 = deltas(r0.submissionDir);
+        const auto e1 = QuantizationResidual::load(file0);
+        QVERIFY(e1.squaredNorm() > 0);
+        for (const auto& [n, t] : raw)
+            QVERIFY2(torch::allclose(d0.at(n) + e1.tensors().at(n), t, 0, 1e-9), n.c_str());
+        // A second run of round 0 (another shard, a retry) starts from no residual, as the first did.
+        auto round0b = round0;
+        round0b.outDir = root / "round0b";
+        QCOMPARE(runMiner(round0b, f.data, control).packageSha256.empty(), false);
+        for (const auto& [n, t] : deltas(round0b.outDir / "submission"))
+            QVERIFY2(torch::equal(t, d0.at(n)), n.c_str());
+
+        // Round 1 (the same Φ and data, so the same raw Δ): Δ + e1 is what is encoded.
+        auto round1 = round0;
+        round1.outDir = root / "round1";
+        round1.round = 1;
+        const auto r1 = runMiner(round1, f.data, control);
+        QCOMPARE(r1.residualFile, file1);
+        const TensorMap d1 = deltas(r1.submissionDir);
+        const auto e2 = QuantizationResidual::load(file1);
+        bool differs = false;
+        for (const auto& [n, t] : raw) {
+            QVERIFY2(torch::allclose(d1.at(n) + e2.tensors().at(n), t + e1.tensors().at(n), 0, 1e-9), n.c_str());
+            differs |= !torch::equal(d1.at(n), d0.at(n));
+        }
+        QVERIFY(differs); // the residual was applied
+        // Another run of round 1 also starts from round 0's residual, not from the first run's.
+        auto round1b = round1;
+        round1b.outDir = root / "round1b";
+        runMiner(round1b, f.data, control);
+        for (const auto& [n, t] : deltas(round1b.outDir / "submission"))
+            QVERIFY2(torch::equal(t, d1.at(n)), n.c_str());
+
+        // Killed after the submission was renamed into place, before the residual was moved: the
+        // rerun does not encode again (no residual applied twice), and finishes the move.
+        const auto pending = round1.outDir / "residual.pending.safetensors";
+        fs::copy_file(file1, pending);
+        fs::remove(file1);
+        const auto again = runMiner(round1, f.data, control);
+        QVERIFY(again.reused);
+        QCOMPARE(again.packageSha256, r1.packageSha256);
+        QCOMPARE(again.submissionBytes, r1.submissionBytes);
+        QVERIFY(!fs::exists(pending));
+        const auto moved = QuantizationResidual::load(file1);
+        for (const auto& [n, t] : e2.tensors())
+            QVERIFY2(torch::equal(moved.tensors().at(n), t), n.c_str());
+        // Rerun once more after it finished: still nothing applied twice.
+        const auto third = runMiner(round1, f.data, control);
+        QVERIFY(third.reused);
+        QCOMPARE(third.packageSha256, r1.packageSha256);
+        for (const auto& [n, t] : e2.tensors())
+            QVERIFY2(torch::equal(QuantizationResidual::load(file1).tensors().at(n), t), n.c_str());
+
+        // Killed before the submission was written (a pending residual, no submission): encoded
+        // again from round 0's residual, which is kept while round 1 may still need it.
+        fs::remove_all(r1.submissionDir);
+        fs::copy_file(file1, pending);
+        fs::remove(file1);
+        QVERIFY(fs::exists(file0));
+        const auto redone = runMiner(round1, f.data, control);
+        QVERIFY(!redone.reused);
+        const TensorMap dr = deltas(redone.submissionDir);
+        for (const auto& [n, t] : d1)
+            QVERIFY2(torch::equal(dr.at(n), t), n.c_str());
+        QVERIFY(!fs::exists(pending));
+
+        // Round 2 starts from round 1's residual; round 0's is no longer needed and is removed.
+        auto round2 = round1;
+        round2.outDir = root / "round2";
+        round2.round = 2;
+        runMiner(round2, f.data, control);
+        QVERIFY(!fs::exists(file0));
+        QVERIFY(fs::exists(file1));
+        QVERIFY(fs::exists(residualFileOfRound(round0.residualFile, 2)));
+
+        // int8: per-row scales travel, a quarter of f32 plus the scales.
+        auto int8 = round0;
+        int8.encoding = DeltaEncoding::Int8;
+        int8.outDir = root / "int8";
+        int8.residualFile = root / "residual-int8.safetensors";
+        const auto ri = runMiner(int8, f.data, control);
+        std::uint64_t expected = 0;
+        for (const auto& [n, t] : raw)
+            expected += encodedBytes(t.sizes().vec(), DeltaEncoding::Int8);
+        QCOMPARE(ri.submissionBytes, expected);
+        const auto ei = QuantizationResidual::load(ri.residualFile);
+        const TensorMap di = deltas(ri.submissionDir);
+        for (const auto& [n, t] : raw)
+            QVERIFY2(torch::allclose(di.at(n) + ei.tensors().at(n), t, 0, 1e-7), n.c_str());
+
+        // The default residual file: per miner and selection, in the data folder.
+        const auto def = defaultResidualFile("m/../x", f.selection.hash());
+        QCOMPARE(def.parent_path(), dataDir() / "residuals");
+        QCOMPARE(def.filename().string(), "m_.._x-" + f.selection.hash().substr(0, 16) + ".safetensors");
+        // The settings carry the encoding through the job record.
+        QCOMPARE(MinerSettings::fromJson(int8.toJson()).encoding, DeltaEncoding::Int8);
+        QCOMPARE(MinerSettings::fromJson(int8.toJson()).residualFile, int8.residualFile);
     }
 
     void resumeAfterCancelEqualsUninterruptedRun()

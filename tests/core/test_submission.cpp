@@ -110,7 +110,7 @@ class TestSubmission : public QObject {
     fs::path write(const std::string& name, const TensorMap& delta, const MinerKey* key, SubmissionManifest m)
     {
         const fs::path dir = m_root / name;
-        writeSubmission(dir, std::move(m), delta, key);
+        writeEncodedSubmission(dir, std::move(m), delta, key);
         return dir;
     }
     void expectRefused(const fs::path& dir, RefusalReason reason, const QString& needle,
@@ -415,37 +415,245 @@ private slots:
         QVERIFY_THROWS_EXCEPTION(FormatError, ReceiptLog(state / "bad.json"));
     }
 
-    // Near copies (another miner's Δ plus a little noise, re-signed) are duplicates: the first
-    // received keeps the credit, both are refused when first received in the same scan, and an
-    // update 5 % away from another is an update of its own.
+    // Near copies (another miner's Δ plus a little noise, re-signed, or re-encoded) are
+    // duplicates by the cosine of the decoded updates: the first received keeps the credit (the
+    // order of the folders given, never names or file times), both are refused when first
+    // received in the same scan, and an update of its own (an honest-like pair, cosine far below
+    // the threshold) is accepted.
     void nearCopiesAreDuplicates()
     {
-        TensorMap near, apart;
+        TensorMap near, reencoded, own;
         const TensorMap noise = makeTensors(0.01, 9);
         const double rel = l2(noise) / l2(m_delta); // ~1: the noise is as large as the update
+        const TensorMap other = makeTensors(0.01, 11);
         for (const auto& [name, t] : m_delta) {
-            near[name] = t + noise.at(name) * (0.002 / rel);
-            apart[name] = t + noise.at(name) * (0.05 / rel);
+            near[name] = t + noise.at(name) * (0.05 / rel); // cosine ~ 1/sqrt(1 + 0.05²) = 0.99875
+            // Half its own, half alice's: cosine ~ 0.7, like two honest miners on other shards.
+            own[name] = 0.5 * t + 0.5 * other.at(name) * (l2(m_delta) / l2(other));
         }
         const fs::path root = test::freshDir("near");
         writeSubmission(root / "a", manifest(), m_delta, &m_alice);
         writeSubmission(root / "b", manifest(), near, &m_bob);
-        writeSubmission(root / "c", manifest(), apart, &m_bob);
+        writeSubmission(root / "c", manifest(), own, &m_bob);
+        SubmissionManifest int8 = manifest();
+        int8.encoding = DeltaEncoding::Int8;
+        writeSubmission(root / "d", int8, m_delta, &m_mallory); // alice's Δ re-encoded: another hash
+        VerifierPolicy p = policy();
+        p.knownMiners.add(m_mallory.publicKey());
         const auto dirs = SubmissionVerifier::listSubmissions(root);
-        const auto inOrder = SubmissionVerifier(policy()).verifyAll(dirs);
-        QVERIFY(inOrder[0].accepted);
+        const auto inOrder = SubmissionVerifier(p).verifyAll(dirs);
+        QVERIFY2(inOrder[0].accepted, inOrder[0].message.c_str());
         QCOMPARE(inOrder[1].reason, RefusalReason::DuplicateCopy);
         QVERIFY2(QString::fromStdString(inOrder[1].message).contains("near copy of the earlier submission a"),
                  inOrder[1].message.c_str());
-        QVERIFY2(QString::fromStdString(inOrder[1].message).contains("differ by 0.2 %"), inOrder[1].message.c_str());
+        QVERIFY2(QString::fromStdString(inOrder[1].message).contains("cosine similarity 0.998"),
+                 inOrder[1].message.c_str());
         QVERIFY2(inOrder[2].accepted, inOrder[2].message.c_str());
+        QCOMPARE(inOrder[3].reason, RefusalReason::DuplicateCopy);
+        QVERIFY2(QString::fromStdString(inOrder[3].message).contains("near copy of the earlier submission a"),
+                 inOrder[3].message.c_str());
+        // The order is the one given (the network's commit order), not the names: b first.
+        const auto reversed = SubmissionVerifier(p).verifyAll({dirs[1], dirs[0]});
+        QVERIFY2(reversed[0].accepted, reversed[0].message.c_str());
+        QCOMPARE(reversed[1].reason, RefusalReason::DuplicateCopy);
+        QVERIFY2(QString::fromStdString(reversed[1].message).contains("near copy of the earlier submission b"),
+                 reversed[1].message.c_str());
+        // The threshold is the policy's: at 0.9999 the 5 % copy is an update of its own.
+        VerifierPolicy strict = p;
+        strict.nearCopyCosine = 0.9999;
+        const auto lenient = SubmissionVerifier(strict).verifyAll({dirs[0], dirs[1]});
+        QVERIFY2(lenient[1].accepted, lenient[1].message.c_str());
         // Alice's and bob's first received in the same scan: neither is credited.
         ReceiptLog log(test::freshDir("near-state") / "receipts.json");
-        const auto tie = SubmissionVerifier(policy()).verifyAll(dirs, nullptr, &log);
+        const auto tie = SubmissionVerifier(p).verifyAll({dirs[0], dirs[1], dirs[2]}, nullptr, &log);
         QCOMPARE(tie[0].reason, RefusalReason::DuplicateCopy);
         QCOMPARE(tie[1].reason, RefusalReason::DuplicateCopy);
         QVERIFY(QString::fromStdString(tie[0].message).contains("cannot be established"));
         QVERIFY(tie[2].accepted);
+    }
+
+    // Each encoding round-trips: the manifest names it, the hash covers the encoded bytes, the
+    // bytes reported are those on disk, and delta() is exactly decodeDeltas of what travels.
+    void encodingsRoundTrip()
+    {
+        for (auto e : {DeltaEncoding::F32, DeltaEncoding::BF16, DeltaEncoding::Int8}) {
+            const std::string name = std::string("enc-") + deltaEncodingName(e);
+            SubmissionManifest m = manifest();
+            m.encoding = e;
+            const auto res = writeSubmission(m_root / name, m, m_delta, &m_alice);
+            const auto sub = Submission::open(m_root / name);
+            QCOMPARE(sub->encoding(), e);
+            QCOMPARE(sub->manifest().formatVersion, 2);
+            const json j = json::parse(readFile(m_root / name / "manifest.json"));
+            QCOMPARE(j.at("encoding").get<std::string>(), std::string(deltaEncodingName(e)));
+            const TensorMap encoded = encodeDeltas(m_delta, e);
+            const TensorMap decoded = decodeDeltas(encoded, e);
+            QCOMPARE(sub->manifest().deltaSha256, tensorsDigest(encoded));
+            QCOMPARE(sub->deltaSha256(), tensorsDigest(encoded));
+            QCOMPARE(sub->manifest().tensorCount, static_cast<std::int64_t>(encoded.size()));
+            std::uint64_t bytes = 0;
+            for (const auto& [n, t] : m_delta)
+                bytes += encodedBytes(t.sizes().vec(), e);
+            QCOMPARE(res.tensorBytes, bytes);
+            QCOMPARE(sub->encodedBytes(), bytes);
+            QCOMPARE(sub->tensorNames().size(), m_delta.size());
+            double squares = 0;
+            for (const auto& [n, t] : m_delta) {
+                const at::Tensor d = sub->delta(n);
+                QCOMPARE(d.scalar_type(), torch::kFloat);
+                QVERIFY2(torch::equal(d, decoded.at(n)), n.c_str());
+                if (e == DeltaEncoding::F32)
+                    QVERIFY(torch::equal(d, t));
+                else
+                    QVERIFY(!torch::equal(d, t)); // rounded
+                squares += d.to(torch::kDouble).pow(2).sum().item<double>();
+            }
+            const Verdict v = SubmissionVerifier(policy()).verify(m_root / name);
+            QVERIFY2(v.accepted, v.message.c_str());
+            // The norm checked is the decoded Δ's.
+            QVERIFY(std::abs(v.updateNorm - std::sqrt(squares)) <= 1e-9 * std::sqrt(squares));
+        }
+        QCOMPARE(fs::file_size(m_root / "enc-bf16" / "experts.safetensors") <
+                     fs::file_size(m_root / "enc-f32" / "experts.safetensors"),
+                 true);
+    }
+
+    // Python's safetensors reads a bf16 submission, and the reference implementation
+    // (tests/reference/delta_encoding.py) decodes it to the Δ the engine scores.
+    void pythonReadsABf16Submission()
+    {
+        SubmissionManifest m = manifest();
+        m.encoding = DeltaEncoding::BF16;
+        writeSubmission(m_root / "py-bf16", m, m_delta, &m_alice);
+        const fs::path out = test::freshDir("py-bf16-decoded") / "decoded.safetensors";
+        const auto r = test::runProcess(
+            test::python(), {(test::sourceDir() / "tests" / "reference" / "delta_encoding.py").string(), "decode",
+                             (m_root / "py-bf16" / "experts.safetensors").string(), "bf16", out.string()},
+            120000);
+        QVERIFY2(r.exitCode == 0, r.err.c_str());
+        const auto sub = Submission::open(m_root / "py-bf16");
+        const auto f = SafetensorsFile::open(out);
+        QCOMPARE(f->tensors().size(), m_delta.size());
+        for (const auto& n : sub->tensorNames())
+            QVERIFY2(torch::equal(f->tensor(n), sub->delta(n)), n.c_str());
+    }
+
+    // A version 1 manifest (before the encodings: no "encoding" key) still reads as f32; a
+    // version 2 one must name its encoding, one the format has.
+    void version1ManifestsReadAsF32()
+    {
+        auto resign = [&](const fs::path& dir, json j) {
+            const std::string manifestBytes = j.dump(1) + "\n";
+            writeFileAtomically(dir / "manifest.json", manifestBytes);
+            Sha256 h; // the package hash by hand: the manifest need not parse
+            h.update("teft-submission-v1\n" + std::to_string(manifestBytes.size()) + "\n");
+            h.update(manifestBytes);
+            h.update(readFile(dir / "experts.safetensors"));
+            const std::string sha = h.hex();
+            SubmissionSignature sig;
+            sig.publicKey = m_alice.publicKeyHex();
+            sig.sha256 = sha;
+            sig.signature = m_alice.sign(signatureMessage(sha));
+            writeFileAtomically(dir / "signature.json", sig.toJson().dump(1) + "\n");
+        };
+        const fs::path v1 = write("v1", m_delta, &m_alice, manifest());
+        json j = json::parse(readFile(v1 / "manifest.json"));
+        QCOMPARE(j.at("version").get<int>(), 2);
+        j.erase("encoding");
+        j["version"] = 1;
+        resign(v1, j);
+        const Verdict ok = SubmissionVerifier(policy()).verify(v1);
+        QVERIFY2(ok.accepted, ok.message.c_str());
+        QCOMPARE(ok.submission->encoding(), DeltaEncoding::F32);
+
+        const fs::path v1enc = write("v1-encoding", m_delta, &m_alice, manifest());
+        j = json::parse(readFile(v1enc / "manifest.json"));
+        j["version"] = 1;
+        resign(v1enc, j);
+        expectRefused(v1enc, RefusalReason::Malformed, "unknown key \"encoding\"");
+
+        const fs::path v2none = write("v2-no-encoding", m_delta, &m_alice, manifest());
+        j = json::parse(readFile(v2none / "manifest.json"));
+        j.erase("encoding");
+        resign(v2none, j);
+        expectRefused(v2none, RefusalReason::Malformed, "\"encoding\" is missing");
+
+        const fs::path fp8 = write("v2-fp8", m_delta, &m_alice, manifest());
+        j = json::parse(readFile(fp8 / "manifest.json"));
+        j["encoding"] = "fp8";
+        resign(fp8, j);
+        expectRefused(fp8, RefusalReason::Malformed, "\"encoding\" is \"fp8\"");
+    }
+
+    // Hostile encodings: each refused with its reason, naming the tensor, never an exception.
+    void hostileEncodingsAreRefused()
+    {
+        SubmissionManifest int8 = manifest();
+        int8.encoding = DeltaEncoding::Int8;
+        const TensorMap good = encodeDeltas(m_delta, DeltaEncoding::Int8);
+        const std::string victim = expertName(1, 2, "up_proj");
+
+        TensorMap noScales = good;
+        noScales.erase(victim + kInt8ScaleSuffix);
+        expectRefused(write("int8-no-scales", noScales, &m_alice, int8), RefusalReason::Malformed,
+                      QString::fromStdString(victim + " has no row scales"));
+
+        TensorMap minus128 = good;
+        minus128[victim] = minus128[victim].clone();
+        minus128[victim].view(-1)[5] = -128;
+        expectRefused(write("int8-minus-128", minus128, &m_alice, int8), RefusalReason::Malformed, "-128");
+
+        TensorMap negativeScale = good;
+        negativeScale[victim + kInt8ScaleSuffix] = negativeScale[victim + kInt8ScaleSuffix].clone();
+        negativeScale[victim + kInt8ScaleSuffix][0] = -1.0f;
+        expectRefused(write("int8-negative-scale", negativeScale, &m_alice, int8), RefusalReason::Malformed,
+                      QString::fromStdString(victim));
+        TensorMap nanScale = good;
+        nanScale[victim + kInt8ScaleSuffix] = nanScale[victim + kInt8ScaleSuffix].clone();
+        nanScale[victim + kInt8ScaleSuffix][1] = std::nanf("");
+        expectRefused(write("int8-nan-scale", nanScale, &m_alice, int8), RefusalReason::Malformed,
+                      "finite and not negative");
+        TensorMap shortScale = good;
+        shortScale[victim + kInt8ScaleSuffix] = torch::ones({2});
+        expectRefused(write("int8-short-scale", shortScale, &m_alice, int8), RefusalReason::ShapeMismatch,
+                      "expected [6]");
+
+        // F32 tensors under a bf16 manifest, int8 payloads under an f32 one.
+        SubmissionManifest bf16 = manifest();
+        bf16.encoding = DeltaEncoding::BF16;
+        expectRefused(write("bf16-holding-f32", m_delta, &m_alice, bf16), RefusalReason::DtypeMismatch,
+                      "has dtype F32, expected BF16 (a bf16 update)");
+        TensorMap int8Payloads;
+        for (const auto& [n, t] : good)
+            if (!QString::fromStdString(n).endsWith(kInt8ScaleSuffix))
+                int8Payloads[n] = t;
+        expectRefused(write("f32-holding-i8", int8Payloads, &m_alice, manifest()), RefusalReason::DtypeMismatch,
+                      "has dtype I8, expected F32");
+        // Scales beside an f32 update are tensors of no selected expert.
+        expectRefused(write("f32-with-scales", good, &m_alice, manifest()), RefusalReason::ExtraTensor,
+                      kInt8ScaleSuffix);
+
+        // NaN in a bf16 payload: non-finite, like an f32 one.
+        TensorMap nan = encodeDeltas(m_delta, DeltaEncoding::BF16);
+        nan[victim] = nan[victim].clone();
+        nan[victim].view(-1)[2] = std::nanf("");
+        expectRefused(write("bf16-nan", nan, &m_alice, bf16), RefusalReason::NonFinite, QString::fromStdString(victim));
+
+        // An encoding the validator does not accept.
+        VerifierPolicy onlyBf16 = policy();
+        onlyBf16.allowedEncodings = {DeltaEncoding::BF16};
+        const fs::path int8Dir = write("int8-not-allowed", good, &m_alice, int8);
+        QVERIFY(SubmissionVerifier(policy()).verify(int8Dir).accepted);
+        expectRefused(int8Dir, RefusalReason::EncodingNotAllowed, "encoded as int8, which this validator does not "
+                                                                   "accept (it accepts bf16)",
+                      &onlyBf16);
+        QCOMPARE(reasonCode(RefusalReason::EncodingNotAllowed), std::string("wrong_encoding"));
+        // A batch with hostile encodings is verified to the end, each refused.
+        const auto all = SubmissionVerifier(policy()).verifyAll(
+            {m_root / "int8-minus-128", m_root / "int8-no-scales", m_root / "bf16-nan", int8Dir});
+        QCOMPARE(all.size(), std::size_t(4));
+        QVERIFY(!all[0].accepted && !all[1].accepted && !all[2].accepted);
+        QVERIFY2(all[3].accepted, all[3].message.c_str());
     }
 
     // A signed manifest key the format does not have is refused, naming it.

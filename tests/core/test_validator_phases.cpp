@@ -175,6 +175,39 @@ private Q_SLOTS:
         QVERIFY_THROWS_EXCEPTION(Error, applyRound(scored, f.data, control));
     }
 
+    // The validator scores exactly the decoded Δ: a bf16 submission (the miners' default) scores
+    // what its decoded Δ written as f32 scores, to the bit.
+    void validatorScoresTheDecodedDelta()
+    {
+        auto& f = fixture();
+        JobControl control;
+        const auto root = teft::test::freshDir("decoded");
+        const auto good = Submission::open(f.subs / "a-good");
+        QCOMPARE(good->encoding(), DeltaEncoding::BF16);
+        TensorMap decoded;
+        for (const auto& n : good->tensorNames())
+            decoded[n] = good->delta(n);
+        auto m = good->manifest();
+        m.encoding = DeltaEncoding::F32;
+        m.deltaSha256.clear();
+        m.createdAt.clear();
+        fs::create_directories(root / "bf16");
+        fs::copy(f.subs / "a-good", root / "bf16" / "a", fs::copy_options::recursive);
+        writeSubmission(root / "f32" / "a", m, decoded, nullptr);
+        QCOMPARE(Submission::open(root / "f32" / "a")->encoding(), DeltaEncoding::F32);
+        auto s1 = settings(root / "state-bf16");
+        s1.submissionsDir = root / "bf16";
+        auto s2 = settings(root / "state-f32");
+        s2.submissionsDir = root / "f32";
+        const auto a = scoreRound(s1, f.data, control);
+        const auto b = scoreRound(s2, f.data, control);
+        QVERIFY2(a.verdicts.at(0).accepted, a.verdicts.at(0).message.c_str());
+        QVERIFY2(b.verdicts.at(0).accepted, b.verdicts.at(0).message.c_str());
+        QCOMPARE(a.row(0).at("gain").get<double>(), b.row(0).at("gain").get<double>());
+        QCOMPARE(a.row(0).at("std_error").get<double>(), b.row(0).at("std_error").get<double>());
+        QCOMPARE(a.verdicts.at(0).updateNorm, b.verdicts.at(0).updateNorm);
+    }
+
     // The report's statistics, against the held-out losses evaluated here on the same scoring
     // rows and a textbook paired t-test (equal tokens per batch): s_i = mean d_b, SE = s/√n.
     void reportCarriesScoresWithUncertainty()

@@ -177,7 +177,7 @@ int main(int argc, char** argv)
             SubmissionManifest m = manifest(name);
             if (edit)
                 edit(m);
-            writeSubmission(subs / name, m, delta, key);
+            writeEncodedSubmission(subs / name, m, delta, key);
             if (spoil)
                 spoil(subs / name);
             cases[name] = {{"verdict", verdict}, {"message_contains", needle}, {"why", why}};

@@ -170,6 +170,9 @@ RoutingPage::RoutingPage(QWidget* parent) : QWidget(parent)
     m_totalExperts = new QLabel;
     m_totalParams = new QLabel;
     m_totalBytes = new QLabel;
+    m_totalBytes->setToolTip(tr("The bytes a miner's submission carries each round: the update of the selected experts "
+                                "in the default bf16 encoding (f32 doubles it, int8 about halves it; `teft encodings` "
+                                "shows each)"));
     m_share = new QLabel;
     summaryForm->addRow(tr("Experts selected:"), m_totalExperts);
     summaryForm->addRow(tr("Trainable parameters:"), m_totalParams);
