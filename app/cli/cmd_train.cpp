@@ -2,17 +2,22 @@
 // submission. Rerunning with the same settings and --out resumes from the checkpoint.
 #include "app/cli/Cli.h"
 #include "app/cli/Launcher.h"
+#include "app/cli/NetworkCli.h"
 #include "app/cli/TrainCliSupport.h"
 
 #include "core/dist/Distributed.h"
+#include "core/net/Network.h"
+#include "core/net/ObjectStore.h"
 #include "core/project/Train.h"
 #include "core/teft/ExpertSelection.h"
+#include "core/teft/MinerKey.h"
 #include "core/train/MemoryPlan.h"
 #include "core/util/Runtime.h"
 
 #include <algorithm>
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <sstream>
 #include <thread>
 
@@ -97,6 +102,13 @@ int runTrain(Invocation& inv)
     s.sign = !inv.flag("unsigned");
     if (inv.has("key-dir"))
         s.keyDir = inv.get("key-dir");
+    s.encoding = parseDeltaEncoding(inv.get("encoding"));
+    if (inv.has("residual")) {
+        if (s.encoding == DeltaEncoding::F32)
+            throw UsageError("--residual keeps the error feedback of a lossy encoding: f32 has none (use "
+                             "--encoding bf16 or int8, or leave --residual out)");
+        s.residualFile = std::filesystem::absolute(inv.get("residual"));
+    }
     s.outDir = std::filesystem::absolute(inv.require("out"));
     if (inv.has("phi"))
         s.phiFile = std::filesystem::absolute(s.phiFile);
@@ -118,8 +130,38 @@ int runTrain(Invocation& inv)
             inv.printText(plan.text());
         return plan.fits() ? 0 : 1;
     }
+    if (inv.has("publish") && !s.sign)
+        throw UsageError("--publish commits the submission under the miner's key: leave out --unsigned");
     if (wantsLauncher(inv))
         return launchRanks(inv); // --nproc-per-node: this process starts and watches the ranks
+    // --publish: the store and its round are checked before training (a bad address, missing
+    // credentials or no open round fail now, not after the run); without --round the submission
+    // is for the store's latest round.
+    std::unique_ptr<net::ObjectStore> publishStore;
+    std::unique_ptr<net::Network> publishNetwork;
+    if (inv.has("publish")) {
+        publishStore = openStore(inv, "publish");
+        publishNetwork = connectNetwork(*publishStore, &inv.control);
+        const auto latest = publishNetwork->latestRound(&inv.control);
+        if (!latest)
+            throw Error("No round is open in " + publishStore->describe() +
+                        " to publish to: the validator opens one with `teft round open`");
+        if (!inv.has("round"))
+            s.round = *latest;
+        if (s.round == *latest) {
+            const net::RoundView view = publishNetwork->round(*latest, &inv.control);
+            if (view.resultObject || view.seal)
+                throw Error("Round " + std::to_string(*latest) + " in " + publishStore->describe() +
+                            " is already closed: wait for the validator to open the next one (`teft pull` shows it)");
+            if (view.secondsToDeadline <= 0)
+                throw Error("Round " + std::to_string(*latest) + "'s deadline " + view.opening.deadline +
+                            " has passed: a commitment now would be refused as late");
+            if (!view.opening.phi.empty() && !inv.has("phi"))
+                throw UsageError("Round " + std::to_string(*latest) + " builds on Φ(t) " + view.opening.phi +
+                                 ", not on the base model's experts: fetch it with `teft pull --store " +
+                                 inv.get("publish") + "` and pass --phi FILE");
+        }
+    }
     // A rank of a data-parallel job (started by --nproc-per-node, torchrun, a Slurm script...)?
     const std::unique_ptr<ProcessGroup> group = joinDataParallelJob(inv, s);
     MinerResult r;
@@ -136,9 +178,17 @@ int runTrain(Invocation& inv)
         throw;
     }
     if (group && group->rank() != 0)
-        return 0; // rank 0 prints the result
+        return 0; // rank 0 prints the result (and publishes the submission)
+    std::optional<net::SubmitResult> published;
+    if (publishNetwork) {
+        const MinerKey key = MinerKey::load(s.keyDir.empty() ? MinerKey::defaultKeyDir() : s.keyDir);
+        published = net::submitToRound(*publishNetwork, r.submissionDir, key, {}, &inv.control);
+    }
     if (inv.json()) {
-        inv.printJson(r.toJson());
+        nlohmann::json doc = r.toJson();
+        if (published)
+            doc["published"] = submitResultJson(*published);
+        inv.printJson(doc);
     } else {
         std::ostringstream o;
         char buf[256];
@@ -148,7 +198,13 @@ int runTrain(Invocation& inv)
                           ? (", resumed at step " + std::to_string(r.training.resumedFromStep)).c_str()
                           : "",
                       r.training.firstLoss, r.training.lastLoss, static_cast<long long>(r.training.tokensSeen));
-        o << buf << "Submission: " << r.submissionDir.string() << " (" << r.submissionBytes << " bytes of experts)\n";
+        o << buf << "Submission: " << r.submissionDir.string() << " (" << r.submissionBytes << " bytes of experts, "
+          << deltaEncodingName(r.encoding) << (r.reused ? ", written by an earlier attempt of this run" : "")
+          << ")\n";
+        if (!r.residualFile.empty())
+            o << "Error-feedback residual: " << r.residualFile.string() << "\n";
+        if (published)
+            o << submitResultText(*published, publishStore->describe());
         inv.printText(o.str());
     }
     return 0;
@@ -181,6 +237,11 @@ std::vector<Option> trainOptions()
         {"miner-id", "ID", "miner name (default: the key's)", ""},
         {"key-dir", "DIR", "miner key folder (default: <data-dir>/keys)", ""},
         {"unsigned", "", "write an unsigned submission"},
+        {"encoding", "NAME", "how Δ travels: f32, bf16 or int8 (per-row scales); bf16 and int8 keep error feedback",
+         "bf16"},
+        {"residual", "FILE",
+         "error-feedback residual kept between rounds (default: <data-dir>/residuals/<miner>-<selection>.safetensors)",
+         ""},
         {"device", "DEV", "auto (a GPU when there is one), cpu or cuda:N", "auto"},
         {"compute-dtype", "DTYPE", "bf16 or f32", "bf16"},
         {"offload", "",
@@ -196,8 +257,15 @@ std::vector<Option> trainOptions()
          "free memory) and exit: 0 when the job fits, 1 when it would be refused"},
         {"memory-limit", "BYTES", "memory the job may use (e.g. 24G), instead of the device's free memory", ""},
         {"ignore-memory-plan", "", "start even when the memory plan says the job does not fit"},
-        {"out", "DIR", "run folder (checkpoint/ and submission/)", "", true}};
+        {"out", "DIR", "run folder (checkpoint/ and submission/)", "", true},
+        {"publish", "URL",
+         "commit and upload the submission to the network's current round in this store (s3://bucket[/prefix] "
+         "or file:///path; see `teft submit`); without --round, the store's latest round",
+         ""}};
     o.insert(o.end(), more.begin(), more.end());
+    // --endpoint, --region, --profile of --publish's store (storeOptions() without --store).
+    const auto store = storeOptions();
+    o.insert(o.end(), store.begin() + 1, store.end());
     const auto launcher = launcherOptions();
     o.insert(o.end(), launcher.begin(), launcher.end());
     return o;
