@@ -5,12 +5,14 @@
 #include "ui/engine/BackgroundTask.h"
 #include "ui/engine/DemoProject.h"
 #include "ui/engine/MergeController.h"
+#include "ui/engine/NetworkController.h"
 #include "ui/engine/ValidatorController.h"
 #include "ui/engine/MinerController.h"
 #include "ui/engine/RoutingController.h"
 #include "ui/jobs/JobsPage.h"
 #include "ui/merge/MergePage.h"
 #include "ui/miner/MinerDashboard.h"
+#include "ui/network/NetworkPage.h"
 #include "ui/routing/RoutingPage.h"
 #include "ui/shell/AppContext.h"
 #include "ui/shell/MainWindow.h"
@@ -18,7 +20,9 @@
 #include "ui/validator/ValidatorPage.h"
 #include "ui/wizard/ProjectWizard.h"
 
+#include <QLabel>
 #include <QMessageBox>
+#include <QPushButton>
 #include <nlohmann/json.hpp>
 
 namespace teft::ui {
@@ -44,6 +48,9 @@ void installPages(MainWindow& window)
     auto* merge = new MergePage(&window);
     window.addPage("merge", MainWindow::tr("Merge"), merge);
 
+    auto* network = new NetworkPage(&window);
+    window.addPage("network", MainWindow::tr("Network"), network);
+
     auto* jobs = new JobsPage(window.context(), &window);
     window.addPage("jobs", MainWindow::tr("Jobs"), jobs);
 
@@ -66,6 +73,21 @@ void installPages(MainWindow& window)
     auto* validatorController = new ValidatorController(validator, context, validator);
     auto* mergeController = new MergeController(merge, context, merge);
     auto* minerController = new MinerController(miner, context, &window);
+    auto* networkController = new NetworkController(network, context, network);
+    // Network → Train: the Φ(t) a pull fetched is what the next run trains on, for that round.
+    QObject::connect(networkController, &NetworkController::phiPulled, miner, &MinerDashboard::setNetworkPhi);
+    // Train → Network: publish a finished run's submission to the network's round.
+    QObject::connect(miner, &MinerDashboard::publishRunRequested, &window, [&window, network](const QString& dir) {
+        window.showPage("network");
+        network->setDefaultSubmission(dir);
+        if (network->submitButton()->isEnabled())
+            network->requestSubmit(dir);
+        else
+            network->statusLabel()->setText(
+                MainWindow::tr("To publish %1: connect to the network's store, then Publish submission… (this "
+                               "run's submission is offered first). %2")
+                    .arg(dir, network->submitButton()->toolTip()));
+    });
     auto* demo = new DemoProjectController(start, context, &window);
     QObject::connect(demo, &DemoProjectController::opened, &window, [&window] { window.showPage("routing"); });
     // What quitting would stop (the window asks first).
@@ -84,6 +106,10 @@ void installPages(MainWindow& window)
     });
     window.addBusySource([mergeController] {
         return mergeController->task()->isRunning() ? MainWindow::tr("Merge") : QString();
+    });
+    window.addBusySource([networkController] {
+        return networkController->task()->isRunning() ? MainWindow::tr("A network step (pull, publish, close, verify)")
+                                                      : QString();
     });
     window.addBusySource([demo] {
         return demo->task()->isRunning() ? MainWindow::tr("Preparing the built-in demo") : QString();

@@ -18,6 +18,7 @@
 #include <algorithm>
 #include <limits>
 #include <map>
+#include <system_error>
 
 namespace teft {
 
@@ -37,15 +38,30 @@ MinerSettings minerSettingsFor(const Project& project, const ExpertSelection& se
     s.validateEvery = form.validationInterval;
     s.recompute = form.recompute;
     s.offload = form.offload;
+    s.encoding = form.encoding;
     if (form.shardCount < 1 || form.shardIndex < 0 || form.shardIndex >= form.shardCount)
         throw UsageError("Shard " + std::to_string(form.shardIndex) + " of " + std::to_string(form.shardCount) +
                          " does not exist: the shard index must be at least 0 and less than the shard count");
     s.shardIndex = form.shardIndex;
     s.shardCount = form.shardCount;
-    // A miner of round t trains from Φ(t): the project's validator state, when it has one.
-    const ValidatorState state = ValidatorState::load(project.validatorStateDir());
-    s.phiFile = state.phi;
-    s.round = state.round;
+    if (form.round) {
+        // A network round's Φ(t), as pulled (empty: the round trains from the base model's experts).
+        if (*form.round < 0)
+            throw UsageError("Round " + std::to_string(*form.round) + " does not exist: rounds start at 0");
+        std::error_code ec;
+        if (!form.phiFile.empty() && !std::filesystem::is_regular_file(form.phiFile, ec))
+            throw UsageError("The Φ(t) file " + form.phiFile.string() + " of round " + std::to_string(*form.round) +
+                             " does not exist (moved or deleted?): pull the round again");
+        s.phiFile = form.phiFile;
+        s.round = *form.round;
+    } else if (!form.phiFile.empty()) {
+        throw UsageError("The Φ(t) file " + form.phiFile.string() + " was given without its round");
+    } else {
+        // A miner of round t trains from Φ(t): the project's validator state, when it has one.
+        const ValidatorState state = ValidatorState::load(project.validatorStateDir());
+        s.phiFile = state.phi;
+        s.round = state.round;
+    }
     PackingOptions packing = project.packing;
     packing.seqLen = form.sequenceLength;
     s.dataset = datasetRecordJson(project.target, packing);
@@ -79,6 +95,7 @@ MinerForm minerFormOf(const MinerSettings& s)
     f.validationInterval = s.validateEvery;
     f.recompute = s.recompute;
     f.offload = s.offload;
+    f.encoding = s.encoding;
     f.shardIndex = s.shardIndex;
     f.shardCount = s.shardCount;
     f.runName = s.outDir.filename().string();

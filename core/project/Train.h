@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -35,25 +36,33 @@ struct MinerForm {
     std::int64_t validationInterval = 10; // inner steps between held-out losses, 0 = never
     bool recompute = false;               // activation recomputation (MinerSettings::recompute)
     bool offload = false;                 // frozen experts streamed from host memory (MinerSettings::offload)
+    DeltaEncoding encoding = DeltaEncoding::BF16; // how Δ travels (MinerSettings::encoding)
     int shardIndex = 0;                   // this miner's part of the training rows: every row r with
     int shardCount = 1;                   // r % shardCount == shardIndex (TokenDataset::shard)
     // The run's name, which names its folder: minerRunsDir() / runName (see minerRunDir). Empty:
     // the folder is derived from the settings (the same settings continue the same run).
     std::string runName;
+    // A network round to train for (net::pullRound's PullResult): when `round` is set, Φ(t) is
+    // `phiFile` (empty: the base model's experts) and the round is *round, instead of the
+    // project's validator state.
+    std::filesystem::path phiFile;
+    std::optional<std::int64_t> round;
 };
 
 // The engine settings a form stands for, for `project` and `selection`:
 //   modelDir, device, dtype, inner steps, batch size, lr, checkpoint/validation intervals and
 //   mode from the form; warm-up = innerSteps / 10;
-//   Φ(t) and round t from the project's validator state (ValidatorState::load(validatorStateDir()):
+//   Φ(t) and round t from the form when form.round is set (UsageError naming the file when
+//   form.phiFile is given but is not a file, or when form.phiFile is given without a round),
+//   else from the project's validator state (ValidatorState::load(validatorStateDir()):
 //   the base model's experts and round 0 when no round was applied);
 //   dataset = the project's target with its packing and the form's sequence length
 //   (datasetRecordJson), dataLabel = the target's first file name ("data" when none);
 //   shard (UsageError unless 1 <= shardCount and 0 <= shardIndex < shardCount);
 //   projectId; outDir = minerRunDir(project, form.runName) when the form names the run (a new run
 //   gets its own folder and submission), else minerRunsDir() / "run-<first 12 hex of
-//   sha256(settings.toJson().dump())>", so the same settings (and the same Φ(t)) continue the same
-//   run; the recompute and offload settings are left out of that key (it changes the memory a run
+//   sha256(settings.toJson().dump())>", so the same settings (and the same Φ(t) file and round)
+//   continue the same run and another round's Φ(t) starts a new one; the recompute and offload settings are left out of that key (it changes the memory a run
 //   needs, not its results: a run stopped for memory resumes with it).
 // Errors: minerRunDir's, ValidatorState::load's (a damaged state.json).
 MinerSettings minerSettingsFor(const Project& project, const ExpertSelection& selection, const MinerForm& form);

@@ -235,6 +235,14 @@ private Q_SLOTS:
         QVERIFY(r.recompute);
         QCOMPARE(r.outDir, a.outDir);
         QCOMPARE(minerFormOf(r).recompute, true);
+        // The update encoding travels from the form to the miner and back (another encoding: another run).
+        QCOMPARE(a.encoding, DeltaEncoding::BF16);
+        MinerForm int8 = form;
+        int8.encoding = DeltaEncoding::Int8;
+        const MinerSettings i = minerSettingsFor(p, sel, int8);
+        QCOMPARE(i.encoding, DeltaEncoding::Int8);
+        QCOMPARE(minerFormOf(i).encoding, DeltaEncoding::Int8);
+        QVERIFY(i.outDir != a.outDir);
 
         // The form a recorded job shows is the one it was made from.
         const MinerForm back = minerFormOf(a);
@@ -260,6 +268,72 @@ private Q_SLOTS:
 
         writeFileAtomically(p.validatorStateDir() / "state.json", "{broken");
         QVERIFY_EXCEPTION_THROWN(minerSettingsFor(p, sel, form), FormatError);
+    }
+
+    // A miner of a network round trains from the Φ(t) it pulled, not the project's validator
+    // state; another round's Φ(t) is another run.
+    void minerSettingsTrainForAPulledNetworkRound()
+    {
+        const Project p = Project::load(*store(), makeProject(false));
+        ExpertSelection sel;
+        sel.setLayer(0, {1, 2});
+        fs::create_directories(p.validatorStateDir());
+        writeFileAtomically(p.validatorStateDir() / "state.json",
+                            R"({"format": "teft-validator-state", "round": 3, "phi": "round-2/phi.safetensors",
+                                "optimizer": "round-2/outer_optimizer.safetensors"})");
+        MinerForm form;
+        form.innerSteps = 40;
+        form.sequenceLength = 32;
+        const MinerSettings own = minerSettingsFor(p, sel, form);
+        QCOMPARE(own.round, std::int64_t(3));
+
+        const fs::path dir = m_root / "pulled";
+        fs::create_directories(dir);
+        const fs::path phi7 = dir / "phi-aaaa.safetensors";
+        const fs::path phi8 = dir / "phi-bbbb.safetensors";
+        writeFileAtomically(phi7, "seven");
+        writeFileAtomically(phi8, "eight");
+        MinerForm net = form;
+        net.phiFile = phi7;
+        net.round = 7;
+        const MinerSettings a = minerSettingsFor(p, sel, net);
+        QCOMPARE(a.phiFile, phi7);
+        QCOMPARE(a.round, std::int64_t(7));
+        QVERIFY(a.outDir != own.outDir);
+        QCOMPARE(minerSettingsFor(p, sel, net).outDir, a.outDir); // the same round continues its run
+        // The next round's Φ(t) never continues the last round's run.
+        MinerForm next = net;
+        next.phiFile = phi8;
+        next.round = 8;
+        const MinerSettings b = minerSettingsFor(p, sel, next);
+        QCOMPARE(b.phiFile, phi8);
+        QCOMPARE(b.round, std::int64_t(8));
+        QVERIFY(b.outDir != a.outDir);
+        // A round that trains from the base model's experts has no Φ file.
+        MinerForm base = form;
+        base.round = 0;
+        const MinerSettings c = minerSettingsFor(p, sel, base);
+        QVERIFY(c.phiFile.empty());
+        QCOMPARE(c.round, std::int64_t(0));
+        // The validator state is not read for a network round (a damaged one does not matter).
+        writeFileAtomically(p.validatorStateDir() / "state.json", "{broken");
+        QCOMPARE(minerSettingsFor(p, sel, net).phiFile, phi7);
+
+        // A missing Φ file is named, as is a Φ file without its round.
+        MinerForm missing = net;
+        missing.phiFile = dir / "phi-gone.safetensors";
+        const std::string err = errorOf([&] { minerSettingsFor(p, sel, missing); });
+        QVERIFY2(err.find("phi-gone.safetensors") != std::string::npos &&
+                     err.find("does not exist") != std::string::npos,
+                 err.c_str());
+        QVERIFY_EXCEPTION_THROWN(minerSettingsFor(p, sel, missing), UsageError);
+        MinerForm noRound = form;
+        noRound.phiFile = phi7;
+        const std::string err2 = errorOf([&] { minerSettingsFor(p, sel, noRound); });
+        QVERIFY2(err2.find("phi-aaaa.safetensors") != std::string::npos && err2.find("round") != std::string::npos,
+                 err2.c_str());
+        QVERIFY_EXCEPTION_THROWN(minerSettingsFor(p, sel, noRound), UsageError);
+        fs::remove(p.validatorStateDir() / "state.json");
     }
 
     // Named runs: each has its own folder (so its own checkpoint and submission), its shard is
@@ -460,8 +534,9 @@ private Q_SLOTS:
         QCOMPARE(r.costs.layout.numExperts, static_cast<int>(m_config.numExperts));
         QCOMPARE(r.costs.layout.moeLayers, m_config.moeLayers());
         QCOMPARE(r.costs.layout.fingerprint, r.fingerprint);
-        // What one expert adds to a submission: its fp32 Δ (the bf16 checkpoint holds half of it).
-        QCOMPARE(r.costs.bytesPerExpert, 2 * m_config.bytesPerExpert());
+        // What one expert adds to a submission: its Δ in the miners' default encoding, bf16 (2 bytes
+        // a parameter, whatever the checkpoint's dtype).
+        QCOMPARE(r.costs.bytesPerExpert, 2 * m_config.paramsPerExpert());
         QVERIFY(r.costs.modelBytes > r.costs.bytesPerExpert);
 
         const auto j = job(r.jobId);
@@ -752,7 +827,7 @@ private Q_SLOTS:
         QCOMPARE(steps, 2);
         QVERIFY(fs::exists(r.submissionDir / "manifest.json"));
         QCOMPARE(r.submissionDir, s.outDir / "submission");
-        // The Experts page's "bytes per submission" is what this submission carries (fp32 Δ,
+        // The Experts page's "bytes per submission" is what this submission carries (bf16 Δ,
         // whatever the model's dtype), not the experts' bytes in the checkpoint.
         const auto costs = routingCosts(m_model, modelFingerprint(m_model));
         QCOMPARE(static_cast<std::uint64_t>(

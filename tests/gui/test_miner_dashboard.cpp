@@ -158,6 +158,27 @@ private Q_SLOTS:
         QVERIFY(offered.contains(dash.settings().precision));
     }
 
+    // The update encoding is part of the form: shown, kept, and passed to the session.
+    void encodingIsAFormSetting()
+    {
+        MinerDashboard dash;
+        FakeSession* fake = nullptr;
+        dash.setSessionFactory([&](QObject* parent) { return fake = new FakeSession(parent); });
+        QCOMPARE(dash.settings().encoding, QStringLiteral("bf16")); // the default, as `teft train`
+        TrainingSettings s;
+        s.encoding = QStringLiteral("int8");
+        dash.setSettings(s);
+        QCOMPARE(dash.settings().encoding, QStringLiteral("int8"));
+        s.encoding = QStringLiteral("f32");
+        dash.setSettings(s);
+        QCOMPARE(dash.settings().encoding, QStringLiteral("f32"));
+        dash.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&dash));
+        QTest::mouseClick(dash.startButton(), Qt::LeftButton);
+        QVERIFY(fake);
+        QCOMPARE(fake->started.encoding, QStringLiteral("f32"));
+    }
+
     void failureShowsMessageAndAdvice()
     {
         MinerDashboard dash;

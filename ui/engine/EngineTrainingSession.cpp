@@ -55,9 +55,14 @@ MinerForm EngineTrainingSession::minerForm(const TrainingSettings& form)
     f.validationInterval = form.validationInterval;
     f.recompute = form.recompute;
     f.offload = form.offload;
+    f.encoding = parseDeltaEncoding(form.encoding.toStdString());
     f.shardIndex = form.shardIndex;
     f.shardCount = form.shardCount;
     f.runName = form.runName.trimmed().toStdString();
+    if (form.networkRound) {
+        f.round = *form.networkRound;
+        f.phiFile = std::filesystem::path(form.phiFile.toStdString());
+    }
     return f;
 }
 
@@ -82,6 +87,7 @@ TrainingSettings EngineTrainingSession::formSettings(const MinerSettings& s)
     t.validationInterval = static_cast<int>(f.validationInterval);
     t.recompute = f.recompute;
     t.offload = f.offload;
+    t.encoding = QString::fromLatin1(deltaEncodingName(f.encoding));
     t.shardIndex = f.shardIndex;
     t.shardCount = f.shardCount;
     t.runName = QString::fromStdString(f.runName);

@@ -25,6 +25,9 @@ QString stageName(const QString& stage)
         {"generating", QT_TRANSLATE_NOOP("Stage", "Generating data")},
         {"evaluating", QT_TRANSLATE_NOOP("Stage", "Evaluating")},
         {"writing", QT_TRANSLATE_NOOP("Stage", "Writing")},
+        {"uploading", QT_TRANSLATE_NOOP("Stage", "Uploading")},
+        {"downloading", QT_TRANSLATE_NOOP("Stage", "Downloading")},
+        {"listing", QT_TRANSLATE_NOOP("Stage", "Listing the store")},
     };
     for (const Known& k : known) {
         const QString key = QString::fromLatin1(k.key);

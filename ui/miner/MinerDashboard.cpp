@@ -8,7 +8,9 @@
 
 #include <QCheckBox>
 #include <QComboBox>
+#include <QDir>
 #include <QDoubleValidator>
+#include <QFileInfo>
 #include <QFormLayout>
 #include <QGridLayout>
 #include <QGroupBox>
@@ -85,6 +87,12 @@ MinerDashboard::MinerDashboard(QWidget* parent) : QWidget(parent)
     m_precision->addItem(tr("bf16 mixed precision"), QStringLiteral("bf16"));
     // fp16 is not offered: the engine computes in bf16 or fp32 only (no loss scaling).
     m_precision->addItem(tr("fp32"), QStringLiteral("fp32"));
+    m_encoding = new QComboBox;
+    m_encoding->addItem(tr("bf16 (half of f32, error feedback)"), QStringLiteral("bf16"));
+    m_encoding->addItem(tr("int8 with per-row scales (a quarter, error feedback)"), QStringLiteral("int8"));
+    m_encoding->addItem(tr("f32 (exact, largest)"), QStringLiteral("f32"));
+    m_encoding->setToolTip(tr("How the update travels to the validator. bf16 and int8 keep the rounding error and add it "
+                              "to the next round's update, so nothing is lost over rounds."));
     m_checkpoint = new QSpinBox;
     m_checkpoint->setRange(0, 1000000);
     m_checkpoint->setSpecialValueText(tr("never"));
@@ -129,14 +137,24 @@ MinerDashboard::MinerDashboard(QWidget* parent) : QWidget(parent)
     shardRow->addWidget(m_shardIndex, 1);
     shardRow->addWidget(new QLabel(tr("of")));
     shardRow->addWidget(m_shardCount, 1);
-    m_round = new QLabel(tr("none (no project)"));
-    m_round->setToolTip(tr("A miner trains for the project's current round, from the experts its last "
-                           "validation kept (round 0: the base model's)"));
+    m_round = new QLabel;
+    m_round->setObjectName(QStringLiteral("roundLabel"));
+    m_round->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_projectRound = tr("none (no project)");
+    m_clearNetwork = new QPushButton(tr("Use the project's round"));
+    m_clearNetwork->setObjectName(QStringLiteral("clearNetworkPhiButton"));
+    m_clearNetwork->setToolTip(tr("Forget the network round pulled on the Network page: the next run trains for the "
+                                  "project's own round, from the experts its last validation kept"));
+    connect(m_clearNetwork, &QPushButton::clicked, this, &MinerDashboard::clearNetworkPhi);
+    auto* roundRow = new QHBoxLayout;
+    roundRow->addWidget(m_round, 1);
+    roundRow->addWidget(m_clearNetwork);
+    showRound();
 
     auto* formBox = new QGroupBox(tr("Training"));
     auto* form = new QFormLayout(formBox);
     form->addRow(tr("Run name:"), m_runName);
-    form->addRow(tr("Round:"), m_round);
+    form->addRow(tr("Round:"), roundRow);
     form->addRow(tr("Data shard:"), shardRow);
     form->addRow(tr("Device:"), m_device);
     form->addRow(tr("Inner steps (H):"), m_innerSteps);
@@ -144,13 +162,15 @@ MinerDashboard::MinerDashboard(QWidget* parent) : QWidget(parent)
     form->addRow(tr("Batch size:"), m_batch);
     form->addRow(tr("Sequence length:"), m_sequence);
     form->addRow(tr("Precision:"), m_precision);
+    form->addRow(tr("Update encoding:"), m_encoding);
     form->addRow(tr("Checkpoint every:"), m_checkpoint);
     form->addRow(tr("Validate every:"), m_validation);
     form->addRow(tr("Routing:"), m_routing);
     form->addRow(tr("Memory:"), m_recompute);
     form->addRow(QString(), m_offload);
-    m_formWidgets = {m_runName,  m_shardIndex, m_shardCount, m_device,     m_innerSteps, m_learningRate, m_batch,
-                     m_sequence, m_precision,  m_checkpoint, m_validation, m_routing,    m_recompute,    m_offload};
+    m_formWidgets = {m_runName, m_shardIndex, m_shardCount, m_device,      m_innerSteps, m_learningRate,
+                     m_batch,   m_sequence,   m_precision,  m_encoding,    m_checkpoint, m_validation,
+                     m_routing, m_recompute,  m_offload,    m_clearNetwork};
 
     // The run manager: the project's runs, newest first.
     m_runsView = new QTreeWidget;
@@ -168,9 +188,15 @@ MinerDashboard::MinerDashboard(QWidget* parent) : QWidget(parent)
     m_continueRun->setObjectName(QStringLiteral("continueRunButton"));
     m_continueRun->setToolTip(tr("Continue the selected run from its last checkpoint, with its own settings, "
                                  "folder and submission"));
+    m_publishRun = new QPushButton(tr("Publish to &round…"));
+    m_publishRun->setObjectName(QStringLiteral("publishRunButton"));
     auto* runsBox = new QGroupBox(tr("Runs"));
     auto* runsLayout = new QVBoxLayout(runsBox);
     runsLayout->addWidget(m_runsView);
+    auto* runActions = new QHBoxLayout;
+    runActions->addStretch(1);
+    runActions->addWidget(m_publishRun);
+    runsLayout->addLayout(runActions);
 
     m_start = new QPushButton(tr("&Start new run"));
     m_start->setToolTip(tr("Start a new run with the settings above: its own folder and submission"));
@@ -270,6 +296,11 @@ MinerDashboard::MinerDashboard(QWidget* parent) : QWidget(parent)
     connect(m_runsView, &QTreeWidget::itemChanged, this, [this](QTreeWidgetItem*, int column) {
         if (column == RunName)
             updateComparison();
+    });
+    connect(m_publishRun, &QPushButton::clicked, this, [this] {
+        const TrainingRun* run = runNamed(selectedRun());
+        if (run && !run->submissionPath.isEmpty() && !run->canContinue && !isActive())
+            Q_EMIT publishRunRequested(run->submissionPath);
     });
     connect(m_continueRun, &QPushButton::clicked, this, [this] {
         const TrainingRun* run = runNamed(selectedRun());
@@ -414,6 +445,7 @@ TrainingSettings MinerDashboard::settings() const
     s.batchSize = m_batch->value();
     s.sequenceLength = m_sequence->value();
     s.precision = m_precision->currentData().toString();
+    s.encoding = m_encoding->currentData().toString();
     s.checkpointInterval = m_checkpoint->value();
     s.validationInterval = m_validation->value();
     s.maskedRouting = m_routing->currentData().toBool();
@@ -422,6 +454,8 @@ TrainingSettings MinerDashboard::settings() const
     s.shardIndex = m_shardIndex->value();
     s.shardCount = m_shardCount->value();
     s.runName = m_runName->text().trimmed();
+    s.networkRound = m_networkRound;
+    s.phiFile = m_networkRound ? m_networkPhi : QString();
     return s;
 }
 
@@ -435,6 +469,8 @@ void MinerDashboard::setSettings(const TrainingSettings& s)
     m_sequence->setValue(s.sequenceLength);
     const int precision = m_precision->findData(s.precision);
     m_precision->setCurrentIndex(precision >= 0 ? precision : 0);
+    const int encoding = m_encoding->findData(s.encoding);
+    m_encoding->setCurrentIndex(encoding >= 0 ? encoding : 0);
     m_checkpoint->setValue(s.checkpointInterval);
     m_validation->setValue(s.validationInterval);
     m_routing->setCurrentIndex(m_routing->findData(s.maskedRouting));
@@ -444,6 +480,8 @@ void MinerDashboard::setSettings(const TrainingSettings& s)
     m_shardIndex->setValue(std::clamp(s.shardIndex, 0, m_shardCount->value() - 1));
     if (!s.runName.isEmpty())
         m_runName->setText(s.runName);
+    if (s.networkRound) // settings without a network round keep the pulled one (clearNetworkPhi forgets it)
+        setNetworkPhi(*s.networkRound, s.phiFile);
 }
 
 void MinerDashboard::attach(TrainingSession* session)
@@ -778,7 +816,53 @@ QStringList MinerDashboard::comparedRuns() const
     return names;
 }
 
-void MinerDashboard::setRound(std::int64_t round) { m_round->setText(QString::number(round)); }
+void MinerDashboard::setRound(std::int64_t round)
+{
+    m_projectRound = QString::number(round);
+    showRound();
+}
+
+void MinerDashboard::setNetworkPhi(qint64 round, const QString& phiFile)
+{
+    m_networkRound = round;
+    m_networkPhi = phiFile;
+    showRound();
+    updatePlan();
+}
+
+void MinerDashboard::clearNetworkPhi()
+{
+    if (!m_networkRound)
+        return;
+    m_networkRound.reset();
+    m_networkPhi.clear();
+    showRound();
+    updatePlan();
+}
+
+void MinerDashboard::showRound()
+{
+    m_clearNetwork->setVisible(m_networkRound.has_value());
+    if (!m_networkRound) {
+        m_round->setText(m_projectRound);
+        m_round->setToolTip(tr("A miner trains for the project's current round, from the experts its last "
+                               "validation kept (round 0: the base model's)"));
+        return;
+    }
+    if (m_networkPhi.isEmpty()) {
+        m_round->setText(tr("Network round %1: the base model's experts").arg(*m_networkRound));
+        m_round->setToolTip(tr("Pulled on the Network page: this round trains from the base model's experts"));
+        return;
+    }
+    // Pulled files are named phi-<sha256>.safetensors: the hash's first 12 digits name Φ(t).
+    QString name = QFileInfo(m_networkPhi).completeBaseName();
+    if (name.startsWith(QLatin1String("phi-")))
+        name = name.mid(4, 12);
+    m_round->setText(tr("Network round %1: Φ %2").arg(*m_networkRound).arg(name));
+    m_round->setToolTip(tr("Pulled on the Network page: the next run trains from %1 for round %2")
+                            .arg(QDir::toNativeSeparators(m_networkPhi))
+                            .arg(*m_networkRound));
+}
 
 void MinerDashboard::onRunSelected()
 {
@@ -861,7 +945,10 @@ void MinerDashboard::resetForProject()
     m_progress->setValue(0);
     m_eta->clear();
     m_result->clear();
-    m_round->setText(tr("none (no project)"));
+    m_projectRound = tr("none (no project)");
+    m_networkRound.reset(); // a pulled Φ(t) is the project's: another project trains on its own
+    m_networkPhi.clear();
+    showRound();
     setRuns({}, QString());
     m_tabs->setCurrentIndex(0);
     updateButtons();
@@ -873,6 +960,11 @@ void MinerDashboard::updateButtons()
     const bool active = state == TrainingSession::State::Running || state == TrainingSession::State::Paused;
     const TrainingRun* run = runNamed(selectedRun());
     m_continueRun->setEnabled(!active && run && run->canContinue);
+    const bool publishable = !active && run && !run->canContinue && !run->submissionPath.isEmpty();
+    m_publishRun->setEnabled(publishable);
+    m_publishRun->setToolTip(publishable ? tr("Commit this run's submission to the network's current round (Network "
+                                              "page)")
+                                         : tr("Select a finished run that wrote a submission"));
     m_start->setEnabled(!active);
     m_pause->setEnabled(state == TrainingSession::State::Running);
     m_resume->setEnabled(state == TrainingSession::State::Paused || canResumeAfterFailure());

@@ -81,6 +81,7 @@ public:
     QComboBox* deviceBox() const { return m_device; }
     QLabel* etaLabel() const { return m_eta; }
     QPushButton* continueRunButton() const { return m_continueRun; }
+    QPushButton* publishRunButton() const { return m_publishRun; }
     QTreeWidget* runsView() const { return m_runsView; }
     LiveChart* compareLossChart() const { return m_compareLoss; }
     LiveChart* compareValidationChart() const { return m_compareValidation; }
@@ -99,6 +100,16 @@ public:
     QStringList comparedRuns() const;
     // The round the next run trains for (the project's validator state): shown under the form.
     void setRound(std::int64_t round);
+    // The Network page pulled Φ(t) of a network round (`phiFile` empty: the round trains from the
+    // base model's experts): the next runs train on it for that round (settings().networkRound,
+    // phiFile), shown as "Network round N: Φ <short hash>" with a button back to the project's own
+    // round. Kept until cleared, replaced by another pull or the project changes (resetForProject).
+    void setNetworkPhi(qint64 round, const QString& phiFile);
+    void clearNetworkPhi();
+    std::optional<qint64> networkRound() const { return m_networkRound; }
+    QString networkPhiFile() const { return m_networkPhi; }
+    QLabel* roundLabel() const { return m_round; }
+    QPushButton* clearNetworkPhiButton() const { return m_clearNetwork; }
 
     // Back to an empty page for another project (or none): an active run is stopped (its
     // checkpoint is kept: continue it from its project's run list), the charts, progress, ETA,
@@ -122,6 +133,9 @@ public:
 Q_SIGNALS:
     // Continue was pressed for this run (stopped before its last step).
     void continueRunRequested(const teft::ui::TrainingRun& run);
+    // "Publish to round…" was pressed for a finished run: its submission folder goes to the
+    // Network page.
+    void publishRunRequested(const QString& submissionPath);
     // Start was refused before a session was made (the memory plan does not fit): the controller
     // records it as a failed job, as the engine records the refusals it makes.
     void startRefused(const QString& message, const teft::ui::TrainingSettings& settings);
@@ -152,6 +166,7 @@ private:
     void onRunSelected();
     void updateComparison();
     const TrainingRun* runNamed(const QString& name) const;
+    void showRound();
 
     SessionFactory m_factory;
     PlanProvider m_planProvider;
@@ -173,6 +188,7 @@ private:
     QSpinBox* m_batch;
     QSpinBox* m_sequence;
     QComboBox* m_precision;
+    QComboBox* m_encoding;
     QSpinBox* m_checkpoint;
     QSpinBox* m_validation;
     QComboBox* m_routing;
@@ -199,10 +215,15 @@ private:
     QString m_nextRunName;
     QTreeWidget* m_runsView;
     QPushButton* m_continueRun;
+    QPushButton* m_publishRun;
     QLineEdit* m_runName;
     QSpinBox* m_shardIndex;
     QSpinBox* m_shardCount;
     QLabel* m_round;
+    QPushButton* m_clearNetwork;
+    QString m_projectRound;               // the round label's text without a network round
+    std::optional<qint64> m_networkRound; // setNetworkPhi
+    QString m_networkPhi;
     QTabWidget* m_tabs;
     LiveChart* m_compareLoss;
     LiveChart* m_compareValidation;
