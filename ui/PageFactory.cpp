@@ -76,6 +76,17 @@ void installPages(MainWindow& window)
     auto* networkController = new NetworkController(network, context, network);
     // Network → Train: the Φ(t) a pull fetched is what the next run trains on, for that round.
     QObject::connect(networkController, &NetworkController::phiPulled, miner, &MinerDashboard::setNetworkPhi);
+    // Validate → Network: close the network's open round and publish the result.
+    QObject::connect(validator, &ValidatorPage::closeNetworkRoundRequested, &window, [&window, network] {
+        window.showPage("network");
+        if (network->closeRoundButton()->isEnabled())
+            network->requestCloseRound();
+        else
+            network->statusLabel()->setText(
+                MainWindow::tr("To close the round: connect to the network's store, then Close round & publish "
+                               "(%1)")
+                    .arg(network->closeRoundButton()->toolTip()));
+    });
     // Train → Network: publish a finished run's submission to the network's round.
     QObject::connect(miner, &MinerDashboard::publishRunRequested, &window, [&window, network](const QString& dir) {
         window.showPage("network");

@@ -24,6 +24,7 @@
 #include "ui/engine/NetworkController.h"
 #include "ui/miner/MinerDashboard.h"
 #include "ui/network/NetworkPage.h"
+#include "ui/validator/ValidatorPage.h"
 #include "ui/shell/AppContext.h"
 #include "ui/shell/Confirm.h"
 #include "ui/shell/MainWindow.h"
@@ -462,6 +463,24 @@ private Q_SLOTS:
         const MinerForm form = EngineTrainingSession::minerForm(dash->settings());
         QCOMPARE(form.round, std::optional<std::int64_t>(0));
         QVERIFY(form.phiFile.empty());
+
+        // The Validate page's hook: closing the network round goes to the Network page, which
+        // says what is missing (this machine's key is not the network's validator key).
+        auto* validate = w.findChild<ValidatorPage*>();
+        QVERIFY(validate);
+        w.showPage("validator");
+        bool askedToClose = false;
+        const auto previousConfirm = setConfirmHandler([&askedToClose](QWidget*, const QString&, const QString&) {
+            askedToClose = true;
+            return false; // before the deadline the page asks first: decline here
+        });
+        QTest::mouseClick(validate->closeNetworkRoundButton(), Qt::LeftButton);
+        setConfirmHandler(previousConfirm);
+        QCOMPARE(w.currentPageId(), QStringLiteral("network"));
+        QCOMPARE(askedToClose, page->closeRoundButton()->isEnabled());
+        if (!page->closeRoundButton()->isEnabled())
+            QVERIFY2(page->statusLabel()->text().contains(QLatin1String("Close round")),
+                     qPrintable(page->statusLabel()->text()));
 
         // Another project trains for its own round.
         context.setCurrentProject(second);

@@ -94,6 +94,11 @@ ValidatorPage::ValidatorPage(QWidget* parent) : QWidget(parent)
     overrides->addWidget(reject);
     overrides->addWidget(clear);
     overrides->addStretch(1);
+    m_closeNetworkRound = new QPushButton(tr("Close &network round…"));
+    m_closeNetworkRound->setToolTip(
+        tr("Score the TEFT network's open round straight from its store, take the outer step and publish the "
+           "signed result (on the Network page)"));
+    overrides->addWidget(m_closeNetworkRound);
     rows->addLayout(controls);
     rows->addLayout(overrides);
 
@@ -232,6 +237,7 @@ ValidatorPage::ValidatorPage(QWidget* parent) : QWidget(parent)
     connect(reject, &QPushButton::clicked, this, &ValidatorPage::rejectSelected);
     connect(clear, &QPushButton::clicked, this, &ValidatorPage::clearOverrides);
     connect(m_outerStep, &QPushButton::clicked, this, &ValidatorPage::runOuterStep);
+    connect(m_closeNetworkRound, &QPushButton::clicked, this, &ValidatorPage::closeNetworkRoundRequested);
     connect(m_openFolder, &QPushButton::clicked, this, [this] {
         const QString dir = QFileDialog::getExistingDirectory(this, tr("Folder of submissions"));
         if (!dir.isEmpty())

@@ -71,6 +71,7 @@ public:
     QLineSeries* roundSeries() const { return m_roundSeries; }
     QPushButton* outerStepButton() const { return m_outerStep; }
     QPushButton* openFolderButton() const { return m_openFolder; }
+    QPushButton* closeNetworkRoundButton() const { return m_closeNetworkRound; }
     // Round settings (shown with the engine): held-out batches × rows, outer lr and momentum.
     QSpinBox* evalBatchesBox() const { return m_evalBatches; }
     QSpinBox* evalBatchSizeBox() const { return m_evalBatchSize; }
@@ -127,6 +128,9 @@ Q_SIGNALS:
     void removeImportsRequested(const QStringList& paths);
     void scoreSubmissionsRequested(const QStringList& paths);
     void candidatesRefreshRequested();
+    // Close the TEFT network's open round from its store and publish the result (the Network page
+    // does it, with this project's model, validator state and held-out data).
+    void closeNetworkRoundRequested();
 
 protected:
     void changeEvent(QEvent* event) override; // the charts follow the palette
@@ -160,6 +164,7 @@ private:
     QLabel* m_summary;
     QPushButton* m_outerStep;
     QPushButton* m_openFolder;
+    QPushButton* m_closeNetworkRound;
     QWidget* m_roundSettings;
     QSpinBox* m_evalBatches;
     QSpinBox* m_evalBatchSize;
