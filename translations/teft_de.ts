@@ -104,6 +104,18 @@ Wählen Sie mit --data-dir oder in den Einstellungen ein anderes Datenverzeichni
         <source>Paused (checkpoint saved)</source>
         <translation>Pausiert (Checkpoint gespeichert)</translation>
     </message>
+    <message>
+        <source>Uploading</source>
+        <translation>Hochladen</translation>
+    </message>
+    <message>
+        <source>Downloading</source>
+        <translation>Herunterladen</translation>
+    </message>
+    <message>
+        <source>Listing the store</source>
+        <translation>Speicher wird aufgelistet</translation>
+    </message>
 </context>
 <context>
     <name>teft::ui::AboutDialog</name>
@@ -858,6 +870,22 @@ Beim Wechseln des Projekts wird angehalten, was zum geöffneten Projekt gehört;
         <source>&amp;Switch project</source>
         <translation>Projekt &amp;wechseln</translation>
     </message>
+    <message>
+        <source>Network</source>
+        <translation>Netzwerk</translation>
+    </message>
+    <message>
+        <source>To publish %1: connect to the network&apos;s store, then Publish submission… (this run&apos;s submission is offered first). %2</source>
+        <translation>Zum Veröffentlichen von %1: Verbinden Sie sich mit dem Speicher des Netzwerks und wählen Sie „Einreichung veröffentlichen…“ (die Einreichung dieses Laufs wird zuerst angeboten). %2</translation>
+    </message>
+    <message>
+        <source>A network step (pull, publish, close, verify)</source>
+        <translation>Ein Netzwerkschritt (Abrufen, Veröffentlichen, Schließen, Verifizieren)</translation>
+    </message>
+    <message>
+        <source>To close the round: connect to the network&apos;s store, then Close round &amp; publish (%1)</source>
+        <translation>Zum Schließen der Runde: mit dem Speicher des Netzwerks verbinden, dann Runde schließen &amp; veröffentlichen (%1)</translation>
+    </message>
 </context>
 <context>
     <name>teft::ui::MergeComparisonModel</name>
@@ -1491,6 +1519,62 @@ Beim Wechseln des Projekts wird angehalten, was zum geöffneten Projekt gehört;
         <source>Continue the run that ran out of memory from its last checkpoint</source>
         <translation>Den Lauf, dem der Speicher ausging, ab seinem letzten Checkpoint fortsetzen</translation>
     </message>
+    <message>
+        <source>bf16 (half of f32, error feedback)</source>
+        <translation>bf16 (halb so groß wie f32, Fehlerrückführung)</translation>
+    </message>
+    <message>
+        <source>int8 with per-row scales (a quarter, error feedback)</source>
+        <translation>int8 mit zeilenweiser Skalierung (ein Viertel, Fehlerrückführung)</translation>
+    </message>
+    <message>
+        <source>f32 (exact, largest)</source>
+        <translation>f32 (exakt, am größten)</translation>
+    </message>
+    <message>
+        <source>How the update travels to the validator. bf16 and int8 keep the rounding error and add it to the next round&apos;s update, so nothing is lost over rounds.</source>
+        <translation>Wie das Update zum Validator übertragen wird. bf16 und int8 behalten den Rundungsfehler und addieren ihn zum Update der nächsten Runde, sodass über die Runden nichts verloren geht.</translation>
+    </message>
+    <message>
+        <source>Use the project&apos;s round</source>
+        <translation>Runde des Projekts verwenden</translation>
+    </message>
+    <message>
+        <source>Forget the network round pulled on the Network page: the next run trains for the project&apos;s own round, from the experts its last validation kept</source>
+        <translation>Die auf der Seite „Netzwerk“ abgerufene Netzwerkrunde verwerfen: Der nächste Lauf trainiert für die eigene Runde des Projekts, ausgehend von den Experten, die seine letzte Validierung beibehalten hat</translation>
+    </message>
+    <message>
+        <source>Update encoding:</source>
+        <translation>Update-Kodierung:</translation>
+    </message>
+    <message>
+        <source>Publish to &amp;round…</source>
+        <translation>In &amp;Runde veröffentlichen…</translation>
+    </message>
+    <message>
+        <source>Network round %1: the base model&apos;s experts</source>
+        <translation>Netzwerkrunde %1: Experten des Basismodells</translation>
+    </message>
+    <message>
+        <source>Pulled on the Network page: this round trains from the base model&apos;s experts</source>
+        <translation>Auf der Seite „Netzwerk“ abgerufen: Diese Runde trainiert ausgehend von den Experten des Basismodells</translation>
+    </message>
+    <message>
+        <source>Network round %1: Φ %2</source>
+        <translation>Netzwerkrunde %1: Φ %2</translation>
+    </message>
+    <message>
+        <source>Pulled on the Network page: the next run trains from %1 for round %2</source>
+        <translation>Auf der Seite „Netzwerk“ abgerufen: Der nächste Lauf trainiert ausgehend von %1 für Runde %2</translation>
+    </message>
+    <message>
+        <source>Commit this run&apos;s submission to the network&apos;s current round (Network page)</source>
+        <translation>Die Einreichung dieses Laufs in der aktuellen Runde des Netzwerks committen (Seite „Netzwerk“)</translation>
+    </message>
+    <message>
+        <source>Select a finished run that wrote a submission</source>
+        <translation>Wählen Sie einen abgeschlossenen Lauf, der eine Einreichung geschrieben hat</translation>
+    </message>
 </context>
 <context>
     <name>teft::ui::ModelPage</name>
@@ -1592,6 +1676,595 @@ Beim Wechseln des Projekts wird angehalten, was zum geöffneten Projekt gehört;
     <message>
         <source>Cannot build the demo model: %1</source>
         <translation>Das Demo-Modell kann nicht erstellt werden: %1</translation>
+    </message>
+</context>
+<context>
+    <name>teft::ui::NetworkController</name>
+    <message>
+        <source>committed</source>
+        <translation>committet</translation>
+    </message>
+    <message>
+        <source>uploaded</source>
+        <translation>hochgeladen</translation>
+    </message>
+    <message>
+        <source>verified</source>
+        <translation>verifiziert</translation>
+    </message>
+    <message>
+        <source>scored</source>
+        <translation>bewertet</translation>
+    </message>
+    <message>
+        <source>accepted</source>
+        <translation>akzeptiert</translation>
+    </message>
+    <message>
+        <source>refused</source>
+        <translation>zurückgewiesen</translation>
+    </message>
+    <message>
+        <source>invalid</source>
+        <translation>ungültig</translation>
+    </message>
+    <message>
+        <source>Rounds last %1.</source>
+        <translation>Runden dauern %1.</translation>
+    </message>
+    <message>
+        <source>Encodings: %1; Δ norm at most %2× the base&apos;s.</source>
+        <translation>Kodierungen: %1; Δ-Norm höchstens %2× die der Basis.</translation>
+    </message>
+    <message>
+        <source>Scoring: %1 batches of %2 rows, confidence %3; aggregation %4.</source>
+        <translation>Bewertung: %1 Batches zu %2 Zeilen, Konfidenz %3; Aggregation %4.</translation>
+    </message>
+    <message>
+        <source>Open to every miner.</source>
+        <translation>Offen für alle Miner.</translation>
+    </message>
+    <message numerus="yes">
+        <source>Only %n listed miner(s) may commit.</source>
+        <translation>
+            <numerusform>Nur %n gelisteter Miner darf committen.</numerusform>
+            <numerusform>Nur %n gelistete Miner dürfen committen.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Held-out data: the validator&apos;s own (private).</source>
+        <translation>Held-out-Daten: die eigenen des Validators (privat).</translation>
+    </message>
+    <message>
+        <source>Held-out data: published with the network.</source>
+        <translation>Held-out-Daten: mit dem Netzwerk veröffentlicht.</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1: %2</translation>
+    </message>
+    <message>
+        <source>%1 failed: %2</source>
+        <translation>%1 fehlgeschlagen: %2</translation>
+    </message>
+    <message>
+        <source>cancelled</source>
+        <translation>abgebrochen</translation>
+    </message>
+    <message>
+        <source>none needed (a shared folder: the file system&apos;s permissions apply)</source>
+        <translation>nicht nötig (ein freigegebener Ordner: es gelten die Rechte des Dateisystems)</translation>
+    </message>
+    <message>
+        <source>%1, access key %2… (region %3, endpoint %4)</source>
+        <translation>%1, Zugriffsschlüssel %2… (Region %3, Endpunkt %4)</translation>
+    </message>
+    <message>
+        <source>enter the store&apos;s URL (s3://bucket/prefix or file:///path).</source>
+        <translation>Geben Sie die URL des Speichers ein (s3://bucket/prefix oder file:///path).</translation>
+    </message>
+    <message>
+        <source>looking…</source>
+        <translation>wird gesucht…</translation>
+    </message>
+    <message>
+        <source>none found</source>
+        <translation>keine gefunden</translation>
+    </message>
+    <message>
+        <source>Connect to a network first</source>
+        <translation>Verbinden Sie sich zuerst mit einem Netzwerk</translation>
+    </message>
+    <message>
+        <source>Only the network&apos;s validator (key %1…) can do this; this machine has no key in %2</source>
+        <translation>Nur der Validator des Netzwerks (Schlüssel %1…) kann dies tun; dieser Rechner hat keinen Schlüssel in %2</translation>
+    </message>
+    <message>
+        <source>Only the network&apos;s validator (key %1…) can do this; this machine&apos;s key is %2…</source>
+        <translation>Nur der Validator des Netzwerks (Schlüssel %1…) kann dies tun; der Schlüssel dieses Rechners ist %2…</translation>
+    </message>
+    <message>
+        <source>This machine&apos;s key cannot be read: %1</source>
+        <translation>Der Schlüssel dieses Rechners kann nicht gelesen werden: %1</translation>
+    </message>
+    <message>
+        <source>Pulling Φ(t)</source>
+        <translation>Φ(t) wird abgerufen</translation>
+    </message>
+    <message>
+        <source>Round %1 trains from the base model&apos;s experts: nothing to download.</source>
+        <translation>Runde %1 trainiert ausgehend von den Experten des Basismodells: nichts herunterzuladen.</translation>
+    </message>
+    <message>
+        <source>Φ(t) of round %1 saved to %2.</source>
+        <translation>Φ(t) von Runde %1 in %2 gespeichert.</translation>
+    </message>
+    <message>
+        <source>Publishing the submission</source>
+        <translation>Einreichung wird veröffentlicht</translation>
+    </message>
+    <message>
+        <source>Committed in slot %1 of round %2 and uploaded %3 to %4.</source>
+        <translation>In Slot %1 von Runde %2 committet und %3 nach %4 hochgeladen.</translation>
+    </message>
+    <message>
+        <source>Opening a round</source>
+        <translation>Runde wird eröffnet</translation>
+    </message>
+    <message>
+        <source>Round %1 opened; commitments until %2.</source>
+        <translation>Runde %1 eröffnet; Commitments bis %2.</translation>
+    </message>
+    <message>
+        <source>Close the round early?</source>
+        <translation>Runde vorzeitig schließen?</translation>
+    </message>
+    <message>
+        <source>The deadline of round %1 has not passed (%2). Closing now seals the commitments made so far; later ones are refused as late.</source>
+        <translation>Die Frist von Runde %1 ist noch nicht abgelaufen (%2). Wird jetzt geschlossen, werden die bisherigen Commitments versiegelt; spätere werden als verspätet zurückgewiesen.</translation>
+    </message>
+    <message>
+        <source>Close now</source>
+        <translation>Jetzt schließen</translation>
+    </message>
+    <message>
+        <source>Closing round %1</source>
+        <translation>Runde %1 wird geschlossen</translation>
+    </message>
+    <message>
+        <source>Round %1 closed: %2 of %3 submissions accepted; result %4 published.</source>
+        <translation>Runde %1 geschlossen: %2 von %3 Einreichungen akzeptiert; Ergebnis %4 veröffentlicht.</translation>
+    </message>
+    <message>
+        <source>Verifying round %1</source>
+        <translation>Runde %1 wird verifiziert</translation>
+    </message>
+    <message>
+        <source>Round %1 verified (%2 checks%3).</source>
+        <translation>Runde %1 verifiziert (%2 Prüfungen%3).</translation>
+    </message>
+    <message>
+        <source>, scores recomputed</source>
+        <translation>, Bewertungen neu berechnet</translation>
+    </message>
+    <message>
+        <source>Round %1 failed verification: %2</source>
+        <translation>Verifizierung von Runde %1 fehlgeschlagen: %2</translation>
+    </message>
+    <message>
+        <source>Open or create a project first: Φ(t), the validator&apos;s state and the model are the project&apos;s</source>
+        <translation>Öffnen oder erstellen Sie zuerst ein Projekt: Φ(t), der Zustand des Validators und das Modell gehören zum Projekt</translation>
+    </message>
+    <message>
+        <source>The project cannot be used: %1</source>
+        <translation>Das Projekt kann nicht verwendet werden: %1</translation>
+    </message>
+    <message>
+        <source>The store&apos;s address was not saved in the project: %1</source>
+        <translation>Die Adresse des Speichers wurde nicht im Projekt gespeichert: %1</translation>
+    </message>
+</context>
+<context>
+    <name>teft::ui::NetworkPage</name>
+    <message>
+        <source>s3://bucket/prefix or file:///shared/folder</source>
+        <translation>s3://bucket/prefix oder file:///shared/folder</translation>
+    </message>
+    <message>
+        <source>default: environment, profile or AWS</source>
+        <translation>Standard: Umgebung, Profil oder AWS</translation>
+    </message>
+    <message>
+        <source>default: environment, profile or us-east-1</source>
+        <translation>Standard: Umgebung, Profil oder us-east-1</translation>
+    </message>
+    <message>
+        <source>default: AWS_PROFILE or “default”</source>
+        <translation>Standard: AWS_PROFILE oder „default“</translation>
+    </message>
+    <message>
+        <source>C&amp;onnect</source>
+        <translation>&amp;Verbinden</translation>
+    </message>
+    <message>
+        <source>Open the store and read the network&apos;s definition and rounds</source>
+        <translation>Den Speicher öffnen und die Definition und Runden des Netzwerks lesen</translation>
+    </message>
+    <message>
+        <source>Not connected.</source>
+        <translation>Nicht verbunden.</translation>
+    </message>
+    <message>
+        <source>Store</source>
+        <translation>Speicher</translation>
+    </message>
+    <message>
+        <source>Store URL:</source>
+        <translation>Speicher-URL:</translation>
+    </message>
+    <message>
+        <source>Endpoint:</source>
+        <translation>Endpunkt:</translation>
+    </message>
+    <message>
+        <source>Region:</source>
+        <translation>Region:</translation>
+    </message>
+    <message>
+        <source>Profile:</source>
+        <translation>Profil:</translation>
+    </message>
+    <message>
+        <source>Credentials:</source>
+        <translation>Zugangsdaten:</translation>
+    </message>
+    <message>
+        <source>Connect to a store to see its network.</source>
+        <translation>Verbinden Sie sich mit einem Speicher, um sein Netzwerk zu sehen.</translation>
+    </message>
+    <message>
+        <source>Network</source>
+        <translation>Netzwerk</translation>
+    </message>
+    <message>
+        <source>&amp;Pull Φ(t)</source>
+        <translation>Φ(t) &amp;abrufen</translation>
+    </message>
+    <message>
+        <source>P&amp;ublish submission…</source>
+        <translation>Einreichung ver&amp;öffentlichen…</translation>
+    </message>
+    <message>
+        <source>Open &amp;round</source>
+        <translation>&amp;Runde eröffnen</translation>
+    </message>
+    <message>
+        <source>C&amp;lose round &amp;&amp; publish</source>
+        <translation>Runde sch&amp;ließen &amp;&amp; veröffentlichen</translation>
+    </message>
+    <message>
+        <source>&amp;Verify round</source>
+        <translation>Runde &amp;verifizieren</translation>
+    </message>
+    <message>
+        <source>Actions</source>
+        <translation>Aktionen</translation>
+    </message>
+    <message>
+        <source>Miner:</source>
+        <translation>Miner:</translation>
+    </message>
+    <message>
+        <source>Validator:</source>
+        <translation>Validator:</translation>
+    </message>
+    <message>
+        <source>Anyone:</source>
+        <translation>Alle:</translation>
+    </message>
+    <message>
+        <source>Round</source>
+        <translation>Runde</translation>
+    </message>
+    <message>
+        <source>Φ(t)</source>
+        <translation>Φ(t)</translation>
+    </message>
+    <message>
+        <source>Φ(t+1)</source>
+        <translation>Φ(t+1)</translation>
+    </message>
+    <message>
+        <source>Baseline → new loss</source>
+        <translation>Basis → neuer Verlust</translation>
+    </message>
+    <message>
+        <source>Accepted</source>
+        <translation>Akzeptiert</translation>
+    </message>
+    <message>
+        <source>Round history</source>
+        <translation>Rundenverlauf</translation>
+    </message>
+    <message>
+        <source>No round</source>
+        <translation>Keine Runde</translation>
+    </message>
+    <message>
+        <source>Re&amp;fresh</source>
+        <translation>Aktualisie&amp;ren</translation>
+    </message>
+    <message>
+        <source>Read the round again (also every 15 seconds while this page is shown)</source>
+        <translation>Die Runde erneut lesen (auch alle 15 Sekunden, solange diese Seite angezeigt wird)</translation>
+    </message>
+    <message>
+        <source>Slot</source>
+        <translation>Slot</translation>
+    </message>
+    <message>
+        <source>Miner</source>
+        <translation>Miner</translation>
+    </message>
+    <message>
+        <source>Key</source>
+        <translation>Schlüssel</translation>
+    </message>
+    <message>
+        <source>Bytes</source>
+        <translation>Bytes</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>Grund</translation>
+    </message>
+    <message>
+        <source>Current round</source>
+        <translation>Aktuelle Runde</translation>
+    </message>
+    <message>
+        <source>&amp;Cancel</source>
+        <translation>Ab&amp;brechen</translation>
+    </message>
+    <message>
+        <source>Results of pull, publish, close and verify appear here.</source>
+        <translation>Ergebnisse von Abrufen, Veröffentlichen, Schließen und Verifizieren erscheinen hier.</translation>
+    </message>
+    <message>
+        <source>Connect to a network first</source>
+        <translation>Verbinden Sie sich zuerst mit einem Netzwerk</translation>
+    </message>
+    <message>
+        <source>Connecting to %1…</source>
+        <translation>Verbindung mit %1 wird hergestellt…</translation>
+    </message>
+    <message>
+        <source>Connected to %1.</source>
+        <translation>Mit %1 verbunden.</translation>
+    </message>
+    <message>
+        <source>Could not connect: %1</source>
+        <translation>Verbindung fehlgeschlagen: %1</translation>
+    </message>
+    <message>
+        <source>Validator key: &lt;code&gt;%1&lt;/code&gt;</source>
+        <translation>Validator-Schlüssel: &lt;code&gt;%1&lt;/code&gt;</translation>
+    </message>
+    <message>
+        <source>Selection: %1 in %2</source>
+        <translation>Auswahl: %1 in %2</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n expert(s)</source>
+        <translation>
+            <numerusform>%n Experte</numerusform>
+            <numerusform>%n Experten</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n layer(s)</source>
+        <translation>
+            <numerusform>%n Schicht</numerusform>
+            <numerusform>%n Schichten</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Validator key: %1</source>
+        <translation>Validator-Schlüssel: %1</translation>
+    </message>
+    <message>
+        <source>No round opened yet</source>
+        <translation>Noch keine Runde eröffnet</translation>
+    </message>
+    <message>
+        <source>Round %1</source>
+        <translation>Runde %1</translation>
+    </message>
+    <message>
+        <source>deadline %1</source>
+        <translation>Frist %1</translation>
+    </message>
+    <message>
+        <source> · closed, result published</source>
+        <translation> · geschlossen, Ergebnis veröffentlicht</translation>
+    </message>
+    <message>
+        <source> · sealed, being scored</source>
+        <translation> · versiegelt, wird bewertet</translation>
+    </message>
+    <message>
+        <source>Φ(t): the base model&apos;s experts</source>
+        <translation>Φ(t): Experten des Basismodells</translation>
+    </message>
+    <message>
+        <source>Φ(t): %1</source>
+        <translation>Φ(t): %1</translation>
+    </message>
+    <message>
+        <source>—</source>
+        <translation>—</translation>
+    </message>
+    <message>
+        <source>%1 bytes</source>
+        <translation>%1 Bytes</translation>
+    </message>
+    <message>
+        <source>base</source>
+        <translation>Basis</translation>
+    </message>
+    <message>
+        <source>%1 → %2</source>
+        <translation>%1 → %2</translation>
+    </message>
+    <message>
+        <source>open</source>
+        <translation>offen</translation>
+    </message>
+    <message>
+        <source>— of %1</source>
+        <translation>— von %1</translation>
+    </message>
+    <message>
+        <source>%1 of %2</source>
+        <translation>%1 von %2</translation>
+    </message>
+    <message>
+        <source>Refresh failed: %1</source>
+        <translation>Aktualisierung fehlgeschlagen: %1</translation>
+    </message>
+    <message>
+        <source>Another step is running</source>
+        <translation>Ein anderer Schritt läuft</translation>
+    </message>
+    <message>
+        <source>No round is open in this network yet</source>
+        <translation>In diesem Netzwerk ist noch keine Runde offen</translation>
+    </message>
+    <message>
+        <source>Round %1 is closed; wait for the next round</source>
+        <translation>Runde %1 ist geschlossen; warten Sie auf die nächste Runde</translation>
+    </message>
+    <message>
+        <source>Download the current round&apos;s Φ(t) into the project, to train on</source>
+        <translation>Φ(t) der aktuellen Runde zum Trainieren in das Projekt herunterladen</translation>
+    </message>
+    <message>
+        <source>Commit to a submission in the next free slot of this round and upload it</source>
+        <translation>Eine Einreichung im nächsten freien Slot dieser Runde committen und hochladen</translation>
+    </message>
+    <message>
+        <source>Round %1 is still open: close it first</source>
+        <translation>Runde %1 ist noch offen: Schließen Sie sie zuerst</translation>
+    </message>
+    <message>
+        <source>Open the next round on the current Φ, signed with this machine&apos;s key</source>
+        <translation>Die nächste Runde auf dem aktuellen Φ eröffnen, signiert mit dem Schlüssel dieses Rechners</translation>
+    </message>
+    <message>
+        <source>Seal the commitments, score the revealed submissions with the project&apos;s model and held-out data, publish Φ(t+1) and the signed result</source>
+        <translation>Die Commitments versiegeln, die offengelegten Einreichungen mit dem Modell und den Held-out-Daten des Projekts bewerten, Φ(t+1) und das signierte Ergebnis veröffentlichen</translation>
+    </message>
+    <message>
+        <source>Round %1 has no result yet</source>
+        <translation>Runde %1 hat noch kein Ergebnis</translation>
+    </message>
+    <message>
+        <source>Check the round&apos;s signatures, hashes, seed, slots and states (and recompute the scores with the project&apos;s model)</source>
+        <translation>Signaturen, Hashes, Seed, Slots und Status der Runde prüfen (und die Bewertungen mit dem Modell des Projekts neu berechnen)</translation>
+    </message>
+    <message>
+        <source>enter the store&apos;s URL (s3://bucket/prefix or file:///path).</source>
+        <translation>Geben Sie die URL des Speichers ein (s3://bucket/prefix oder file:///path).</translation>
+    </message>
+    <message>
+        <source>Submission folder to publish</source>
+        <translation>Zu veröffentlichender Einreichungsordner</translation>
+    </message>
+    <message>
+        <source>Choose a submission folder first.</source>
+        <translation>Wählen Sie zuerst einen Einreichungsordner.</translation>
+    </message>
+    <message>
+        <source>%1…</source>
+        <translation>%1…</translation>
+    </message>
+    <message>
+        <source>%1: %2 of %3</source>
+        <translation>%1: %2 von %3</translation>
+    </message>
+    <message>
+        <source>Done.</source>
+        <translation>Fertig.</translation>
+    </message>
+    <message>
+        <source>Cancelled.</source>
+        <translation>Abgebrochen.</translation>
+    </message>
+    <message>
+        <source>Cancelled; a later try resumes the transfer.</source>
+        <translation>Abgebrochen; ein späterer Versuch setzt die Übertragung fort.</translation>
+    </message>
+    <message>
+        <source>Failed.</source>
+        <translation>Fehlgeschlagen.</translation>
+    </message>
+    <message>
+        <source>Failed: %1</source>
+        <translation>Fehlgeschlagen: %1</translation>
+    </message>
+    <message>
+        <source>Network step failed</source>
+        <translation>Netzwerkschritt fehlgeschlagen</translation>
+    </message>
+    <message>
+        <source>Check the store&apos;s address, the credentials and that the round is in the state this step needs.</source>
+        <translation>Prüfen Sie die Adresse des Speichers, die Zugangsdaten und ob sich die Runde in dem Zustand befindet, den dieser Schritt benötigt.</translation>
+    </message>
+    <message numerus="yes">
+        <source>Round %1 verified: %n check(s) passed.</source>
+        <translation>
+            <numerusform>Runde %1 verifiziert: %n Prüfung bestanden.</numerusform>
+            <numerusform>Runde %1 verifiziert: %n Prüfungen bestanden.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Round %1 did NOT verify: %n failure(s).</source>
+        <translation>
+            <numerusform>Runde %1 wurde NICHT verifiziert: %n Fehler.</numerusform>
+            <numerusform>Runde %1 wurde NICHT verifiziert: %n Fehler.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>✗ %1</source>
+        <translation>✗ %1</translation>
+    </message>
+    <message>
+        <source>✓ %1</source>
+        <translation>✓ %1</translation>
+    </message>
+    <message>
+        <source>deadline passed</source>
+        <translation>Frist abgelaufen</translation>
+    </message>
+    <message>
+        <source>%1 d %2:%3:%4 left</source>
+        <translation>noch %1 T %2:%3:%4</translation>
+    </message>
+    <message>
+        <source>%1:%2:%3 left</source>
+        <translation>noch %1:%2:%3</translation>
+    </message>
+    <message>
+        <source>%1:%2 left</source>
+        <translation>noch %1:%2</translation>
+    </message>
+    <message>
+        <source>closed</source>
+        <translation>geschlossen</translation>
     </message>
 </context>
 <context>
@@ -2217,6 +2890,10 @@ Wählen Sie einen Ordner, in den Sie schreiben dürfen.</translation>
     <message>
         <source>Exported the selection to %1.</source>
         <translation>Auswahl nach %1 exportiert.</translation>
+    </message>
+    <message>
+        <source>The bytes a miner&apos;s submission carries each round: the update of the selected experts in the default bf16 encoding (f32 doubles it, int8 about halves it; `teft encodings` shows each)</source>
+        <translation>Die Bytes, die die Einreichung eines Miners pro Runde überträgt: das Update der ausgewählten Experten in der Standardkodierung bf16 (f32 verdoppelt es, int8 halbiert es etwa; `teft encodings` zeigt jede)</translation>
     </message>
 </context>
 <context>
@@ -2850,6 +3527,14 @@ Die Anwendung läuft weiter; Ihre Projekte und der Job-Speicher sind so wie vor 
     <message>
         <source>S&amp;core selected (%1)</source>
         <translation>Ausgewählte be&amp;werten (%1)</translation>
+    </message>
+    <message>
+        <source>Close &amp;network round…</source>
+        <translation>&amp;Netzwerkrunde schließen…</translation>
+    </message>
+    <message>
+        <source>Score the TEFT network&apos;s open round straight from its store, take the outer step and publish the signed result (on the Network page)</source>
+        <translation>Die offene Runde des TEFT-Netzwerks direkt aus seinem Speicher bewerten, den äußeren Schritt ausführen und das signierte Ergebnis veröffentlichen (auf der Seite Netzwerk)</translation>
     </message>
 </context>
 </TS>

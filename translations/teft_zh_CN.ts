@@ -104,6 +104,18 @@ Choose another data directory with --data-dir or in the settings.</source>
         <source>Paused (checkpoint saved)</source>
         <translation>已暂停（检查点已保存）</translation>
     </message>
+    <message>
+        <source>Uploading</source>
+        <translation>正在上传</translation>
+    </message>
+    <message>
+        <source>Downloading</source>
+        <translation>正在下载</translation>
+    </message>
+    <message>
+        <source>Listing the store</source>
+        <translation>正在列出存储内容</translation>
+    </message>
 </context>
 <context>
     <name>teft::ui::AboutDialog</name>
@@ -857,6 +869,22 @@ Switching the project stops what belongs to the open project; a stopped training
         <source>&amp;Switch project</source>
         <translation>切换项目(&amp;S)</translation>
     </message>
+    <message>
+        <source>Network</source>
+        <translation>网络</translation>
+    </message>
+    <message>
+        <source>To publish %1: connect to the network&apos;s store, then Publish submission… (this run&apos;s submission is offered first). %2</source>
+        <translation>要发布 %1：请连接到网络的存储，然后点击“发布提交…”（会优先提供本次运行的提交）。%2</translation>
+    </message>
+    <message>
+        <source>A network step (pull, publish, close, verify)</source>
+        <translation>网络步骤（拉取、发布、关闭、校验）</translation>
+    </message>
+    <message>
+        <source>To close the round: connect to the network&apos;s store, then Close round &amp; publish (%1)</source>
+        <translation>要关闭轮次：先连接到网络的存储，然后点击“关闭轮次并发布”（%1）</translation>
+    </message>
 </context>
 <context>
     <name>teft::ui::MergeComparisonModel</name>
@@ -1488,6 +1516,62 @@ Switching the project stops what belongs to the open project; a stopped training
         <source>Continue the run that ran out of memory from its last checkpoint</source>
         <translation>从最近的检查点继续因内存不足而停止的运行</translation>
     </message>
+    <message>
+        <source>bf16 (half of f32, error feedback)</source>
+        <translation>bf16（f32 的一半，误差反馈）</translation>
+    </message>
+    <message>
+        <source>int8 with per-row scales (a quarter, error feedback)</source>
+        <translation>int8，逐行缩放（四分之一，误差反馈）</translation>
+    </message>
+    <message>
+        <source>f32 (exact, largest)</source>
+        <translation>f32（精确，最大）</translation>
+    </message>
+    <message>
+        <source>How the update travels to the validator. bf16 and int8 keep the rounding error and add it to the next round&apos;s update, so nothing is lost over rounds.</source>
+        <translation>更新传送给验证者时使用的编码。bf16 和 int8 会保留舍入误差并将其加到下一轮的更新中，因此多轮之间不会丢失任何信息。</translation>
+    </message>
+    <message>
+        <source>Use the project&apos;s round</source>
+        <translation>使用项目的轮次</translation>
+    </message>
+    <message>
+        <source>Forget the network round pulled on the Network page: the next run trains for the project&apos;s own round, from the experts its last validation kept</source>
+        <translation>丢弃在“网络”页面拉取的网络轮次：下一次运行将针对项目自身的轮次，从其上次验证保留的专家开始训练</translation>
+    </message>
+    <message>
+        <source>Update encoding:</source>
+        <translation>更新编码：</translation>
+    </message>
+    <message>
+        <source>Publish to &amp;round…</source>
+        <translation>发布到轮次(&amp;R)…</translation>
+    </message>
+    <message>
+        <source>Network round %1: the base model&apos;s experts</source>
+        <translation>网络第 %1 轮：基础模型的专家</translation>
+    </message>
+    <message>
+        <source>Pulled on the Network page: this round trains from the base model&apos;s experts</source>
+        <translation>已在“网络”页面拉取：本轮从基础模型的专家开始训练</translation>
+    </message>
+    <message>
+        <source>Network round %1: Φ %2</source>
+        <translation>网络第 %1 轮：Φ %2</translation>
+    </message>
+    <message>
+        <source>Pulled on the Network page: the next run trains from %1 for round %2</source>
+        <translation>已在“网络”页面拉取：下一次运行将从 %1 开始训练第 %2 轮</translation>
+    </message>
+    <message>
+        <source>Commit this run&apos;s submission to the network&apos;s current round (Network page)</source>
+        <translation>将本次运行的提交承诺到网络的当前轮次（“网络”页面）</translation>
+    </message>
+    <message>
+        <source>Select a finished run that wrote a submission</source>
+        <translation>请选择一个已完成并写入了提交的运行</translation>
+    </message>
 </context>
 <context>
     <name>teft::ui::ModelPage</name>
@@ -1588,6 +1672,590 @@ Switching the project stops what belongs to the open project; a stopped training
     <message>
         <source>Cannot build the demo model: %1</source>
         <translation>无法构建演示模型：%1</translation>
+    </message>
+</context>
+<context>
+    <name>teft::ui::NetworkController</name>
+    <message>
+        <source>committed</source>
+        <translation>已承诺</translation>
+    </message>
+    <message>
+        <source>uploaded</source>
+        <translation>已上传</translation>
+    </message>
+    <message>
+        <source>verified</source>
+        <translation>已校验</translation>
+    </message>
+    <message>
+        <source>scored</source>
+        <translation>已评分</translation>
+    </message>
+    <message>
+        <source>accepted</source>
+        <translation>已接受</translation>
+    </message>
+    <message>
+        <source>refused</source>
+        <translation>已拒绝</translation>
+    </message>
+    <message>
+        <source>invalid</source>
+        <translation>无效</translation>
+    </message>
+    <message>
+        <source>Rounds last %1.</source>
+        <translation>每轮持续 %1。</translation>
+    </message>
+    <message>
+        <source>Encodings: %1; Δ norm at most %2× the base&apos;s.</source>
+        <translation>编码：%1；Δ 范数至多为基础的 %2×。</translation>
+    </message>
+    <message>
+        <source>Scoring: %1 batches of %2 rows, confidence %3; aggregation %4.</source>
+        <translation>评分：%1 个批次，每批 %2 行，置信度 %3；聚合 %4。</translation>
+    </message>
+    <message>
+        <source>Open to every miner.</source>
+        <translation>对所有矿工开放。</translation>
+    </message>
+    <message numerus="yes">
+        <source>Only %n listed miner(s) may commit.</source>
+        <translation>
+            <numerusform>仅列出的 %n 个矿工可以承诺。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Held-out data: the validator&apos;s own (private).</source>
+        <translation>留出数据：验证者自有（私有）。</translation>
+    </message>
+    <message>
+        <source>Held-out data: published with the network.</source>
+        <translation>留出数据：随网络发布。</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1：%2</translation>
+    </message>
+    <message>
+        <source>%1 failed: %2</source>
+        <translation>%1 失败：%2</translation>
+    </message>
+    <message>
+        <source>cancelled</source>
+        <translation>已取消</translation>
+    </message>
+    <message>
+        <source>none needed (a shared folder: the file system&apos;s permissions apply)</source>
+        <translation>无需凭据（共享文件夹：适用文件系统权限）</translation>
+    </message>
+    <message>
+        <source>%1, access key %2… (region %3, endpoint %4)</source>
+        <translation>%1，访问密钥 %2…（区域 %3，端点 %4）</translation>
+    </message>
+    <message>
+        <source>enter the store&apos;s URL (s3://bucket/prefix or file:///path).</source>
+        <translation>请输入存储的 URL（s3://bucket/prefix 或 file:///path）。</translation>
+    </message>
+    <message>
+        <source>looking…</source>
+        <translation>正在查找…</translation>
+    </message>
+    <message>
+        <source>none found</source>
+        <translation>未找到</translation>
+    </message>
+    <message>
+        <source>Connect to a network first</source>
+        <translation>请先连接到网络</translation>
+    </message>
+    <message>
+        <source>Only the network&apos;s validator (key %1…) can do this; this machine has no key in %2</source>
+        <translation>只有网络的验证者（密钥 %1…）可以执行此操作；本机在 %2 中没有密钥</translation>
+    </message>
+    <message>
+        <source>Only the network&apos;s validator (key %1…) can do this; this machine&apos;s key is %2…</source>
+        <translation>只有网络的验证者（密钥 %1…）可以执行此操作；本机的密钥是 %2…</translation>
+    </message>
+    <message>
+        <source>This machine&apos;s key cannot be read: %1</source>
+        <translation>无法读取本机的密钥：%1</translation>
+    </message>
+    <message>
+        <source>Pulling Φ(t)</source>
+        <translation>正在拉取 Φ(t)</translation>
+    </message>
+    <message>
+        <source>Round %1 trains from the base model&apos;s experts: nothing to download.</source>
+        <translation>第 %1 轮从基础模型的专家开始训练：无需下载。</translation>
+    </message>
+    <message>
+        <source>Φ(t) of round %1 saved to %2.</source>
+        <translation>第 %1 轮的 Φ(t) 已保存到 %2。</translation>
+    </message>
+    <message>
+        <source>Publishing the submission</source>
+        <translation>正在发布提交</translation>
+    </message>
+    <message>
+        <source>Committed in slot %1 of round %2 and uploaded %3 to %4.</source>
+        <translation>已在第 %2 轮的槽位 %1 中承诺，并将 %3 上传到 %4。</translation>
+    </message>
+    <message>
+        <source>Opening a round</source>
+        <translation>正在开启轮次</translation>
+    </message>
+    <message>
+        <source>Round %1 opened; commitments until %2.</source>
+        <translation>第 %1 轮已开启；承诺截止于 %2。</translation>
+    </message>
+    <message>
+        <source>Close the round early?</source>
+        <translation>提前关闭本轮？</translation>
+    </message>
+    <message>
+        <source>The deadline of round %1 has not passed (%2). Closing now seals the commitments made so far; later ones are refused as late.</source>
+        <translation>第 %1 轮的截止时间尚未到达（%2）。现在关闭将封存目前已有的承诺；之后的承诺将因逾期而被拒绝。</translation>
+    </message>
+    <message>
+        <source>Close now</source>
+        <translation>立即关闭</translation>
+    </message>
+    <message>
+        <source>Closing round %1</source>
+        <translation>正在关闭第 %1 轮</translation>
+    </message>
+    <message>
+        <source>Round %1 closed: %2 of %3 submissions accepted; result %4 published.</source>
+        <translation>第 %1 轮已关闭：%3 个提交中接受了 %2 个；结果 %4 已发布。</translation>
+    </message>
+    <message>
+        <source>Verifying round %1</source>
+        <translation>正在校验第 %1 轮</translation>
+    </message>
+    <message>
+        <source>Round %1 verified (%2 checks%3).</source>
+        <translation>第 %1 轮已校验（%2 项检查%3）。</translation>
+    </message>
+    <message>
+        <source>, scores recomputed</source>
+        <translation>，已重新计算得分</translation>
+    </message>
+    <message>
+        <source>Round %1 failed verification: %2</source>
+        <translation>第 %1 轮未通过校验：%2</translation>
+    </message>
+    <message>
+        <source>Open or create a project first: Φ(t), the validator&apos;s state and the model are the project&apos;s</source>
+        <translation>请先打开或创建项目：Φ(t)、验证者状态和模型都属于项目</translation>
+    </message>
+    <message>
+        <source>The project cannot be used: %1</source>
+        <translation>无法使用该项目：%1</translation>
+    </message>
+    <message>
+        <source>The store&apos;s address was not saved in the project: %1</source>
+        <translation>存储地址未能保存到项目中：%1</translation>
+    </message>
+</context>
+<context>
+    <name>teft::ui::NetworkPage</name>
+    <message>
+        <source>s3://bucket/prefix or file:///shared/folder</source>
+        <translation>s3://bucket/prefix 或 file:///shared/folder</translation>
+    </message>
+    <message>
+        <source>default: environment, profile or AWS</source>
+        <translation>默认：环境变量、配置文件或 AWS</translation>
+    </message>
+    <message>
+        <source>default: environment, profile or us-east-1</source>
+        <translation>默认：环境变量、配置文件或 us-east-1</translation>
+    </message>
+    <message>
+        <source>default: AWS_PROFILE or “default”</source>
+        <translation>默认：AWS_PROFILE 或“default”</translation>
+    </message>
+    <message>
+        <source>C&amp;onnect</source>
+        <translation>连接(&amp;O)</translation>
+    </message>
+    <message>
+        <source>Open the store and read the network&apos;s definition and rounds</source>
+        <translation>打开存储并读取网络的定义和轮次</translation>
+    </message>
+    <message>
+        <source>Not connected.</source>
+        <translation>未连接。</translation>
+    </message>
+    <message>
+        <source>Store</source>
+        <translation>存储</translation>
+    </message>
+    <message>
+        <source>Store URL:</source>
+        <translation>存储 URL：</translation>
+    </message>
+    <message>
+        <source>Endpoint:</source>
+        <translation>端点：</translation>
+    </message>
+    <message>
+        <source>Region:</source>
+        <translation>区域：</translation>
+    </message>
+    <message>
+        <source>Profile:</source>
+        <translation>配置文件：</translation>
+    </message>
+    <message>
+        <source>Credentials:</source>
+        <translation>凭据：</translation>
+    </message>
+    <message>
+        <source>Connect to a store to see its network.</source>
+        <translation>连接到存储以查看其网络。</translation>
+    </message>
+    <message>
+        <source>Network</source>
+        <translation>网络</translation>
+    </message>
+    <message>
+        <source>&amp;Pull Φ(t)</source>
+        <translation>拉取 Φ(t)(&amp;P)</translation>
+    </message>
+    <message>
+        <source>P&amp;ublish submission…</source>
+        <translation>发布提交(&amp;U)…</translation>
+    </message>
+    <message>
+        <source>Open &amp;round</source>
+        <translation>开启轮次(&amp;R)</translation>
+    </message>
+    <message>
+        <source>C&amp;lose round &amp;&amp; publish</source>
+        <translation>关闭轮次并发布(&amp;L)</translation>
+    </message>
+    <message>
+        <source>&amp;Verify round</source>
+        <translation>校验轮次(&amp;V)</translation>
+    </message>
+    <message>
+        <source>Actions</source>
+        <translation>操作</translation>
+    </message>
+    <message>
+        <source>Miner:</source>
+        <translation>矿工：</translation>
+    </message>
+    <message>
+        <source>Validator:</source>
+        <translation>验证者：</translation>
+    </message>
+    <message>
+        <source>Anyone:</source>
+        <translation>任何人：</translation>
+    </message>
+    <message>
+        <source>Round</source>
+        <translation>轮次</translation>
+    </message>
+    <message>
+        <source>Φ(t)</source>
+        <translation>Φ(t)</translation>
+    </message>
+    <message>
+        <source>Φ(t+1)</source>
+        <translation>Φ(t+1)</translation>
+    </message>
+    <message>
+        <source>Baseline → new loss</source>
+        <translation>基线 → 新损失</translation>
+    </message>
+    <message>
+        <source>Accepted</source>
+        <translation>已接受</translation>
+    </message>
+    <message>
+        <source>Round history</source>
+        <translation>轮次历史</translation>
+    </message>
+    <message>
+        <source>No round</source>
+        <translation>无轮次</translation>
+    </message>
+    <message>
+        <source>Re&amp;fresh</source>
+        <translation>刷新(&amp;F)</translation>
+    </message>
+    <message>
+        <source>Read the round again (also every 15 seconds while this page is shown)</source>
+        <translation>重新读取轮次（显示此页面时也会每 15 秒读取一次）</translation>
+    </message>
+    <message>
+        <source>Slot</source>
+        <translation>槽位</translation>
+    </message>
+    <message>
+        <source>Miner</source>
+        <translation>矿工</translation>
+    </message>
+    <message>
+        <source>Key</source>
+        <translation>密钥</translation>
+    </message>
+    <message>
+        <source>Bytes</source>
+        <translation>字节</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>原因</translation>
+    </message>
+    <message>
+        <source>Current round</source>
+        <translation>当前轮次</translation>
+    </message>
+    <message>
+        <source>&amp;Cancel</source>
+        <translation>取消(&amp;C)</translation>
+    </message>
+    <message>
+        <source>Results of pull, publish, close and verify appear here.</source>
+        <translation>拉取、发布、关闭和校验的结果将显示在此处。</translation>
+    </message>
+    <message>
+        <source>Connect to a network first</source>
+        <translation>请先连接到网络</translation>
+    </message>
+    <message>
+        <source>Connecting to %1…</source>
+        <translation>正在连接到 %1…</translation>
+    </message>
+    <message>
+        <source>Connected to %1.</source>
+        <translation>已连接到 %1。</translation>
+    </message>
+    <message>
+        <source>Could not connect: %1</source>
+        <translation>无法连接：%1</translation>
+    </message>
+    <message>
+        <source>Validator key: &lt;code&gt;%1&lt;/code&gt;</source>
+        <translation>验证者密钥：&lt;code&gt;%1&lt;/code&gt;</translation>
+    </message>
+    <message>
+        <source>Selection: %1 in %2</source>
+        <translation>选择：%2 中的 %1</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n expert(s)</source>
+        <translation>
+            <numerusform>%n 个专家</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n layer(s)</source>
+        <translation>
+            <numerusform>%n 层</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Validator key: %1</source>
+        <translation>验证者密钥：%1</translation>
+    </message>
+    <message>
+        <source>No round opened yet</source>
+        <translation>尚未开启任何轮次</translation>
+    </message>
+    <message>
+        <source>Round %1</source>
+        <translation>第 %1 轮</translation>
+    </message>
+    <message>
+        <source>deadline %1</source>
+        <translation>截止 %1</translation>
+    </message>
+    <message>
+        <source> · closed, result published</source>
+        <translation> · 已关闭，结果已发布</translation>
+    </message>
+    <message>
+        <source> · sealed, being scored</source>
+        <translation> · 已封存，正在评分</translation>
+    </message>
+    <message>
+        <source>Φ(t): the base model&apos;s experts</source>
+        <translation>Φ(t)：基础模型的专家</translation>
+    </message>
+    <message>
+        <source>Φ(t): %1</source>
+        <translation>Φ(t)：%1</translation>
+    </message>
+    <message>
+        <source>—</source>
+        <translation>—</translation>
+    </message>
+    <message>
+        <source>%1 bytes</source>
+        <translation>%1 字节</translation>
+    </message>
+    <message>
+        <source>base</source>
+        <translation>基础</translation>
+    </message>
+    <message>
+        <source>%1 → %2</source>
+        <translation>%1 → %2</translation>
+    </message>
+    <message>
+        <source>open</source>
+        <translation>开放</translation>
+    </message>
+    <message>
+        <source>— of %1</source>
+        <translation>— / %1</translation>
+    </message>
+    <message>
+        <source>%1 of %2</source>
+        <translation>%1 / %2</translation>
+    </message>
+    <message>
+        <source>Refresh failed: %1</source>
+        <translation>刷新失败：%1</translation>
+    </message>
+    <message>
+        <source>Another step is running</source>
+        <translation>另一个步骤正在运行</translation>
+    </message>
+    <message>
+        <source>No round is open in this network yet</source>
+        <translation>此网络中尚无开放的轮次</translation>
+    </message>
+    <message>
+        <source>Round %1 is closed; wait for the next round</source>
+        <translation>第 %1 轮已关闭；请等待下一轮</translation>
+    </message>
+    <message>
+        <source>Download the current round&apos;s Φ(t) into the project, to train on</source>
+        <translation>将当前轮次的 Φ(t) 下载到项目中，用于训练</translation>
+    </message>
+    <message>
+        <source>Commit to a submission in the next free slot of this round and upload it</source>
+        <translation>在本轮的下一个空闲槽位中承诺一个提交并上传</translation>
+    </message>
+    <message>
+        <source>Round %1 is still open: close it first</source>
+        <translation>第 %1 轮仍在开放：请先关闭</translation>
+    </message>
+    <message>
+        <source>Open the next round on the current Φ, signed with this machine&apos;s key</source>
+        <translation>基于当前 Φ 开启下一轮，并用本机的密钥签名</translation>
+    </message>
+    <message>
+        <source>Seal the commitments, score the revealed submissions with the project&apos;s model and held-out data, publish Φ(t+1) and the signed result</source>
+        <translation>封存承诺，用项目的模型和留出数据为已揭示的提交评分，发布 Φ(t+1) 和已签名的结果</translation>
+    </message>
+    <message>
+        <source>Round %1 has no result yet</source>
+        <translation>第 %1 轮尚无结果</translation>
+    </message>
+    <message>
+        <source>Check the round&apos;s signatures, hashes, seed, slots and states (and recompute the scores with the project&apos;s model)</source>
+        <translation>检查本轮的签名、哈希、种子、槽位和状态（并用项目的模型重新计算得分）</translation>
+    </message>
+    <message>
+        <source>enter the store&apos;s URL (s3://bucket/prefix or file:///path).</source>
+        <translation>请输入存储的 URL（s3://bucket/prefix 或 file:///path）。</translation>
+    </message>
+    <message>
+        <source>Submission folder to publish</source>
+        <translation>要发布的提交文件夹</translation>
+    </message>
+    <message>
+        <source>Choose a submission folder first.</source>
+        <translation>请先选择提交文件夹。</translation>
+    </message>
+    <message>
+        <source>%1…</source>
+        <translation>%1…</translation>
+    </message>
+    <message>
+        <source>%1: %2 of %3</source>
+        <translation>%1：%2 / %3</translation>
+    </message>
+    <message>
+        <source>Done.</source>
+        <translation>完成。</translation>
+    </message>
+    <message>
+        <source>Cancelled.</source>
+        <translation>已取消。</translation>
+    </message>
+    <message>
+        <source>Cancelled; a later try resumes the transfer.</source>
+        <translation>已取消；稍后重试将继续传输。</translation>
+    </message>
+    <message>
+        <source>Failed.</source>
+        <translation>失败。</translation>
+    </message>
+    <message>
+        <source>Failed: %1</source>
+        <translation>失败：%1</translation>
+    </message>
+    <message>
+        <source>Network step failed</source>
+        <translation>网络步骤失败</translation>
+    </message>
+    <message>
+        <source>Check the store&apos;s address, the credentials and that the round is in the state this step needs.</source>
+        <translation>请检查存储地址和凭据，并确认本轮处于此步骤所需的状态。</translation>
+    </message>
+    <message numerus="yes">
+        <source>Round %1 verified: %n check(s) passed.</source>
+        <translation>
+            <numerusform>第 %1 轮已校验：%n 项检查通过。</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Round %1 did NOT verify: %n failure(s).</source>
+        <translation>
+            <numerusform>第 %1 轮未通过校验：%n 项失败。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>✗ %1</source>
+        <translation>✗ %1</translation>
+    </message>
+    <message>
+        <source>✓ %1</source>
+        <translation>✓ %1</translation>
+    </message>
+    <message>
+        <source>deadline passed</source>
+        <translation>已过截止时间</translation>
+    </message>
+    <message>
+        <source>%1 d %2:%3:%4 left</source>
+        <translation>剩余 %1 天 %2:%3:%4</translation>
+    </message>
+    <message>
+        <source>%1:%2:%3 left</source>
+        <translation>剩余 %1:%2:%3</translation>
+    </message>
+    <message>
+        <source>%1:%2 left</source>
+        <translation>剩余 %1:%2</translation>
+    </message>
+    <message>
+        <source>closed</source>
+        <translation>已关闭</translation>
     </message>
 </context>
 <context>
@@ -2209,6 +2877,10 @@ Choose a folder you can write to.</source>
     <message>
         <source>Exported the selection to %1.</source>
         <translation>已将专家选择导出到 %1。</translation>
+    </message>
+    <message>
+        <source>The bytes a miner&apos;s submission carries each round: the update of the selected experts in the default bf16 encoding (f32 doubles it, int8 about halves it; `teft encodings` shows each)</source>
+        <translation>矿工每轮提交所携带的字节数：所选专家在默认 bf16 编码下的更新（f32 为其两倍，int8 约为其一半；`teft encodings` 会显示每种编码）</translation>
     </message>
 </context>
 <context>
@@ -2839,6 +3511,14 @@ The application keeps running; your projects and the job store are as they were 
     <message>
         <source>S&amp;core selected (%1)</source>
         <translation>为所选评分（%1）(&amp;C)</translation>
+    </message>
+    <message>
+        <source>Close &amp;network round…</source>
+        <translation>关闭网络轮次(&amp;N)…</translation>
+    </message>
+    <message>
+        <source>Score the TEFT network&apos;s open round straight from its store, take the outer step and publish the signed result (on the Network page)</source>
+        <translation>直接从存储中为 TEFT 网络当前开放的轮次评分，执行外层步骤并发布签名结果（在“网络”页面）</translation>
     </message>
 </context>
 </TS>
