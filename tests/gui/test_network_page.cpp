@@ -489,6 +489,22 @@ private Q_SLOTS:
         QVERIFY(!EngineTrainingSession::minerForm(dash->settings()).round);
         if (controller->task()->isRunning()) // a refresh started by the switch ends before the window goes
             QVERIFY(QSignalSpy(controller->task(), &BackgroundTask::finished).wait(kWaitMs));
+
+        // A pull that finishes after a switch back does not pin its Φ on the other project: its
+        // result reaches the GUI thread only after the switch below.
+        context.setCurrentProject(first);
+        if (controller->task()->isRunning())
+            QVERIFY(QSignalSpy(controller->task(), &BackgroundTask::finished).wait(kWaitMs));
+        QSignalSpy pulled(controller, &NetworkController::phiPulled);
+        QSignalSpy finished(controller, &NetworkController::stepFinished);
+        QVERIFY2(page->pullButton()->isEnabled(), qPrintable(page->pullButton()->toolTip()));
+        QTest::mouseClick(page->pullButton(), Qt::LeftButton);
+        context.setCurrentProject(second);
+        QVERIFY(finished.wait(kWaitMs));
+        QCOMPARE(pulled.count(), 0);
+        QVERIFY(!dash->networkRound());
+        if (controller->task()->isRunning())
+            QVERIFY(QSignalSpy(controller->task(), &BackgroundTask::finished).wait(kWaitMs));
     }
 
     // The Train page's hook: a finished run with a submission asks for it to be published.

@@ -433,9 +433,10 @@ void NetworkController::pull()
     }
     const auto session = m_session;
     const fs::path dir = m_project->workDir() / "network";
-    startStep(tr("Pulling Φ(t)"), [this, session, dir](JobControl& control) -> std::function<void()> {
+    const auto projectId = m_project->id;
+    startStep(tr("Pulling Φ(t)"), [this, session, dir, projectId](JobControl& control) -> std::function<void()> {
         const auto r = net::pullRound(*session->network, dir, &control);
-        return [this, r] {
+        return [this, r, projectId] {
             const QString path = qs(r.phiFile.string());
             const QString text =
                 r.phiFile.empty()
@@ -447,7 +448,9 @@ void NetworkController::pull()
             }
             if (m_context)
                 m_context->notify(text);
-            Q_EMIT phiPulled(r.round, path);
+            // Φ(t) is for the project it was pulled into: after a switch the Train page keeps its own.
+            if (m_project && m_project->id == projectId)
+                Q_EMIT phiPulled(r.round, path);
             Q_EMIT stepFinished(true);
         };
     });
