@@ -420,6 +420,28 @@ private Q_SLOTS:
         QCOMPARE(own.round, state.round);
         QVERIFY(own.phiFile != onPulled.phiFile);
         QVERIFY(loaded.wait(kWaitMs));
+
+        // Round 1 opens: the history keeps round 0's row (read once, then kept: a closed round's
+        // headline no longer changes) and adds round 1's, across refreshes.
+        step.clear();
+        loaded.clear();
+        QVERIFY2(page.openRoundButton()->isEnabled(), qPrintable(page.openRoundButton()->toolTip()));
+        QTest::mouseClick(page.openRoundButton(), Qt::LeftButton);
+        QVERIFY(step.wait(kWaitMs));
+        QVERIFY2(step.at(0).at(0).toBool(), qPrintable(page.statusLabel()->text()));
+        QVERIFY(loaded.wait(kWaitMs));
+        QCOMPARE(page.currentRound(), std::optional<qint64>(1));
+        for (int refresh = 0; refresh < 2; ++refresh) {
+            QCOMPARE(page.historyTable()->rowCount(), 2);
+            QCOMPARE(cell(page.historyTable(), 0, 0), QStringLiteral("0"));
+            QCOMPARE(cell(page.historyTable(), 0, 4), QStringLiteral("0 of 1"));
+            QCOMPARE(cell(page.historyTable(), 1, 0), QStringLiteral("1"));
+            if (refresh == 0) {
+                loaded.clear();
+                QTest::mouseClick(page.refreshButton(), Qt::LeftButton);
+                QVERIFY(loaded.wait(kWaitMs));
+            }
+        }
     }
 
     // The main window's pages: a pull on the Network page reaches the Train page's form, and a

@@ -16,8 +16,10 @@
 
 #include <QSettings>
 #include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
 
 #include <filesystem>
+#include <map>
 #include <utility>
 
 namespace teft::ui {
@@ -28,6 +30,10 @@ struct NetworkController::Session {
     std::unique_ptr<net::ObjectStore> store;
     std::unique_ptr<net::Network> network;
     std::string description;
+    // Rounds before the latest that have their result: what the history shows of them no longer
+    // changes, so a refresh reads only the latest round (and rounds not seen closed yet). Used by
+    // one task at a time, like the store.
+    std::map<std::int64_t, net::RoundView> closedRounds;
 };
 
 struct NetworkController::Snapshot {
@@ -187,9 +193,26 @@ NetworkController::Snapshot NetworkController::readSnapshot(std::shared_ptr<Sess
     Snapshot snapshot;
     snapshot.session = session;
     snapshot.definition = std::make_shared<net::NetworkDefinition>(session->network->definition());
-    if (const auto t = session->network->latestRound(&control))
-        snapshot.round = session->network->round(*t, &control);
-    snapshot.history = session->network->history(&control);
+    const auto latest = session->network->latestRound(&control);
+    if (!latest)
+        return snapshot;
+    snapshot.round = session->network->round(*latest, &control);
+    for (std::int64_t t = 0; t < *latest; ++t) {
+        const auto cached = session->closedRounds.find(t);
+        if (cached != session->closedRounds.end()) {
+            snapshot.history.push_back(cached->second);
+            continue;
+        }
+        try {
+            auto v = session->network->round(t, &control);
+            if (v.resultObject)
+                session->closedRounds.emplace(t, v);
+            snapshot.history.push_back(std::move(v));
+        } catch (const net::ProtocolError& e) {
+            spdlog::warn("network: round {} is left out of the history: {}", t, e.what());
+        }
+    }
+    snapshot.history.push_back(*snapshot.round);
     return snapshot;
 }
 
